@@ -1,0 +1,510 @@
+// The broker's state and the operations handlers call. One owner mutates it, and every
+// mutation runs inside one synchronous section, so requests never see a half-done change.
+import { join } from 'node:path';
+import { BrokerConfig } from './config/broker-config.js';
+import { ResourceType, TOPIC_CONFIG_BY_NAME } from './config/config-defs.js';
+import { brokerConfigError, ConfigOpError, topicConfigError } from './config/validate.js';
+import type { ApiHandler, RequestContext } from './handlers/handler.js';
+import { ErrorCode, type ErrorName } from './protocol/errors.js';
+import { setLogAppendTime, validateBatches } from './protocol/record-batch.js';
+import { ProducerStateTable } from './producer-state.js';
+import { PartitionLog, type LogConfig } from './storage/partition-log.js';
+import type { MetadataStore, TopicRecord } from './storage/metadata-store.js';
+import type { FsInterface } from './storage/fs-interface.js';
+import { collisionKey, INTERNAL_TOPICS, topicNameError } from './topic-names.js';
+import { randomKafkaUuid } from './uuid.js';
+
+export interface Partition {
+  topic: Topic;
+  index: number;
+  log: PartitionLog;
+  producers: ProducerStateTable;
+}
+
+/** Topic configs the hot paths read, resolved once per config change. */
+interface TopicSettings {
+  maxMessageBytes: number;
+  logAppendTime: boolean;
+  log: LogConfig;
+}
+
+export interface Topic {
+  name: string;
+  topicId: string;
+  internal: boolean;
+  configs: Record<string, string>;
+  partitions: Partition[];
+  settings: TopicSettings;
+}
+
+export type OpResult<T = object> = ({ ok: true } & T) | { ok: false; error: ErrorName; message: string };
+
+export interface CreateTopicSpec {
+  name: string;
+  numPartitions: number;
+  replicationFactor: number;
+  assignments: Array<{ partition: number; brokerIds: number[] }>;
+  configs: Record<string, string>;
+}
+
+export interface AppendResult {
+  errorCode: number;
+  baseOffset: number;
+  logAppendTime: number;
+  logStartOffset: number;
+  message: string | null;
+}
+
+export interface BrokerDeps {
+  config: BrokerConfig;
+  store: MetadataStore;
+  fs: FsInterface;
+  handlers: readonly ApiHandler[];
+  log: (line: string) => void;
+  now?: () => number;
+}
+
+const PRODUCER_ID_BLOCK = 1000;
+
+export class Broker {
+  readonly config: BrokerConfig;
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly loggerLevels: Record<string, string> = { root: 'INFO' };
+  closing = false;
+
+  private readonly topics = new Map<string, Topic>();
+  private readonly topicsById = new Map<string, Topic>();
+  private readonly waiters = new Map<Partition, Set<() => void>>();
+  private readonly handlers: Map<number, ApiHandler>;
+  private readonly store: MetadataStore;
+  private readonly fs: FsInterface;
+  private readonly now: () => number;
+  private nextPid = 0;
+  private pidLimit = 0;
+  /** Set by the server: the address a listener actually bound, by listener name. */
+  boundEndpoints = new Map<string, { host: string; port: number }>();
+
+  readonly log: (line: string) => void;
+
+  constructor(deps: BrokerDeps) {
+    this.config = deps.config;
+    this.store = deps.store;
+    this.fs = deps.fs;
+    this.log = deps.log;
+    this.now = deps.now ?? Date.now;
+    this.nodeId = this.config.nodeId;
+    this.clusterId = this.store.clusterId;
+    this.handlers = new Map(deps.handlers.map((h) => [h.apiKey, h]));
+  }
+
+  /** Opens every stored topic's partitions, recovering their logs. */
+  open(): void {
+    for (const record of this.store.listTopics()) {
+      const topic = this.materialize(record);
+      for (const p of topic.partitions) this.rebuildProducerState(p);
+    }
+  }
+
+  // ---- API registry -------------------------------------------------------------------
+
+  handler(apiKey: number): ApiHandler | undefined {
+    return this.handlers.get(apiKey);
+  }
+
+  advertisedApis(): Array<{ apiKey: number; minVersion: number; maxVersion: number }> {
+    return [...this.handlers.values()]
+      .sort((a, b) => a.apiKey - b.apiKey)
+      .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }));
+  }
+
+  endpointFor(ctx: RequestContext): { host: string; port: number } {
+    const advertised = this.config.advertisedListeners;
+    const listenerName = ctx.listenerName;
+    const match = advertised?.find((l) => l.name === listenerName) ?? advertised?.[0];
+    if (match && match.host !== '' && match.port !== 0) return { host: match.host, port: match.port };
+    const bound = this.boundEndpoints.get(listenerName);
+    const host = bound && bound.host !== '0.0.0.0' && bound.host !== '::' && bound.host !== '' ? bound.host : ctx.localAddress;
+    return { host, port: bound?.port ?? ctx.localPort };
+  }
+
+  // ---- topics -----------------------------------------------------------------------
+
+  topic(name: string): Topic | undefined {
+    return this.topics.get(name);
+  }
+
+  topicById(id: string): Topic | undefined {
+    return this.topicsById.get(id);
+  }
+
+  listTopics(): Topic[] {
+    return [...this.topics.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  autoCreateTopic(name: string): OpResult {
+    const defaultRf = this.config.int('default.replication.factor');
+    return this.createTopic({ name, numPartitions: -1, replicationFactor: Math.min(defaultRf, 1) || -1, assignments: [], configs: {} }, false);
+  }
+
+  createTopic(spec: CreateTopicSpec, validateOnly: boolean): OpResult<{ topic: Topic }> {
+    const nameError = topicNameError(spec.name);
+    if (nameError) return { ok: false, error: 'INVALID_TOPIC_EXCEPTION', message: nameError };
+    if (this.topics.has(spec.name)) return { ok: false, error: 'TOPIC_ALREADY_EXISTS', message: `Topic '${spec.name}' already exists.` };
+    const key = collisionKey(spec.name);
+    for (const existing of this.topics.keys()) {
+      if (collisionKey(existing) === key) {
+        return { ok: false, error: 'INVALID_TOPIC_EXCEPTION', message: `Topic '${spec.name}' collides with existing topic: ${existing}` };
+      }
+    }
+    let partitions = spec.numPartitions;
+    if (spec.assignments.length > 0) {
+      if (spec.numPartitions !== -1 || spec.replicationFactor !== -1) {
+        return { ok: false, error: 'INVALID_REQUEST', message: 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.' };
+      }
+      const sorted = [...spec.assignments].sort((a, b) => a.partition - b.partition);
+      for (let i = 0; i < sorted.length; i++) {
+        if (sorted[i].partition !== i) {
+          return { ok: false, error: 'INVALID_REPLICA_ASSIGNMENT', message: 'Partitions should be a consecutive 0-based integer sequence' };
+        }
+        const ids = sorted[i].brokerIds;
+        if (ids.length === 0 || ids.some((id) => id !== this.nodeId)) {
+          const unknown = ids.find((id) => id !== this.nodeId);
+          return { ok: false, error: 'INVALID_REPLICA_ASSIGNMENT', message: unknown === undefined ? 'Replica assignment is empty' : `Unknown broker id ${unknown} in the replica assignment` };
+        }
+        if (new Set(ids).size !== ids.length) {
+          return { ok: false, error: 'INVALID_REPLICA_ASSIGNMENT', message: `Duplicate brokers not allowed in replica assignment: ${ids.join(', ')} for partition id ${i}.` };
+        }
+      }
+      partitions = sorted.length;
+    } else {
+      if (partitions === -1) partitions = this.config.int('num.partitions');
+      if (partitions <= 0) return { ok: false, error: 'INVALID_PARTITIONS', message: 'Number of partitions was set to an invalid non-positive value.' };
+      let rf = spec.replicationFactor;
+      if (rf === -1) rf = this.config.int('default.replication.factor');
+      if (rf <= 0) return { ok: false, error: 'INVALID_REPLICATION_FACTOR', message: 'Replication factor must be larger than 0, or -1 to use the default value.' };
+      if (rf > 1) {
+        return { ok: false, error: 'INVALID_REPLICATION_FACTOR', message: `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only 1 broker(s) are registered.` };
+      }
+    }
+    for (const [name, value] of Object.entries(spec.configs)) {
+      const err = topicConfigError(name, value);
+      if (err) return { ok: false, error: 'INVALID_CONFIG', message: err };
+    }
+    const record: TopicRecord = { name: spec.name, topicId: randomKafkaUuid(), partitions, configs: { ...spec.configs } };
+    if (validateOnly) {
+      return { ok: true, topic: { name: record.name, topicId: record.topicId, internal: false, configs: record.configs, partitions: new Array(partitions).fill(null), settings: this.settingsFor(record.configs) } };
+    }
+    this.store.putTopic(record);
+    const topic = this.materialize(record);
+    this.log(`Created topic ${spec.name} with ${partitions} partition(s) and topic id ${record.topicId}`);
+    return { ok: true, topic };
+  }
+
+  deleteTopic(name: string): void {
+    const topic = this.topics.get(name);
+    if (!topic) return;
+    this.store.deleteTopic(name);
+    this.topics.delete(name);
+    this.topicsById.delete(topic.topicId);
+    for (const p of topic.partitions) {
+      this.wake(p);
+      p.log.delete();
+    }
+    this.log(`Deleted topic ${name}`);
+  }
+
+  createPartitions(name: string, count: number, assignments: number[][] | null, validateOnly: boolean): OpResult {
+    const topic = this.topics.get(name);
+    if (!topic) return { ok: false, error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `The topic '${name}' does not exist.` };
+    const current = topic.partitions.length;
+    if (count < current) {
+      return { ok: false, error: 'INVALID_PARTITIONS', message: `Topic currently has ${current} partitions, which is higher than the requested ${count}.` };
+    }
+    if (count === current) {
+      return { ok: false, error: 'INVALID_PARTITIONS', message: `Topic already has ${current} partitions.` };
+    }
+    if (assignments) {
+      if (assignments.length !== count - current) {
+        return { ok: false, error: 'INVALID_REPLICA_ASSIGNMENT', message: `Increasing the number of partitions by ${count - current} but ${assignments.length} assignments provided.` };
+      }
+      const unknown = assignments.flat().find((id) => id !== this.nodeId);
+      if (unknown !== undefined) return { ok: false, error: 'INVALID_REPLICA_ASSIGNMENT', message: `Unknown broker(s) in replica assignment: ${unknown}.` };
+    }
+    if (validateOnly) return { ok: true };
+    this.store.putTopic({ name, topicId: topic.topicId, partitions: count, configs: topic.configs });
+    for (let i = current; i < count; i++) topic.partitions.push(this.openPartition(topic, i));
+    this.log(`Increased partitions of ${name} from ${current} to ${count}`);
+    return { ok: true };
+  }
+
+  private materialize(record: TopicRecord): Topic {
+    const topic: Topic = {
+      name: record.name,
+      topicId: record.topicId,
+      internal: INTERNAL_TOPICS.has(record.name),
+      configs: { ...record.configs },
+      partitions: [],
+      settings: this.settingsFor(record.configs),
+    };
+    for (let i = 0; i < record.partitions; i++) topic.partitions.push(this.openPartition(topic, i));
+    this.topics.set(topic.name, topic);
+    this.topicsById.set(topic.topicId, topic);
+    return topic;
+  }
+
+  private openPartition(topic: Topic, index: number): Partition {
+    const dir = join(this.config.dataDir, `${topic.name}-${index}`);
+    const log = PartitionLog.open(dir, topic.settings.log, { fs: this.fs, now: this.now, log: this.log });
+    return { topic, index, log, producers: new ProducerStateTable() };
+  }
+
+  private settingsFor(overrides: Record<string, string>): TopicSettings {
+    const v = (name: string) => this.config.topicValue(name, overrides);
+    return {
+      maxMessageBytes: Number(v('max.message.bytes')),
+      logAppendTime: v('message.timestamp.type') === 'LogAppendTime',
+      log: {
+        segmentBytes: Number(v('segment.bytes')),
+        segmentMs: Number(v('segment.ms')),
+        indexIntervalBytes: Number(v('index.interval.bytes')),
+        retentionMs: Number(v('retention.ms')),
+        retentionBytes: Number(v('retention.bytes')),
+      },
+    };
+  }
+
+  private refreshSettings(topic: Topic): void {
+    topic.settings = this.settingsFor(topic.configs);
+    for (const p of topic.partitions) p.log.updateConfig(topic.settings.log);
+  }
+
+  private rebuildProducerState(p: Partition): void {
+    for (const b of p.log.recentBatches()) {
+      if (b.producerId < 0 || b.baseSequence < 0) continue;
+      p.producers.record(b.producerId, b.producerEpoch, {
+        firstSeq: b.baseSequence,
+        lastSeq: (b.baseSequence + b.lastOffsetDelta) | 0,
+        firstOffset: b.baseOffset,
+        lastOffset: b.baseOffset + b.lastOffsetDelta,
+        maxTimestamp: b.maxTimestamp,
+      });
+    }
+  }
+
+  // ---- produce and fetch ----------------------------------------------------------------
+
+  appendRecords(topicName: string, index: number, records: Buffer | null, transactionalId: string | null): AppendResult {
+    const fail = (error: ErrorName, message: string | null = null): AppendResult => ({ errorCode: ErrorCode[error], baseOffset: -1, logAppendTime: -1, logStartOffset: -1, message });
+    const topic = this.topics.get(topicName);
+    const partition = topic?.partitions[index];
+    if (!topic || !partition) return fail('UNKNOWN_TOPIC_OR_PARTITION');
+    if (transactionalId !== null) return fail('TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'Transactions are not supported by the dev broker');
+    if (!records || records.length === 0) return fail('CORRUPT_MESSAGE', 'Produce request has no records');
+    const checked = validateBatches(records);
+    if (checked.error !== null) return fail(checked.error, checked.message);
+    const { log } = partition;
+    for (const b of checked.batches) {
+      if (b.size > topic.settings.maxMessageBytes) {
+        return fail('MESSAGE_TOO_LARGE', `The record batch is ${b.size} bytes, larger than max.message.bytes (${topic.settings.maxMessageBytes}).`);
+      }
+      if (b.isTransactional || b.isControl) return fail('UNSUPPORTED_FOR_MESSAGE_FORMAT', 'Transactional and control batches are not supported by the dev broker');
+    }
+
+    // Idempotent producers: a retried batch is answered from memory instead of stored twice.
+    const idempotent = checked.batches.filter((b) => b.producerId >= 0 && b.baseSequence >= 0);
+    for (const b of idempotent) {
+      const verdict = partition.producers.check(b.producerId, b.producerEpoch, b.baseSequence, (b.baseSequence + b.lastOffsetDelta) | 0);
+      if (verdict.kind === 'error') return fail(verdict.error, verdict.message);
+      if (verdict.kind === 'duplicate') {
+        if (checked.batches.length === 1) {
+          return { errorCode: ErrorCode.NONE, baseOffset: verdict.batch.firstOffset, logAppendTime: -1, logStartOffset: log.logStartOffset, message: null };
+        }
+        return fail('DUPLICATE_SEQUENCE_NUMBER', 'A batch in the request was already written');
+      }
+    }
+
+    let appendTime = -1;
+    if (topic.settings.logAppendTime) {
+      appendTime = this.now();
+      for (const b of checked.batches) setLogAppendTime(records, b.position, appendTime);
+    }
+    let appended: { baseOffset: number; lastOffset: number };
+    try {
+      appended = log.append(records, { recordCount: checked.recordCount, maxTimestamp: appendTime >= 0 ? appendTime : checked.maxTimestamp });
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      if (e.code === 'KAFKA_STORAGE_ERROR') {
+        this.log(`Write to ${topicName}-${index} failed: ${e.message}`);
+        return fail('KAFKA_STORAGE_ERROR', e.message ?? null);
+      }
+      throw err;
+    }
+    let offset = appended.baseOffset;
+    for (const b of checked.batches) {
+      if (b.producerId >= 0 && b.baseSequence >= 0) {
+        partition.producers.record(b.producerId, b.producerEpoch, {
+          firstSeq: b.baseSequence,
+          lastSeq: (b.baseSequence + b.lastOffsetDelta) | 0,
+          firstOffset: offset,
+          lastOffset: offset + b.lastOffsetDelta,
+          maxTimestamp: b.maxTimestamp,
+        });
+      }
+      offset += b.lastOffsetDelta + 1;
+    }
+    this.wake(partition);
+    return { errorCode: ErrorCode.NONE, baseOffset: appended.baseOffset, logAppendTime: appendTime, logStartOffset: log.logStartOffset, message: null };
+  }
+
+  readLog(partition: Partition, offset: number, maxBytes: number, minOneBatch: boolean): { error: number; chunks: Buffer[]; bytes: number } {
+    try {
+      const r = partition.log.read(offset, maxBytes, { minOneBatch });
+      return { error: ErrorCode.NONE, chunks: r.chunks, bytes: r.bytes };
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      if (e.code === 'OFFSET_OUT_OF_RANGE') return { error: ErrorCode.OFFSET_OUT_OF_RANGE, chunks: [], bytes: 0 };
+      this.log(`Read from ${partition.topic.name}-${partition.index} failed: ${e.message}`);
+      return { error: ErrorCode.KAFKA_STORAGE_ERROR, chunks: [], bytes: 0 };
+    }
+  }
+
+  /** Resolves when any of the partitions gets new data, or after the timeout. */
+  waitForAppend(partitions: Partition[], timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        if (timer) clearTimeout(timer);
+        for (const p of partitions) this.waiters.get(p)?.delete(done);
+        resolve();
+      };
+      for (const p of partitions) {
+        let set = this.waiters.get(p);
+        if (!set) { set = new Set(); this.waiters.set(p, set); }
+        set.add(done);
+      }
+      timer = setTimeout(done, timeoutMs);
+    });
+  }
+
+  private wake(p: Partition): void {
+    const set = this.waiters.get(p);
+    if (!set || set.size === 0) return;
+    this.waiters.delete(p);
+    for (const fn of set) fn();
+  }
+
+  wakeAll(): void {
+    for (const p of [...this.waiters.keys()]) this.wake(p);
+  }
+
+  deleteRecords(partition: Partition, offset: number): { errorCode: number; lowWatermark: number } {
+    const { log } = partition;
+    const target = offset === -1 ? log.highWatermark : offset;
+    if (target < 0 || target > log.highWatermark) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, lowWatermark: -1 };
+    try {
+      if (target > log.logStartOffset) log.deleteRecordsBefore(target);
+    } catch (err) {
+      this.log(`DeleteRecords on ${partition.topic.name}-${partition.index} failed: ${(err as Error).message}`);
+      return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, lowWatermark: -1 };
+    }
+    return { errorCode: ErrorCode.NONE, lowWatermark: log.logStartOffset };
+  }
+
+  applyRetention(): void {
+    const now = this.now();
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) {
+        try {
+          p.log.applyRetention(now);
+        } catch (err) {
+          this.log(`Retention on ${topic.name}-${p.index} failed: ${(err as Error).message}`);
+        }
+      }
+    }
+  }
+
+  // ---- producer ids -------------------------------------------------------------------
+
+  /** Ids come from blocks reserved on disk first, so a restart never hands one out twice. */
+  nextProducerId(): number {
+    if (this.nextPid >= this.pidLimit) {
+      const start = this.store.reserveProducerIds(PRODUCER_ID_BLOCK);
+      this.nextPid = start;
+      this.pidLimit = start + PRODUCER_ID_BLOCK;
+    }
+    return this.nextPid++;
+  }
+
+  // ---- configs ------------------------------------------------------------------------
+
+  /**
+   * Computes a resource's new overrides with `update` and applies them only when every
+   * one is valid, so an alter is all or nothing.
+   */
+  alterConfigs(
+    resourceType: number,
+    resourceName: string,
+    update: (current: Record<string, string>, effective: (name: string) => string | null) => Record<string, string>,
+    validateOnly: boolean,
+  ): { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string } {
+    const reply = (error: ErrorName, errorMessage: string | null = null) => ({ errorCode: ErrorCode[error], errorMessage, resourceType, resourceName });
+    try {
+      switch (resourceType) {
+        case ResourceType.TOPIC: {
+          const topic = this.topics.get(resourceName);
+          if (!topic) return reply('UNKNOWN_TOPIC_OR_PARTITION', `The topic '${resourceName}' does not exist.`);
+          const next = update({ ...topic.configs }, (name) => (TOPIC_CONFIG_BY_NAME.has(name) ? this.config.topicValue(name, topic.configs) : null));
+          for (const [name, value] of Object.entries(next)) {
+            const err = topicConfigError(name, value);
+            if (err) return reply('INVALID_CONFIG', err);
+          }
+          if (validateOnly) return reply('NONE');
+          this.store.putTopic({ name: topic.name, topicId: topic.topicId, partitions: topic.partitions.length, configs: next });
+          topic.configs = next;
+          this.refreshSettings(topic);
+          return reply('NONE');
+        }
+        case ResourceType.BROKER: {
+          if (resourceName !== '' && resourceName !== String(this.nodeId)) {
+            return reply('INVALID_REQUEST', `Unexpected broker id, expected ${this.nodeId} or empty string, but received ${resourceName}`);
+          }
+          const next = update(this.config.dynamicOverrides, (name) => this.config.get(name));
+          for (const [name, value] of Object.entries(next)) {
+            const err = brokerConfigError(name, value);
+            if (err) return reply(err.error, err.message);
+          }
+          if (validateOnly) return reply('NONE');
+          this.store.setBrokerOverrides(next);
+          this.config.setDynamic(next);
+          for (const topic of this.topics.values()) this.refreshSettings(topic);
+          return reply('NONE');
+        }
+        case ResourceType.BROKER_LOGGER: {
+          const next = update({ ...this.loggerLevels }, (name) => this.loggerLevels[name] ?? null);
+          const levels = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'OFF'];
+          for (const [name, value] of Object.entries(next)) {
+            if (!levels.includes(value.toUpperCase())) return reply('INVALID_CONFIG', `Cannot set the log level of ${name} to ${value} as it is not a supported log level. Valid log levels are ${levels.join(', ')}`);
+          }
+          if (!validateOnly) {
+            for (const k of Object.keys(this.loggerLevels)) if (!(k in next)) delete this.loggerLevels[k];
+            Object.assign(this.loggerLevels, next);
+            this.loggerLevels.root ??= 'INFO';
+          }
+          return reply('NONE');
+        }
+        default:
+          return reply('INVALID_REQUEST', `Unsupported resource type ${resourceType}`);
+      }
+    } catch (err) {
+      if (err instanceof ConfigOpError) return reply(err.error, err.message);
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.closing = true;
+    this.wakeAll();
+    for (const topic of this.topics.values()) for (const p of topic.partitions) p.log.close();
+  }
+}

@@ -1,0 +1,75 @@
+// Metadata v0-12. One broker leads every partition. Topics named in the request are
+// auto-created when allowed; like Kafka, the response that creates them says
+// LEADER_NOT_AVAILABLE and the client asks again.
+import { ErrorCode } from '../protocol/errors.js';
+import type { ApiHandler } from './handler.js';
+import type { Topic } from '../broker.js';
+
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+const NO_OPERATIONS = -2147483648;
+
+export const metadata: ApiHandler = {
+  apiKey: 3,
+  name: 'Metadata',
+  minVersion: 0,
+  maxVersion: 12,
+  handle(req, ctx) {
+    const { broker, apiVersion } = ctx;
+    const node = broker.nodeId;
+    const endpoint = broker.endpointFor(ctx);
+    const describe = (t: Topic) => ({
+      errorCode: ErrorCode.NONE,
+      name: t.name,
+      topicId: t.topicId,
+      isInternal: t.internal,
+      partitions: t.partitions.map((p) => ({
+        errorCode: ErrorCode.NONE,
+        partitionIndex: p.index,
+        leaderId: node,
+        leaderEpoch: 0,
+        replicaNodes: [node],
+        isrNodes: [node],
+        offlineReplicas: [],
+      })),
+      topicAuthorizedOperations: NO_OPERATIONS,
+    });
+
+    // v0: an empty list means all topics; v1+: null means all topics.
+    const all = req.topics === null || (apiVersion === 0 && req.topics.length === 0);
+    const topics: unknown[] = [];
+    if (all) {
+      for (const t of broker.listTopics()) topics.push(describe(t));
+    } else {
+      const autoCreate = apiVersion < 4 ? true : req.allowAutoTopicCreation;
+      for (const rt of req.topics as Array<{ name: string | null; topicId: string }>) {
+        if (rt.name === null || rt.name === undefined) {
+          const t = rt.topicId && rt.topicId !== ZERO_UUID ? broker.topicById(rt.topicId) : undefined;
+          topics.push(t ? describe(t) : {
+            errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: rt.topicId, isInternal: false, partitions: [],
+            topicAuthorizedOperations: NO_OPERATIONS,
+          });
+          continue;
+        }
+        const t = broker.topic(rt.name);
+        if (t) { topics.push(describe(t)); continue; }
+        let errorCode: number = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        if (autoCreate && broker.config.bool('auto.create.topics.enable')) {
+          const created = broker.autoCreateTopic(rt.name);
+          errorCode = created.ok ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode[created.error];
+        }
+        topics.push({
+          errorCode, name: rt.name, topicId: ZERO_UUID, isInternal: false, partitions: [],
+          topicAuthorizedOperations: NO_OPERATIONS,
+        });
+      }
+    }
+    return {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId: node, host: endpoint.host, port: endpoint.port, rack: null }],
+      clusterId: broker.clusterId,
+      controllerId: node,
+      topics,
+      clusterAuthorizedOperations: NO_OPERATIONS,
+    };
+  },
+};

@@ -1,0 +1,35 @@
+// DeleteTopics v0-6 (v6 names topics by name or by id).
+import { ErrorCode } from '../protocol/errors.js';
+import type { ApiHandler } from './handler.js';
+
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+export const deleteTopics: ApiHandler = {
+  apiKey: 20,
+  name: 'DeleteTopics',
+  minVersion: 0,
+  maxVersion: 6,
+  handle(req, ctx) {
+    const { broker, apiVersion } = ctx;
+    const wanted: Array<{ name: string | null; topicId: string }> = apiVersion >= 6
+      ? req.topics
+      : (req.topicNames as string[]).map((name) => ({ name, topicId: ZERO_UUID }));
+    const responses = wanted.map((w) => {
+      const topic = w.name !== null ? broker.topic(w.name) : broker.topicById(w.topicId);
+      if (!topic) {
+        const byId = w.name === null;
+        return {
+          name: w.name, topicId: w.topicId,
+          errorCode: byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorMessage: byId ? `Topic id ${w.topicId} not found` : 'This server does not host this topic-partition.',
+        };
+      }
+      if (topic.internal) {
+        return { name: topic.name, topicId: topic.topicId, errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: 'Internal topics cannot be deleted.' };
+      }
+      broker.deleteTopic(topic.name);
+      return { name: topic.name, topicId: topic.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
+    });
+    return { throttleTimeMs: 0, responses };
+  },
+};

@@ -1,0 +1,97 @@
+// The embedded dev broker's public entry point. Nothing here imports from the CLI.
+import { Broker } from './broker.js';
+import { BrokerConfig } from './config/broker-config.js';
+import { HANDLERS } from './handlers/index.js';
+import { createDispatcher } from './server/dispatcher.js';
+import { BrokerServer } from './server/server.js';
+import { nodeFs, type FsInterface } from './storage/fs-interface.js';
+import { MetadataStore } from './storage/metadata-store.js';
+
+export { parseProperties, PropertiesError } from './config/properties.js';
+export { defaultDataDir } from './config/broker-config.js';
+
+export interface BrokerOptions {
+  /** server.properties merged with overrides. */
+  properties: Record<string, string>;
+  log?: (line: string) => void;
+  /** Filesystem to store through; tests inject faults here. */
+  fs?: FsInterface;
+}
+
+export interface RunningBroker {
+  host: string;
+  port: number;
+  dataDir: string;
+  nodeId: number;
+  clusterId: string;
+  /** Graceful: stops accepting, answers requests in flight, closes the logs. */
+  close(): Promise<void>;
+  /** For tests: the broker's state. */
+  readonly broker: Broker;
+}
+
+export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
+  const log = options.log ?? (() => {});
+  const fs = options.fs ?? nodeFs;
+  const props = options.properties;
+  const staticConfig = new BrokerConfig(props);
+  const dataDir = staticConfig.dataDir;
+  const store = MetadataStore.open(dataDir, { fs, nodeId: staticConfig.nodeId });
+  store.acquireLock();
+  let server: BrokerServer | undefined;
+  let broker: Broker | undefined;
+  try {
+    const config = new BrokerConfig(props, store.getBrokerOverrides());
+    broker = new Broker({ config, store, fs, handlers: HANDLERS, log });
+    broker.open();
+    const b = broker;
+    const listeners = config.listeners;
+    for (const l of listeners) {
+      if ((l.host === '' || l.host === '0.0.0.0' || l.host === '::') && l.protocol === 'PLAINTEXT') {
+        log(`WARNING: listener ${l.name} binds every network interface with no authentication; anyone who can reach this host can read and write its topics`);
+      }
+    }
+    server = new BrokerServer({
+      listeners,
+      maxFrameBytes: config.int('socket.request.max.bytes'),
+      maxConnections: config.int('max.connections'),
+      maxConnectionsPerIp: config.int('max.connections.per.ip'),
+      idleTimeoutMs: config.int('connections.max.idle.ms'),
+      handle: createDispatcher(b),
+      log,
+    });
+    const bound = await server.listen();
+    for (const l of bound) b.boundEndpoints.set(l.name, { host: l.boundHost, port: l.boundPort });
+    const retentionTimer = setInterval(() => b.applyRetention(), config.int('log.retention.check.interval.ms'));
+    retentionTimer.unref();
+    const first = bound[0];
+    log(`ktool broker started (node ${b.nodeId}, cluster ${b.clusterId}, data ${dataDir}) listening on ${first.boundHost}:${first.boundPort}`);
+    let closing: Promise<void> | undefined;
+    const srv = server;
+    return {
+      host: first.boundHost,
+      port: first.boundPort,
+      dataDir,
+      nodeId: b.nodeId,
+      clusterId: b.clusterId,
+      broker: b,
+      close() {
+        closing ??= (async () => {
+          clearInterval(retentionTimer);
+          b.closing = true;
+          b.wakeAll();
+          await srv.close();
+          b.close();
+          store.releaseLock();
+          log('ktool broker stopped');
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await server?.close(0);
+    broker?.close();
+    store.releaseLock();
+    throw err;
+  }
+}

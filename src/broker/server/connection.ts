@@ -1,0 +1,120 @@
+import type { Socket } from 'node:net';
+import { FrameReader, FrameSizeError } from './frame-reader.js';
+
+export interface ConnectionInfo {
+  id: number;
+  remoteAddress: string;
+  listenerName: string;
+  localAddress: string;
+  localPort: number;
+}
+
+/** Serves one request at a time; returns the response frame chunks, or null for none. */
+export type FrameHandler = (frame: Buffer, conn: ConnectionInfo) => Promise<Buffer[] | null> | Buffer[] | null;
+
+/**
+ * One client connection. Requests are served strictly in order, one at a time, as Kafka
+ * does: a client may pipeline, but responses come back in request order.
+ */
+export class Connection {
+  private readonly reader: FrameReader;
+  private readonly queue: Buffer[] = [];
+  private busy = false;
+  private closed = false;
+  lastActive = Date.now();
+
+  constructor(
+    readonly socket: Socket,
+    readonly info: ConnectionInfo,
+    maxFrameBytes: number,
+    private readonly handle: FrameHandler,
+    private readonly log: (msg: string) => void,
+    private readonly onClose: (c: Connection) => void,
+  ) {
+    this.reader = new FrameReader(maxFrameBytes);
+    socket.setNoDelay(true);
+    socket.on('data', (data) => this.onData(data));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  get idle(): boolean {
+    return !this.busy && this.queue.length === 0;
+  }
+
+  private onData(data: Buffer): void {
+    if (this.closed) return;
+    this.lastActive = Date.now();
+    let frames: Buffer[];
+    try {
+      frames = this.reader.push(data);
+    } catch (err) {
+      if (err instanceof FrameSizeError) this.log(`closing connection from ${this.info.remoteAddress}: ${err.message}`);
+      this.close();
+      return;
+    }
+    if (frames.length === 0) return;
+    for (const f of frames) this.queue.push(f);
+    // Stop reading while a backlog exists so a fast producer cannot grow memory without bound.
+    if (this.queue.length > 64) this.socket.pause();
+    if (!this.busy) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.busy = true;
+    try {
+      while (!this.closed && this.queue.length > 0) {
+        const frame = this.queue.shift()!;
+        let response: Buffer[] | null;
+        try {
+          const r = this.handle(frame, this.info);
+          response = r instanceof Promise ? await r : r;
+        } catch (err) {
+          this.log(`closing connection from ${this.info.remoteAddress}: ${(err as Error).message}`);
+          this.close();
+          return;
+        }
+        if (this.closed) return;
+        if (response) {
+          const flushed = this.write(response);
+          if (!flushed) await this.waitForDrain();
+        }
+        this.lastActive = Date.now();
+        if (this.queue.length <= 16 && this.socket.isPaused()) this.socket.resume();
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private write(chunks: Buffer[]): boolean {
+    if (chunks.length === 1) return this.socket.write(chunks[0]);
+    this.socket.cork();
+    let ok = true;
+    for (const c of chunks) ok = this.socket.write(c);
+    this.socket.uncork();
+    return ok;
+  }
+
+  private waitForDrain(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => { this.socket.off('drain', done); this.socket.off('close', done); resolve(); };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    this.socket.destroy();
+    this.onClose(this);
+  }
+
+  /** Resolves once the request in flight (if any) has been answered. */
+  async settle(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.busy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  }
+}

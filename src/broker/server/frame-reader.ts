@@ -1,0 +1,62 @@
+/**
+ * Splits a TCP byte stream into Kafka frames (int32 size + payload). The size is checked
+ * against the limit before anything is buffered for it, so a hostile size costs nothing.
+ */
+export class FrameReader {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private needed = -1;
+
+  constructor(private readonly maxFrameBytes: number) {}
+
+  /** Feeds bytes in; returns complete frames, or throws FrameTooLargeError. */
+  push(data: Buffer): Buffer[] {
+    this.chunks.push(data);
+    this.buffered += data.length;
+    const frames: Buffer[] = [];
+    for (;;) {
+      if (this.needed < 0) {
+        if (this.buffered < 4) break;
+        const size = this.peekInt32();
+        if (size < 0 || size > this.maxFrameBytes) throw new FrameSizeError(size, this.maxFrameBytes);
+        this.consume(4);
+        this.needed = size;
+      }
+      if (this.buffered < this.needed) break;
+      frames.push(this.consume(this.needed));
+      this.needed = -1;
+    }
+    return frames;
+  }
+
+  private peekInt32(): number {
+    const head = this.chunks[0];
+    if (head.length >= 4) return head.readInt32BE(0);
+    const joined = Buffer.concat(this.chunks);
+    this.chunks = [joined];
+    return joined.readInt32BE(0);
+  }
+
+  private consume(n: number): Buffer {
+    this.buffered -= n;
+    const head = this.chunks[0];
+    if (head.length === n) { this.chunks.shift(); return head; }
+    if (head.length > n) { this.chunks[0] = head.subarray(n); return head.subarray(0, n); }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const c = this.chunks[0];
+      const take = Math.min(c.length, n - filled);
+      c.copy(out, filled, 0, take);
+      filled += take;
+      if (take === c.length) this.chunks.shift(); else this.chunks[0] = c.subarray(take);
+    }
+    return out;
+  }
+}
+
+export class FrameSizeError extends Error {
+  constructor(readonly size: number, readonly limit: number) {
+    super(`Invalid frame size ${size} (socket.request.max.bytes is ${limit})`);
+  }
+}
