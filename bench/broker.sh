@@ -36,7 +36,7 @@ let i = 0;
 
 now() { date +%s%N; }
 t0=$(now)
-kcat -b "127.0.0.1:$port" -P -t bench -K: -X linger.ms=5 -X batch.num.messages=10000 "$work/input.txt"
+kcat -b "127.0.0.1:$port" -P -t bench -K: -X linger.ms=5 -X batch.num.messages=10000 < "$work/input.txt"
 t1=$(now)
 count=$(kcat -b "127.0.0.1:$port" -C -t bench -o beginning -e -q -f '\n' | wc -l)
 t2=$(now)

@@ -38,6 +38,7 @@ export class FrameReader {
   }
 
   private consume(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
     this.buffered -= n;
     const head = this.chunks[0];
     if (head.length === n) { this.chunks.shift(); return head; }
