@@ -6,12 +6,13 @@ import { decodeResponseFrame, encodeRequestFrame } from '../../src/broker/protoc
 export class WireClient {
   private buffered = Buffer.alloc(0);
   private waiting: ((frame: Buffer) => void) | null = null;
+  private failWaiting: ((err: Error) => void) | null = null;
   private correlationId = 1;
   closed = false;
 
   private constructor(private readonly socket: Socket) {
     socket.on('data', (d: Buffer) => { this.buffered = Buffer.concat([this.buffered, d]); this.pump(); });
-    socket.on('close', () => { this.closed = true; });
+    socket.on('close', () => { this.closed = true; this.failWaiting?.(new Error('connection closed')); });
     socket.on('error', () => { this.closed = true; });
   }
 
@@ -43,8 +44,9 @@ export class WireClient {
     const id = this.correlationId++;
     const frame = await new Promise<Buffer>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no response to api ${apiKey} v${version} in ${timeoutMs} ms`)), timeoutMs);
-      this.socket.once('close', () => { clearTimeout(timer); reject(new Error('connection closed')); });
-      this.waiting = (f) => { clearTimeout(timer); resolve(f); };
+      if (this.closed) { clearTimeout(timer); reject(new Error('connection closed')); return; }
+      this.failWaiting = (e) => { clearTimeout(timer); this.failWaiting = null; reject(e); };
+      this.waiting = (f) => { clearTimeout(timer); this.failWaiting = null; resolve(f); };
       for (const chunk of encodeRequestFrame(apiKey, version, id, 'wire-test', body)) this.socket.write(chunk);
       this.pump();
     });
