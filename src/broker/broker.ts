@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { BrokerConfig } from './config/broker-config.js';
 import { ResourceType, TOPIC_CONFIG_BY_NAME } from './config/config-defs.js';
 import { brokerConfigError, ConfigOpError, topicConfigError } from './config/validate.js';
+import { GroupCoordinator } from './groups/coordinator.js';
 import type { ApiHandler, RequestContext } from './handlers/handler.js';
 import { ErrorCode, type ErrorName } from './protocol/errors.js';
 import { setLogAppendTime, validateBatches } from './protocol/record-batch.js';
@@ -71,6 +72,7 @@ export class Broker {
   readonly nodeId: number;
   readonly clusterId: string;
   readonly loggerLevels: Record<string, string> = { root: 'INFO' };
+  readonly groups: GroupCoordinator;
   closing = false;
 
   private readonly topics = new Map<string, Topic>();
@@ -96,6 +98,13 @@ export class Broker {
     this.nodeId = this.config.nodeId;
     this.clusterId = this.store.clusterId;
     this.handlers = new Map(deps.handlers.map((h) => [h.apiKey, h]));
+    this.groups = new GroupCoordinator({
+      dataDir: this.config.dataDir,
+      fs: this.fs,
+      config: this.config,
+      partitionExists: (topic, partition) => !!this.topics.get(topic)?.partitions[partition],
+      log: this.log,
+    });
   }
 
   /** Opens every stored topic's partitions, recovering their logs. */
@@ -205,6 +214,7 @@ export class Broker {
     const topic = this.topics.get(name);
     if (!topic) return;
     this.store.deleteTopic(name);
+    this.groups.onTopicDeleted(name);
     this.topics.delete(name);
     this.topicsById.delete(topic.topicId);
     for (const p of topic.partitions) {
@@ -396,6 +406,13 @@ export class Broker {
 
   wakeAll(): void {
     for (const p of [...this.waiters.keys()]) this.wake(p);
+  }
+
+  /** Answers every parked request (long polls, rebalances) so connections can drain. */
+  beginShutdown(): void {
+    this.closing = true;
+    this.groups.close();
+    this.wakeAll();
   }
 
   deleteRecords(partition: Partition, offset: number): { errorCode: number; lowWatermark: number } {

@@ -78,8 +78,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       close() {
         closing ??= (async () => {
           clearInterval(retentionTimer);
-          b.closing = true;
-          b.wakeAll();
+          b.beginShutdown();
           await srv.close();
           b.close();
           store.releaseLock();
