@@ -9,6 +9,7 @@ import type { ApiHandler, RequestContext } from './handlers/handler.js';
 import { ErrorCode, type ErrorName } from './protocol/errors.js';
 import { setLogAppendTime, validateBatches } from './protocol/record-batch.js';
 import { ProducerStateTable } from './producer-state.js';
+import type { SecurityManager } from './security/index.js';
 import { PartitionLog, type LogConfig } from './storage/partition-log.js';
 import type { MetadataStore, TopicRecord } from './storage/metadata-store.js';
 import type { FsInterface } from './storage/fs-interface.js';
@@ -66,6 +67,8 @@ export interface BrokerDeps {
 }
 
 const PRODUCER_ID_BLOCK = 1000;
+/** Kafka's controller creates at most this many partitions per request. */
+export const MAX_PARTITIONS_PER_REQUEST = 10_000;
 
 export class Broker {
   readonly config: BrokerConfig;
@@ -86,6 +89,8 @@ export class Broker {
   private pidLimit = 0;
   /** Set by the server: the address a listener actually bound, by listener name. */
   boundEndpoints = new Map<string, { host: string; port: number }>();
+  /** Set by startBroker: listener security, SASL sessions and SCRAM credentials. */
+  security: SecurityManager | undefined;
 
   readonly log: (line: string) => void;
 
@@ -196,6 +201,9 @@ export class Broker {
         return { ok: false, error: 'INVALID_REPLICATION_FACTOR', message: `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only 1 broker(s) are registered.` };
       }
     }
+    if (partitions > MAX_PARTITIONS_PER_REQUEST) {
+      return { ok: false, error: 'POLICY_VIOLATION', message: 'Excessively large number of partitions per request.' };
+    }
     for (const [name, value] of Object.entries(spec.configs)) {
       const err = topicConfigError(name, value);
       if (err) return { ok: false, error: 'INVALID_CONFIG', message: err };
@@ -205,7 +213,16 @@ export class Broker {
       return { ok: true, topic: { name: record.name, topicId: record.topicId, internal: false, configs: record.configs, partitions: new Array(partitions).fill(null), settings: this.settingsFor(record.configs) } };
     }
     this.store.putTopic(record);
-    const topic = this.materialize(record);
+    let topic: Topic;
+    try {
+      topic = this.materialize(record, true);
+    } catch (err) {
+      // A topic whose partitions cannot all be opened (out of file descriptors, say) is not created.
+      const message = `Cannot create topic ${spec.name}: ${(err as Error).message}`;
+      this.log(message);
+      try { this.store.deleteTopic(spec.name); } catch { /* reported above; the store keeps its own consistency */ }
+      return { ok: false, error: 'KAFKA_STORAGE_ERROR', message };
+    }
     this.log(`Created topic ${spec.name} with ${partitions} partition(s) and topic id ${record.topicId}`);
     return { ok: true, topic };
   }
@@ -234,6 +251,9 @@ export class Broker {
     if (count === current) {
       return { ok: false, error: 'INVALID_PARTITIONS', message: `Topic already has ${current} partitions.` };
     }
+    if (count - current > MAX_PARTITIONS_PER_REQUEST) {
+      return { ok: false, error: 'POLICY_VIOLATION', message: 'Unable to perform excessively large batch operation.' };
+    }
     if (assignments) {
       if (assignments.length !== count - current) {
         return { ok: false, error: 'INVALID_REPLICA_ASSIGNMENT', message: `Increasing the number of partitions by ${count - current} but ${assignments.length} assignments provided.` };
@@ -243,12 +263,24 @@ export class Broker {
     }
     if (validateOnly) return { ok: true };
     this.store.putTopic({ name, topicId: topic.topicId, partitions: count, configs: topic.configs });
-    for (let i = current; i < count; i++) topic.partitions.push(this.openPartition(topic, i));
+    try {
+      for (let i = current; i < count; i++) topic.partitions.push(this.openPartition(topic, i));
+    } catch (err) {
+      // All or nothing: the partitions opened so far go, and the stored count is restored.
+      const message = `Cannot add partitions to ${name}: ${(err as Error).message}`;
+      this.log(message);
+      for (const p of topic.partitions.splice(current)) {
+        try { p.log.delete(); } catch { /* an empty new partition; nothing to lose */ }
+      }
+      try { this.store.putTopic({ name, topicId: topic.topicId, partitions: current, configs: topic.configs }); } catch { /* logged above */ }
+      return { ok: false, error: 'KAFKA_STORAGE_ERROR', message };
+    }
     this.log(`Increased partitions of ${name} from ${current} to ${count}`);
     return { ok: true };
   }
 
-  private materialize(record: TopicRecord): Topic {
+  /** Opens a topic's partitions; if one fails, closes (or, for a new topic, deletes) those opened. */
+  private materialize(record: TopicRecord, isNew = false): Topic {
     const topic: Topic = {
       name: record.name,
       topicId: record.topicId,
@@ -257,7 +289,14 @@ export class Broker {
       partitions: [],
       settings: this.settingsFor(record.configs),
     };
-    for (let i = 0; i < record.partitions; i++) topic.partitions.push(this.openPartition(topic, i));
+    try {
+      for (let i = 0; i < record.partitions; i++) topic.partitions.push(this.openPartition(topic, i));
+    } catch (err) {
+      for (const p of topic.partitions) {
+        try { if (isNew) p.log.delete(); else p.log.close(); } catch { /* already failing */ }
+      }
+      throw err;
+    }
     this.topics.set(topic.name, topic);
     this.topicsById.set(topic.topicId, topic);
     return topic;
@@ -311,7 +350,7 @@ export class Broker {
     if (!topic || !partition) return fail('UNKNOWN_TOPIC_OR_PARTITION');
     if (transactionalId !== null) return fail('TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'Transactions are not supported by the dev broker');
     if (!records || records.length === 0) return fail('CORRUPT_MESSAGE', 'Produce request has no records');
-    const checked = validateBatches(records);
+    const checked = validateBatches(records, { fromClient: true });
     if (checked.error !== null) return fail(checked.error, checked.message);
     const { log } = partition;
     for (const b of checked.batches) {

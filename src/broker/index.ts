@@ -6,6 +6,7 @@ import { createDispatcher } from './server/dispatcher.js';
 import { BrokerServer } from './server/server.js';
 import { nodeFs, type FsInterface } from './storage/fs-interface.js';
 import { MetadataStore } from './storage/metadata-store.js';
+import { SecurityManager } from './security/index.js';
 
 export { parseProperties, PropertiesError } from './config/properties.js';
 export { defaultDataDir } from './config/broker-config.js';
@@ -19,8 +20,11 @@ export interface BrokerOptions {
 }
 
 export interface RunningBroker {
+  /** The first listener's bound address. */
   host: string;
   port: number;
+  /** Every listener's bound port, by listener name (e.g. `{ SASL_SSL: 40123 }`). */
+  ports: Record<string, number>;
   dataDir: string;
   nodeId: number;
   clusterId: string;
@@ -42,13 +46,21 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   let broker: Broker | undefined;
   try {
     const config = new BrokerConfig(props, store.getBrokerOverrides());
+    const listeners = config.listeners;
+    const names = listeners.map((l) => l.name);
+    const repeated = names.find((n, i) => names.indexOf(n) !== i);
+    if (repeated) throw new Error(`Listener name ${repeated} is used twice in listeners; each listener needs its own name`);
+    // TLS material, SASL users and SCRAM bootstrap are checked before anything binds.
+    const security = new SecurityManager({ config, listeners, dataDir, fs, log });
     broker = new Broker({ config, store, fs, handlers: HANDLERS, log });
+    broker.security = security;
     broker.open();
     const b = broker;
-    const listeners = config.listeners;
     for (const l of listeners) {
-      if ((l.host === '' || l.host === '0.0.0.0' || l.host === '::') && l.protocol === 'PLAINTEXT') {
-        log(`WARNING: listener ${l.name} binds every network interface with no authentication; anyone who can reach this host can read and write its topics`);
+      if ((l.host === '' || l.host === '0.0.0.0' || l.host === '::') && !security.authenticates(l.name)) {
+        log(l.protocol === 'SSL'
+          ? `WARNING: listener ${l.name} binds every network interface with TLS but no client authentication; anyone who can reach this host can read and write its topics`
+          : `WARNING: listener ${l.name} binds every network interface with no authentication; anyone who can reach this host can read and write its topics`);
       }
     }
     server = new BrokerServer({
@@ -59,18 +71,27 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       idleTimeoutMs: config.int('connections.max.idle.ms'),
       handle: createDispatcher(b),
       log,
+      tls: security.tlsOptions(),
+      onOpen: (conn) => security.openSession(conn),
+      onClose: (conn) => security.closeSession(conn),
     });
     const bound = await server.listen();
     for (const l of bound) b.boundEndpoints.set(l.name, { host: l.boundHost, port: l.boundPort });
     const retentionTimer = setInterval(() => b.applyRetention(), config.int('log.retention.check.interval.ms'));
     retentionTimer.unref();
     const first = bound[0];
+    const ports: Record<string, number> = {};
+    for (const l of bound) {
+      ports[l.name] = l.boundPort;
+      if (bound.length > 1 || l.protocol !== 'PLAINTEXT') log(`Listener ${l.name} on ${l.boundHost}:${l.boundPort} (${security.describe(l.name)})`);
+    }
     log(`ktool broker started (node ${b.nodeId}, cluster ${b.clusterId}, data ${dataDir}) listening on ${first.boundHost}:${first.boundPort}`);
     let closing: Promise<void> | undefined;
     const srv = server;
     return {
       host: first.boundHost,
       port: first.boundPort,
+      ports,
       dataDir,
       nodeId: b.nodeId,
       clusterId: b.clusterId,

@@ -133,5 +133,5 @@ export const BROKER_CONFIG_BY_NAME = new Map(BROKER_CONFIGS.map((d) => [d.name, 
 
 /** Keys whose values are never shown or logged. */
 export function isSensitiveKey(name: string): boolean {
-  return /password|secret|jaas|sasl\.jaas|\.key$|credentials|token/i.test(name);
+  return /password|secret|jaas|sasl\.jaas|\.key$|credentials|token|(^|\.)sasl\.(scram\.)?users$/i.test(name);
 }

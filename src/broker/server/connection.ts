@@ -7,6 +7,12 @@ export interface ConnectionInfo {
   listenerName: string;
   localAddress: string;
   localPort: number;
+  /** The listener's security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL). */
+  protocol: string;
+  /** Largest frame accepted now; the SASL layer lowers it until authentication completes. */
+  maxFrameBytes: number;
+  /** Set by the security layer: close the connection once the current response is written. */
+  closeAfterResponse: boolean;
 }
 
 /** Serves one request at a time; returns the response frame chunks, or null for none. */
@@ -21,17 +27,20 @@ export class Connection {
   private readonly queue: Buffer[] = [];
   private busy = false;
   private closed = false;
+  private ending = false;
+  /** socket.request.max.bytes; info.maxFrameBytes is lower while SASL authentication runs. */
+  private readonly configuredLimit: number;
   lastActive = Date.now();
 
   constructor(
     readonly socket: Socket,
     readonly info: ConnectionInfo,
-    maxFrameBytes: number,
     private readonly handle: FrameHandler,
     private readonly log: (msg: string) => void,
     private readonly onClose: (c: Connection) => void,
   ) {
-    this.reader = new FrameReader(maxFrameBytes);
+    this.configuredLimit = info.maxFrameBytes;
+    this.reader = new FrameReader(() => info.maxFrameBytes);
     socket.setNoDelay(true);
     socket.on('data', (data) => this.onData(data));
     socket.on('error', () => this.close());
@@ -43,13 +52,16 @@ export class Connection {
   }
 
   private onData(data: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.ending) return;
     this.lastActive = Date.now();
     let frames: Buffer[];
     try {
       frames = this.reader.push(data);
     } catch (err) {
-      if (err instanceof FrameSizeError) this.log(`closing connection from ${this.info.remoteAddress}: ${err.message}`);
+      if (err instanceof FrameSizeError) {
+        const saslLimit = err.limit < this.configuredLimit;
+        this.log(`closing connection from ${this.info.remoteAddress}: ${saslLimit ? `Invalid frame size ${err.size} before SASL authentication completed (limit ${err.limit})` : err.message}`);
+      }
       this.close();
       return;
     }
@@ -77,7 +89,11 @@ export class Connection {
         if (this.closed) return;
         if (response) {
           const flushed = this.write(response);
+          if (this.info.closeAfterResponse) { this.closeAfterFlush(); return; }
           if (!flushed) await this.waitForDrain();
+        } else if (this.info.closeAfterResponse) {
+          this.close();
+          return;
         }
         this.lastActive = Date.now();
         if (this.queue.length <= 16 && this.socket.isPaused()) this.socket.resume();
@@ -102,6 +118,16 @@ export class Connection {
       this.socket.on('drain', done);
       this.socket.on('close', done);
     });
+  }
+
+  /** Stops reading, lets the written bytes go out, then closes (bounded by a timer). */
+  private closeAfterFlush(): void {
+    this.ending = true;
+    this.queue.length = 0;
+    this.socket.pause();
+    const timer = setTimeout(() => this.close(), 2000);
+    timer.unref();
+    this.socket.end(() => { clearTimeout(timer); this.close(); });
   }
 
   close(): void {

@@ -1,7 +1,8 @@
 // Turns a request frame into a response frame: header, version check, handler, encoding.
+// On SASL listeners the connection's SASL session decides first what may be served.
 import type { Broker } from '../broker.js';
 import { NO_RESPONSE, type RequestContext } from '../handlers/handler.js';
-import { decodeRequest, decodeRequestHeader, encodeResponseFrame } from '../protocol/index.js';
+import { apiSpec, decodeRequest, decodeRequestHeader, encodeResponseFrame } from '../protocol/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { ConnectionInfo, FrameHandler } from './connection.js';
 
@@ -9,7 +10,16 @@ const API_VERSIONS = 18;
 
 export function createDispatcher(broker: Broker): FrameHandler {
   return (frame: Buffer, conn: ConnectionInfo) => {
+    const session = broker.security?.session(conn.id);
+    if (session && !session.authenticated && session.rawTokens) {
+      // After a v0 SaslHandshake the client sends bare SASL tokens, not Kafka requests.
+      return session.rawToken(frame);
+    }
     const header = decodeRequestHeader(frame);
+    if (session && !session.accepts(header.apiKey)) {
+      const name = apiSpec(header.apiKey)?.name ?? `api key ${header.apiKey}`;
+      throw new Error(`unexpected ${name} request before SASL authentication completed on listener ${conn.listenerName}`);
+    }
     const handler = broker.handler(header.apiKey);
     if (!handler || header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
       if (header.apiKey === API_VERSIONS) {

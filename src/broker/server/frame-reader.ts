@@ -7,7 +7,12 @@ export class FrameReader {
   private buffered = 0;
   private needed = -1;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  private readonly limit: () => number;
+
+  /** `maxFrameBytes` may be a function, read per frame, for limits that change (SASL). */
+  constructor(maxFrameBytes: number | (() => number)) {
+    this.limit = typeof maxFrameBytes === 'number' ? () => maxFrameBytes : maxFrameBytes;
+  }
 
   /** Feeds bytes in; returns complete frames, or throws FrameTooLargeError. */
   push(data: Buffer): Buffer[] {
@@ -18,7 +23,8 @@ export class FrameReader {
       if (this.needed < 0) {
         if (this.buffered < 4) break;
         const size = this.peekInt32();
-        if (size < 0 || size > this.maxFrameBytes) throw new FrameSizeError(size, this.maxFrameBytes);
+        const max = this.limit();
+        if (size < 0 || size > max) throw new FrameSizeError(size, max);
         this.consume(4);
         this.needed = size;
       }
