@@ -43,7 +43,8 @@ export function parseKeyValues(values: readonly string[] | undefined, flagName =
         exitCode: 2,
       })
     }
-    out[item.slice(0, eq).trim()] = item.slice(eq + 1).trim()
+    // Values are kept as given, like Kafka's parseKeyValueArgs: a separator may be a space or a tab.
+    out[item.slice(0, eq).trim()] = item.slice(eq + 1)
   }
   return out
 }

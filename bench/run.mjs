@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+// `npm run bench`: every benchmark against a fresh dev broker, each figure beside its
+// target and the same figure for kcat run in this session. Repeated runs report the
+// median. Writes bench/results.json and bench/results.md.
+//
+// KTOOL_BENCH_QUICK=1 runs smaller sizes (for a smoke test).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(ROOT, 'bin', 'run.js');
+const QUICK = process.env.KTOOL_BENCH_QUICK === '1';
+const N = QUICK ? 200_000 : 1_000_000;
+const REPEAT = QUICK ? 1 : 3;
+
+if (spawnSync('kcat', ['-V']).status !== 0) { console.error('kcat is required (apt-get install kcat)'); process.exit(1); }
+execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const work = mkdtempSync(join(tmpdir(), 'ktool-bench-'));
+
+function startBroker(name, extra = []) {
+  return new Promise((resolve, reject) => {
+    const dir = join(work, name);
+    const child = spawn(process.execPath, [join(ROOT, 'dist/broker/main.js'), '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dir}`, ...extra.flatMap((o) => ['--override', o])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on [^:\s]+:(\d+)/.exec(out);
+      if (m && !child.port) { child.port = Number(m[1]); child.bootstrap = `127.0.0.1:${child.port}`; resolve(child); }
+    });
+    child.on('exit', (code) => { if (!child.port) reject(new Error(`broker exited ${code}: ${out}`)); });
+  });
+}
+const stopBroker = (b) => new Promise((r) => { b.once('exit', r); b.kill('SIGTERM'); });
+const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+const hwmMb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+/** Runs a command (optionally with stdin from a file / stdout to a file); ms and peak RSS (MB). */
+function timed(cmd, args, { stdin, stdout } = {}) {
+  const inFd = stdin ? openSync(stdin, 'r') : 'ignore';
+  const outFd = stdout ? openSync(stdout, 'w') : 'ignore';
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { stdio: [inFd, outFd, 'pipe'], maxBuffer: 1 << 26 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (typeof inFd === 'number') closeSync(inFd);
+  if (typeof outFd === 'number') closeSync(outFd);
+  const err = r.stderr.toString().trim().split('\n');
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${err.join('\n')}`);
+  return { ms, rss: Number(err[err.length - 1]) / 1024, stderr: err.slice(0, -1).join('\n') };
+}
+
+function keyedLines(n, file) {
+  const fd = openSync(file, 'w');
+  for (let i = 0; i < n; i += 10000) {
+    let chunk = '';
+    for (let j = i; j < Math.min(n, i + 10000); j++) { const k = 'k' + String(j).padStart(9, '0'); chunk += k + ':' + 'v'.repeat(90) + '\n'; }
+    writeSync(fd, chunk);
+  }
+  closeSync(fd);
+}
+
+const results = [];
+const add = (name, value, unit, target, kcat, better = 'higher') => {
+  const ratio = kcat ? (better === 'higher' ? value / kcat : kcat / value) : null;
+  const meets = target === null ? null : better === 'higher' ? value >= target : value <= target;
+  results.push({ name, value: Math.round(value * 100) / 100, unit, target, kcat: kcat === null ? null : Math.round(kcat * 100) / 100, ratioVsKcat: ratio === null ? null : Math.round(ratio * 100) / 100, meetsTarget: meets });
+  console.error(`  ${name}: ${value.toFixed(1)} ${unit}${kcat ? ` (kcat ${kcat.toFixed(1)})` : ''}`);
+};
+
+const input = join(work, 'input.txt');
+keyedLines(N, input);
+
+// ---- broker ingest/fetch with kcat, console tools, perf tests -----------------------
+{
+  console.error('broker and console tools');
+  const b = await startBroker('main');
+  const B = b.bootstrap;
+  const ingest = [], fetch = [], kp = [], kc = [], kpRss = [], kcRss = [], cP = [], cC = [];
+  for (let i = 0; i < REPEAT; i++) {
+    let t = timed('kcat', ['-b', B, '-P', '-t', `kcat.in.${i}`, '-K:'], { stdin: input });
+    ingest.push(N / t.ms * 1000); cP.push(N / t.ms * 1000);
+    t = timed('kcat', ['-b', B, '-C', '-t', `kcat.in.${i}`, '-o', 'beginning', '-e', '-q', '-f', '%k\t%s\n'], { stdout: join(work, 'kcat.out') });
+    fetch.push(N / t.ms * 1000); cC.push(N / t.ms * 1000);
+    t = timed(process.execPath, [BIN, 'console-producer', '--bootstrap-server', B, '--topic', `ktool.in.${i}`, '--property', 'parse.key=true', '--property', 'key.separator=:'], { stdin: input });
+    kp.push(N / t.ms * 1000); kpRss.push(t.rss);
+    t = timed(process.execPath, [BIN, 'console-consumer', '--bootstrap-server', B, '--topic', `ktool.in.${i}`, '--from-beginning', '--until-end', '--property', 'print.key=true'], { stdout: join(work, 'ktool.out') });
+    kc.push(N / t.ms * 1000); kcRss.push(t.rss);
+  }
+  add('broker ingest (kcat -P), 100-byte records', median(ingest), 'records/s', 450_000, null);
+  add('broker fetch (kcat -C -e), 100-byte records', median(fetch), 'records/s', 650_000, null);
+  add('broker peak RSS during ingest/fetch', hwmMb(b.pid), 'MB', 200, null, 'lower');
+  add('console-producer (parse.key)', median(kp), 'records/s', 250_000, median(cP));
+  add('console-consumer (print.key)', median(kc), 'records/s', 500_000, median(cC));
+  add('console-producer peak RSS', median(kpRss), 'MB', 250, null, 'lower');
+  add('console-consumer peak RSS', median(kcRss), 'MB', 250, null, 'lower');
+
+  console.error('perf tests');
+  const perfRuns = [];
+  for (let i = 0; i < REPEAT; i++) {
+    const r = spawnSync(process.execPath, [BIN, 'producer-perf-test', '--topic', `perf.${i}`, '--num-records', String(N * 2), '--record-size', '100', '--throughput', '-1', '--producer-props', `bootstrap.servers=${B}`, 'acks=1', '--json'], { maxBuffer: 1 << 26 });
+    perfRuns.push(JSON.parse(r.stdout.toString()));
+  }
+  const peak = median(perfRuns.map((p) => p.recordsPerSec));
+  add('producer-perf-test acks=1, 100 B', peak, 'records/s', 400_000, null);
+  add('producer-perf-test MB/s', median(perfRuns.map((p) => p.mbPerSec)), 'MB/s', null, null);
+  add('producer-perf-test p99 latency (unthrottled)', median(perfRuns.map((p) => p.p99)), 'ms', null, null, 'lower');
+  const half = Math.round(peak / 2);
+  const paced = JSON.parse(spawnSync(process.execPath, [BIN, 'producer-perf-test', '--topic', 'perf.half', '--num-records', String(Math.min(N * 2, half * 4)), '--record-size', '100', '--throughput', String(half), '--producer-props', `bootstrap.servers=${B}`, 'acks=1', '--json'], { maxBuffer: 1 << 26 }).stdout.toString());
+  add(`producer-perf-test p99 at half peak (${half}/s)`, paced.p99, 'ms', 50, null, 'lower');
+  const cperf = [];
+  for (let i = 0; i < REPEAT; i++) {
+    const r = JSON.parse(spawnSync(process.execPath, [BIN, 'consumer-perf-test', '--bootstrap-server', B, '--topic', 'perf.0', '--messages', String(N * 2), '--json'], { maxBuffer: 1 << 26 }).stdout.toString());
+    cperf.push(r.messagesPerSec);
+  }
+  add('consumer-perf-test', median(cperf), 'records/s', null, median(cC));
+  await stopBroker(b);
+}
+
+// ---- startup ---------------------------------------------------------------------
+{
+  console.error('startup');
+  const b = await startBroker('startup');
+  spawnSync('kcat', ['-b', b.bootstrap, '-P', '-t', 'startup.topic'], { input: 'x\n' });
+  const runs = { ktool: [], kcat: [], node: [] };
+  for (let i = 0; i < (QUICK ? 5 : 15); i++) {
+    runs.ktool.push(timed(process.execPath, [BIN, 'topics', '--list', '--bootstrap-server', b.bootstrap]).ms);
+    runs.kcat.push(timed('kcat', ['-b', b.bootstrap, '-L']).ms);
+    runs.node.push(timed(process.execPath, ['-e', '0']).ms);
+  }
+  add('startup: ktool topics --list', median(runs.ktool), 'ms', 150, median(runs.kcat), 'lower');
+  add('startup: node -e 0 (floor)', median(runs.node), 'ms', null, null, 'lower');
+  await stopBroker(b);
+}
+
+// ---- scale: 1,000 topics x 10 partitions -------------------------------------------
+{
+  console.error('1,000 topics x 10 partitions');
+  const b = await startBroker('scale');
+  const topics = QUICK ? 100 : 1000;
+  const { Kafka, logLevel } = await import('kafkajs');
+  const admin = new Kafka({ brokers: [b.bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  for (let i = 0; i < topics; i += 100) {
+    await admin.createTopics({ topics: Array.from({ length: Math.min(100, topics - i) }, (_, j) => ({ topic: `scale.${String(i + j).padStart(4, '0')}`, numPartitions: 10 })) });
+  }
+  await admin.disconnect();
+  await new Promise((r) => setTimeout(r, 1000));
+  add(`broker RSS idle with ${topics * 10} partitions`, rssMb(b.pid), 'MB', null, null, 'lower');
+  const md = [], mdK = [];
+  for (let i = 0; i < 5; i++) {
+    md.push(timed(process.execPath, [BIN, 'topics', '--describe', '--bootstrap-server', b.bootstrap]).ms);
+    mdK.push(timed('kcat', ['-b', b.bootstrap, '-L']).ms);
+  }
+  add(`metadata: topics --describe, ${topics} topics x 10 partitions`, median(md), 'ms', null, median(mdK), 'lower');
+  const r = spawnSync(process.execPath, [BIN, 'producer-perf-test', '--topic', 'volume', '--num-records', String(QUICK ? 1_000_000 : 10_000_000), '--record-size', '100', '--throughput', '-1', '--producer-props', `bootstrap.servers=${b.bootstrap}`, 'acks=1', '--json'], { maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(r.stderr.toString());
+  add(`broker RSS after ${QUICK ? '1M' : '10M'} records`, rssMb(b.pid), 'MB', 200, null, 'lower');
+  await stopBroker(b);
+}
+
+// ---- groups at scale (bench/groups.sh prints its own figure) -----------------------
+{
+  const r = spawnSync('bash', [join(ROOT, 'bench/groups.sh')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const m = /(\d+(?:\.\d+)?)\s*ms/.exec(r.stdout ?? '');
+  if (r.status === 0 && m) add('consumer-groups --describe, 100 groups over 1,000 partitions', Number(m[1]), 'ms', 2000, null, 'lower');
+  else console.error(`  groups bench skipped: ${(r.stderr || r.stdout || '').trim().split('\n').pop()}`);
+}
+
+rmSync(work, { recursive: true, force: true });
+const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const fmt = (v) => (v === null ? '' : typeof v === 'number' ? v.toLocaleString('en-US') : String(v));
+const md = [
+  `Machine: ${machine}. ${new Date().toISOString().slice(0, 10)}. Median of ${REPEAT} run(s)${QUICK ? ' (quick sizes)' : ''}.`,
+  '',
+  '| figure | ktool | unit | target | kcat | ratio vs kcat | meets target |',
+  '| --- | ---: | --- | ---: | ---: | ---: | --- |',
+  ...results.map((r) => `| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${fmt(r.target)} | ${fmt(r.kcat)} | ${r.ratioVsKcat === null ? '' : `${r.ratioVsKcat}x`} | ${r.meetsTarget === null ? '' : r.meetsTarget ? 'yes' : 'NO'} |`),
+].join('\n');
+writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify({ machine, date: new Date().toISOString(), quick: QUICK, results }, null, 2) + '\n');
+writeFileSync(join(ROOT, 'bench/results.md'), md + '\n');
+console.log(md);

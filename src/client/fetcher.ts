@@ -1,0 +1,241 @@
+// The fetch fast path: one Fetch in flight per leader, the next one sent before the
+// caller decodes the last, so the broker works while we print. Batches are decoded
+// (and decompressed) here; offsets advance past control batches and compaction gaps.
+import { ErrorCode, errorName, isRetriable } from '../broker/protocol/errors.js';
+import { decodeBatches, type DecompressFn, type DecodedRecord } from '../broker/protocol/record-batch.js';
+import type { ClusterClient } from './cluster.js';
+
+const FETCH = 1;
+const LIST_OFFSETS = 2;
+/** v12 is the last version that names topics; newer ones need topic ids. */
+const FETCH_MAX_VERSION = 12;
+
+export type OffsetSpec = 'earliest' | 'latest' | number;
+
+export interface FetcherOptions {
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  partitionMaxBytes: number;
+  /** 0 read_uncommitted, 1 read_committed. */
+  isolationLevel: number;
+  /** What to do when a position falls outside the log. */
+  resetPolicy: 'earliest' | 'latest' | 'none';
+  decompress?: DecompressFn;
+  retryBackoffMs: number;
+}
+
+export const DEFAULT_FETCHER_OPTIONS: FetcherOptions = {
+  maxWaitMs: 500, minBytes: 1, maxBytes: 52428800, partitionMaxBytes: 1048576, isolationLevel: 0,
+  resetPolicy: 'latest', retryBackoffMs: 100,
+};
+
+export interface FetchedRecord extends DecodedRecord {
+  timestampType: number;
+}
+
+export interface FetchedPartition {
+  topic: string;
+  partition: number;
+  records: FetchedRecord[];
+  highWatermark: number;
+  /** The position after these records. */
+  nextOffset: number;
+}
+
+interface Position {
+  topic: string;
+  partition: number;
+  offset: number;
+  highWatermark: number;
+}
+
+export class FetchError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export class Fetcher {
+  readonly opts: FetcherOptions;
+  private readonly positions = new Map<string, Position>();
+  private readonly pending = new Map<number, Promise<FetchedPartition[]>>();
+  private stopped = false;
+
+  constructor(private readonly cluster: ClusterClient, opts: Partial<FetcherOptions> = {}) {
+    this.opts = { ...DEFAULT_FETCHER_OPTIONS, ...opts };
+  }
+
+  /** Sets positions, resolving 'earliest' / 'latest' / negative offsets through ListOffsets. */
+  async assign(assignments: Array<{ topic: string; partition: number; offset: OffsetSpec }>): Promise<void> {
+    const resolved = await this.listOffsets(assignments.map((a) => ({ topic: a.topic, partition: a.partition, spec: a.offset })));
+    for (const a of assignments) {
+      const key = `${a.topic}\u0000${a.partition}`;
+      this.positions.set(key, { topic: a.topic, partition: a.partition, offset: resolved.get(key)!, highWatermark: -1 });
+    }
+  }
+
+  position(topic: string, partition: number): number | undefined {
+    return this.positions.get(`${topic}\u0000${partition}`)?.offset;
+  }
+
+  /** Offsets for specs: 'earliest', 'latest', a timestamp wrapped as {timestamp}, or a plain offset. */
+  async listOffsets(items: Array<{ topic: string; partition: number; spec: OffsetSpec | { timestamp: number } }>): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const byNode = new Map<number, typeof items>();
+    for (const it of items) {
+      const key = `${it.topic}\u0000${it.partition}`;
+      if (typeof it.spec === 'number' && it.spec >= 0) { out.set(key, it.spec); continue; }
+      const leader = await this.leader(it.topic, it.partition);
+      let list = byNode.get(leader);
+      if (!list) { list = []; byNode.set(leader, list); }
+      list.push(it);
+    }
+    await Promise.all([...byNode].map(async ([node, list]) => {
+      const topics = new Map<string, Array<{ partitionIndex: number; currentLeaderEpoch: number; timestamp: number; maxNumOffsets: number }>>();
+      for (const it of list) {
+        const ts = it.spec === 'earliest' ? -2 : it.spec === 'latest' ? -1 : typeof it.spec === 'object' ? it.spec.timestamp : it.spec;
+        let parts = topics.get(it.topic);
+        if (!parts) { parts = []; topics.set(it.topic, parts); }
+        parts.push({ partitionIndex: it.partition, currentLeaderEpoch: -1, timestamp: ts, maxNumOffsets: 1 });
+      }
+      const res = await this.cluster.send(LIST_OFFSETS, {
+        replicaId: -1, isolationLevel: this.opts.isolationLevel,
+        topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+      }, { node, minVersion: 1 }) as { topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number; offset: number }> }> };
+      for (const t of res.topics) {
+        for (const p of t.partitions) {
+          if (p.errorCode !== ErrorCode.NONE) throw new FetchError(errorName(p.errorCode), `ListOffsets for ${t.name}-${p.partitionIndex} failed: ${errorName(p.errorCode)}`);
+          out.set(`${t.name}\u0000${p.partitionIndex}`, p.offset);
+        }
+      }
+    }));
+    return out;
+  }
+
+  /** The next records from any leader; resolves with an empty list after a quiet max wait. */
+  async poll(): Promise<FetchedPartition[]> {
+    if (this.stopped) return [];
+    const byLeader = await this.positionsByLeader();
+    for (const node of byLeader.keys()) if (!this.pending.has(node)) this.pending.set(node, this.fetchFrom(node));
+    if (this.pending.size === 0) return [];
+    const tagged = [...this.pending].map(([node, p]) => p.then((r) => ({ node, r })));
+    const { node, r } = await Promise.race(tagged);
+    this.pending.delete(node);
+    // Ask for more at once, so the broker and the network work while the caller prints.
+    if (!this.stopped && r.length > 0) this.pending.set(node, this.fetchFrom(node));
+    return r;
+  }
+
+  /** Stops fetching; a fetch still in flight is abandoned (its result or error dropped). */
+  stop(): void {
+    this.stopped = true;
+    for (const p of this.pending.values()) p.catch(() => undefined);
+    this.pending.clear();
+  }
+
+  private async leader(topic: string, partition: number): Promise<number> {
+    let leader = this.cluster.leaderOf(topic, partition);
+    if (leader === undefined || leader < 0) {
+      await this.cluster.refreshMetadata([...new Set([...[...this.positions.values()].map((p) => p.topic), topic])]);
+      leader = this.cluster.leaderOf(topic, partition);
+    }
+    if (leader === undefined || leader < 0) throw new FetchError('LEADER_NOT_AVAILABLE', `No leader for ${topic}-${partition}`);
+    return leader;
+  }
+
+  private async positionsByLeader(): Promise<Map<number, Position[]>> {
+    const out = new Map<number, Position[]>();
+    for (const p of this.positions.values()) {
+      const leader = await this.leader(p.topic, p.partition);
+      let list = out.get(leader);
+      if (!list) { list = []; out.set(leader, list); }
+      list.push(p);
+    }
+    return out;
+  }
+
+  private async fetchFrom(node: number): Promise<FetchedPartition[]> {
+    const mine = [...this.positions.values()].filter((p) => this.cluster.leaderOf(p.topic, p.partition) === node);
+    if (mine.length === 0) return [];
+    const topics = new Map<string, Position[]>();
+    for (const p of mine) {
+      let list = topics.get(p.topic);
+      if (!list) { list = []; topics.set(p.topic, list); }
+      list.push(p);
+    }
+    const requested = new Map(mine.map((p) => [`${p.topic}\u0000${p.partition}`, p.offset]));
+    const body = {
+      replicaId: -1, maxWaitMs: this.opts.maxWaitMs, minBytes: this.opts.minBytes, maxBytes: this.opts.maxBytes,
+      isolationLevel: this.opts.isolationLevel, sessionId: 0, sessionEpoch: -1,
+      topics: [...topics].map(([topic, ps]) => ({
+        topic,
+        partitions: ps.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: this.opts.partitionMaxBytes })),
+      })),
+      forgottenTopicsData: [], rackId: '',
+    };
+    const res = await this.cluster.send(FETCH, body, { node, minVersion: 4, maxVersion: FETCH_MAX_VERSION, timeoutMs: this.opts.maxWaitMs + 30_000 }) as FetchResponse;
+    if (res.errorCode) throw new FetchError(errorName(res.errorCode), `Fetch failed: ${errorName(res.errorCode)}`);
+    const out: FetchedPartition[] = [];
+    const resets: Position[] = [];
+    let retry = false;
+    for (const t of res.responses) {
+      for (const p of t.partitions) {
+        const key = `${t.topic}\u0000${p.partitionIndex}`;
+        const pos = this.positions.get(key);
+        // Stale answer: the position moved (a seek) while this fetch was in flight.
+        if (!pos || pos.offset !== requested.get(key)) continue;
+        if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) { resets.push(pos); continue; }
+        if (p.errorCode !== ErrorCode.NONE) {
+          if (isRetriable(p.errorCode)) { retry = true; continue; }
+          throw new FetchError(errorName(p.errorCode), `Fetch from ${t.topic}-${p.partitionIndex} failed: ${errorName(p.errorCode)}`);
+        }
+        pos.highWatermark = p.highWatermark;
+        if (!p.records || p.records.length === 0) continue;
+        const records: FetchedRecord[] = [];
+        let next = pos.offset;
+        for (const batch of decodeBatches(p.records, this.opts.decompress)) {
+          const last = batch.header.baseOffset + batch.header.lastOffsetDelta;
+          if (last < pos.offset) continue;
+          if (!batch.header.isControl) {
+            const tsType = batch.header.timestampType;
+            for (const r of batch.records) {
+              if (r.offset < pos.offset) continue;
+              (r as FetchedRecord).timestampType = tsType;
+              records.push(r as FetchedRecord);
+            }
+          }
+          next = last + 1;
+        }
+        pos.offset = next;
+        out.push({ topic: t.topic, partition: p.partitionIndex, records, highWatermark: p.highWatermark, nextOffset: next });
+      }
+    }
+    if (resets.length > 0) {
+      if (this.opts.resetPolicy === 'none') {
+        const r = resets[0];
+        throw new FetchError('OFFSET_OUT_OF_RANGE', `Offset ${r.offset} is out of range for ${r.topic}-${r.partition}`);
+      }
+      const fresh = await this.listOffsets(resets.map((r) => ({ topic: r.topic, partition: r.partition, spec: this.opts.resetPolicy as OffsetSpec })));
+      for (const r of resets) {
+        const pos = this.positions.get(`${r.topic}\u0000${r.partition}`)!;
+        pos.offset = fresh.get(`${r.topic}\u0000${r.partition}`)!;
+      }
+      retry = true;
+    }
+    if (retry) {
+      await new Promise((r) => setTimeout(r, this.opts.retryBackoffMs));
+      await this.cluster.refreshMetadata([...topics.keys()]).catch(() => undefined);
+      if (out.length === 0) return this.fetchFrom(node);
+    }
+    return out;
+  }
+}
+
+interface FetchResponse {
+  errorCode: number;
+  responses: Array<{
+    topic: string;
+    partitions: Array<{ partitionIndex: number; errorCode: number; highWatermark: number; records: Buffer | null }>;
+  }>;
+}

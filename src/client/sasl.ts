@@ -1,0 +1,178 @@
+/**
+ * SASL client mechanisms: PLAIN (RFC 4616) and SCRAM-SHA-256/512
+ * (RFC 5802, RFC 7677), as Kafka brokers speak them inside SaslAuthenticate.
+ *
+ * A mechanism is a small state machine: `first()` gives the initial client
+ * message, `next(serverMessage)` the following one (or null when the client
+ * has nothing more to send), `done()` checks the exchange finished properly.
+ * Errors never include the password.
+ */
+import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto'
+
+export type SaslMechanismName = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+
+export const SASL_MECHANISMS: readonly SaslMechanismName[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']
+
+export interface SaslCredentials {
+  mechanism: SaslMechanismName
+  username: string
+  password: string
+}
+
+export interface SaslMechanism {
+  first(): Buffer
+  next(server: Buffer): Buffer | null
+  /** Throws unless the exchange completed (and, for SCRAM, the server proved itself). */
+  done(): void
+}
+
+export class SaslError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'SaslError'
+  }
+}
+
+export function createMechanism(credentials: SaslCredentials, nonce?: string): SaslMechanism {
+  switch (credentials.mechanism) {
+    case 'PLAIN':
+      return new PlainMechanism(credentials.username, credentials.password)
+    case 'SCRAM-SHA-256':
+      return new ScramMechanism('sha256', 32, credentials.username, credentials.password, nonce)
+    case 'SCRAM-SHA-512':
+      return new ScramMechanism('sha512', 64, credentials.username, credentials.password, nonce)
+    default:
+      throw new SaslError(`Unsupported SASL mechanism ${String((credentials as { mechanism: unknown }).mechanism)}`)
+  }
+}
+
+class PlainMechanism implements SaslMechanism {
+  constructor(
+    private readonly username: string,
+    private readonly password: string,
+  ) {}
+
+  first(): Buffer {
+    // authzid (empty), authcid, password, separated by NUL.
+    return Buffer.from(`\u0000${this.username}\u0000${this.password}`, 'utf8')
+  }
+
+  next(): Buffer | null {
+    return null
+  }
+
+  done(): void {}
+}
+
+/** SCRAM's minimum iteration count, as Kafka's client enforces it. */
+export const SCRAM_MIN_ITERATIONS = 4096
+
+/** RFC 5802 saslname: '=' and ',' are escaped. */
+export function scramEscape(name: string): string {
+  return name.replace(/=/g, '=3D').replace(/,/g, '=2C')
+}
+
+export function parseScramAttributes(message: string): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const part of message.split(',')) {
+    const eq = part.indexOf('=')
+    if (eq !== 1) throw new SaslError(`Invalid SCRAM message from the server: ${JSON.stringify(message.slice(0, 80))}`)
+    out.set(part[0]!, part.slice(2))
+  }
+  return out
+}
+
+function xor(a: Buffer, b: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(a.length)
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! ^ b[i]!
+  return out
+}
+
+export interface ScramKeys {
+  saltedPassword: Buffer
+  clientKey: Buffer
+  storedKey: Buffer
+  serverKey: Buffer
+}
+
+export function scramKeys(hash: 'sha256' | 'sha512', keyLength: number, password: string, salt: Buffer, iterations: number): ScramKeys {
+  const saltedPassword = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, keyLength, hash)
+  const clientKey = createHmac(hash, saltedPassword).update('Client Key').digest()
+  const storedKey = createHash(hash).update(clientKey).digest()
+  const serverKey = createHmac(hash, saltedPassword).update('Server Key').digest()
+  return { saltedPassword, clientKey, storedKey, serverKey }
+}
+
+class ScramMechanism implements SaslMechanism {
+  private readonly clientNonce: string
+  private clientFirstBare = ''
+  private expectedServerSignature: Buffer | undefined
+  private state: 'initial' | 'first-sent' | 'final-sent' | 'complete' = 'initial'
+
+  constructor(
+    private readonly hash: 'sha256' | 'sha512',
+    private readonly keyLength: number,
+    private readonly username: string,
+    private readonly password: string,
+    nonce?: string,
+  ) {
+    this.clientNonce = nonce ?? randomBytes(24).toString('base64url')
+  }
+
+  first(): Buffer {
+    this.clientFirstBare = `n=${scramEscape(this.username)},r=${this.clientNonce}`
+    this.state = 'first-sent'
+    // gs2 header "n,," : no channel binding, no authzid.
+    return Buffer.from(`n,,${this.clientFirstBare}`, 'utf8')
+  }
+
+  next(server: Buffer): Buffer | null {
+    const text = server.toString('utf8')
+    if (this.state === 'first-sent') {
+      const attrs = parseScramAttributes(text)
+      if (attrs.has('e')) throw new SaslError(`SCRAM authentication failed: ${attrs.get('e')}`)
+      const nonce = attrs.get('r')
+      const salt = attrs.get('s')
+      const iterations = Number(attrs.get('i'))
+      if (nonce === undefined || salt === undefined || !Number.isInteger(iterations)) {
+        throw new SaslError('Invalid SCRAM server-first message')
+      }
+      if (!nonce.startsWith(this.clientNonce) || nonce.length === this.clientNonce.length) {
+        throw new SaslError('Invalid SCRAM server nonce: it does not extend the client nonce')
+      }
+      if (iterations < SCRAM_MIN_ITERATIONS) {
+        throw new SaslError(`Requested iterations ${iterations} is less than the minimum ${SCRAM_MIN_ITERATIONS} for ${this.name}`)
+      }
+      const keys = scramKeys(this.hash, this.keyLength, this.password, Buffer.from(salt, 'base64'), iterations)
+      const finalWithoutProof = `c=biws,r=${nonce}`
+      const authMessage = `${this.clientFirstBare},${text},${finalWithoutProof}`
+      const clientSignature = createHmac(this.hash, keys.storedKey).update(authMessage).digest()
+      const proof = xor(keys.clientKey, clientSignature)
+      this.expectedServerSignature = createHmac(this.hash, keys.serverKey).update(authMessage).digest()
+      this.state = 'final-sent'
+      return Buffer.from(`${finalWithoutProof},p=${proof.toString('base64')}`, 'utf8')
+    }
+    if (this.state === 'final-sent') {
+      const attrs = parseScramAttributes(text)
+      if (attrs.has('e')) throw new SaslError(`SCRAM authentication failed: ${attrs.get('e')}`)
+      const verifier = attrs.get('v')
+      if (verifier === undefined) throw new SaslError('Invalid SCRAM server-final message')
+      const got = Buffer.from(verifier, 'base64')
+      const want = this.expectedServerSignature!
+      if (got.length !== want.length || !timingSafeEqual(got, want)) {
+        throw new SaslError('Invalid SCRAM server signature: the server could not prove it knows the password')
+      }
+      this.state = 'complete'
+      return null
+    }
+    throw new SaslError('Unexpected SCRAM message from the server')
+  }
+
+  done(): void {
+    if (this.state !== 'complete') throw new SaslError('SCRAM authentication did not complete')
+  }
+
+  private get name(): string {
+    return this.hash === 'sha256' ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512'
+  }
+}

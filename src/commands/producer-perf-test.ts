@@ -1,0 +1,106 @@
+// ktool producer-perf-test: kafka-producer-perf-test.sh on the fast produce path.
+import { readFile } from 'node:fs/promises';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { connectionFlags, settingsInput } from '../cli/connection-flags.js';
+import { KtoolError } from '../cli/errors.js';
+import { parseKeyValues } from '../cli/flags.js';
+
+const CODECS: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
+
+export default class ProducerPerfTest extends BaseCommand<typeof ProducerPerfTest> {
+  static override summary = 'Measure produce throughput and latency (kafka-producer-perf-test.sh).';
+
+  static override description = `Sends --num-records records of --record-size bytes (or lines of --payload-file) and prints a line every 5 seconds and Kafka's summary line at the end: records/sec, MB/sec, average and maximum latency, and the 50th, 95th, 99th and 99.9th percentiles. Latency runs from handing a record to the producer to its acknowledgement.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --topic perf --num-records 1000000 --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092 acks=1',
+  ];
+
+  static override flags = {
+    ...connectionFlags,
+    topic: Flags.string({ description: 'The topic to produce to.', required: true, helpValue: '<topic>' }),
+    'num-records': Flags.integer({ description: 'How many records to send.', required: true, min: 1 }),
+    'record-size': Flags.integer({ description: 'The size of each record in bytes.', min: 0, exclusive: ['payload-file'] }),
+    'payload-file': Flags.string({ description: 'Send records picked at random from this file, split by --payload-delimiter.', helpValue: '<file>' }),
+    'payload-delimiter': Flags.string({ description: 'What separates payloads in --payload-file. Default: a newline.', default: '\\n' }),
+    throughput: Flags.integer({ description: 'Records per second to aim for; -1 for as fast as possible.', required: true }),
+    'producer-props': Flags.string({ description: 'Producer properties, key=value (several may follow the flag).', multiple: true, helpValue: '<key=value>' }),
+    'producer.config': Flags.string({ description: 'A properties file of producer settings.', helpValue: '<file>' }),
+    'print-metrics': Flags.boolean({ description: 'Print the producer\'s counters at the end.' }),
+    'transactional-id': Flags.string({ description: 'Not available: the dev broker and ktool\'s producer have no transactions yet.', helpValue: '<id>' }),
+    'reporting-interval': Flags.integer({ description: 'Milliseconds between progress lines. Default 5000.', min: 1, default: 5000 }),
+  };
+
+  public async run(): Promise<unknown> {
+    const f = this.flags;
+    if (f['transactional-id'] !== undefined) throw new KtoolError('--transactional-id is not available: ktool has no transactional producer yet', { code: 'UNSUPPORTED' });
+    if (f['record-size'] === undefined && f['payload-file'] === undefined) {
+      throw new KtoolError('Either --record-size or --payload-file must be specified but not both.', { exitCode: 1 });
+    }
+    const [{ resolveSettings, readPropertiesFile }, { connect }, ops, cp] = await Promise.all([
+      import('../connection/settings.js'),
+      import('../connection/client.js'),
+      import('../ops/producer-perf.js'),
+      import('../ops/console-producer.js'),
+    ]);
+    const fileProps = f['producer.config'] ? (await readPropertiesFile(f['producer.config'])).properties : {};
+    const props = { ...fileProps, ...parseKeyValues(f['producer-props'], 'producer-props') };
+    let payload: Buffer | Buffer[];
+    if (f['payload-file'] !== undefined) {
+      const delimiter = f['payload-delimiter'].replace(/\\n/g, '\n').replace(/\\t/g, '\t');
+      const text = await readFile(f['payload-file'], 'utf8').catch((err: NodeJS.ErrnoException) => {
+        throw new KtoolError(`Cannot read payload file ${f['payload-file']}: ${err.code ?? err.message}`);
+      });
+      payload = text.split(delimiter).filter((s) => s.length > 0).map((s) => Buffer.from(s, 'utf8'));
+      if (payload.length === 0) throw new KtoolError(`File ${f['payload-file']} has no payloads`);
+      if (!this.jsonEnabled()) process.stdout.write(`Reading payloads from: ${f['payload-file']}\nNumber of messages read: ${payload.length}\n`);
+    } else {
+      payload = ops.randomPayload(f['record-size']!);
+    }
+    const producer: Partial<import('../client/producer.js').ProducerOptions> = { acks: -1, lingerMs: 0, ...cp.producerOptionsFromProperties(props) };
+    const codec = props['compression.type'] ?? 'none';
+    if (!(codec in CODECS)) throw new KtoolError(`Invalid value ${codec} for configuration compression.type`);
+    producer.compression = CODECS[codec];
+    if (producer.compression !== 0) {
+      const codecs = await import('../codecs/index.js');
+      producer.compress = (c, data) => codecs.compress(c as 0 | 1 | 2 | 3 | 4, data);
+    }
+    const settings = await resolveSettings({
+      ...settingsInput(f),
+      bootstrapServer: f['bootstrap-server'] ?? props['bootstrap.servers'],
+      properties: props,
+      knownKeys: cp.PRODUCER_KEYS,
+    });
+    const cluster = await connect(settings);
+    const json = this.jsonEnabled();
+    const windows: Array<import('../ops/producer-perf.js').PerfWindow> = [];
+    try {
+      const summary = await ops.runProducerPerf(cluster, {
+        topic: f.topic,
+        numRecords: f['num-records'],
+        throughput: f.throughput,
+        payload,
+        producer,
+        reportIntervalMs: f['reporting-interval'],
+        onWindow: (w) => {
+          windows.push(w);
+          if (!json) process.stdout.write(`${ops.formatWindow(w)}\n`);
+        },
+      });
+      if (!json) {
+        process.stdout.write(`${ops.formatSummary(summary)}\n`);
+        if (f['print-metrics']) {
+          process.stdout.write(`\nMetric Name                                             Value\n`);
+          process.stdout.write(`producer-metrics:record-send-total                      ${summary.count.toFixed(3)}\n`);
+          process.stdout.write(`producer-metrics:record-error-total                     ${summary.failed.toFixed(3)}\n`);
+          process.stdout.write(`producer-metrics:record-send-rate                       ${summary.recordsPerSec.toFixed(3)}\n`);
+        }
+      }
+      if (summary.failed > 0) process.stderr.write(`${summary.failed} records failed\n`);
+      return { ...summary, windows };
+    } finally {
+      cluster.close();
+    }
+  }
+}

@@ -1,0 +1,17 @@
+// ktool topics alter: the subcommand form of kafka-topics.sh --alter (see ./index.ts).
+import { BaseCommand } from '../../cli/base-command.js'
+import { runTopics, topicsFlags } from '../../cli/topics-command.js'
+
+export default class TopicsAlter extends BaseCommand<typeof TopicsAlter> {
+  static override summary = 'Add partitions to topics (kafka-topics.sh --alter).'
+
+  static override description = 'Increases the partition count of the topics matching --topic, optionally with --replica-assignment for the new partitions. Prints nothing on success, like kafka-topics.sh --alter. Topic configs are changed with the configs tool.'
+
+  static override examples = ['<%= config.bin %> <%= command.id %> --topic orders --partitions 6']
+
+  static override flags = topicsFlags.alter
+
+  public async run(): Promise<unknown> {
+    return runTopics(this, 'alter', this.flags)
+  }
+}

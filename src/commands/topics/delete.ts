@@ -1,0 +1,17 @@
+// ktool topics delete: the subcommand form of kafka-topics.sh --delete (see ./index.ts).
+import { BaseCommand } from '../../cli/base-command.js'
+import { runTopics, topicsFlags } from '../../cli/topics-command.js'
+
+export default class TopicsDelete extends BaseCommand<typeof TopicsDelete> {
+  static override summary = 'Delete topics (kafka-topics.sh --delete).'
+
+  static override description = 'Deletes the topics matching --topic (a regular expression). Prints nothing on success, like kafka-topics.sh --delete.'
+
+  static override examples = ['<%= config.bin %> <%= command.id %> --topic orders', '<%= config.bin %> <%= command.id %> --topic "tmp-.*" --if-exists']
+
+  static override flags = topicsFlags.delete
+
+  public async run(): Promise<unknown> {
+    return runTopics(this, 'delete', this.flags)
+  }
+}

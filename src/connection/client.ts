@@ -1,0 +1,111 @@
+/**
+ * Opening clients from ConnectionSettings:
+ *
+ * - connect(settings): ktool's own protocol client (fast to load; used by
+ *   the admin-style commands);
+ * - kafkajs(settings): a kafkajs `Kafka` configured the same way, for the
+ *   commands that use kafkajs' producer/consumer. This is the only module
+ *   allowed to import kafkajs, and it does so lazily.
+ *
+ * Failures come back as one-line, redacted KtoolErrors (see errors.ts).
+ */
+import type { Kafka, KafkaConfig, SASLOptions } from 'kafkajs'
+import { ClusterClient, type ClusterClientOptions } from '../client/cluster.js'
+import type { TlsSettings } from '../client/broker-connection.js'
+import type { ConnectionSettings } from './settings.js'
+
+function tlsOptions(settings: ConnectionSettings): TlsSettings | null {
+  const ssl = settings.ssl
+  if (ssl === null) return null
+  return {
+    ca: ssl.ca,
+    cert: ssl.cert,
+    key: ssl.key,
+    passphrase: ssl.keyPassword,
+    verifyHostname: ssl.verifyHostname,
+  }
+}
+
+/** The protocol client options for some settings. */
+export function clusterOptions(settings: ConnectionSettings): ClusterClientOptions {
+  return {
+    bootstrap: settings.bootstrapServers,
+    clientId: settings.clientId,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    connectTimeoutMs: settings.connectTimeoutMs,
+    tls: tlsOptions(settings),
+    sasl: settings.sasl,
+  }
+}
+
+/** Connect ktool's own client to the cluster. */
+export async function connect(settings: ConnectionSettings): Promise<ClusterClient> {
+  try {
+    return await ClusterClient.connect(clusterOptions(settings))
+  } catch (error) {
+    const { toKtoolError } = await import('./errors.js')
+    throw toKtoolError(error)
+  }
+}
+
+export interface KafkajsOptions {
+  /** --verbose: kafkajs logs at INFO level to stderr; otherwise it logs nothing. */
+  verbose?: boolean
+  /** Where log lines go (default stderr). */
+  write?: (line: string) => void
+}
+
+/** A kafkajs Kafka with the same brokers, TLS, SASL and client id, failing fast. */
+export async function kafkajs(settings: ConnectionSettings, options: KafkajsOptions = {}): Promise<Kafka> {
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
+  const mod = await import('kafkajs')
+  const { redact } = await import('./redact.js')
+  const { Kafka: KafkaClass, logLevel } = mod
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`))
+  const levelName = (level: number): string => {
+    switch (level) {
+      case logLevel.ERROR:
+        return 'ERROR'
+      case logLevel.WARN:
+        return 'WARN'
+      case logLevel.INFO:
+        return 'INFO'
+      case logLevel.DEBUG:
+        return 'DEBUG'
+      default:
+        return 'LOG'
+    }
+  }
+  const config: KafkaConfig = {
+    clientId: settings.clientId,
+    brokers: settings.bootstrapServers,
+    connectionTimeout: settings.connectTimeoutMs,
+    requestTimeout: settings.requestTimeoutMs,
+    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+    logLevel: options.verbose === true ? logLevel.INFO : logLevel.NOTHING,
+    logCreator:
+      () =>
+      ({ level, log }) => {
+        const { message, timestamp: _t, logger: _l, ...rest } = log as { message: string; timestamp?: string; logger?: string } & Record<string, unknown>
+        const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : ''
+        write(redact(`[kafkajs] ${levelName(level)} ${message}${extra}`))
+      },
+  }
+  const ssl = settings.ssl
+  if (ssl !== null) {
+    config.ssl = {
+      ca: ssl.ca,
+      cert: ssl.cert,
+      key: ssl.key,
+      passphrase: ssl.keyPassword,
+      rejectUnauthorized: true,
+      ...(ssl.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
+    }
+  }
+  if (settings.sasl !== null) {
+    const mechanism = settings.sasl.mechanism.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512'
+    config.sasl = { mechanism, username: settings.sasl.username, password: settings.sasl.password } as SASLOptions
+  }
+  return new KafkaClass(config)
+}
+

@@ -1,0 +1,159 @@
+// The console producer's pipeline: stdin lines -> records -> the fast producer.
+// Reads as a stream with backpressure, so input of any size runs in bounded memory.
+import { fstatSync } from 'node:fs';
+import type { ClusterClient } from '../client/cluster.js';
+import { Producer, type ProduceFailure, type ProducerOptions } from '../client/producer.js';
+import { LineSplitter } from '../cli/line-splitter.js';
+import { LineFormatError, LineMessageReader, type LineReaderOptions } from '../cli/line-reader.js';
+import { JsonlError, parseJsonlRecord } from '../cli/jsonl.js';
+
+export interface ConsoleProduceOptions {
+  topic: string;
+  partition?: number;
+  input: 'lines' | 'jsonl';
+  reader: LineReaderOptions;
+  producer: Partial<ProducerOptions>;
+  /** --sync: wait for each record before reading the next. */
+  sync: boolean;
+  /** Print '>' before each line (stdin and stdout are terminals). */
+  prompt: boolean;
+  /** Progress callback (bytes read, total bytes) when the input size is known. */
+  progress?: (read: number, total: number) => void;
+}
+
+export interface ConsoleProduceResult {
+  topic: string;
+  linesRead: number;
+  sent: number;
+  failed: number;
+  failures: ProduceFailure[];
+  /** The first line that could not be parsed, which stops the producer like Kafka's. */
+  parseError?: { line: number; message: string };
+}
+
+export async function produceFromStream(
+  cluster: ClusterClient,
+  input: NodeJS.ReadableStream & { fd?: number },
+  opts: ConsoleProduceOptions,
+  signal?: AbortSignal,
+): Promise<ConsoleProduceResult> {
+  const producer = new Producer(cluster, opts.producer);
+  await producer.prepare([opts.topic]);
+  const partitions = producer.partitionCount(opts.topic)!;
+  if (opts.partition !== undefined && (opts.partition < 0 || opts.partition >= partitions)) {
+    throw new Error(`Partition ${opts.partition} does not exist: topic ${opts.topic} has ${partitions} partition(s)`);
+  }
+  const reader = new LineMessageReader(opts.reader);
+  const fastKey = opts.input === 'lines' && !opts.reader.parseHeaders && !opts.reader.ignoreError && opts.reader.nullMarker === null
+    ? Buffer.from(opts.reader.keySeparator, 'utf8') : null;
+  const splitter = new LineSplitter();
+  let lineNo = 0;
+  let parseError: ConsoleProduceResult['parseError'];
+  let bytesRead = 0;
+  const total = sizeOf(input);
+
+  const handleLine = (line: Buffer): boolean => {
+    lineNo++;
+    try {
+      let rec: { key: Buffer | null; value: Buffer | null; headers: Array<{ key: string; value: Buffer | null }>; partition?: number; timestamp?: number };
+      if (opts.input === 'jsonl') {
+        rec = parseJsonlRecord(line.toString('utf8'));
+      } else if (fastKey && !opts.reader.parseKey) {
+        // Without parsing the line is the value, byte for byte.
+        rec = { key: null, value: line, headers: [] };
+      } else if (fastKey) {
+        const at = line.indexOf(fastKey);
+        if (at === -1) throw new LineFormatError(`No key separator found on line number ${lineNo}: '${line.toString('utf8')}'`, lineNo);
+        rec = { key: line.subarray(0, at), value: line.subarray(at + fastKey.length), headers: [] };
+      } else {
+        rec = reader.read(line.toString('utf8'));
+      }
+      return producer.append({
+        topic: opts.topic,
+        partition: opts.partition ?? rec.partition,
+        key: rec.key,
+        value: rec.value,
+        headers: rec.headers.length > 0 ? rec.headers : undefined,
+        timestamp: rec.timestamp,
+        seq: lineNo,
+      });
+    } catch (err) {
+      if (err instanceof LineFormatError || err instanceof JsonlError) {
+        parseError = { line: lineNo, message: err instanceof JsonlError ? `Invalid JSON record on line number ${lineNo}: ${err.message}` : err.message };
+        return true;
+      }
+      throw err;
+    }
+  };
+
+  if (opts.prompt) process.stdout.write('>');
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    if (signal?.aborted) break;
+    bytesRead += chunk.length;
+    for (const line of splitter.push(chunk)) {
+      const roomLeft = handleLine(line);
+      if (parseError) break;
+      if (opts.sync) await producer.flush();
+      else if (!roomLeft) await producer.drained();
+      if (opts.prompt) process.stdout.write('>');
+    }
+    if (parseError) break;
+    if (total > 0) opts.progress?.(bytesRead, total);
+  }
+  if (!parseError && !signal?.aborted) {
+    const last = splitter.end();
+    if (last) handleLine(last);
+  }
+  await producer.flush();
+  producer.close();
+  return { topic: opts.topic, linesRead: lineNo, sent: producer.sent, failed: producer.failed, failures: producer.failures, parseError };
+}
+
+function sizeOf(input: { fd?: number }): number {
+  if (typeof input.fd !== 'number') return 0;
+  try {
+    const st = fstatSync(input.fd);
+    return st.isFile() ? st.size : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Java producer properties mapped onto the fast producer's options. */
+export function producerOptionsFromProperties(props: Record<string, string>): Partial<ProducerOptions> {
+  const o: Partial<ProducerOptions> = {};
+  const num = (k: string) => {
+    const v = props[k];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new Error(`Invalid value ${v} for configuration ${k}: Not a number`);
+    return n;
+  };
+  const acks = props.acks;
+  if (acks !== undefined) {
+    const a = acks === 'all' ? -1 : Number(acks);
+    if (a !== -1 && a !== 0 && a !== 1) throw new Error(`Invalid value ${acks} for configuration acks: String must be one of: all, -1, 0, 1`);
+    o.acks = a;
+  }
+  const set = <K extends keyof ProducerOptions>(key: K, prop: string) => {
+    const n = num(prop);
+    if (n !== undefined) (o as Record<string, number>)[key] = n;
+  };
+  set('lingerMs', 'linger.ms');
+  set('batchSize', 'batch.size');
+  set('retries', 'retries');
+  set('retryBackoffMs', 'retry.backoff.ms');
+  set('requestTimeoutMs', 'request.timeout.ms');
+  set('maxInFlight', 'max.in.flight.requests.per.connection');
+  set('bufferMemory', 'buffer.memory');
+  set('maxBlockMs', 'max.block.ms');
+  set('maxRequestSize', 'max.request.size');
+  return o;
+}
+
+export const PRODUCER_KEYS = new Set([
+  'acks', 'linger.ms', 'batch.size', 'retries', 'retry.backoff.ms', 'request.timeout.ms',
+  'max.in.flight.requests.per.connection', 'buffer.memory', 'max.block.ms', 'max.request.size',
+  'compression.type', 'enable.idempotence', 'metadata.max.age.ms', 'send.buffer.bytes', 'client.id',
+  'key.serializer', 'value.serializer', 'partitioner.class', 'delivery.timeout.ms',
+]);
