@@ -10,9 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { decodeBatches, encodeRecordBatch } from '../../src/broker/protocol/record-batch.js';
 import { tempDir } from '../helpers/broker.js';
+import { PYTHON, requireTool } from '../helpers/tools.js';
 import { WireClient } from '../helpers/wire.js';
 
-const ROUNDS = Number(process.env.KTOOL_KILL_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.KTOOL_KILL_ROUNDS ?? 20);
 const MAIN = fileURLToPath(new URL('../../dist/broker/main.js', import.meta.url));
 
 interface RunningChild { child: ChildProcess; port: number }
@@ -66,8 +67,20 @@ describe('kill -9 durability', () => {
   test(`${ROUNDS} rounds of kill -9 during acks=all produce lose nothing acknowledged`, { timeout: 300_000 }, async (t) => {
     const dataDir = tempDir('ktool-kill-');
     dirs.push(dataDir);
-    const acked = new Map<string, string[]>([['raw', []], ['kjs', []]]);
+    const acked = new Map<string, string[]>([['raw', []], ['kjs', []], ['ck', []]]);
+    const idempotent = new Set(['ck']);
+    const withPython = requireTool(t, 'confluent-kafka');
     let seq = 0;
+    // State that must come through every crash unchanged: a topic config and a group's offsets.
+    {
+      const { child, port } = await startChild(dataDir);
+      const w = await WireClient.open(port);
+      await w.request(19, 5, { topics: [{ name: 'kill.meta', numPartitions: 3, replicationFactor: 1, assignments: [], configs: [{ name: 'retention.ms', value: '4242' }] }], timeoutMs: 1000, validateOnly: false });
+      const commit = await w.request(8, 2, { groupId: 'kill-group', generationIdOrMemberEpoch: -1, memberId: '', retentionTimeMs: -1, topics: [{ name: 'kill.meta', partitions: [{ partitionIndex: 1, committedOffset: 0, committedMetadata: 'm' }] }] });
+      assert.equal(commit.topics[0].partitions[0].errorCode, 0);
+      w.close();
+      await kill9(child);
+    }
     for (let round = 0; round < ROUNDS; round++) {
       const { child, port } = await startChild(dataDir);
       let stop = false;
@@ -103,9 +116,17 @@ describe('kill -9 durability', () => {
           }
         } catch { /* broker killed */ } finally { await producer.disconnect().catch(() => {}); }
       })();
-      await new Promise((r) => setTimeout(r, 150 + Math.floor(Math.random() * 400)));
+      // confluent-kafka's idempotent producer prints each acknowledged value.
+      let ckOut = '';
+      const ck = withPython ? spawn(PYTHON, [fileURLToPath(new URL('./python/idempotent_producer.py', import.meta.url)), `127.0.0.1:${port}`, 'kill.ck', `ck${round}`], { stdio: ['ignore', 'pipe', 'ignore'] }) : undefined;
+      ck?.stdout!.on('data', (d: Buffer) => { ckOut += d.toString(); });
+      await new Promise((r) => setTimeout(r, (withPython ? 600 : 150) + Math.floor(Math.random() * 400)));
       await kill9(child);
       stop = true;
+      if (ck) {
+        await new Promise((r) => { ck.once('exit', r); ck.kill('SIGKILL'); });
+        acked.get('ck')!.push(...ckOut.split('\n').slice(0, -1));
+      }
       await Promise.all([raw, kjs]);
 
       const restarted = await startChild(dataDir);
@@ -117,16 +138,21 @@ describe('kill -9 durability', () => {
           if (md.topics[0].errorCode !== 0) { assert.equal(values.length, 0, `${topic} is missing`); continue; }
           const stored = await readAll(w, topic, 0);
           const present = new Set(stored.values);
-          assert.equal(present.size, stored.values.length, `${topic}: no record stored twice`);
+          // Idempotent producers must not duplicate; the others may (at least once).
+          if (idempotent.has(name)) assert.equal(present.size, stored.values.length, `${topic}: no record stored twice`);
           const lost = values.filter((v) => !present.has(v));
           assert.deepEqual(lost.slice(0, 5), [], `round ${round}: ${lost.length} acknowledged records of ${topic} lost`);
         }
+        const md = await w.request(32, 1, { resources: [{ resourceType: 2, resourceName: 'kill.meta', configurationKeys: ['retention.ms'] }], includeSynonyms: false });
+        assert.equal(md.results[0].configs[0].value, '4242', 'topic config survives');
+        const offsets = await w.request(9, 2, { groupId: 'kill-group', topics: null });
+        assert.deepEqual(offsets.topics.map((x: { name: string; partitions: Array<{ partitionIndex: number; committedOffset: number; metadata: string }> }) => [x.name, x.partitions.map((p) => [p.partitionIndex, p.committedOffset, p.metadata])]), [['kill.meta', [[1, 0, 'm']]]], 'committed offsets survive');
       } finally {
         w.close();
         await kill9(restarted.child);
       }
     }
-    t.diagnostic(`acknowledged and verified: raw ${acked.get('raw')!.length}, kafkajs ${acked.get('kjs')!.length}`);
+    t.diagnostic(`${ROUNDS} kill -9 rounds; acknowledged and verified: raw ${acked.get('raw')!.length}, kafkajs ${acked.get('kjs')!.length}, confluent-kafka idempotent ${acked.get('ck')!.length}`);
     assert.ok(acked.get('raw')!.length > 0, 'the raw producer got acknowledgements');
     assert.ok(acked.get('kjs')!.length > 0, 'kafkajs got acknowledgements');
   });
