@@ -1,0 +1,822 @@
+/**
+ * The operations behind `ktool consumer-groups` (kafka-consumer-groups.sh) on
+ * ktool's own protocol client. Plain data in and out; nothing here prints.
+ *
+ * Requests are batched so that describing many groups costs a handful of
+ * round trips whatever the number of groups and partitions:
+ *
+ *   FindCoordinator (v4+: every group in one request)
+ *   DescribeGroups   one request per coordinator, all its groups
+ *   OffsetFetch      v8+: one request per coordinator, all its groups
+ *                    (older brokers: one per group, in parallel)
+ *   Metadata         one request for every topic involved
+ *   ListOffsets      one request per partition leader, all its partitions
+ *   Fetch            (--time-lag only) one per leader, a few KiB per partition
+ *
+ * Kafka error codes come back as GroupCommandError carrying the Java
+ * exception text Kafka's tool would print (see javaException()).
+ */
+import type { ClusterClient } from '../client/cluster.js'
+import { ErrorCode, KafkaError, errorMessage, errorName, isRetriable } from '../broker/protocol/errors.js'
+import type { MessageBody } from '../broker/protocol/types.js'
+
+const API = {
+  FETCH: 1,
+  LIST_OFFSETS: 2,
+  OFFSET_COMMIT: 8,
+  OFFSET_FETCH: 9,
+  FIND_COORDINATOR: 10,
+  DESCRIBE_GROUPS: 15,
+  LIST_GROUPS: 16,
+  DELETE_GROUPS: 42,
+  OFFSET_DELETE: 47,
+} as const
+
+/** ListOffsets special timestamps. */
+export const LATEST_TIMESTAMP = -1
+export const EARLIEST_TIMESTAMP = -2
+
+/** The consumer protocol type; groups with an empty protocol type (offsets only) count too, as in Kafka's admin client. */
+const CONSUMER_PROTOCOL = 'consumer'
+
+// ------------------------------------------------------------------ errors
+
+/** Java exception classes and default messages for the Kafka errors this tool reports. */
+const JAVA_EXCEPTIONS: Record<string, [string, string]> = {
+  NON_EMPTY_GROUP: ['GroupNotEmptyException', 'The group is not empty.'],
+  GROUP_ID_NOT_FOUND: ['GroupIdNotFoundException', 'The group id does not exist.'],
+  INVALID_GROUP_ID: ['InvalidGroupIdException', 'The configured groupId is invalid.'],
+  GROUP_AUTHORIZATION_FAILED: ['GroupAuthorizationException', 'Group authorization failed.'],
+  TOPIC_AUTHORIZATION_FAILED: ['TopicAuthorizationException', 'Topic authorization failed.'],
+  GROUP_SUBSCRIBED_TO_TOPIC: [
+    'GroupSubscribedToTopicException',
+    'Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.',
+  ],
+  UNKNOWN_TOPIC_OR_PARTITION: ['UnknownTopicOrPartitionException', 'This server does not host this topic-partition.'],
+  COORDINATOR_NOT_AVAILABLE: ['CoordinatorNotAvailableException', 'The coordinator is not available.'],
+  NOT_COORDINATOR: ['NotCoordinatorException', 'This is not the correct coordinator.'],
+  COORDINATOR_LOAD_IN_PROGRESS: ['CoordinatorLoadInProgressException', 'The coordinator is loading and hence can\'t process requests.'],
+  UNKNOWN_MEMBER_ID: ['UnknownMemberIdException', 'The coordinator is not aware of this member.'],
+  ILLEGAL_GENERATION: ['IllegalGenerationException', 'Specified group generation id is not valid.'],
+  REBALANCE_IN_PROGRESS: ['RebalanceInProgressException', 'The group is rebalancing, so a rejoin is needed.'],
+  KAFKA_STORAGE_ERROR: ['KafkaStorageException', 'Disk error when trying to access log file on the disk.'],
+  LEADER_NOT_AVAILABLE: ['LeaderNotAvailableException', 'There is no leader for this topic-partition as we are in the middle of a leadership election.'],
+  NOT_LEADER_OR_FOLLOWER: ['NotLeaderOrFollowerException', 'For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition.'],
+  OFFSET_METADATA_TOO_LARGE: ['OffsetMetadataTooLargeException', 'The metadata field of the offset request was too large.'],
+  INVALID_COMMIT_OFFSET_SIZE: ['InvalidCommitOffsetSizeException', 'The committing offset data size is not valid.'],
+  UNSTABLE_OFFSET_COMMIT: ['UnstableOffsetCommitException', 'There are unstable offsets that need to be cleared.'],
+}
+
+function camel(name: string): string {
+  return name
+    .toLowerCase()
+    .split('_')
+    .map((w) => (w.length === 0 ? w : w[0]!.toUpperCase() + w.slice(1)))
+    .join('')
+}
+
+/** `org.apache.kafka.common.errors.GroupNotEmptyException: The group is not empty.` (Throwable.toString of the Java exception). */
+export function javaException(code: number): string {
+  const name = errorName(code)
+  const known = JAVA_EXCEPTIONS[name]
+  const cls = known?.[0] ?? `${camel(name)}Exception`
+  const message = known?.[1] ?? errorMessage(code)
+  return `org.apache.kafka.common.errors.${cls}: ${message}`
+}
+
+/** What KafkaFuture.get() throws, as Java prints it (ExecutionException.toString). */
+export function executionException(code: number): string {
+  return `java.util.concurrent.ExecutionException: ${javaException(code)}`
+}
+
+/** A failure Kafka's tool reports as "Error: Executing consumer group command failed due to <message>" (stdout). */
+export class GroupCommandError extends Error {
+  readonly code: string
+  constructor(message: string, code = 'ERROR') {
+    super(message)
+    this.name = 'GroupCommandError'
+    this.code = code
+  }
+}
+
+/** An argument mistake Kafka's tool reports with its usage text (stderr, exit 1). */
+export class GroupUsageError extends Error {
+  readonly code = 'INVALID_ARGUMENTS'
+  constructor(message: string) {
+    super(message)
+    this.name = 'GroupUsageError'
+  }
+}
+
+function failure(code: number): GroupCommandError {
+  return new GroupCommandError(executionException(code), errorName(code))
+}
+
+// ------------------------------------------------------------------ basics
+
+export interface TopicPartition {
+  topic: string
+  partition: number
+}
+
+export const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`
+
+export interface Coordinator {
+  nodeId: number
+  host: string
+  port: number
+}
+
+export interface RequestOptions {
+  /** --timeout: per-request timeout in ms. */
+  timeoutMs?: number
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/**
+ * The coordinator of each group: one FindCoordinator (v4+ batches every
+ * key) or one per group on older brokers. Retriable errors are retried a few
+ * times, as the admin client does.
+ */
+export async function findCoordinators(client: ClusterClient, groupIds: readonly string[], options: RequestOptions = {}): Promise<Map<string, Coordinator>> {
+  const out = new Map<string, Coordinator>()
+  let pending = [...new Set(groupIds)]
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    const failed: Array<{ groupId: string; code: number }> = []
+    if (client.supports(API.FIND_COORDINATOR, 4)) {
+      const body = await client.send(API.FIND_COORDINATOR, { keyType: 0, coordinatorKeys: pending }, { minVersion: 4, timeoutMs: options.timeoutMs })
+      for (const c of body.coordinators as MessageBody[]) {
+        if (c.errorCode === ErrorCode.NONE) out.set(c.key, { nodeId: c.nodeId, host: c.host, port: c.port })
+        else failed.push({ groupId: c.key, code: c.errorCode })
+      }
+    } else {
+      await Promise.all(
+        pending.map(async (groupId) => {
+          const body = await client.send(API.FIND_COORDINATOR, { key: groupId, keyType: 0 }, { maxVersion: 3, timeoutMs: options.timeoutMs })
+          if (body.errorCode === ErrorCode.NONE) out.set(groupId, { nodeId: body.nodeId, host: body.host, port: body.port })
+          else failed.push({ groupId, code: body.errorCode })
+        }),
+      )
+    }
+    if (failed.length === 0) break
+    const fatal = failed.find((f) => !isRetriable(f.code))
+    if (fatal !== undefined || attempt >= 5) throw failure((fatal ?? failed[0]!).code)
+    pending = failed.map((f) => f.groupId)
+    await sleep(100 * (attempt + 1))
+  }
+  return out
+}
+
+/** Group ids by coordinator node. */
+function byNode(groupIds: readonly string[], coordinators: Map<string, Coordinator>): Map<number, string[]> {
+  const out = new Map<number, string[]>()
+  for (const g of groupIds) {
+    const node = coordinators.get(g)!.nodeId
+    let list = out.get(node)
+    if (!list) out.set(node, (list = []))
+    list.push(g)
+  }
+  return out
+}
+
+// ------------------------------------------------------------------ list
+
+export interface GroupListing {
+  groupId: string
+  protocolType: string
+  /** null when the broker does not report states (ListGroups < v4). */
+  state: string | null
+  /** null when the broker does not report types (ListGroups < v5). */
+  type: string | null
+}
+
+/**
+ * Every consumer group of the cluster (ListGroups to each broker), with
+ * optional state / type filters as Kafka's --list --state / --type send
+ * them. Groups of other protocols (connect, ...) are left out.
+ */
+export async function listGroups(
+  client: ClusterClient,
+  filters: { states?: readonly string[]; types?: readonly string[] } = {},
+  options: RequestOptions = {},
+): Promise<GroupListing[]> {
+  const md = await client.refreshMetadata([])
+  const nodes = md.brokers.size > 0 ? [...md.brokers.keys()] : ['any' as const]
+  const states = filters.states ?? []
+  const types = filters.types ?? []
+  const results = await Promise.all(
+    nodes.map((node) =>
+      client.sendVersioned(API.LIST_GROUPS, { statesFilter: states, typesFilter: types }, {
+        node,
+        minVersion: states.length > 0 ? 4 : types.length > 0 ? 5 : 0,
+        timeoutMs: options.timeoutMs,
+      }),
+    ),
+  )
+  const out: GroupListing[] = []
+  const seen = new Set<string>()
+  for (const { version, body } of results) {
+    if (body.errorCode !== ErrorCode.NONE) throw failure(body.errorCode)
+    for (const g of body.groups as MessageBody[]) {
+      const protocolType: string = g.protocolType ?? ''
+      if (protocolType !== CONSUMER_PROTOCOL && protocolType !== '') continue
+      if (seen.has(g.groupId)) continue
+      seen.add(g.groupId)
+      out.push({
+        groupId: g.groupId,
+        protocolType,
+        state: version >= 4 ? g.groupState ?? null : null,
+        type: version >= 5 ? g.groupType ?? null : null,
+      })
+    }
+  }
+  return out
+}
+
+// ------------------------------------------------------------------ describe
+
+export interface MemberInfo {
+  memberId: string
+  groupInstanceId: string | null
+  clientId: string
+  host: string
+  /** Assigned partitions in the order of the assignment bytes. */
+  assignment: TopicPartition[]
+}
+
+export interface GroupDescription {
+  groupId: string
+  /** Kafka's state name: Stable, Empty, PreparingRebalance, CompletingRebalance, Dead, ... */
+  state: string
+  protocolType: string
+  /** The assignor (protocol name) of a stable group, else ''. */
+  assignmentStrategy: string
+  coordinator: Coordinator
+  members: MemberInfo[]
+}
+
+/** Decode a ConsumerProtocolAssignment (int16 version first; newer versions read with the newest schema we know). */
+export async function decodeAssignment(buf: Buffer | null | undefined): Promise<TopicPartition[]> {
+  if (buf === null || buf === undefined || buf.length < 2) return []
+  const { decodeData } = await import('../broker/protocol/codec.js')
+  const version = Math.min(Math.max(buf.readInt16BE(0), 0), 3)
+  const body = decodeData('ConsumerProtocolAssignment', version, buf, 2)
+  const out: TopicPartition[] = []
+  for (const t of (body.assignedPartitions ?? []) as Array<{ topic: string; partitions: number[] }>) {
+    for (const p of t.partitions) out.push({ topic: t.topic, partition: p })
+  }
+  return out
+}
+
+/**
+ * DescribeGroups for many groups: one request per coordinator. Groups that
+ * are not consumer groups fail as Kafka's admin client fails them.
+ */
+export async function describeGroups(
+  client: ClusterClient,
+  groupIds: readonly string[],
+  options: RequestOptions & { coordinators?: Map<string, Coordinator> } = {},
+): Promise<Map<string, GroupDescription>> {
+  const unique = [...new Set(groupIds)]
+  const out = new Map<string, GroupDescription>()
+  if (unique.length === 0) return out
+  const coordinators = options.coordinators ?? (await findCoordinators(client, unique, options))
+  let pending = unique
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    const retry: string[] = []
+    let lastCode = ErrorCode.NONE
+    await Promise.all(
+      [...byNode(pending, coordinators)].map(async ([node, groups]) => {
+        const body = await client.send(API.DESCRIBE_GROUPS, { groups, includeAuthorizedOperations: false }, { node, timeoutMs: options.timeoutMs })
+        for (const g of body.groups as MessageBody[]) {
+          if (g.errorCode !== ErrorCode.NONE) {
+            if (isRetriable(g.errorCode) && attempt < 5) {
+              retry.push(g.groupId)
+              lastCode = g.errorCode
+              continue
+            }
+            if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) {
+              out.set(g.groupId, { groupId: g.groupId, state: 'Dead', protocolType: '', assignmentStrategy: '', coordinator: coordinators.get(g.groupId)!, members: [] })
+              continue
+            }
+            throw failure(g.errorCode)
+          }
+          const protocolType: string = g.protocolType ?? ''
+          if (protocolType !== CONSUMER_PROTOCOL && protocolType !== '') {
+            throw new GroupCommandError(
+              `java.util.concurrent.ExecutionException: java.lang.IllegalArgumentException: GroupId ${g.groupId} is not a consumer group (${protocolType}).`,
+              'NOT_CONSUMER_GROUP',
+            )
+          }
+          const members: MemberInfo[] = []
+          for (const m of g.members as MessageBody[]) {
+            members.push({
+              memberId: m.memberId,
+              groupInstanceId: m.groupInstanceId ?? null,
+              clientId: m.clientId,
+              host: m.clientHost,
+              assignment: protocolType === CONSUMER_PROTOCOL ? await decodeAssignment(m.memberAssignment) : [],
+            })
+          }
+          out.set(g.groupId, {
+            groupId: g.groupId,
+            state: g.groupState,
+            protocolType,
+            assignmentStrategy: g.protocolData ?? '',
+            coordinator: coordinators.get(g.groupId)!,
+            members,
+          })
+        }
+      }),
+    )
+    if (retry.length > 0 && attempt >= 5) throw failure(lastCode)
+    pending = retry
+    if (pending.length > 0) await sleep(100 * (attempt + 1))
+  }
+  return out
+}
+
+export interface CommittedOffset {
+  offset: number
+  leaderEpoch: number
+  metadata: string
+}
+
+/**
+ * Committed offsets of many groups: OffsetFetch v8+ asks for every group of a
+ * coordinator at once; older brokers get one request per group (in parallel).
+ * Partitions without a commit are left out.
+ */
+export async function fetchCommittedOffsets(
+  client: ClusterClient,
+  groupIds: readonly string[],
+  options: RequestOptions & { coordinators?: Map<string, Coordinator> } = {},
+): Promise<Map<string, Map<string, CommittedOffset & TopicPartition>>> {
+  const unique = [...new Set(groupIds)]
+  const out = new Map<string, Map<string, CommittedOffset & TopicPartition>>()
+  if (unique.length === 0) return out
+  const coordinators = options.coordinators ?? (await findCoordinators(client, unique, options))
+  const collect = (groupId: string, errorCode: number, topics: MessageBody[]) => {
+    if (errorCode !== ErrorCode.NONE && errorCode !== ErrorCode.GROUP_ID_NOT_FOUND) throw failure(errorCode)
+    const offsets = new Map<string, CommittedOffset & TopicPartition>()
+    for (const t of topics ?? []) {
+      for (const p of t.partitions as MessageBody[]) {
+        if (p.errorCode !== ErrorCode.NONE) {
+          if (p.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) continue
+          throw failure(p.errorCode)
+        }
+        if (p.committedOffset < 0) continue
+        offsets.set(tpKey(t.name, p.partitionIndex), {
+          topic: t.name,
+          partition: p.partitionIndex,
+          offset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch ?? -1,
+          metadata: p.metadata ?? '',
+        })
+      }
+    }
+    out.set(groupId, offsets)
+  }
+  await Promise.all(
+    [...byNode(unique, coordinators)].map(async ([node, groups]) => {
+      const conn = await client.connection(node)
+      if (conn.supports(API.OFFSET_FETCH, 8)) {
+        const body = await client.send(
+          API.OFFSET_FETCH,
+          { groups: groups.map((groupId) => ({ groupId, memberId: null, memberEpoch: -1, topics: null })), requireStable: false },
+          { node, minVersion: 8, timeoutMs: options.timeoutMs },
+        )
+        for (const g of body.groups as MessageBody[]) collect(g.groupId, g.errorCode, g.topics)
+      } else {
+        await Promise.all(
+          groups.map(async (groupId) => {
+            const body = await client.send(API.OFFSET_FETCH, { groupId, topics: null, requireStable: false }, { node, minVersion: 2, maxVersion: 7, timeoutMs: options.timeoutMs })
+            collect(groupId, body.errorCode ?? ErrorCode.NONE, body.topics)
+          }),
+        )
+      }
+    }),
+  )
+  return out
+}
+
+// ------------------------------------------------------------------ log offsets
+
+export interface OffsetLookup {
+  /** key -> offset (missing: unknown, e.g. no leader or an error). */
+  offsets: Map<string, number>
+  /** key -> timestamp of the found record (timestamp lookups). */
+  timestamps: Map<string, number>
+}
+
+/** Make sure the metadata covers these topics (one Metadata request for the missing ones). */
+export async function ensureMetadata(client: ClusterClient, topics: Iterable<string>): Promise<void> {
+  const wanted = [...new Set(topics)]
+  const known = client.metadata?.topics
+  const missing = wanted.filter((t) => known?.get(t) === undefined || known.get(t)!.partitions.some((p) => p.leader < 0))
+  if (missing.length > 0 || client.metadata === undefined) await client.refreshMetadata(wanted.length > 0 ? wanted : [])
+}
+
+/**
+ * ListOffsets for many partitions: one request per leader. `timestamp` is
+ * LATEST_TIMESTAMP, EARLIEST_TIMESTAMP or a time in ms. Partitions whose
+ * leader is unknown or that fail are left out (Kafka's "Unknown").
+ */
+export async function listOffsets(
+  client: ClusterClient,
+  partitions: readonly TopicPartition[],
+  timestamp: number | ((tp: TopicPartition) => number),
+  options: RequestOptions = {},
+): Promise<OffsetLookup> {
+  const result: OffsetLookup = { offsets: new Map(), timestamps: new Map() }
+  if (partitions.length === 0) return result
+  await ensureMetadata(client, partitions.map((p) => p.topic))
+  const byLeader = new Map<number, Map<string, Array<{ partitionIndex: number; currentLeaderEpoch: number; timestamp: number; maxNumOffsets: number }>>>()
+  for (const tp of partitions) {
+    const leader = client.leaderOf(tp.topic, tp.partition)
+    if (leader === undefined) continue
+    let topics = byLeader.get(leader)
+    if (!topics) byLeader.set(leader, (topics = new Map()))
+    let list = topics.get(tp.topic)
+    if (!list) topics.set(tp.topic, (list = []))
+    const ts = typeof timestamp === 'function' ? timestamp(tp) : timestamp
+    list.push({ partitionIndex: tp.partition, currentLeaderEpoch: -1, timestamp: ts, maxNumOffsets: 1 })
+  }
+  await Promise.all(
+    [...byLeader].map(async ([node, topics]) => {
+      const body = await client.send(
+        API.LIST_OFFSETS,
+        { replicaId: -1, isolationLevel: 0, topics: [...topics].map(([name, ps]) => ({ name, partitions: ps })) },
+        { node, minVersion: 1, timeoutMs: options.timeoutMs },
+      )
+      for (const t of body.topics as MessageBody[]) {
+        for (const p of t.partitions as MessageBody[]) {
+          if (p.errorCode !== ErrorCode.NONE) continue
+          result.offsets.set(tpKey(t.name, p.partitionIndex), p.offset)
+          if (typeof p.timestamp === 'number') result.timestamps.set(tpKey(t.name, p.partitionIndex), p.timestamp)
+        }
+      }
+    }),
+  )
+  return result
+}
+
+/**
+ * The timestamp of the first record at or after each given offset (one small
+ * Fetch per leader). Partitions with nothing there are left out.
+ */
+export async function recordTimestamps(
+  client: ClusterClient,
+  positions: ReadonlyArray<TopicPartition & { offset: number }>,
+  options: RequestOptions = {},
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>()
+  if (positions.length === 0) return out
+  await ensureMetadata(client, positions.map((p) => p.topic))
+  const byLeader = new Map<number, Map<string, Array<TopicPartition & { offset: number }>>>()
+  for (const p of positions) {
+    const leader = client.leaderOf(p.topic, p.partition)
+    if (leader === undefined) continue
+    let topics = byLeader.get(leader)
+    if (!topics) byLeader.set(leader, (topics = new Map()))
+    let list = topics.get(p.topic)
+    if (!list) topics.set(p.topic, (list = []))
+    list.push(p)
+  }
+  const { decodeBatches } = await import('../broker/protocol/record-batch.js')
+  let decompress: ((codec: number, data: Buffer) => Buffer) | undefined
+  await Promise.all(
+    [...byLeader].map(async ([node, topics]) => {
+      const wanted = new Map<string, number>()
+      const body = await client.send(
+        API.FETCH,
+        {
+          replicaId: -1,
+          maxWaitMs: 0,
+          minBytes: 0,
+          maxBytes: 16 * 1024 * 1024,
+          isolationLevel: 0,
+          sessionId: 0,
+          sessionEpoch: -1,
+          topics: [...topics].map(([topic, ps]) => ({
+            topic,
+            partitions: ps.map((p) => {
+              wanted.set(tpKey(topic, p.partition), p.offset)
+              return { partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 16 * 1024 }
+            }),
+          })),
+          forgottenTopicsData: [],
+          rackId: '',
+        },
+        { node, minVersion: 4, maxVersion: 12, timeoutMs: options.timeoutMs },
+      )
+      for (const t of body.responses as MessageBody[]) {
+        for (const p of t.partitions as MessageBody[]) {
+          if (p.errorCode !== ErrorCode.NONE || !p.records || p.records.length === 0) continue
+          const key = tpKey(t.topic, p.partitionIndex)
+          const from = wanted.get(key) ?? 0
+          // Decode batch by batch: the first record at or after the position is all we need.
+          let found: number | undefined
+          const buf: Buffer = p.records
+          try {
+            for (const batch of decodeBatches(buf, (codec, data) => {
+              if (decompress === undefined) throw new NeedCodecs()
+              return decompress(codec, data)
+            })) {
+              if (batch.header.isControl || batch.header.lastOffset < from) continue
+              const rec = batch.records.find((r) => r.offset >= from)
+              if (rec !== undefined) {
+                found = rec.timestamp
+                break
+              }
+            }
+          } catch (error) {
+            if (!(error instanceof NeedCodecs)) throw error
+            const codecs = await import('../codecs/index.js')
+            decompress = (codec, data) => codecs.decompress(codec as 0 | 1 | 2 | 3 | 4, data)
+            for (const batch of decodeBatches(buf, decompress)) {
+              if (batch.header.isControl || batch.header.lastOffset < from) continue
+              const rec = batch.records.find((r) => r.offset >= from)
+              if (rec !== undefined) {
+                found = rec.timestamp
+                break
+              }
+            }
+          }
+          if (found !== undefined) out.set(key, found)
+        }
+      }
+    }),
+  )
+  return out
+}
+
+class NeedCodecs extends Error {}
+
+// ------------------------------------------------------------------ snapshots (describe)
+
+export interface PartitionLag extends TopicPartition {
+  /** null: nothing committed. */
+  committed: number | null
+  /** null: unknown (no leader). */
+  logEndOffset: number | null
+  /** null when either side is unknown. */
+  lag: number | null
+  /** ms since the oldest unconsumed record was written; 0 when caught up; null when unknown or not asked. */
+  timeLagMs: number | null
+  /** The member the partition is assigned to (null: unassigned). */
+  memberId: string | null
+  host: string | null
+  clientId: string | null
+}
+
+export interface GroupSnapshot {
+  description: GroupDescription
+  /** Committed offsets (only what was committed). */
+  committed: Map<string, CommittedOffset & TopicPartition>
+  /** Per-member partition rows in Kafka's row order (see views). */
+  partitions: PartitionLag[]
+  takenAt: number
+}
+
+export interface SnapshotOptions extends RequestOptions {
+  /** Fetch commits and log-end offsets (--offsets); members/state views skip them. */
+  offsets: boolean
+  /** Read record timestamps for the time lag. */
+  timeLag?: boolean
+}
+
+/**
+ * Everything `--describe` needs for many groups, in a constant number of
+ * round trips (see the module comment).
+ */
+export async function describeSnapshots(client: ClusterClient, groupIds: readonly string[], options: SnapshotOptions): Promise<GroupSnapshot[]> {
+  const unique = [...new Set(groupIds)]
+  if (unique.length === 0) return []
+  const coordinators = await findCoordinators(client, unique, options)
+  const [descriptions, committed] = await Promise.all([
+    describeGroups(client, unique, { ...options, coordinators }),
+    options.offsets ? fetchCommittedOffsets(client, unique, { ...options, coordinators }) : Promise.resolve(new Map<string, Map<string, CommittedOffset & TopicPartition>>()),
+  ])
+  const takenAt = Date.now()
+  const snapshots: GroupSnapshot[] = unique.map((groupId) => ({
+    description: descriptions.get(groupId) ?? { groupId, state: 'Dead', protocolType: '', assignmentStrategy: '', coordinator: coordinators.get(groupId)!, members: [] },
+    committed: committed.get(groupId) ?? new Map(),
+    partitions: [],
+    takenAt,
+  }))
+  if (!options.offsets) return snapshots
+
+  // Rows: assigned partitions of each member, then committed partitions no member owns.
+  const all = new Map<string, TopicPartition>()
+  for (const s of snapshots) {
+    const assigned = new Set<string>()
+    for (const m of s.description.members) {
+      for (const tp of m.assignment) {
+        const key = tpKey(tp.topic, tp.partition)
+        assigned.add(key)
+        all.set(key, tp)
+        s.partitions.push({ ...tp, committed: null, logEndOffset: null, lag: null, timeLagMs: null, memberId: m.memberId, host: m.host, clientId: m.clientId })
+      }
+    }
+    for (const [key, c] of s.committed) {
+      if (assigned.has(key)) continue
+      all.set(key, c)
+      s.partitions.push({ topic: c.topic, partition: c.partition, committed: null, logEndOffset: null, lag: null, timeLagMs: null, memberId: null, host: null, clientId: null })
+    }
+  }
+  const ends = await listOffsets(client, [...all.values()], LATEST_TIMESTAMP, options)
+  const behind: Array<TopicPartition & { offset: number }> = []
+  const seenBehind = new Set<string>()
+  for (const s of snapshots) {
+    for (const row of s.partitions) {
+      const key = tpKey(row.topic, row.partition)
+      const c = s.committed.get(key)
+      row.committed = c === undefined ? null : c.offset
+      const end = ends.offsets.get(key)
+      row.logEndOffset = end === undefined ? null : end
+      row.lag = row.committed !== null && row.logEndOffset !== null ? row.logEndOffset - row.committed : null
+      if (options.timeLag && row.lag !== null) {
+        if (row.lag <= 0) row.timeLagMs = 0
+        else {
+          const posKey = `${key}\u0000${row.committed}`
+          if (!seenBehind.has(posKey)) {
+            seenBehind.add(posKey)
+            behind.push({ topic: row.topic, partition: row.partition, offset: row.committed! })
+          }
+        }
+      }
+    }
+  }
+  if (options.timeLag && behind.length > 0) {
+    // Several groups may sit at different offsets of one partition: one fetch per distinct position round.
+    const rounds: Array<Array<TopicPartition & { offset: number }>> = []
+    const used = new Map<string, number>()
+    for (const b of behind) {
+      const k = tpKey(b.topic, b.partition)
+      const round = used.get(k) ?? 0
+      used.set(k, round + 1)
+      ;(rounds[round] ??= []).push(b)
+    }
+    const stamps = new Map<string, number>()
+    for (const round of rounds) {
+      const found = await recordTimestamps(client, round, options)
+      for (const b of round) {
+        const ts = found.get(tpKey(b.topic, b.partition))
+        if (ts !== undefined) stamps.set(`${tpKey(b.topic, b.partition)}\u0000${b.offset}`, ts)
+      }
+    }
+    const now = Date.now()
+    for (const s of snapshots) {
+      for (const row of s.partitions) {
+        if (row.lag === null || row.lag <= 0 || row.committed === null) continue
+        const ts = stamps.get(`${tpKey(row.topic, row.partition)}\u0000${row.committed}`)
+        row.timeLagMs = ts === undefined || ts < 0 ? null : Math.max(0, now - ts)
+      }
+    }
+  }
+  return snapshots
+}
+
+// ------------------------------------------------------------------ delete groups
+
+export interface DeleteGroupsResult {
+  /** Group id -> error code (0: deleted). */
+  results: Map<string, number>
+}
+
+export async function deleteGroups(client: ClusterClient, groupIds: readonly string[], options: RequestOptions = {}): Promise<DeleteGroupsResult> {
+  const unique = [...new Set(groupIds)]
+  const results = new Map<string, number>()
+  if (unique.length === 0) return { results }
+  const coordinators = await findCoordinators(client, unique, options)
+  await Promise.all(
+    [...byNode(unique, coordinators)].map(async ([node, groups]) => {
+      const body = await client.send(API.DELETE_GROUPS, { groupsNames: groups }, { node, timeoutMs: options.timeoutMs })
+      for (const r of body.results as MessageBody[]) results.set(r.groupId, r.errorCode)
+    }),
+  )
+  return { results }
+}
+
+// ------------------------------------------------------------------ delete offsets
+
+export interface DeleteOffsetsResult {
+  /** The group-level error (NONE, or what Kafka's all() would fail with). */
+  topLevel: number
+  /** key -> error code; partition -1 rows are topics that could not be described. */
+  partitions: Array<TopicPartition & { errorCode: number }>
+}
+
+/**
+ * OffsetDelete for `--topic t` / `--topic t:0,1` arguments, as Kafka's tool
+ * resolves them (topics without partitions mean all their partitions).
+ */
+export async function deleteOffsets(client: ClusterClient, groupId: string, topicArgs: readonly string[], options: RequestOptions = {}): Promise<DeleteOffsetsResult> {
+  const withParts = topicArgs.filter((t) => t.includes(':'))
+  const without = [...new Set(topicArgs.filter((t) => !t.includes(':')))]
+  const partitions = new Map<string, TopicPartition>()
+  for (const arg of withParts) for (const tp of parseTopicPartitions(arg)) partitions.set(tpKey(tp.topic, tp.partition), tp)
+  const rows: Array<TopicPartition & { errorCode: number }> = []
+  if (without.length > 0) {
+    const md = await client.refreshMetadata(without)
+    for (const topic of without) {
+      const t = md.topics.get(topic)
+      if (t === undefined || t.errorCode !== ErrorCode.NONE) {
+        rows.push({ topic, partition: -1, errorCode: t?.errorCode || ErrorCode.UNKNOWN_TOPIC_OR_PARTITION })
+        continue
+      }
+      for (const p of t.partitions) partitions.set(tpKey(topic, p.partition), { topic, partition: p.partition })
+    }
+  }
+  const coordinators = await findCoordinators(client, [groupId], options)
+  const node = coordinators.get(groupId)!.nodeId
+  const byTopic = new Map<string, number[]>()
+  for (const tp of partitions.values()) {
+    let list = byTopic.get(tp.topic)
+    if (!list) byTopic.set(tp.topic, (list = []))
+    list.push(tp.partition)
+  }
+  let topLevel: number = ErrorCode.NONE
+  if (partitions.size > 0) {
+    const body = await client.send(
+      API.OFFSET_DELETE,
+      { groupId, topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex })) })) },
+      { node, timeoutMs: options.timeoutMs },
+    )
+    if (body.errorCode !== ErrorCode.NONE) {
+      topLevel = body.errorCode
+      for (const tp of partitions.values()) rows.push({ ...tp, errorCode: body.errorCode })
+    } else {
+      const answered = new Map<string, number>()
+      for (const t of body.topics as MessageBody[]) for (const p of t.partitions as MessageBody[]) answered.set(tpKey(t.name, p.partitionIndex), p.errorCode)
+      for (const tp of partitions.values()) {
+        const code = answered.get(tpKey(tp.topic, tp.partition)) ?? ErrorCode.UNKNOWN_SERVER_ERROR
+        rows.push({ ...tp, errorCode: code })
+        if (code !== ErrorCode.NONE && topLevel === ErrorCode.NONE) topLevel = code
+      }
+    }
+  }
+  return { topLevel, partitions: rows }
+}
+
+/** Kafka's parseTopicsWithPartitions: "t:0,1,2". */
+export function parseTopicPartitions(arg: string): TopicPartition[] {
+  const parts = javaSplit(arg, ':')
+  if (parts.length !== 2) throw new GroupUsageError(`Invalid topic arg '${arg}', expected topic name and partitions`)
+  const [topic, list] = parts as [string, string]
+  return javaSplit(list, ',').map((p) => {
+    if (!/^[+-]?\d+$/.test(p) || Number(p) > 2147483647 || Number(p) < -2147483648) {
+      throw new GroupUsageError(`Invalid partition '${p}' specified in topic arg '${arg}''`)
+    }
+    return { topic, partition: Number(p) }
+  })
+}
+
+/** Java's String.split(literal): trailing empty strings dropped. */
+export function javaSplit(text: string, sep: string): string[] {
+  const parts = text.split(sep)
+  while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
+  return parts
+}
+
+// ------------------------------------------------------------------ commit (reset --execute)
+
+/** OffsetCommit from outside the group (generation -1, no member), as the admin client's alterConsumerGroupOffsets. */
+export async function commitOffsets(
+  client: ClusterClient,
+  groupId: string,
+  offsets: ReadonlyArray<TopicPartition & { offset: number }>,
+  options: RequestOptions = {},
+): Promise<void> {
+  if (offsets.length === 0) return
+  const coordinators = await findCoordinators(client, [groupId], options)
+  const node = coordinators.get(groupId)!.nodeId
+  const byTopic = new Map<string, Array<{ partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; commitTimestamp: number; committedMetadata: string }>>()
+  for (const o of offsets) {
+    let list = byTopic.get(o.topic)
+    if (!list) byTopic.set(o.topic, (list = []))
+    list.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: '' })
+  }
+  const body = await client.send(
+    API.OFFSET_COMMIT,
+    {
+      groupId,
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      retentionTimeMs: -1,
+      topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+    },
+    { node, timeoutMs: options.timeoutMs },
+  )
+  for (const t of body.topics as MessageBody[]) {
+    for (const p of t.partitions as MessageBody[]) {
+      if (p.errorCode !== ErrorCode.NONE) throw failure(p.errorCode)
+    }
+  }
+}
+
+/** Re-export for callers that only need the class check. */
+export { KafkaError }
