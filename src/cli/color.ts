@@ -4,7 +4,7 @@
  * `--no-color` override both. chalk does not look at NO_COLOR itself, so the
  * level is resolved here and assigned to chalk's shared instances.
  */
-import chalk, { chalkStderr, supportsColor, supportsColorStderr } from 'chalk'
+// chalk is not imported here: it costs ~8 ms of startup and most commands never colour.
 
 export type ColorLevel = 0 | 1 | 2 | 3
 
@@ -45,25 +45,30 @@ export function resolveColorLevel(input: ColorInputs): ColorLevel {
   return input.detected > 0 ? input.detected : levelFromTerminal(input.env)
 }
 
-function detectedLevel(info: typeof supportsColor): ColorLevel {
-  return info === false ? 0 : (info.level as ColorLevel)
+const levels: { out: ColorLevel; err: ColorLevel } = { out: 0, err: 0 }
+
+function detectedLevel(isTTY: boolean, env: Record<string, string | undefined>): ColorLevel {
+  return isTTY ? levelFromTerminal(env) : 0
 }
 
-/** Apply the policy to chalk's stdout and stderr instances; returns the stdout level. */
+/** Resolve the policy for stdout and stderr; returns the stdout level. Chalk gets it in loadChalk(). */
 export function applyColorPolicy(flag?: boolean, env: Record<string, string | undefined> = process.env): ColorLevel {
-  const out = resolveColorLevel({
-    flag,
-    env,
-    isTTY: process.stdout.isTTY === true,
-    detected: detectedLevel(supportsColor),
-  })
-  const err = resolveColorLevel({
-    flag,
-    env,
-    isTTY: process.stderr.isTTY === true,
-    detected: detectedLevel(supportsColorStderr),
-  })
-  chalk.level = out
-  chalkStderr.level = err
-  return out
+  const outTTY = process.stdout.isTTY === true
+  const errTTY = process.stderr.isTTY === true
+  levels.out = resolveColorLevel({ flag, env, isTTY: outTTY, detected: detectedLevel(outTTY, env) })
+  levels.err = resolveColorLevel({ flag, env, isTTY: errTTY, detected: detectedLevel(errTTY, env) })
+  return levels.out
+}
+
+/** The stdout colour level the policy chose (0: no colour). */
+export function colorLevel(): ColorLevel {
+  return levels.out
+}
+
+/** chalk, loaded on first use, with the policy's levels applied. */
+export async function loadChalk(): Promise<typeof import('chalk')> {
+  const mod = await import('chalk')
+  mod.default.level = levels.out
+  mod.chalkStderr.level = levels.err
+  return mod
 }

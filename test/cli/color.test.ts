@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import chalk from 'chalk'
-import { applyColorPolicy, resolveColorLevel } from '../../src/cli/color.js'
+import { applyColorPolicy, loadChalk, resolveColorLevel } from '../../src/cli/color.js'
 
 describe('colour policy', () => {
   test('a terminal gets the detected level', () => {
@@ -34,14 +34,17 @@ describe('colour policy', () => {
     assert.equal(resolveColorLevel({ env: { FORCE_COLOR: '1', NO_COLOR: '1' }, isTTY: true, detected: 1 }), 0)
   })
 
-  test('applyColorPolicy sets chalk, which ignores NO_COLOR on its own', () => {
+  test('loadChalk applies the policy to chalk, which ignores NO_COLOR on its own', async () => {
     const saved = chalk.level
     try {
       chalk.level = 3
       applyColorPolicy(undefined, { NO_COLOR: '1' })
+      const loaded = (await loadChalk()).default
+      assert.equal(loaded, chalk)
       assert.equal(chalk.level, 0)
       assert.equal(chalk.red('x'), 'x')
       applyColorPolicy(true, { NO_COLOR: '1' })
+      await loadChalk()
       assert.ok(chalk.level > 0)
       assert.notEqual(chalk.red('x'), 'x')
     } finally {
