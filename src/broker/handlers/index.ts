@@ -20,17 +20,24 @@ import { deleteRecords } from './21-delete-records.js';
 import { initProducerId } from './22-init-producer-id.js';
 import { describeConfigs } from './32-describe-configs.js';
 import { alterConfigs } from './33-alter-configs.js';
+import { describeLogDirs } from './35-describe-log-dirs.js';
 import { createPartitions } from './37-create-partitions.js';
 import { deleteGroups } from './42-delete-groups.js';
 import { incrementalAlterConfigs } from './44-incremental-alter-configs.js';
 import { offsetDelete } from './47-offset-delete.js';
 import { describeCluster } from './60-describe-cluster.js';
+import { saslHandshake } from './17-sasl-handshake.js';
+import { saslAuthenticate } from './36-sasl-authenticate.js';
+import { describeUserScramCredentials } from './50-describe-user-scram-credentials.js';
+import { alterUserScramCredentials } from './51-alter-user-scram-credentials.js';
 
 export const HANDLERS: readonly ApiHandler[] = [
   produce, fetch, listOffsets, metadata, apiVersions, createTopics, deleteTopics, deleteRecords,
   initProducerId, describeConfigs, alterConfigs, createPartitions, incrementalAlterConfigs, describeCluster,
   offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups,
   listGroups, deleteGroups, offsetDelete,
+  saslHandshake, saslAuthenticate, describeUserScramCredentials, alterUserScramCredentials,
+  describeLogDirs,
 ];
 
 export { NO_RESPONSE, type ApiHandler, type RequestContext } from './handler.js';

@@ -1,0 +1,17 @@
+// ktool log-dirs describe: the subcommand form of kafka-log-dirs.sh --describe (see ./index.ts).
+import { BaseCommand } from '../../cli/base-command.js'
+import { logDirsFlags, runLogDirs } from '../../cli/log-dirs-command.js'
+
+export default class LogDirsDescribe extends BaseCommand<typeof LogDirsDescribe> {
+  static override summary = 'Describe the log directories of brokers (kafka-log-dirs.sh --describe).'
+
+  static override description = 'Same as "ktool log-dirs --describe": Kafka\'s two progress lines, then the JSON document of log directories and partition sizes.'
+
+  static override examples = ['<%= config.bin %> <%= command.id %> --topic-list orders']
+
+  static override flags = logDirsFlags
+
+  public async run(): Promise<unknown> {
+    return runLogDirs(this, this.flags, false)
+  }
+}
