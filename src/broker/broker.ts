@@ -81,6 +81,8 @@ export class Broker {
   private readonly topics = new Map<string, Topic>();
   private readonly topicsById = new Map<string, Topic>();
   private readonly waiters = new Map<Partition, Set<() => void>>();
+  /** Every parked long poll, including those waiting on no partition at all. */
+  private readonly parked = new Set<() => void>();
   private readonly handlers: Map<number, ApiHandler>;
   private readonly store: MetadataStore;
   private readonly fs: FsInterface;
@@ -425,8 +427,10 @@ export class Broker {
       const done = () => {
         if (timer) clearTimeout(timer);
         for (const p of partitions) this.waiters.get(p)?.delete(done);
+        this.parked.delete(done);
         resolve();
       };
+      this.parked.add(done);
       for (const p of partitions) {
         let set = this.waiters.get(p);
         if (!set) { set = new Set(); this.waiters.set(p, set); }
@@ -445,6 +449,8 @@ export class Broker {
 
   wakeAll(): void {
     for (const p of [...this.waiters.keys()]) this.wake(p);
+    // A fetch naming no partition waits on none: only its timer would end it.
+    for (const fn of [...this.parked]) fn();
   }
 
   /** Answers every parked request (long polls, rebalances) so connections can drain. */
@@ -525,14 +531,20 @@ export class Broker {
           if (resourceName !== '' && resourceName !== String(this.nodeId)) {
             return reply('INVALID_REQUEST', `Unexpected broker id, expected ${this.nodeId} or empty string, but received ${resourceName}`);
           }
-          const next = update(this.config.dynamicOverrides, (name) => this.config.get(name));
+          const clusterDefault = resourceName === '';
+          const next = update(clusterDefault ? this.config.dynamicDefaultOverrides : this.config.dynamicOverrides, (name) => this.config.get(name));
           for (const [name, value] of Object.entries(next)) {
             const err = brokerConfigError(name, value);
             if (err) return reply(err.error, err.message);
           }
           if (validateOnly) return reply('NONE');
-          this.store.setBrokerOverrides(next);
-          this.config.setDynamic(next);
+          if (clusterDefault) {
+            this.store.setBrokerDefaultOverrides(next);
+            this.config.setDynamicDefaults(next);
+          } else {
+            this.store.setBrokerOverrides(next);
+            this.config.setDynamic(next);
+          }
           for (const topic of this.topics.values()) this.refreshSettings(topic);
           return reply('NONE');
         }

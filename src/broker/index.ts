@@ -45,7 +45,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   let server: BrokerServer | undefined;
   let broker: Broker | undefined;
   try {
-    const config = new BrokerConfig(props, store.getBrokerOverrides());
+    const config = new BrokerConfig(props, store.getBrokerOverrides(), store.getBrokerDefaultOverrides());
     const listeners = config.listeners;
     const names = listeners.map((l) => l.name);
     const repeated = names.find((n, i) => names.indexOf(n) !== i);

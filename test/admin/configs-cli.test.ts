@@ -67,8 +67,8 @@ describe('ktool configs', () => {
     assert.deepEqual(broker.broker.topic('orders')!.configs, { 'retention.ms': '1000', 'cleanup.policy': 'compact,delete' })
     const expected =
       'Dynamic configs for topic orders are:\n' +
-      '  cleanup.policy=compact,delete sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:cleanup.policy=compact,delete, DEFAULT_CONFIG:cleanup.policy=delete}\n' +
-      '  retention.ms=1000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=1000, DEFAULT_CONFIG:retention.ms=604800000}\n'
+      '  cleanup.policy=compact,delete sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:cleanup.policy=compact,delete, DEFAULT_CONFIG:log.cleanup.policy=delete}\n' +
+      '  retention.ms=1000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=1000, DEFAULT_CONFIG:log.retention.hours=168}\n'
     ok(await kc('--describe', '--topic', 'orders'), expected)
     ok(await kc('describe', '--entity-type', 'topics', '--entity-name', 'orders'), expected)
   })
@@ -78,7 +78,7 @@ describe('ktool configs', () => {
     assert.equal(r.code, 0, r.stderr)
     const lines = r.stdout.split('\n')
     assert.equal(lines[0], 'All configs for topic orders are:')
-    assert.equal(lines[1], '  cleanup.policy=compact,delete sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:cleanup.policy=compact,delete, DEFAULT_CONFIG:cleanup.policy=delete}')
+    assert.equal(lines[1], '  cleanup.policy=compact,delete sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:cleanup.policy=compact,delete, DEFAULT_CONFIG:log.cleanup.policy=delete}')
     assert.ok(lines.includes('  compression.type=producer sensitive=false synonyms={DEFAULT_CONFIG:compression.type=producer}'))
     const names = lines.slice(1, -1).map((l) => l.trim().split('=')[0]!)
     assert.deepEqual(names, [...names].sort(), 'sorted by name')
@@ -102,7 +102,7 @@ describe('ktool configs', () => {
               readOnly: false,
               synonyms: [
                 { name: 'cleanup.policy', value: 'compact,delete', source: 'DYNAMIC_TOPIC_CONFIG' },
-                { name: 'cleanup.policy', value: 'delete', source: 'DEFAULT_CONFIG' },
+                { name: 'log.cleanup.policy', value: 'delete', source: 'DEFAULT_CONFIG' },
               ],
             },
             {
@@ -113,7 +113,7 @@ describe('ktool configs', () => {
               readOnly: false,
               synonyms: [
                 { name: 'retention.ms', value: '1000', source: 'DYNAMIC_TOPIC_CONFIG' },
-                { name: 'retention.ms', value: '604800000', source: 'DEFAULT_CONFIG' },
+                { name: 'log.retention.hours', value: '168', source: 'DEFAULT_CONFIG' },
               ],
             },
           ],

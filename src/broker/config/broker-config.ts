@@ -18,6 +18,19 @@ export interface ResolvedConfig {
   synonyms: Array<{ name: string; value: string | null; source: number }>;
 }
 
+/**
+ * Kafka names a topic config's default after the broker property that supplies it, in
+ * that property's own unit: retention.ms defaults through log.retention.hours=168.
+ */
+function defaultSynonym(def: TopicConfigDef): ResolvedConfig['synonyms'][number] {
+  for (const syn of def.synonyms) {
+    const brokerDefault = BROKER_CONFIG_BY_NAME.get(syn.name)?.default;
+    if (brokerDefault !== undefined && brokerDefault !== null) return { name: syn.name, value: brokerDefault, source: ConfigSource.DEFAULT_CONFIG };
+  }
+  const name = def.synonyms[0]?.name ?? def.name;
+  return { name, value: def.default, source: ConfigSource.DEFAULT_CONFIG };
+}
+
 /** The user's data directory for the dev broker, following the XDG layout. */
 export function defaultDataDir(): string {
   const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
@@ -45,21 +58,34 @@ export function parseListeners(spec: string, protocolMap?: Record<string, string
  */
 export class BrokerConfig {
   private dynamic: Record<string, string>;
+  private dynamicDefaults: Record<string, string>;
 
-  constructor(readonly staticProps: Record<string, string>, dynamic: Record<string, string> = {}) {
+  constructor(readonly staticProps: Record<string, string>, dynamic: Record<string, string> = {}, dynamicDefaults: Record<string, string> = {}) {
     this.dynamic = { ...dynamic };
+    this.dynamicDefaults = { ...dynamicDefaults };
   }
 
+  /** This broker's own dynamic overrides (resource name = node id). */
   get dynamicOverrides(): Record<string, string> {
     return { ...this.dynamic };
+  }
+
+  /** Cluster-wide dynamic defaults (resource name = ""). */
+  get dynamicDefaultOverrides(): Record<string, string> {
+    return { ...this.dynamicDefaults };
   }
 
   setDynamic(overrides: Record<string, string>): void {
     this.dynamic = { ...overrides };
   }
 
+  setDynamicDefaults(overrides: Record<string, string>): void {
+    this.dynamicDefaults = { ...overrides };
+  }
+
   raw(name: string): { value: string | null; source: number } {
     if (name in this.dynamic) return { value: this.dynamic[name], source: ConfigSource.DYNAMIC_BROKER_CONFIG };
+    if (name in this.dynamicDefaults) return { value: this.dynamicDefaults[name], source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG };
     if (name in this.staticProps) return { value: this.staticProps[name], source: ConfigSource.STATIC_BROKER_CONFIG };
     const def = BROKER_CONFIG_BY_NAME.get(name);
     return { value: def?.default ?? null, source: ConfigSource.DEFAULT_CONFIG };
@@ -119,6 +145,7 @@ export class BrokerConfig {
     }
     for (const layer of [
       { props: this.dynamic, source: ConfigSource.DYNAMIC_BROKER_CONFIG },
+      { props: this.dynamicDefaults, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG },
       { props: this.staticProps, source: ConfigSource.STATIC_BROKER_CONFIG },
     ]) {
       for (const syn of def.synonyms) {
@@ -128,9 +155,9 @@ export class BrokerConfig {
         }
       }
     }
-    synonyms.push({ name: def.name, value: def.default, source: ConfigSource.DEFAULT_CONFIG });
+    synonyms.push(defaultSynonym(def));
     const first = synonyms[0];
-    let value = first.value;
+    let value = first.source === ConfigSource.DEFAULT_CONFIG ? def.default : first.value;
     if (first.source !== ConfigSource.DYNAMIC_TOPIC_CONFIG && first.source !== ConfigSource.DEFAULT_CONFIG) {
       const scale = def.synonyms.find((s) => s.name === first.name)?.scale;
       if (scale && value !== null) value = String(Number(value) * scale);

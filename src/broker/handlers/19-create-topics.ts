@@ -1,6 +1,7 @@
 // CreateTopics v0-7, with validateOnly. The single broker holds every replica, so a
 // replication factor above 1 cannot be met and is refused as Kafka refuses it.
 import { ErrorCode } from '../protocol/errors.js';
+import { MAX_PARTITIONS_PER_REQUEST } from '../broker.js';
 import type { ApiHandler } from './handler.js';
 
 interface CreatableTopic {
@@ -20,6 +21,21 @@ export const createTopics: ApiHandler = {
     const { broker } = ctx;
     const seen = new Map<string, number>();
     for (const t of req.topics as CreatableTopic[]) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
+    // Like Kafka's controller, refuse the whole request when it adds up to too many partitions.
+    let total = 0;
+    for (const t of req.topics as CreatableTopic[]) {
+      if (t.assignments.length > 0) total += t.assignments.length;
+      else if (t.numPartitions === -1) total += broker.config.int('num.partitions');
+      else if (t.numPartitions > 0) total += t.numPartitions;
+    }
+    if (total > MAX_PARTITIONS_PER_REQUEST) {
+      return {
+        throttleTimeMs: 0,
+        topics: (req.topics as CreatableTopic[]).map((t) => ({
+          name: t.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: 'Excessively large number of partitions per request.', configs: null,
+        })),
+      };
+    }
     const topics = (req.topics as CreatableTopic[]).map((t) => {
       if ((seen.get(t.name) ?? 0) > 1) {
         return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.', configs: null };

@@ -42,7 +42,10 @@ function describeResource(r: Resource, includeSynonyms: boolean, ctx: RequestCon
       if (r.resourceName !== '' && r.resourceName !== String(broker.nodeId)) {
         return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected ${broker.nodeId} or empty string, but received ${r.resourceName}` };
       }
-      const names = new Set([...BROKER_CONFIGS.map((d) => d.name), ...Object.keys(broker.config.staticProps), ...Object.keys(broker.config.dynamicOverrides)]);
+      // The cluster-default resource ("") holds only the dynamic defaults, as in Kafka.
+      const names = r.resourceName === ''
+        ? new Set(Object.keys(broker.config.dynamicDefaultOverrides))
+        : new Set([...BROKER_CONFIGS.map((d) => d.name), ...Object.keys(broker.config.staticProps), ...Object.keys(broker.config.dynamicOverrides), ...Object.keys(broker.config.dynamicDefaultOverrides)]);
       base.configs = [...names].sort().filter(wanted).map((name) => {
         const def = BROKER_CONFIG_BY_NAME.get(name);
         const { value, source } = broker.config.raw(name);

@@ -33,6 +33,8 @@ interface MetadataDocument {
   nextProducerId: number;
   topics: TopicMetadata[];
   brokerOverrides: Record<string, string>;
+  /** Cluster-wide dynamic defaults (kafka-configs --entity-default). */
+  brokerDefaultOverrides: Record<string, string>;
 }
 
 export interface MetadataStoreOptions {
@@ -106,6 +108,7 @@ export class MetadataStore {
       nextProducerId: 0,
       topics: [],
       brokerOverrides: {},
+      brokerDefaultOverrides: {},
     };
     const store = new MetadataStore(dataDir, doc, opts);
     store.save();
@@ -160,6 +163,15 @@ export class MetadataStore {
   /** Replace the dynamic broker config overrides and persist. */
   setBrokerOverrides(overrides: Record<string, string>): void {
     this.update({ ...this.doc, brokerOverrides: { ...overrides } });
+  }
+
+  getBrokerDefaultOverrides(): Record<string, string> {
+    return { ...this.doc.brokerDefaultOverrides };
+  }
+
+  /** Replace the cluster-wide dynamic defaults and persist. */
+  setBrokerDefaultOverrides(overrides: Record<string, string>): void {
+    this.update({ ...this.doc, brokerDefaultOverrides: { ...overrides } });
   }
 
   /**
@@ -288,5 +300,6 @@ function parseDocument(text: string, path: string): MetadataDocument {
     nextProducerId: typeof d.nextProducerId === 'number' && d.nextProducerId >= 0 ? d.nextProducerId : 0,
     topics: d.topics.map(copyTopic),
     brokerOverrides: { ...(d.brokerOverrides ?? {}) },
+    brokerDefaultOverrides: { ...(d.brokerDefaultOverrides ?? {}) },
   };
 }
