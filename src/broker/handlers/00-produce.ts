@@ -1,28 +1,46 @@
-// Produce v3-11 (record batch v2 only; v0-2 carry the old message formats, which the dev
-// broker does not store). Batches are validated (CRC-32C, framing, size) and stored as
-// received, compressed or not. acks=0 gets no response; with one replica, acks=1 and
-// acks=all are the same. Transactions are not supported.
-import { ErrorCode, errorName } from '../protocol/errors.js';
+// Produce v0-11. v3+ carry record batches v2: they are validated (CRC-32C, framing, size)
+// and stored as received, compressed or not. v0-2 carry the legacy message set (magic 0 or
+// 1, either magic in any of these versions): it is validated (CRC-32, sizes, codecs), its
+// wrappers unpacked and the messages up-converted to one v2 batch, compressed again with the
+// producer's codec, which is then appended like any v2 batch (max.message.bytes applies to
+// the converted batch; there is no idempotence for these). Like Kafka, v0-2 may also carry
+// v2 batches. zstd needs v7+ (and magic 2): older requests using it get
+// UNSUPPORTED_COMPRESSION_TYPE. acks=0 gets no response; with one replica, acks=1 and
+// acks=all are the same. Transactions are not supported. Left out: the topic's
+// compression.type is not applied (batches keep the producer's codec).
+import { compress, decompress, type CompressionCodec } from '../../codecs/index.js';
+import type { AppendResult, Broker } from '../broker.js';
+import { ErrorCode, errorName, type ErrorName } from '../protocol/errors.js';
+import { upConvertMessageSet } from '../protocol/legacy-message-set.js';
+import { batchSize, BATCH_HEADER_SIZE, Compression, COMPRESSION_MASK, OFF_ATTRIBUTES, OFF_MAGIC, readMagic } from '../protocol/record-batch.js';
 import { NO_RESPONSE, type ApiHandler } from './handler.js';
 
 interface PartitionData { index: number; records: Buffer | null }
 interface TopicData { name: string; partitionData: PartitionData[] }
 
+/** First Produce version whose batches may use zstd (KIP-110). */
+const ZSTD_MIN_VERSION = 7;
+
+const codecs = {
+  compress: (codec: number, data: Buffer) => compress(codec as CompressionCodec, data),
+  decompress: (codec: number, data: Buffer) => decompress(codec as CompressionCodec, data),
+};
+
 export const produce: ApiHandler = {
   apiKey: 0,
   name: 'Produce',
-  minVersion: 3,
+  minVersion: 0,
   maxVersion: 11,
   handle(req, ctx) {
-    const { broker } = ctx;
+    const { broker, apiVersion } = ctx;
     const acks: number = req.acks;
     const validAcks = acks === 0 || acks === 1 || acks === -1;
     const responses = (req.topicData as TopicData[]).map((td) => ({
       name: td.name,
       partitionResponses: td.partitionData.map((pd) => {
         const result = validAcks
-          ? broker.appendRecords(td.name, pd.index, pd.records, req.transactionalId ?? null)
-          : { errorCode: ErrorCode.INVALID_REQUIRED_ACKS, baseOffset: -1, logAppendTime: -1, logStartOffset: -1, message: null };
+          ? append(broker, apiVersion, td.name, pd.index, pd.records, req.transactionalId ?? null)
+          : failed('INVALID_REQUIRED_ACKS');
         return {
           index: pd.index,
           errorCode: result.errorCode,
@@ -36,10 +54,41 @@ export const produce: ApiHandler = {
     }));
     if (acks === 0) {
       // With acks=0 the only way to tell the client about a failure is to drop the connection.
-      const failed = responses.some((r) => r.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));
-      if (failed) throw new Error('a produce request with acks=0 failed');
+      const failedAny = responses.some((r) => r.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));
+      if (failedAny) throw new Error('a produce request with acks=0 failed');
       return NO_RESPONSE;
     }
     return { responses, throttleTimeMs: 0 };
   },
 };
+
+function failed(error: ErrorName, message: string | null = null): AppendResult {
+  return { errorCode: ErrorCode[error], baseOffset: -1, logAppendTime: -1, logStartOffset: -1, message };
+}
+
+function append(broker: Broker, version: number, topic: string, index: number, records: Buffer | null, transactionalId: string | null): AppendResult {
+  const magic = records && records.length > OFF_MAGIC ? readMagic(records, 0) : -1;
+  if (version < 3 && (magic === 0 || magic === 1)) {
+    if (!broker.topic(topic)?.partitions[index]) return failed('UNKNOWN_TOPIC_OR_PARTITION');
+    const converted = upConvertMessageSet(records!, codecs);
+    if (converted.error !== null) return failed(converted.error, converted.message);
+    return broker.appendRecords(topic, index, converted.batch, transactionalId);
+  }
+  if (version < ZSTD_MIN_VERSION && records && usesZstd(records)) {
+    if (!broker.topic(topic)?.partitions[index]) return failed('UNKNOWN_TOPIC_OR_PARTITION');
+    return failed('UNSUPPORTED_COMPRESSION_TYPE', `Produce v${version} cannot carry zstd batches; zstd needs Produce v${ZSTD_MIN_VERSION} or later`);
+  }
+  return broker.appendRecords(topic, index, records, transactionalId);
+}
+
+/** Whether any whole v2 batch header in `records` names zstd (framing is checked later). */
+function usesZstd(records: Buffer): boolean {
+  let pos = 0;
+  while (records.length - pos >= BATCH_HEADER_SIZE && readMagic(records, pos) === 2) {
+    if ((records.readInt16BE(pos + OFF_ATTRIBUTES) & COMPRESSION_MASK) === Compression.Zstd) return true;
+    const size = batchSize(records, pos);
+    if (size < BATCH_HEADER_SIZE) return false;
+    pos += size;
+  }
+  return false;
+}

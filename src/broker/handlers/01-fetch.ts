@@ -1,10 +1,27 @@
-// Fetch v4-17. Serves stored batch bytes as they are on disk. Long-polls until MinBytes
-// are available or MaxWaitMs passes. Fetch sessions (KIP-227) are not kept: every response
-// carries session id 0, which tells clients to send full fetches. With no transactions,
-// the last stable offset is the high watermark.
+// Fetch v0-17. v4+ serve stored batch bytes as they are on disk. v0-3 predate record
+// batches: each partition's stored batches are down-converted to the legacy message set
+// (magic 0 for v0-1, magic 1 for v2-3) with their absolute offsets, as uncompressed
+// messages; control batches and record headers are dropped (magic 0/1 cannot carry them).
+// Down-converted data is cut at whole messages within the partition limit (v3 also the
+// request limit); the first partition with data always gets at least one whole message,
+// where Kafka would send v0-2 a truncated one. Topics with message.downconversion.enable=false
+// answer v0-3 with UNSUPPORTED_VERSION, and topics with compression.type=zstd answer v0-9
+// with UNSUPPORTED_COMPRESSION_TYPE, as Kafka does. Long-polls until MinBytes are available
+// or MaxWaitMs passes. Fetch sessions (KIP-227) are not kept: every response carries session
+// id 0, which tells clients to send full fetches. With no transactions, the last stable
+// offset is the high watermark.
+import { decompress, type CompressionCodec } from '../../codecs/index.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { downConvertBatches, type LegacyMagic } from '../protocol/legacy-message-set.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 import type { Partition } from '../broker.js';
+
+/** Fetch v4 is the first to carry record batches v2; older versions get message sets. */
+const FIRST_V2_VERSION = 4;
+/** First Fetch version that may return zstd data (KIP-110). */
+const ZSTD_MIN_VERSION = 10;
+
+const decompressAny = (codec: number, data: Buffer) => decompress(codec as CompressionCodec, data);
 
 const EMPTY = Buffer.alloc(0);
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -17,7 +34,7 @@ interface Resolved { topicName: string; topicId: string; partition: Partition | 
 export const fetch: ApiHandler = {
   apiKey: 1,
   name: 'Fetch',
-  minVersion: 4,
+  minVersion: 0,
   maxVersion: 17,
   async handle(req, ctx) {
     const { broker, apiVersion } = ctx;
@@ -33,6 +50,11 @@ export const fetch: ApiHandler = {
         if (!topic) error = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         else if (!partition) error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         else if (p.currentLeaderEpoch > 0) error = ErrorCode.UNKNOWN_LEADER_EPOCH;
+        else if (apiVersion < FIRST_V2_VERSION && broker.config.topicValue('message.downconversion.enable', topic.configs) === 'false') {
+          error = ErrorCode.UNSUPPORTED_VERSION;
+        } else if (apiVersion < ZSTD_MIN_VERSION && broker.config.topicValue('compression.type', topic.configs) === 'zstd') {
+          error = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+        }
         return { topicName: topic?.name ?? t.topic, topicId: topic?.topicId ?? t.topicId ?? ZERO_UUID, partition, req: p, error };
       });
     });
@@ -82,6 +104,17 @@ function readAll(resolved: Resolved[][], maxBytes: number, isolationLevel: numbe
       }
       const limit = Math.min(r.req.partitionMaxBytes, budget);
       if (limit <= 0 && !first) return base;
+      if (ctx.apiVersion < FIRST_V2_VERSION) {
+        const legacy = readLegacy(ctx, r.partition, offset, Math.max(limit, 0), first);
+        if (legacy.error !== ErrorCode.NONE) { base.errorCode = legacy.error; errors = true; return base; }
+        if (legacy.records.length > 0) {
+          base.records = legacy.records;
+          budget -= legacy.records.length;
+          bytes += legacy.records.length;
+          first = false;
+        }
+        return base;
+      }
       const result = ctx.broker.readLog(r.partition, offset, Math.max(limit, 0), first);
       if (result.error !== ErrorCode.NONE) { base.errorCode = result.error; errors = true; return base; }
       if (result.bytes > 0) {
@@ -94,4 +127,34 @@ function readAll(resolved: Resolved[][], maxBytes: number, isolationLevel: numbe
     }),
   }));
   return { responses, bytes, errors };
+}
+
+/**
+ * Fetch v0-3: read stored batches and down-convert them, keeping whole messages within
+ * `limit` converted bytes. Stored and converted sizes differ (v2 batches share a header
+ * and may be compressed), so the stored read asks for `limit` bytes but always at least one
+ * batch, and reads on when a stretch converts to nothing (only records below the fetch
+ * offset, or control batches).
+ */
+function readLegacy(ctx: RequestContext, partition: Partition, fetchOffset: number, limit: number, first: boolean): { error: number; records: Buffer } {
+  const magic: LegacyMagic = ctx.apiVersion <= 1 ? 0 : 1;
+  let offset = fetchOffset;
+  for (;;) {
+    const end = partition.log.logEndOffset;
+    if (offset >= end) return { error: ErrorCode.NONE, records: EMPTY };
+    const stored = ctx.broker.readLog(partition, offset, Math.max(limit, 1), true);
+    if (stored.error !== ErrorCode.NONE) return { error: stored.error, records: EMPTY };
+    if (stored.bytes === 0) return { error: ErrorCode.NONE, records: EMPTY };
+    let converted;
+    try {
+      converted = downConvertBatches(stored.chunks, { magic, decompress: decompressAny, fromOffset: offset, maxBytes: limit, minOneMessage: first });
+    } catch (err) {
+      ctx.broker.log(`Down-conversion of ${partition.topic.name}-${partition.index} from offset ${offset} failed: ${(err as Error).message}`);
+      return { error: ErrorCode.KAFKA_STORAGE_ERROR, records: EMPTY };
+    }
+    if (converted.messages > 0 || converted.full || converted.nextOffset <= offset) {
+      return { error: ErrorCode.NONE, records: converted.records };
+    }
+    offset = converted.nextOffset;
+  }
 }
