@@ -9,30 +9,9 @@
  * references to typed arrays better than computed offsets.
  */
 
-const POLY = 0x82f63b78;
+import { makeCrcTables } from './crc-tables.js';
 
-function makeTables(): Int32Array[] {
-  const tables: Int32Array[] = [];
-  const t0 = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
-    t0[n] = c;
-  }
-  tables.push(t0);
-  for (let k = 1; k < 16; k++) {
-    const prev = tables[k - 1]!;
-    const t = new Int32Array(256);
-    for (let n = 0; n < 256; n++) {
-      const c = prev[n]!;
-      t[n] = (c >>> 8) ^ t0[c & 0xff]!;
-    }
-    tables.push(t);
-  }
-  return tables;
-}
-
-const [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15] = makeTables() as [
+const [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15] = makeCrcTables(0x82f63b78, 16) as [
   Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array,
   Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array,
 ];
