@@ -24,50 +24,50 @@ export const TOPICS_ACTIONS: readonly TopicsAction[] = ['list', 'describe', 'cre
 
 const topic = Flags.string({
   description:
-    'The topic to create, alter, describe or delete. It also accepts a regular expression, except for --create option. Put topic name in double quotes and use the \'\\\' prefix to escape regular expression symbols; e.g. "test\\.topic".',
+    'The topic to act on. Except with --create it is a regular expression matched against whole names, so quote it and escape dots to mean them literally ("orders\\.v1").',
   helpValue: '<topic>',
 })
 const topicId = Flags.string({ description: 'The topic-id to describe.', helpValue: '<topic-id>' })
 const partitions = Flags.string({
   description:
-    'The number of partitions for the topic being created or altered. If not supplied with --create, the topic uses the cluster default. (WARNING: If partitions are increased for a topic that has a key, the partition logic or ordering of the messages will be affected).',
+    'Partition count for --create (default: the broker\'s num.partitions) or the new, larger count for --alter. Adding partitions moves where keyed records land.',
   helpValue: '<# of partitions>',
 })
 const replicationFactor = Flags.string({
-  description: 'The replication factor for each partition in the topic being created. If not supplied, the topic uses the cluster default.',
+  description: 'Replicas per partition for --create (default: the broker\'s default.replication.factor).',
   helpValue: '<replication factor>',
 })
 const replicaAssignment = Flags.string({
-  description: 'A list of manual partition-to-broker assignments for the topic being created or altered.',
+  description: 'Broker ids per partition, chosen by hand: partitions separated by commas, replicas within one by colons.',
   helpValue: '<broker_id_for_part1_replica1 : broker_id_for_part1_replica2 , broker_id_for_part2_replica1 : broker_id_for_part2_replica2 , ...>',
 })
 const config = Flags.string({
   description:
-    'A topic configuration override for the topic being created (repeatable). See the Kafka documentation for the topic configs. It is supported only in combination with --create. (To alter topic configurations, the kafka-configs tool can be used.)',
+    'A topic config for --create, name=value (repeatable). To change configs later, use ktool configs.',
   helpValue: '<name=value>',
   multiple: true,
   multipleNonGreedy: true,
 })
 const ifExists = Flags.boolean({
-  description: 'If set when altering or deleting or describing topics, the action will only execute if the topic exists.',
+  description: 'With --alter, --delete or --describe: do nothing, without an error, when the topic is missing.',
 })
 const ifNotExists = Flags.boolean({
-  description: 'If set when creating topics, the action will only execute if the topic does not already exist.',
+  description: 'With --create: do nothing, without an error, when the topic already exists.',
 })
 const excludeInternal = Flags.boolean({
-  description: 'Exclude internal topics when listing or describing topics. By default, the internal topics are included.',
+  description: 'Leave out internal topics (such as __consumer_offsets) from --list and --describe.',
 })
-const underReplicated = Flags.boolean({ description: 'If set when describing topics, only show under-replicated partitions.' })
-const unavailable = Flags.boolean({ description: 'If set when describing topics, only show partitions whose leader is not available.' })
+const underReplicated = Flags.boolean({ description: 'With --describe: only partitions with fewer in-sync replicas than replicas.' })
+const unavailable = Flags.boolean({ description: 'With --describe: only partitions that have no available leader.' })
 const underMinIsr = Flags.boolean({
-  description: 'If set when describing topics, only show partitions whose isr count is less than the configured minimum.',
+  description: 'With --describe: only partitions below their min.insync.replicas.',
 })
 const atMinIsr = Flags.boolean({
-  description: 'If set when describing topics, only show partitions whose isr count is equal to the configured minimum.',
+  description: 'With --describe: only partitions exactly at their min.insync.replicas.',
 })
-const withOverrides = Flags.boolean({ description: 'If set when describing topics, only show topics that have overridden configs.' })
+const withOverrides = Flags.boolean({ description: 'With --describe: only topics that have config overrides, one line each.' })
 const partitionSizeLimit = Flags.string({
-  description: 'The maximum partition size to be included in one DescribeTopicPartitions response.',
+  description: 'How many partitions to ask for per DescribeTopicPartitions request.',
   helpValue: '<maximum number of partitions per response>',
 })
 
@@ -106,13 +106,13 @@ export const topicsModeFlags = {
   ...topicsFlags.describe,
   ...topicsFlags.delete,
   ...topicsFlags.alter,
-  list: Flags.boolean({ description: 'List all available topics.' }),
-  create: Flags.boolean({ description: 'Create a new topic.' }),
-  delete: Flags.boolean({ description: 'Delete a topic.' }),
+  list: Flags.boolean({ description: 'Print the topic names.' }),
+  create: Flags.boolean({ description: 'Create the topic.' }),
+  delete: Flags.boolean({ description: 'Delete the matching topics.' }),
   alter: Flags.boolean({
-    description: 'Alter the number of partitions and replica assignment. (To alter topic configurations, the kafka-configs tool can be used.)',
+    description: 'Add partitions to the matching topics (configs are changed with ktool configs).',
   }),
-  describe: Flags.boolean({ description: 'List details for the given topics.' }),
+  describe: Flags.boolean({ description: 'Show partitions, leaders, replicas and config overrides of the matching topics.' }),
 }
 
 /** Parsed values of any topics command (absent flags are undefined/false). */
