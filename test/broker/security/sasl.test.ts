@@ -223,7 +223,7 @@ describe('SASL_PLAINTEXT listener', () => {
 
   test('DescribeConfigs hides SASL users and JAAS configs', async () => {
     const c = await RawClient.open(broker.ports.PLAINTEXT);
-    const r = await c.request(API.DescribeConfigs, 4, { resources: [{ resourceType: 4, resourceName: '', configurationKeys: null }], includeSynonyms: true, includeDocumentation: false });
+    const r = await c.request(API.DescribeConfigs, 4, { resources: [{ resourceType: 4, resourceName: String(broker.nodeId), configurationKeys: null }], includeSynonyms: true, includeDocumentation: false });
     const byName = new Map(r.results[0].configs.map((e: { name: string }) => [e.name, e]));
     for (const k of ['sasl.users', 'sasl.scram.users', 'listener.name.sasl_plaintext.plain.sasl.jaas.config']) {
       const e = byName.get(k) as { value: string | null; isSensitive: boolean; synonyms: Array<{ value: string | null }> };
