@@ -537,6 +537,17 @@ export class Broker {
             const err = brokerConfigError(name, value);
             if (err) return reply(err.error, err.message);
           }
+          // Listener lists must parse: every Metadata answer reads them, and so does the
+          // next start, from the stored overrides.
+          try {
+            const candidate = clusterDefault
+              ? new BrokerConfig(this.config.staticProps, this.config.dynamicOverrides, next)
+              : new BrokerConfig(this.config.staticProps, next, this.config.dynamicDefaultOverrides);
+            void candidate.listeners;
+            void candidate.advertisedListeners;
+          } catch (err) {
+            return reply('INVALID_CONFIG', (err as Error).message);
+          }
           if (validateOnly) return reply('NONE');
           if (clusterDefault) {
             this.store.setBrokerDefaultOverrides(next);

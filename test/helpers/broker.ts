@@ -15,10 +15,9 @@ export function tempDir(prefix = 'ktool-test-'): string {
 
 /** Starts an in-process broker on an ephemeral port with a fresh data directory. */
 export async function startTestBroker(props: Record<string, string> = {}, dataDir = tempDir()): Promise<TestBroker> {
-  const lines: string[] = [];
   const b = await startBroker({
     properties: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dataDir, ...props },
-    log: (l) => { lines.push(l); if (process.env.KTOOL_TEST_LOG) process.stderr.write(`[broker] ${l}\n`); },
+    log: (l) => { if (process.env.KTOOL_TEST_LOG) process.stderr.write(`[broker] ${l}\n`); },
   });
   return Object.assign(b, {
     bootstrap: `127.0.0.1:${b.port}`,

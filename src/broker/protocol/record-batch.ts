@@ -229,7 +229,16 @@ export interface ValidateOptions {
    * with a valid CRC but broken records would otherwise poison consumers.
    */
   checkRecords?: boolean;
+  /**
+   * Batches a client produced (Kafka's LogValidator with origin CLIENT): their offset
+   * range must match their record count (lastOffsetDelta + 1 = recordsCount); only
+   * compacted batches written by the log itself may be sparse. Default false.
+   */
+  fromClient?: boolean;
 }
+
+/** Highest compression codec id Kafka defines (zstd). */
+const MAX_COMPRESSION_CODEC = 4;
 
 /**
  * Walk a produce request's `records` bytes (one or more batches) and check
@@ -281,9 +290,15 @@ export function validateBatches(buf: Uint8Array, options: ValidateOptions = {}):
     if (header.recordsCount <= 0) {
       return bad('CORRUPT_MESSAGE', `record batch ${index} has invalid record count ${header.recordsCount}`, index);
     }
+    if (header.compression > MAX_COMPRESSION_CODEC) {
+      return bad('CORRUPT_MESSAGE', `record batch ${index} uses unknown compression codec id ${header.compression}`, index);
+    }
     if (checkRecords && header.compression === 0) {
       const problem = checkUncompressedRecords(buf, pos + BATCH_HEADER_SIZE, pos + size, header.recordsCount, header.lastOffsetDelta);
       if (problem !== null) return bad('CORRUPT_MESSAGE', `record batch ${index}: ${problem}`, index);
+    }
+    if (options.fromClient && header.lastOffsetDelta + 1 !== header.recordsCount) {
+      return bad('INVALID_RECORD', `Inconsistent batch offset range [${header.baseOffset}, ${header.baseOffset + header.lastOffsetDelta}] and count of records ${header.recordsCount} in record batch ${index}`, index);
     }
     const info = header as BatchInfo;
     info.position = pos;
