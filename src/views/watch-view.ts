@@ -45,6 +45,10 @@ export function trend(samples: ReadonlyArray<{ at: number; lag: number }>): stri
 const HISTORY = 40
 
 export async function runWatchView(options: WatchOptions): Promise<void> {
+  // ink renders only its last frame when it sees CI set, which would freeze a live view the
+  // user asked for on a terminal; this process does nothing else, so drop the hint first.
+  delete process.env.CI
+  delete process.env.CONTINUOUS_INTEGRATION
   const [ink, React] = await Promise.all([import('ink'), import('react')])
   const { Box, Text, render, useApp, useInput, useStdout } = ink
   const h = React.createElement
