@@ -25,7 +25,9 @@ const work = mkdtempSync(join(tmpdir(), 'ktool-bench-'));
 function startBroker(name, extra = []) {
   return new Promise((resolve, reject) => {
     const dir = join(work, name);
-    const child = spawn(process.execPath, [join(ROOT, 'dist/broker/main.js'), '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dir}`, ...extra.flatMap((o) => ['--override', o])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // Each open partition holds a file handle: raise the soft limit to the hard one.
+    const args = [join(ROOT, 'dist/broker/main.js'), '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dir}`, ...extra.flatMap((o) => ['--override', o])];
+    const child = spawn('bash', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'broker', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;

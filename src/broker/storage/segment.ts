@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { BATCH_HEADER_SIZE, MAGIC_V2, MIN_BATCH_LENGTH, batchCrcMatches, type BatchHeader } from '../protocol/record-batch.js';
 import { StorageError, storageError } from './errors.js';
 import { FileWindow } from './file-window.js';
-import { readFully, writeFully, type StorageFs } from './fs-interface.js';
-import { OFFSET_ENTRY_SIZE, OffsetIndex, TIME_ENTRY_SIZE, TimeIndex } from './indexes.js';
+import { atomicWriteFile, readFully, writeFully, type StorageFs } from './fs-interface.js';
+import { OffsetIndex, TimeIndex } from './indexes.js';
 
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
@@ -73,7 +73,12 @@ export class LogSegment {
   private offsetIndex = new OffsetIndex();
   private timeIndex = new TimeIndex();
   private bytesSinceIndexEntry = 0;
-  /** The index files no longer match memory (a write failed): rewrite on close. */
+  /**
+   * The index files no longer match memory. Entries are not written as they are
+   * made: the files are written whole when the segment is sealed, flushed or
+   * closed, so an open partition holds one file handle, not three. After a crash
+   * the active segment's index is rebuilt from the log, which recovery scans anyway.
+   */
   private indexFilesStale = false;
   private closed = false;
 
@@ -82,8 +87,6 @@ export class LogSegment {
     readonly dir: string,
     readonly baseOffset: number,
     private readonly logFd: number,
-    private readonly indexFd: number,
-    private readonly timeFd: number,
     now: number,
   ) {
     this.nextOffset = baseOffset;
@@ -93,6 +96,14 @@ export class LogSegment {
 
   get logPath(): string {
     return join(this.dir, segmentFileName(this.baseOffset, LOG_SUFFIX));
+  }
+
+  private get indexPath(): string {
+    return join(this.dir, segmentFileName(this.baseOffset, INDEX_SUFFIX));
+  }
+
+  private get timeIndexPath(): string {
+    return join(this.dir, segmentFileName(this.baseOffset, TIME_INDEX_SUFFIX));
   }
 
   /** maxTimestamp, or the file's modification time when no batch has one (Kafka's rule). */
@@ -106,19 +117,18 @@ export class LogSegment {
 
   /** Create a fresh, empty segment (replacing any leftover files of that name). */
   static create(fs: StorageFs, dir: string, baseOffset: number, now: number): LogSegment {
-    const fds: number[] = [];
+    // Leftover index files of that name would describe other data.
+    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+      const p = join(dir, segmentFileName(baseOffset, suffix));
+      if (fs.existsSync(p)) safely(() => fs.unlinkSync(p));
+    }
+    let fd: number;
     try {
-      for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
-        fds.push(fs.openSync(join(dir, segmentFileName(baseOffset, suffix)), 'w+'));
-      }
+      fd = fs.openSync(join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), 'w+');
     } catch (e) {
-      for (const fd of fds) safely(() => fs.closeSync(fd));
-      for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
-        safely(() => fs.unlinkSync(join(dir, segmentFileName(baseOffset, suffix))));
-      }
       throw storageError(`cannot create segment ${baseOffset} in ${dir}`, e);
     }
-    return new LogSegment(fs, dir, baseOffset, fds[0]!, fds[1]!, fds[2]!, now);
+    return new LogSegment(fs, dir, baseOffset, fd, now);
   }
 
   /**
@@ -131,22 +141,17 @@ export class LogSegment {
    */
   static open(fs: StorageFs, dir: string, baseOffset: number, opts: SegmentOpenOptions): { segment: LogSegment; recovery: SegmentRecovery } {
     const path = (suffix: string): string => join(dir, segmentFileName(baseOffset, suffix));
-    const fds: number[] = [];
-    let missingIndex = false;
+    const missingIndex = !fs.existsSync(path(INDEX_SUFFIX)) || !fs.existsSync(path(TIME_INDEX_SUFFIX));
     let segment: LogSegment;
+    let fd: number | undefined;
     try {
-      fds.push(fs.openSync(path(LOG_SUFFIX), 'r+'));
-      for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
-        const exists = fs.existsSync(path(suffix));
-        if (!exists) missingIndex = true;
-        fds.push(fs.openSync(path(suffix), exists ? 'r+' : 'w+'));
-      }
-      const stat = fs.fstatSync(fds[0]!);
-      segment = new LogSegment(fs, dir, baseOffset, fds[0]!, fds[1]!, fds[2]!, opts.now);
+      fd = fs.openSync(path(LOG_SUFFIX), 'r+');
+      const stat = fs.fstatSync(fd);
+      segment = new LogSegment(fs, dir, baseOffset, fd, opts.now);
       segment.size = stat.size;
       segment.lastModified = stat.mtimeMs;
     } catch (e) {
-      for (const fd of fds) safely(() => fs.closeSync(fd));
+      if (fd !== undefined) safely(() => fs.closeSync(fd!));
       throw storageError(`cannot open segment ${path(LOG_SUFFIX)}`, e);
     }
     try {
@@ -168,7 +173,7 @@ export class LogSegment {
 
   /** Trust the index files, walk only the tail. False if anything is off. */
   private loadIndexes(): boolean {
-    const offsetBytes = this.readWholeFile(this.indexFd);
+    const offsetBytes = this.fs.readFileSync(this.indexPath);
     const offsetIndex = OffsetIndex.fromBuffer(offsetBytes, this.size);
     if (offsetIndex === null) return false;
     let startPos = 0;
@@ -194,7 +199,7 @@ export class LogSegment {
       pos += h.size;
     }
     if (next === -1) return false;
-    const timeIndex = TimeIndex.fromBuffer(this.readWholeFile(this.timeFd), next - 1 - this.baseOffset);
+    const timeIndex = TimeIndex.fromBuffer(this.fs.readFileSync(this.timeIndexPath), next - 1 - this.baseOffset);
     if (timeIndex === null) return false;
     this.offsetIndex = offsetIndex;
     this.timeIndex = timeIndex;
@@ -268,23 +273,15 @@ export class LogSegment {
     return truncated;
   }
 
-  private readWholeFile(fd: number): Buffer {
-    const size = this.fs.fstatSync(fd).size;
-    const b = Buffer.allocUnsafe(size);
-    const n = readFully(this.fs, fd, b, 0, size, 0);
-    return n === size ? b : b.subarray(0, n);
-  }
-
   /** Make the index files equal the in-memory indexes (only writing when they differ). */
   private rewriteIndexFiles(onlyIfDifferent: boolean): void {
-    const pairs: [number, Buffer][] = [
-      [this.indexFd, this.offsetIndex.toBuffer()],
-      [this.timeFd, this.timeIndex.toBuffer()],
+    const pairs: [string, Buffer][] = [
+      [this.indexPath, this.offsetIndex.toBuffer()],
+      [this.timeIndexPath, this.timeIndex.toBuffer()],
     ];
-    for (const [fd, wanted] of pairs) {
-      if (onlyIfDifferent && this.readWholeFile(fd).equals(wanted)) continue;
-      this.fs.ftruncateSync(fd, 0);
-      writeFully(this.fs, fd, wanted, 0, wanted.length, 0);
+    for (const [path, wanted] of pairs) {
+      if (onlyIfDifferent && this.fs.existsSync(path) && this.fs.readFileSync(path).equals(wanted)) continue;
+      atomicWriteFile(this.fs, path, wanted);
     }
     this.indexFilesStale = false;
   }
@@ -332,7 +329,7 @@ export class LogSegment {
     if (this.bytesSinceIndexEntry > interval) {
       const rel = lastOffset - this.baseOffset;
       this.offsetIndex.append(rel, position);
-      if (writeFiles) this.writeIndexEntry(this.indexFd, OffsetIndex.entryBytes(rel, position), this.offsetIndex.count - 1, OFFSET_ENTRY_SIZE);
+      if (writeFiles) this.indexFilesStale = true;
       this.maybeAppendTimeEntry(writeFiles);
       this.bytesSinceIndexEntry = 0;
     }
@@ -342,29 +339,27 @@ export class LogSegment {
   private maybeAppendTimeEntry(writeFiles: boolean): void {
     if (this.maxTimestamp < 0) return;
     const rel = this.offsetOfMaxTimestamp - this.baseOffset;
-    if (this.timeIndex.maybeAppend(this.maxTimestamp, rel) && writeFiles) {
-      this.writeIndexEntry(this.timeFd, TimeIndex.entryBytes(this.maxTimestamp, rel), this.timeIndex.count - 1, TIME_ENTRY_SIZE);
-    }
-  }
-
-  /**
-   * Index files are an accelerator: the in-memory copy is authoritative and
-   * a failed write only marks the files stale (rewritten on close, rebuilt
-   * on the next open if we crash first), so it never fails an append whose
-   * data is safely written.
-   */
-  private writeIndexEntry(fd: number, entry: Buffer, index: number, entrySize: number): void {
-    if (this.indexFilesStale) return;
-    try {
-      writeFully(this.fs, fd, entry, 0, entry.length, index * entrySize);
-    } catch {
-      this.indexFilesStale = true;
-    }
+    if (this.timeIndex.maybeAppend(this.maxTimestamp, rel) && writeFiles) this.indexFilesStale = true;
   }
 
   /** Called when a newer segment takes over: record the final max timestamp in the time index. */
   onBecomeInactive(): void {
     this.maybeAppendTimeEntry(true);
+    this.saveIndexes();
+  }
+
+  /**
+   * Writes the index files if they lag behind memory. A failure is not fatal: the
+   * in-memory copy is authoritative and the next open rebuilds missing indexes.
+   */
+  private saveIndexes(): void {
+    if (this.broken) return;
+    if (!this.indexFilesStale && this.fs.existsSync(this.indexPath) && this.fs.existsSync(this.timeIndexPath)) return;
+    try {
+      this.rewriteIndexFiles(false);
+    } catch {
+      // left stale: retried on flush or close
+    }
   }
 
   // -------------------------------------------------------------------------
@@ -446,18 +441,17 @@ export class LogSegment {
     this.assertOpen();
     try {
       this.fs.fsyncSync(this.logFd);
-      this.fs.fsyncSync(this.indexFd);
-      this.fs.fsyncSync(this.timeFd);
     } catch (e) {
       throw storageError(`fsync of ${this.logPath} failed`, e);
     }
+    this.saveIndexes();
   }
 
   close(): void {
     if (this.closed) return;
-    if (this.indexFilesStale && !this.broken) safely(() => this.rewriteIndexFiles(false));
+    this.saveIndexes();
     this.closed = true;
-    for (const fd of [this.logFd, this.indexFd, this.timeFd]) safely(() => this.fs.closeSync(fd));
+    safely(() => this.fs.closeSync(this.logFd));
   }
 
   /** Close and remove the three files (log first, so a crash leaves no half-segment that looks valid). */

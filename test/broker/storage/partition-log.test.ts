@@ -43,11 +43,11 @@ test('empty log: offsets, empty read at the end, out-of-range reads', () => {
   assertStorageError(() => log.read(1, 1000), 'OFFSET_OUT_OF_RANGE');
   assertStorageError(() => log.read(-1, 1000), 'OFFSET_OUT_OF_RANGE');
   assert.ok(existsSync(join(dir, '00000000000000000000.log')));
-  assert.ok(existsSync(join(dir, '00000000000000000000.index')));
-  assert.ok(existsSync(join(dir, '00000000000000000000.timeindex')));
   assert.equal(log.offsetForTimestamp(0), null);
   assert.equal(log.maxTimestampOffset(), null);
   log.close();
+  assert.ok(existsSync(join(dir, '00000000000000000000.index')));
+  assert.ok(existsSync(join(dir, '00000000000000000000.timeindex')));
 });
 
 test('append assigns offsets in place, returns them, and reads return stored bytes', () => {
@@ -478,6 +478,9 @@ test('truncateAll restarts the log at an offset; delete removes the directory', 
   assert.equal(log.logStartOffset, 100);
   assert.equal(log.logEndOffset, 100);
   assert.equal(log.append(batch(1)).baseOffset, 100);
+  // The active segment's index files are written when it is sealed or closed.
+  assert.deepEqual(readdirSync(dir).sort(), ['00000000000000000100.log', 'log-start-offset']);
+  log.flush();
   assert.deepEqual(readdirSync(dir).sort(), ['00000000000000000100.index', '00000000000000000100.log', '00000000000000000100.timeindex', 'log-start-offset']);
   log.delete();
   assert.ok(!existsSync(dir));
