@@ -85,8 +85,12 @@ keyedLines(N, input);
   for (let i = 0; i < REPEAT; i++) {
     let t = timed('kcat', ['-b', B, '-P', '-t', `kcat.in.${i}`, '-K:'], { stdin: input });
     ingest.push(N / t.ms * 1000); cP.push(N / t.ms * 1000);
+    // The broker's fetch rate, with kcat printing as little as possible...
+    t = timed('kcat', ['-b', B, '-C', '-t', `kcat.in.${i}`, '-o', 'beginning', '-e', '-q', '-f', '\n'], { stdout: join(work, 'kcat.out') });
+    fetch.push(N / t.ms * 1000);
+    // ...and kcat as a console consumer, printing what console-consumer prints.
     t = timed('kcat', ['-b', B, '-C', '-t', `kcat.in.${i}`, '-o', 'beginning', '-e', '-q', '-f', '%k\t%s\n'], { stdout: join(work, 'kcat.out') });
-    fetch.push(N / t.ms * 1000); cC.push(N / t.ms * 1000);
+    cC.push(N / t.ms * 1000);
     t = timed(process.execPath, [BIN, 'console-producer', '--bootstrap-server', B, '--topic', `ktool.in.${i}`, '--property', 'parse.key=true', '--property', 'key.separator=:'], { stdin: input });
     kp.push(N / t.ms * 1000); kpRss.push(t.rss);
     t = timed(process.execPath, [BIN, 'console-consumer', '--bootstrap-server', B, '--topic', `ktool.in.${i}`, '--from-beginning', '--until-end', '--property', 'print.key=true'], { stdout: join(work, 'ktool.out') });
