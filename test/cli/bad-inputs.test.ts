@@ -3,6 +3,8 @@
 //
 // Exit codes: 1 for a failed operation or a rejected value (Kafka's tools use 1),
 // 2 for a flag the parser itself rejects (unknown flag, missing value, wrong type).
+// Not listed: failures Kafka's consumer-groups tool reports and then exits 0 from
+// (ktool keeps that status for script compatibility; test/cli/consumer-groups.test.ts covers them).
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -101,6 +103,21 @@ const CASES: Case[] = [
   { name: 'producer-perf-test without payload', args: (c) => ['producer-perf-test', '--topic', 't', '--num-records', '1', '--throughput', '-1', '--bootstrap-server', c.b], exit: 1, message: /Either --record-size or --payload-file must be specified but not both\./ },
   { name: 'producer-perf-test with a missing payload file', args: (c) => ['producer-perf-test', '--topic', 't', '--num-records', '1', '--throughput', '-1', '--bootstrap-server', c.b, '--payload-file', join(c.dir, 'missing.txt')], exit: 1, message: /missing\.txt/ },
   { name: 'consumer-perf-test of a missing topic', args: (c) => ['consumer-perf-test', '--bootstrap-server', c.b, '--topic', 'never.was', '--messages', '1'], exit: 1, message: /never\.was/ },
+  // consumer-groups
+  { name: 'consumer-groups with no action', args: (c) => ['consumer-groups', '--bootstrap-server', c.b], exit: 1, message: /Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets/ },
+  { name: 'consumer-groups --describe without a group', args: (c) => ['consumer-groups', '--describe', '--bootstrap-server', c.b], exit: 1, message: /Option \[describe\] takes one of these options: \[all-groups\], \[group\]/ },
+  { name: 'reset-offsets without a scenario', args: (c) => ['consumer-groups', '--reset-offsets', '--group', 'g', '--topic', 'exists', '--bootstrap-server', c.b], exit: 1, message: /--to-datetime|scenario|one of/i },
+  { name: 'reset-offsets without a scope', args: (c) => ['consumer-groups', '--reset-offsets', '--group', 'g', '--to-earliest', '--bootstrap-server', c.b], exit: 1, message: /One of the reset scopes should be defined: --all-topics, --topic\./ },
+  { name: 'reset-offsets with a bad --to-offset', args: (c) => ['consumer-groups', '--reset-offsets', '--group', 'g', '--topic', 'exists', '--to-offset', 'many', '--bootstrap-server', c.b], exit: 1, message: /many/ },
+  // admin tools
+  { name: 'configs without an entity type', args: (c) => ['configs', '--describe', '--bootstrap-server', c.b], exit: 1, message: /At least one entity type must be specified/ },
+  { name: 'configs with an unknown entity type', args: (c) => ['configs', '--describe', '--entity-type', 'planets', '--entity-name', 'x', '--bootstrap-server', c.b], exit: 1, message: /Invalid entity type planets/ },
+  { name: 'configs alter of a missing topic', args: (c) => ['configs', '--alter', '--topic', 'never.was', '--add-config', 'retention.ms=1', '--bootstrap-server', c.b], exit: 1, message: /Topic 'never\.was' does not exist\./ },
+  { name: 'configs alter with a bad value', args: (c) => ['configs', '--alter', '--topic', 'exists', '--add-config', 'retention.ms=soon', '--bootstrap-server', c.b], exit: 1, message: /retention\.ms/ },
+  { name: 'get-offsets with a malformed --time', args: (c) => ['get-offsets', '--bootstrap-server', c.b, '--time', 'yesterday'], exit: 1, message: /Malformed time argument yesterday/ },
+  { name: 'delete-records with malformed JSON', args: (c) => ['delete-records', '--bootstrap-server', c.b, '--offset-json-file', join(c.dir, 'bad.json')], exit: 1, message: /The input string is not a valid JSON/ },
+  { name: 'delete-records without --offset-json-file', args: (c) => ['delete-records', '--bootstrap-server', c.b], exit: 1, message: /Missing required argument "\[offset-json-file\]"/ },
+  { name: 'log-dirs without --describe', args: (c) => ['log-dirs', '--bootstrap-server', c.b], exit: 1, message: /Missing required argument "\[describe\]"/ },
   // broker lifecycle
   { name: 'server-start with a missing properties file', args: (c) => ['server-start', join(c.dir, 'none.properties')], exit: 1, message: /none\.properties/ },
   { name: 'server-start with a bad --override', args: () => ['server-start', '--override', 'nokey'], exit: 2, message: /nokey/ },
@@ -124,6 +141,7 @@ describe('bad input catalog', () => {
     ctx.deadPort = (dead.address() as { port: number }).port;
     await new Promise<void>((r) => dead.close(() => r()));
     writeFileSync(join(ctx.dir, 'bad.properties'), 'client.id=ok\n=no key here\n');
+    writeFileSync(join(ctx.dir, 'bad.json'), '{bad');
     writeFileSync(join(ctx.dir, 'fast.properties'), 'request.timeout.ms=1500\n');
     writeFileSync(join(ctx.dir, 'ssl.properties'), 'security.protocol=SSL\nrequest.timeout.ms=3000\n');
     writeFileSync(join(ctx.dir, 'proto.properties'), 'security.protocol=CARRIER_PIGEON\n');
