@@ -4,7 +4,7 @@
  * when the operation asks for a client (argument checks come first), closes
  * the client, and turns failures into the tool's own wording:
  *
- * - AdminUsageError / AdminCommandError (and Kafka errors raised by the
+ * - UsageError / AdminCommandError (and Kafka errors raised by the
  *   client, e.g. an unsupported API version) are printed as the line the
  *   tool's `failureLine` makes, on stderr, with exit status 1;
  * - anything else (cannot connect, a bad properties file) becomes the base
@@ -76,7 +76,7 @@ export async function runAdminTool<T>(
   } catch (error) {
     let kind: FailureKind | undefined
     let code = 'ERROR'
-    if (error instanceof errors.AdminUsageError) {
+    if (error instanceof errors.UsageError) {
       kind = 'usage'
       code = error.code
     } else if (error instanceof errors.AdminCommandError) {

@@ -136,11 +136,11 @@ function given(flags: ConfigsFlagValues, name: keyof ConfigsFlagValues): boolean
   return v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0)
 }
 
-/** Kafka's ConfigCommandOptions.checkArgs (and processCommand's first check). Throws AdminUsageError. */
+/** Kafka's ConfigCommandOptions.checkArgs (and processCommand's first check). Throws UsageError. */
 export async function checkConfigsArgs(action: ConfigsAction, flags: ConfigsFlagValues): Promise<ConfigsRequest> {
-  const { AdminUsageError } = await import('../ops/admin-errors.js')
+  const { UsageError } = await import('../ops/admin-errors.js')
   const fail = (message: string): never => {
-    throw new AdminUsageError(message)
+    throw new UsageError(message)
   }
   if (action === 'describe') {
     for (const opt of ['add-config', 'delete-config'] as const) if (given(flags, opt)) fail(`Option "[describe]" can't be used with option "[${opt}]"`)
@@ -214,8 +214,8 @@ export async function checkConfigsArgs(action: ConfigsAction, flags: ConfigsFlag
 export async function configsModeAction(flags: ConfigsFlagValues): Promise<ConfigsAction> {
   const chosen = (['describe', 'alter'] as const).filter((a) => flags[a] === true)
   if (chosen.length !== 1) {
-    const { AdminUsageError } = await import('../ops/admin-errors.js')
-    throw new AdminUsageError('Command must include exactly one action: --describe, --alter')
+    const { UsageError } = await import('../ops/admin-errors.js')
+    throw new UsageError('Command must include exactly one action: --describe, --alter')
   }
   return chosen[0]!
 }
@@ -258,7 +258,7 @@ export async function runConfigs(host: ToolHost, action: ConfigsAction | (() => 
       const chosen = typeof action === 'function' ? await action() : action
       const request = await checkConfigsArgs(chosen, flags)
       const [ops, views, { registerSecret, isSecretKey }] = await Promise.all([import('../ops/configs.js'), import('../views/configs.js'), import('../connection/redact.js')])
-      const { AdminUsageError } = await import('../ops/admin-errors.js')
+      const { UsageError } = await import('../ops/admin-errors.js')
       const json = host.jsonEnabled()
       const entityType = request.entityTypes[0]!
       const entityName = request.entityNames[0]
@@ -315,24 +315,24 @@ export async function runConfigs(host: ToolHost, action: ConfigsAction | (() => 
           const unknownDelete = deletions.filter((k) => !isScram(k) && !ops.isClientQuotaConfig(k))
           if (entityType === 'clients' || request.entityTypes.length === 2) {
             if (unknownAdd.length > 0 || scramAdd.length > 0) {
-              throw new AdminUsageError(`Only quota configs can be added for 'clients' using --bootstrap-server. Unexpected config names: ${views.scalaSet([...unknownAdd, ...scramAdd.map(([k]) => k)])}`)
+              throw new UsageError(`Only quota configs can be added for 'clients' using --bootstrap-server. Unexpected config names: ${views.scalaSet([...unknownAdd, ...scramAdd.map(([k]) => k)])}`)
             }
             if (unknownDelete.length > 0 || scramDelete.length > 0) {
-              throw new AdminUsageError(`Only quota configs can be deleted for 'clients' using --bootstrap-server. Unexpected config names: ${views.scalaBuffer([...unknownDelete, ...scramDelete])}`)
+              throw new UsageError(`Only quota configs can be deleted for 'clients' using --bootstrap-server. Unexpected config names: ${views.scalaBuffer([...unknownDelete, ...scramDelete])}`)
             }
           } else {
             if (unknownAdd.length > 0) {
-              throw new AdminUsageError(`Only quota and SCRAM credential configs can be added for 'users' using --bootstrap-server. Unexpected config names: ${views.scalaSet(unknownAdd)}`)
+              throw new UsageError(`Only quota and SCRAM credential configs can be added for 'users' using --bootstrap-server. Unexpected config names: ${views.scalaSet(unknownAdd)}`)
             }
             if (unknownDelete.length > 0) {
-              throw new AdminUsageError(`Only quota and SCRAM credential configs can be deleted for 'users' using --bootstrap-server. Unexpected config names: ${views.scalaBuffer(unknownDelete)}`)
+              throw new UsageError(`Only quota and SCRAM credential configs can be deleted for 'users' using --bootstrap-server. Unexpected config names: ${views.scalaBuffer(unknownDelete)}`)
             }
             if (scramAdd.length > 0 || scramDelete.length > 0) {
               if (request.entityNames.includes('')) {
-                throw new AdminUsageError('The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.')
+                throw new UsageError('The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.')
               }
               if (hasQuotaAdd || hasQuotaDelete) {
-                throw new AdminUsageError("Cannot alter both quota and SCRAM credential configs simultaneously for 'users' using --bootstrap-server.")
+                throw new UsageError("Cannot alter both quota and SCRAM credential configs simultaneously for 'users' using --bootstrap-server.")
               }
             }
           }

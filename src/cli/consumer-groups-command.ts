@@ -489,7 +489,7 @@ export async function runConsumerGroups(host: GroupsHost, action: GroupsAction |
       }
     }
   } catch (error) {
-    if (error instanceof GroupsUsage || error instanceof ops.GroupUsageError) {
+    if (error instanceof GroupsUsage || error instanceof ops.UsageError) {
       if (json) throw new KtoolError(error.message, { code: 'INVALID_ARGUMENTS' })
       write('stderr', `${error.message}\n`)
       host.exit(1)

@@ -27,8 +27,8 @@ export interface LogDirsFlagValues extends ConnectionFlagValues {
 
 export async function runLogDirs(host: ToolHost, flags: LogDirsFlagValues, requireDescribe: boolean): Promise<unknown> {
   return runAdminTool(host, flags, async (session) => {
-    const [ops, views, { AdminUsageError }] = await Promise.all([import('../ops/log-dirs.js'), import('../views/log-dirs.js'), import('../ops/admin-errors.js')])
-    if (requireDescribe && flags.describe !== true) throw new AdminUsageError('Missing required argument "[describe]"')
+    const [ops, views, { UsageError }] = await Promise.all([import('../ops/log-dirs.js'), import('../views/log-dirs.js'), import('../ops/admin-errors.js')])
+    if (requireDescribe && flags.describe !== true) throw new UsageError('Missing required argument "[describe]"')
     const topics = ops.parseTopicList(flags['topic-list'])
     const requested = ops.parseBrokerList(flags['broker-list'])
     const client = await session.connect()

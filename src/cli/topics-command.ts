@@ -296,7 +296,7 @@ export async function runTopics(host: TopicsHost, action: TopicsAction | (() => 
       }
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ops.TopicUsageError) {
+    if (error instanceof UsageError || error instanceof ops.UsageError) {
       if (json) throw new KtoolError(error.message, { code: 'INVALID_ARGUMENTS' })
       process.stderr.write(`${error.message}\n`)
       host.exit(1)

@@ -32,16 +32,16 @@ An offset of -1 means the partition's high watermark (delete everything). The ou
       this,
       flags,
       async (session) => {
-        const [ops, views, { AdminUsageError }] = await Promise.all([
+        const [ops, views, { UsageError }] = await Promise.all([
           import('../ops/delete-records.js'),
           import('../views/delete-records.js'),
           import('../ops/admin-errors.js'),
         ])
         const file = flags['offset-json-file']
-        if (file === undefined) throw new AdminUsageError('Missing required argument "[offset-json-file]"')
+        if (file === undefined) throw new UsageError('Missing required argument "[offset-json-file]"')
         const records = await ops.readOffsetJsonFile(file)
         const dups = ops.duplicatePartitions(records)
-        if (dups.length > 0) throw new AdminUsageError(views.duplicatesMessage(dups), 'DUPLICATE_PARTITIONS')
+        if (dups.length > 0) throw new UsageError(views.duplicatesMessage(dups), 'DUPLICATE_PARTITIONS')
         const client = await session.connect()
         const json = this.jsonEnabled()
         if (!json) writeOut(views.EXECUTING_LINE)

@@ -4,24 +4,18 @@
  *
  * Kafka's tools print two kinds of failures differently, so the ops keep
  * them apart and the command decides the wording:
- * - AdminUsageError: a mistake in the arguments or input, which Kafka
+ * - UsageError: a mistake in the arguments or input, which Kafka
  *   reports with its bare message (IllegalArgumentException, TerseException,
  *   InvalidConfigurationException, ...);
  * - AdminCommandError: the operation failed on the cluster.
  * Both carry a machine-readable code (a Kafka error name or a ktool code)
  * for --json.
  */
+import { UsageError } from './usage-error.js'
 import { apiSpec } from '../broker/protocol/codec.js'
 import { errorMessage, errorName } from '../broker/protocol/errors.js'
 
-export class AdminUsageError extends Error {
-  readonly code: string
-  constructor(message: string, code = 'INVALID_ARGUMENTS') {
-    super(message)
-    this.name = 'AdminUsageError'
-    this.code = code
-  }
-}
+export { UsageError }
 
 export class AdminCommandError extends Error {
   readonly code: string
@@ -86,7 +80,7 @@ export function javaExceptionText(code: number, message?: string | null): string
  * does not support the DescribeClientQuotas API (key 48), needed to describe
  * client quotas."
  */
-export function unsupportedApiError(apiKey: number, neededTo: string): AdminUsageError {
+export function unsupportedApiError(apiKey: number, neededTo: string): UsageError {
   const name = apiSpec(apiKey)?.name ?? `API ${apiKey}`
-  return new AdminUsageError(`The broker does not support the ${name} API (key ${apiKey}), needed to ${neededTo}.`, 'UNSUPPORTED_VERSION')
+  return new UsageError(`The broker does not support the ${name} API (key ${apiKey}), needed to ${neededTo}.`, 'UNSUPPORTED_VERSION')
 }

@@ -17,7 +17,7 @@ import type { MessageBody } from '../broker/protocol/types.js'
 import { topicNameError } from '../broker/topic-names.js'
 import { MASK } from '../connection/redact.js'
 import { javaHashMapOrder } from '../views/java-order.js'
-import { AdminCommandError, AdminUsageError, javaExceptionText, responseError, unsupportedApiError } from './admin-errors.js'
+import { AdminCommandError, UsageError, javaExceptionText, responseError, unsupportedApiError } from './admin-errors.js'
 import { describeCluster } from './cluster.js'
 
 const API = {
@@ -103,7 +103,7 @@ export function parseAddConfig(text: string): Array<[string, string]> {
   while (items.length > 1 && items[items.length - 1] === '') items.pop()
   const pairs = items.map((item) => item.split(KEY_VALUE_SEPARATOR))
   if (!pairs.every((p) => p.length === 2)) {
-    throw new AdminUsageError(
+    throw new UsageError(
       'Invalid entity config: all configs to be added must be in the format "key=val" or  "key=[val1,val2]" to group values which contain commas.',
     )
   }
@@ -116,7 +116,7 @@ function dedupe(pairs: Array<[string, string]>): Array<[string, string]> {
 
 /** Kafka's validatePropsKey. */
 export function checkConfigKeys(pairs: ReadonlyArray<[string, string]>): void {
-  for (const [key] of pairs) if (!VALID_KEY.test(key)) throw new AdminUsageError(`Invalid character found for config key: ${key}`)
+  for (const [key] of pairs) if (!VALID_KEY.test(key)) throw new UsageError(`Invalid character found for config key: ${key}`)
 }
 
 /** --add-config-file: a Java properties file, values taken as they are. */
@@ -194,7 +194,7 @@ function checkEntityName(entityType: ResourceEntityType, entityName: string): vo
     if (problem !== null) throw new AdminCommandError(problem, 'INVALID_TOPIC_EXCEPTION')
   }
   if ((entityType === 'brokers' || entityType === 'broker-loggers') && entityName !== '' && !/^[+-]?\d+$/.test(entityName)) {
-    throw new AdminUsageError(`The entity name for ${entityType} must be a valid integer broker id, found: ${entityName}`)
+    throw new UsageError(`The entity name for ${entityType} must be a valid integer broker id, found: ${entityName}`)
   }
 }
 
@@ -263,7 +263,7 @@ async function allEntities(client: ClusterClient, entityType: ResourceEntityType
     }
     case 'client-metrics':
       if (!client.supports(API.LIST_CLIENT_METRICS_RESOURCES)) throw unsupportedApiError(API.LIST_CLIENT_METRICS_RESOURCES, 'list the client metrics resources')
-      throw new AdminUsageError('ktool cannot list client metrics resources yet; give --entity-name', 'UNSUPPORTED')
+      throw new UsageError('ktool cannot list client metrics resources yet; give --entity-name', 'UNSUPPORTED')
   }
 }
 
@@ -283,12 +283,12 @@ export async function describeConfigs(
 // ------------------------------------------------------------------ users (SCRAM) and quotas
 
 /** The error for client quota configs, which need APIs ktool does not implement. */
-export function clientQuotasError(client: ClusterClient, alter: boolean): AdminUsageError {
+export function clientQuotasError(client: ClusterClient, alter: boolean): UsageError {
   const apiKey = alter ? API.ALTER_CLIENT_QUOTAS : API.DESCRIBE_CLIENT_QUOTAS
   const what = alter ? 'alter client quotas' : 'describe client quotas'
   if (!client.supports(apiKey)) return unsupportedApiError(apiKey, what)
   const name = alter ? 'AlterClientQuotas' : 'DescribeClientQuotas'
-  return new AdminUsageError(`ktool does not implement the ${name} API (key ${apiKey}) yet, needed to ${what}.`, 'UNSUPPORTED')
+  return new UsageError(`ktool does not implement the ${name} API (key ${apiKey}) yet, needed to ${what}.`, 'UNSUPPORTED')
 }
 
 export interface UserScramData {
@@ -328,11 +328,11 @@ export function parseScramCredential(mechanism: ScramMechanismInfo, value: strin
   const iterationsText = m?.[1]
   if (m === null || iterationsText === '') {
     // Kafka echoes the value, which holds the password: ktool masks it.
-    throw new AdminUsageError(`Invalid credential property ${mechanism.name}=${MASK}`)
+    throw new UsageError(`Invalid credential property ${mechanism.name}=${MASK}`)
   }
   const iterations = iterationsText === undefined || iterationsText === '-1' ? DEFAULT_SCRAM_ITERATIONS : Number(iterationsText)
   if (iterations < mechanism.minIterations) {
-    throw new AdminUsageError(`Iterations ${iterations} is less than the minimum ${mechanism.minIterations} required for ${mechanism.name}`)
+    throw new UsageError(`Iterations ${iterations} is less than the minimum ${mechanism.minIterations} required for ${mechanism.name}`)
   }
   return { mechanism, iterations, password: m[2]! }
 }
@@ -376,11 +376,11 @@ export async function alterResourceConfigs(
   if (entityType === 'broker-loggers') {
     const valid = new Set((await resourceConfig(client, entityType, entityName, { includeSynonyms: true, all: false })).map((e) => e.name))
     const invalid = [...deletions.filter((d) => !valid.has(d)), ...add.map(([k]) => k).filter((k) => !valid.has(k))]
-    if (invalid.length > 0) throw new AdminUsageError(`Invalid broker logger(s): ${invalid.join(',')}`, 'INVALID_CONFIG')
+    if (invalid.length > 0) throw new UsageError(`Invalid broker logger(s): ${invalid.join(',')}`, 'INVALID_CONFIG')
   } else {
     const current = new Set((await resourceConfig(client, entityType, entityName, { includeSynonyms: false, all: false })).map((e) => e.name))
     const invalid = deletions.filter((d) => !current.has(d))
-    if (invalid.length > 0) throw new AdminUsageError(`Invalid config(s): ${invalid.join(',')}`, 'INVALID_CONFIG')
+    if (invalid.length > 0) throw new UsageError(`Invalid config(s): ${invalid.join(',')}`, 'INVALID_CONFIG')
   }
   const configs = [
     ...deletions.map((name) => ({ name, configOperation: DELETE, value: '' })),
@@ -395,7 +395,7 @@ export async function alterResourceConfigs(
     )
   } catch (error) {
     if (error instanceof KafkaError && error.errorName === 'UNSUPPORTED_VERSION' && entityType !== 'broker-loggers') {
-      throw new AdminUsageError(
+      throw new UsageError(
         'The INCREMENTAL_ALTER_CONFIGS API is not supported by the cluster. The API is supported starting from version 2.3.0. You may want to use an older version of this tool to interact with your cluster, or upgrade your brokers to version 2.3.0 or newer to avoid this error.',
         'UNSUPPORTED_VERSION',
       )

@@ -16,6 +16,7 @@
  * Kafka error codes come back as GroupCommandError carrying the Java
  * exception text Kafka's tool would print (see javaException()).
  */
+import { UsageError } from './usage-error.js'
 import type { ClusterClient } from '../client/cluster.js'
 import { ErrorCode, KafkaError, errorMessage, errorName, isRetriable } from '../broker/protocol/errors.js'
 import type { MessageBody } from '../broker/protocol/types.js'
@@ -99,14 +100,7 @@ export class GroupCommandError extends Error {
   }
 }
 
-/** An argument mistake Kafka's tool reports with its usage text (stderr, exit 1). */
-export class GroupUsageError extends Error {
-  readonly code = 'INVALID_ARGUMENTS'
-  constructor(message: string) {
-    super(message)
-    this.name = 'GroupUsageError'
-  }
-}
+export { UsageError }
 
 function failure(code: number): GroupCommandError {
   return new GroupCommandError(executionException(code), errorName(code))
@@ -764,11 +758,11 @@ export async function deleteOffsets(client: ClusterClient, groupId: string, topi
 /** Kafka's parseTopicsWithPartitions: "t:0,1,2". */
 export function parseTopicPartitions(arg: string): TopicPartition[] {
   const parts = javaSplit(arg, ':')
-  if (parts.length !== 2) throw new GroupUsageError(`Invalid topic arg '${arg}', expected topic name and partitions`)
+  if (parts.length !== 2) throw new UsageError(`Invalid topic arg '${arg}', expected topic name and partitions`)
   const [topic, list] = parts as [string, string]
   return javaSplit(list, ',').map((p) => {
     if (!/^[+-]?\d+$/.test(p) || Number(p) > 2147483647 || Number(p) < -2147483648) {
-      throw new GroupUsageError(`Invalid partition '${p}' specified in topic arg '${arg}''`)
+      throw new UsageError(`Invalid partition '${p}' specified in topic arg '${arg}''`)
     }
     return { topic, partition: Number(p) }
   })

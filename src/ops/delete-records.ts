@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises'
 import type { ClusterClient } from '../client/cluster.js'
 import { ErrorCode, KafkaError, errorName } from '../broker/protocol/errors.js'
 import type { MessageBody } from '../broker/protocol/types.js'
-import { AdminUsageError, javaExceptionClass, javaExceptionText } from './admin-errors.js'
+import { UsageError, javaExceptionClass, javaExceptionText } from './admin-errors.js'
 
 const DELETE_RECORDS = 21
 const SUPPORTED_VERSION = 1
@@ -29,40 +29,40 @@ export interface RecordsToDelete {
 
 const describeJson = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`)
 
-/** Parse Kafka's offset JSON; every problem is an AdminUsageError naming the field. */
+/** Parse Kafka's offset JSON; every problem is an UsageError naming the field. */
 export function parseOffsetJson(text: string): RecordsToDelete[] {
   let doc: unknown
   try {
     doc = JSON.parse(text)
   } catch (error) {
-    throw new AdminUsageError(`The input string is not a valid JSON: ${(error as Error).message}`, 'INVALID_JSON')
+    throw new UsageError(`The input string is not a valid JSON: ${(error as Error).message}`, 'INVALID_JSON')
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new AdminUsageError(`The offset JSON must be an object with a "partitions" field, found ${describeJson(doc)}`, 'INVALID_JSON')
+    throw new UsageError(`The offset JSON must be an object with a "partitions" field, found ${describeJson(doc)}`, 'INVALID_JSON')
   }
   const obj = doc as Record<string, unknown>
   const version = obj.version ?? SUPPORTED_VERSION
   if (typeof version !== 'number' || !Number.isInteger(version)) {
-    throw new AdminUsageError(`The "version" field must be an integer, found ${describeJson(version)}`, 'INVALID_JSON')
+    throw new UsageError(`The "version" field must be an integer, found ${describeJson(version)}`, 'INVALID_JSON')
   }
-  if (version !== SUPPORTED_VERSION) throw new AdminUsageError(`Not supported version field value ${version}`, 'INVALID_JSON')
-  if (!('partitions' in obj)) throw new AdminUsageError('Missing partitions field', 'INVALID_JSON')
+  if (version !== SUPPORTED_VERSION) throw new UsageError(`Not supported version field value ${version}`, 'INVALID_JSON')
+  if (!('partitions' in obj)) throw new UsageError('Missing partitions field', 'INVALID_JSON')
   const partitions = obj.partitions
-  if (!Array.isArray(partitions)) throw new AdminUsageError(`The "partitions" field must be an array, found ${describeJson(partitions)}`, 'INVALID_JSON')
+  if (!Array.isArray(partitions)) throw new UsageError(`The "partitions" field must be an array, found ${describeJson(partitions)}`, 'INVALID_JSON')
   const out: RecordsToDelete[] = []
   partitions.forEach((entry: unknown, i) => {
     const where = `partitions[${i}]`
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      throw new AdminUsageError(`${where} must be an object, found ${describeJson(entry)}`, 'INVALID_JSON')
+      throw new UsageError(`${where} must be an object, found ${describeJson(entry)}`, 'INVALID_JSON')
     }
     const e = entry as Record<string, unknown>
     for (const field of ['topic', 'partition', 'offset']) {
-      if (!(field in e)) throw new AdminUsageError(`${where} has no "${field}" field`, 'INVALID_JSON')
+      if (!(field in e)) throw new UsageError(`${where} has no "${field}" field`, 'INVALID_JSON')
     }
-    if (typeof e.topic !== 'string') throw new AdminUsageError(`${where}.topic must be a string, found ${describeJson(e.topic)}`, 'INVALID_JSON')
+    if (typeof e.topic !== 'string') throw new UsageError(`${where}.topic must be a string, found ${describeJson(e.topic)}`, 'INVALID_JSON')
     const isInt = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= max
-    if (!isInt(e.partition, 2147483647)) throw new AdminUsageError(`${where}.partition must be an integer, found ${describeJson(e.partition)}`, 'INVALID_JSON')
-    if (!isInt(e.offset, Number.MAX_SAFE_INTEGER)) throw new AdminUsageError(`${where}.offset must be an integer, found ${describeJson(e.offset)}`, 'INVALID_JSON')
+    if (!isInt(e.partition, 2147483647)) throw new UsageError(`${where}.partition must be an integer, found ${describeJson(e.partition)}`, 'INVALID_JSON')
+    if (!isInt(e.offset, Number.MAX_SAFE_INTEGER)) throw new UsageError(`${where}.offset must be an integer, found ${describeJson(e.offset)}`, 'INVALID_JSON')
     out.push({ topic: e.topic, partition: e.partition, offset: e.offset })
   })
   return out
@@ -76,7 +76,7 @@ export async function readOffsetJsonFile(path: string): Promise<RecordsToDelete[
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message
-    throw new AdminUsageError(`Cannot read offset JSON file ${path}: ${why}`, 'INVALID_ARGUMENTS')
+    throw new UsageError(`Cannot read offset JSON file ${path}: ${why}`, 'INVALID_ARGUMENTS')
   }
   return parseOffsetJson(text)
 }

@@ -7,7 +7,7 @@
 import type { ClusterClient } from '../client/cluster.js'
 import { ErrorCode, errorName } from '../broker/protocol/errors.js'
 import type { MessageBody } from '../broker/protocol/types.js'
-import { AdminUsageError, javaExceptionClass, responseError } from './admin-errors.js'
+import { UsageError, javaExceptionClass, responseError } from './admin-errors.js'
 import { describeCluster } from './cluster.js'
 import { javaIntSetOrder } from '../views/java-hash.js'
 
@@ -28,7 +28,7 @@ export function parseBrokerList(text: string | undefined): number[] {
     ...new Set(
       splitList(text).map((item) => {
         if (!/^[+-]?\d+$/.test(item) || Math.abs(Number(item)) > 2147483647) {
-          throw new AdminUsageError(`Invalid broker id "${item}" in --broker-list: expected a comma-separated list of integers`)
+          throw new UsageError(`Invalid broker id "${item}" in --broker-list: expected a comma-separated list of integers`)
         }
         return Number(item)
       }),
@@ -49,7 +49,7 @@ export async function selectBrokers(client: ClusterClient, requested: readonly n
   const known = new Set(cluster)
   const missing = requested.filter((id) => !known.has(id))
   if (missing.length > 0) {
-    throw new AdminUsageError(
+    throw new UsageError(
       `ERROR: The given brokers do not exist from --broker-list: ${javaIntSetOrder(missing).join(',')}. Current existent brokers: ${javaIntSetOrder(cluster).join(',')}`,
       'BROKER_NOT_AVAILABLE',
     )

@@ -18,7 +18,7 @@ import type { ClusterClient } from '../client/cluster.js'
 import {
   EARLIEST_TIMESTAMP,
   GroupCommandError,
-  GroupUsageError,
+  UsageError,
   LATEST_TIMESTAMP,
   commitOffsets,
   ensureMetadata,
@@ -182,9 +182,9 @@ export function parseDuration(text: string): number {
 
 /** A Java long from text (joptsimple's Long conversion). */
 export function parseLongOption(value: string, option: string): number {
-  if (!/^[+-]?\d+$/.test(value)) throw new GroupUsageError(`Cannot parse argument '${value}' of option ${option}`)
+  if (!/^[+-]?\d+$/.test(value)) throw new UsageError(`Cannot parse argument '${value}' of option ${option}`)
   const n = Number(value)
-  if (!Number.isSafeInteger(n)) throw new GroupUsageError(`Cannot parse argument '${value}' of option ${option}`)
+  if (!Number.isSafeInteger(n)) throw new UsageError(`Cannot parse argument '${value}' of option ${option}`)
   return n
 }
 
@@ -329,9 +329,9 @@ export async function planReset(client: ClusterClient, input: PlanInput): Promis
       continue
     }
     if (input.scope.kind === 'none' && input.scenario?.kind !== 'from-file') {
-      throw new GroupUsageError('One of the reset scopes should be defined: --all-topics, --topic.')
+      throw new UsageError('One of the reset scopes should be defined: --all-topics, --topic.')
     }
-    if (input.scenario === null) throw new GroupUsageError(MISSING_SCENARIO)
+    if (input.scenario === null) throw new UsageError(MISSING_SCENARIO)
     const current = committed.get(g.groupId) ?? new Map<string, CommittedOffset & TopicPartition>()
     let partitions: TopicPartition[]
     if (input.scope.kind === 'all-topics') partitions = [...current.values()].map((c) => ({ topic: c.topic, partition: c.partition }))
@@ -399,7 +399,7 @@ async function prepareOffsets(
         partitions.map((tp) => {
           const offset = found.offsets.get(tpKey(tp.topic, tp.partition))
           if (offset === undefined) {
-            throw new GroupUsageError(`Error getting ${earliest ? 'starting' : 'ending'} offset of topic partition: ${tp.topic}-${tp.partition}`)
+            throw new UsageError(`Error getting ${earliest ? 'starting' : 'ending'} offset of topic partition: ${tp.topic}-${tp.partition}`)
           }
           return { ...tp, offset }
         }),
@@ -409,7 +409,7 @@ async function prepareOffsets(
       const requested = partitions.map((tp) => {
         const c = current.get(tpKey(tp.topic, tp.partition))
         if (c === undefined) {
-          throw new GroupUsageError(`Cannot shift offset for partition ${tp.topic}-${tp.partition} since there is no current committed offset`)
+          throw new UsageError(`Cannot shift offset for partition ${tp.topic}-${tp.partition} since there is no current committed offset`)
         }
         return { ...tp, offset: c.offset + scenario.shift }
       })
@@ -427,7 +427,7 @@ async function prepareOffsets(
           const key = tpKey(tp.topic, tp.partition)
           let offset = found.offsets.get(key)
           if (offset === undefined || offset < 0) offset = ends?.offsets.get(key)
-          if (offset === undefined) throw new GroupUsageError(`Error getting offset by timestamp of topic partition: ${tp.topic}-${tp.partition}`)
+          if (offset === undefined) throw new UsageError(`Error getting offset by timestamp of topic partition: ${tp.topic}-${tp.partition}`)
           return { ...tp, offset }
         }),
       )
@@ -446,7 +446,7 @@ async function prepareOffsets(
           const c = current.get(key)
           if (c !== undefined) return { ...tp, offset: c.offset }
           const end = ends.offsets.get(key)
-          if (end === undefined) throw new GroupUsageError(`Error getting ending offset of topic partition: ${tp.topic}-${tp.partition}`)
+          if (end === undefined) throw new UsageError(`Error getting ending offset of topic partition: ${tp.topic}-${tp.partition}`)
           return { ...tp, offset: end }
         }),
       )

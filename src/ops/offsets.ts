@@ -20,7 +20,7 @@
 import type { ClusterClient } from '../client/cluster.js'
 import { ErrorCode, KafkaError, errorName } from '../broker/protocol/errors.js'
 import type { MessageBody } from '../broker/protocol/types.js'
-import { AdminUsageError, javaExceptionClass, javaExceptionText } from './admin-errors.js'
+import { UsageError, javaExceptionClass, javaExceptionText } from './admin-errors.js'
 import { topicFilter } from './topics.js'
 
 const LIST_OFFSETS = 2
@@ -54,7 +54,7 @@ export function parseOffsetSpec(text: string): OffsetSpec {
   if (named !== undefined) return { timestamp: named, minVersion: minVersionFor(named) }
   const value = /^[+-]?\d+$/.test(text) ? BigInt(text) : undefined
   if (value === undefined || value > 9223372036854775807n || value < -9223372036854775808n) {
-    throw new AdminUsageError(
+    throw new UsageError(
       `Malformed time argument ${text}. Please use -1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local / -5 or latest-tiered, or a specified long format timestamp`,
     )
   }
@@ -72,7 +72,7 @@ function includeList(raw: string): RegExp {
   try {
     return topicFilter(raw)
   } catch (error) {
-    throw new AdminUsageError((error as Error).message)
+    throw new UsageError((error as Error).message)
   }
 }
 
@@ -98,7 +98,7 @@ export function topicAndPartitionsFilter(topic: string | undefined, partitions: 
     for (const part of javaSplitComma(partitions)) {
       const id = parseJavaInt(part)
       if (id === undefined) {
-        throw new AdminUsageError(`--partitions expects a comma separated list of numeric partition ids, but received: ${partitions}`)
+        throw new UsageError(`--partitions expects a comma separated list of numeric partition ids, but received: ${partitions}`)
       }
       ids.add(id)
     }
@@ -115,11 +115,11 @@ const RULE = /^([^:,]*)(?::(?:([0-9]*)|(?:([0-9]*)-([0-9]*))))?$/
 export function topicPartitionsFilter(text: string): TopicPartitionFilter {
   const rules = javaSplitComma(text).map((spec) => {
     const m = RULE.exec(spec)
-    if (m === null) throw new AdminUsageError(`Invalid rule specification: ${spec}`)
+    if (m === null) throw new UsageError(`Invalid rule specification: ${spec}`)
     const group = (i: number): string | undefined => (m[i] !== undefined && m[i] !== '' ? m[i] : undefined)
     const int = (s: string): number => {
       const n = parseJavaInt(s)
-      if (n === undefined) throw new AdminUsageError(`For input string: "${s}"`)
+      if (n === undefined) throw new UsageError(`For input string: "${s}"`)
       return n
     }
     const regex = includeList(group(1) ?? '.*')
@@ -159,7 +159,7 @@ export interface GetOffsetsRequest {
 /** Kafka's option checks, in its order; no network. */
 export function buildGetOffsetsRequest(input: GetOffsetsInput): GetOffsetsRequest {
   if (input.topicPartitions !== undefined && (input.topic !== undefined || input.partitions !== undefined)) {
-    throw new AdminUsageError('--topic-partitions cannot be used with --topic or --partitions')
+    throw new UsageError('--topic-partitions cannot be used with --topic or --partitions')
   }
   const spec = parseOffsetSpec(input.time ?? 'latest')
   const filter = input.topicPartitions !== undefined ? topicPartitionsFilter(input.topicPartitions) : topicAndPartitionsFilter(input.topic, input.partitions)
@@ -208,7 +208,7 @@ export async function getOffsets(client: ClusterClient, request: GetOffsetsReque
       if (request.filter.partitionAllowed(t.name, p.partition)) selected.push({ topic: t.name, partition: p.partition, leader: p.leader })
     }
   }
-  if (selected.length === 0) throw new AdminUsageError('Could not match any topic-partitions with the specified filters')
+  if (selected.length === 0) throw new UsageError('Could not match any topic-partitions with the specified filters')
 
   const offsets: PartitionOffset[] = []
   const failures: PartitionFailure[] = []

@@ -9,8 +9,9 @@
  * messages. Failures that Kafka's tool reports as
  * "Error while executing topic command : <message>" are thrown as
  * TopicCommandError; argument mistakes it reports with its usage text are
- * thrown as TopicUsageError.
+ * thrown as UsageError.
  */
+import { UsageError } from './usage-error.js'
 import type { ClusterClient } from '../client/cluster.js'
 import { ZERO_UUID } from '../broker/protocol/codec.js'
 import { ErrorCode, KafkaError, errorMessage, errorName } from '../broker/protocol/errors.js'
@@ -41,14 +42,7 @@ export class TopicCommandError extends Error {
   }
 }
 
-/** An argument mistake Kafka's tool reports with its usage text (stderr, exit 1). */
-export class TopicUsageError extends Error {
-  readonly code = 'INVALID_ARGUMENTS'
-  constructor(message: string) {
-    super(message)
-    this.name = 'TopicUsageError'
-  }
-}
+export { UsageError }
 
 /** A Kafka error from a response, as the Java client would raise it (the broker's message, else the error's). */
 function kafkaFailure(code: number, message: string | null | undefined): TopicCommandError {
@@ -615,7 +609,7 @@ export async function alterTopics(client: ClusterClient, input: AlterTopicsInput
   const names = await listTopics(client, { topic: input.topic })
   ensureTopicExists(names, input.topic, input.ifExists !== true)
   if (names.length === 0) return { altered: [] }
-  if (count === undefined) throw new TopicUsageError('Missing required argument "[partitions]"')
+  if (count === undefined) throw new UsageError('Missing required argument "[partitions]"')
   const md = client.metadata!
   const topics = names.map((name) => {
     let assignments: Array<{ brokerIds: number[] }> | null = null

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { decodeResponseFrame } from '../../src/broker/protocol/headers.js'
 import { echoedArgs } from '../../src/cli/configs-command.js'
-import { AdminUsageError, javaExceptionClass } from '../../src/ops/admin-errors.js'
+import { UsageError, javaExceptionClass } from '../../src/ops/admin-errors.js'
 import { parseAddConfig, parseScramCredential, saltedPassword, scramMechanism, scramSalt } from '../../src/ops/configs.js'
 import { duplicatePartitions, parseOffsetJson } from '../../src/ops/delete-records.js'
 import { parseBrokerList } from '../../src/ops/log-dirs.js'
@@ -22,7 +22,7 @@ import { kafkaLogDirsDocument, receivedLine } from '../../src/views/log-dirs.js'
 import { ROOT } from '../cli/helpers.js'
 
 const usage = (fn: () => unknown, message: string | RegExp) =>
-  assert.throws(fn, (e: unknown) => e instanceof AdminUsageError && (typeof message === 'string' ? e.message === message : message.test(e.message)))
+  assert.throws(fn, (e: unknown) => e instanceof UsageError && (typeof message === 'string' ? e.message === message : message.test(e.message)))
 
 describe('kafka-configs --add-config syntax', () => {
   test('pairs, bracketed lists, empty values, spaces around "="', () => {
