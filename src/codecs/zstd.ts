@@ -922,7 +922,6 @@ function mlCode(ml: number): number {
 }
 
 const ENC_HASH_LOG = 16;
-const ENC_MIN_MATCH = 4;
 /** Largest match the encoder emits (keeps ML codes within the table). */
 const ENC_MAX_MATCH = 65535 + 3;
 /** Window used when the content is larger than a single segment. */

@@ -181,7 +181,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
             }
             throw new KtoolError(`Topic ${f.topic} does not exist`, { code: 'UNKNOWN_TOPIC_OR_PARTITION' });
           }
-          const res = await ops.consumeAssigned(cluster, fetcher, partitions, { start: fromTime !== undefined ? { timestamp: fromTime } : offset },
+          const res = await ops.consumeAssigned(fetcher, partitions, { start: fromTime !== undefined ? { timestamp: fromTime } : offset },
             { maxMessages: f['max-messages'], timeoutMs: f['timeout-ms'], untilEnd: f['until-end'], untilTime }, filter, sink, abort.signal);
           processed = res.processed;
           reason = res.reason;

@@ -76,7 +76,6 @@ export interface ConsumeResult {
 
 /** Reads assigned partitions directly (no group) until a limit is reached. */
 export async function consumeAssigned(
-  cluster: ClusterClient,
   fetcher: Fetcher,
   partitions: Array<{ topic: string; partition: number }>,
   sel: ConsumeSelection,

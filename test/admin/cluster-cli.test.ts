@@ -8,7 +8,7 @@ import { Kafka, logLevel } from 'kafkajs'
 import { ClusterClient } from '../../src/client/cluster.js'
 import { allApiSpecs } from '../../src/broker/protocol/codec.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
-import { hasStack, runCli, type CliResult } from '../cli/helpers.js'
+import { assertOk, assertFails, runCli, type CliResult } from '../cli/helpers.js'
 
 describe('ktool broker-api-versions, cluster, log-dirs', () => {
   let broker: TestBroker
@@ -30,17 +30,8 @@ describe('ktool broker-api-versions, cluster, log-dirs', () => {
   })
 
   const k = (...args: string[]): Promise<CliResult> => runCli([...args, '--bootstrap-server', broker.bootstrap], { env })
-  const ok = (r: CliResult, stdout: string) => {
-    assert.equal(r.stderr, '')
-    assert.equal(r.stdout, stdout)
-    assert.equal(r.code, 0)
-  }
-  const fails = (r: CliResult, stderr: string) => {
-    assert.equal(r.stdout, '')
-    assert.equal(r.stderr, stderr)
-    assert.equal(r.code, 1)
-    assert.ok(!hasStack(r.stderr))
-  }
+  const ok = assertOk
+  const fails = assertFails
 
   test('broker-api-versions: Kafka\'s NodeApiVersions text for the broker', async () => {
     const r = await k('broker-api-versions')

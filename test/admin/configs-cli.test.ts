@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
 import { PYTHON, requireTool, run } from '../helpers/tools.js'
-import { hasStack, runCli, type CliResult } from '../cli/helpers.js'
+import { assertOk, hasStack, runCli, type CliResult } from '../cli/helpers.js'
 
 const TRUST_SECRET = 'trust-store-secret-Q9'
 const ALICE_SECRET = 'alice-secret-Zk4'
@@ -38,11 +38,7 @@ describe('ktool configs', () => {
   })
 
   const kc = (...args: string[]): Promise<CliResult> => runCli(['configs', ...args, '--bootstrap-server', broker.bootstrap], { env })
-  const ok = (r: CliResult, stdout: string) => {
-    assert.equal(r.stderr, '')
-    assert.equal(r.stdout, stdout)
-    assert.equal(r.code, 0)
-  }
+  const ok = assertOk
   /** Kafka's bare message on stderr (argument and input mistakes), exit 1. */
   const failsUsage = (r: CliResult, message: string) => {
     assert.equal(r.stdout, '')

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
-import { hasStack, runCli, type CliResult } from '../cli/helpers.js'
+import { assertOk, assertFails, runCli, type CliResult } from '../cli/helpers.js'
 
 describe('ktool get-offsets and delete-records', () => {
   let broker: TestBroker
@@ -36,17 +36,8 @@ describe('ktool get-offsets and delete-records', () => {
 
   const go = (...args: string[]): Promise<CliResult> => runCli(['get-offsets', ...args, '--bootstrap-server', broker.bootstrap], { env })
   const dr = (...args: string[]): Promise<CliResult> => runCli(['delete-records', ...args, '--bootstrap-server', broker.bootstrap], { env })
-  const ok = (r: CliResult, stdout: string) => {
-    assert.equal(r.stderr, '')
-    assert.equal(r.stdout, stdout)
-    assert.equal(r.code, 0)
-  }
-  const fails = (r: CliResult, stderr: string) => {
-    assert.equal(r.stdout, '')
-    assert.equal(r.stderr, stderr)
-    assert.equal(r.code, 1)
-    assert.ok(!hasStack(r.stderr))
-  }
+  const ok = assertOk
+  const fails = assertFails
   const wideLatest = [0, 1, 10, 11, 2, 3, 4, 5, 6, 7, 8, 9].map((p) => `wide:${p}:0\n`).join('')
   const offsetFile = (name: string, text: string): string => {
     const path = join(dir, name)

@@ -1,4 +1,5 @@
 // Helpers for tests that run the built CLI (node bin/run.js) as a child process.
+import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -79,4 +80,19 @@ export function lines(text: string): string[] {
 /** Assertion helper: the text has no stack-trace frames. */
 export function hasStack(text: string): boolean {
   return /^\s+at\s/m.test(text)
+}
+
+/** The command succeeded, printing exactly `stdout` and nothing on stderr. */
+export function assertOk(r: CliResult, stdout: string): void {
+  assert.equal(r.stderr, '')
+  assert.equal(r.stdout, stdout)
+  assert.equal(r.code, 0)
+}
+
+/** The command failed with exactly `stderr` (one clear message, no stack), exit 1. */
+export function assertFails(r: CliResult, stderr: string): void {
+  assert.equal(r.stdout, '')
+  assert.equal(r.stderr, stderr)
+  assert.equal(r.code, 1)
+  assert.ok(!hasStack(r.stderr))
 }

@@ -1,5 +1,5 @@
 // Startup cost of `ktool topics --list`: what it loads and how long it takes.
-// The budget is 150 ms wall on an idle machine (measure with bench/startup.mjs).
+// The budget is 150 ms wall on an idle machine (measure with bench/startup.sh).
 // Shared test machines are noisy, so this test compares against `ktool --version`
 // run alternately (oclif's own start-up) and reports the median; it enforces an
 // absolute budget only when KTOOL_STARTUP_BUDGET_MS is set.

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
-import { hasStack, runCli, type CliResult } from '../cli/helpers.js'
+import { assertOk, hasStack, runCli, type CliResult } from '../cli/helpers.js'
 
 const WARNING =
   "WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. To avoid issues it is best to use either, but not both.\n"
@@ -28,11 +28,7 @@ describe('ktool topics', () => {
 
   const kt = (...args: string[]): Promise<CliResult> => runCli(['topics', ...args, '--bootstrap-server', broker.bootstrap], { env })
   const id = (name: string) => broker.broker.topic(name)!.topicId
-  const ok = (r: CliResult, stdout: string) => {
-    assert.equal(r.stderr, '')
-    assert.equal(r.stdout, stdout)
-    assert.equal(r.code, 0)
-  }
+  const ok = assertOk
   const failsKafka = (r: CliResult, message: string) => {
     assert.equal(r.stdout, `${ERR}${message}\n`)
     assert.equal(r.stderr, '')
