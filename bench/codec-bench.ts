@@ -1,7 +1,7 @@
 // Codec microbenchmark: Produce v7 request with a 1 MB record set, and a Fetch v11
 // response, each encoded and decoded in a loop. Run: node --import tsx bench/codec-bench.ts
 
-import { concatChunks, decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../src/broker/protocol/index.js';
+import { concatChunks, decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../src/protocol/index.js';
 
 const ITERATIONS = 10_000;
 

@@ -3,7 +3,7 @@
 // values). MB/s are of uncompressed bytes. Run: node --import tsx bench/codecs-bench.ts
 
 import { spawnSync } from 'node:child_process';
-import { encodeRecordBatch, BATCH_HEADER_SIZE } from '../src/broker/protocol/record-batch.js';
+import { encodeRecordBatch, BATCH_HEADER_SIZE } from '../src/protocol/record-batch.js';
 import { compress, decompress, type CompressionCodec } from '../src/codecs/index.js';
 
 const TARGET = 4 * 1024 * 1024;

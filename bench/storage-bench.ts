@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeRecords, encodeRecordBatch, readBatchHeader } from '../src/broker/protocol/record-batch.js';
+import { decodeRecords, encodeRecordBatch, readBatchHeader } from '../src/protocol/record-batch.js';
 import { PartitionLog } from '../src/broker/storage/partition-log.js';
 
 function arg(name: string, fallback: number): number {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // One-off generator: turns Apache Kafka's message definitions (common/message/*.json)
-// into src/broker/protocol/schema.ts. The output is committed, so the build never
+// into src/protocol/schema.ts. The output is committed, so the build never
 // needs the definitions folder. Only wire facts are copied (names, types, version
 // ranges, tags, defaults); descriptions and comments are left behind on purpose.
 //
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const messageDir = process.argv[2] ?? '/work/shared/kafka-protocol/message';
-const outFile = process.argv[3] ?? join(here, '..', 'src', 'broker', 'protocol', 'schema.ts');
+const outFile = process.argv[3] ?? join(here, '..', 'src', 'protocol', 'schema.ts');
 
 const OPEN_END = 32767;
 const DATA_MESSAGES = new Set(['ConsumerProtocolSubscription', 'ConsumerProtocolAssignment']);

@@ -55,7 +55,7 @@ export async function runAdminTool<T>(
   failureLine: FailureLine = bareMessage,
 ): Promise<T> {
   const json = host.jsonEnabled()
-  const [errors, { KafkaError }] = await Promise.all([import('../ops/admin-errors.js'), import('../broker/protocol/errors.js')])
+  const [errors, { KafkaError }] = await Promise.all([import('../ops/admin-errors.js'), import('../protocol/errors.js')])
   let client: ClusterClient | undefined
   let settings: ConnectionSettings | undefined
   const session: ToolSession = {

@@ -336,7 +336,7 @@ export async function runConsumerGroups(host: GroupsHost, action: GroupsAction |
     import('../views/consumer-groups.js'),
     import('../connection/settings.js'),
     import('../connection/client.js'),
-    import('../broker/protocol/errors.js'),
+    import('../protocol/errors.js'),
   ])
   let client: import('../client/cluster.js').ClusterClient | undefined
   try {

@@ -8,9 +8,9 @@
  *   const res = await cluster.send(19, body, { node: 'controller' })
  *   cluster.close()
  */
-import { ZERO_UUID } from '../broker/protocol/codec.js'
-import { KafkaError } from '../broker/protocol/errors.js'
-import type { MessageBody } from '../broker/protocol/types.js'
+import { ZERO_UUID } from '../protocol/codec.js'
+import { KafkaError } from '../protocol/errors.js'
+import type { MessageBody } from '../protocol/types.js'
 import { BrokerConnection, clientMaxVersion, type BrokerConnectionOptions, type RequestBody } from './broker-connection.js'
 import { ConnectionError, formatHostPort, parseHostPort } from './errors.js'
 

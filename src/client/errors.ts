@@ -6,7 +6,7 @@
  * Messages are complete sentences that name the address; they never contain
  * credentials (the client never puts a password into a message).
  */
-export { KafkaError } from '../broker/protocol/errors.js'
+export { KafkaError } from '../protocol/errors.js'
 
 export type ConnectionErrorCode =
   /** The TCP/TLS connection could not be opened. */

@@ -1,8 +1,8 @@
 // The fetch fast path: one Fetch in flight per leader, the next one sent before the
 // caller decodes the last, so the broker works while we print. Batches are decoded
 // (and decompressed) here; offsets advance past control batches and compaction gaps.
-import { ErrorCode, errorName, isRetriable } from '../broker/protocol/errors.js';
-import { decodeBatches, type DecompressFn, type DecodedRecord } from '../broker/protocol/record-batch.js';
+import { ErrorCode, errorName, isRetriable } from '../protocol/errors.js';
+import { decodeBatches, type DecompressFn, type DecodedRecord } from '../protocol/record-batch.js';
 import type { ClusterClient } from './cluster.js';
 
 const FETCH = 1;

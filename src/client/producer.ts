@@ -2,8 +2,8 @@
 // per leader into Produce requests, with several requests in flight per broker, like the
 // Java producer's accumulator and sender. Each record carries the caller's sequence
 // number (a line number, say), so a failure names exactly which records were lost.
-import { encodeRecordBatch, type CompressFn, type RecordInput } from '../broker/protocol/record-batch.js';
-import { ErrorCode, errorName, isRetriable } from '../broker/protocol/errors.js';
+import { encodeRecordBatch, type CompressFn, type RecordInput } from '../protocol/record-batch.js';
+import { ErrorCode, errorName, isRetriable } from '../protocol/errors.js';
 import type { ClusterClient } from './cluster.js';
 import { partitionForKey } from './partitioner.js';
 

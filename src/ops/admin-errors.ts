@@ -12,8 +12,8 @@
  * for --json.
  */
 import { UsageError } from './usage-error.js'
-import { apiSpec } from '../broker/protocol/codec.js'
-import { errorMessage, errorName } from '../broker/protocol/errors.js'
+import { apiSpec } from '../protocol/codec.js'
+import { errorMessage, errorName } from '../protocol/errors.js'
 
 export { UsageError }
 

@@ -4,7 +4,7 @@
  * broker (UnregisterBroker, KRaft clusters only).
  */
 import type { ClusterClient } from '../client/cluster.js'
-import { ErrorCode } from '../broker/protocol/errors.js'
+import { ErrorCode } from '../protocol/errors.js'
 import { responseError } from './admin-errors.js'
 
 const DESCRIBE_CLUSTER = 60

@@ -12,8 +12,8 @@
  */
 import { pbkdf2Sync, randomBytes } from 'node:crypto'
 import type { ClusterClient } from '../client/cluster.js'
-import { ErrorCode, KafkaError } from '../broker/protocol/errors.js'
-import type { MessageBody } from '../broker/protocol/types.js'
+import { ErrorCode, KafkaError } from '../protocol/errors.js'
+import type { MessageBody } from '../protocol/types.js'
 import { topicNameError } from '../broker/topic-names.js'
 import { MASK } from '../connection/redact.js'
 import { javaHashMapOrder } from '../views/java-order.js'

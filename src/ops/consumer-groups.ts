@@ -18,8 +18,8 @@
  */
 import { UsageError } from './usage-error.js'
 import type { ClusterClient } from '../client/cluster.js'
-import { ErrorCode, KafkaError, errorMessage, errorName, isRetriable } from '../broker/protocol/errors.js'
-import type { MessageBody } from '../broker/protocol/types.js'
+import { ErrorCode, KafkaError, errorMessage, errorName, isRetriable } from '../protocol/errors.js'
+import type { MessageBody } from '../protocol/types.js'
 
 const API = {
   FETCH: 1,
@@ -253,7 +253,7 @@ export interface GroupDescription {
 /** Decode a ConsumerProtocolAssignment (int16 version first; newer versions read with the newest schema we know). */
 export async function decodeAssignment(buf: Buffer | null | undefined): Promise<TopicPartition[]> {
   if (buf === null || buf === undefined || buf.length < 2) return []
-  const { decodeData } = await import('../broker/protocol/codec.js')
+  const { decodeData } = await import('../protocol/codec.js')
   const version = Math.min(Math.max(buf.readInt16BE(0), 0), 3)
   const body = decodeData('ConsumerProtocolAssignment', version, buf, 2)
   const out: TopicPartition[] = []
@@ -478,7 +478,7 @@ export async function recordTimestamps(
     if (!list) topics.set(p.topic, (list = []))
     list.push(p)
   }
-  const { decodeBatches } = await import('../broker/protocol/record-batch.js')
+  const { decodeBatches } = await import('../protocol/record-batch.js')
   let decompress: ((codec: number, data: Buffer) => Buffer) | undefined
   await Promise.all(
     [...byLeader].map(async ([node, topics]) => {

@@ -13,8 +13,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import type { ClusterClient } from '../client/cluster.js'
-import { ErrorCode, KafkaError, errorName } from '../broker/protocol/errors.js'
-import type { MessageBody } from '../broker/protocol/types.js'
+import { ErrorCode, KafkaError, errorName } from '../protocol/errors.js'
+import type { MessageBody } from '../protocol/types.js'
 import { UsageError, javaExceptionClass, javaExceptionText } from './admin-errors.js'
 
 const DELETE_RECORDS = 21

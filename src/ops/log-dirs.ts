@@ -5,8 +5,8 @@
  * filters what is printed, as in Kafka.
  */
 import type { ClusterClient } from '../client/cluster.js'
-import { ErrorCode, errorName } from '../broker/protocol/errors.js'
-import type { MessageBody } from '../broker/protocol/types.js'
+import { ErrorCode, errorName } from '../protocol/errors.js'
+import type { MessageBody } from '../protocol/types.js'
 import { UsageError, javaExceptionClass, responseError } from './admin-errors.js'
 import { describeCluster } from './cluster.js'
 import { javaIntSetOrder } from '../views/java-hash.js'

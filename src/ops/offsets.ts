@@ -18,8 +18,8 @@
  *   "Skip getting offsets for topic-partition ..." on stderr).
  */
 import type { ClusterClient } from '../client/cluster.js'
-import { ErrorCode, KafkaError, errorName } from '../broker/protocol/errors.js'
-import type { MessageBody } from '../broker/protocol/types.js'
+import { ErrorCode, KafkaError, errorName } from '../protocol/errors.js'
+import type { MessageBody } from '../protocol/types.js'
 import { UsageError, javaExceptionClass, javaExceptionText } from './admin-errors.js'
 import { topicFilter } from './topics.js'
 

@@ -13,9 +13,9 @@
  */
 import { UsageError } from './usage-error.js'
 import type { ClusterClient } from '../client/cluster.js'
-import { ZERO_UUID } from '../broker/protocol/codec.js'
-import { ErrorCode, KafkaError, errorMessage, errorName } from '../broker/protocol/errors.js'
-import type { MessageBody } from '../broker/protocol/types.js'
+import { ZERO_UUID } from '../protocol/codec.js'
+import { ErrorCode, KafkaError, errorMessage, errorName } from '../protocol/errors.js'
+import type { MessageBody } from '../protocol/types.js'
 
 const API = {
   CREATE_TOPICS: 19,

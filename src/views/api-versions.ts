@@ -16,8 +16,8 @@
  * newest version, unstable ones included as Kafka's ApiKeys.latestVersion()
  * does, the broker's newest). Brokers follow Java's HashMap order of Node.
  */
-import { allApiSpecs } from '../broker/protocol/codec.js'
-import type { ApiSpec } from '../broker/protocol/types.js'
+import { allApiSpecs } from '../protocol/codec.js'
+import type { ApiSpec } from '../protocol/types.js'
 import type { BrokerApiVersions } from '../ops/api-versions.js'
 import { javaHashOrder, nodeHash } from './java-hash.js'
 

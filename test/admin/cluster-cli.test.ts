@@ -6,7 +6,7 @@ import { resolve } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
 import { ClusterClient } from '../../src/client/cluster.js'
-import { allApiSpecs } from '../../src/broker/protocol/codec.js'
+import { allApiSpecs } from '../../src/protocol/codec.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
 import { assertOk, assertFails, runCli, type CliResult } from '../cli/helpers.js'
 

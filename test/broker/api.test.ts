@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { HANDLERS } from '../../src/broker/handlers/index.js';
-import { ErrorCode } from '../../src/broker/protocol/errors.js';
-import { concatChunks } from '../../src/broker/protocol/index.js';
-import { decodeRecords, encodeRecordBatch } from '../../src/broker/protocol/record-batch.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
+import { concatChunks } from '../../src/protocol/index.js';
+import { decodeRecords, encodeRecordBatch } from '../../src/protocol/record-batch.js';
 import { startTestBroker, tempDir, type TestBroker } from '../helpers/broker.js';
 import { WireClient } from '../helpers/wire.js';
 
@@ -166,7 +166,7 @@ describe('broker APIs over TCP', () => {
     assert.equal(unknown.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     // acks=0: no response; the next request on the connection is still answered in order.
     const w = await WireClient.open(broker.port);
-    for (const chunk of (await import('../../src/broker/protocol/index.js')).encodeRequestFrame(API.Produce, 9, 99, 't', { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [{ name: 'api.produce', partitionData: [{ index: 0, records: batch(['g']) }] }] })) w.writeRaw(chunk);
+    for (const chunk of (await import('../../src/protocol/index.js')).encodeRequestFrame(API.Produce, 9, 99, 't', { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [{ name: 'api.produce', partitionData: [{ index: 0, records: batch(['g']) }] }] })) w.writeRaw(chunk);
     const md = await w.request(API.Metadata, 1, { topics: [{ name: 'api.produce' }] });
     assert.equal(md.topics[0].errorCode, 0);
     w.close();

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { compress, decompress, xxh32, type CompressionCodec } from '../../src/codecs/index.js';
-import { crc32 } from '../../src/broker/protocol/crc32.js';
-import { ErrorCode } from '../../src/broker/protocol/errors.js';
+import { crc32 } from '../../src/protocol/crc32.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
 import {
   downConvertBatches,
   encodeLegacyMessageSet,
@@ -15,7 +15,7 @@ import {
   type LegacyMagic,
   type LegacyMessage,
   type ParsedMessageSet,
-} from '../../src/broker/protocol/legacy-message-set.js';
+} from '../../src/protocol/legacy-message-set.js';
 import {
   assignOffsets,
   batchSize,
@@ -26,7 +26,7 @@ import {
   readBatchHeader,
   validateBatches,
   type DecodedBatch,
-} from '../../src/broker/protocol/record-batch.js';
+} from '../../src/protocol/record-batch.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { requireTool, run } from '../helpers/tools.js';
 import { WireClient } from '../helpers/wire.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { encodeRecordBatch } from '../../src/broker/protocol/record-batch.js';
+import { encodeRecordBatch } from '../../src/protocol/record-batch.js';
 import { startTestBroker, tempDir } from '../helpers/broker.js';
 import { WireClient } from '../helpers/wire.js';
 

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { decodeRequestFrame } from '../../src/broker/protocol/index.js';
-import { BATCH_HEADER_SIZE, decodeRecords } from '../../src/broker/protocol/record-batch.js';
+import { decodeRequestFrame } from '../../src/protocol/index.js';
+import { BATCH_HEADER_SIZE, decodeRecords } from '../../src/protocol/record-batch.js';
 import { CodecError, decompress, type CompressionCodec } from '../../src/codecs/index.js';
 
 const CAPTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'captures');

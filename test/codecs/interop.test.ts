@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { compress, decompress, type CompressionCodec } from '../../src/codecs/index.js';
-import { decodeRecords, encodeRecordBatch } from '../../src/broker/protocol/record-batch.js';
+import { decodeRecords, encodeRecordBatch } from '../../src/protocol/record-batch.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { requireTool, run } from '../helpers/tools.js';
 import { WireClient } from '../helpers/wire.js';

@@ -1,6 +1,6 @@
 // Produce payloads for generator 7: record batches that are valid, or broken in one
 // specific way. `mustFail` says whether Kafka's rules require the broker to refuse it.
-import { computeBatchCrc, encodeRecordBatch } from '../../src/broker/protocol/record-batch.js';
+import { computeBatchCrc, encodeRecordBatch } from '../../src/protocol/record-batch.js';
 import type { Rng } from './prng.js';
 
 export type BatchCorruption =

@@ -20,7 +20,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
   allApiSpecs, apiSpec, compiledMessage, decodeRequest, decodeRequestHeader, decodeResponseFrame, encodeRequestFrame,
   errorName, Reader, requestHeaderVersion, responseHeaderVersion, type ApiSpec, type MessageBody,
-} from '../../src/broker/protocol/index.js';
+} from '../../src/protocol/index.js';
 import { garbageBatch, validBatch } from './batches.js';
 import { Conn, sleep, within, type ConnCounters } from './conn.js';
 import { corruptLength, mutateBytes, mutateTagged, uvarintBytes } from './mutate.js';

@@ -3,8 +3,8 @@
 // tagged-field section sits in the frame. The generators that corrupt lengths or tagged
 // fields patch exactly those places. The encoder is independent of the codec, so the
 // codec decoding our bytes back to the generated value is itself a check.
-import { encodeData, requestHeaderVersion, type ApiSpec, type FieldSpec } from '../../src/broker/protocol/index.js';
-import { encodeRecordBatch } from '../../src/broker/protocol/record-batch.js';
+import { encodeData, requestHeaderVersion, type ApiSpec, type FieldSpec } from '../../src/protocol/index.js';
+import { encodeRecordBatch } from '../../src/protocol/record-batch.js';
 import { BROKER_CONFIGS, TOPIC_CONFIGS } from '../../src/broker/config/config-defs.js';
 import type { Rng } from './prng.js';
 

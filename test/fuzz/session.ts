@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { startBroker } from '../../src/broker/index.js';
 import { createDispatcher } from '../../src/broker/server/dispatcher.js';
-import { decodeRecords, encodeRecordBatch } from '../../src/broker/protocol/record-batch.js';
+import { decodeRecords, encodeRecordBatch } from '../../src/protocol/record-batch.js';
 import { tempDir, type TestBroker } from '../helpers/broker.js';
 import { WireClient } from '../helpers/wire.js';
 import { within } from './conn.js';

@@ -9,8 +9,8 @@ import { connect as netConnect, createServer as createNetServer, type Server, ty
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer as createTlsServer } from 'node:tls'
-import { decodeRequestFrame, decodeResponseFrame, encodeRequestFrame, encodeResponseFrame } from '../../src/broker/protocol/index.js'
-import { FrameReader } from '../../src/broker/server/frame-reader.js'
+import { decodeRequestFrame, decodeResponseFrame, encodeRequestFrame, encodeResponseFrame } from '../../src/protocol/index.js'
+import { FrameReader } from '../../src/protocol/frame-reader.js'
 
 export interface FakeRequest {
   apiKey: number

@@ -1,7 +1,7 @@
 // A bare wire client for broker tests: one socket, one request at a time, no retries,
 // so a test sees exactly what the broker answered.
 import { connect, type Socket } from 'node:net';
-import { decodeResponseFrame, encodeRequestFrame } from '../../src/broker/protocol/index.js';
+import { decodeResponseFrame, encodeRequestFrame } from '../../src/protocol/index.js';
 
 export class WireClient {
   private buffered = Buffer.alloc(0);

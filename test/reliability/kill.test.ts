@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { decodeBatches, encodeRecordBatch } from '../../src/broker/protocol/record-batch.js';
+import { decodeBatches, encodeRecordBatch } from '../../src/protocol/record-batch.js';
 import { tempDir } from '../helpers/broker.js';
 import { PYTHON, requireTool } from '../helpers/tools.js';
 import { WireClient } from '../helpers/wire.js';

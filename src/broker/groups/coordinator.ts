@@ -5,7 +5,7 @@
 // so those two return promises; the rest answer at once.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { StorageFs } from '../storage/fs-interface.js';
 import { systemClock, type Clock } from './clock.js';
 import {

@@ -1,8 +1,8 @@
 // One classic consumer group: its members, the protocol they agreed on, and the state
 // machine of a rebalance. The coordinator drives it (timers, responses, persistence);
 // this file only keeps the bookkeeping consistent.
-import { decodeData } from '../protocol/codec.js';
-import { ErrorCode } from '../protocol/errors.js';
+import { decodeData } from '../../protocol/codec.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { TimerHandle } from './clock.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';

@@ -7,7 +7,7 @@
 // Frame: uint32 payload length, uint32 CRC-32C of the payload, payload = UTF-8 JSON array
 // of operations. One frame is one atomic change (a whole OffsetCommit request, say).
 import { join } from 'node:path';
-import { crc32c } from '../protocol/crc32c.js';
+import { crc32c } from '../../protocol/crc32c.js';
 import { atomicWriteFile, writeFully, type StorageFs } from '../storage/fs-interface.js';
 
 export interface CommittedOffset {

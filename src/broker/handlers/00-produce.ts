@@ -10,9 +10,9 @@
 // compression.type is not applied (batches keep the producer's codec).
 import { compress, decompress, type CompressionCodec } from '../../codecs/index.js';
 import type { AppendResult, Broker } from '../broker.js';
-import { ErrorCode, errorName, type ErrorName } from '../protocol/errors.js';
-import { upConvertMessageSet } from '../protocol/legacy-message-set.js';
-import { batchSize, BATCH_HEADER_SIZE, Compression, COMPRESSION_MASK, OFF_ATTRIBUTES, OFF_MAGIC, readMagic } from '../protocol/record-batch.js';
+import { ErrorCode, errorName, type ErrorName } from '../../protocol/errors.js';
+import { upConvertMessageSet } from '../../protocol/legacy-message-set.js';
+import { batchSize, BATCH_HEADER_SIZE, Compression, COMPRESSION_MASK, OFF_ATTRIBUTES, OFF_MAGIC, readMagic } from '../../protocol/record-batch.js';
 import { NO_RESPONSE, type ApiHandler } from './handler.js';
 
 interface PartitionData { index: number; records: Buffer | null }

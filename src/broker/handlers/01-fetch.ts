@@ -11,8 +11,8 @@
 // id 0, which tells clients to send full fetches. With no transactions, the last stable
 // offset is the high watermark.
 import { decompress, type CompressionCodec } from '../../codecs/index.js';
-import { ErrorCode } from '../protocol/errors.js';
-import { downConvertBatches, type LegacyMagic } from '../protocol/legacy-message-set.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { downConvertBatches, type LegacyMagic } from '../../protocol/legacy-message-set.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 import type { Partition } from '../broker.js';
 

@@ -1,7 +1,7 @@
 // ListOffsets v0-9. Special timestamps: -1 latest, -2 earliest, -3 max timestamp (v7+),
 // -4 earliest local (v8+, same as earliest: there is no tiered storage), -5 earliest
 // tiered (v9, none: -1). v0 answers in the old list-of-offsets form.
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
 
 const LATEST = -1;

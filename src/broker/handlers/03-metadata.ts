@@ -1,7 +1,7 @@
 // Metadata v0-12. One broker leads every partition. Topics named in the request are
 // auto-created when allowed; like Kafka, the response that creates them says
 // LEADER_NOT_AVAILABLE and the client asks again.
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
 import type { Topic } from '../broker.js';
 

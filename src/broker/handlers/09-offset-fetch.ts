@@ -2,7 +2,7 @@
 // every committed offset of the group. RequireStable (v7+) has nothing to wait for: the dev
 // broker has no transactional offset commits. v9's member id and epoch are ignored, as Kafka
 // does for classic groups.
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { coordinatorOf } from '../groups/index.js';
 import type { ApiHandler } from './handler.js';
 

@@ -2,7 +2,7 @@
 // keys are refused with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as InitProducerId refuses
 // transactional ids (there is no transaction coordinator); share-group keys (type 2, v6)
 // and unknown key types get INVALID_REQUEST.
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
 
 const GROUP = 0;

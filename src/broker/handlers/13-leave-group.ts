@@ -1,7 +1,7 @@
 // LeaveGroup v0-5. v3+ removes a batch of members (by member id, or by group instance id
 // alone for admin removal of static members) with a result per member; before v3 the one
 // member's error is the top-level error. The v5 reason is only logged.
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { coordinatorOf } from '../groups/index.js';
 import type { ApiHandler } from './handler.js';
 

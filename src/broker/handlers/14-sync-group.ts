@@ -1,6 +1,6 @@
 // SyncGroup v0-5. The answer waits for the leader's assignment (a promise). v5 requests must
 // name the protocol type and name, and both must match the group's.
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { coordinatorOf } from '../groups/index.js';
 import type { ApiHandler } from './handler.js';
 

@@ -1,7 +1,7 @@
 // SaslHandshake v0-1. On a SASL listener the connection's session picks the mechanism
 // (v0: raw tokens follow; v1: SaslAuthenticate follows). Elsewhere, or once authenticated,
 // Kafka answers ILLEGAL_SASL_STATE.
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
 
 export const saslHandshake: ApiHandler = {

@@ -1,6 +1,6 @@
 // ApiVersions v0-4. The key table is built from the handler registry, so the broker never
 // advertises an API or a version it does not serve. v3+ feature tags are left empty.
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
 
 export const apiVersions: ApiHandler = {

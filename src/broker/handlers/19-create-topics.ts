@@ -1,6 +1,6 @@
 // CreateTopics v0-7, with validateOnly. The single broker holds every replica, so a
 // replication factor above 1 cannot be met and is refused as Kafka refuses it.
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { MAX_PARTITIONS_PER_REQUEST } from '../broker.js';
 import type { ApiHandler } from './handler.js';
 

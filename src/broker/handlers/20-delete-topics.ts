@@ -1,5 +1,5 @@
 // DeleteTopics v0-6 (v6 names topics by name or by id).
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';

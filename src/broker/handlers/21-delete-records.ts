@@ -1,6 +1,6 @@
 // DeleteRecords v0-2: moves a partition's log start offset forward. Offset -1 means the
 // high watermark.
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
 
 export const deleteRecords: ApiHandler = {

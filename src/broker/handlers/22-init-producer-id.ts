@@ -1,6 +1,6 @@
 // InitProducerId v0-5 for idempotent producers. Transactional ids are refused: the dev
 // broker has no transaction coordinator yet.
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
 
 export const initProducerId: ApiHandler = {

@@ -1,6 +1,6 @@
 // DescribeConfigs v0-4 for topics, brokers and broker loggers. Sensitive values are
 // reported as null with isSensitive set, as Kafka does.
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { BROKER_CONFIGS, BROKER_CONFIG_BY_NAME, CONFIG_TYPE_CODE, ConfigSource, ResourceType, TOPIC_CONFIG_BY_NAME, isSensitiveKey } from '../config/config-defs.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 

@@ -5,7 +5,7 @@
 // statfs on the directory, -1 when the platform cannot tell.
 import { statfsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { Topic } from '../broker.js';
 import type { ApiHandler } from './handler.js';
 

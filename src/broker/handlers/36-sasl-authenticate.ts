@@ -1,6 +1,6 @@
 // SaslAuthenticate v0-2: one SASL token each way. A failure answers
 // SASL_AUTHENTICATION_FAILED and the connection closes after the answer.
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
 
 export const saslAuthenticate: ApiHandler = {

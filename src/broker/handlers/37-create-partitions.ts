@@ -1,5 +1,5 @@
 // CreatePartitions v0-3, with validateOnly.
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
 
 export const createPartitions: ApiHandler = {

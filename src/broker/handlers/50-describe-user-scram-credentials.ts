@@ -1,6 +1,6 @@
 // DescribeUserScramCredentials v0: mechanisms and iteration counts per user, never keys.
 // A null or empty user list describes every user.
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { scramMechanism } from '../security/scram.js';
 import type { ApiHandler } from './handler.js';
 

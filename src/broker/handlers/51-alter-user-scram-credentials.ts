@@ -1,7 +1,7 @@
 // AlterUserScramCredentials v0: deletions and upsertions. The client sends the salt and
 // the salted password (Hi(password, salt, i)); the broker keeps only StoredKey and
 // ServerKey derived from them. A user whose changes contain any error gets none applied.
-import { ErrorCode, type ErrorName } from '../protocol/errors.js';
+import { ErrorCode, type ErrorName } from '../../protocol/errors.js';
 import {
   credentialFromSaltedPassword, SCRAM_MAX_ITERATIONS, SCRAM_MIN_ITERATIONS, scramMechanismByCode, type ScramCredential, type ScramMechanism,
 } from '../security/scram.js';

@@ -1,5 +1,5 @@
 // DescribeCluster v0-1. The dev broker is its own controller.
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
 
 const NO_OPERATIONS = -2147483648;

@@ -5,7 +5,7 @@
 //                framed by an int32 length outside the Kafka protocol
 //   complete     every API is served
 //   failed       the connection is closing
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { ConnectionInfo } from '../server/connection.js';
 import { INVALID_PLAIN_CREDENTIALS, PlainServer, SaslAuthError, type PlainUsers, type SaslServer } from './sasl.js';
 import { ScramServer, type CredentialLookup, type ScramMechanism } from './scram.js';

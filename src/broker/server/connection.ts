@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { FrameReader, FrameSizeError } from './frame-reader.js';
+import { FrameReader, FrameSizeError } from '../../protocol/frame-reader.js';
 
 export interface ConnectionInfo {
   id: number;

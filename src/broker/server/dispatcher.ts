@@ -2,8 +2,8 @@
 // On SASL listeners the connection's SASL session decides first what may be served.
 import type { Broker } from '../broker.js';
 import { NO_RESPONSE, type RequestContext } from '../handlers/handler.js';
-import { apiSpec, decodeRequest, decodeRequestHeader, encodeResponseFrame } from '../protocol/index.js';
-import { ErrorCode } from '../protocol/errors.js';
+import { apiSpec, decodeRequest, decodeRequestHeader, encodeResponseFrame } from '../../protocol/index.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { ConnectionInfo, FrameHandler } from './connection.js';
 
 const API_VERSIONS = 18;

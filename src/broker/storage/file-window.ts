@@ -4,7 +4,7 @@
  * are served from memory; anything else refills the window at the requested
  * position. Requests larger than the window get a buffer of their own.
  */
-import { BATCH_HEADER_SIZE, readBatchHeader, type BatchHeader } from '../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, readBatchHeader, type BatchHeader } from '../../protocol/record-batch.js';
 import { storageError } from './errors.js';
 import { readFully, type StorageFs } from './fs-interface.js';
 

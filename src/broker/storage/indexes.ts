@@ -13,7 +13,7 @@
  * Entries live in growable typed arrays; the segment appends the same bytes
  * to the files. Memory is per index entry, never per record.
  */
-import { readInt64, writeInt64 } from '../protocol/record-batch.js';
+import { readInt64, writeInt64 } from '../../protocol/record-batch.js';
 
 export const OFFSET_ENTRY_SIZE = 8;
 export const TIME_ENTRY_SIZE = 12;

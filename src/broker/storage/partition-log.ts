@@ -18,7 +18,7 @@ import {
   recordTimestamps,
   setLogAppendTime,
   type BatchHeader,
-} from '../protocol/record-batch.js';
+} from '../../protocol/record-batch.js';
 import { StorageError, storageError } from './errors.js';
 import { atomicWriteFile, nodeFs, type StorageFs } from './fs-interface.js';
 import { resolveLogConfig, type LogConfig } from './log-config.js';

@@ -7,7 +7,7 @@
  * are always read from the file.
  */
 import { join } from 'node:path';
-import { BATCH_HEADER_SIZE, MAGIC_V2, MIN_BATCH_LENGTH, batchCrcMatches, type BatchHeader } from '../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, MAGIC_V2, MIN_BATCH_LENGTH, batchCrcMatches, type BatchHeader } from '../../protocol/record-batch.js';
 import { StorageError, storageError } from './errors.js';
 import { FileWindow } from './file-window.js';
 import { atomicWriteFile, readFully, writeFully, type StorageFs } from './fs-interface.js';

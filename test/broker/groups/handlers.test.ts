@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import { clientHostOf } from '../../../src/broker/groups/index.js';
 import type { ApiHandler, RequestContext } from '../../../src/broker/handlers/handler.js';
 import { HANDLERS } from '../../../src/broker/handlers/index.js';
-import { concatChunks, decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../../src/broker/protocol/codec.js';
-import { ErrorCode } from '../../../src/broker/protocol/errors.js';
-import { apiSpec } from '../../../src/broker/protocol/index.js';
+import { concatChunks, decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../../src/protocol/codec.js';
+import { ErrorCode } from '../../../src/protocol/errors.js';
+import { apiSpec } from '../../../src/protocol/index.js';
 import { setup, subscription } from './helpers.js';
 
 const E = ErrorCode;

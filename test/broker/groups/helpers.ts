@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { GroupCoordinator, type CoordinatorDeps, type JoinGroupRequest } from '../../../src/broker/groups/coordinator.js';
 import { ManualClock } from '../../../src/broker/groups/clock.js';
-import { encodeData } from '../../../src/broker/protocol/codec.js';
+import { encodeData } from '../../../src/protocol/codec.js';
 import { nodeFs, type StorageFs } from '../../../src/broker/storage/fs-interface.js';
 
 const dirs: string[] = [];

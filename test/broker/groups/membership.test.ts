@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { GroupCoordinator, JoinGroupRequest } from '../../../src/broker/groups/coordinator.js';
 import type { JoinResult } from '../../../src/broker/groups/group.js';
-import { ErrorCode } from '../../../src/broker/protocol/errors.js';
+import { ErrorCode } from '../../../src/protocol/errors.js';
 import { flush, joinRequest, setup, subscription, track, type Tracked } from './helpers.js';
 
 const E = ErrorCode;

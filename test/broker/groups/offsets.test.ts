@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { CommitRequest, GroupCoordinator } from '../../../src/broker/groups/coordinator.js';
 import { OFFSETS_STATE_DIR } from '../../../src/broker/groups/coordinator.js';
-import { ErrorCode } from '../../../src/broker/protocol/errors.js';
+import { ErrorCode } from '../../../src/protocol/errors.js';
 import { nodeFs, type StorageFs } from '../../../src/broker/storage/fs-interface.js';
 import { flush, joinRequest, setup, subscription, track } from './helpers.js';
 

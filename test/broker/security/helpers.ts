@@ -8,7 +8,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { startBroker, type RunningBroker } from '../../../src/broker/index.js';
-import { decodeResponseFrame, encodeRequestFrame } from '../../../src/broker/protocol/index.js';
+import { decodeResponseFrame, encodeRequestFrame } from '../../../src/protocol/index.js';
 import { tempDir } from '../../helpers/broker.js';
 
 export interface Certs {

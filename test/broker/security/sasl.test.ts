@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
-import { ErrorCode } from '../../../src/broker/protocol/errors.js';
+import { ErrorCode } from '../../../src/protocol/errors.js';
 import { tempDir } from '../../helpers/broker.js';
 import { requireTool, run } from '../../helpers/tools.js';
 import { API, plainToken, RawClient, ScramClient, scramUpsertion, startLoggedBroker, type LoggedBroker } from './helpers.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import { ErrorCode } from '../../../src/broker/protocol/errors.js';
+import { ErrorCode } from '../../../src/protocol/errors.js';
 import { PYTHON, requireTool, run } from '../../helpers/tools.js';
 import { API, makeCerts, plainToken, RawClient, startLoggedBroker, type Certs, type LoggedBroker } from './helpers.js';
 

@@ -137,7 +137,7 @@ test('appended data survives kill -9 of the writing process', async () => {
   const src = (p: string): string => new URL(`../../../${p}`, import.meta.url).href;
   const script = `
     import { PartitionLog } from ${JSON.stringify(src('src/broker/storage/partition-log.ts'))};
-    import { encodeRecordBatch } from ${JSON.stringify(src('src/broker/protocol/record-batch.ts'))};
+    import { encodeRecordBatch } from ${JSON.stringify(src('src/protocol/record-batch.ts'))};
     const log = PartitionLog.open(${JSON.stringify(dir)}, { segmentBytes: 4096 });
     for (let i = 0; i < 50; i++) log.append(encodeRecordBatch({ records: [{ value: 'x'.repeat(100) }, { value: 'y' }] }));
     process.kill(process.pid, 'SIGKILL');

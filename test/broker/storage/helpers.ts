@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { decodeRecords, encodeRecordBatch, type RecordInput } from '../../../src/broker/protocol/record-batch.js';
+import { decodeRecords, encodeRecordBatch, type RecordInput } from '../../../src/protocol/record-batch.js';
 import type { ReadResult } from '../../../src/broker/storage/partition-log.js';
 
 const dirs: string[] = [];

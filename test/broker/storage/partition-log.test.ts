@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { decodeRecords, encodeRecordBatch, readBatchHeader } from '../../../src/broker/protocol/record-batch.js';
+import { decodeRecords, encodeRecordBatch, readBatchHeader } from '../../../src/protocol/record-batch.js';
 import { StorageError } from '../../../src/broker/storage/errors.js';
 import { PartitionLog, partitionDirName } from '../../../src/broker/storage/partition-log.js';
 import { FakeClock, T0, batch, offsets, tempDir, values } from './helpers.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ProducerStateTable } from '../../../src/broker/producer-state.js';
-import { FrameReader, FrameSizeError } from '../../../src/broker/server/frame-reader.js';
+import { FrameReader, FrameSizeError } from '../../../src/protocol/frame-reader.js';
 
 function frame(payload: Buffer): Buffer {
   const b = Buffer.alloc(4 + payload.length);

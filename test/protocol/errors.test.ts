@@ -1,7 +1,7 @@
 // Kafka's error table and the protocol error classes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ErrorCode, KafkaError, ProtocolError, errorMessage, errorName, isRetriable } from '../../../src/broker/protocol/index.js';
+import { ErrorCode, KafkaError, ProtocolError, errorMessage, errorName, isRetriable } from '../../src/protocol/index.js';
 
 test('well-known codes', () => {
   assert.equal(ErrorCode.UNKNOWN_SERVER_ERROR, -1);

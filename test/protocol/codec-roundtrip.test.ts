@@ -13,9 +13,9 @@ import {
   encodeData,
   encodeRequest,
   encodeResponse,
-} from '../../../src/broker/protocol/index.js';
-import type { MessageBody, MessageKind, MessageSpec } from '../../../src/broker/protocol/index.js';
-import { DATA_SPECS } from '../../../src/broker/protocol/schema.js';
+} from '../../src/protocol/index.js';
+import type { MessageBody, MessageKind, MessageSpec } from '../../src/protocol/index.js';
+import { DATA_SPECS } from '../../src/protocol/schema.js';
 import { SampleBuilder, expectedAt, rng } from './sample-body.js';
 
 type Codec = {

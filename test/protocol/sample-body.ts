@@ -1,7 +1,7 @@
 // Builds deterministic pseudo-random message bodies from the schema, together with
 // what decoding them at a given version must give back. Written independently of
 // the codec (its own defaults and version rules) so the two can check each other.
-import type { FieldSpec, VersionRange } from '../../../src/broker/protocol/index.js';
+import type { FieldSpec, VersionRange } from '../../src/protocol/index.js';
 
 type Body = Record<string, any>;
 

@@ -17,8 +17,8 @@ import {
   decodeResponseFrame,
   encodeRequestFrame,
   encodeResponseFrame,
-} from '../../../src/broker/protocol/index.js';
-import type { MessageBody } from '../../../src/broker/protocol/index.js';
+} from '../../src/protocol/index.js';
+import type { MessageBody } from '../../src/protocol/index.js';
 
 interface Capture {
   scenario: string;
@@ -34,7 +34,7 @@ interface Capture {
   truncated?: boolean;
 }
 
-const CAPTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'captures');
+const CAPTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'captures');
 const files = readdirSync(CAPTURE_DIR).filter((f) => f.endsWith('.jsonl')).sort();
 const load = (file: string): Capture[] =>
   readFileSync(join(CAPTURE_DIR, file), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Capture);

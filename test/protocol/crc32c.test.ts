@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { crc32c } from '../../../src/broker/protocol/crc32c.js';
+import { crc32c } from '../../src/protocol/crc32c.js';
 
 /** Bit-at-a-time reference, independent of the table code. */
 function referenceCrc(buf: Uint8Array): number {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { crc32c } from '../../../src/broker/protocol/crc32c.js';
+import { crc32c } from '../../src/protocol/crc32c.js';
 import {
   BATCH_HEADER_SIZE,
   assignOffsets,
@@ -17,7 +17,7 @@ import {
   setLogAppendTime,
   validateBatches,
   type ValidateResult,
-} from '../../../src/broker/protocol/record-batch.js';
+} from '../../src/protocol/record-batch.js';
 
 const T0 = 1_700_000_000_000;
 

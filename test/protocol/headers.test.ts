@@ -11,7 +11,7 @@ import {
   encodeResponseFrame,
   requestHeaderVersion,
   responseHeaderVersion,
-} from '../../../src/broker/protocol/index.js';
+} from '../../src/protocol/index.js';
 
 const hexOf = (chunks: Buffer[]) => concatChunks(chunks).toString('hex');
 const buf = (hex: string) => Buffer.from(hex, 'hex');

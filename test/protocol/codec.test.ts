@@ -14,7 +14,7 @@ import {
   isFlexible,
   decodeData,
   encodeData,
-} from '../../../src/broker/protocol/index.js';
+} from '../../src/protocol/index.js';
 import { SampleBuilder, rng } from './sample-body.js';
 
 const hexOf = (chunks: Buffer[]) => concatChunks(chunks).toString('hex');

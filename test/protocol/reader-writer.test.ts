@@ -1,7 +1,7 @@
 // Primitive encodings: exact bytes, boundaries, and rejection of malformed input.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ProtocolError, Reader, Writer, concatChunks } from '../../../src/broker/protocol/index.js';
+import { ProtocolError, Reader, Writer, concatChunks } from '../../src/protocol/index.js';
 
 const hex = (w: Writer) => concatChunks(w.finish()).toString('hex');
 const reader = (h: string) => new Reader(Buffer.from(h, 'hex'));
