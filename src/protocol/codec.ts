@@ -372,6 +372,20 @@ function compiledData(name: string, version: number): CompiledMessage {
   return compiled;
 }
 
+const specCache = new WeakMap<MessageSpec, CompiledMessage[]>();
+
+/** The compiled codec for a spec that is not an API message (log records, for one). */
+export function compiledSpec(spec: MessageSpec, version: number): CompiledMessage {
+  let byVersion = specCache.get(spec);
+  if (byVersion === undefined) specCache.set(spec, (byVersion = []));
+  const hit = byVersion[version];
+  if (hit !== undefined) return hit;
+  if (!Number.isInteger(version) || !inRange(version, spec.validVersions)) {
+    throw new ProtocolError(`${spec.name} version ${version} is not supported`);
+  }
+  return (byVersion[version] = compileMessage(spec, version));
+}
+
 // ---------------------------------------------------------------- public API
 
 export function decodeRequest(apiKey: number, version: number, buf: Buffer, offset = 0): MessageBody {
