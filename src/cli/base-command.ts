@@ -31,23 +31,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }),
   }
 
-  /**
-   * Single-dash spellings Kafka's scripts accept (e.g. `-daemon`), mapped to
-   * their ktool flag before parsing.
-   */
-  static legacyFlags: Record<string, string> = {}
-
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
 
   public override async init(): Promise<void> {
     await super.init()
     const ctor = this.ctor as typeof BaseCommand
-    const legacy = ctor.legacyFlags
-    if (Object.keys(legacy).length > 0) {
-      const end = this.argv.indexOf('--')
-      this.argv = this.argv.map((arg, i) => ((end === -1 || i < end) && legacy[arg] !== undefined ? legacy[arg] : arg))
-    }
+    this.argv = singleDashLongFlags(this.argv, longFlagNames(ctor))
     // Colour first, so even a parse error honours NO_COLOR / --no-color.
     applyColorPolicy(this.colorFromArgv())
     const { args, flags } = await this.parse({
@@ -109,4 +99,32 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     return flag
   }
+}
+
+function longFlagNames(ctor: typeof BaseCommand): Set<string> {
+  const names = new Set<string>(['json', 'help'])
+  for (const table of [ctor.flags, ctor.baseFlags]) {
+    for (const [name, flag] of Object.entries(table ?? {})) {
+      names.add(name)
+      if ((flag as { allowNo?: boolean }).allowNo) names.add(`no-${name}`)
+    }
+  }
+  return names
+}
+
+/**
+ * Kafka's option parser (jopt-simple) takes a single dash before a long option, so
+ * `-topic t -list` works with kafka-topics.sh; the seeds type it that way. A
+ * multi-letter `-name` becomes `--name` when `name` is one of the command's long
+ * flags; anything else (short flags, negative numbers, values) is left alone, and
+ * nothing after `--` is touched.
+ */
+export function singleDashLongFlags(argv: string[], longNames: Set<string>): string[] {
+  const end = argv.indexOf('--')
+  return argv.map((arg, i) => {
+    if (end !== -1 && i >= end) return arg
+    const m = /^-([a-zA-Z][a-zA-Z0-9.-]+)(=.*)?$/.exec(arg)
+    if (m === null || !longNames.has(m[1]!)) return arg
+    return `-${arg}`
+  })
 }

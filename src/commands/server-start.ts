@@ -49,7 +49,6 @@ In the foreground the broker logs to stdout and stops cleanly on Ctrl-C (SIGINT)
     override,
   }
 
-  static override legacyFlags = { '-daemon': '--daemon' }
 
   public async run(): Promise<ServerStartResult> {
     const daemon = await import('../cli/daemon.js')
