@@ -158,6 +158,34 @@ function warnDefault(line: string): void {
   process.stderr.write(`${line}\n`)
 }
 
+const UNKNOWN_NAMES_SHOWN = 5
+
+/**
+ * One line for all unknown keys, however many: a file of 20,000 stray keys must not
+ * bury the output. Key names come from a file and are escaped, so a binary file
+ * cannot send terminal control sequences.
+ */
+function warnUnknown(keys: string[], known: Set<string>, where: string, warn: (line: string) => void): void {
+  const unknown = keys.filter((key) => !known.has(key))
+  if (unknown.length === 0) return
+  const shown = unknown.slice(0, UNKNOWN_NAMES_SHOWN).map((key) => `'${printable(key)}'`)
+  if (unknown.length === 1) {
+    warn(`Warning: unknown property ${shown[0]} ${where} is ignored`)
+    return
+  }
+  const more = unknown.length > shown.length ? ` and ${unknown.length - shown.length} more` : ''
+  warn(`Warning: ${unknown.length} unknown properties ${where} are ignored: ${shown.join(', ')}${more}`)
+}
+
+/** Control characters shown as escapes (\x1b), so they cannot drive a terminal. */
+export function printable(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f\\]/g, (c) => {
+    if (c === '\\') return '\\\\'
+    const code = c.charCodeAt(0)
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+  })
+}
+
 function settingsError(message: string, code = 'INVALID_CONFIG'): KtoolError {
   return new KtoolError(message, { code })
 }
@@ -198,19 +226,15 @@ export async function readPropertiesFile(path: string): Promise<PropertiesFile> 
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message
     throw settingsError(`Cannot read properties file ${path}: ${why}`)
   }
-  const { parseProperties } = await import('../broker/config/properties.js')
+  const { parsePropertiesWithLines } = await import('../broker/config/properties.js')
   let properties: Record<string, string>
+  let lines: Record<string, number>
   try {
-    properties = parseProperties(text)
+    ;({ properties, lines } = parsePropertiesWithLines(text))
   } catch (error) {
     const line = (error as { line?: number }).line
     const detail = (error as Error).message.replace(/^line \d+: /, '')
     throw settingsError(`Invalid properties file ${path}${line === undefined ? '' : ` (line ${line})`}: ${detail}`)
-  }
-  const lines: Record<string, number> = {}
-  for (const key of Object.keys(properties)) {
-    const line = lineOfKey(text, key)
-    if (line !== undefined) lines[key] = line
   }
   return { path, properties, lines }
 }
@@ -365,9 +389,7 @@ export async function resolveSettings(input: SettingsInput = {}): Promise<Connec
   let file: PropertiesFile | undefined
   if (input.commandConfig !== undefined) {
     file = await readPropertiesFile(input.commandConfig)
-    for (const key of Object.keys(file.properties)) {
-      if (!known.has(key)) warn(`Warning: unknown property '${key}' in ${input.commandConfig} is ignored`)
-    }
+    warnUnknown(Object.keys(file.properties), known, `in ${input.commandConfig}`, warn)
   }
 
   const flagServers = splitServers(input.bootstrapServer)
@@ -404,8 +426,8 @@ export async function resolveSettings(input: SettingsInput = {}): Promise<Connec
     }
   }
   const cliOrigin = input.propertiesOrigin ?? 'the command line'
+  warnUnknown(Object.keys(input.properties ?? {}), known, `given on ${cliOrigin}`, warn)
   for (const [key, value] of Object.entries(input.properties ?? {})) {
-    if (!known.has(key)) warn(`Warning: unknown property '${key}' given on ${cliOrigin} is ignored`)
     props[key] = value
     origins.set(key, { source: cliOrigin })
   }

@@ -103,14 +103,37 @@ describe('connection settings', () => {
     assert.equal(setup.connectTimeoutMs, 777)
   })
 
-  test('unknown keys: one warning each; common Java client keys are accepted quietly', async () => {
+  test('unknown keys: one warning line for all of them; common Java client keys are accepted quietly', async () => {
     const cfg = file('unknown.properties', 'acks=all\nlinger.ms=5\ncompression.type=lz4\nfoo.bar=1\nbaz=2\nsasl.kerberos.service.name=kafka\n')
     const warnings: string[] = []
     await resolve({ bootstrapServer: 'h:1', commandConfig: cfg }, warnings)
-    assert.deepEqual(warnings, [`Warning: unknown property 'foo.bar' in ${cfg} is ignored`, `Warning: unknown property 'baz' in ${cfg} is ignored`])
+    assert.deepEqual(warnings, [`Warning: 2 unknown properties in ${cfg} are ignored: 'foo.bar', 'baz'`])
     const known: string[] = []
     await resolve({ bootstrapServer: 'h:1', commandConfig: cfg, knownKeys: ['foo.bar', 'baz'] }, known)
     assert.deepEqual(known, [])
+  })
+
+  test('20,000 unknown keys: read in linear time, reported in one line with the first few names', async () => {
+    const text = Array.from({ length: 20_000 }, (_, i) => `stray.key.number.${i}=value-${i}`).join('\n') + '\nbootstrap.servers=h:1\n'
+    const cfg = file('many.properties', text)
+    const warnings: string[] = []
+    const started = process.hrtime.bigint()
+    const s = await resolve({ commandConfig: cfg }, warnings)
+    const ms = Number(process.hrtime.bigint() - started) / 1e6
+    assert.deepEqual(s.bootstrapServers, ['h:1'])
+    assert.deepEqual(warnings, [
+      `Warning: 20000 unknown properties in ${cfg} are ignored: 'stray.key.number.0', 'stray.key.number.1', 'stray.key.number.2', 'stray.key.number.3', 'stray.key.number.4' and 19995 more`,
+    ])
+    // A regression guard, not a benchmark: the quadratic reader took about 50 s here.
+    assert.ok(ms < 3000, `took ${ms} ms`)
+  })
+
+  test('unknown key names from a binary file are escaped, so they cannot drive the terminal', async () => {
+    const cfg = file('binary.properties', 'evil\u001b[2Jkey=1\n')
+    const warnings: string[] = []
+    await resolve({ bootstrapServer: 'h:1', commandConfig: cfg }, warnings)
+    assert.deepEqual(warnings, [`Warning: unknown property 'evil\\x1b[2Jkey' in ${cfg} is ignored`])
+    assert.ok(!warnings[0]!.includes('\u001b'))
   })
 
   test('unreadable and malformed files name the file (and the line)', async () => {

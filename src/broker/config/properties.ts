@@ -11,7 +11,17 @@ const ESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r', f: '\f' };
 
 /** Parses properties text. Later keys override earlier ones, as in Java. */
 export function parseProperties(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  return parsePropertiesWithLines(text).properties;
+}
+
+/**
+ * Parses properties text and says on which line each key was first set (for
+ * messages). Linear in the text: files with tens of thousands of keys are fine.
+ */
+export function parsePropertiesWithLines(text: string): { properties: Record<string, string>; lines: Record<string, number> } {
+  // Own properties only (Object.fromEntries), so a key such as __proto__ is just a key.
+  const values = new Map<string, string>();
+  const firstLine = new Map<string, number>();
   const lines = text.split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length; i++) {
     const startLine = i + 1;
@@ -25,9 +35,10 @@ export function parseProperties(text: string): Record<string, string> {
       logical += lines[i].replace(/^[ \t\f]+/, '');
     }
     const { key, value } = splitKeyValue(logical, startLine);
-    out[key] = value;
+    values.set(key, value);
+    if (!firstLine.has(key)) firstLine.set(key, startLine);
   }
-  return out;
+  return { properties: Object.fromEntries(values), lines: Object.fromEntries(firstLine) };
 }
 
 function endsWithContinuation(s: string): boolean {
