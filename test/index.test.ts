@@ -1,6 +1,7 @@
 import './cli/cli.test.js'
 import './cli/manifest.test.js'
 import './cli/server.test.js'
+import './cli/supervision.test.js'
 import './cli/color.test.js'
 import './cli/errors.test.js'
 import './cli/single-dash.test.js'

@@ -7,6 +7,7 @@ import { BrokerServer } from './server/server.js';
 import { nodeFs, type FsInterface } from './storage/fs-interface.js';
 import { MetadataStore } from './storage/metadata-store.js';
 import { SecurityManager } from './security/index.js';
+import { acquireDirLock, KERNEL_DIR_LOCKS } from './storage/dir-lock.js';
 
 export { parseProperties, PropertiesError } from './config/properties.js';
 export { defaultDataDir } from './config/broker-config.js';
@@ -40,8 +41,17 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const props = options.properties;
   const staticConfig = new BrokerConfig(props);
   const dataDir = staticConfig.dataDir;
-  const store = MetadataStore.open(dataDir, { fs, nodeId: staticConfig.nodeId });
-  store.acquireLock();
+  fs.mkdirSync(dataDir, { recursive: true });
+  // With the kernel's lock held, a pid left in .lock can only be a dead broker's.
+  const dirLock = options.fs === undefined ? await acquireDirLock(dataDir) : undefined;
+  let store: MetadataStore;
+  try {
+    store = MetadataStore.open(dataDir, { fs, nodeId: staticConfig.nodeId, ...(dirLock && KERNEL_DIR_LOCKS ? { isPidAlive: () => false } : {}) });
+    store.acquireLock();
+  } catch (err) {
+    await dirLock?.release();
+    throw err;
+  }
   let server: BrokerServer | undefined;
   let broker: Broker | undefined;
   try {
@@ -103,6 +113,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           await srv.close();
           b.close();
           store.releaseLock();
+          await dirLock?.release();
           log('ktool broker stopped');
         })();
         return closing;
@@ -112,6 +123,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     await server?.close(0);
     broker?.close();
     store.releaseLock();
+    await dirLock?.release();
     throw err;
   }
 }

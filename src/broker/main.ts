@@ -8,6 +8,18 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+function overridesFromParent(): Promise<Record<string, string>> {
+  return new Promise((resolve) => {
+    if (process.send === undefined) fail('--overrides-from-parent needs an IPC channel to the parent');
+    const timer = setTimeout(() => fail('no overrides arrived from the parent process'), 10_000);
+    process.once('message', (msg: { type?: string; overrides?: Record<string, string> }) => {
+      clearTimeout(timer);
+      if (msg?.type !== 'overrides' || typeof msg.overrides !== 'object' || msg.overrides === null) fail('bad overrides message from the parent process');
+      resolve(msg.overrides);
+    });
+  });
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   let props: Record<string, string> = {};
@@ -24,6 +36,9 @@ async function main(): Promise<void> {
       const eq = kv.indexOf('=');
       if (eq <= 0) fail(`--override needs key=value, got '${kv}'`);
       overrides[kv.slice(0, eq)] = kv.slice(eq + 1);
+    } else if (a === '--overrides-from-parent') {
+      // Overrides arrive over the IPC channel, so secrets never sit in argv (ps, /proc).
+      Object.assign(overrides, await overridesFromParent());
     } else if (!a.startsWith('-')) {
       let text: string;
       try {
@@ -46,6 +61,13 @@ async function main(): Promise<void> {
     broker = await startBroker({ properties: { ...props, ...overrides }, log });
   } catch (err) {
     fail((err as Error).message);
+  }
+  // A parent waiting for this broker (server-start --daemon) learns from this
+  // process itself that it started, never from a log another broker may share.
+  if (process.send !== undefined) {
+    process.send({ type: 'started', pid: process.pid, host: broker.host, port: broker.port, dataDir: broker.dataDir }, () => {
+      process.disconnect?.();
+    });
   }
   let stopping = false;
   const stop = () => {

@@ -22,6 +22,7 @@ import { homedir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { KtoolError } from './errors.js'
+import { KERNEL_DIR_LOCKS, queryDirLock } from '../broker/storage/dir-lock.js'
 
 export const DEFAULT_START_TIMEOUT_MS = 10_000
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000
@@ -52,8 +53,10 @@ export interface BrokerFiles {
 export interface DaemonInfo extends BrokerFiles {
   pid: number
   dataDir: string
-  /** host:port the broker reported it listens on. */
+  /** host:port to dial the broker on from this host. */
   address: string
+  /** host:port the broker bound, as it reported it (0.0.0.0 for every interface). */
+  listening: string
 }
 
 export interface RegistryEntry {
@@ -241,8 +244,16 @@ export function looksLikeBroker(pid: number): boolean {
   return /broker[\\/]main\.[jt]s|server-start|ktool/.test(cmdline)
 }
 
-/** The pid of a live broker holding this data dir according to its pid file. */
+/**
+ * The pid of the live broker holding this data dir. On Linux the broker's own
+ * lock socket answers, so neither a stale pid file nor a recycled pid can
+ * point at an unrelated process; elsewhere the pid file is checked.
+ */
 export async function runningPid(dataDir: string): Promise<number | undefined> {
+  if (KERNEL_DIR_LOCKS) {
+    const holder = await queryDirLock(resolve(dataDir))
+    return holder === null || holder.pid === process.pid ? undefined : holder.pid
+  }
   const pid = await readPid(brokerFiles(dataDir).pidFile)
   if (pid === undefined || pid === process.pid) return undefined
   return isAlive(pid) && looksLikeBroker(pid) ? pid : undefined
@@ -338,7 +349,8 @@ export async function startDaemon(broker: ResolvedBroker, options: StartDaemonOp
 
   const args = [...brokerEntry()]
   if (broker.propertiesFile !== undefined) args.push(broker.propertiesFile)
-  for (const [key, value] of Object.entries(broker.overrides)) args.push('--override', `${key}=${value}`)
+  // Overrides may hold secrets (sasl.users, passwords): they go over IPC, not argv.
+  args.push('--overrides-from-parent')
 
   const log = await open(files.logFile, 'a')
   let offset: number
@@ -347,20 +359,26 @@ export async function startDaemon(broker: ResolvedBroker, options: StartDaemonOp
     offset = (await log.stat()).size
     child = spawn(process.execPath, args, {
       detached: true,
-      stdio: ['ignore', log.fd, log.fd],
+      stdio: ['ignore', log.fd, log.fd, 'ipc'],
     })
   } finally {
     await log.close()
   }
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined
   let spawnError: Error | undefined
+  let started: { host: string; port: number; boundHost: string } | undefined
   child.once('exit', (code, signal) => {
     exited = { code, signal }
   })
   child.once('error', (error) => {
     spawnError = error
   })
-  child.unref()
+  child.on('message', (msg: { type?: string; host?: string; port?: number }) => {
+    if (msg?.type === 'started' && typeof msg.host === 'string' && typeof msg.port === 'number') {
+      started = { host: dialHost(msg.host), port: msg.port, boundHost: msg.host }
+    }
+  })
+  child.send({ type: 'overrides', overrides: broker.overrides }, () => {})
 
   const fail = async (reason: string, kill: boolean): Promise<never> => {
     if (kill && exited === undefined && child.pid !== undefined) {
@@ -370,27 +388,34 @@ export async function startDaemon(broker: ResolvedBroker, options: StartDaemonOp
         // already gone
       }
     }
+    detach(child)
     const lines = lastLines(await readFrom(files.logFile, offset).catch(() => ''), 20)
     options.onFailureLog?.(lines)
-    const last = lines.at(-1)?.replace(/^(\[[^\]]*\]\s*)?(error|fatal)\b[:\s]*/i, '')
+    // Another broker may share the log file: only this child's own failure line counts.
+    const own = lines.filter((l) => /^ERROR\b/.test(l)).at(-1) ?? lines.at(-1)
+    const last = own?.replace(/^(\[[^\]]*\]\s*)?(error|fatal)\b[:\s]*/i, '')
     const detail = last ? `: ${last}` : ''
     throw new KtoolError(`${reason}${detail} (log: ${files.logFile})`, { code: 'BROKER_START_FAILED' })
   }
 
   const deadline = Date.now() + timeoutMs
-  let address: { host: string; port: number } | undefined
   for (;;) {
     if (spawnError !== undefined) return fail(`Could not start the broker: ${spawnError.message}`, false)
+    if (started !== undefined && (await probe(started.host, started.port, 300))) break
     if (exited !== undefined) {
+      const holder = await queryDirLock(broker.dataDir)
+      if (holder !== null) {
+        detach(child)
+        throw new KtoolError(
+          `A ktool broker (pid ${holder.pid}) is already running with data directory ${broker.dataDir}; stop it with "ktool server-stop --data-dir ${broker.dataDir}"`,
+          { code: 'BROKER_RUNNING' },
+        )
+      }
       const how = exited.signal ? `was killed by ${exited.signal}` : `exited with status ${exited.code}`
       return fail(`The broker ${how} before accepting connections`, false)
     }
-    if (address === undefined) {
-      address = parseStartedLine(await readFrom(files.logFile, offset).catch(() => ''))
-    }
-    if (address !== undefined && (await probe(address.host, address.port, 300))) break
     if (Date.now() >= deadline) {
-      const where = address ?? broker.listener
+      const where = started ?? broker.listener
       return fail(
         `The broker did not accept connections on ${formatAddress(where.host, where.port)} within ${Math.round(timeoutMs / 1000)} s`,
         true,
@@ -398,11 +423,19 @@ export async function startDaemon(broker: ResolvedBroker, options: StartDaemonOp
     }
     await sleep(50)
   }
+  detach(child)
 
   const pid = child.pid as number
-  const addr = formatAddress(address.host, address.port)
+  const addr = formatAddress(started.host, started.port)
   await recordBroker({ pid, dataDir: broker.dataDir, logFile: files.logFile, address: addr })
-  return { pid, dataDir: broker.dataDir, address: addr, ...files }
+  // `listening` is what the broker bound (0.0.0.0:9092 for every interface); `address` is how to dial it here.
+  return { pid, dataDir: broker.dataDir, address: addr, listening: formatAddress(started.boundHost, started.port), ...files }
+}
+
+/** Let this process exit while the daemon runs on. */
+function detach(child: ReturnType<typeof spawn>): void {
+  if (child.connected) child.disconnect()
+  child.unref()
 }
 
 // ---------------------------------------------------------------- stopping

@@ -19,6 +19,8 @@ export interface ServerStartResult {
   dataDir: string
   pidFile: string
   logFile?: string
+  /** What the broker bound (0.0.0.0:9092 for every interface); daemon only. */
+  listening?: string
   daemon: boolean
 }
 
@@ -63,7 +65,7 @@ In the foreground the broker logs to stdout and stops cleanly on Ctrl-C (SIGINT)
           if (this.verbose && !this.jsonEnabled()) for (const line of lines) process.stderr.write(`  | ${line}\n`)
         },
       })
-      this.log(`ktool broker started (pid ${info.pid}) listening on ${info.address}; data: ${info.dataDir}, log: ${info.logFile}`)
+      this.log(`ktool broker started (pid ${info.pid}) listening on ${info.listening}; data: ${info.dataDir}, log: ${info.logFile}`)
       return { ...info, daemon: true }
     }
 

@@ -53,8 +53,14 @@ export async function ensureEmbeddedBroker(options: EnsureEmbeddedOptions = {}):
     notify(`ktool: no broker on ${address}; started the embedded dev broker (data: ${info.dataDir})`)
     return { started: true, address, dataDir: info.dataDir }
   } catch (error) {
-    // Another ktool may have won the race to start it; if it answers now, use it.
-    if (await daemon.probe(EMBEDDED_HOST, port, timeout)) return { started: false, address }
+    // Another ktool started it at the same moment and won the data directory's
+    // lock: that one says so, this one waits for it to answer and uses it.
+    const raced = (error as { code?: string }).code === 'BROKER_RUNNING'
+    const deadline = Date.now() + (raced ? daemon.DEFAULT_START_TIMEOUT_MS : 0)
+    do {
+      if (await daemon.probe(EMBEDDED_HOST, port, timeout)) return { started: false, address }
+      if (Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    } while (Date.now() < deadline)
     throw error
   }
 }
