@@ -11,6 +11,7 @@ import { setLogAppendTime, validateBatches } from '../protocol/record-batch.js';
 import { ProducerStateTable } from './producer-state.js';
 import type { SecurityManager } from './security/index.js';
 import { PartitionLog, type LogConfig } from './storage/partition-log.js';
+import { policyDeletes } from './storage/log-config.js';
 import type { MetadataStore, TopicRecord } from './storage/metadata-store.js';
 import type { FsInterface } from './storage/fs-interface.js';
 import { collisionKey, INTERNAL_TOPICS, topicNameError } from './topic-names.js';
@@ -321,6 +322,7 @@ export class Broker {
         indexIntervalBytes: Number(v('index.interval.bytes')),
         retentionMs: Number(v('retention.ms')),
         retentionBytes: Number(v('retention.bytes')),
+        deleteRetention: policyDeletes(v('cleanup.policy')),
       },
     };
   }

@@ -15,6 +15,12 @@ export interface LogConfig {
   retentionMs: number;
   /** retention.bytes: keep the partition under this size; -1 unlimited. */
   retentionBytes: number;
+  /**
+   * cleanup.policy contains `delete`: time and size retention apply. A
+   * compact-only topic keeps the latest value of every key forever, so
+   * retention must never remove its segments.
+   */
+  deleteRetention: boolean;
 }
 
 export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
@@ -23,6 +29,7 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   indexIntervalBytes: 4096,
   retentionMs: 7 * 24 * 60 * 60 * 1000,
   retentionBytes: -1,
+  deleteRetention: true,
 });
 
 /** Positions in the offset index are int32, so a segment cannot pass 2 GiB. */
@@ -30,8 +37,12 @@ const MAX_SEGMENT_BYTES = 0x7fffffff;
 
 export function resolveLogConfig(overrides: Partial<LogConfig> = {}): LogConfig {
   const c: LogConfig = { ...DEFAULT_LOG_CONFIG };
-  for (const [k, v] of Object.entries(overrides) as [keyof LogConfig, number | undefined][]) {
-    if (v !== undefined && Number.isFinite(v)) c[k] = v;
+  for (const [k, v] of Object.entries(overrides) as [keyof LogConfig, number | boolean | undefined][]) {
+    if (k === 'deleteRetention') {
+      if (typeof v === 'boolean') c.deleteRetention = v;
+    } else if (typeof v === 'number' && Number.isFinite(v)) {
+      c[k] = v;
+    }
   }
   if (c.segmentBytes < 1 || c.segmentBytes > MAX_SEGMENT_BYTES) throw new RangeError(`segment.bytes must be in [1, ${MAX_SEGMENT_BYTES}], got ${c.segmentBytes}`);
   if (c.indexIntervalBytes < 0) throw new RangeError(`index.interval.bytes must be >= 0, got ${c.indexIntervalBytes}`);
@@ -39,7 +50,18 @@ export function resolveLogConfig(overrides: Partial<LogConfig> = {}): LogConfig 
   return c;
 }
 
-const TOPIC_KEYS: Record<string, keyof LogConfig> = {
+/** Whether a cleanup.policy value (`delete`, `compact`, `compact,delete`) deletes by retention. */
+export function policyDeletes(policy: string | undefined): boolean {
+  if (policy === undefined || policy.trim() === '') return true;
+  return policy.split(',').some((p) => p.trim() === 'delete');
+}
+
+/** Whether a cleanup.policy value compacts. */
+export function policyCompacts(policy: string | undefined): boolean {
+  return policy !== undefined && policy.split(',').some((p) => p.trim() === 'compact');
+}
+
+const TOPIC_KEYS: Record<string, Exclude<keyof LogConfig, 'deleteRetention'>> = {
   'segment.bytes': 'segmentBytes',
   'segment.ms': 'segmentMs',
   'index.interval.bytes': 'indexIntervalBytes',
@@ -74,5 +96,7 @@ export function logConfigFromProperties(props: Record<string, string | undefined
     const n = num(key);
     if (n !== undefined) out[field] = n;
   }
+  const policy = props['cleanup.policy'] ?? props['log.cleanup.policy'];
+  if (policy !== undefined) out.deleteRetention = policyDeletes(policy);
   return resolveLogConfig(out);
 }

@@ -545,9 +545,10 @@ export class PartitionLog {
    */
   applyRetention(now = this.clock()): RetentionResult {
     this.assertWritable();
-    const { retentionMs, retentionBytes } = this.config;
+    const { retentionMs, retentionBytes, deleteRetention } = this.config;
     let deletedSegments = 0;
     let deletedBytes = 0;
+    if (!deleteRetention) return { deletedSegments, deletedBytes, logStartOffset: this._logStartOffset };
     if (retentionMs >= 0) {
       while (this.segments.length > 1 && now - this.segments[0]!.largestTimestamp > retentionMs) {
         deletedBytes += this.deleteOldestSegment();
