@@ -7,11 +7,13 @@ import { brokerConfigError, ConfigOpError, topicConfigError } from './config/val
 import { GroupCoordinator } from './groups/coordinator.js';
 import type { ApiHandler, RequestContext } from './handlers/handler.js';
 import { ErrorCode, type ErrorName } from '../protocol/errors.js';
-import { setLogAppendTime, validateBatches } from '../protocol/record-batch.js';
+import { decodeBatches, setLogAppendTime, validateBatches } from '../protocol/record-batch.js';
 import { ProducerStateTable } from './producer-state.js';
 import type { SecurityManager } from './security/index.js';
 import { PartitionLog, type LogConfig } from './storage/partition-log.js';
-import { policyDeletes } from './storage/log-config.js';
+import { policyCompacts, policyDeletes } from './storage/log-config.js';
+import { cleanLog, mapEntriesFor, type CleanerSettings, type Codecs } from './storage/log-cleaner.js';
+import { compress, decompress, type CompressionCodec } from '../codecs/index.js';
 import type { MetadataStore, TopicRecord } from './storage/metadata-store.js';
 import type { FsInterface } from './storage/fs-interface.js';
 import { collisionKey, INTERNAL_TOPICS, topicNameError } from './topic-names.js';
@@ -29,6 +31,8 @@ interface TopicSettings {
   maxMessageBytes: number;
   logAppendTime: boolean;
   log: LogConfig;
+  /** Set when cleanup.policy includes compact. */
+  compaction: CleanerSettings | null;
 }
 
 export interface Topic {
@@ -68,6 +72,10 @@ export interface BrokerDeps {
 }
 
 const PRODUCER_ID_BLOCK = 1000;
+const CLEANER_CODECS: Codecs = {
+  compress: (codec, data) => compress(codec as CompressionCodec, data),
+  decompress: (codec, data) => decompress(codec as CompressionCodec, data),
+};
 /** Kafka's controller creates at most this many partitions per request. */
 export const MAX_PARTITIONS_PER_REQUEST = 10_000;
 
@@ -324,6 +332,16 @@ export class Broker {
         retentionBytes: Number(v('retention.bytes')),
         deleteRetention: policyDeletes(v('cleanup.policy')),
       },
+      compaction: policyCompacts(v('cleanup.policy'))
+        ? {
+            minCleanableRatio: Number(v('min.cleanable.dirty.ratio')),
+            minCompactionLagMs: Number(v('min.compaction.lag.ms')),
+            maxCompactionLagMs: Number(v('max.compaction.lag.ms')),
+            deleteRetentionMs: Number(v('delete.retention.ms')),
+            segmentBytes: Number(v('segment.bytes')),
+            maxMapEntries: mapEntriesFor(this.config.int('log.cleaner.dedupe.buffer.size')),
+          }
+        : null,
     };
   }
 
@@ -362,6 +380,10 @@ export class Broker {
         return fail('MESSAGE_TOO_LARGE', `The record batch is ${b.size} bytes, larger than max.message.bytes (${topic.settings.maxMessageBytes}).`);
       }
       if (b.isTransactional || b.isControl) return fail('UNSUPPORTED_FOR_MESSAGE_FORMAT', 'Transactional and control batches are not supported by the dev broker');
+    }
+
+    if (topic.settings.compaction !== null && hasKeylessRecord(records)) {
+      return fail('INVALID_RECORD', `Compacted topic cannot accept message without key in topic partition ${topicName}-${index}.`);
     }
 
     // Idempotent producers: a retried batch is answered from memory instead of stored twice.
@@ -488,6 +510,26 @@ export class Broker {
     }
   }
 
+  /** One pass of the log cleaner over every compacted partition that is due. */
+  cleanCompactedLogs(): void {
+    if (this.closing) return;
+    const now = this.now();
+    for (const topic of this.topics.values()) {
+      const settings = topic.settings.compaction;
+      if (settings === null) continue;
+      for (const p of topic.partitions) {
+        try {
+          const r = cleanLog(p.log, settings, CLEANER_CODECS, now);
+          if (r.cleaned && r.recordsRemoved > 0) {
+            this.log(`Cleaner compacted ${topic.name}-${p.index}: ${r.recordsRemoved} record(s) removed, ${r.bytesBefore} -> ${r.bytesAfter} bytes, cleaned up to offset ${r.cleanedUpTo}`);
+          }
+        } catch (err) {
+          this.log(`Cleaning ${topic.name}-${p.index} failed: ${(err as Error).message}`);
+        }
+      }
+    }
+  }
+
   // ---- producer ids -------------------------------------------------------------------
 
   /** Ids come from blocks reserved on disk first, so a restart never hands one out twice. */
@@ -588,4 +630,12 @@ export class Broker {
     this.wakeAll();
     for (const topic of this.topics.values()) for (const p of topic.partitions) p.log.close();
   }
+}
+
+function hasKeylessRecord(records: Buffer): boolean {
+  for (const batch of decodeBatches(records, CLEANER_CODECS.decompress)) {
+    if (batch.header.isControl) continue;
+    for (const r of batch.records) if (r.key === null) return true;
+  }
+  return false;
 }

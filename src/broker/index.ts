@@ -89,6 +89,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     for (const l of bound) b.boundEndpoints.set(l.name, { host: l.boundHost, port: l.boundPort });
     const retentionTimer = setInterval(() => b.applyRetention(), config.int('log.retention.check.interval.ms'));
     retentionTimer.unref();
+    // One cleaner pass per backoff; Node runs it between requests (log.cleaner.threads has no effect here).
+    const cleanerTimer = config.bool('log.cleaner.enable') ? setInterval(() => b.cleanCompactedLogs(), config.int('log.cleaner.backoff.ms')) : undefined;
+    cleanerTimer?.unref();
     const first = bound[0];
     const ports: Record<string, number> = {};
     for (const l of bound) {
@@ -109,6 +112,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       close() {
         closing ??= (async () => {
           clearInterval(retentionTimer);
+          clearInterval(cleanerTimer);
           b.beginShutdown();
           await srv.close();
           b.close();

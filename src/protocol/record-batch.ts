@@ -471,6 +471,8 @@ export interface RecordInput {
   headers?: readonly RecordHeaderInput[] | null;
   /** Defaults to the batch's `now`. */
   timestamp?: number;
+  /** Offset relative to the batch's base; defaults to the record's index. Compaction keeps the original ones. */
+  offsetDelta?: number;
 }
 
 export type CompressFn = (codec: number, data: Buffer) => Buffer;
@@ -492,6 +494,10 @@ export interface EncodeBatchOptions {
   isControl?: boolean;
   /** Timestamp for records that have none; defaults to Date.now(). */
   now?: number;
+  /** Defaults to the last record's offset delta; compaction keeps a batch's original span. */
+  lastOffsetDelta?: number;
+  /** The batch's base timestamp when it has no records left (compaction keeps an emptied producer batch). */
+  firstTimestamp?: number;
 }
 
 const utf8Len = (s: string): number => Buffer.byteLength(s, 'utf8');
@@ -509,12 +515,12 @@ function bytesLen(v: BytesLike | null | undefined): number {
 export function encodeRecordBatch(opts: EncodeBatchOptions): Buffer {
   const records = opts.records;
   const count = records.length;
-  if (count === 0) throw new RangeError('a record batch needs at least one record');
+  if (count === 0 && opts.lastOffsetDelta === undefined) throw new RangeError('a record batch needs at least one record');
   const compression = opts.compression ?? 0;
   if (compression !== 0 && !opts.compress) throw new Error(`compression codec ${compression} needs a compress callback`);
   const now = opts.now ?? Date.now();
 
-  const firstTs = records[0]!.timestamp ?? now;
+  const firstTs = count === 0 ? (opts.firstTimestamp ?? now) : (records[0]!.timestamp ?? now);
   let maxTs = firstTs;
   const bodySizes = new Int32Array(count);
   let recordsBytes = 0;
@@ -524,7 +530,7 @@ export function encodeRecordBatch(opts: EncodeBatchOptions): Buffer {
     if (ts > maxTs) maxTs = ts;
     const kl = bytesLen(r.key);
     const vl = bytesLen(r.value);
-    let body = 1 + varlongSize(ts - firstTs) + varintSize(i) + varintSize(kl) + (kl > 0 ? kl : 0) + varintSize(vl) + (vl > 0 ? vl : 0);
+    let body = 1 + varlongSize(ts - firstTs) + varintSize(r.offsetDelta ?? i) + varintSize(kl) + (kl > 0 ? kl : 0) + varintSize(vl) + (vl > 0 ? vl : 0);
     const headers = r.headers;
     const hc = headers ? headers.length : 0;
     body += varintSize(hc);
@@ -545,7 +551,7 @@ export function encodeRecordBatch(opts: EncodeBatchOptions): Buffer {
     p = writeVarint(out, p, bodySizes[i]!);
     out[p++] = 0; // record attributes: unused
     p = writeVarlong(out, p, (r.timestamp ?? now) - firstTs);
-    p = writeVarint(out, p, i);
+    p = writeVarint(out, p, r.offsetDelta ?? i);
     p = writeBytesField(out, p, r.key);
     p = writeBytesField(out, p, r.value);
     const headers = r.headers;
@@ -574,7 +580,7 @@ export function encodeRecordBatch(opts: EncodeBatchOptions): Buffer {
   writeInt32(batch, OFF_LEADER_EPOCH, opts.partitionLeaderEpoch ?? -1);
   batch[OFF_MAGIC] = MAGIC_V2;
   writeInt16(batch, OFF_ATTRIBUTES, attributes);
-  writeInt32(batch, OFF_LAST_OFFSET_DELTA, count - 1);
+  writeInt32(batch, OFF_LAST_OFFSET_DELTA, opts.lastOffsetDelta ?? (count === 0 ? 0 : (records[count - 1]!.offsetDelta ?? count - 1)));
   writeInt64(batch, OFF_BASE_TIMESTAMP, firstTs);
   writeInt64(batch, OFF_MAX_TIMESTAMP, maxTs);
   writeInt64(batch, OFF_PRODUCER_ID, opts.producerId ?? -1);

@@ -21,6 +21,7 @@ import {
 } from '../../protocol/record-batch.js';
 import { StorageError, storageError } from './errors.js';
 import { atomicWriteFile, nodeFs, type StorageFs } from './fs-interface.js';
+import { commitSwap, completeSwap, recoverInterruptedClean } from './clean-swap.js';
 import { resolveLogConfig, type LogConfig } from './log-config.js';
 import { LOG_SUFFIX, LogSegment, parseSegmentFileName, type AppendedBatch, type LocatedBatch } from './segment.js';
 
@@ -144,6 +145,8 @@ export class PartitionLog {
 
   private recover(): void {
     const { fs, dir } = this;
+    const interrupted = recoverInterruptedClean(fs, dir);
+    if (interrupted !== null) this.log(`${dir}: ${interrupted}`);
     const bases = new Set<number>();
     const indexOnly = new Set<string>();
     for (const name of fs.readdirSync(dir)) {
@@ -494,6 +497,54 @@ export class PartitionLog {
     const rt = recordTimestamps(best.read(located.position, located.header.size), 0);
     const i = rt ? rt.timestamps.indexOf(ts) : -1;
     return { offset: i >= 0 ? rt!.offsets[i]! : best.offsetOfMaxTimestamp, timestamp: ts };
+  }
+
+  // -------------------------------------------------------------------------
+  // Compaction hooks (the cleaner itself lives in log-cleaner.ts)
+  // -------------------------------------------------------------------------
+
+  /** Closed segments, oldest first: what the cleaner may rewrite. */
+  closedSegments(): readonly LogSegment[] {
+    this.assertWritable();
+    return this.segments.slice(0, -1);
+  }
+
+  /** The filesystem and clock the log runs on, for the cleaner's files and lags. */
+  get storage(): { fs: StorageFs; now: Clock; log: LogFn } {
+    return { fs: this.fs, now: this.clock, log: this.log };
+  }
+
+  /**
+   * Put the cleaned segment `base` (written to its `.cleaned` file) in place of
+   * `old`, consecutive closed segments, in one synchronous step: readers see
+   * either the old segments or the new one.
+   */
+  replaceSegments(old: readonly LogSegment[], base: number): void {
+    this.assertWritable();
+    const first = this.segments.indexOf(old[0]!);
+    if (first < 0 || first + old.length >= this.segments.length || old.some((seg, i) => this.segments[first + i] !== seg)) {
+      throw new Error(`${this.dir}: segments to replace are not consecutive closed segments`);
+    }
+    commitSwap(this.fs, this.dir, base, old.map((seg) => seg.baseOffset));
+    for (const seg of old) {
+      this.unflushed.delete(seg);
+      seg.close();
+    }
+    completeSwap(this.fs, this.dir, base, old.map((seg) => seg.baseOffset));
+    const { segment } = LogSegment.open(this.fs, this.dir, base, {
+      now: this.clock(),
+      indexIntervalBytes: this.config.indexIntervalBytes,
+      fullRecovery: true,
+      log: () => {},
+    });
+    if (segment.isEmpty) {
+      // Nothing survived: the range is a gap now, like any compacted range.
+      segment.deleteFiles();
+      this.segments.splice(first, old.length);
+      return;
+    }
+    segment.onBecomeInactive();
+    this.segments.splice(first, old.length, segment);
   }
 
   // -------------------------------------------------------------------------

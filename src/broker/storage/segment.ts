@@ -190,7 +190,8 @@ export class LogSegment {
     while (pos < this.size) {
       const h = window.header(pos);
       if (h === null || !headerSane(h) || pos + h.size > this.size) return false;
-      if (next === -1 ? h.lastOffset !== expectLast : h.baseOffset !== next) return false;
+      // Offsets only ever grow; a compacted segment has gaps between batches.
+      if (next === -1 ? h.lastOffset !== expectLast : h.baseOffset < next) return false;
       if (h.maxTimestamp > tailMax) {
         tailMax = h.maxTimestamp;
         tailMaxOffset = h.lastOffset;
@@ -245,8 +246,8 @@ export class LogSegment {
         problem = `torn batch: needs ${h.size} bytes, ${this.size - pos} present`;
         break;
       }
-      if (h.baseOffset !== next) {
-        problem = `batch base offset ${h.baseOffset} where ${next} was expected`;
+      if (h.baseOffset < next) {
+        problem = `batch base offset ${h.baseOffset} where at least ${next} was expected`;
         break;
       }
       const bytes = window.view(pos, h.size);
