@@ -12,7 +12,7 @@ import { ProducerStateTable } from './producer-state.js';
 import type { SecurityManager } from './security/index.js';
 import { PartitionLog, type LogConfig } from './storage/partition-log.js';
 import { policyCompacts, policyDeletes } from './storage/log-config.js';
-import { cleanLog, mapEntriesFor, type CleanerSettings, type Codecs } from './storage/log-cleaner.js';
+import { cleaningSteps, mapEntriesFor, type CleanerSettings, type Codecs } from './storage/log-cleaner.js';
 import { compress, decompress, type CompressionCodec } from '../codecs/index.js';
 import type { MetadataStore, TopicRecord } from './storage/metadata-store.js';
 import type { FsInterface } from './storage/fs-interface.js';
@@ -510,23 +510,41 @@ export class Broker {
     }
   }
 
-  /** One pass of the log cleaner over every compacted partition that is due. */
-  cleanCompactedLogs(): void {
-    if (this.closing) return;
-    const now = this.now();
-    for (const topic of this.topics.values()) {
-      const settings = topic.settings.compaction;
-      if (settings === null) continue;
-      for (const p of topic.partitions) {
-        try {
-          const r = cleanLog(p.log, settings, CLEANER_CODECS, now);
-          if (r.cleaned && r.recordsRemoved > 0) {
-            this.log(`Cleaner compacted ${topic.name}-${p.index}: ${r.recordsRemoved} record(s) removed, ${r.bytesBefore} -> ${r.bytesAfter} bytes, cleaned up to offset ${r.cleanedUpTo}`);
+  private cleaning = false;
+
+  /**
+   * One pass of the log cleaner over every compacted partition that is due. The work
+   * is cut into steps with a turn of the event loop between them, so requests are
+   * served while a large partition is compacted.
+   */
+  async cleanCompactedLogs(): Promise<void> {
+    if (this.cleaning || this.closing) return;
+    this.cleaning = true;
+    try {
+      for (const topic of [...this.topics.values()]) {
+        const settings = topic.settings.compaction;
+        if (settings === null) continue;
+        for (const p of topic.partitions) {
+          if (this.closing || this.topics.get(topic.name) !== topic) return;
+          try {
+            const steps = cleaningSteps(p.log, settings, CLEANER_CODECS, this.now());
+            let step = steps.next();
+            while (!step.done) {
+              await new Promise((resolve) => setImmediate(resolve));
+              if (this.closing || p.log.isOffline || this.topics.get(topic.name) !== topic) return;
+              step = steps.next();
+            }
+            const r = step.value;
+            if (r.cleaned && r.recordsRemoved > 0) {
+              this.log(`Cleaner compacted ${topic.name}-${p.index}: ${r.recordsRemoved} record(s) removed, ${r.bytesBefore} -> ${r.bytesAfter} bytes, cleaned up to offset ${r.cleanedUpTo}`);
+            }
+          } catch (err) {
+            this.log(`Cleaning ${topic.name}-${p.index} failed: ${(err as Error).message}`);
           }
-        } catch (err) {
-          this.log(`Cleaning ${topic.name}-${p.index} failed: ${(err as Error).message}`);
         }
       }
+    } finally {
+      this.cleaning = false;
     }
   }
 

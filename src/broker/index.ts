@@ -90,7 +90,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     const retentionTimer = setInterval(() => b.applyRetention(), config.int('log.retention.check.interval.ms'));
     retentionTimer.unref();
     // One cleaner pass per backoff; Node runs it between requests (log.cleaner.threads has no effect here).
-    const cleanerTimer = config.bool('log.cleaner.enable') ? setInterval(() => b.cleanCompactedLogs(), config.int('log.cleaner.backoff.ms')) : undefined;
+    const cleanerTimer = config.bool('log.cleaner.enable') ? setInterval(() => void b.cleanCompactedLogs(), config.int('log.cleaner.backoff.ms')) : undefined;
     cleanerTimer?.unref();
     const first = bound[0];
     const ports: Record<string, number> = {};

@@ -85,8 +85,24 @@ function* batchesOf(seg: LogSegment): Generator<{ header: BatchHeader; bytes: Bu
   }
 }
 
-/** Compact one partition's log if it is due. Synchronous: the broker calls it between requests. */
+/** Compact one partition's log if it is due, in one go (tests, benchmarks). */
 export function cleanLog(log: PartitionLog, settings: CleanerSettings, codecs: Codecs, now = log.storage.now()): CleanResult {
+  const steps = cleaningSteps(log, settings, codecs, now);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Bytes of log read between two yields, so a large clean never stalls the broker for long. */
+const STEP_BYTES = 4 << 20;
+
+/**
+ * The clean as steps: the broker runs one step, serves requests, runs the next.
+ * Every step leaves the log consistent (a swap is one synchronous step), and a
+ * swap whose segments changed in between (retention, DeleteRecords) is abandoned.
+ */
+export function* cleaningSteps(log: PartitionLog, settings: CleanerSettings, codecs: Codecs, now = log.storage.now()): Generator<void, CleanResult> {
   const { fs } = log.storage;
   const closed = log.closedSegments();
   const result: CleanResult = {
@@ -118,9 +134,14 @@ export function cleanLog(log: PartitionLog, settings: CleanerSettings, codecs: C
   // Pass 1: the latest offset of every key in the dirty part, a whole segment at a time.
   const latest = new Map<string, number>();
   let mapEnd = firstDirty;
+  let sinceYield = 0;
   for (const seg of dirty) {
     const before = latest.size;
     for (const { header, bytes } of batchesOf(seg)) {
+      if ((sinceYield += header.size) > STEP_BYTES) {
+        sinceYield = 0;
+        yield;
+      }
       if (header.isControl) continue;
       for (const r of decodeBatches(bytes, codecs.decompress)[0]!.records) {
         if (r.key !== null && r.offset >= firstDirty) latest.set(keyId(r.key), r.offset);
@@ -158,6 +179,14 @@ export function cleanLog(log: PartitionLog, settings: CleanerSettings, codecs: C
       for (const seg of group) {
         const oldEnough = now - seg.largestTimestamp > settings.deleteRetentionMs;
         for (const { header, bytes } of batchesOf(seg)) {
+          if ((sinceYield += header.size) > STEP_BYTES) {
+            sinceYield = 0;
+            yield;
+            if (!log.hasSegments(group)) {
+              fs.rmSync(path, { force: true });
+              return { ...result, reason: 'the log changed during the clean; it is retried on the next pass' };
+            }
+          }
           const out = cleanBatch(header, bytes, latest, oldEnough, lastOfProducer, codecs);
           result.recordsRemoved += out.removed;
           if (out.bytes === null) continue;

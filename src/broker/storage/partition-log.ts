@@ -509,6 +509,13 @@ export class PartitionLog {
     return this.segments.slice(0, -1);
   }
 
+  /** Are these still consecutive closed segments of this log (none deleted or replaced)? */
+  hasSegments(group: readonly LogSegment[]): boolean {
+    if (this.closed) return false;
+    const first = this.segments.indexOf(group[0]!);
+    return first >= 0 && first + group.length < this.segments.length && group.every((seg, i) => this.segments[first + i] === seg);
+  }
+
   /** The filesystem and clock the log runs on, for the cleaner's files and lags. */
   get storage(): { fs: StorageFs; now: Clock; log: LogFn } {
     return { fs: this.fs, now: this.clock, log: this.log };
@@ -521,10 +528,8 @@ export class PartitionLog {
    */
   replaceSegments(old: readonly LogSegment[], base: number): void {
     this.assertWritable();
+    if (!this.hasSegments(old)) throw new Error(`${this.dir}: segments to replace are not consecutive closed segments`);
     const first = this.segments.indexOf(old[0]!);
-    if (first < 0 || first + old.length >= this.segments.length || old.some((seg, i) => this.segments[first + i] !== seg)) {
-      throw new Error(`${this.dir}: segments to replace are not consecutive closed segments`);
-    }
     commitSwap(this.fs, this.dir, base, old.map((seg) => seg.baseOffset));
     for (const seg of old) {
       this.unflushed.delete(seg);

@@ -94,12 +94,42 @@ describe('cleanup.policy and retention', () => {
       }
       await producer.send({ topic: 'latest', messages: [{ key: 'z', value: 'last' }] }); // rolls the previous segment
       await assert.rejects(producer.send({ topic: 'latest', messages: [{ value: 'no key' }] }), /failed the validation on broker/);
-      broker.broker.cleanCompactedLogs();
+      await broker.broker.cleanCompactedLogs();
       // Asynchronously: the broker runs in this process.
       const out = await execFileP('kcat', ['-C', '-b', broker.bootstrap, '-t', 'latest', '-o', 'beginning', '-e', '-q', '-f', '%o %k=%s\\n'], { encoding: 'utf8' });
       assert.deepEqual(out.stdout.trim().split('\n'), ['6 a=a2', '7 b=b2', '8 c=c2', '9 z=last']);
       await producer.disconnect();
       await admin.disconnect();
+    });
+
+    test('a consumer reading while a large partition is compacted sees a consistent log, and is not kept waiting', async () => {
+      const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'big', numPartitions: 1, configEntries: [
+        { name: 'cleanup.policy', value: 'compact' }, { name: 'segment.bytes', value: '262144' }, { name: 'min.cleanable.dirty.ratio', value: '0.01' },
+      ] }] });
+      await admin.disconnect();
+      const dir = tempDir();
+      const lines: string[] = [];
+      for (let v = 0; v < 20; v++) for (let k = 0; k < 5000; k++) lines.push(`k${k}:v${v}-${'x'.repeat(60)}`);
+      writeFileSync(join(dir, 'in.txt'), lines.join('\n') + '\n');
+      await execFileP('kcat', ['-P', '-b', broker.bootstrap, '-t', 'big', '-K:', '-l', join(dir, 'in.txt')]);
+      const cleaning = broker.broker.cleanCompactedLogs();
+      const { stdout } = await execFileP('kcat', ['-C', '-b', broker.bootstrap, '-t', 'big', '-o', 'beginning', '-e', '-q', '-f', '%o %k %s\\n'], { maxBuffer: 64 << 20 });
+      let last = -1;
+      const latest = new Map<string, string>();
+      for (const line of stdout.trim().split('\n')) {
+        const [o, k, v] = line.split(' ');
+        assert.ok(Number(o) > last, 'offsets only grow');
+        last = Number(o);
+        latest.set(k!, v!.split('-')[0]!);
+      }
+      assert.equal(latest.size, 5000);
+      for (const v of latest.values()) assert.equal(v, 'v19');
+      await cleaning;
+      const after = await execFileP('kcat', ['-C', '-b', broker.bootstrap, '-t', 'big', '-o', 'beginning', '-e', '-q', '-f', '%k\\n'], { maxBuffer: 64 << 20 });
+      assert.ok(after.stdout.trim().split('\n').length < 100_000, 'compacted');
     });
   });
 });
