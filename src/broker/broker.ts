@@ -33,6 +33,7 @@ interface TopicSettings {
   log: LogConfig;
   /** Set when cleanup.policy includes compact. */
   compaction: CleanerSettings | null;
+  minInsyncReplicas: number;
 }
 
 export interface Topic {
@@ -332,6 +333,7 @@ export class Broker {
         retentionBytes: Number(v('retention.bytes')),
         deleteRetention: policyDeletes(v('cleanup.policy')),
       },
+      minInsyncReplicas: Number(v('min.insync.replicas')),
       compaction: policyCompacts(v('cleanup.policy'))
         ? {
             minCleanableRatio: Number(v('min.cleanable.dirty.ratio')),
@@ -364,6 +366,18 @@ export class Broker {
   }
 
   // ---- produce and fetch ----------------------------------------------------------------
+
+  /**
+   * NOT_ENOUGH_REPLICAS for an acks=all produce when the in-sync replicas are fewer
+   * than min.insync.replicas. A single broker's ISR is itself alone.
+   */
+  insyncShortfall(topicName: string, index: number): string | null {
+    const topic = this.topics.get(topicName);
+    if (!topic || !topic.partitions[index]) return null;
+    const isr = 1;
+    const min = topic.settings.minInsyncReplicas;
+    return isr < min ? `The size of the current ISR ${isr} is insufficient to satisfy the min.isr requirement of ${min} for partition ${topicName}-${index}` : null;
+  }
 
   appendRecords(topicName: string, index: number, records: Buffer | null, transactionalId: string | null): AppendResult {
     const fail = (error: ErrorName, message: string | null = null): AppendResult => ({ errorCode: ErrorCode[error], baseOffset: -1, logAppendTime: -1, logStartOffset: -1, message });

@@ -248,7 +248,8 @@ export class Producer {
       for (; i < batches.length; i++) keep.push(batches[i]);
     }
     this.ready.push(...keep);
-    if (delayed) setTimeout(() => this.pump(), this.opts.retryBackoffMs).unref?.();
+    // Not unref'd: batches waiting to be retried are work this process still owes.
+    if (delayed) setTimeout(() => this.pump(), this.opts.retryBackoffMs);
   }
 
   private send(node: number, batches: Batch[]): void {

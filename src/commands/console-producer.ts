@@ -118,8 +118,10 @@ Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl wr
     });
     const cluster = await connect(settings);
     const abort = new AbortController();
+    // SIGTERM as SIGINT: stop reading, deliver what was read, report, exit.
     const onSigint = () => abort.abort();
     process.once('SIGINT', onSigint);
+    process.once('SIGTERM', onSigint);
     const stdinTty = process.stdin.isTTY === true;
     const showProgress = !stdinTty && process.stderr.isTTY === true && !this.jsonEnabled();
     let lastDraw = 0;
@@ -167,6 +169,7 @@ Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl wr
       return json;
     } finally {
       process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
       cluster.close();
     }
   }

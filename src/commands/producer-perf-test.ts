@@ -46,7 +46,7 @@ export default class ProducerPerfTest extends BaseCommand<typeof ProducerPerfTes
     ]);
     const fileProps = f['producer.config'] ? (await readPropertiesFile(f['producer.config'])).properties : {};
     const props = { ...fileProps, ...parseKeyValues(f['producer-props'], 'producer-props') };
-    let payload: Buffer | Buffer[];
+    let payload: Buffer | Buffer[] | undefined;
     if (f['payload-file'] !== undefined) {
       const delimiter = f['payload-delimiter'].replace(/\\n/g, '\n').replace(/\\t/g, '\t');
       const text = await readFile(f['payload-file'], 'utf8').catch((err: NodeJS.ErrnoException) => {
@@ -55,10 +55,17 @@ export default class ProducerPerfTest extends BaseCommand<typeof ProducerPerfTes
       payload = text.split(delimiter).filter((s) => s.length > 0).map((s) => Buffer.from(s, 'utf8'));
       if (payload.length === 0) throw new KtoolError(`File ${f['payload-file']} has no payloads`);
       if (!this.jsonEnabled()) process.stdout.write(`Reading payloads from: ${f['payload-file']}\nNumber of messages read: ${payload.length}\n`);
-    } else {
-      payload = ops.randomPayload(f['record-size']!);
     }
     const producer: Partial<import('../client/producer.js').ProducerOptions> = { acks: -1, lingerMs: 0, ...cp.producerOptionsFromProperties(props) };
+    if (f['record-size'] !== undefined) {
+      // Refused before a byte is allocated, as Kafka's producer refuses it on send.
+      const serialized = ops.serializedRecordSize(f['record-size']);
+      const maxRequestSize = producer.maxRequestSize ?? 1048576;
+      if (serialized > maxRequestSize) {
+        throw new KtoolError(`The message is ${serialized} bytes when serialized which is larger than ${maxRequestSize}, which is the value of the max.request.size configuration.`, { code: 'RECORD_TOO_LARGE' })
+      }
+    }
+    if (payload === undefined) payload = ops.randomPayload(f['record-size']!);
     const codec = props['compression.type'] ?? 'none';
     if (!(codec in CODECS)) throw new KtoolError(`Invalid value ${codec} for configuration compression.type`);
     producer.compression = CODECS[codec];

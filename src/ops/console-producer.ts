@@ -87,8 +87,7 @@ export async function produceFromStream(
   };
 
   if (opts.prompt) process.stdout.write('>');
-  for await (const chunk of input as AsyncIterable<Buffer>) {
-    if (signal?.aborted) break;
+  for await (const chunk of untilAborted(input, signal)) {
     bytesRead += chunk.length;
     for (const line of splitter.push(chunk)) {
       const roomLeft = handleLine(line);
@@ -107,6 +106,36 @@ export async function produceFromStream(
   await producer.flush();
   producer.close();
   return { topic: opts.topic, linesRead: lineNo, sent: producer.sent, failed: producer.failed, failures: producer.failures, parseError };
+}
+
+/**
+ * The input's chunks until it ends or the signal fires. A signal must not wait for the
+ * next line to arrive: an idle terminal or pipe would hold a stopping producer forever.
+ */
+async function* untilAborted(input: NodeJS.ReadableStream, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  if (!signal) {
+    yield* input as AsyncIterable<Buffer>;
+    return;
+  }
+  const it = (input as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  try {
+    while (!signal.aborted) {
+      // A fresh listener per chunk, removed once it settles: a race against one long-lived
+      // promise would keep every chunk reachable.
+      let onAbort = () => {};
+      const next = await new Promise<IteratorResult<Buffer>>((resolve, reject) => {
+        onAbort = () => resolve({ done: true, value: undefined });
+        signal.addEventListener('abort', onAbort, { once: true });
+        it.next().then(resolve, reject);
+      });
+      signal.removeEventListener('abort', onAbort);
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // Let go of the input so its handle no longer keeps the process alive.
+    if (signal.aborted) (input as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  }
 }
 
 function sizeOf(input: { fd?: number }): number {

@@ -155,3 +155,16 @@ export function randomPayload(size: number): Buffer {
   for (let i = 0; i < size; i++) b[i] = 65 + Math.floor(Math.random() * 26);
   return b;
 }
+
+/**
+ * Kafka's upper bound for one unkeyed, headerless record of `valueBytes` in its own batch
+ * (the batch overhead, the most a record's fixed fields can take, the null key, the
+ * value's length and bytes, the header count): what the producer compares with
+ * max.request.size before it sends.
+ */
+export function serializedRecordSize(valueBytes: number): number {
+  const varintLen = (n: number) => (n < 64 ? 1 : n < 8192 ? 2 : n < 1048576 ? 3 : n < 134217728 ? 4 : 5);
+  const batchOverhead = 61;
+  const maxRecordOverhead = 21;
+  return batchOverhead + maxRecordOverhead + 1 + varintLen(valueBytes) + valueBytes + 1;
+}

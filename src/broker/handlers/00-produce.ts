@@ -6,7 +6,8 @@
 // the converted batch; there is no idempotence for these). Like Kafka, v0-2 may also carry
 // v2 batches. zstd needs v7+ (and magic 2): older requests using it get
 // UNSUPPORTED_COMPRESSION_TYPE. acks=0 gets no response; with one replica, acks=1 and
-// acks=all are the same. Transactions are not supported. Left out: the topic's
+// acks=all are the same, except that acks=all honours min.insync.replicas (a lone
+// broker's ISR is 1, so 2 or more gives NOT_ENOUGH_REPLICAS). Transactions are not supported. Left out: the topic's
 // compression.type is not applied (batches keep the producer's codec).
 import { compress, decompress, type CompressionCodec } from '../../codecs/index.js';
 import type { AppendResult, Broker } from '../broker.js';
@@ -38,9 +39,12 @@ export const produce: ApiHandler = {
     const responses = (req.topicData as TopicData[]).map((td) => ({
       name: td.name,
       partitionResponses: td.partitionData.map((pd) => {
-        const result = validAcks
-          ? append(broker, apiVersion, td.name, pd.index, pd.records, req.transactionalId ?? null)
-          : failed('INVALID_REQUIRED_ACKS');
+        const shortfall = acks === -1 ? broker.insyncShortfall(td.name, pd.index) : null;
+        const result = !validAcks
+          ? failed('INVALID_REQUIRED_ACKS')
+          : shortfall !== null
+            ? failed('NOT_ENOUGH_REPLICAS', shortfall)
+            : append(broker, apiVersion, td.name, pd.index, pd.records, req.transactionalId ?? null);
         return {
           index: pd.index,
           errorCode: result.errorCode,
