@@ -39,3 +39,5 @@ export type {
   RecordsValue,
   VersionRange,
 } from './types.js';
+export { ApiKey } from './api-types.js';
+export type * from './api-types.js';

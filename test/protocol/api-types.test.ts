@@ -1,0 +1,25 @@
+// The generated ApiKey enum and interfaces name every API of the schema table.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { ApiKey, allApiSpecs } from '../../src/protocol/index.js';
+
+test('ApiKey names every API of the schema table by its key', () => {
+  const specs = allApiSpecs();
+  assert.ok(specs.length > 80);
+  for (const spec of specs) assert.equal(ApiKey[spec.name as keyof typeof ApiKey], spec.apiKey, spec.name);
+  assert.equal(ApiKey.Produce, 0);
+  assert.equal(ApiKey.DescribeQuorum, 55);
+});
+
+test('one request and one response interface per API, fields as the codec names them', () => {
+  const text = readFileSync(new URL('../../src/protocol/api-types.ts', import.meta.url), 'utf8');
+  for (const spec of allApiSpecs()) {
+    assert.match(text, new RegExp(`export interface ${spec.request.name} \\{`));
+    assert.match(text, new RegExp(`export interface ${spec.response.name} \\{`));
+  }
+  // A field only some versions carry is optional; one every version carries is required.
+  const produce = /export interface ProduceRequest \{([\s\S]*?)\n\}/.exec(text)![1]!;
+  assert.match(produce, /transactionalId\?: string \| null;/);
+  assert.match(produce, /\n  acks: number;/);
+});
