@@ -3,9 +3,11 @@
 // target and the same figure for kcat run in this session. Repeated runs report the
 // median. Writes bench/results.json and bench/results.md.
 //
-// KTOOL_BENCH_QUICK=1 runs smaller sizes (for a smoke test).
+// KTOOL_BENCH_QUICK=1 runs smaller sizes (for a smoke test). Naming sections runs only
+// those and writes no results files: node bench/run.mjs console startup
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { comparePairs, consolePairs, median, timed } from './lib/console-pairs.mjs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,12 +16,11 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'run.js');
 const QUICK = process.env.KTOOL_BENCH_QUICK === '1';
 const N = QUICK ? 200_000 : 1_000_000;
-const REPEAT = QUICK ? 1 : 3;
+const REPEAT = QUICK ? 1 : 5;
 
 if (spawnSync('kcat', ['-V']).status !== 0) { console.error('kcat is required (apt-get install kcat)'); process.exit(1); }
 execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const work = mkdtempSync(join(tmpdir(), 'ktool-bench-'));
 
 function startBroker(name, extra = []) {
@@ -40,20 +41,6 @@ function startBroker(name, extra = []) {
 const stopBroker = (b) => new Promise((r) => { b.once('exit', r); b.kill('SIGTERM'); });
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 const hwmMb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-
-/** Runs a command (optionally with stdin from a file / stdout to a file); ms and peak RSS (MB). */
-function timed(cmd, args, { stdin, stdout } = {}) {
-  const inFd = stdin ? openSync(stdin, 'r') : 'ignore';
-  const outFd = stdout ? openSync(stdout, 'w') : 'ignore';
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { stdio: [inFd, outFd, 'pipe'], maxBuffer: 1 << 26 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (typeof inFd === 'number') closeSync(inFd);
-  if (typeof outFd === 'number') closeSync(outFd);
-  const err = r.stderr.toString().trim().split('\n');
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${err.join('\n')}`);
-  return { ms, rss: Number(err[err.length - 1]) / 1024, stderr: err.slice(0, -1).join('\n') };
-}
 
 function keyedLines(n, file) {
   const fd = openSync(file, 'w');
@@ -76,36 +63,49 @@ const add = (name, value, unit, target, kcat, better = 'higher') => {
 const input = join(work, 'input.txt');
 keyedLines(N, input);
 
-// ---- broker ingest/fetch with kcat, console tools, perf tests -----------------------
-{
-  console.error('broker and console tools');
-  const b = await startBroker('main');
+const only = new Set(process.argv.slice(2));
+const wanted = (section) => only.size === 0 || only.has(section);
+const createTopicOn = (B) => (topic) => {
+  const r = spawnSync(process.execPath, [BIN, 'topics', '--create', '--if-not-exists', '--topic', topic, '--bootstrap-server', B]);
+  if (r.status !== 0) throw new Error(`creating ${topic}: ${r.stderr}`);
+};
+const consoleRows = [];
+
+// ---- the broker's ingest and fetch, measured with kcat -------------------------------
+if (wanted('broker')) {
+  console.error('broker ingest and fetch');
+  const b = await startBroker('broker');
   const B = b.bootstrap;
-  const ingest = [], fetch = [], kp = [], kc = [], kpRss = [], kcRss = [], cP = [], cC = [];
+  const ingest = [], fetch = [];
+  for (let i = 0; i < REPEAT; i++) createTopicOn(B)(`kcat.in.${i}`);
   for (let i = 0; i < REPEAT; i++) {
     let t = timed('kcat', ['-b', B, '-P', '-t', `kcat.in.${i}`, '-K:'], { stdin: input });
-    ingest.push(N / t.ms * 1000); cP.push(N / t.ms * 1000);
-    // The broker's fetch rate, with kcat printing as little as possible...
+    ingest.push(N / t.ms * 1000);
     t = timed('kcat', ['-b', B, '-C', '-t', `kcat.in.${i}`, '-o', 'beginning', '-e', '-q', '-f', '\n'], { stdout: join(work, 'kcat.out') });
     fetch.push(N / t.ms * 1000);
-    // ...and kcat as a console consumer, printing what console-consumer prints.
-    t = timed('kcat', ['-b', B, '-C', '-t', `kcat.in.${i}`, '-o', 'beginning', '-e', '-q', '-f', '%k\t%s\n'], { stdout: join(work, 'kcat.out') });
-    cC.push(N / t.ms * 1000);
-    t = timed(process.execPath, [BIN, 'console-producer', '--bootstrap-server', B, '--topic', `ktool.in.${i}`, '--property', 'parse.key=true', '--property', 'key.separator=:'], { stdin: input });
-    kp.push(N / t.ms * 1000); kpRss.push(t.rss);
-    t = timed(process.execPath, [BIN, 'console-consumer', '--bootstrap-server', B, '--topic', `ktool.in.${i}`, '--from-beginning', '--until-end', '--property', 'print.key=true'], { stdout: join(work, 'ktool.out') });
-    kc.push(N / t.ms * 1000); kcRss.push(t.rss);
   }
   add('broker ingest (kcat -P), 100-byte records', median(ingest), 'records/s', 450_000, null);
   add('broker fetch (kcat -C -e), 100-byte records', median(fetch), 'records/s', 650_000, null);
   add('broker peak RSS during ingest/fetch', hwmMb(b.pid), 'MB', 200, null, 'lower');
-  add('console-producer (parse.key)', median(kp), 'records/s', 250_000, median(cP));
-  add('console-consumer (print.key)', median(kc), 'records/s', 500_000, median(cC));
-  add('console-producer peak RSS', median(kpRss), 'MB', 250, null, 'lower');
-  add('console-consumer peak RSS', median(kcRss), 'MB', 250, null, 'lower');
+  await stopBroker(b);
+}
 
+// ---- console tools next to kcat, pair by pair (bench/lib/console-pairs.mjs) ---------
+if (wanted('console')) {
+  console.error('console tools next to kcat (interleaved, medians)');
+  const b = await startBroker('console');
+  const pairs = consolePairs({ bin: BIN, bootstrap: b.bootstrap, input, n: N, work, createTopic: createTopicOn(b.bootstrap), repeat: REPEAT });
+  consoleRows.push(...comparePairs(pairs, REPEAT));
+  await stopBroker(b);
+}
+
+// ---- perf tools ---------------------------------------------------------------------
+if (wanted('perf')) {
   console.error('perf tests');
+  const b = await startBroker('perf');
+  const B = b.bootstrap;
   const perfRuns = [];
+  for (let i = 0; i < REPEAT; i++) createTopicOn(B)(`perf.${i}`);
   for (let i = 0; i < REPEAT; i++) {
     const r = spawnSync(process.execPath, [BIN, 'producer-perf-test', '--topic', `perf.${i}`, '--num-records', String(N * 2), '--record-size', '100', '--throughput', '-1', '--producer-props', `bootstrap.servers=${B}`, 'acks=1', '--json'], { maxBuffer: 1 << 26 });
     perfRuns.push(JSON.parse(r.stdout.toString()));
@@ -115,6 +115,7 @@ keyedLines(N, input);
   add('producer-perf-test MB/s', median(perfRuns.map((p) => p.mbPerSec)), 'MB/s', null, null);
   add('producer-perf-test p99 latency (unthrottled)', median(perfRuns.map((p) => p.p99)), 'ms', null, null, 'lower');
   const half = Math.round(peak / 2);
+  createTopicOn(B)('perf.half');
   const paced = JSON.parse(spawnSync(process.execPath, [BIN, 'producer-perf-test', '--topic', 'perf.half', '--num-records', String(Math.min(N * 2, half * 4)), '--record-size', '100', '--throughput', String(half), '--producer-props', `bootstrap.servers=${B}`, 'acks=1', '--json'], { maxBuffer: 1 << 26 }).stdout.toString());
   add(`producer-perf-test p99 at half peak (${half}/s)`, paced.p99, 'ms', 50, null, 'lower');
   const cperf = [];
@@ -122,28 +123,38 @@ keyedLines(N, input);
     const r = JSON.parse(spawnSync(process.execPath, [BIN, 'consumer-perf-test', '--bootstrap-server', B, '--topic', 'perf.0', '--messages', String(N * 2), '--json'], { maxBuffer: 1 << 26 }).stdout.toString());
     cperf.push(r.messagesPerSec);
   }
-  add('consumer-perf-test', median(cperf), 'records/s', null, median(cC));
+  add('consumer-perf-test', median(cperf), 'records/s', null, null);
   await stopBroker(b);
 }
 
-// ---- startup ---------------------------------------------------------------------
-{
+// ---- startup: each command beside bare Node, interleaved after a warm-up ------------
+if (wanted('startup')) {
   console.error('startup');
   const b = await startBroker('startup');
-  spawnSync('kcat', ['-b', b.bootstrap, '-P', '-t', 'startup.topic'], { input: 'x\n' });
-  const runs = { ktool: [], kcat: [], node: [] };
-  for (let i = 0; i < (QUICK ? 5 : 15); i++) {
-    runs.ktool.push(timed(process.execPath, [BIN, 'topics', '--list', '--bootstrap-server', b.bootstrap]).ms);
-    runs.kcat.push(timed('kcat', ['-b', b.bootstrap, '-L']).ms);
-    runs.node.push(timed(process.execPath, ['-e', '0']).ms);
+  createTopicOn(b.bootstrap)('startup.topic');
+  const cmds = {
+    node: [process.execPath, ['-e', '0']],
+    list: [process.execPath, [BIN, 'topics', '--list', '--bootstrap-server', b.bootstrap]],
+    help: [process.execPath, [BIN, '--help']],
+    version: [process.execPath, [BIN, '--version']],
+  };
+  const runs = Object.fromEntries(Object.keys(cmds).map((k) => [k, []]));
+  for (let i = -1; i < (QUICK ? 5 : 15); i++) {
+    for (const [k, [cmd, args]] of Object.entries(cmds)) {
+      const t = timed(cmd, args).ms;
+      if (i >= 0) runs[k].push(t);
+    }
   }
-  add('startup: ktool topics --list', median(runs.ktool), 'ms', 150, median(runs.kcat), 'lower');
-  add('startup: node -e 0 (floor)', median(runs.node), 'ms', null, null, 'lower');
+  const floor = median(runs.node);
+  add('startup: node -e 0 (floor)', floor, 'ms', null, null, 'lower');
+  add('startup: ktool topics --list', median(runs.list), 'ms', Math.round(floor * 1.3), null, 'lower');
+  add('startup: ktool --help', median(runs.help), 'ms', Math.round(floor * 1.3), null, 'lower');
+  add('startup: ktool --version', median(runs.version), 'ms', Math.round(floor * 1.3), null, 'lower');
   await stopBroker(b);
 }
 
 // ---- scale: 1,000 topics x 10 partitions -------------------------------------------
-{
+if (wanted('scale')) {
   console.error('1,000 topics x 10 partitions');
   const b = await startBroker('scale');
   const topics = QUICK ? 100 : 1000;
@@ -169,7 +180,7 @@ keyedLines(N, input);
 }
 
 // ---- groups at scale (bench/groups.sh prints its own figure) -----------------------
-{
+if (wanted('groups')) {
   const r = spawnSync('bash', [join(ROOT, 'bench/groups.sh')], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const m = /(\d+(?:\.\d+)?)\s*ms/.exec(r.stdout ?? '');
   if (r.status === 0 && m) add('consumer-groups --describe, 100 groups over 1,000 partitions', Number(m[1]), 'ms', 2000, null, 'lower');
@@ -179,13 +190,24 @@ keyedLines(N, input);
 rmSync(work, { recursive: true, force: true });
 const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const fmt = (v) => (v === null ? '' : typeof v === 'number' ? v.toLocaleString('en-US') : String(v));
+const x = (v) => `${v.toFixed(2)}x`;
 const md = [
   `Machine: ${machine}. ${new Date().toISOString().slice(0, 10)}. Median of ${REPEAT} run(s)${QUICK ? ' (quick sizes)' : ''}.`,
   '',
-  '| figure | ktool | unit | target | kcat | ratio vs kcat | meets target |',
-  '| --- | ---: | --- | ---: | ---: | ---: | --- |',
-  ...results.map((r) => `| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${fmt(r.target)} | ${fmt(r.kcat)} | ${r.ratioVsKcat === null ? '' : `${r.ratioVsKcat}x`} | ${r.meetsTarget === null ? '' : r.meetsTarget ? 'yes' : 'NO'} |`),
+  '| figure | ktool | unit | target | meets target |',
+  '| --- | ---: | --- | ---: | --- |',
+  ...results.map((r) => `| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${fmt(r.target)} | ${r.meetsTarget === null ? '' : r.meetsTarget ? 'yes' : 'NO'} |`),
+  ...(consoleRows.length === 0 ? [] : [
+    '',
+    `Console tools next to kcat, ${N.toLocaleString('en-US')} records of 100 bytes: topics created first, one warm-up each, runs interleaved, medians. Rate ratio above 1 means ktool is faster; CPU and RSS ratios below 1 mean ktool uses less.`,
+    '',
+    '| work | ktool records/s | kcat records/s | rate ktool/kcat | CPU s ktool / kcat | CPU ratio | RSS MB ktool / kcat | RSS ratio |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...consoleRows.map((r) => `| ${r.name} | ${fmt(Math.round(r.ktool.recordsPerSec))} | ${fmt(Math.round(r.kcat.recordsPerSec))} | ${x(r.rateRatio)} | ${r.ktool.cpuSeconds.toFixed(2)} / ${r.kcat.cpuSeconds.toFixed(2)} | ${x(r.cpuRatio)} | ${Math.round(r.ktool.rssMb)} / ${Math.round(r.kcat.rssMb)} | ${x(r.rssRatio)} |`),
+  ]),
 ].join('\n');
-writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify({ machine, date: new Date().toISOString(), quick: QUICK, results }, null, 2) + '\n');
-writeFileSync(join(ROOT, 'bench/results.md'), md + '\n');
+if (only.size === 0) {
+  writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify({ machine, date: new Date().toISOString(), quick: QUICK, results, console: consoleRows }, null, 2) + '\n');
+  writeFileSync(join(ROOT, 'bench/results.md'), md + '\n');
+}
 console.log(md);
