@@ -18,7 +18,7 @@
  */
 import { Flags } from '@oclif/core'
 import { connectionFlags, settingsInput } from './connection-flags.js'
-import { KtoolError } from './errors.js'
+import { KtoolError } from '../errors.js'
 
 export type GroupsAction = 'list' | 'describe' | 'delete' | 'reset-offsets' | 'delete-offsets'
 

@@ -3,7 +3,7 @@
  * wording follow Kafka's own tools so scripts port over unchanged.
  */
 import { Flags } from '@oclif/core'
-import { KtoolError } from './errors.js'
+import { KtoolError } from '../errors.js'
 
 /** `--bootstrap-server host:port[,host:port]`: where to connect. */
 export const bootstrapServer = Flags.string({

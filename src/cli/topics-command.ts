@@ -16,7 +16,7 @@
  */
 import { Flags } from '@oclif/core'
 import { connectionFlags, settingsInput } from './connection-flags.js'
-import { KtoolError } from './errors.js'
+import { KtoolError } from '../errors.js'
 
 export type TopicsAction = 'create' | 'list' | 'describe' | 'delete' | 'alter'
 

@@ -2,7 +2,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { connectionFlags, settingsInput } from '../cli/connection-flags.js';
-import { KtoolError } from '../cli/errors.js';
+import { KtoolError } from '../errors.js';
 import { parseKeyValues } from '../cli/flags.js';
 
 export interface ConsoleConsumerJson {
@@ -72,7 +72,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     const [{ resolveSettings, readPropertiesFile }, { connect, kafkajs }, fmt, ops, { Fetcher }] = await Promise.all([
       import('../connection/settings.js'),
       import('../connection/client.js'),
-      import('../cli/record-formatter.js'),
+      import('../formats/record-formatter.js'),
       import('../ops/console-consumer.js'),
       import('../client/fetcher.js'),
     ]);
@@ -115,7 +115,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     if (f['key-deserializer']) formatterProps['key.deserializer'] = f['key-deserializer'];
     if (f['value-deserializer']) formatterProps['value.deserializer'] = f['value-deserializer'];
     Object.assign(formatterProps, parseKeyValues(f.property, 'property'));
-    let formatter: import('../cli/record-formatter.js').FormatterOptions;
+    let formatter: import('../formats/record-formatter.js').FormatterOptions;
     try {
       formatter = fmt.formatterOptions(formatterProps);
     } catch (err) {
@@ -129,7 +129,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     const jsonl = f.output === 'jsonl';
     const binary = f.binary as 'auto' | 'base64' | 'hex';
     const isoTime = f['print-time'] === 'iso';
-    const jsonlMod = jsonl ? await import('../cli/jsonl.js') : undefined;
+    const jsonlMod = jsonl ? await import('../formats/jsonl.js') : undefined;
     const sink = (r: import('../ops/console-consumer.js').SinkRecord): boolean | Promise<void> => {
       try {
         if (jsonlMod) {

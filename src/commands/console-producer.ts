@@ -2,7 +2,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { connectionFlags, settingsInput } from '../cli/connection-flags.js';
-import { KtoolError } from '../cli/errors.js';
+import { KtoolError } from '../errors.js';
 import { parseKeyValues } from '../cli/flags.js';
 
 const CODECS: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
@@ -61,7 +61,7 @@ Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl wr
     const [{ resolveSettings, readPropertiesFile }, { connect }, { lineReaderOptions, LINE_READER_PROPERTIES }, ops] = await Promise.all([
       import('../connection/settings.js'),
       import('../connection/client.js'),
-      import('../cli/line-reader.js'),
+      import('../formats/line-reader.js'),
       import('../ops/console-producer.js'),
     ]);
     if (f['line-reader'] !== undefined && !LINE_READERS.has(f['line-reader'])) {

@@ -2,7 +2,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { connectionFlags, settingsInput } from '../cli/connection-flags.js';
-import { KtoolError } from '../cli/errors.js';
+import { KtoolError } from '../errors.js';
 
 export default class ConsumerPerfTest extends BaseCommand<typeof ConsumerPerfTest> {
   static override summary = 'Measure consume throughput (kafka-consumer-perf-test.sh).';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { connectionFlags, settingsInput } from '../cli/connection-flags.js';
-import { KtoolError } from '../cli/errors.js';
+import { KtoolError } from '../errors.js';
 import { parseKeyValues } from '../cli/flags.js';
 
 const CODECS: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };

@@ -10,7 +10,7 @@
  */
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
-import { KtoolError } from '../cli/errors.js'
+import { KtoolError } from '../errors.js'
 import { override, parseKeyValues } from '../cli/flags.js'
 
 export interface ServerStartResult {
@@ -53,7 +53,7 @@ In the foreground the broker logs to stdout and stops cleanly on Ctrl-C (SIGINT)
 
 
   public async run(): Promise<ServerStartResult> {
-    const daemon = await import('../cli/daemon.js')
+    const daemon = await import('../supervision/daemon.js')
     const broker = await daemon.resolveBroker({
       propertiesFile: this.args.properties,
       overrides: parseKeyValues(this.flags.override),
@@ -72,8 +72,8 @@ In the foreground the broker logs to stdout and stops cleanly on Ctrl-C (SIGINT)
     return this.runForeground(broker)
   }
 
-  private async runForeground(broker: import('../cli/daemon.js').ResolvedBroker): Promise<ServerStartResult> {
-    const daemon = await import('../cli/daemon.js')
+  private async runForeground(broker: import('../supervision/daemon.js').ResolvedBroker): Promise<ServerStartResult> {
+    const daemon = await import('../supervision/daemon.js')
     await daemon.assertDataDirFree(broker.dataDir)
     const { startBroker } = await import('../broker/index.js')
     const json = this.jsonEnabled()

@@ -39,7 +39,7 @@ Prints nothing on success (one line per broker with --verbose). When no broker i
   }
 
   public async run(): Promise<ServerStopResult> {
-    const daemon = await import('../cli/daemon.js')
+    const daemon = await import('../supervision/daemon.js')
     let dirs: string[] | undefined
     if (this.flags['data-dir'] !== undefined) dirs = [this.flags['data-dir']]
     if (this.args.properties !== undefined) {

@@ -36,7 +36,7 @@ export interface EnsureEmbeddedOptions {
  * never start one.
  */
 export async function ensureEmbeddedBroker(options: EnsureEmbeddedOptions = {}): Promise<EmbeddedResult> {
-  const daemon = await import('../cli/daemon.js')
+  const daemon = await import('../supervision/daemon.js')
   const timeout = options.probeTimeoutMs ?? 300
   const port = options.port ?? EMBEDDED_PORT
   const address = `${EMBEDDED_HOST}:${port}`

@@ -14,7 +14,7 @@
  * their names and fields; kafkajs is never imported here). Every message is
  * redacted: no password or sasl.jaas.config content gets through.
  */
-import { KtoolError } from '../cli/errors.js'
+import { KtoolError } from '../errors.js'
 import { describeSystemError } from '../client/errors.js'
 import { redact } from './redact.js'
 

@@ -10,7 +10,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { KtoolError } from '../cli/errors.js'
+import { KtoolError } from '../errors.js'
 import { maskProperties } from './redact.js'
 
 export interface Profile {

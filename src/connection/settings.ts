@@ -17,7 +17,7 @@ import { resolve as resolvePath } from 'node:path'
 import { parseHostPort } from '../client/errors.js'
 import { DEFAULT_REQUEST_TIMEOUT_MS, MAX_CONNECT_TIMEOUT_MS } from '../client/broker-connection.js'
 import type { SaslMechanismName } from '../client/sasl.js'
-import { KtoolError } from '../cli/errors.js'
+import { KtoolError } from '../errors.js'
 import { isSecretKey, registerSecret, registerSecretProperties } from './redact.js'
 
 export const DEFAULT_BOOTSTRAP = 'localhost:9092'

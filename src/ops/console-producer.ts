@@ -3,9 +3,9 @@
 import { fstatSync } from 'node:fs';
 import type { ClusterClient } from '../client/cluster.js';
 import { Producer, type ProduceFailure, type ProducerOptions } from '../client/producer.js';
-import { LineSplitter } from '../cli/line-splitter.js';
-import { LineFormatError, LineMessageReader, type LineReaderOptions } from '../cli/line-reader.js';
-import { JsonlError, parseJsonlRecord } from '../cli/jsonl.js';
+import { LineSplitter } from '../formats/line-splitter.js';
+import { LineFormatError, LineMessageReader, type LineReaderOptions } from '../formats/line-reader.js';
+import { JsonlError, parseJsonlRecord } from '../formats/jsonl.js';
 
 export interface ConsoleProduceOptions {
   topic: string;

@@ -22,7 +22,7 @@ interface DaemonModule {
 }
 
 const embeddedUrl = new URL('../../dist/connection/embedded.js', import.meta.url).href
-const daemonUrl = new URL('../../dist/cli/daemon.js', import.meta.url).href
+const daemonUrl = new URL('../../dist/supervision/daemon.js', import.meta.url).href
 
 describe('embedded dev broker default', () => {
   const box = sandbox('ktool-embedded-')

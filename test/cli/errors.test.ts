@@ -1,7 +1,8 @@
 // One-line error formatting and exit statuses.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { errorDocument, exitCodeOf, KtoolError, messageOf, oneLine } from '../../src/cli/errors.js'
+import { errorDocument, exitCodeOf, messageOf, oneLine } from '../../src/cli/errors.js'
+import { KtoolError } from '../../src/errors.js'
 
 describe('error formatting', () => {
   test('oneLine joins lines and strips colour', () => {

@@ -1,8 +1,8 @@
 // The console tools' line parser and record formatter, against Kafka's literal formats.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LineFormatError, LineMessageReader, lineReaderOptions } from '../../src/cli/line-reader.js';
-import { formatRecord, formatterOptions, type FormattableRecord } from '../../src/cli/record-formatter.js';
+import { LineFormatError, LineMessageReader, lineReaderOptions } from '../../src/formats/line-reader.js';
+import { formatRecord, formatterOptions, type FormattableRecord } from '../../src/formats/record-formatter.js';
 
 const s = (b: Buffer | null) => (b === null ? null : b.toString());
 

@@ -4,7 +4,7 @@
  * it only says which subcommands exist.
  */
 import { BaseCommand } from '../../cli/base-command.js'
-import { KtoolError } from '../../cli/errors.js'
+import { KtoolError } from '../../errors.js'
 
 export default class Cluster extends BaseCommand<typeof Cluster> {
   static override summary = 'The Kafka cluster tool (kafka-cluster.sh): cluster-id, describe, unregister.'

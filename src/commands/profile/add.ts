@@ -6,7 +6,7 @@
  */
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { KtoolError } from '../../cli/errors.js'
+import { KtoolError } from '../../errors.js'
 import { bootstrapServer, commandConfig, parseKeyValues } from '../../cli/flags.js'
 
 export interface ProfileAddResult {

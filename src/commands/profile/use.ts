@@ -1,7 +1,7 @@
 // ktool profile use NAME | --none: choose the current connection profile.
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { KtoolError } from '../../cli/errors.js'
+import { KtoolError } from '../../errors.js'
 
 export interface ProfileUseResult {
   current: string | null

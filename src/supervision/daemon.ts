@@ -21,7 +21,7 @@ import { connect } from 'node:net'
 import { homedir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { KtoolError } from './errors.js'
+import { KtoolError } from '../errors.js'
 import { KERNEL_DIR_LOCKS, queryDirLock } from '../broker/storage/dir-lock.js'
 
 export const DEFAULT_START_TIMEOUT_MS = 10_000
