@@ -164,7 +164,10 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     let processed = 0;
     let reason = 'aborted';
     try {
-      if (group === undefined) {
+      if (f['max-messages'] === 0) {
+        // Kafka's loop runs while fewer than max-messages were read: zero reads nothing.
+        reason = 'max-messages';
+      } else if (group === undefined) {
         const cluster = await connect(settings);
         try {
           const decompress = await decompressor();

@@ -136,8 +136,9 @@ export function stringHashOrder<T>(items: readonly T[], keyOf: (item: T) => stri
 
 /**
  * Kafka's Utils.getDateTime: 'yyyy-MM-ddTHH:mm:ss.SSS' with an optional zone
- * (Z, +hh, +hhmm, +hh:mm); no zone means UTC. Java's SimpleDateFormat is
- * lenient, so out-of-range fields roll over (month 13 is January next year).
+ * (Z, +hh, +hhmm, +hh:mm); no zone means UTC. Fields out of range (month 13,
+ * February 30, hour 99, a +25:00 zone) are an Unparseable date, as in Kafka 3.9,
+ * rather than rolled over into another instant.
  */
 export function parseDateTime(text: string): number {
   const parts = javaSplit(text, 'T')
@@ -150,17 +151,27 @@ export function parseDateTime(text: string): number {
   const m = /^([+-]?\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+)\.(\d+)(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(value)
   if (m === null) throw new GroupCommandError(`java.text.ParseException: Unparseable date: "${value}"`)
   const [, y, mo, d, h, mi, s, ms, zone] = m
+  const unparseable = () => new GroupCommandError(`java.text.ParseException: Unparseable date: "${value}"`)
   let offsetMin = 0
   if (zone !== 'Z') {
     const sign = zone![0] === '-' ? -1 : 1
     const digits = zone!.slice(1).replace(':', '')
-    offsetMin = sign * (Number(digits.slice(0, 2)) * 60 + (digits.length > 2 ? Number(digits.slice(2, 4)) : 0))
+    const zh = Number(digits.slice(0, 2))
+    const zm = digits.length > 2 ? Number(digits.slice(2, 4)) : 0
+    if (zh > 23 || zm > 59) throw unparseable()
+    offsetMin = sign * (zh * 60 + zm)
   }
+  const [year, month, day, hour, minute, sec] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number]
+  const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeapYear(year) ? 1 : 0)
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || sec > 59 || ms!.length > 3) throw unparseable()
   const date = new Date(0)
-  date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d))
-  date.setUTCHours(Number(h), Number(mi), Number(s), 0)
-  const fixed = date.getTime()
-  return fixed + Number(ms) - offsetMin * 60_000
+  date.setUTCFullYear(year, month - 1, day)
+  date.setUTCHours(hour, minute, sec, 0)
+  return date.getTime() + Number(ms) - offsetMin * 60_000
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
 }
 
 /** java.time.Duration.parse ("PnDTnHnMn.nS", case-insensitive, signed parts) in ms. */
