@@ -512,10 +512,10 @@ type ScenarioInput = import('../ops/offset-reset.js').ResetScenario | { kind: 'f
 
 /** The reset scenario from the flags (null when none was given: Kafka complains only once it reaches an inactive group). */
 async function resetScenario(flags: GroupsFlagValues, reset: typeof import('../ops/offset-reset.js')): Promise<ScenarioInput> {
-  if (flags['to-offset'] !== undefined) return { kind: 'to-offset', offset: reset.parseLongOption(flags['to-offset'], 'to-offset') }
+  if (flags['to-offset'] !== undefined) return { kind: 'to-offset', offset: reset.parseJavaLong(flags['to-offset'], 'to-offset') }
   if (has(flags, 'to-earliest')) return { kind: 'to-earliest' }
   if (has(flags, 'to-latest')) return { kind: 'to-latest' }
-  if (flags['shift-by'] !== undefined) return { kind: 'shift-by', shift: reset.parseLongOption(flags['shift-by'], 'shift-by') }
+  if (flags['shift-by'] !== undefined) return { kind: 'shift-by', shift: reset.parseJavaLong(flags['shift-by'], 'shift-by') }
   if (flags['to-datetime'] !== undefined) return { kind: 'to-datetime', timestamp: reset.parseDateTime(flags['to-datetime']) }
   if (flags['by-duration'] !== undefined) return { kind: 'by-duration', durationMs: reset.parseDuration(flags['by-duration']) }
   if (flags['from-file'] !== undefined) return { kind: 'from-file-path', path: flags['from-file'] }
