@@ -10,9 +10,10 @@
  * - a failed operation: "Error while executing config command with args
  *   '<args>'" on stderr, exit 1. Kafka follows that line with a stack
  *   trace; ktool appends the reason to the same line instead (": <reason>").
- * Secrets given in --add-config (SCRAM passwords, *.password values) never
- * appear in any output: they are masked in the echoed arguments and
- * registered with the redaction layer.
+ * Secrets given in --add-config (SCRAM passwords, PASSWORD-type configs,
+ * sasl.users, JAAS configs: ops/configs.ts isSecretConfig) never appear in
+ * any output: they are masked in the echoed arguments and the JSON result,
+ * and registered with the redaction layer for error messages.
  */
 import { Flags } from '@oclif/core'
 import { connectionFlags, type ConnectionFlagValues } from './connection-flags.js'
@@ -222,12 +223,12 @@ export async function configsModeAction(flags: ConfigsFlagValues): Promise<Confi
 
 /** The arguments as Kafka echoes them, with --add-config secrets masked. */
 export async function echoedArgs(argv: readonly string[]): Promise<string> {
-  const [{ MASK, isSecretKey }, ops] = await Promise.all([import('../connection/redact.js'), import('../ops/configs.js')])
+  const [{ MASK }, ops] = await Promise.all([import('../connection/redact.js'), import('../ops/configs.js')])
   const mask = (value: string): string => {
     try {
       return ops
         .parseAddConfig(value)
-        .map(([k, v]) => `${k}=${ops.scramMechanism(k) !== undefined || isSecretKey(k) ? MASK : v}`)
+        .map(([k, v]) => `${k}=${ops.isSecretConfig(k) ? MASK : v}`)
         .join(',')
     } catch {
       return MASK
@@ -257,7 +258,7 @@ export async function runConfigs(host: ToolHost, action: ConfigsAction | (() => 
     async (session) => {
       const chosen = typeof action === 'function' ? await action() : action
       const request = await checkConfigsArgs(chosen, flags)
-      const [ops, views, { registerSecret, isSecretKey }] = await Promise.all([import('../ops/configs.js'), import('../views/configs.js'), import('../connection/redact.js')])
+      const [ops, views, { registerSecret }] = await Promise.all([import('../ops/configs.js'), import('../views/configs.js'), import('../connection/redact.js')])
       const { UsageError } = await import('../ops/admin-errors.js')
       const json = host.jsonEnabled()
       const entityType = request.entityTypes[0]!
@@ -292,7 +293,8 @@ export async function runConfigs(host: ToolHost, action: ConfigsAction | (() => 
       let add: Array<[string, string]> = []
       if (request.addConfigFile !== undefined) add = await ops.readAddConfigFile(request.addConfigFile)
       if (request.addConfig !== undefined) add = ops.parseAddConfig(request.addConfig)
-      for (const [k, v] of add) if (ops.scramMechanism(k) !== undefined || isSecretKey(k)) registerSecret(v)
+      // Registered secrets are masked in whatever the broker's error message echoes back.
+      for (const [k, v] of add) if (ops.isSecretConfig(k)) for (const part of ops.secretParts(v)) registerSecret(part)
       ops.checkConfigKeys(add)
       const deletions = request.deleteConfigs
       const name = entityName!
@@ -345,7 +347,7 @@ export async function runConfigs(host: ToolHost, action: ConfigsAction | (() => 
           throw ops.clientQuotasError(await session.connect(), true)
       }
       if (!json) writeOut(views.renderAltered(entityType, name))
-      return views.alterJson(entityType, name, add, deletions)
+      return views.alterJson(entityType, name, ops.shownPairs(add), deletions)
     },
     failureLine,
   )

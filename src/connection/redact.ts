@@ -59,8 +59,9 @@ function escapeRegExp(text: string): string {
 const QUOTED_SECRET_OPTION = /\b([A-Za-z_.]*(?:password|secret|token))(\s*=\s*)"(?:[^"\\]|\\.)*"/gi
 const SINGLE_QUOTED_SECRET_OPTION = /\b([A-Za-z_.]*(?:password|secret|token))(\s*=\s*)'[^']*'/gi
 const BARE_SECRET_OPTION = /\b([A-Za-z_.]*(?:password|secret|token))(\s*[=:]\s*)(?!\*{8})[^\s"',;}]+/gi
-// sasl.jaas.config=<anything up to the end of the line>, and "sasl.jaas.config": "<json string>"
-const JAAS_PROPERTY = /(sasl\.jaas\.config)(\s*[=:]\s*)[^\n]*/gi
+// sasl.jaas.config=<anything up to the end of the line>, and "sasl.jaas.config": "<json string>".
+// A value already masked is left alone, so the rest of its line (an error's reason) stays readable.
+const JAAS_PROPERTY = /(sasl\.jaas\.config)(\s*[=:]\s*)(?!\*{8}(?:[\s',]|$))[^\n]*/gi
 const JAAS_JSON = /("sasl\.jaas\.config"\s*:\s*")(?:[^"\\]|\\.)*"/gi
 
 /** Mask every registered secret and every password-like fragment in a text. */

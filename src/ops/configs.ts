@@ -15,7 +15,8 @@ import type { ClusterClient } from '../client/cluster.js'
 import { ErrorCode, KafkaError } from '../protocol/errors.js'
 import type { MessageBody } from '../protocol/types.js'
 import { topicNameError } from '../broker/topic-names.js'
-import { MASK } from '../connection/redact.js'
+import { MASK, isSecretKey } from '../connection/redact.js'
+import { isSensitiveKey } from '../broker/config/config-defs.js'
 import { javaHashMapOrder } from '../views/java-order.js'
 import { AdminCommandError, UsageError, javaExceptionText, responseError, unsupportedApiError } from './admin-errors.js'
 import { describeCluster } from './cluster.js'
@@ -83,6 +84,33 @@ export function scramMechanism(name: string): ScramMechanismInfo | undefined {
 
 export function scramMechanismName(code: number): string {
   return SCRAM_MECHANISMS.find((m) => m.code === code)?.name ?? 'UNKNOWN'
+}
+
+// ------------------------------------------------------------------ secrets
+
+/** Kafka 3.9's PASSWORD-type configs that the name patterns below would miss. */
+const PASSWORD_TYPE_CONFIGS = ['ssl.keystore.certificate.chain', 'ssl.truststore.certificates', 'ssl.keystore.key']
+
+/**
+ * Config names whose values configs never prints: SCRAM credentials, Kafka's
+ * PASSWORD-type configs, the dev broker's sasl.users / sasl.scram.users and
+ * JAAS configs, also with a listener.name.<l>.[<mechanism>.] prefix.
+ */
+export function isSecretConfig(name: string): boolean {
+  if (scramMechanism(name) !== undefined || isSecretKey(name) || isSensitiveKey(name)) return true
+  const k = name.toLowerCase()
+  return PASSWORD_TYPE_CONFIGS.some((p) => k === p || k.endsWith(`.${p}`))
+}
+
+/** The pairs as they may be shown: secret values masked, SCRAM credentials kept for their iterations. */
+export function shownPairs(pairs: ReadonlyArray<[string, string]>): Array<[string, string]> {
+  return pairs.map(([k, v]) => [k, scramMechanism(k) === undefined && isSecretConfig(k) ? MASK : v])
+}
+
+/** A secret value and its user:password entries (sasl.users), so an error quoting one entry is masked too. */
+export function secretParts(value: string): string[] {
+  const entries = value.split(',').map((e) => e.trim()).filter((e) => e.length > 0)
+  return [value, ...entries, ...entries.filter((e) => e.includes(':')).map((e) => e.slice(e.indexOf(':') + 1))]
 }
 
 // ------------------------------------------------------------------ --add-config parsing
@@ -215,13 +243,15 @@ async function describeResource(client: ClusterClient, entityType: ResourceEntit
   const result = (response.results as MessageBody[])[0]
   if (result === undefined) throw new AdminCommandError(`The broker did not describe ${entityType} ${entityName}`)
   if (result.errorCode !== ErrorCode.NONE) throw responseError(result.errorCode, result.errorMessage)
+  // A broker that does not flag a secret as sensitive still never gets it printed.
+  const shown = (name: string, value: string | null | undefined): string | null => (value != null && isSecretConfig(name) ? MASK : (value ?? null))
   return (result.configs as MessageBody[]).map((c) => ({
     name: c.name,
-    value: c.value ?? null,
+    value: shown(c.name, c.value),
     source: typeof c.configSource === 'number' && c.configSource >= 0 ? c.configSource : inferredSource(resourceType, c.isDefault === true),
     sensitive: c.isSensitive === true,
     readOnly: c.readOnly === true,
-    synonyms: ((c.synonyms as MessageBody[] | undefined) ?? []).map((s) => ({ name: s.name, value: s.value ?? null, source: s.source })),
+    synonyms: ((c.synonyms as MessageBody[] | undefined) ?? []).map((s) => ({ name: s.name, value: shown(s.name, s.value), source: s.source })),
   }))
 }
 
