@@ -20,6 +20,12 @@ const METADATA_MAX_VERSION = 12
 export interface ClusterClientOptions extends Omit<BrokerConnectionOptions, 'host' | 'port'> {
   /** Bootstrap servers, `host:port` each. */
   bootstrap: readonly string[]
+  /**
+   * Total time for reaching a bootstrap server, however many are listed: each
+   * attempt gets an even share of what is left (a refused one leaves its share
+   * to the next). Later connections to other brokers keep connectTimeoutMs.
+   */
+  bootstrapTimeoutMs?: number
 }
 
 export interface BrokerNode {
@@ -89,9 +95,12 @@ export class ClusterClient {
     if (options.bootstrap.length === 0) throw new Error('No bootstrap servers given')
     const addresses = options.bootstrap.map((s) => parseHostPort(s))
     const failures: ConnectionError[] = []
-    for (const { host, port } of addresses) {
+    const deadline = options.bootstrapTimeoutMs === undefined ? undefined : Date.now() + options.bootstrapTimeoutMs
+    for (const [i, { host, port }] of addresses.entries()) {
       try {
-        const conn = await BrokerConnection.open({ ...options, host, port })
+        const share = deadline === undefined ? undefined : Math.max(1, Math.floor((deadline - Date.now()) / (addresses.length - i)))
+        const connectTimeoutMs = share === undefined ? options.connectTimeoutMs : Math.min(share, options.connectTimeoutMs ?? share)
+        const conn = await BrokerConnection.open({ ...options, host, port, connectTimeoutMs })
         return new ClusterClient(options, conn)
       } catch (error) {
         // Authentication and protocol errors would repeat on every server.

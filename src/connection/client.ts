@@ -38,10 +38,28 @@ export function clusterOptions(settings: ConnectionSettings): ClusterClientOptio
   }
 }
 
+/** The README's promise: an unreachable server fails within 5 seconds of the command starting. */
+export const UNREACHABLE_WITHIN_MS = 5000
+/** Kept back for printing the error and exiting once the last attempt gives up. */
+const EXIT_RESERVE_MS = 300
+/** A connect made late in a long command still gets this long. */
+const MIN_BOOTSTRAP_MS = 1000
+
+/**
+ * How long reaching the cluster may take in total (DNS, TCP, TLS, ApiVersions,
+ * every bootstrap server): what is left of the 5 s promise since this process
+ * started, or socket.connection.setup.timeout.ms per server when it is set.
+ */
+export function bootstrapBudgetMs(settings: ConnectionSettings, sinceStartMs = performance.now()): number | undefined {
+  if (settings.properties['socket.connection.setup.timeout.ms'] !== undefined) return undefined
+  const left = Math.floor((UNREACHABLE_WITHIN_MS - EXIT_RESERVE_MS - sinceStartMs) / 100) * 100
+  return Math.min(settings.connectTimeoutMs * settings.bootstrapServers.length, Math.max(MIN_BOOTSTRAP_MS, left))
+}
+
 /** Connect ktool's own client to the cluster. */
 export async function connect(settings: ConnectionSettings): Promise<ClusterClient> {
   try {
-    return await ClusterClient.connect(clusterOptions(settings))
+    return await ClusterClient.connect({ ...clusterOptions(settings), bootstrapTimeoutMs: bootstrapBudgetMs(settings) })
   } catch (error) {
     const { toKtoolError } = await import('./errors.js')
     throw toKtoolError(error)
