@@ -37,6 +37,7 @@ export async function produceFromStream(
   opts: ConsoleProduceOptions,
   signal?: AbortSignal,
 ): Promise<ConsoleProduceResult> {
+  assertReadable(input);
   const producer = new Producer(cluster, opts.producer);
   await producer.prepare([opts.topic]);
   const partitions = producer.partitionCount(opts.topic)!;
@@ -136,6 +137,22 @@ async function* untilAborted(input: NodeJS.ReadableStream, signal?: AbortSignal)
     // Let go of the input so its handle no longer keeps the process alive.
     if (signal.aborted) (input as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
   }
+}
+
+/**
+ * Node hands a directory on stdin over as an empty stream, which would pass for empty
+ * input with exit 0; Kafka's console producer fails reading it (IOException: Is a directory).
+ */
+function assertReadable(input: { fd?: number }): void {
+  const fd = typeof input.fd === 'number' ? input.fd : input === process.stdin ? 0 : undefined;
+  if (fd === undefined) return;
+  let directory = false;
+  try {
+    directory = fstatSync(fd).isDirectory();
+  } catch {
+    return;
+  }
+  if (directory) throw new Error('Cannot read standard input: it is a directory (EISDIR)');
 }
 
 function sizeOf(input: { fd?: number }): number {
