@@ -6,7 +6,8 @@
 // Not listed: failures Kafka's consumer-groups tool reports and then exits 0 from
 // (ktool keeps that status for script compatibility; test/cli/consumer-groups.test.ts covers them).
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -20,6 +21,8 @@ interface Case {
   name: string;
   args: (ctx: Ctx) => string[];
   input?: string | Buffer;
+  /** Standard input is this directory (opened read-only) instead of a pipe. */
+  stdinDirectory?: (ctx: Ctx) => string;
   exit: number;
   /** Matched against the whole of stderr (stdout for tools where Kafka prints errors there). */
   message: RegExp;
@@ -99,6 +102,7 @@ const CASES: Case[] = [
   { name: 'producer with bad acks', args: (c) => ['console-producer', '--bootstrap-server', c.b, '--topic', 'exists', '--request-required-acks', '2'], input: 'x\n', exit: 2, message: /--request-required-acks/ },
   { name: 'producer with unknown line reader', args: (c) => ['console-producer', '--bootstrap-server', c.b, '--topic', 'exists', '--line-reader', 'com.example.Reader'], input: 'x\n', exit: 1, message: /com\.example\.Reader/ },
   { name: 'producer with a bad --producer-property', args: (c) => ['console-producer', '--bootstrap-server', c.b, '--topic', 'exists', '--producer-property', 'linger.ms'], input: 'x\n', exit: 2, message: /linger\.ms/ },
+  { name: 'producer reading a directory on stdin', args: (c) => ['console-producer', '--bootstrap-server', c.b, '--topic', 'exists'], stdinDirectory: (c) => c.dir, exit: 1, message: /^Error: Cannot read standard input: it is a directory \(EISDIR\)\n$/ },
   { name: 'producer with non-numeric linger.ms', args: (c) => ['console-producer', '--bootstrap-server', c.b, '--topic', 'exists', '--producer-property', 'linger.ms=soon'], input: 'x\n', exit: 1, message: /linger\.ms/ },
   { name: 'producer-perf-test without payload', args: (c) => ['producer-perf-test', '--topic', 't', '--num-records', '1', '--throughput', '-1', '--bootstrap-server', c.b], exit: 1, message: /Either --record-size or --payload-file must be specified but not both\./ },
   { name: 'producer-perf-test with a missing payload file', args: (c) => ['producer-perf-test', '--topic', 't', '--num-records', '1', '--throughput', '-1', '--bootstrap-server', c.b, '--payload-file', join(c.dir, 'missing.txt')], exit: 1, message: /missing\.txt/ },
@@ -114,10 +118,14 @@ const CASES: Case[] = [
   { name: 'reset-offsets --to-datetime at hour 99', args: (c) => ['consumer-groups', '--reset-offsets', '--group', 'g', '--topic', 'exists', '--to-datetime', '2026-01-01T99:00:00.000', '--dry-run', '--bootstrap-server', c.b], exit: 0, stream: 'stdout', message: /Unparseable date/ },
   { name: 'reset-offsets --to-datetime in zone +25:00', args: (c) => ['consumer-groups', '--reset-offsets', '--group', 'g', '--topic', 'exists', '--to-datetime', '2026-01-01T00:00:00.000+25:00', '--dry-run', '--bootstrap-server', c.b], exit: 0, stream: 'stdout', message: /Unparseable date/ },
   { name: 'reset-offsets with a bad --to-offset', args: (c) => ['consumer-groups', '--reset-offsets', '--group', 'g', '--topic', 'exists', '--to-offset', 'many', '--bootstrap-server', c.b], exit: 1, message: /many/ },
+  { name: 'reset-offsets plan with a negative offset', args: (c) => ['consumer-groups', '--reset-offsets', '--group', 'g', '--from-file', join(c.dir, 'negative.csv'), '--execute', '--bootstrap-server', c.b], exit: 1, message: /^Invalid negative offset\n$/ },
+  { name: 'reset-offsets --shift-by beyond a Java long', args: (c) => ['consumer-groups', '--reset-offsets', '--group', 'g', '--topic', 'exists', '--shift-by', '9223372036854775808', '--bootstrap-server', c.b], exit: 1, message: /Cannot parse argument '9223372036854775808' of option shift-by/ },
+  { name: 'reset-offsets --shift-by below a Java long', args: (c) => ['consumer-groups', '--reset-offsets', '--group', 'g', '--topic', 'exists', '--shift-by', '-9223372036854775809', '--bootstrap-server', c.b], exit: 1, message: /Cannot parse argument '-9223372036854775809' of option shift-by/ },
   // admin tools
   { name: 'configs without an entity type', args: (c) => ['configs', '--describe', '--bootstrap-server', c.b], exit: 1, message: /At least one entity type must be specified/ },
   { name: 'configs with an unknown entity type', args: (c) => ['configs', '--describe', '--entity-type', 'planets', '--entity-name', 'x', '--bootstrap-server', c.b], exit: 1, message: /Invalid entity type planets/ },
   { name: 'configs alter of a missing topic', args: (c) => ['configs', '--alter', '--topic', 'never.was', '--add-config', 'retention.ms=1', '--bootstrap-server', c.b], exit: 1, message: /Topic 'never\.was' does not exist\./ },
+  { name: 'configs alter of sasl.users (masked)', args: (c) => ['configs', '--alter', '--entity-type', 'brokers', '--entity-default', '--add-config', 'sasl.users=alice:pw-catalog-1', '--bootstrap-server', c.b], exit: 1, message: /^Error while executing config command with args '[^']*--add-config sasl\.users=\*{8} [^']*': (?!.*pw-catalog-1).*\n$/ },
   { name: 'configs alter with a bad value', args: (c) => ['configs', '--alter', '--topic', 'exists', '--add-config', 'retention.ms=soon', '--bootstrap-server', c.b], exit: 1, message: /retention\.ms/ },
   { name: 'get-offsets with a malformed --time', args: (c) => ['get-offsets', '--bootstrap-server', c.b, '--time', 'yesterday'], exit: 1, message: /Malformed time argument yesterday/ },
   { name: 'delete-records with malformed JSON', args: (c) => ['delete-records', '--bootstrap-server', c.b, '--offset-json-file', join(c.dir, 'bad.json')], exit: 1, message: /The input string is not a valid JSON/ },
@@ -128,6 +136,24 @@ const CASES: Case[] = [
   { name: 'server-start with a bad --override', args: () => ['server-start', '--override', 'nokey'], exit: 2, message: /nokey/ },
   { name: 'server-start with a malformed listener', args: (c) => ['server-start', '--override', 'listeners=localhost:9092', '--override', `log.dirs=${join(c.dir, 'ld')}`], exit: 1, message: /listener/i },
 ];
+
+/** Run node with standard input opened on a path (a directory: `ktool ... < /tmp`). */
+async function runWithStdin(path: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+  const fd = openSync(path, 'r');
+  try {
+    const child = spawn(process.execPath, args, { env, stdio: [fd, 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+    clearTimeout(timer);
+    return { code, stdout: Buffer.concat(out), stderr };
+  } finally {
+    closeSync(fd);
+  }
+}
 
 describe('bad input catalog', () => {
   let broker: TestBroker;
@@ -147,6 +173,7 @@ describe('bad input catalog', () => {
     await new Promise<void>((r) => dead.close(() => r()));
     writeFileSync(join(ctx.dir, 'bad.properties'), 'client.id=ok\n=no key here\n');
     writeFileSync(join(ctx.dir, 'bad.json'), '{bad');
+    writeFileSync(join(ctx.dir, 'negative.csv'), 'exists,0,1\nexists,1,-5\n');
     writeFileSync(join(ctx.dir, 'fast.properties'), 'request.timeout.ms=1500\n');
     writeFileSync(join(ctx.dir, 'ssl.properties'), 'security.protocol=SSL\nrequest.timeout.ms=3000\n');
     writeFileSync(join(ctx.dir, 'proto.properties'), 'security.protocol=CARRIER_PIGEON\n');
@@ -169,7 +196,10 @@ describe('bad input catalog', () => {
   for (const c of CASES) {
     test(c.name, async () => {
       const started = Date.now();
-      const r = await run(process.execPath, [BIN, ...c.args(ctx)], { input: c.input, timeoutMs: 20_000, env: { ...process.env, NO_COLOR: '1', KTOOL_NO_EMBEDDED: '1' } });
+      const env = { ...process.env, NO_COLOR: '1', KTOOL_NO_EMBEDDED: '1' };
+      const r = c.stdinDirectory
+        ? await runWithStdin(c.stdinDirectory(ctx), [BIN, ...c.args(ctx)], env)
+        : await run(process.execPath, [BIN, ...c.args(ctx)], { input: c.input, timeoutMs: 20_000, env });
       const stderr = r.stderr;
       // Kafka's topic tool prints its errors on stdout; the rest go to stderr.
       const text = c.stream === 'stdout' ? r.stdout.toString() : `${stderr}${r.stdout.toString()}`;
