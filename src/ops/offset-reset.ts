@@ -37,8 +37,8 @@ export type ResetScenario =
   | { kind: 'to-earliest' }
   | { kind: 'to-latest' }
   | { kind: 'to-current' }
-  | { kind: 'to-offset'; offset: number }
-  | { kind: 'shift-by'; shift: number }
+  | { kind: 'to-offset'; offset: bigint }
+  | { kind: 'shift-by'; shift: bigint }
   | { kind: 'to-datetime'; timestamp: number }
   | { kind: 'by-duration'; durationMs: number }
   | { kind: 'from-file'; plan: Map<string, Map<string, TopicPartition & { offset: number }>> }
@@ -136,9 +136,12 @@ export function stringHashOrder<T>(items: readonly T[], keyOf: (item: T) => stri
 
 /**
  * Kafka's Utils.getDateTime: 'yyyy-MM-ddTHH:mm:ss.SSS' with an optional zone
- * (Z, +hh, +hhmm, +hh:mm); no zone means UTC. Fields out of range (month 13,
- * February 30, hour 99, a +25:00 zone) are an Unparseable date, as in Kafka 3.9,
- * rather than rolled over into another instant.
+ * (Z, +hh:mm, +hh); no zone means UTC. Kafka parses with a non-lenient
+ * SimpleDateFormat, so a field out of range (month 13, February 30, hour 99,
+ * zone +25:00 or beyond GregorianCalendar's -13:00..+14:00) is "Unparseable
+ * date" rather than rolled over. Where Java's fallback pattern would read
+ * "+0530" as +05:00 and ignore trailing text, ktool honours the minutes and
+ * refuses the trailing text: both would silently reset to the wrong time.
  */
 export function parseDateTime(text: string): number {
   const parts = javaSplit(text, 'T')
@@ -148,30 +151,45 @@ export function parseDateTime(text: string): number {
   const second = parts[1]!
   let value = text
   if (!(second.includes('+') || second.includes('-') || second.includes('Z'))) value = `${text}Z`
-  const m = /^([+-]?\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+)\.(\d+)(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(value)
-  if (m === null) throw new GroupCommandError(`java.text.ParseException: Unparseable date: "${value}"`)
-  const [, y, mo, d, h, mi, s, ms, zone] = m
   const unparseable = () => new GroupCommandError(`java.text.ParseException: Unparseable date: "${value}"`)
+  const m = /^(\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+)\.(\d+)(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(value)
+  if (m === null) throw unparseable()
+  const [y, mo, d, h, mi, s, ms] = m.slice(1, 8).map(Number) as [number, number, number, number, number, number, number]
+  const zone = m[8]!
   let offsetMin = 0
   if (zone !== 'Z') {
-    const sign = zone![0] === '-' ? -1 : 1
-    const digits = zone!.slice(1).replace(':', '')
-    const zh = Number(digits.slice(0, 2))
-    const zm = digits.length > 2 ? Number(digits.slice(2, 4)) : 0
+    const zh = Number(zone.slice(1, 3))
+    const zm = zone.length > 3 ? Number(zone.slice(-2)) : 0
     if (zh > 23 || zm > 59) throw unparseable()
-    offsetMin = sign * (zh * 60 + zm)
+    offsetMin = (zone[0] === '-' ? -1 : 1) * (zh * 60 + zm)
   }
-  const [year, month, day, hour, minute, sec] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number]
-  const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeapYear(year) ? 1 : 0)
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || sec > 59 || ms!.length > 3) throw unparseable()
-  const date = new Date(0)
-  date.setUTCFullYear(year, month - 1, day)
-  date.setUTCHours(hour, minute, sec, 0)
-  return date.getTime() + Number(ms) - offsetMin * 60_000
+  const days = civilDays(y, mo, d)
+  const inRange = h <= 23 && mi <= 59 && s <= 59 && ms <= 999 && offsetMin >= -13 * 60 && offsetMin <= 14 * 60
+  if (days === null || !inRange) throw unparseable()
+  return days * 86_400_000 + h * 3_600_000 + mi * 60_000 + s * 1000 + ms - offsetMin * 60_000
 }
 
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+/** Java's GregorianCalendar switches from the Julian calendar after 1582-10-04 (the next day is 1582-10-15). */
+const GREGORIAN_START = { y: 1582, m: 10, d: 15 }
+const JULIAN_END = { y: 1582, m: 10, d: 4 }
+const MAX_YEAR = 292_278_994
+
+/** Days since 1970-01-01 of a date as GregorianCalendar reads it, or null when no such day exists. */
+function civilDays(y: number, m: number, d: number): number | null {
+  if (y < 1 || y > MAX_YEAR || m < 1 || m > 12 || d < 1) return null
+  const key = y * 10_000 + m * 100 + d
+  const gregorian = key >= GREGORIAN_START.y * 10_000 + GREGORIAN_START.m * 100 + GREGORIAN_START.d
+  if (!gregorian && key > JULIAN_END.y * 10_000 + JULIAN_END.m * 100 + JULIAN_END.d) return null
+  const leap = gregorian ? (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 : y % 4 === 0
+  const monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!
+  if (d > monthDays) return null
+  // Julian day number (Fliegel and Van Flandern's formulas), then relative to 1970-01-01 (JDN 2440588).
+  const a = Math.floor((14 - m) / 12)
+  const yy = y + 4800 - a
+  const mm = m + 12 * a - 3
+  const base = d + Math.floor((153 * mm + 2) / 5) + 365 * yy + Math.floor(yy / 4)
+  const jdn = gregorian ? base - Math.floor(yy / 100) + Math.floor(yy / 400) - 32045 : base - 32083
+  return jdn - 2_440_588
 }
 
 /** java.time.Duration.parse ("PnDTnHnMn.nS", case-insensitive, signed parts) in ms. */
@@ -191,11 +209,22 @@ export function parseDuration(text: string): number {
   return neg === '-' ? -ms : ms
 }
 
-/** A Java long from text (joptsimple's Long conversion). */
+/** A Java long from text (joptsimple's Long conversion), limited to what a JS number holds exactly. */
 export function parseLongOption(value: string, option: string): number {
-  if (!/^[+-]?\d+$/.test(value)) throw new UsageError(`Cannot parse argument '${value}' of option ${option}`)
-  const n = Number(value)
+  const n = Number(parseJavaLong(value, option))
   if (!Number.isSafeInteger(n)) throw new UsageError(`Cannot parse argument '${value}' of option ${option}`)
+  return n
+}
+
+const LONG_MIN = -(2n ** 63n)
+const LONG_MAX = 2n ** 63n - 1n
+
+/** Any Java long (Long.parseLong: optional sign, decimal digits, -2^63..2^63-1). */
+export function parseJavaLong(value: string, option: string): bigint {
+  const bad = () => new UsageError(`Cannot parse argument '${value}' of option ${option}`)
+  if (!/^[+-]?\d+$/.test(value)) throw bad()
+  const n = BigInt(value)
+  if (n < LONG_MIN || n > LONG_MAX) throw bad()
   return n
 }
 
@@ -242,7 +271,10 @@ export function parseResetPlan(csv: string, groups: readonly string[]): Map<stri
     let g = out.get(group)
     if (!g) out.set(group, (g = new Map()))
     const p = Number(partition.trim())
-    g.set(tpKey(topic, p), { topic, partition: p, offset: Number(offset.trim()) })
+    const o = Number(offset.trim())
+    // OffsetAndMetadata's own check; Kafka's tool prints it with its usage and exits 1.
+    if (o < 0) throw new UsageError('Invalid negative offset')
+    g.set(tpKey(topic, p), { topic, partition: p, offset: o })
   }
   for (const line of lines) {
     const f = csvFields(line.replace(/\r$/, ''))
@@ -422,7 +454,8 @@ async function prepareOffsets(
         if (c === undefined) {
           throw new UsageError(`Cannot shift offset for partition ${tp.topic}-${tp.partition} since there is no current committed offset`)
         }
-        return { ...tp, offset: c.offset + scenario.shift }
+        // Exact long arithmetic: the result is clamped to the log range below.
+        return { ...tp, offset: BigInt(c.offset) + scenario.shift }
       })
       return ok(await checkRange(client, requested, outcome, options))
     }
@@ -465,32 +498,60 @@ async function prepareOffsets(
   }
 }
 
-/** Kafka's checkOffsetsRange: clamp to [log start, log end], with its WARN lines. */
+/**
+ * Partitions that do not exist are refused before anything is committed.
+ * Kafka's admin client fails an unknown topic with this exception and, for an
+ * unknown partition of a known topic, retries until --timeout: ktool names
+ * the partition at once instead.
+ */
+async function assertPartitionsExist(client: ClusterClient, partitions: readonly TopicPartition[]): Promise<void> {
+  await ensureMetadata(client, partitions.map((p) => p.topic))
+  const topics = client.metadata?.topics
+  for (const tp of tpHashOrder([...partitions])) {
+    const t = topics?.get(tp.topic)
+    const prefix = 'java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: '
+    if (t === undefined || t.errorCode !== 0) {
+      throw new GroupCommandError(
+        `${prefix}Failed to fetch metadata for partition ${tp.topic}-${tp.partition} because metadata for topic \`${tp.topic}\` could not be found`,
+        'UNKNOWN_TOPIC_OR_PARTITION',
+      )
+    }
+    if (!t.partitions.some((p) => p.partition === tp.partition)) {
+      throw new GroupCommandError(
+        `${prefix}Partition ${tp.topic}-${tp.partition} does not exist: topic \`${tp.topic}\` has ${t.partitions.length} partition(s)`,
+        'UNKNOWN_TOPIC_OR_PARTITION',
+      )
+    }
+  }
+}
+
+/** Kafka's checkOffsetsRange: clamp to [log start, log end], with its WARN lines. Offsets may be any Java long. */
 async function checkRange(
   client: ClusterClient,
-  requested: ReadonlyArray<TopicPartition & { offset: number }>,
+  requested: ReadonlyArray<TopicPartition & { offset: number | bigint }>,
   outcome: ResetOutcome,
   options: RequestOptions,
 ): Promise<Array<TopicPartition & { offset: number }>> {
   if (requested.length === 0) return []
-  await ensureMetadata(client, requested.map((r) => r.topic))
+  await assertPartitionsExist(client, requested)
   const [starts, ends] = await Promise.all([listOffsets(client, requested, EARLIEST_TIMESTAMP, options), listOffsets(client, requested, LATEST_TIMESTAMP, options)])
   return tpHashOrder([...requested]).map((r) => {
     const key = tpKey(r.topic, r.partition)
     const end = ends.offsets.get(key)
     const start = starts.offsets.get(key)
-    if (end !== undefined && r.offset > end) {
+    const wanted = BigInt(r.offset)
+    if (end !== undefined && wanted > BigInt(end)) {
       outcome.warnings.push(
         `[${log4jTime()}] WARN New offset (${r.offset}) is higher than latest offset for topic partition ${r.topic}-${r.partition}. Value will be set to ${end} (${LOGGER})`,
       )
       return { ...r, offset: end }
     }
-    if (start !== undefined && r.offset < start) {
+    if (start !== undefined && wanted < BigInt(start)) {
       outcome.warnings.push(
         `[${log4jTime()}] WARN New offset (${r.offset}) is lower than earliest offset for topic partition ${r.topic}-${r.partition}. Value will be set to ${start} (${LOGGER})`,
       )
       return { ...r, offset: start }
     }
-    return { ...r }
+    return { ...r, offset: Number(wanted) }
   })
 }
