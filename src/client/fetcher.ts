@@ -1,9 +1,10 @@
 // The fetch fast path: one Fetch in flight per leader, the next one sent before the
 // caller decodes the last, so the broker works while we print. Batches are decoded
 // (and decompressed) here; offsets advance past control batches and compaction gaps.
-import { ErrorCode, errorName, isRetriable } from '../protocol/errors.js';
+import { ErrorCode, KafkaError, errorName, isRetriable } from '../protocol/errors.js';
 import { decodeBatches, type DecompressFn, type DecodedRecord } from '../protocol/record-batch.js';
 import type { ClusterClient } from './cluster.js';
+import { ConnectionError } from './errors.js';
 
 const FETCH = 1;
 const LIST_OFFSETS = 2;
@@ -23,11 +24,15 @@ export interface FetcherOptions {
   resetPolicy: 'earliest' | 'latest' | 'none';
   decompress?: DecompressFn;
   retryBackoffMs: number;
+  /** Longest wait between retries while a broker stays away (reconnect.backoff.max.ms). */
+  retryBackoffMaxMs: number;
+  /** Told of each failure that poll() rides out (a broker gone, a leader moving). */
+  onRetry?: (error: Error) => void;
 }
 
 export const DEFAULT_FETCHER_OPTIONS: FetcherOptions = {
   maxWaitMs: 500, minBytes: 1, maxBytes: 52428800, partitionMaxBytes: 1048576, isolationLevel: 0,
-  resetPolicy: 'latest', retryBackoffMs: 100,
+  resetPolicy: 'latest', retryBackoffMs: 100, retryBackoffMaxMs: 1000,
 };
 
 export interface FetchedRecord extends DecodedRecord {
@@ -56,11 +61,20 @@ export class FetchError extends Error {
   }
 }
 
+/** Failures a consumer waits out, as Kafka's does: the broker may come back, the leader may move. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof ConnectionError) return error.code !== 'TLS_FAILED' && error.code !== 'BAD_RESPONSE' && error.code !== 'UNSUPPORTED_VERSION';
+  if (error instanceof FetchError) return isRetriable((ErrorCode as Record<string, number>)[error.code] ?? -1);
+  return error instanceof KafkaError && error.retriable;
+}
+
 export class Fetcher {
   readonly opts: FetcherOptions;
   private readonly positions = new Map<string, Position>();
   private readonly pending = new Map<number, Promise<FetchedPartition[]>>();
   private stopped = false;
+  /** Transient failures in a row, for the backoff. */
+  private failures = 0;
 
   constructor(private readonly cluster: ClusterClient, opts: Partial<FetcherOptions> = {}) {
     this.opts = { ...DEFAULT_FETCHER_OPTIONS, ...opts };
@@ -113,25 +127,48 @@ export class Fetcher {
     return out;
   }
 
-  /** The next records from any leader; resolves with an empty list after a quiet max wait. */
+  /**
+   * The next records from any leader; resolves with an empty list after a quiet max wait.
+   * Transient failures (see isTransient) are reported to onRetry and waited out with a
+   * growing backoff, so a consumer outlives a broker restart; anything else is thrown.
+   */
   async poll(): Promise<FetchedPartition[]> {
     if (this.stopped) return [];
-    const byLeader = await this.positionsByLeader();
-    for (const node of byLeader.keys()) if (!this.pending.has(node)) this.pending.set(node, this.fetchFrom(node));
-    if (this.pending.size === 0) return [];
-    const tagged = [...this.pending].map(([node, p]) => p.then((r) => ({ node, r })));
-    const { node, r } = await Promise.race(tagged);
-    this.pending.delete(node);
-    // Ask for more at once, so the broker and the network work while the caller prints.
-    if (!this.stopped && r.length > 0) this.pending.set(node, this.fetchFrom(node));
-    return r;
+    try {
+      const byLeader = await this.positionsByLeader();
+      for (const node of byLeader.keys()) if (!this.pending.has(node)) this.pending.set(node, this.fetchFrom(node));
+      if (this.pending.size === 0) return [];
+      const tagged = [...this.pending].map(([node, p]) => p.then((r) => ({ node, r, error: undefined }), (error: unknown) => ({ node, r: [], error })));
+      const { node, r, error } = await Promise.race(tagged);
+      this.pending.delete(node);
+      if (error !== undefined) throw error;
+      // Ask for more at once, so the broker and the network work while the caller prints.
+      if (!this.stopped && r.length > 0) this.pending.set(node, this.fetchFrom(node));
+      this.failures = 0;
+      return r;
+    } catch (error) {
+      // Stopped while waiting: the failure is the closing itself.
+      if (this.stopped) return [];
+      if (!isTransient(error)) throw error;
+      this.opts.onRetry?.(error as Error);
+      const wait = Math.min(this.opts.retryBackoffMaxMs, this.opts.retryBackoffMs * 2 ** this.failures++);
+      await new Promise((r) => setTimeout(r, wait));
+      await this.cluster.refreshMetadata([...new Set([...this.positions.values()].map((p) => p.topic))]).catch(() => undefined);
+      return [];
+    }
+  }
+
+  /** Forgets every position (a group rebalance); answers still in flight are dropped. */
+  clear(): void {
+    this.positions.clear();
+    for (const p of this.pending.values()) p.catch(() => undefined);
+    this.pending.clear();
   }
 
   /** Stops fetching; a fetch still in flight is abandoned (its result or error dropped). */
   stop(): void {
     this.stopped = true;
-    for (const p of this.pending.values()) p.catch(() => undefined);
-    this.pending.clear();
+    this.clear();
   }
 
   private async leader(topic: string, partition: number): Promise<number> {

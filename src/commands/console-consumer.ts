@@ -4,6 +4,7 @@ import { BaseCommand } from '../cli/base-command.js';
 import { connectionFlags, settingsInput } from '../cli/connection-flags.js';
 import { KtoolError } from '../errors.js';
 import { parseKeyValues } from '../cli/flags.js';
+import type { Assignor } from '../client/group-member.js';
 
 export interface ConsoleConsumerJson {
   processed: number;
@@ -17,7 +18,7 @@ function usage(message: string): never {
 export default class ConsoleConsumer extends BaseCommand<typeof ConsoleConsumer> {
   static override summary = 'Read records from topics and print them (kafka-console-consumer.sh).';
 
-  static override description = `Prints each record with Kafka's DefaultMessageFormatter, configured with --property print.key=true, print.timestamp=true and so on. Without --group the partitions are read directly and no offsets are committed, as Kafka's tool does with its generated group; with --group the consumer joins that group and commits. On exit, "Processed a total of N messages" goes to stderr.
+  static override description = `Prints each record with Kafka's DefaultMessageFormatter, configured with --property print.key=true, print.timestamp=true and so on. Without --group the partitions are read directly and no offsets are committed, as Kafka's tool does with its generated group; with --group the consumer joins that group and commits, but only records already written out (a crash never loses a committed record). Every other flag means the same with or without --group. On exit, "Processed a total of N messages" goes to stderr.
 
 Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --grep / --key / --header filter it, --output jsonl writes a lossless record per line that console-producer --input jsonl reads back, and --print-time iso shows readable timestamps.`;
 
@@ -48,9 +49,9 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     'key-deserializer': Flags.string({ description: 'Deserializer class for keys (Kafka\'s String, Long, Integer, Short, Double, Float, UUID, ByteArray).', helpValue: '<class>' }),
     'value-deserializer': Flags.string({ description: 'Deserializer class for values.', helpValue: '<class>' }),
     'enable-systest-events': Flags.boolean({ description: 'Accepted for compatibility.', hidden: true }),
-    'from-time': Flags.string({ description: 'Start at the first record at or after this time: ISO 8601, epoch ms, or -duration like -15m.', helpValue: '<time>' }),
+    'from-time': Flags.string({ description: 'Start at the first record at or after this time: ISO 8601, epoch ms, or -duration like -15m. With --group, where the group has no committed offset.', helpValue: '<time>' }),
     'until-time': Flags.string({ description: 'Stop each partition at the first record after this time.', helpValue: '<time>' }),
-    'until-end': Flags.boolean({ description: 'Stop at the end offsets read at start.' }),
+    'until-end': Flags.boolean({ description: 'Stop at the end offsets read at start (with --group, when each partition is first assigned).' }),
     output: Flags.string({ description: 'Output format: text (Kafka\'s formatter) or jsonl.', options: ['text', 'jsonl'], default: 'text' }),
     binary: Flags.string({ description: 'How --output jsonl writes bytes: auto (UTF-8 text when valid, else base64), base64 or hex.', options: ['auto', 'base64', 'hex'], default: 'auto' }),
     grep: Flags.string({ description: 'Only records whose value matches this regular expression.', helpValue: '<regex>' }),
@@ -69,10 +70,12 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     } else if (f.offset !== undefined) usage('The partition is required when offset is specified.');
     if (f.formatter !== undefined && !/DefaultMessageFormatter$/.test(f.formatter)) usage(`Formatter ${f.formatter} is not available; ktool has Kafka's DefaultMessageFormatter`);
 
-    const [{ resolveSettings, readPropertiesFile }, { connect, kafkajs }, fmt, ops, { Fetcher }] = await Promise.all([
+    const [{ resolveSettings, readPropertiesFile }, { connect }, fmt, { lineBuilder }, { OutputSink }, ops, { Fetcher }] = await Promise.all([
       import('../connection/settings.js'),
       import('../connection/client.js'),
       import('../formats/record-formatter.js'),
+      import('../formats/record-lines.js'),
+      import('../formats/output-sink.js'),
       import('../ops/console-consumer.js'),
       import('../client/fetcher.js'),
     ]);
@@ -125,188 +128,161 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     const filter = { grep, key: f.key === undefined ? undefined : Buffer.from(f.key), headers: headerFilters.length > 0 ? headerFilters : undefined };
 
     const settings = await resolveSettings({ ...settingsInput(f), properties: consumerProps, propertiesOrigin: '--consumer-property/--consumer.config', knownKeys: CONSUMER_KEYS });
-    const out = new OutputSink(this.jsonEnabled());
-    const jsonl = f.output === 'jsonl';
-    const binary = f.binary as 'auto' | 'base64' | 'hex';
-    const isoTime = f['print-time'] === 'iso';
-    const jsonlMod = jsonl ? await import('../formats/jsonl.js') : undefined;
-    const sink = (r: import('../ops/console-consumer.js').SinkRecord): boolean | Promise<void> => {
+    const json = this.jsonEnabled();
+    const out = new OutputSink(json ? null : process.stdout);
+    const line = lineBuilder(f.output === 'jsonl'
+      ? { output: 'jsonl', binary: f.binary as import('../formats/jsonl.js').BytesEncoding }
+      : { output: 'text', formatter, isoTime: f['print-time'] === 'iso' });
+    const render = (r: import('../ops/console-consumer.js').SinkRecord): Buffer | null => {
+      if (json) return null;
       try {
-        if (jsonlMod) {
-          const line = {
-            topic: r.topic, partition: r.partition, offset: r.offset,
-            timestamp: new Date(r.timestamp).toISOString(), timestampType: r.timestampType === 1 ? 'LogAppendTime' : 'CreateTime',
-            key: jsonlMod.encodeBytes(r.key, binary), value: jsonlMod.encodeBytes(r.value, binary),
-            headers: r.headers.map((h) => ({ key: h.key, value: jsonlMod.encodeBytes(h.value, binary) })),
-          };
-          return out.write(Buffer.from(JSON.stringify(line) + '\n'));
-        }
-        const chunks: Buffer[] = [];
-        fmt.formatRecord({ ...r, timestampType: r.timestampType }, formatter, chunks);
-        if (isoTime && formatter.printTimestamp) {
-          chunks[0] = Buffer.from(chunks[0].toString().replace(/:(\d+)$/, (_m, ms) => `:${new Date(Number(ms)).toISOString()}`));
-        }
-        return out.write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+        return line(r);
       } catch (err) {
-        if (f['skip-message-on-error']) {
-          process.stderr.write(`ERROR Error processing message, skipping this message: ${(err as Error).message}\n`);
-          return true;
-        }
-        throw err;
+        if (!f['skip-message-on-error']) throw err;
+        process.stderr.write(`ERROR Error processing message, skipping this message: ${(err as Error).message}\n`);
+        return null;
       }
     };
+    const props = consumerSettings(consumerProps, f['isolation-level'], f['timeout-ms']);
+    const warned = new Set<string>();
+    const onRetry = (err: Error) => {
+      // Kafka's consumer warns and keeps trying; once per distinct failure is enough.
+      if (!abort.signal.aborted && !warned.has(err.message)) { warned.add(err.message); this.note(`WARN ${err.message}; retrying`); }
+    };
 
+    // The first SIGINT or SIGTERM stops reading, writes what was read, commits it if the
+    // broker answers quickly, and exits within a second whatever happens; a second one exits now.
+    const progress = { processed: 0 };
+    let reported = false;
+    const report = () => {
+      if (!reported && !json) process.stderr.write(`Processed a total of ${progress.processed} messages\n`);
+      reported = true;
+    };
     const abort = new AbortController();
-    const onSignal = () => abort.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    let closeBy = Number.POSITIVE_INFINITY;
+    const forceExit = () => { report(); process.exit(0); };
+    const onSignal = () => {
+      if (abort.signal.aborted && closeBy !== Number.POSITIVE_INFINITY) return forceExit();
+      closeBy = Date.now() + SIGNAL_CLOSE_MS;
+      abort.abort();
+      setTimeout(forceExit, SIGNAL_EXIT_MS).unref();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     out.onClosed(() => abort.abort());
-    let processed = 0;
-    let reason = 'aborted';
+    let reason: ConsoleConsumerJson['reason'] = 'aborted';
     try {
       if (f['max-messages'] === 0) {
         // Kafka's loop runs while fewer than max-messages were read: zero reads nothing.
         reason = 'max-messages';
-      } else if (group === undefined) {
+      } else {
         const cluster = await connect(settings);
         try {
-          const decompress = await decompressor();
-          const fetcher = new Fetcher(cluster, {
-            isolationLevel: f['isolation-level'] === 'read_committed' ? 1 : 0,
-            resetPolicy: offset === 'earliest' ? 'earliest' : 'latest',
-            decompress,
-            maxWaitMs: Math.min(500, f['timeout-ms'] ?? 500),
-          });
-          const partitions = await ops.selectPartitions(cluster, { topic: f.topic, include: includeRe, partition: f.partition, start: offset });
-          if (f.topic !== undefined && partitions.length === 0) {
-            if (f.partition !== undefined && cluster.metadata?.topics.get(f.topic)?.errorCode === 0) {
-              throw new KtoolError(`Partition ${f.partition} of topic ${f.topic} does not exist`);
+          const fetcher = new Fetcher(cluster, { ...props.fetch, resetPolicy: offset === 'earliest' ? 'earliest' : 'latest', decompress: await decompressor(), onRetry });
+          let source: import('../ops/console-consumer.js').RecordSource;
+          if (group === undefined) {
+            const partitions = await ops.selectPartitions(cluster, { topic: f.topic, include: includeRe, partition: f.partition });
+            if (f.topic !== undefined && partitions.length === 0) {
+              if (f.partition !== undefined && cluster.metadata?.topics.get(f.topic)?.errorCode === 0) {
+                throw new KtoolError(`Partition ${f.partition} of topic ${f.topic} does not exist`);
+              }
+              throw new KtoolError(`Topic ${f.topic} does not exist`, { code: 'UNKNOWN_TOPIC_OR_PARTITION' });
             }
-            throw new KtoolError(`Topic ${f.topic} does not exist`, { code: 'UNKNOWN_TOPIC_OR_PARTITION' });
+            source = new ops.AssignedSource(fetcher, partitions, fromTime !== undefined ? { timestamp: fromTime } : offset);
+          } else {
+            const [{ GroupMember }, { GroupSource }, { BrokerConnection }, { clusterOptions }] = await Promise.all([
+              import('../client/group-member.js'), import('../ops/group-source.js'), import('../client/broker-connection.js'), import('../connection/client.js'),
+            ]);
+            const connOptions = clusterOptions(settings);
+            const member = new GroupMember(cluster, {
+              ...props.group, groupId: group, subscription: f.topic !== undefined ? [f.topic] : includeRe!, onRetry,
+              openConnection: (host, port) => BrokerConnection.open({ ...connOptions, host, port }),
+            });
+            const reset = f['from-beginning'] ? 'earliest' : props.reset;
+            source = new GroupSource(member, fetcher, { reset, fromTime }, out, props.autoCommit);
           }
-          const res = await ops.consumeAssigned(fetcher, partitions, { start: fromTime !== undefined ? { timestamp: fromTime } : offset },
-            { maxMessages: f['max-messages'], timeoutMs: f['timeout-ms'], untilEnd: f['until-end'], untilTime }, filter, sink, abort.signal);
-          processed = res.processed;
-          reason = res.reason;
-          fetcher.stop();
+          try {
+            reason = (await ops.consume(source, { maxMessages: f['max-messages'], timeoutMs: f['timeout-ms'], untilEnd: f['until-end'], untilTime },
+              filter, render, out, progress, abort.signal)).reason;
+          } finally {
+            await ops.finish(source, out, Math.min(closeBy, Date.now() + Math.min(30_000, settings.requestTimeoutMs)));
+          }
         } finally {
           cluster.close();
         }
-      } else {
-        const res = await consumeWithGroup(await kafkajs(settings, { verbose: this.verbose }), group, {
-          topic: f.topic, include: includeRe, fromBeginning: offset === 'earliest',
-          maxMessages: f['max-messages'], timeoutMs: f['timeout-ms'], autoCommit: consumerProps['enable.auto.commit'] !== 'false',
-        }, (r) => (ops.matches(r, filter) ? sink(r) : true), abort.signal);
-        processed = res.processed;
-        reason = res.reason;
       }
-      await out.flush();
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      if (!this.jsonEnabled()) process.stderr.write(`Processed a total of ${processed} messages\n`);
+      report();
+      // A connection still opening to a vanished broker must not hold the exit up.
+      setTimeout(() => process.exit(), 200).unref();
     }
-    return { processed, reason };
+    return { processed: progress.processed, reason };
   }
 }
+
+/** After the first signal: this long to write, commit and leave, and exit for sure soon after. */
+const SIGNAL_CLOSE_MS = 600;
+const SIGNAL_EXIT_MS = 900;
 
 const CONSUMER_KEYS = new Set([
   'group.id', 'auto.offset.reset', 'enable.auto.commit', 'auto.commit.interval.ms', 'fetch.min.bytes', 'fetch.max.bytes',
   'fetch.max.wait.ms', 'max.partition.fetch.bytes', 'max.poll.records', 'session.timeout.ms', 'heartbeat.interval.ms',
-  'isolation.level', 'key.deserializer', 'value.deserializer', 'client.rack', 'group.instance.id', 'partition.assignment.strategy',
+  'max.poll.interval.ms', 'isolation.level', 'key.deserializer', 'value.deserializer', 'client.rack', 'group.instance.id',
+  'partition.assignment.strategy', 'retry.backoff.ms', 'reconnect.backoff.max.ms',
 ]);
+
+const ASSIGNORS: Record<string, Assignor | null> = {
+  range: 'range', 'org.apache.kafka.clients.consumer.RangeAssignor': 'range',
+  roundrobin: 'roundrobin', 'org.apache.kafka.clients.consumer.RoundRobinAssignor': 'roundrobin',
+  // Kafka's default list adds cooperative-sticky after range; ktool rebalances eagerly only.
+  'cooperative-sticky': null, 'org.apache.kafka.clients.consumer.CooperativeStickyAssignor': null,
+  sticky: null, 'org.apache.kafka.clients.consumer.StickyAssignor': null,
+};
+
+/** The consumer properties ktool honours, with Kafka's defaults and Kafka's messages for bad values. */
+function consumerSettings(p: Record<string, string>, isolationFlag: string | undefined, timeoutMs: number | undefined) {
+  const int = (key: string, dflt: number, min = 0): number => {
+    const v = p[key];
+    if (v === undefined) return dflt;
+    if (!/^\s*-?\d+\s*$/.test(v)) usage(`Invalid value ${v} for configuration ${key}: Not a number of type INT`);
+    if (Number(v) < min) usage(`Invalid value ${v} for configuration ${key}: Value must be at least ${min}`);
+    return Number(v);
+  };
+  const reset = (p['auto.offset.reset'] ?? 'latest').trim();
+  if (reset !== 'earliest' && reset !== 'latest' && reset !== 'none') {
+    usage(`Invalid value ${reset} for configuration auto.offset.reset: String must be one of: latest, earliest, none`);
+  }
+  const isolation = isolationFlag ?? p['isolation.level'] ?? 'read_uncommitted';
+  if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') {
+    usage(`Invalid value ${isolation} for configuration isolation.level: String must be one of: read_committed, read_uncommitted`);
+  }
+  const strategies = (p['partition.assignment.strategy'] ?? 'range').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of strategies) if (!(s in ASSIGNORS)) usage(`Unknown partition.assignment.strategy ${s}; ktool's group member offers range and roundrobin`);
+  const assignors = [...new Set(strategies.map((s) => ASSIGNORS[s]).filter((a): a is Assignor => a !== null))];
+  if (assignors.length === 0) usage(`partition.assignment.strategy ${strategies.join(',')}: ktool's group member offers range and roundrobin (eager rebalancing only)`);
+  const retryBackoffMs = int('retry.backoff.ms', 100);
+  const retryBackoffMaxMs = Math.max(retryBackoffMs, int('reconnect.backoff.max.ms', 1000));
+  const instance = p['group.instance.id']?.trim();
+  return {
+    reset: reset as 'earliest' | 'latest' | 'none',
+    fetch: {
+      maxWaitMs: Math.min(int('fetch.max.wait.ms', 500), timeoutMs ?? Number.POSITIVE_INFINITY),
+      minBytes: int('fetch.min.bytes', 1), maxBytes: int('fetch.max.bytes', 52428800, 1), partitionMaxBytes: int('max.partition.fetch.bytes', 1048576, 1),
+      isolationLevel: isolation === 'read_committed' ? 1 : 0, retryBackoffMs, retryBackoffMaxMs,
+    },
+    group: {
+      sessionTimeoutMs: int('session.timeout.ms', 45_000, 1), rebalanceTimeoutMs: int('max.poll.interval.ms', 300_000, 1),
+      heartbeatIntervalMs: int('heartbeat.interval.ms', 3000, 1), groupInstanceId: instance ? instance : null,
+      assignors, retryBackoffMs, retryBackoffMaxMs,
+    },
+    autoCommit: { enabled: (p['enable.auto.commit'] ?? 'true').trim().toLowerCase() !== 'false', intervalMs: int('auto.commit.interval.ms', 5000) },
+  };
+}
 
 async function decompressor(): Promise<(codec: number, data: Buffer) => Buffer> {
   const codecs = await import('../codecs/index.js');
   return (codec, data) => codecs.decompress(codec as 0 | 1 | 2 | 3 | 4, data);
 }
 
-/** stdout with backpressure; stops quietly when the reader goes away (EPIPE). */
-class OutputSink {
-  private closedHandlers: Array<() => void> = [];
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private broken = false;
-
-  constructor(private readonly quiet: boolean) {
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') { this.broken = true; for (const h of this.closedHandlers) h(); }
-    });
-  }
-
-  onClosed(fn: () => void): void {
-    this.closedHandlers.push(fn);
-  }
-
-  write(b: Buffer): boolean | Promise<void> {
-    if (this.quiet || this.broken) return true;
-    this.pending.push(b);
-    this.pendingBytes += b.length;
-    if (this.pendingBytes < 65536) return true;
-    return this.flush();
-  }
-
-  flush(): Promise<void> {
-    if (this.pending.length === 0 || this.broken) return Promise.resolve();
-    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-    this.pending = [];
-    this.pendingBytes = 0;
-    if (process.stdout.write(data)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => { process.stdout.off('drain', done); process.stdout.off('error', done); resolve(); };
-      process.stdout.once('drain', done);
-      process.stdout.once('error', done);
-    });
-  }
-}
-
-async function consumeWithGroup(
-  kafka: import('kafkajs').Kafka,
-  groupId: string,
-  o: { topic?: string; include?: RegExp; fromBeginning: boolean; maxMessages?: number; timeoutMs?: number; autoCommit: boolean },
-  sink: (r: import('../ops/console-consumer.js').SinkRecord) => boolean | Promise<void>,
-  signal: AbortSignal,
-): Promise<{ processed: number; reason: string }> {
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
-  await consumer.connect();
-  let processed = 0;
-  let reason = 'aborted';
-  let lastRecordAt = Date.now();
-  let stop!: () => void;
-  const stopped = new Promise<void>((resolve) => { stop = resolve; });
-  signal.addEventListener('abort', () => stop(), { once: true });
-  try {
-    await consumer.subscribe({ topics: [o.topic ?? o.include!], fromBeginning: o.fromBeginning });
-    await consumer.run({
-      autoCommit: o.autoCommit,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, isRunning, isStale }) => {
-        for (const m of batch.messages) {
-          if (!isRunning() || isStale() || signal.aborted) break;
-          const r = {
-            topic: batch.topic, partition: batch.partition, offset: Number(m.offset), timestamp: Number(m.timestamp),
-            timestampType: 0, key: m.key, value: m.value,
-            headers: Object.entries(m.headers ?? {}).flatMap(([key, v]) => (Array.isArray(v) ? v : [v]).map((value) => ({ key, value: value === undefined || value === null ? null : Buffer.isBuffer(value) ? value : Buffer.from(String(value)) }))),
-          };
-          const more = sink(r);
-          if (more instanceof Promise) await more;
-          resolveOffset(m.offset);
-          processed++;
-          lastRecordAt = Date.now();
-          if (o.maxMessages !== undefined && processed >= o.maxMessages) { reason = 'max-messages'; stop(); break; }
-        }
-        await commitOffsetsIfNecessary();
-      },
-    });
-    if (o.timeoutMs !== undefined) {
-      const timer = setInterval(() => { if (Date.now() - lastRecordAt >= o.timeoutMs!) { reason = 'timeout'; stop(); } }, Math.min(200, o.timeoutMs));
-      await stopped;
-      clearInterval(timer);
-    } else {
-      await stopped;
-    }
-  } finally {
-    await consumer.disconnect();
-  }
-  return { processed, reason };
-}

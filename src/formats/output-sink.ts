@@ -1,0 +1,118 @@
+// Where consumed records go: lines are gathered and handed to the stream in one write per
+// fetch (or per MAX_PENDING bytes), never one syscall per record. Each write's callback means
+// the bytes are with the operating system; only then do the positions it covers count as
+// written, and only written positions may be committed for a group.
+export interface WrittenPosition {
+  topic: string;
+  partition: number;
+  /** The next offset to read: every record before it is written (or was filtered out). */
+  offset: number;
+  /** The caller's tag when marked (a group generation), so stale positions can be told apart. */
+  tag: number;
+}
+
+/** Above this many bytes waiting, add() callers should flush before going on. */
+export const MAX_PENDING_BYTES = 1 << 20;
+
+export class OutputSink {
+  private pending: Buffer[] = [];
+  private pendingSize = 0;
+  /** Positions the pending bytes cover. */
+  private marks = new Map<string, WrittenPosition>();
+  /** Positions of the newest write still in flight (merged into when nothing new is pending). */
+  private lastMarks: Map<string, WrittenPosition> | undefined;
+  private readonly done = new Map<string, WrittenPosition>();
+  private inFlight = 0;
+  private broken = false;
+  private idleWaiters: Array<() => void> = [];
+  private readonly closedHandlers: Array<() => void> = [];
+
+  /** `stream` null: records are counted but not printed (--json). */
+  constructor(private readonly stream: NodeJS.WritableStream | null) {
+    stream?.on('error', () => {
+      // EPIPE and friends: the reader is gone. Nothing more reaches it, so nothing more counts.
+      if (this.broken) return;
+      this.broken = true;
+      for (const w of this.idleWaiters.splice(0)) w();
+      for (const h of this.closedHandlers) h();
+    });
+  }
+
+  onClosed(fn: () => void): void {
+    this.closedHandlers.push(fn);
+  }
+
+  get closed(): boolean {
+    return this.broken;
+  }
+
+  get pendingBytes(): number {
+    return this.pendingSize;
+  }
+
+  add(line: Buffer): void {
+    if (this.stream === null || this.broken) return;
+    this.pending.push(line);
+    this.pendingSize += line.length;
+  }
+
+  /** Every record of this partition before `offset` is in what was added so far. */
+  mark(topic: string, partition: number, offset: number, tag = 0): void {
+    this.marks.set(`${topic}\u0000${partition}`, { topic, partition, offset, tag });
+  }
+
+  /**
+   * Hands what was added to the stream. Resolves at once unless the stream asks us to wait
+   * (a slow pipe), so a fast reader costs one write per call.
+   */
+  flush(): Promise<void> | undefined {
+    if (this.broken) {
+      this.pending = [];
+      this.pendingSize = 0;
+      this.marks = new Map();
+      return undefined;
+    }
+    const marks = this.marks;
+    this.marks = new Map();
+    if (this.pendingSize === 0) {
+      // Nothing to write (all filtered out, or --json): these positions are written once
+      // everything before them is.
+      if (this.inFlight > 0 && this.lastMarks !== undefined) for (const [k, m] of marks) this.lastMarks.set(k, m);
+      else this.record(marks);
+      return undefined;
+    }
+    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingSize);
+    this.pending = [];
+    this.pendingSize = 0;
+    this.inFlight++;
+    this.lastMarks = marks;
+    const more = this.stream!.write(data, (err) => {
+      this.inFlight--;
+      if (!err) this.record(marks);
+      if (this.lastMarks === marks) this.lastMarks = undefined;
+      if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+    });
+    if (more) return undefined;
+    return new Promise((resolve) => {
+      const done = () => { this.stream!.off('drain', done); this.stream!.off('error', done); this.stream!.off('close', done); resolve(); };
+      this.stream!.once('drain', done);
+      this.stream!.once('error', done);
+      this.stream!.once('close', done);
+    });
+  }
+
+  /** Resolves when every write so far has reached the OS, or failed. */
+  settled(): Promise<void> {
+    if (this.inFlight === 0 || this.broken) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Positions whose records are with the OS, by partition. */
+  written(): ReadonlyMap<string, WrittenPosition> {
+    return this.done;
+  }
+
+  private record(marks: Map<string, WrittenPosition>): void {
+    for (const [k, m] of marks) this.done.set(k, m);
+  }
+}
