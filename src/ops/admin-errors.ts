@@ -11,18 +11,16 @@
  * Both carry a machine-readable code (a Kafka error name or a ktool code)
  * for --json.
  */
-import { UsageError } from './usage-error.js'
+import { CommandError, UsageError } from './tool-errors.js'
 import { apiSpec } from '../protocol/codec.js'
 import { errorMessage, errorName } from '../protocol/errors.js'
 
 export { UsageError }
 
-export class AdminCommandError extends Error {
-  readonly code: string
+export class AdminCommandError extends CommandError {
   constructor(message: string, code = 'UNKNOWN_SERVER_ERROR') {
-    super(message)
+    super(message, code)
     this.name = 'AdminCommandError'
-    this.code = code
   }
 }
 

@@ -16,7 +16,7 @@
  * Kafka error codes come back as GroupCommandError carrying the Java
  * exception text Kafka's tool would print (see javaException()).
  */
-import { UsageError } from './usage-error.js'
+import { CommandError, UsageError } from './tool-errors.js'
 import type { ClusterClient } from '../client/cluster.js'
 import { ErrorCode, KafkaError, errorMessage, errorName, isRetriable } from '../protocol/errors.js'
 import type { MessageBody } from '../protocol/types.js'
@@ -91,12 +91,10 @@ export function executionException(code: number): string {
 }
 
 /** A failure Kafka's tool reports as "Error: Executing consumer group command failed due to <message>" (stdout). */
-export class GroupCommandError extends Error {
-  readonly code: string
+export class GroupCommandError extends CommandError {
   constructor(message: string, code = 'ERROR') {
-    super(message)
+    super(message, code)
     this.name = 'GroupCommandError'
-    this.code = code
   }
 }
 

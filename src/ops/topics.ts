@@ -11,7 +11,7 @@
  * TopicCommandError; argument mistakes it reports with its usage text are
  * thrown as UsageError.
  */
-import { UsageError } from './usage-error.js'
+import { CommandError, UsageError } from './tool-errors.js'
 import type { ClusterClient } from '../client/cluster.js'
 import { ZERO_UUID } from '../protocol/codec.js'
 import { ErrorCode, KafkaError, errorMessage, errorName } from '../protocol/errors.js'
@@ -32,13 +32,10 @@ const SHORT_MAX = 32767
 const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state'])
 
 /** A failure Kafka's tool prints as "Error while executing topic command : <message>" (stdout, exit 1). */
-export class TopicCommandError extends Error {
-  /** A Kafka error name, or a ktool code for client-side checks. */
-  readonly code: string
+export class TopicCommandError extends CommandError {
   constructor(message: string, code = 'INVALID_ARGUMENTS') {
-    super(message)
+    super(message, code)
     this.name = 'TopicCommandError'
-    this.code = code
   }
 }
 

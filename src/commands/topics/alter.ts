@@ -1,6 +1,7 @@
 // ktool topics alter: the subcommand form of kafka-topics.sh --alter (see ./index.ts).
 import { BaseCommand } from '../../cli/base-command.js'
-import { runTopics, topicsFlags } from '../../cli/topics-command.js'
+import { topicsFlags } from '../../tools/topics/flags.js'
+import { runTopics, type TopicsResult } from '../../tools/topics/run.js'
 
 export default class TopicsAlter extends BaseCommand<typeof TopicsAlter> {
   static override summary = 'Add partitions to topics (kafka-topics.sh --alter).'
@@ -11,7 +12,7 @@ export default class TopicsAlter extends BaseCommand<typeof TopicsAlter> {
 
   static override flags = topicsFlags.alter
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<TopicsResult | undefined> {
     return runTopics(this, 'alter', this.flags)
   }
 }

@@ -1,6 +1,7 @@
 // ktool topics create: the subcommand form of kafka-topics.sh --create (see ./index.ts).
 import { BaseCommand } from '../../cli/base-command.js'
-import { runTopics, topicsFlags } from '../../cli/topics-command.js'
+import { topicsFlags } from '../../tools/topics/flags.js'
+import { runTopics, type TopicsResult } from '../../tools/topics/run.js'
 
 export default class TopicsCreate extends BaseCommand<typeof TopicsCreate> {
   static override summary = 'Create a new topic (kafka-topics.sh --create).'
@@ -11,7 +12,7 @@ export default class TopicsCreate extends BaseCommand<typeof TopicsCreate> {
 
   static override flags = topicsFlags.create
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<TopicsResult | undefined> {
     return runTopics(this, 'create', this.flags)
   }
 }

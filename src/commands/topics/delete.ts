@@ -1,6 +1,7 @@
 // ktool topics delete: the subcommand form of kafka-topics.sh --delete (see ./index.ts).
 import { BaseCommand } from '../../cli/base-command.js'
-import { runTopics, topicsFlags } from '../../cli/topics-command.js'
+import { topicsFlags } from '../../tools/topics/flags.js'
+import { runTopics, type TopicsResult } from '../../tools/topics/run.js'
 
 export default class TopicsDelete extends BaseCommand<typeof TopicsDelete> {
   static override summary = 'Delete topics (kafka-topics.sh --delete).'
@@ -11,7 +12,7 @@ export default class TopicsDelete extends BaseCommand<typeof TopicsDelete> {
 
   static override flags = topicsFlags.delete
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<TopicsResult | undefined> {
     return runTopics(this, 'delete', this.flags)
   }
 }

@@ -1,6 +1,7 @@
 // ktool topics describe: the subcommand form of kafka-topics.sh --describe (see ./index.ts).
 import { BaseCommand } from '../../cli/base-command.js'
-import { runTopics, topicsFlags } from '../../cli/topics-command.js'
+import { topicsFlags } from '../../tools/topics/flags.js'
+import { runTopics, type TopicsResult } from '../../tools/topics/run.js'
 
 export default class TopicsDescribe extends BaseCommand<typeof TopicsDescribe> {
   static override summary = 'Describe topics (kafka-topics.sh --describe).'
@@ -11,7 +12,7 @@ export default class TopicsDescribe extends BaseCommand<typeof TopicsDescribe> {
 
   static override flags = topicsFlags.describe
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<TopicsResult | undefined> {
     return runTopics(this, 'describe', this.flags)
   }
 }

@@ -5,10 +5,12 @@
  *   ktool topics --list | --describe | --delete | --alter ...
  *
  * The same actions exist as subcommands (ktool topics create ...). All of
- * them share src/cli/topics-command.ts, src/ops/topics.ts and src/views/topics.ts.
+ * them share src/tools/topics/ (flags, checks, run), src/ops/topics.ts and src/views/topics.ts.
  */
 import { BaseCommand } from '../../cli/base-command.js'
-import { modeAction, runTopics, topicsModeFlags } from '../../cli/topics-command.js'
+import { topicsModeFlags } from '../../tools/topics/flags.js'
+import { modeAction } from '../../tools/topics/checks.js'
+import { runTopics, type TopicsResult } from '../../tools/topics/run.js'
 
 export default class Topics extends BaseCommand<typeof Topics> {
   static override summary = 'Create, delete, describe, or change a topic (kafka-topics.sh).'
@@ -30,7 +32,7 @@ Without --bootstrap-server the tool uses $KAFKA_BOOTSTRAP_SERVERS, bootstrap.ser
 
   static override flags = topicsModeFlags
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<TopicsResult | undefined> {
     return runTopics(this, () => modeAction(this.flags, this.argv.length), this.flags)
   }
 }

@@ -1,6 +1,7 @@
 // ktool topics list: the subcommand form of kafka-topics.sh --list (see ./index.ts).
 import { BaseCommand } from '../../cli/base-command.js'
-import { runTopics, topicsFlags } from '../../cli/topics-command.js'
+import { topicsFlags } from '../../tools/topics/flags.js'
+import { runTopics, type TopicsResult } from '../../tools/topics/run.js'
 
 export default class TopicsList extends BaseCommand<typeof TopicsList> {
   static override summary = 'List topics (kafka-topics.sh --list).'
@@ -11,7 +12,7 @@ export default class TopicsList extends BaseCommand<typeof TopicsList> {
 
   static override flags = topicsFlags.list
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<TopicsResult | undefined> {
     return runTopics(this, 'list', this.flags)
   }
 }
