@@ -29,6 +29,8 @@ export interface ToolHost {
 }
 
 export interface ToolSession {
+  /** Resolve the connection settings once (may start the embedded dev broker); connect() uses them. */
+  resolveSettings(): Promise<ConnectionSettings>
   /** Resolve the connection settings (may start the embedded dev broker) and connect, once. */
   connect(): Promise<ClusterClient>
   /** The settings used by connect() (undefined before it). */
@@ -86,11 +88,17 @@ export async function runTool<T>(
   let client: ClusterClient | undefined
   let settings: ConnectionSettings | undefined
   const session: ToolSession = {
+    async resolveSettings() {
+      if (settings === undefined) {
+        const { resolveSettings } = await import('../connection/settings.js')
+        settings = await resolveSettings(settingsInput(flags))
+      }
+      return settings
+    },
     async connect() {
       if (client === undefined) {
-        const [{ resolveSettings }, { connect }] = await Promise.all([import('../connection/settings.js'), import('../connection/client.js')])
-        settings = await resolveSettings(settingsInput(flags))
-        client = await connect(settings)
+        const [resolved, { connect }] = await Promise.all([this.resolveSettings(), import('../connection/client.js')])
+        client = await connect(resolved)
       }
       return client
     },

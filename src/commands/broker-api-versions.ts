@@ -5,7 +5,7 @@
  */
 import { BaseCommand } from '../cli/base-command.js'
 import { connectionFlags } from '../cli/connection-flags.js'
-import { runAdminTool, writeOut } from '../cli/admin-runner.js'
+import { runTool, writeOut } from '../cli/runner.js'
 
 export default class BrokerApiVersions extends BaseCommand<typeof BrokerApiVersions> {
   static override summary = 'Show the API versions each broker supports (kafka-broker-api-versions.sh).'
@@ -16,8 +16,8 @@ export default class BrokerApiVersions extends BaseCommand<typeof BrokerApiVersi
 
   static override flags = { ...connectionFlags }
 
-  public async run(): Promise<unknown> {
-    return runAdminTool(this, this.flags, async (session) => {
+  public async run(): Promise<import('../views/api-versions.js').BrokerApiVersionsListJson | undefined> {
+    return runTool(this, this.flags, async (session) => {
       const [ops, views] = await Promise.all([import('../ops/api-versions.js'), import('../views/api-versions.js')])
       const brokers = await ops.listBrokerApiVersions(await session.connect())
       if (!this.jsonEnabled()) writeOut(views.renderBrokerApiVersions(brokers))

@@ -4,6 +4,19 @@ import { BaseCommand } from '../cli/base-command.js';
 import { connectionFlags, settingsInput } from '../cli/connection-flags.js';
 import { KtoolError } from '../errors.js';
 
+/** The --json document: Kafka's summary row as numbers. */
+export interface ConsumerPerfTestJson {
+  start: number;
+  end: number;
+  messages: number;
+  bytes: number;
+  rebalanceMs: number;
+  fetchMs: number;
+  mb: number;
+  mbPerSec: number;
+  messagesPerSec: number;
+}
+
 export default class ConsumerPerfTest extends BaseCommand<typeof ConsumerPerfTest> {
   static override summary = 'Measure consume throughput (kafka-consumer-perf-test.sh).';
 
@@ -30,7 +43,7 @@ export default class ConsumerPerfTest extends BaseCommand<typeof ConsumerPerfTes
     'socket-buffer-size': Flags.integer({ description: 'Accepted for compatibility; ignored.', hidden: true }),
   };
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<ConsumerPerfTestJson> {
     const f = this.flags;
     const [{ resolveSettings, readPropertiesFile }, { connect }, { Fetcher }, { decompress }, view] = await Promise.all([
       import('../connection/settings.js'),

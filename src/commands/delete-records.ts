@@ -5,7 +5,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { connectionFlags } from '../cli/connection-flags.js'
-import { runAdminTool, writeOut } from '../cli/admin-runner.js'
+import { runTool, stderrLine, writeOut } from '../cli/runner.js'
 
 export default class DeleteRecords extends BaseCommand<typeof DeleteRecords> {
   static override summary = 'Delete records up to given offsets (kafka-delete-records.sh).'
@@ -26,9 +26,9 @@ An offset of -1 means the partition's high watermark (delete everything). The ou
     }),
   }
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<import('../views/delete-records.js').DeleteRecordsJson | undefined> {
     const flags = this.flags
-    return runAdminTool(
+    return runTool(
       this,
       flags,
       async (session) => {
@@ -49,7 +49,7 @@ An offset of -1 means the partition's high watermark (delete everything). The ou
         if (!json) writeOut(views.COMPLETED_LINE + views.renderDeleteOutcomes(outcomes))
         return views.deleteRecordsJson(outcomes)
       },
-      (message, kind) => (kind === 'usage' ? `${message}\n` : `Error: ${message}\n`),
+      stderrLine((message, kind) => (kind === 'usage' ? `${message}\n` : `Error: ${message}\n`)),
     )
   }
 }

@@ -7,7 +7,7 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { connectionFlags } from '../cli/connection-flags.js'
 import { bootstrapServer } from '../cli/flags.js'
-import { runAdminTool, writeErr, writeOut } from '../cli/admin-runner.js'
+import { runTool, stderrLine, writeErr, writeOut } from '../cli/runner.js'
 import { getOffsetsErrorLine } from '../views/offsets.js'
 
 export default class GetOffsets extends BaseCommand<typeof GetOffsets> {
@@ -48,9 +48,9 @@ Select partitions with --topic (a regular expression) and --partitions, or with 
     'exclude-internal-topics': Flags.boolean({ description: 'Leave internal topics such as __consumer_offsets out.' }),
   }
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<import('../views/offsets.js').GetOffsetsJson | undefined> {
     const flags = this.flags
-    return runAdminTool(
+    return runTool(
       this,
       flags,
       async (session) => {
@@ -69,7 +69,7 @@ Select partitions with --topic (a regular expression) and --partitions, or with 
         }
         return views.offsetsJson(result)
       },
-      getOffsetsErrorLine,
+      stderrLine(getOffsetsErrorLine),
     )
   }
 }

@@ -43,6 +43,9 @@ const RULES: Record<string, { only?: string[]; never?: string[] }> = {
   ops: { never: ['cli', 'commands', 'tools'] },
   client: { never: ['cli', 'commands', 'tools', 'ops', 'broker'] },
   formats: { never: ['cli', 'commands', 'tools', 'ops'] },
+  tools: { never: ['commands'] },
+  cli: { never: ['commands', 'tools'] },
+  views: { never: ['cli', 'commands', 'tools', 'broker'] },
 };
 
 test('every room imports only what docs/ARCHITECTURE.md allows', () => {

@@ -1,8 +1,8 @@
 // ktool cluster describe: the brokers, the controller and the cluster id (not in kafka-cluster.sh).
 import { loadChalk } from '../../cli/color.js'
 import { BaseCommand } from '../../cli/base-command.js'
-import { clusterFlags } from '../../cli/cluster-command.js'
-import { runAdminTool, writeOut } from '../../cli/admin-runner.js'
+import { clusterFlags } from '../../tools/cluster/flags.js'
+import { runTool, writeOut } from '../../cli/runner.js'
 
 export default class ClusterDescribe extends BaseCommand<typeof ClusterDescribe> {
   static override summary = 'Show the cluster id, the controller and the brokers.'
@@ -13,8 +13,8 @@ export default class ClusterDescribe extends BaseCommand<typeof ClusterDescribe>
 
   static override flags = clusterFlags
 
-  public async run(): Promise<unknown> {
-    return runAdminTool(this, this.flags, async (session) => {
+  public async run(): Promise<import('../../views/cluster.js').ClusterDescribeJson | undefined> {
+    return runTool(this, this.flags, async (session) => {
       const [ops, views, { default: chalk }] = await Promise.all([import('../../ops/cluster.js'), import('../../views/cluster.js'), loadChalk()])
       const desc = await ops.describeCluster(await session.connect())
       if (!this.jsonEnabled()) writeOut(views.renderClusterDescribe(desc, { heading: (t) => chalk.bold(t), highlight: (t) => chalk.green(t) }))

@@ -1,8 +1,8 @@
 // ktool cluster unregister: kafka-cluster.sh unregister (KRaft clusters that offer UnregisterBroker).
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { clusterFlags } from '../../cli/cluster-command.js'
-import { runAdminTool, writeOut } from '../../cli/admin-runner.js'
+import { clusterFlags } from '../../tools/cluster/flags.js'
+import { runTool, writeOut } from '../../cli/runner.js'
 
 export default class ClusterUnregister extends BaseCommand<typeof ClusterUnregister> {
   static override summary = 'Unregister a broker (kafka-cluster.sh unregister).'
@@ -16,8 +16,8 @@ export default class ClusterUnregister extends BaseCommand<typeof ClusterUnregis
     id: Flags.integer({ char: 'i', description: 'The id of the broker to unregister.', required: true, helpValue: '<broker id>' }),
   }
 
-  public async run(): Promise<unknown> {
-    return runAdminTool(this, this.flags, async (session) => {
+  public async run(): Promise<import('../../views/cluster.js').ClusterUnregisterJson | undefined> {
+    return runTool(this, this.flags, async (session) => {
       const [ops, views] = await Promise.all([import('../../ops/cluster.js'), import('../../views/cluster.js')])
       const result = await ops.unregisterBroker(await session.connect(), this.flags.id)
       if (!this.jsonEnabled()) writeOut(views.renderUnregister(result))

@@ -1,6 +1,7 @@
 // ktool configs alter: the subcommand form of kafka-configs.sh --alter (see ./index.ts).
 import { BaseCommand } from '../../cli/base-command.js'
-import { configsFlags, runConfigs } from '../../cli/configs-command.js'
+import { configsFlags } from '../../tools/configs/flags.js'
+import { runConfigs, type ConfigsResult } from '../../tools/configs/run.js'
 
 export default class ConfigsAlter extends BaseCommand<typeof ConfigsAlter> {
   static override summary = 'Change the configs of an entity (kafka-configs.sh --alter).'
@@ -15,7 +16,7 @@ export default class ConfigsAlter extends BaseCommand<typeof ConfigsAlter> {
 
   static override flags = configsFlags.alter
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<ConfigsResult | undefined> {
     return runConfigs(this, 'alter', this.flags, this.argv)
   }
 }

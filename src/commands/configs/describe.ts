@@ -1,6 +1,7 @@
 // ktool configs describe: the subcommand form of kafka-configs.sh --describe (see ./index.ts).
 import { BaseCommand } from '../../cli/base-command.js'
-import { configsFlags, runConfigs } from '../../cli/configs-command.js'
+import { configsFlags } from '../../tools/configs/flags.js'
+import { runConfigs, type ConfigsResult } from '../../tools/configs/run.js'
 
 export default class ConfigsDescribe extends BaseCommand<typeof ConfigsDescribe> {
   static override summary = 'Show the configs of an entity (kafka-configs.sh --describe).'
@@ -15,7 +16,7 @@ export default class ConfigsDescribe extends BaseCommand<typeof ConfigsDescribe>
 
   static override flags = configsFlags.describe
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<ConfigsResult | undefined> {
     return runConfigs(this, 'describe', this.flags, this.argv)
   }
 }

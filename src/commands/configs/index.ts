@@ -5,10 +5,12 @@
  *   ktool configs --alter --topic orders --add-config retention.ms=1000
  *
  * The same actions exist as subcommands (ktool configs describe ...). All of
- * them share src/cli/configs-command.ts, src/ops/configs.ts and src/views/configs.ts.
+ * them share src/tools/configs/ (flags, checks, run), src/ops/configs.ts and src/views/configs.ts.
  */
 import { BaseCommand } from '../../cli/base-command.js'
-import { configsModeAction, configsModeFlags, runConfigs } from '../../cli/configs-command.js'
+import { configsModeAction } from '../../tools/configs/checks.js'
+import { configsModeFlags } from '../../tools/configs/flags.js'
+import { runConfigs, type ConfigsResult } from '../../tools/configs/run.js'
 
 export default class Configs extends BaseCommand<typeof Configs> {
   static override summary = 'Describe or change the configs of topics, brokers, loggers, users and groups (kafka-configs.sh).'
@@ -27,7 +29,7 @@ export default class Configs extends BaseCommand<typeof Configs> {
 
   static override flags = configsModeFlags
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<ConfigsResult | undefined> {
     return runConfigs(this, () => configsModeAction(this.flags), this.flags, this.argv)
   }
 }

@@ -1,6 +1,8 @@
 // ktool consumer-groups delete: the subcommand form of kafka-consumer-groups.sh --delete (see ./index.ts).
 import { BaseCommand } from '../../cli/base-command.js'
-import { groupsFlags, normalizeArgv, runConsumerGroups } from '../../cli/consumer-groups-command.js'
+import { groupsFlags } from '../../tools/consumer-groups/flags.js'
+import { normalizeArgv } from '../../tools/consumer-groups/checks.js'
+import { runConsumerGroups, type ConsumerGroupsResult } from '../../tools/consumer-groups/run.js'
 
 export default class ConsumerGroupsDelete extends BaseCommand<typeof ConsumerGroupsDelete> {
   static override summary = 'Delete consumer groups (kafka-consumer-groups.sh --delete).'
@@ -16,7 +18,7 @@ export default class ConsumerGroupsDelete extends BaseCommand<typeof ConsumerGro
     await super.init()
   }
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<ConsumerGroupsResult | undefined> {
     return runConsumerGroups(this, 'delete', this.flags)
   }
 }

@@ -7,11 +7,13 @@
  *   ktool consumer-groups --delete --group g | --delete-offsets --group g --topic t
  *
  * The same actions exist as subcommands (ktool consumer-groups describe ...).
- * All of them share src/cli/consumer-groups-command.ts, src/ops/consumer-groups.ts,
+ * All of them share src/tools/consumer-groups/ (flags, checks, run), src/ops/consumer-groups.ts,
  * src/ops/offset-reset.ts and src/views/consumer-groups.ts.
  */
 import { BaseCommand } from '../../cli/base-command.js'
-import { groupsModeFlags, modeAction, normalizeArgv, runConsumerGroups } from '../../cli/consumer-groups-command.js'
+import { groupsModeFlags } from '../../tools/consumer-groups/flags.js'
+import { modeAction, normalizeArgv } from '../../tools/consumer-groups/checks.js'
+import { runConsumerGroups, type ConsumerGroupsResult } from '../../tools/consumer-groups/run.js'
 
 export default class ConsumerGroups extends BaseCommand<typeof ConsumerGroups> {
   static override summary = 'List, describe, delete consumer groups and reset their offsets (kafka-consumer-groups.sh).'
@@ -40,7 +42,7 @@ Without --bootstrap-server the tool uses $KAFKA_BOOTSTRAP_SERVERS, bootstrap.ser
     await super.init()
   }
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<ConsumerGroupsResult | undefined> {
     return runConsumerGroups(this, () => modeAction(this.flags, this.argv.length), this.flags)
   }
 }

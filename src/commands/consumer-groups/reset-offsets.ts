@@ -1,6 +1,8 @@
 // ktool consumer-groups reset-offsets: the subcommand form of kafka-consumer-groups.sh --reset-offsets (see ./index.ts).
 import { BaseCommand } from '../../cli/base-command.js'
-import { groupsFlags, normalizeArgv, runConsumerGroups } from '../../cli/consumer-groups-command.js'
+import { groupsFlags } from '../../tools/consumer-groups/flags.js'
+import { normalizeArgv } from '../../tools/consumer-groups/checks.js'
+import { runConsumerGroups, type ConsumerGroupsResult } from '../../tools/consumer-groups/run.js'
 
 export default class ConsumerGroupsResetOffsets extends BaseCommand<typeof ConsumerGroupsResetOffsets> {
   static override summary = 'Reset the committed offsets of consumer groups (kafka-consumer-groups.sh --reset-offsets).'
@@ -16,7 +18,7 @@ export default class ConsumerGroupsResetOffsets extends BaseCommand<typeof Consu
     await super.init()
   }
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<ConsumerGroupsResult | undefined> {
     return runConsumerGroups(this, 'reset-offsets', this.flags)
   }
 }

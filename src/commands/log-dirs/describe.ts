@@ -1,6 +1,7 @@
 // ktool log-dirs describe: the subcommand form of kafka-log-dirs.sh --describe (see ./index.ts).
 import { BaseCommand } from '../../cli/base-command.js'
-import { logDirsFlags, runLogDirs } from '../../cli/log-dirs-command.js'
+import { logDirsFlags } from '../../tools/log-dirs/flags.js'
+import { runLogDirs } from '../../tools/log-dirs/run.js'
 
 export default class LogDirsDescribe extends BaseCommand<typeof LogDirsDescribe> {
   static override summary = 'Describe the log directories of brokers (kafka-log-dirs.sh --describe).'
@@ -11,7 +12,7 @@ export default class LogDirsDescribe extends BaseCommand<typeof LogDirsDescribe>
 
   static override flags = logDirsFlags
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<import('../../views/log-dirs.js').LogDirsJson | undefined> {
     return runLogDirs(this, this.flags, false)
   }
 }

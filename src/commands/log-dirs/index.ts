@@ -4,7 +4,8 @@
  */
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { logDirsFlags, runLogDirs } from '../../cli/log-dirs-command.js'
+import { logDirsFlags } from '../../tools/log-dirs/flags.js'
+import { runLogDirs } from '../../tools/log-dirs/run.js'
 
 export default class LogDirs extends BaseCommand<typeof LogDirs> {
   static override summary = 'Describe the log directories of brokers (kafka-log-dirs.sh).'
@@ -21,7 +22,7 @@ export default class LogDirs extends BaseCommand<typeof LogDirs> {
     describe: Flags.boolean({ description: 'Describe the log directories of the brokers (required, as in Kafka).' }),
   }
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<import('../../views/log-dirs.js').LogDirsJson | undefined> {
     return runLogDirs(this, this.flags, true)
   }
 }

@@ -4,8 +4,8 @@
  * which is also accepted).
  */
 import { Flags } from '@oclif/core'
-import { connectionFlags } from './connection-flags.js'
-import { bootstrapServer, commandConfig } from './flags.js'
+import { connectionFlags } from '../../cli/connection-flags.js'
+import { bootstrapServer, commandConfig } from '../../cli/flags.js'
 
 export const clusterFlags = {
   ...connectionFlags,
