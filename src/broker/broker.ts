@@ -5,7 +5,7 @@ import { BrokerConfig } from './config/broker-config.js';
 import { ResourceType, TOPIC_CONFIG_BY_NAME } from './config/config-defs.js';
 import { brokerConfigError, ConfigOpError, topicConfigError } from './config/validate.js';
 import { GroupCoordinator } from './groups/coordinator.js';
-import type { ApiHandler, RequestContext } from './handlers/handler.js';
+import type { RequestContext } from './handlers/handler.js';
 import { ErrorCode, type ErrorName } from '../protocol/errors.js';
 import { decodeBatches, setLogAppendTime, validateBatches } from '../protocol/record-batch.js';
 import { ProducerStateTable } from './producer-state.js';
@@ -67,7 +67,6 @@ export interface BrokerDeps {
   config: BrokerConfig;
   store: MetadataStore;
   fs: FsInterface;
-  handlers: readonly ApiHandler[];
   log: (line: string) => void;
   now?: () => number;
 }
@@ -93,7 +92,6 @@ export class Broker {
   private readonly waiters = new Map<Partition, Set<() => void>>();
   /** Every parked long poll, including those waiting on no partition at all. */
   private readonly parked = new Set<() => void>();
-  private readonly handlers: Map<number, ApiHandler>;
   private readonly store: MetadataStore;
   private readonly fs: FsInterface;
   private readonly now: () => number;
@@ -114,7 +112,6 @@ export class Broker {
     this.now = deps.now ?? Date.now;
     this.nodeId = this.config.nodeId;
     this.clusterId = this.store.clusterId;
-    this.handlers = new Map(deps.handlers.map((h) => [h.apiKey, h]));
     this.groups = new GroupCoordinator({
       dataDir: this.config.dataDir,
       fs: this.fs,
@@ -130,18 +127,6 @@ export class Broker {
       const topic = this.materialize(record);
       for (const p of topic.partitions) this.rebuildProducerState(p);
     }
-  }
-
-  // ---- API registry -------------------------------------------------------------------
-
-  handler(apiKey: number): ApiHandler | undefined {
-    return this.handlers.get(apiKey);
-  }
-
-  advertisedApis(): Array<{ apiKey: number; minVersion: number; maxVersion: number }> {
-    return [...this.handlers.values()]
-      .sort((a, b) => a.apiKey - b.apiKey)
-      .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }));
   }
 
   endpointFor(ctx: RequestContext): { host: string; port: number } {

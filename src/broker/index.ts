@@ -2,7 +2,9 @@
 import { Broker } from './broker.js';
 import { BrokerConfig } from './config/broker-config.js';
 import { HANDLERS } from './handlers/index.js';
+import { ApiRegistry } from './server/api-registry.js';
 import { createDispatcher } from './server/dispatcher.js';
+import { RequestControls } from './server/request-controls.js';
 import { BrokerServer } from './server/server.js';
 import { nodeFs, type FsInterface } from './storage/fs-interface.js';
 import { MetadataStore } from './storage/metadata-store.js';
@@ -33,6 +35,10 @@ export interface RunningBroker {
   close(): Promise<void>;
   /** For tests: the broker's state. */
   readonly broker: Broker;
+  /** For tests: the APIs served (cap a version with apis.capVersion). */
+  readonly apis: ApiRegistry;
+  /** For tests: answer, delay or drop requests before their handlers. */
+  readonly controls: RequestControls;
 }
 
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
@@ -53,6 +59,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     throw err;
   }
   let server: BrokerServer | undefined;
+  const apis = new ApiRegistry(HANDLERS);
+  const controls = new RequestControls();
   let broker: Broker | undefined;
   try {
     const config = new BrokerConfig(props, store.getBrokerOverrides(), store.getBrokerDefaultOverrides());
@@ -62,7 +70,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     if (repeated) throw new Error(`Listener name ${repeated} is used twice in listeners; each listener needs its own name`);
     // TLS material, SASL users and SCRAM bootstrap are checked before anything binds.
     const security = new SecurityManager({ config, listeners, dataDir, fs, log });
-    broker = new Broker({ config, store, fs, handlers: HANDLERS, log });
+    broker = new Broker({ config, store, fs, log });
     broker.security = security;
     broker.open();
     const b = broker;
@@ -79,7 +87,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       maxConnections: config.int('max.connections'),
       maxConnectionsPerIp: config.int('max.connections.per.ip'),
       idleTimeoutMs: config.int('connections.max.idle.ms'),
-      handle: createDispatcher(b),
+      handle: createDispatcher(b, apis, controls),
       log,
       tls: security.tlsOptions(),
       onOpen: (conn) => security.openSession(conn),
@@ -109,6 +117,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       nodeId: b.nodeId,
       clusterId: b.clusterId,
       broker: b,
+      apis,
+      controls,
       close() {
         closing ??= (async () => {
           clearInterval(retentionTimer);

@@ -1,8 +1,11 @@
 import type { Broker } from '../broker.js';
+import type { ApiRegistry } from '../server/api-registry.js';
 
 /** What a handler knows about the request it serves. */
 export interface RequestContext {
   broker: Broker;
+  /** The APIs this broker serves (ApiVersions answers from it). */
+  apis: ApiRegistry;
   apiVersion: number;
   clientId: string | null;
   correlationId: number;
