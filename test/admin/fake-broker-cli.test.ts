@@ -3,19 +3,21 @@
 // entries.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { apiVersionsBody, startFakeBroker, type FakeServer } from '../helpers/fake-kafka.js'
+import { startTestBroker, type TestBroker } from '../helpers/broker.js'
+import { answer, apiVersionsBody } from '../helpers/controls.js'
 import { assertFails, runCli, type CliResult } from '../cli/helpers.js'
 
 describe('admin tools against a broker with few APIs', () => {
-  let fake: FakeServer
+  let fake: TestBroker
   const env = { KAFKA_BOOTSTRAP_SERVERS: undefined, XDG_CONFIG_HOME: '/nonexistent-ktool-config', KTOOL_NO_EMBEDDED: '1' }
 
   before(async () => {
-    fake = await startFakeBroker({
-      // Metadata 0-12, ApiVersions 0-3, Produce only at versions 20-21 (too new for a 3.9 client),
-      // and a key no client knows.
-      18: () => apiVersionsBody([[0, 20, 21], [2, 0, 9], [3, 0, 12], [18, 0, 3], [999, 0, 1]]),
-      3: () => ({
+    // The real broker, scripted to look like one with few APIs.
+    fake = await startTestBroker()
+    // Metadata 0-12, ApiVersions 0-3, Produce only at versions 20-21 (too new for a 3.9 client),
+    // and a key no client knows.
+    answer(fake, 18, () => apiVersionsBody([[0, 20, 21], [2, 0, 9], [3, 0, 12], [18, 0, 3], [999, 0, 1]]))
+    answer(fake, 3, () => ({
         throttleTimeMs: 0,
         brokers: [{ nodeId: 7, host: '127.0.0.1', port: fake.port, rack: 'r1' }],
         clusterId: 'fake-cluster',
@@ -29,21 +31,20 @@ describe('admin tools against a broker with few APIs', () => {
             partitions: [0, 1].map((partitionIndex) => ({ errorCode: 0, partitionIndex, leaderId: partitionIndex === 0 ? -1 : 7, leaderEpoch: 0, replicaNodes: [7], isrNodes: [7], offlineReplicas: [] })),
           },
         ],
-      }),
-      2: (req) => ({
+      }))
+    answer(fake, 2, (req) => ({
         throttleTimeMs: 0,
         topics: req.body.topics.map((t: { name: string; partitions: Array<{ partitionIndex: number }> }) => ({
           name: t.name,
           partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: 0, timestamp: -1, offset: 42, leaderEpoch: 0 })),
         })),
-      }),
-    })
+      }))
   })
   after(async () => {
-    await fake?.close()
+    await fake?.destroy()
   })
 
-  const k = (...args: string[]): Promise<CliResult> => runCli([...args, '--bootstrap-server', fake.address], { env })
+  const k = (...args: string[]): Promise<CliResult> => runCli([...args, '--bootstrap-server', fake.bootstrap], { env })
   const fails = assertFails
 
   test('configs for users: the missing SCRAM APIs are named', async () => {

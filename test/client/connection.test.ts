@@ -4,20 +4,16 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { encodeResponseFrame } from '../../src/protocol/index.js'
 import { BrokerConnection } from '../../src/client/broker-connection.js'
 import { ClusterClient } from '../../src/client/cluster.js'
 import { ConnectionError, KafkaError, parseHostPort } from '../../src/client/errors.js'
 import { CLIENT_SOFTWARE_VERSION } from '../../src/client/version.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
-import { apiVersionsBody, startFakeBroker, startSilentServer } from '../helpers/fake-kafka.js'
+import { answer, apiVersionsBody, recordRequests } from '../helpers/controls.js'
+import { startSilentServer } from '../helpers/secure-proxy.js'
 import { freePort, hasStack, lines, ROOT, runCli } from '../cli/helpers.js'
 
 const METADATA = 3
-
-function rawV0ApiVersionsError(correlationId: number, keys: Array<[number, number, number]>): Buffer {
-  return Buffer.concat(encodeResponseFrame(18, 0, correlationId, { errorCode: 35, apiKeys: keys.map(([apiKey, minVersion, maxVersion]) => ({ apiKey, minVersion, maxVersion })) })).subarray(4)
-}
 
 describe('protocol client: connection', () => {
   let broker: TestBroker
@@ -44,39 +40,41 @@ describe('protocol client: connection', () => {
   })
 
   test('falls back when the broker does not know ApiVersions v3 (v0 error answer)', async () => {
-    const fake = await startFakeBroker({
-      18: (req) =>
-        req.apiVersion > 2
-          ? rawV0ApiVersionsError(req.correlationId, [[18, 0, 2], [3, 0, 9]])
-          : apiVersionsBody([[18, 0, 2], [3, 0, 9]]),
-    })
+    // A broker that serves ApiVersions up to v2 answers v3 in v0 form with an error and its ranges.
+    const fake = await startTestBroker()
+    fake.apis.capVersion(18, 2)
+    fake.apis.capVersion(METADATA, 9)
+    const seen = recordRequests(fake, [18])
     try {
       const conn = await BrokerConnection.open({ host: '127.0.0.1', port: fake.port })
       assert.equal(conn.apiVersionsVersion, 2)
-      assert.deepEqual(fake.requests.map((r) => [r.apiKey, r.apiVersion]), [[18, 3], [18, 2]])
+      assert.deepEqual(seen.map((r) => [r.apiKey, r.apiVersion]), [[18, 3], [18, 2]])
       assert.equal(conn.pickVersion(METADATA, 12), 9)
       conn.close()
     } finally {
-      await fake.close()
+      await fake.destroy()
     }
   })
 
   test('falls back to v0 when the error answer lists no ApiVersions range', async () => {
-    const fake = await startFakeBroker({
-      18: (req) => (req.apiVersion > 0 ? rawV0ApiVersionsError(req.correlationId, []) : apiVersionsBody([[18, 0, 0], [3, 0, 1]])),
-    })
+    const fake = await startTestBroker()
+    // ApiVersions is not advertised at all; only a v0 request gets a real answer.
+    fake.apis.capVersion(18, -1)
+    const seen = recordRequests(fake, [18])
+    fake.controls.add(18, (req) => (req.apiVersion === 0 ? { respond: apiVersionsBody([[18, 0, 0], [3, 0, 1]]) } : undefined))
     try {
       const conn = await BrokerConnection.open({ host: '127.0.0.1', port: fake.port })
       assert.equal(conn.apiVersionsVersion, 0)
-      assert.deepEqual(fake.requests.map((r) => r.apiVersion), [3, 0])
+      assert.deepEqual(seen.map((r) => r.apiVersion), [3, 0])
       conn.close()
     } finally {
-      await fake.close()
+      await fake.destroy()
     }
   })
 
   test('ranges that do not overlap are an UNSUPPORTED_VERSION error', async () => {
-    const fake = await startFakeBroker({ 18: () => apiVersionsBody([[18, 0, 3], [19, 5, 7]]) })
+    const fake = await startTestBroker()
+    answer(fake, 18, () => apiVersionsBody([[18, 0, 3], [19, 5, 7]]))
     try {
       const conn = await BrokerConnection.open({ host: '127.0.0.1', port: fake.port })
       assert.throws(
@@ -85,21 +83,21 @@ describe('protocol client: connection', () => {
       )
       conn.close()
     } finally {
-      await fake.close()
+      await fake.destroy()
     }
   })
 
   test('sends the client id and software name/version', async () => {
-    const fake = await startFakeBroker({ 18: () => apiVersionsBody([[18, 0, 3]]) })
+    const seen = recordRequests(broker, [18])
     try {
-      const conn = await BrokerConnection.open({ host: '127.0.0.1', port: fake.port, clientId: 'my-client' })
+      const conn = await BrokerConnection.open({ host: '127.0.0.1', port: broker.port, clientId: 'my-client' })
       conn.close()
-      const req = fake.requests[0]!
+      const req = seen[0]!
       assert.equal(req.clientId, 'my-client')
       assert.equal(req.body.clientSoftwareName, 'ktool')
       assert.equal(req.body.clientSoftwareVersion, CLIENT_SOFTWARE_VERSION)
     } finally {
-      await fake.close()
+      broker.controls.clear()
     }
   })
 
@@ -128,14 +126,15 @@ describe('protocol client: connection', () => {
   })
 
   test('a request that gets no answer fails after the request timeout, naming the address', async () => {
-    const fake = await startFakeBroker({ 18: () => apiVersionsBody([[18, 0, 3], [3, 0, 12]]) /* Metadata: never answered */ })
+    const fake = await startTestBroker()
+    fake.controls.add(METADATA, () => ({ hold: true }))
     try {
-      const client = await ClusterClient.connect({ bootstrap: [fake.address], requestTimeoutMs: 300 })
+      const client = await ClusterClient.connect({ bootstrap: [fake.bootstrap], requestTimeoutMs: 300 })
       const started = Date.now()
       await assert.rejects(client.refreshMetadata(), (e: unknown) => {
         assert.ok(e instanceof ConnectionError)
         assert.equal(e.code, 'REQUEST_TIMEOUT')
-        assert.equal(e.message, `Request Metadata to ${fake.address} timed out after 300 ms`)
+        assert.equal(e.message, `Request Metadata to ${fake.bootstrap} timed out after 300 ms`)
         return true
       })
       const took = Date.now() - started
@@ -143,7 +142,7 @@ describe('protocol client: connection', () => {
       assert.ok(client.bootstrapConnection.closed, 'a timed-out connection is closed')
       client.close()
     } finally {
-      await fake.close()
+      await fake.destroy()
     }
   })
 
@@ -207,24 +206,19 @@ describe('protocol client: connection', () => {
   })
 
   test('a connection closed with requests in flight fails them', async () => {
-    const fake = await startFakeBroker({
-      18: () => apiVersionsBody([[18, 0, 3], [3, 0, 12]]),
-      3: () => {
-        for (const s of fake.sockets) s.destroy()
-        return null
-      },
-    })
+    const fake = await startTestBroker()
+    fake.controls.add(METADATA, () => ({ drop: true }))
     try {
-      const client = await ClusterClient.connect({ bootstrap: [fake.address] })
+      const client = await ClusterClient.connect({ bootstrap: [fake.bootstrap] })
       await assert.rejects(client.refreshMetadata(), (e: unknown) => {
         assert.ok(e instanceof ConnectionError)
         assert.equal(e.code, 'CONNECTION_CLOSED')
-        assert.match(e.message, new RegExp(`^Connection to ${fake.address} closed before a response to Metadata arrived`))
+        assert.match(e.message, new RegExp(`^Connection to ${fake.bootstrap} closed before a response to Metadata arrived`))
         return true
       })
       client.close()
     } finally {
-      await fake.close()
+      await fake.destroy()
     }
   })
 

@@ -9,7 +9,7 @@ import { ClusterClient } from '../../src/client/cluster.js'
 import { ConnectionError, KafkaError } from '../../src/client/errors.js'
 import { createMechanism } from '../../src/client/sasl.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
-import { hasOpenssl, makeCerts, startSecureProxy, type SecureProxy, type TestCerts } from '../helpers/fake-kafka.js'
+import { hasOpenssl, makeCerts, startSecureProxy, type SecureProxy, type TestCerts } from '../helpers/secure-proxy.js'
 import { hasStack, lines, runCli } from '../cli/helpers.js'
 
 const PASSWORD = 'pa55-w0rd-very-secret'

@@ -6,7 +6,7 @@ import { kafkajs, connect } from '../../src/connection/client.js'
 import { toKtoolError } from '../../src/connection/errors.js'
 import { resolveSettings } from '../../src/connection/settings.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
-import { hasOpenssl, makeCerts, startSecureProxy, type SecureProxy, type TestCerts } from '../helpers/fake-kafka.js'
+import { hasOpenssl, makeCerts, startSecureProxy, type SecureProxy, type TestCerts } from '../helpers/secure-proxy.js'
 import { freePort } from '../cli/helpers.js'
 
 describe('kafkajs(settings)', () => {

@@ -6,13 +6,15 @@ import { after, before, describe, test } from 'node:test'
 import { ClusterClient } from '../../src/client/cluster.js'
 import { describeTopics } from '../../src/ops/topics.js'
 import { renderDescribe } from '../../src/views/topics.js'
-import { apiVersionsBody, startFakeBroker, type FakeServer } from '../helpers/fake-kafka.js'
+import { startTestBroker, type TestBroker } from '../helpers/broker.js'
+import { answer, apiVersionsBody, recordRequests } from '../helpers/controls.js'
 import { runCli } from '../cli/helpers.js'
 
 const ID = 'kQ2Ak9aBQ9y5vW9kQ2Ak9Q'
 
 describe('describe with DescribeTopicPartitions', () => {
-  let fake: FakeServer
+  let fake: TestBroker
+  let seen: ReturnType<typeof recordRequests>
   before(async () => {
     const partitions = [0, 1, 2].map((i) => ({
       errorCode: 0,
@@ -25,9 +27,12 @@ describe('describe with DescribeTopicPartitions', () => {
       lastKnownElr: i === 2 ? [1] : [],
       offlineReplicas: [],
     }))
-    fake = await startFakeBroker({
-      18: () => apiVersionsBody([[18, 0, 4], [3, 0, 12], [32, 0, 4], [46, 0, 0], [60, 0, 1], [75, 0, 0]]),
-      3: (req) => ({
+    // The real broker, scripted as a three-broker cluster that has DescribeTopicPartitions.
+    fake = await startTestBroker()
+    fake.apis.advertiseVirtual({ apiKey: 75, minVersion: 0, maxVersion: 0 })
+    seen = recordRequests(fake, [75])
+    answer(fake, 18, () => apiVersionsBody([[18, 0, 4], [3, 0, 12], [32, 0, 4], [46, 0, 0], [60, 0, 1], [75, 0, 0]]))
+    answer(fake, 3, (req) => ({
         brokers: [1, 2, 3].map((nodeId) => ({ nodeId, host: '127.0.0.1', port: fake.port, rack: null })),
         clusterId: 'fake',
         controllerId: 1,
@@ -35,15 +40,15 @@ describe('describe with DescribeTopicPartitions', () => {
           req.body.topics === null
             ? [{ errorCode: 0, name: 'events', topicId: ID, isInternal: false, partitions: [], topicAuthorizedOperations: -2147483648 }]
             : [],
-      }),
-      // Two pages: one partition per response.
-      75: (req) => {
+      }))
+    // Two pages: one partition per response.
+    answer(fake, 75, (req) => {
         const start = req.body.cursor === null ? 0 : req.body.cursor.partitionIndex
         const page = partitions.slice(start, start + 1)
         const next = start + 1 < partitions.length ? { topicName: 'events', partitionIndex: start + 1 } : null
         return { throttleTimeMs: 0, topics: [{ errorCode: 0, name: 'events', topicId: ID, isInternal: false, partitions: page, topicAuthorizedOperations: -2147483648 }], nextCursor: next }
-      },
-      32: (req) => ({
+      })
+    answer(fake, 32, (req) => ({
         throttleTimeMs: 0,
         results: req.body.resources.map((r: { resourceName: string }) => ({
           errorCode: 0,
@@ -56,21 +61,20 @@ describe('describe with DescribeTopicPartitions', () => {
             { name: 'retention.ms', value: '604800000', readOnly: false, configSource: 5, isSensitive: false, synonyms: [] },
           ],
         })),
-      }),
-      46: () => ({
+      }))
+    answer(fake, 46, () => ({
         throttleTimeMs: 0,
         errorCode: 0,
         errorMessage: null,
         topics: [{ name: 'events', partitions: [{ partitionIndex: 1, replicas: [1, 2, 3, 4], addingReplicas: [4], removingReplicas: [3] }] }],
-      }),
-    })
+      }))
   })
   after(async () => {
-    await fake?.close()
+    await fake?.destroy()
   })
 
   test('pages through DescribeTopicPartitions and prints ELRs and reassignments like Kafka 3.9', async () => {
-    const client = await ClusterClient.connect({ bootstrap: [fake.address] })
+    const client = await ClusterClient.connect({ bootstrap: [fake.bootstrap] })
     try {
       const data = await describeTopics(client, { topic: 'events', partitionSizeLimit: 1 })
       assert.equal(
@@ -80,7 +84,7 @@ describe('describe with DescribeTopicPartitions', () => {
           '\tTopic: events\tPartition: 1\tLeader: 2\tReplicas: 1,2,3\tIsr: 1,2,3\tAdding Replicas: 4\tRemoving Replicas: 3\tElr: \tLastKnownElr: \n' +
           '\tTopic: events\tPartition: 2\tLeader: none\tReplicas: 1,2,3\tIsr: \tElr: 2,3\tLastKnownElr: 1\n',
       )
-      const dtp = fake.requests.filter((r) => r.apiKey === 75)
+      const dtp = seen.filter((r) => r.apiKey === 75)
       assert.equal(dtp.length, 3)
       assert.deepEqual(dtp.map((r) => r.body.responsePartitionLimit), [1, 1, 1])
     } finally {
@@ -90,7 +94,7 @@ describe('describe with DescribeTopicPartitions', () => {
 
   test('through the CLI, with --partition-size-limit-per-response and a report filter', async () => {
     const r = await runCli(
-      ['topics', '--describe', '--topic', 'events', '--unavailable-partitions', '--partition-size-limit-per-response', '2', '--bootstrap-server', fake.address],
+      ['topics', '--describe', '--topic', 'events', '--unavailable-partitions', '--partition-size-limit-per-response', '2', '--bootstrap-server', fake.bootstrap],
       { env: { KAFKA_BOOTSTRAP_SERVERS: undefined, XDG_CONFIG_HOME: '/nonexistent-ktool-config' } },
     )
     assert.equal(r.stderr, '')

@@ -23,7 +23,7 @@ export function createDispatcher(broker: Broker, apis: ApiRegistry, controls?: R
       const name = apiSpec(header.apiKey)?.name ?? `api key ${header.apiKey}`;
       throw new Error(`unexpected ${name} request before SASL authentication completed on listener ${conn.listenerName}`);
     }
-    if (!apis.serves(header.apiKey, header.apiVersion)) {
+    const unsupported = () => {
       if (header.apiKey === API_VERSIONS) {
         // Kafka answers an ApiVersions it cannot parse in v0 form, listing what it does
         // support, so the client can pick a version and ask again.
@@ -33,7 +33,10 @@ export function createDispatcher(broker: Broker, apis: ApiRegistry, controls?: R
         });
       }
       throw new Error(`unsupported request: api key ${header.apiKey} version ${header.apiVersion}`);
-    }
+    };
+    const served = apis.serves(header.apiKey, header.apiVersion);
+    // A test control may answer versions (or APIs) the broker does not serve.
+    if (!served && !(controls?.covers(header.apiKey) ?? false)) return unsupported();
     const request = decodeRequest(header.apiKey, header.apiVersion, frame, header.bodyOffset);
     const ctx: RequestContext = {
       broker,
@@ -56,8 +59,9 @@ export function createDispatcher(broker: Broker, apis: ApiRegistry, controls?: R
     };
     if (controls === undefined || !controls.active) return serve();
     const apply = (action: ControlAction | undefined): ReturnType<FrameHandler> => {
-      if (action === undefined) return serve();
+      if (action === undefined) return served ? serve() : unsupported();
       if ('respond' in action) return finish(action.respond);
+      if ('hold' in action) return new Promise<never>(() => {});
       if ('drop' in action) throw new Error(`dropped by a test control (api key ${header.apiKey})`);
       return new Promise((resolve) => setTimeout(resolve, action.delayMs)).then(() => apply(action.then));
     };

@@ -17,7 +17,9 @@ export type ControlAction =
   /** Wait, then let the request through (or apply `then`). */
   | { delayMs: number; then?: ControlAction }
   /** Close the connection without answering. */
-  | { drop: true };
+  | { drop: true }
+  /** Never answer (the connection stays open): a broker that hangs. */
+  | { hold: true };
 
 export type Control = (request: ControlledRequest) => ControlAction | undefined;
 
@@ -43,6 +45,11 @@ export class RequestControls {
 
   clear(): void {
     this.entries.length = 0;
+  }
+
+  /** True when some control looks at requests for this API key. */
+  covers(apiKey: number): boolean {
+    return this.entries.some((e) => e.apiKey === apiKey);
   }
 
   get active(): boolean {

@@ -1,6 +1,6 @@
-// Test servers that speak just enough Kafka: a scripted fake broker, a silent
-// server, and a TLS/SASL front for a real (test) broker, plus openssl-made
-// certificates. Independent of the client code under test (SCRAM server side
+// A TLS/SASL front for a real (test) broker, openssl-made certificates, and a
+// silent TCP server. (A scripted broker is the real one with request controls:
+// test/helpers/controls.ts.) Independent of the client code under test (SCRAM server side
 // is written here from RFC 5802 with node:crypto).
 import { execFileSync } from 'node:child_process'
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto'
@@ -12,7 +12,8 @@ import { createServer as createTlsServer } from 'node:tls'
 import { decodeRequestFrame, decodeResponseFrame, encodeRequestFrame, encodeResponseFrame } from '../../src/protocol/index.js'
 import { FrameReader } from '../../src/protocol/frame-reader.js'
 
-export interface FakeRequest {
+/** A request the proxy saw. */
+interface SeenRequest {
   apiKey: number
   apiVersion: number
   correlationId: number
@@ -20,13 +21,11 @@ export interface FakeRequest {
   body: Record<string, any>
 }
 
-/** Returns a response body, a raw frame (Buffer, no size prefix), or null for no answer. */
-export type FakeHandler = (req: FakeRequest) => object | Buffer | null | Promise<object | Buffer | null>
 
-export interface FakeServer {
+export interface TestServer {
   port: number
   address: string
-  requests: FakeRequest[]
+  requests: SeenRequest[]
   sockets: Set<Socket>
   close(): Promise<void>
 }
@@ -53,44 +52,8 @@ function writeFrame(socket: Socket, chunks: Buffer[] | Buffer): void {
   }
 }
 
-/** The ApiVersions body a fake broker advertises: the given key ranges. */
-export function apiVersionsBody(keys: Array<[apiKey: number, min: number, max: number]>): object {
-  return { errorCode: 0, apiKeys: keys.map(([apiKey, minVersion, maxVersion]) => ({ apiKey, minVersion, maxVersion })), throttleTimeMs: 0 }
-}
-
-/** A scripted broker: each request goes to handlers[apiKey]; unknown APIs get no answer. */
-export async function startFakeBroker(handlers: Record<number, FakeHandler>): Promise<FakeServer> {
-  const requests: FakeRequest[] = []
-  const sockets = new Set<Socket>()
-  const server = createNetServer((socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-    socket.on('error', () => {})
-    const frames = new FrameReader(100 * 1024 * 1024)
-    // Answer in order, like a broker.
-    let chain = Promise.resolve()
-    socket.on('data', (data) => {
-      for (const frame of frames.push(data)) {
-        chain = chain.then(async () => {
-          const { header, body } = decodeRequestFrame(frame)
-          const req = { apiKey: header.apiKey, apiVersion: header.apiVersion, correlationId: header.correlationId, clientId: header.clientId, body }
-          requests.push(req)
-          const handler = handlers[header.apiKey]
-          if (handler === undefined) return
-          const out = await handler(req)
-          if (out === null || socket.destroyed) return
-          if (Buffer.isBuffer(out)) writeFrame(socket, out)
-          else writeFrame(socket, encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, out))
-        })
-      }
-    })
-  })
-  const port = await listen(server)
-  return { port, address: `127.0.0.1:${port}`, requests, sockets, close: () => closeServer(server, sockets) }
-}
-
 /** A TCP server that accepts connections and never says anything. */
-export async function startSilentServer(): Promise<FakeServer> {
+export async function startSilentServer(): Promise<TestServer> {
   const sockets = new Set<Socket>()
   const server = createNetServer((socket) => {
     sockets.add(socket)
@@ -188,7 +151,7 @@ export interface SecureProxyOptions {
   sasl?: { mechanisms: string[]; users: Record<string, string> }
 }
 
-export interface SecureProxy extends FakeServer {
+export interface SecureProxy extends TestServer {
   /** Users that authenticated, by mechanism. */
   authenticated: Array<{ mechanism: string; user: string }>
   /** Peer certificate subjects seen (mutual TLS). */
@@ -264,7 +227,7 @@ export async function startSecureProxy(options: SecureProxyOptions): Promise<Sec
   keys.sort((a, b) => a.apiKey - b.apiKey)
 
   const sockets = new Set<Socket>()
-  const requests: FakeRequest[] = []
+  const requests: SeenRequest[] = []
   const authenticated: SecureProxy['authenticated'] = []
   const clientCertSubjects: string[] = []
 
