@@ -16,6 +16,7 @@ import { cleaningSteps, mapEntriesFor, type CleanerSettings, type Codecs } from 
 import { compress, decompress, type CompressionCodec } from '../codecs/index.js';
 import type { MetadataStore, TopicRecord } from './storage/metadata-store.js';
 import type { FsInterface } from './storage/fs-interface.js';
+import { claimPartitionDir, markForDeletion, removeDeletedDirs, strayPartitionDirs } from './storage/log-dirs.js';
 import { collisionKey, INTERNAL_TOPICS, topicNameError } from './topic-names.js';
 import { randomKafkaUuid } from './uuid.js';
 
@@ -124,8 +125,19 @@ export class Broker {
     });
   }
 
-  /** Opens every stored topic's partitions, recovering their logs. */
+  /**
+   * Finishes deletions a crash interrupted (directories renamed to -delete, and
+   * directories of topics the metadata no longer has), then opens every stored
+   * topic's partitions, recovering their logs.
+   */
   open(): void {
+    const dataDir = this.config.dataDir;
+    const known = new Map(this.store.listTopics().map((t) => [t.name, { topicId: t.topicId, partitions: t.partitions }]));
+    for (const dir of strayPartitionDirs(this.fs, dataDir, known)) {
+      this.log(`${dir} is not a partition of any current topic (a deletion a crash interrupted); deleting it`);
+      markForDeletion(this.fs, dir);
+    }
+    removeDeletedDirs(this.fs, dataDir, this.log);
     for (const record of this.store.listTopics()) {
       const topic = this.materialize(record);
       for (const p of topic.partitions) this.rebuildProducerState(p);
@@ -239,18 +251,36 @@ export class Broker {
     return { ok: true, topic };
   }
 
-  deleteTopic(name: string): void {
+  /**
+   * The metadata change is the commit point. The partition directories are then renamed
+   * to -delete names at once (so nothing can adopt them) and removed after the response;
+   * after a crash at any point, start-up finishes the job.
+   */
+  deleteTopic(name: string): OpResult {
     const topic = this.topics.get(name);
-    if (!topic) return;
-    this.store.deleteTopic(name);
+    if (!topic) return { ok: false, error: 'UNKNOWN_TOPIC_OR_PARTITION', message: 'This server does not host this topic-partition.' };
+    try {
+      this.store.deleteTopic(name);
+    } catch (err) {
+      const message = `Cannot delete topic ${name}: ${(err as Error).message}`;
+      this.log(message);
+      return { ok: false, error: 'KAFKA_STORAGE_ERROR', message };
+    }
     this.groups.onTopicDeleted(name);
     this.topics.delete(name);
     this.topicsById.delete(topic.topicId);
     for (const p of topic.partitions) {
       this.wake(p);
-      p.log.delete();
+      p.log.close();
+      try {
+        markForDeletion(this.fs, p.log.dir);
+      } catch (err) {
+        this.log(`Cannot move ${p.log.dir} aside for deletion (the next start deletes it): ${(err as Error).message}`);
+      }
     }
+    setTimeout(() => removeDeletedDirs(this.fs, this.config.dataDir, this.log), 0).unref();
     this.log(`Deleted topic ${name}`);
+    return { ok: true };
   }
 
   createPartitions(name: string, count: number, assignments: number[][] | null, validateOnly: boolean): OpResult {
@@ -276,7 +306,7 @@ export class Broker {
     if (validateOnly) return { ok: true };
     this.store.putTopic({ name, topicId: topic.topicId, partitions: count, configs: topic.configs });
     try {
-      for (let i = current; i < count; i++) topic.partitions.push(this.openPartition(topic, i));
+      for (let i = current; i < count; i++) topic.partitions.push(this.openPartition(topic, i, true));
     } catch (err) {
       // All or nothing: the partitions opened so far go, and the stored count is restored.
       const message = `Cannot add partitions to ${name}: ${(err as Error).message}`;
@@ -302,7 +332,7 @@ export class Broker {
       settings: this.settingsFor(record.configs),
     };
     try {
-      for (let i = 0; i < record.partitions; i++) topic.partitions.push(this.openPartition(topic, i));
+      for (let i = 0; i < record.partitions; i++) topic.partitions.push(this.openPartition(topic, i, isNew));
     } catch (err) {
       for (const p of topic.partitions) {
         try { if (isNew) p.log.delete(); else p.log.close(); } catch { /* already failing */ }
@@ -314,8 +344,9 @@ export class Broker {
     return topic;
   }
 
-  private openPartition(topic: Topic, index: number): Partition {
+  private openPartition(topic: Topic, index: number, isNew: boolean): Partition {
     const dir = join(this.config.dataDir, `${topic.name}-${index}`);
+    claimPartitionDir(this.fs, dir, topic.topicId, isNew, this.log);
     const log = PartitionLog.open(dir, topic.settings.log, { fs: this.fs, now: this.now, log: this.log });
     return { topic, index, log, producers: new ProducerStateTable() };
   }
