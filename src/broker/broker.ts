@@ -16,6 +16,7 @@ import { cleaningSteps, mapEntriesFor, type CleanerSettings, type Codecs } from 
 import { compress, decompress, type CompressionCodec } from '../codecs/index.js';
 import type { MetadataStore, TopicRecord } from './storage/metadata-store.js';
 import type { FsInterface } from './storage/fs-interface.js';
+import { takeCleanShutdownMarker, writeCleanShutdownMarker } from './storage/clean-shutdown.js';
 import { claimPartitionDir, markForDeletion, removeDeletedDirs, strayPartitionDirs } from './storage/log-dirs.js';
 import { collisionKey, INTERNAL_TOPICS, topicNameError } from './topic-names.js';
 import { randomKafkaUuid } from './uuid.js';
@@ -100,6 +101,10 @@ export class Broker {
   private readonly now: () => number;
   private nextPid = 0;
   private pidLimit = 0;
+  /** Whether the last stop left the clean-shutdown marker (logs load without recovery). */
+  private cleanStart = false;
+  /** Every log was opened: only then can a clean stop vouch for all of them. */
+  private opened = false;
   /** Set by the server: the address a listener actually bound, by listener name. */
   boundEndpoints = new Map<string, { host: string; port: number }>();
   /** Set by startBroker: listener security, SASL sessions and SCRAM credentials. */
@@ -138,10 +143,13 @@ export class Broker {
       markForDeletion(this.fs, dir);
     }
     removeDeletedDirs(this.fs, dataDir, this.log);
+    this.cleanStart = takeCleanShutdownMarker(this.fs, dataDir);
+    if (!this.cleanStart && known.size > 0) this.log('No clean-shutdown marker: recovering the last segment of every partition');
     for (const record of this.store.listTopics()) {
       const topic = this.materialize(record);
       for (const p of topic.partitions) this.rebuildProducerState(p);
     }
+    this.opened = true;
   }
 
   // ---- API registry -------------------------------------------------------------------
@@ -347,7 +355,7 @@ export class Broker {
   private openPartition(topic: Topic, index: number, isNew: boolean): Partition {
     const dir = join(this.config.dataDir, `${topic.name}-${index}`);
     claimPartitionDir(this.fs, dir, topic.topicId, isNew, this.log);
-    const log = PartitionLog.open(dir, topic.settings.log, { fs: this.fs, now: this.now, log: this.log });
+    const log = PartitionLog.open(dir, topic.settings.log, { fs: this.fs, now: this.now, log: this.log, cleanShutdown: this.cleanStart && !isNew });
     return { topic, index, log, producers: new ProducerStateTable() };
   }
 
@@ -484,6 +492,10 @@ export class Broker {
     } catch (err) {
       const e = err as { code?: string; message?: string };
       if (e.code === 'OFFSET_OUT_OF_RANGE') return { error: ErrorCode.OFFSET_OUT_OF_RANGE, chunks: [], bytes: 0 };
+      if (e.code === 'CORRUPT_MESSAGE') {
+        this.log(`Read from ${partition.topic.name}-${partition.index} at offset ${offset} failed: ${e.message}`);
+        return { error: ErrorCode.CORRUPT_MESSAGE, chunks: [], bytes: 0 };
+      }
       this.log(`Read from ${partition.topic.name}-${partition.index} failed: ${e.message}`);
       return { error: ErrorCode.KAFKA_STORAGE_ERROR, chunks: [], bytes: 0 };
     }
@@ -688,10 +700,30 @@ export class Broker {
     }
   }
 
+  /** Flushes and closes every log; when all of them made it, leaves the clean-shutdown marker. */
   close(): void {
     this.closing = true;
     this.wakeAll();
-    for (const topic of this.topics.values()) for (const p of topic.partitions) p.log.close();
+    let clean = this.opened;
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) {
+        try {
+          if (p.log.isOffline) clean = false;
+          else p.log.flush();
+        } catch (err) {
+          clean = false;
+          this.log(`Flushing ${topic.name}-${p.index} at shutdown failed: ${(err as Error).message}`);
+        }
+        p.log.close();
+      }
+    }
+    this.opened = false;
+    if (!clean) return;
+    try {
+      writeCleanShutdownMarker(this.fs, this.config.dataDir);
+    } catch (err) {
+      this.log(`Cannot write the clean-shutdown marker (the next start recovers): ${(err as Error).message}`);
+    }
   }
 }
 
