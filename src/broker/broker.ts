@@ -244,7 +244,8 @@ export class Broker {
     if (validateOnly) {
       return { ok: true, topic: { name: record.name, topicId: record.topicId, internal: false, configs: record.configs, partitions: new Array(partitions).fill(null), settings: this.settingsFor(record.configs) } };
     }
-    this.store.putTopic(record);
+    const stored = this.persist(`Cannot create topic ${spec.name}`, () => this.store.putTopic(record));
+    if (stored) return stored;
     let topic: Topic;
     try {
       topic = this.materialize(record, true);
@@ -312,7 +313,8 @@ export class Broker {
       if (unknown !== undefined) return { ok: false, error: 'INVALID_REPLICA_ASSIGNMENT', message: `Unknown broker(s) in replica assignment: ${unknown}.` };
     }
     if (validateOnly) return { ok: true };
-    this.store.putTopic({ name, topicId: topic.topicId, partitions: count, configs: topic.configs });
+    const stored = this.persist(`Cannot add partitions to ${name}`, () => this.store.putTopic({ name, topicId: topic.topicId, partitions: count, configs: topic.configs }));
+    if (stored) return stored;
     try {
       for (let i = current; i < count; i++) topic.partitions.push(this.openPartition(topic, i, true));
     } catch (err) {
@@ -327,6 +329,21 @@ export class Broker {
     }
     this.log(`Increased partitions of ${name} from ${current} to ${count}`);
     return { ok: true };
+  }
+
+  /**
+   * Runs a metadata write; a failure (a full disk, say) becomes KAFKA_STORAGE_ERROR for the
+   * request instead of an exception that would close the client's connection.
+   */
+  private persist(what: string, write: () => void): { ok: false; error: ErrorName; message: string } | null {
+    try {
+      write();
+      return null;
+    } catch (err) {
+      const message = `${what}: ${(err as Error).message}`;
+      this.log(message);
+      return { ok: false, error: 'KAFKA_STORAGE_ERROR', message };
+    }
   }
 
   /** Opens a topic's partitions; if one fails, closes (or, for a new topic, deletes) those opened. */
@@ -641,7 +658,8 @@ export class Broker {
             if (err) return reply('INVALID_CONFIG', err);
           }
           if (validateOnly) return reply('NONE');
-          this.store.putTopic({ name: topic.name, topicId: topic.topicId, partitions: topic.partitions.length, configs: next });
+          const stored = this.persist(`Cannot alter the configs of ${topic.name}`, () => this.store.putTopic({ name: topic.name, topicId: topic.topicId, partitions: topic.partitions.length, configs: next }));
+          if (stored) return reply(stored.error, stored.message);
           topic.configs = next;
           this.refreshSettings(topic);
           return reply('NONE');
@@ -668,13 +686,10 @@ export class Broker {
             return reply('INVALID_CONFIG', (err as Error).message);
           }
           if (validateOnly) return reply('NONE');
-          if (clusterDefault) {
-            this.store.setBrokerDefaultOverrides(next);
-            this.config.setDynamicDefaults(next);
-          } else {
-            this.store.setBrokerOverrides(next);
-            this.config.setDynamic(next);
-          }
+          const stored = this.persist('Cannot alter the broker configs', () => (clusterDefault ? this.store.setBrokerDefaultOverrides(next) : this.store.setBrokerOverrides(next)));
+          if (stored) return reply(stored.error, stored.message);
+          if (clusterDefault) this.config.setDynamicDefaults(next);
+          else this.config.setDynamic(next);
           for (const topic of this.topics.values()) this.refreshSettings(topic);
           return reply('NONE');
         }
