@@ -16,6 +16,8 @@ import { cleaningSteps, mapEntriesFor, type CleanerSettings, type Codecs } from 
 import { compress, decompress, type CompressionCodec } from '../codecs/index.js';
 import type { MetadataStore, TopicRecord } from './storage/metadata-store.js';
 import type { FsInterface } from './storage/fs-interface.js';
+import { takeCleanShutdownMarker, writeCleanShutdownMarker } from './storage/clean-shutdown.js';
+import { claimPartitionDir, markForDeletion, removeDeletedDirs, strayPartitionDirs } from './storage/log-dirs.js';
 import { collisionKey, INTERNAL_TOPICS, topicNameError } from './topic-names.js';
 import { randomKafkaUuid } from './uuid.js';
 
@@ -97,6 +99,10 @@ export class Broker {
   private readonly now: () => number;
   private nextPid = 0;
   private pidLimit = 0;
+  /** Whether the last stop left the clean-shutdown marker (logs load without recovery). */
+  private cleanStart = false;
+  /** Every log was opened: only then can a clean stop vouch for all of them. */
+  private opened = false;
   /** Set by the server: the address a listener actually bound, by listener name. */
   boundEndpoints = new Map<string, { host: string; port: number }>();
   /** Set by startBroker: listener security, SASL sessions and SCRAM credentials. */
@@ -121,12 +127,26 @@ export class Broker {
     });
   }
 
-  /** Opens every stored topic's partitions, recovering their logs. */
+  /**
+   * Finishes deletions a crash interrupted (directories renamed to -delete, and
+   * directories of topics the metadata no longer has), then opens every stored
+   * topic's partitions, recovering their logs.
+   */
   open(): void {
+    const dataDir = this.config.dataDir;
+    const known = new Map(this.store.listTopics().map((t) => [t.name, { topicId: t.topicId, partitions: t.partitions }]));
+    for (const dir of strayPartitionDirs(this.fs, dataDir, known)) {
+      this.log(`${dir} is not a partition of any current topic (a deletion a crash interrupted); deleting it`);
+      markForDeletion(this.fs, dir);
+    }
+    removeDeletedDirs(this.fs, dataDir, this.log);
+    this.cleanStart = takeCleanShutdownMarker(this.fs, dataDir);
+    if (!this.cleanStart && known.size > 0) this.log('No clean-shutdown marker: recovering the last segment of every partition');
     for (const record of this.store.listTopics()) {
       const topic = this.materialize(record);
       for (const p of topic.partitions) this.rebuildProducerState(p);
     }
+    this.opened = true;
   }
 
   endpointFor(ctx: RequestContext): { host: string; port: number } {
@@ -209,7 +229,8 @@ export class Broker {
     if (validateOnly) {
       return { ok: true, topic: { name: record.name, topicId: record.topicId, internal: false, configs: record.configs, partitions: new Array(partitions).fill(null), settings: this.settingsFor(record.configs) } };
     }
-    this.store.putTopic(record);
+    const stored = this.persist(`Cannot create topic ${spec.name}`, () => this.store.putTopic(record));
+    if (stored) return stored;
     let topic: Topic;
     try {
       topic = this.materialize(record, true);
@@ -224,18 +245,36 @@ export class Broker {
     return { ok: true, topic };
   }
 
-  deleteTopic(name: string): void {
+  /**
+   * The metadata change is the commit point. The partition directories are then renamed
+   * to -delete names at once (so nothing can adopt them) and removed after the response;
+   * after a crash at any point, start-up finishes the job.
+   */
+  deleteTopic(name: string): OpResult {
     const topic = this.topics.get(name);
-    if (!topic) return;
-    this.store.deleteTopic(name);
+    if (!topic) return { ok: false, error: 'UNKNOWN_TOPIC_OR_PARTITION', message: 'This server does not host this topic-partition.' };
+    try {
+      this.store.deleteTopic(name);
+    } catch (err) {
+      const message = `Cannot delete topic ${name}: ${(err as Error).message}`;
+      this.log(message);
+      return { ok: false, error: 'KAFKA_STORAGE_ERROR', message };
+    }
     this.groups.onTopicDeleted(name);
     this.topics.delete(name);
     this.topicsById.delete(topic.topicId);
     for (const p of topic.partitions) {
       this.wake(p);
-      p.log.delete();
+      p.log.close();
+      try {
+        markForDeletion(this.fs, p.log.dir);
+      } catch (err) {
+        this.log(`Cannot move ${p.log.dir} aside for deletion (the next start deletes it): ${(err as Error).message}`);
+      }
     }
+    setTimeout(() => removeDeletedDirs(this.fs, this.config.dataDir, this.log), 0).unref();
     this.log(`Deleted topic ${name}`);
+    return { ok: true };
   }
 
   createPartitions(name: string, count: number, assignments: number[][] | null, validateOnly: boolean): OpResult {
@@ -259,9 +298,10 @@ export class Broker {
       if (unknown !== undefined) return { ok: false, error: 'INVALID_REPLICA_ASSIGNMENT', message: `Unknown broker(s) in replica assignment: ${unknown}.` };
     }
     if (validateOnly) return { ok: true };
-    this.store.putTopic({ name, topicId: topic.topicId, partitions: count, configs: topic.configs });
+    const stored = this.persist(`Cannot add partitions to ${name}`, () => this.store.putTopic({ name, topicId: topic.topicId, partitions: count, configs: topic.configs }));
+    if (stored) return stored;
     try {
-      for (let i = current; i < count; i++) topic.partitions.push(this.openPartition(topic, i));
+      for (let i = current; i < count; i++) topic.partitions.push(this.openPartition(topic, i, true));
     } catch (err) {
       // All or nothing: the partitions opened so far go, and the stored count is restored.
       const message = `Cannot add partitions to ${name}: ${(err as Error).message}`;
@@ -276,6 +316,21 @@ export class Broker {
     return { ok: true };
   }
 
+  /**
+   * Runs a metadata write; a failure (a full disk, say) becomes KAFKA_STORAGE_ERROR for the
+   * request instead of an exception that would close the client's connection.
+   */
+  private persist(what: string, write: () => void): { ok: false; error: ErrorName; message: string } | null {
+    try {
+      write();
+      return null;
+    } catch (err) {
+      const message = `${what}: ${(err as Error).message}`;
+      this.log(message);
+      return { ok: false, error: 'KAFKA_STORAGE_ERROR', message };
+    }
+  }
+
   /** Opens a topic's partitions; if one fails, closes (or, for a new topic, deletes) those opened. */
   private materialize(record: TopicRecord, isNew = false): Topic {
     const topic: Topic = {
@@ -287,7 +342,7 @@ export class Broker {
       settings: this.settingsFor(record.configs),
     };
     try {
-      for (let i = 0; i < record.partitions; i++) topic.partitions.push(this.openPartition(topic, i));
+      for (let i = 0; i < record.partitions; i++) topic.partitions.push(this.openPartition(topic, i, isNew));
     } catch (err) {
       for (const p of topic.partitions) {
         try { if (isNew) p.log.delete(); else p.log.close(); } catch { /* already failing */ }
@@ -299,9 +354,10 @@ export class Broker {
     return topic;
   }
 
-  private openPartition(topic: Topic, index: number): Partition {
+  private openPartition(topic: Topic, index: number, isNew: boolean): Partition {
     const dir = join(this.config.dataDir, `${topic.name}-${index}`);
-    const log = PartitionLog.open(dir, topic.settings.log, { fs: this.fs, now: this.now, log: this.log });
+    claimPartitionDir(this.fs, dir, topic.topicId, isNew, this.log);
+    const log = PartitionLog.open(dir, topic.settings.log, { fs: this.fs, now: this.now, log: this.log, cleanShutdown: this.cleanStart && !isNew });
     return { topic, index, log, producers: new ProducerStateTable() };
   }
 
@@ -438,6 +494,10 @@ export class Broker {
     } catch (err) {
       const e = err as { code?: string; message?: string };
       if (e.code === 'OFFSET_OUT_OF_RANGE') return { error: ErrorCode.OFFSET_OUT_OF_RANGE, chunks: [], bytes: 0 };
+      if (e.code === 'CORRUPT_MESSAGE') {
+        this.log(`Read from ${partition.topic.name}-${partition.index} at offset ${offset} failed: ${e.message}`);
+        return { error: ErrorCode.CORRUPT_MESSAGE, chunks: [], bytes: 0 };
+      }
       this.log(`Read from ${partition.topic.name}-${partition.index} failed: ${e.message}`);
       return { error: ErrorCode.KAFKA_STORAGE_ERROR, chunks: [], bytes: 0 };
     }
@@ -583,7 +643,8 @@ export class Broker {
             if (err) return reply('INVALID_CONFIG', err);
           }
           if (validateOnly) return reply('NONE');
-          this.store.putTopic({ name: topic.name, topicId: topic.topicId, partitions: topic.partitions.length, configs: next });
+          const stored = this.persist(`Cannot alter the configs of ${topic.name}`, () => this.store.putTopic({ name: topic.name, topicId: topic.topicId, partitions: topic.partitions.length, configs: next }));
+          if (stored) return reply(stored.error, stored.message);
           topic.configs = next;
           this.refreshSettings(topic);
           return reply('NONE');
@@ -610,13 +671,10 @@ export class Broker {
             return reply('INVALID_CONFIG', (err as Error).message);
           }
           if (validateOnly) return reply('NONE');
-          if (clusterDefault) {
-            this.store.setBrokerDefaultOverrides(next);
-            this.config.setDynamicDefaults(next);
-          } else {
-            this.store.setBrokerOverrides(next);
-            this.config.setDynamic(next);
-          }
+          const stored = this.persist('Cannot alter the broker configs', () => (clusterDefault ? this.store.setBrokerDefaultOverrides(next) : this.store.setBrokerOverrides(next)));
+          if (stored) return reply(stored.error, stored.message);
+          if (clusterDefault) this.config.setDynamicDefaults(next);
+          else this.config.setDynamic(next);
           for (const topic of this.topics.values()) this.refreshSettings(topic);
           return reply('NONE');
         }
@@ -642,10 +700,30 @@ export class Broker {
     }
   }
 
+  /** Flushes and closes every log; when all of them made it, leaves the clean-shutdown marker. */
   close(): void {
     this.closing = true;
     this.wakeAll();
-    for (const topic of this.topics.values()) for (const p of topic.partitions) p.log.close();
+    let clean = this.opened;
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) {
+        try {
+          if (p.log.isOffline) clean = false;
+          else p.log.flush();
+        } catch (err) {
+          clean = false;
+          this.log(`Flushing ${topic.name}-${p.index} at shutdown failed: ${(err as Error).message}`);
+        }
+        p.log.close();
+      }
+    }
+    this.opened = false;
+    if (!clean) return;
+    try {
+      writeCleanShutdownMarker(this.fs, this.config.dataDir);
+    } catch (err) {
+      this.log(`Cannot write the clean-shutdown marker (the next start recovers): ${(err as Error).message}`);
+    }
   }
 }
 

@@ -10,6 +10,7 @@ import { nodeFs, type FsInterface } from './storage/fs-interface.js';
 import { MetadataStore } from './storage/metadata-store.js';
 import { SecurityManager } from './security/index.js';
 import { acquireDirLock, KERNEL_DIR_LOCKS } from './storage/dir-lock.js';
+import { rateLimitedLog } from './logger.js';
 
 export { parseProperties, PropertiesError } from './config/properties.js';
 export { defaultDataDir } from './config/broker-config.js';
@@ -42,7 +43,11 @@ export interface RunningBroker {
 }
 
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
-  const log = options.log ?? (() => {});
+  const rawLog = options.log ?? (() => {});
+  // Lines a flood can repeat (failing connections, failing writes) are rate limited;
+  // the start and stop lines, which tools wait for, are not.
+  const limiter = rateLimitedLog(rawLog);
+  const log = limiter.log;
   const fs = options.fs ?? nodeFs;
   const props = options.properties;
   const staticConfig = new BrokerConfig(props);
@@ -106,7 +111,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       ports[l.name] = l.boundPort;
       if (bound.length > 1 || l.protocol !== 'PLAINTEXT') log(`Listener ${l.name} on ${l.boundHost}:${l.boundPort} (${security.describe(l.name)})`);
     }
-    log(`ktool broker started (node ${b.nodeId}, cluster ${b.clusterId}, data ${dataDir}) listening on ${first.boundHost}:${first.boundPort}`);
+    rawLog(`ktool broker started (node ${b.nodeId}, cluster ${b.clusterId}, data ${dataDir}) listening on ${first.boundHost}:${first.boundPort}`);
     let closing: Promise<void> | undefined;
     const srv = server;
     return {
@@ -128,7 +133,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           b.close();
           store.releaseLock();
           await dirLock?.release();
-          log('ktool broker stopped');
+          limiter.flush();
+          rawLog('ktool broker stopped');
         })();
         return closing;
       },

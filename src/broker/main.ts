@@ -2,6 +2,7 @@
 //   node dist/broker/main.js [server.properties] [--override key=value ...]
 import { readFileSync } from 'node:fs';
 import { parseProperties, startBroker } from './index.js';
+import { lineWriter } from './logger.js';
 
 function fail(message: string): never {
   process.stderr.write(`ERROR ${message}\n`);
@@ -55,7 +56,10 @@ async function main(): Promise<void> {
       fail(`Unknown option ${a}`);
     }
   }
-  const log = (line: string) => process.stdout.write(`[${new Date().toISOString()}] ${line}\n`);
+  // stdout is the daemon's log file: a full disk there must cost log lines, never the broker.
+  const log = lineWriter(1);
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
   let broker;
   try {
     broker = await startBroker({ properties: { ...props, ...overrides }, log });

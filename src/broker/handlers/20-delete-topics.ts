@@ -27,7 +27,8 @@ export const deleteTopics: ApiHandler = {
       if (topic.internal) {
         return { name: topic.name, topicId: topic.topicId, errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: 'Internal topics cannot be deleted.' };
       }
-      broker.deleteTopic(topic.name);
+      const deleted = broker.deleteTopic(topic.name);
+      if (!deleted.ok) return { name: topic.name, topicId: topic.topicId, errorCode: ErrorCode[deleted.error], errorMessage: deleted.message };
       return { name: topic.name, topicId: topic.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
     });
     return { throttleTimeMs: 0, responses };

@@ -38,6 +38,8 @@ export interface PartitionLogDeps {
   now?: Clock;
   /** Receives recovery and retention messages. */
   log?: LogFn;
+  /** The broker stopped cleanly last time: the last segment is loaded like the others, not recovered. */
+  cleanShutdown?: boolean;
 }
 
 export function partitionDirName(topic: string, partition: number): string {
@@ -126,16 +128,18 @@ export class PartitionLog {
     log: LogFn = () => {},
   ): PartitionLog {
     let fs: StorageFs;
+    let cleanShutdown = false;
     if (isStorageFs(fsOrDeps)) fs = fsOrDeps;
     else {
       fs = fsOrDeps.fs ?? nodeFs;
       clock = fsOrDeps.now ?? clock;
       log = fsOrDeps.log ?? log;
+      cleanShutdown = fsOrDeps.cleanShutdown ?? false;
     }
     const pl = new PartitionLog(dir, resolveLogConfig(config), fs, clock, log);
     try {
       fs.mkdirSync(dir, { recursive: true });
-      pl.recover();
+      pl.recover(cleanShutdown);
     } catch (e) {
       pl.closeSegments();
       throw e instanceof StorageError ? e : storageError(`cannot open partition log ${dir}`, e);
@@ -143,7 +147,7 @@ export class PartitionLog {
     return pl;
   }
 
-  private recover(): void {
+  private recover(cleanShutdown: boolean): void {
     const { fs, dir } = this;
     const interrupted = recoverInterruptedClean(fs, dir);
     if (interrupted !== null) this.log(`${dir}: ${interrupted}`);
@@ -180,7 +184,7 @@ export class PartitionLog {
       const { segment, recovery } = LogSegment.open(fs, dir, base, {
         now,
         indexIntervalBytes: this.config.indexIntervalBytes,
-        fullRecovery: isLast,
+        fullRecovery: isLast && !cleanShutdown,
         log: this.log,
       });
       if (prev && base > prev.nextOffset) this.log(`${dir}: offsets ${prev.nextOffset}..${base - 1} are missing between segments`);
@@ -387,7 +391,9 @@ export class PartitionLog {
     if (firstSize > remaining) {
       if (!options.minOneBatch) return result;
       const seg = this.segments[segIndex]!;
-      result.chunks.push(seg.read(position, firstSize));
+      const chunk = seg.read(position, firstSize);
+      if (seg.intactPrefix(chunk, position) === 0) throw corruptBatch(this.dir, start.header);
+      result.chunks.push(chunk);
       result.bytes = firstSize;
       result.nextOffset = start.header.lastOffset + 1;
       return result;
@@ -399,6 +405,17 @@ export class PartitionLog {
       if (want > 0) {
         const chunk = seg.read(position, want);
         const { bytes, nextOffset } = wholeBatchPrefix(chunk);
+        // Serve what comes before a corrupt batch; a read starting at one reports it.
+        const intact = bytes > 0 ? seg.intactPrefix(chunk, position, bytes) : 0;
+        if (intact < bytes) {
+          if (intact === 0 && result.bytes === 0) throw corruptBatch(this.dir, readBatchHeader(chunk, 0));
+          if (intact > 0) {
+            result.chunks.push(chunk.subarray(0, intact));
+            result.bytes += intact;
+            result.nextOffset = wholeBatchPrefix(chunk.subarray(0, intact)).nextOffset;
+          }
+          break;
+        }
         if (bytes > 0) {
           result.chunks.push(bytes === chunk.length ? chunk : chunk.subarray(0, bytes));
           result.bytes += bytes;
@@ -732,6 +749,10 @@ function describeBatches(records: Buffer): BatchToAppend[] {
   }
   if (out.length === 0) throw new StorageError('CORRUPT_MESSAGE', 'no record batch to append');
   return out;
+}
+
+function corruptBatch(dir: string, h: BatchHeader): StorageError {
+  return new StorageError('CORRUPT_MESSAGE', `${dir}: record batch at offset ${h.baseOffset} is corrupt (failed its CRC-32C or header check)`);
 }
 
 /** Length of the longest prefix of `chunk` made of whole batches, and the offset after it. */

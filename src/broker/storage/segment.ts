@@ -7,7 +7,7 @@
  * are always read from the file.
  */
 import { join } from 'node:path';
-import { BATCH_HEADER_SIZE, MAGIC_V2, MIN_BATCH_LENGTH, batchCrcMatches, type BatchHeader } from '../../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, MAGIC_V2, MIN_BATCH_LENGTH, batchCrcMatches, readBatchHeader, type BatchHeader } from '../../protocol/record-batch.js';
 import { StorageError, storageError } from './errors.js';
 import { FileWindow } from './file-window.js';
 import { atomicWriteFile, readFully, writeFully, type StorageFs } from './fs-interface.js';
@@ -81,6 +81,12 @@ export class LogSegment {
    */
   private indexFilesStale = false;
   private closed = false;
+  /**
+   * Bytes from the start of the file whose batches are known intact: checked by recovery
+   * or by a read, or appended by this broker after validation. Reads check the rest, so a
+   * segment loaded without recovery never serves a corrupt batch.
+   */
+  private intactBytes = 0;
 
   private constructor(
     private readonly fs: StorageFs,
@@ -270,6 +276,7 @@ export class LogSegment {
       this.size = pos;
     }
     this.nextOffset = next;
+    this.intactBytes = pos;
     this.rewriteIndexFiles(true);
     return truncated;
   }
@@ -316,6 +323,7 @@ export class LogSegment {
       this.indexBatch(b.lastOffset, b.maxTimestamp, pos, b.size, indexIntervalBytes, true);
       pos += b.size;
     }
+    if (this.intactBytes === start) this.intactBytes = pos;
     this.size = pos;
     this.nextOffset = batches[batches.length - 1]!.lastOffset + 1;
     this.lastModified = now;
@@ -379,6 +387,27 @@ export class LogSegment {
     }
     if (n !== length) throw new StorageError('KAFKA_STORAGE_ERROR', `${this.logPath}: short read at ${position} (${n} of ${length} bytes)`);
     return b;
+  }
+
+  /**
+   * How much of `chunk` (`length` bytes of whole batches read at batch boundary
+   * `position`) is intact batches: sane header and matching CRC-32C. Checked once:
+   * a checked run from the start of the file is remembered.
+   */
+  intactPrefix(chunk: Buffer, position: number, length = chunk.length): number {
+    let pos = 0;
+    while (length - pos >= BATCH_HEADER_SIZE) {
+      const h = readBatchHeader(chunk, pos);
+      const at = position + pos;
+      if (at + h.size <= this.intactBytes && h.size >= BATCH_HEADER_SIZE) {
+        pos += h.size;
+        continue;
+      }
+      if (!headerSane(h) || pos + h.size > length || !batchCrcMatches(chunk, pos, h.size)) break;
+      if (at === this.intactBytes) this.intactBytes = at + h.size;
+      pos += h.size;
+    }
+    return pos;
   }
 
   /** Header of the batch at `position` (must be a batch boundary). */
