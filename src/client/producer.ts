@@ -11,6 +11,12 @@
 // the broker refuses anything that would leave a gap. When a batch of ours fails for good,
 // its partition's sequence can no longer be trusted: the batches after it are resolved
 // under the old id, then everything still owed is renumbered under a new id.
+//
+// Kafka allows one batch per partition in a request, so a partition with a backlog
+// would be held to max.in.flight batches of batch.size per round trip. When batches
+// queue up behind a busy partition, the ones waiting are sent as one larger batch
+// (adaptive batching); should the broker find it too large for the topic, it is split
+// back into batch.size pieces and sent again.
 import { encodeRecordBatch, OFF_ATTRIBUTES, OFF_BASE_SEQUENCE, OFF_CRC, OFF_PRODUCER_EPOCH, OFF_PRODUCER_ID, type CompressFn, type RecordInput } from '../protocol/record-batch.js';
 import { crc32c } from '../protocol/crc32c.js';
 import { ErrorCode, errorName, isRetriable } from '../protocol/errors.js';
@@ -93,6 +99,12 @@ interface Batch {
   encoded: Buffer | null;
   /** Idempotence: the first record's sequence number, -1 until the batch is first sent. */
   baseSequence: number;
+  /** How many sealed batches were merged into this one. */
+  parts: number;
+  /** A piece of a split batch: never merged again. */
+  noMerge: boolean;
+  /** Too large for the broker: to be split when its partition is renumbered. */
+  splitInto: Batch[] | null;
 }
 
 /** One partition's batches: the one filling, the ones to send, and (idempotence) the numbered ones not yet done. */
@@ -118,6 +130,8 @@ interface TopicInfo {
 }
 
 const RECORD_OVERHEAD = 24;
+/** The most bytes that waiting batches are merged into (within max.request.size); the broker's default max.message.bytes is 1 MB. */
+const MERGE_LIMIT = 512 * 1024;
 const INT32_LIMIT = 0x80000000;
 const EMPTY: RecordInput[] = [];
 
@@ -215,7 +229,7 @@ export class Producer {
     if (!batch) {
       batch = {
         q, records: [], count: 0, seqs: [], appendedAt: this.opts.onBatchDone ? new Float64Array(64) : null, bytes: 0,
-        createdAt: Date.now(), attempts: 0, notBefore: 0, encoded: null, baseSequence: -1,
+        createdAt: Date.now(), attempts: 0, notBefore: 0, encoded: null, baseSequence: -1, parts: 1, noMerge: false, splitInto: null,
       };
       q.open = batch;
       this.filling.add(q);
@@ -329,6 +343,7 @@ export class Producer {
           if (!head || head.notBefore > now || !this.sendable(q, head)) continue;
           if (request.length > 0 && bytes + head.bytes > this.opts.maxRequestSize) break;
           q.ready.shift();
+          if (!head.encoded) this.merge(q, head, Math.min(MERGE_LIMIT, this.opts.maxRequestSize - bytes));
           if (!this.encode(head)) continue;
           bytes += head.bytes;
           request.push(head);
@@ -360,6 +375,69 @@ export class Producer {
     return !this.resetPending;
   }
 
+  /** Appends the new batches waiting behind `head` to it, up to `limit` bytes. */
+  private merge(q: PartitionQueue, head: Batch, limit: number): void {
+    if (head.noMerge) return;
+    const ready = q.ready;
+    while (ready.length > 0) {
+      const n = ready[0]!;
+      if (n.encoded || n.noMerge || head.bytes + n.bytes > limit) break;
+      ready.shift();
+      for (let i = 0; i < n.count; i++) {
+        head.records.push(n.records[i]!);
+        head.seqs.push(n.seqs[i]!);
+      }
+      if (head.appendedAt) {
+        const merged = new Float64Array(head.count + n.count);
+        merged.set(head.appendedAt.subarray(0, head.count));
+        merged.set(n.appendedAt!.subarray(0, n.count), head.count);
+        head.appendedAt = merged;
+      }
+      head.count += n.count;
+      head.bytes += n.bytes;
+      head.parts += n.parts;
+      this.outstanding--;
+    }
+  }
+
+  /** Pieces of at most batch.size bytes (estimated), to send in place of a batch the broker found too large. */
+  private pieces(b: Batch): Batch[] {
+    const n = Math.max(2, Math.ceil(b.bytes / this.opts.batchSize));
+    const per = Math.ceil(b.count / n);
+    const out: Batch[] = [];
+    for (let i = 0; i < b.count; i += per) {
+      const end = Math.min(b.count, i + per);
+      out.push({
+        q: b.q, records: b.records.slice(i, end), count: end - i, seqs: b.seqs.slice(i, end),
+        appendedAt: b.appendedAt ? b.appendedAt.slice(i, end) : null, bytes: Math.round(b.bytes * (end - i) / b.count),
+        createdAt: b.createdAt, attempts: 0, notBefore: 0, encoded: null, baseSequence: -1, parts: 1, noMerge: true, splitInto: null,
+      });
+    }
+    // Rounding must not change what buffer.memory counts.
+    out[out.length - 1]!.bytes += b.bytes - out.reduce((sum, p) => sum + p.bytes, 0);
+    return out;
+  }
+
+  /**
+   * The broker refused a merged batch as too large (the topic's max.message.bytes is
+   * below what we merged): nothing of it was written, so it goes again in pieces.
+   */
+  private split(b: Batch): void {
+    const q = b.q;
+    const pieces = this.pieces(b);
+    if (b.baseSequence < 0) {
+      this.outstanding += pieces.length - 1;
+      q.ready.unshift(...pieces);
+      this.active.add(q);
+      return;
+    }
+    // Its sequence numbers are taken: the pieces are numbered afresh with the rest of the partition.
+    b.splitInto = pieces;
+    q.parked = true;
+    this.resetPending = true;
+    this.requeue(b);
+  }
+
   /** Encodes a batch on its first send (numbering it); false if it cannot be encoded. */
   private encode(b: Batch): boolean {
     if (b.encoded) return true;
@@ -374,7 +452,8 @@ export class Producer {
       this.complete(b, 'INVALID_RECORD', (err as Error).message);
       return false;
     }
-    b.records = EMPTY;
+    // A merged batch keeps its records in case it must be split.
+    if (b.parts === 1) b.records = EMPTY;
     if (this.idempotent) {
       b.baseSequence = seq;
       q.nextSeq = (seq + b.count) % INT32_LIMIT;
@@ -440,6 +519,7 @@ export class Producer {
       // A duplicate is a batch the broker already has: delivered.
       if (code === ErrorCode.NONE || (this.idempotent && code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER)) this.complete(b, null, '');
       else if (this.idempotent && (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.UNKNOWN_PRODUCER_ID)) this.outOfSequence(b, errorName(code), message);
+      else if (code === ErrorCode.MESSAGE_TOO_LARGE && b.parts > 1) this.split(b);
       else this.retryOrFail(b, errorName(code), message, isRetriable(code));
     }
   }
@@ -514,15 +594,7 @@ export class Producer {
     this.resetting = true;
     this.initProducerId().then(() => {
       for (const info of this.topics.values()) {
-        for (const q of info.queues) {
-          q.nextSeq = 0;
-          q.parked = false;
-          for (const b of q.unacked) {
-            b.baseSequence = q.nextSeq;
-            restamp(b.encoded!, this.producerId, this.producerEpoch, q.nextSeq);
-            q.nextSeq = (q.nextSeq + b.count) % INT32_LIMIT;
-          }
-        }
+        for (const q of info.queues) this.renumber(q);
       }
       this.resetPending = false;
     }, () => {
@@ -531,6 +603,33 @@ export class Producer {
       this.resetting = false;
       this.schedulePump();
     });
+  }
+
+  /**
+   * Numbers a partition's unacknowledged batches from zero under the new producer id. With
+   * nothing in flight they are all at the head of its ready queue, in sequence order.
+   */
+  private renumber(q: PartitionQueue): void {
+    const owed = q.unacked;
+    const fresh = q.ready.slice(owed.length);
+    q.unacked = [];
+    q.nextSeq = 0;
+    q.parked = false;
+    q.ready = [];
+    for (const b of owed) {
+      if (b.splitInto) {
+        this.outstanding += b.splitInto.length - 1;
+        for (const piece of b.splitInto) if (this.encode(piece)) q.ready.push(piece);
+        continue;
+      }
+      b.baseSequence = q.nextSeq;
+      restamp(b.encoded!, this.producerId, this.producerEpoch, q.nextSeq);
+      q.nextSeq = (q.nextSeq + b.count) % INT32_LIMIT;
+      q.unacked.push(b);
+      q.ready.push(b);
+    }
+    q.ready.push(...fresh);
+    if (q.ready.length > 0) this.active.add(q);
   }
 
   private async initProducerId(): Promise<void> {

@@ -64,7 +64,8 @@ describe('producer idempotence on the wire', () => {
     })
 
   test('by default batches carry a producer id and sequences from 0 without a gap', async () => {
-    const r = await produce('idem.default', [])
+    // --sync: one batch per line, so there are many to number.
+    const r = await produce('idem.default', ['--sync'])
     assert.equal(r.code, 0, r.stderr)
     const { values, batches } = await readPartition(broker.port, 'idem.default', 0)
     assert.equal(values.length, 50)
@@ -95,7 +96,7 @@ describe('producer idempotence on the wire', () => {
   })
 
   test('producer-perf-test is idempotent by default too', async () => {
-    const r = await runCli(['producer-perf-test', '--topic', 'idem.perf', '--num-records', '500', '--record-size', '50', '--throughput', '-1', '--producer-props', `bootstrap.servers=${broker.bootstrap}`, 'batch.size=1000'], { env })
+    const r = await runCli(['producer-perf-test', '--topic', 'idem.perf', '--num-records', '500', '--record-size', '50', '--throughput', '2000', '--producer-props', `bootstrap.servers=${broker.bootstrap}`, 'batch.size=1000'], { env })
     assert.equal(r.code, 0, r.stderr)
     const { values, batches } = await readPartition(broker.port, 'idem.perf', 0)
     assert.equal(values.length, 500)

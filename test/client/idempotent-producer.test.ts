@@ -11,6 +11,7 @@ import { producerOptionsFromProperties } from '../../src/ops/console-producer.js
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { apiVersionsBody, startFakeBroker } from '../helpers/fake-kafka.js';
 import { readPartition } from '../helpers/read-log.js';
+import { WireClient } from '../helpers/wire.js';
 
 /**
  * A TCP proxy that passes everything through, except that when the broker answers the
@@ -68,7 +69,11 @@ async function produceThroughProxy(proxy: CuttingProxy, topic: string, count: nu
     // Small batches so that several requests are in flight when the connection is cut.
     const producer = new Producer(cluster, { batchSize: 200, lingerMs: 0, retryBackoffMs: 10, idempotence });
     await producer.prepare([topic]);
-    for (let i = 0; i < count; i++) producer.append({ topic, partition: 0, key: null, value: Buffer.from(`v${i}`), seq: i });
+    // In small steps, so that many requests go out and several are in flight when the connection is cut.
+    for (let i = 0; i < count; i++) {
+      producer.append({ topic, partition: 0, key: null, value: Buffer.from(`v${i}`), seq: i });
+      if (i % 50 === 49) await new Promise((r) => setImmediate(r));
+    }
     await producer.flush();
     producer.close();
     return producer;
@@ -117,6 +122,64 @@ describe('idempotent producer: a lost response and the retry that follows', () =
     assert.ok(values.length > 2000, `expected duplicates, got ${values.length} records`);
     assert.ok(batches.every((b) => b.producerId === -1));
   });
+});
+
+describe('batches merged behind a busy partition', () => {
+  let broker: TestBroker;
+  before(async () => {
+    broker = await startTestBroker();
+    const w = await WireClient.open(broker.port);
+    for (const name of ['small.idem', 'small.plain', 'merged']) {
+      const configs = name === 'merged' ? [] : [{ name: 'max.message.bytes', value: '20000' }];
+      const r = await w.request(19, 5, { topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs }], timeoutMs: 5000, validateOnly: false });
+      assert.equal(r.topics[0].errorCode, 0);
+    }
+    w.close();
+  });
+  after(async () => {
+    await broker?.destroy();
+  });
+
+  async function produceBacklog(topic: string, idempotence: boolean): Promise<Producer> {
+    const cluster = await ClusterClient.connect({ bootstrap: [broker.bootstrap] });
+    try {
+      const producer = new Producer(cluster, { batchSize: 2000, lingerMs: 0, idempotence });
+      await producer.prepare([topic]);
+      // Appended in one go: sealed batches queue up before the first send.
+      for (let i = 0; i < 5000; i++) producer.append({ topic, partition: 0, key: null, value: Buffer.from(`v${i}-${'x'.repeat(40)}`), seq: i });
+      await producer.flush();
+      producer.close();
+      return producer;
+    } finally {
+      cluster.close();
+    }
+  }
+
+  test('a backlog goes out in fewer, larger batches, once each and in order', async () => {
+    const producer = await produceBacklog('merged', true);
+    assert.deepEqual({ sent: producer.sent, failed: producer.failed }, { sent: 5000, failed: 0 });
+    const { values, batches } = await readPartition(broker.port, 'merged', 0);
+    assert.deepEqual(values.map((v) => v.split('-')[0]), Array.from({ length: 5000 }, (_, i) => `v${i}`));
+    assert.ok(batches.some((b) => b.batchLength > 4000), 'some batches were merged');
+  });
+
+  for (const idempotence of [true, false]) {
+    test(`merged beyond the topic's max.message.bytes: split back and delivered once, in order (idempotence ${idempotence})`, async () => {
+      const topic = idempotence ? 'small.idem' : 'small.plain';
+      const producer = await produceBacklog(topic, idempotence);
+      assert.deepEqual({ sent: producer.sent, failed: producer.failed, failures: producer.failures.slice(0, 1) }, { sent: 5000, failed: 0, failures: [] });
+      const { values, batches } = await readPartition(broker.port, topic, 0);
+      assert.deepEqual(values.map((v) => v.split('-')[0]), Array.from({ length: 5000 }, (_, i) => `v${i}`));
+      assert.ok(batches.every((b) => b.batchLength <= 20000));
+      if (idempotence) {
+        let next = 0;
+        for (const b of batches) {
+          assert.equal(b.baseSequence, next);
+          next += b.recordsCount;
+        }
+      }
+    });
+  }
 });
 
 describe('idempotent producer: DUPLICATE_SEQUENCE_NUMBER', () => {
