@@ -74,6 +74,8 @@ export interface BrokerDeps {
 }
 
 const PRODUCER_ID_BLOCK = 1000;
+/** Kafka's default producer.id.expiration.ms: how long a producer's sequence state is kept. */
+const PRODUCER_ID_EXPIRATION_MS = 86_400_000;
 const CLEANER_CODECS: Codecs = {
   compress: (codec, data) => compress(codec as CompressionCodec, data),
   decompress: (codec, data) => decompress(codec as CompressionCodec, data),
@@ -393,8 +395,17 @@ export class Broker {
     for (const p of topic.partitions) p.log.updateConfig(topic.settings.log);
   }
 
+  /**
+   * Reads the batches of every segment written to within producer.id.expiration.ms (at
+   * least the last two): a producer that retries after a restart must find its sequence
+   * state even when others have filled segments since its last write.
+   */
   private rebuildProducerState(p: Partition): void {
-    for (const b of p.log.recentBatches()) {
+    const closed = p.log.closedSegments();
+    const since = this.now() - PRODUCER_ID_EXPIRATION_MS;
+    let recent = 1;
+    for (let i = closed.length - 1; i >= 0 && closed[i]!.lastModified >= since; i--) recent++;
+    for (const b of p.log.recentBatches(Math.max(2, recent))) {
       if (b.producerId < 0 || b.baseSequence < 0) continue;
       p.producers.record(b.producerId, b.producerEpoch, {
         firstSeq: b.baseSequence,

@@ -109,6 +109,7 @@ Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl wr
       producer.compress = (codec, data) => codecs.compress(codec as 0 | 1 | 2 | 3 | 4, data);
     }
 
+    ops.checkProducerOptions(producer);
     const settings = await resolveSettings({
       ...settingsInput(f),
       bootstrapServer: f['bootstrap-server'] ?? f['broker-list'],

@@ -73,6 +73,7 @@ export default class ProducerPerfTest extends BaseCommand<typeof ProducerPerfTes
       const codecs = await import('../codecs/index.js');
       producer.compress = (c, data) => codecs.compress(c as 0 | 1 | 2 | 3 | 4, data);
     }
+    cp.checkProducerOptions(producer);
     const settings = await resolveSettings({
       ...settingsInput(f),
       bootstrapServer: f['bootstrap-server'] ?? props['bootstrap.servers'],

@@ -2,7 +2,8 @@
 // Reads as a stream with backpressure, so input of any size runs in bounded memory.
 import { fstatSync } from 'node:fs';
 import type { ClusterClient } from '../client/cluster.js';
-import { Producer, type ProduceFailure, type ProducerOptions } from '../client/producer.js';
+import { Producer, resolveProducerOptions, type ProduceFailure, type ProducerOptions } from '../client/producer.js';
+import { parseBooleanProperty } from '../client/producer-config.js';
 import { LineSplitter } from '../formats/line-splitter.js';
 import { LineFormatError, LineMessageReader, type LineReaderOptions } from '../formats/line-reader.js';
 import { JsonlError, parseJsonlRecord } from '../formats/jsonl.js';
@@ -194,7 +195,17 @@ export function producerOptionsFromProperties(props: Record<string, string>): Pa
   set('bufferMemory', 'buffer.memory');
   set('maxBlockMs', 'max.block.ms');
   set('maxRequestSize', 'max.request.size');
+  set('deliveryTimeoutMs', 'delivery.timeout.ms');
+  if (props['enable.idempotence'] !== undefined) o.idempotence = parseBooleanProperty('enable.idempotence', props['enable.idempotence']);
   return o;
+}
+
+/**
+ * Kafka's checks on the merged settings (idempotence against acks, retries and in-flight
+ * requests; delivery.timeout.ms), before anything connects. Throws ProducerConfigError.
+ */
+export function checkProducerOptions(opts: Partial<ProducerOptions>): void {
+  resolveProducerOptions(opts);
 }
 
 export const PRODUCER_KEYS = new Set([
