@@ -10,6 +10,8 @@ import { SecurityManager } from './security/index.js';
 import { acquireDirLock, KERNEL_DIR_LOCKS } from './storage/dir-lock.js';
 import { kraftConfig, type KRaftConfig } from './config/kraft-config.js';
 import { formatMetadataDir, startQuorumController, type QuorumController } from './raft/controller.js';
+import { BrokerLifecycle, SECURITY_PROTOCOL_IDS } from './raft/broker-lifecycle.js';
+import { TcpRaftTransport } from './raft/tcp-transport.js';
 
 export { parseProperties, PropertiesError } from './config/properties.js';
 export { defaultDataDir } from './config/broker-config.js';
@@ -67,6 +69,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   let server: BrokerServer | undefined;
   let broker: Broker | undefined;
   let controller: QuorumController | undefined;
+  let lifecycle: { stop(): void; transport: TcpRaftTransport } | undefined;
   try {
     const config = new BrokerConfig(props, store.getBrokerOverrides(), store.getBrokerDefaultOverrides());
     const listeners = config.listeners;
@@ -107,8 +110,30 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     cleanerTimer?.unref();
     if (kraft?.roles.has('controller')) {
       controller = await startQuorumController({
-        kraft, metadataDir: dataDir, clusterId: clusterId!, log, maxFrameBytes: config.int('socket.request.max.bytes'),
+        kraft, metadataDir: dataDir, clusterId: clusterId!, log, maxFrameBytes: config.int('socket.request.max.bytes'), sessionTimeoutMs: kraft.sessionTimeoutMs,
       });
+      // The broker role registers with the active controller and lists the brokers the quorum knows.
+      const image = controller.image;
+      b.cluster = image;
+      const advertised = config.advertisedListeners;
+      const transport = new TcpRaftTransport({ nodeId: kraft.nodeId, peers: kraft.voters, requestTimeoutMs: kraft.requestTimeoutMs });
+      const manager = new BrokerLifecycle({
+        brokerId: kraft.nodeId,
+        clusterId: clusterId!,
+        controllers: kraft.voters.map((v) => v.id),
+        transport,
+        listeners: bound.map((l) => {
+          const adv = advertised?.find((a) => a.name === l.name);
+          const wildcard = l.boundHost === '0.0.0.0' || l.boundHost === '::' || l.boundHost === '';
+          return { name: l.name, host: adv?.host || (wildcard ? 'localhost' : l.boundHost), port: adv?.port || l.boundPort, securityProtocol: SECURITY_PROTOCOL_IDS[l.protocol] ?? 0 };
+        }),
+        metadataOffset: () => image.lastOffset,
+        heartbeatIntervalMs: kraft.heartbeatIntervalMs,
+        controllerHint: () => controller!.raft.leaderId,
+        log,
+      });
+      manager.start();
+      lifecycle = { stop: () => manager.stop(), transport };
     }
     const first = bound[0];
     const ports: Record<string, number> = { ...controller?.ports };
@@ -130,6 +155,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       controller,
       close() {
         closing ??= (async () => {
+          lifecycle?.stop();
+          lifecycle?.transport.close();
           await controller?.close();
           clearInterval(retentionTimer);
           clearInterval(cleanerTimer);
@@ -144,6 +171,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       },
     };
   } catch (err) {
+    lifecycle?.stop();
+    lifecycle?.transport.close();
     await controller?.close();
     await server?.close(0);
     broker?.close();
@@ -159,7 +188,7 @@ async function startControllerOnly(kraft: KRaftConfig, config: BrokerConfig, dat
   let controller: QuorumController;
   try {
     const clusterId = formatMetadataDir(dataDir, kraft, log);
-    controller = await startQuorumController({ kraft, metadataDir: dataDir, clusterId, log, maxFrameBytes: config.int('socket.request.max.bytes') });
+    controller = await startQuorumController({ kraft, metadataDir: dataDir, clusterId, log, maxFrameBytes: config.int('socket.request.max.bytes'), sessionTimeoutMs: kraft.sessionTimeoutMs });
   } catch (err) {
     await dirLock.release();
     throw err;

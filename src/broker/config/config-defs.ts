@@ -87,7 +87,9 @@ function b(name: string, type: ConfigType, def: string | null, dynamic = false):
 export const BROKER_CONFIGS: BrokerConfigDef[] = [
   b('advertised.listeners', 'STRING', null, true),
   b('auto.create.topics.enable', 'BOOLEAN', 'true'),
+  b('broker.heartbeat.interval.ms', 'INT', '2000'),
   b('broker.id', 'INT', '-1'),
+  b('broker.session.timeout.ms', 'INT', '9000'),
   b('compression.type', 'STRING', 'producer', true),
   b('connections.max.idle.ms', 'LONG', '600000'),
   b('controller.listener.names', 'STRING', null),

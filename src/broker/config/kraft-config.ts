@@ -30,6 +30,10 @@ export interface KRaftConfig {
   electionBackoffMaxMs: number;
   requestTimeoutMs: number;
   retryBackoffMs: number;
+  /** broker.session.timeout.ms: a broker silent this long is fenced. */
+  sessionTimeoutMs: number;
+  /** broker.heartbeat.interval.ms. */
+  heartbeatIntervalMs: number;
 }
 
 /** Thrown for a config Kafka would refuse to start with; the message is Kafka's. */
@@ -197,5 +201,7 @@ export function kraftConfig(props: Record<string, string>): KRaftConfig | null {
     electionBackoffMaxMs: intProp(props, 'controller.quorum.election.backoff.max.ms', 1000),
     requestTimeoutMs: intProp(props, 'controller.quorum.request.timeout.ms', 2000),
     retryBackoffMs: intProp(props, 'controller.quorum.retry.backoff.ms', 20),
+    sessionTimeoutMs: intProp(props, 'broker.session.timeout.ms', 9000),
+    heartbeatIntervalMs: intProp(props, 'broker.heartbeat.interval.ms', 2000),
   };
 }

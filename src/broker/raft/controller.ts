@@ -13,6 +13,8 @@ import { FileLogStore, RaftLog } from './raft-log.js';
 import { FileQuorumStateStore } from './quorum-state-store.js';
 import { API, METADATA_TOPIC, RaftNode, type CommittedBatch } from './raft-node.js';
 import { TcpRaftTransport } from './tcp-transport.js';
+import { MetadataImage } from './metadata-image.js';
+import { API_BROKER_HEARTBEAT, API_BROKER_REGISTRATION, BrokerRegistry } from './broker-registry.js';
 
 const API_VERSIONS = 18;
 
@@ -24,6 +26,8 @@ const CONTROLLER_APIS: ReadonlyArray<{ apiKey: number; minVersion: number; maxVe
   { apiKey: API.BeginQuorumEpoch, minVersion: 0, maxVersion: 1 },
   { apiKey: API.EndQuorumEpoch, minVersion: 0, maxVersion: 1 },
   { apiKey: API.DescribeQuorum, minVersion: 0, maxVersion: 2 },
+  { apiKey: API_BROKER_REGISTRATION, minVersion: 0, maxVersion: 3 },
+  { apiKey: API_BROKER_HEARTBEAT, minVersion: 0, maxVersion: 1 },
 ];
 
 /**
@@ -55,7 +59,7 @@ export function formatMetadataDir(dir: string, kraft: KRaftConfig, log: (line: s
   return clusterId;
 }
 
-export function createControllerDispatcher(raft: RaftNode): FrameHandler {
+export function createControllerDispatcher(raft: RaftNode, registry: BrokerRegistry): FrameHandler {
   return (frame: Buffer) => {
     const header = decodeRequestHeader(frame);
     const api = CONTROLLER_APIS.find((a) => a.apiKey === header.apiKey);
@@ -69,7 +73,9 @@ export function createControllerDispatcher(raft: RaftNode): FrameHandler {
       return encodeResponseFrame(API_VERSIONS, header.apiVersion, header.correlationId, { errorCode: 0, apiKeys: CONTROLLER_APIS, throttleTimeMs: 0 });
     }
     const body = decodeRequest(header.apiKey, header.apiVersion, frame, header.bodyOffset);
-    const result = raft.handle(header.apiKey, body)!;
+    const result = header.apiKey === API_BROKER_REGISTRATION ? registry.handleRegistration(body)
+      : header.apiKey === API_BROKER_HEARTBEAT ? registry.handleHeartbeat(body)
+        : raft.handle(header.apiKey, body)!;
     const finish = (res: object) => encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, res);
     return result instanceof Promise ? result.then(finish) : finish(result);
   };
@@ -77,6 +83,8 @@ export function createControllerDispatcher(raft: RaftNode): FrameHandler {
 
 export interface QuorumController {
   raft: RaftNode;
+  /** The committed metadata, applied as the high watermark passes it. */
+  image: MetadataImage;
   clusterId: string;
   /** Bound port by controller listener name. */
   ports: Record<string, number>;
@@ -90,6 +98,7 @@ export interface QuorumControllerOptions {
   clusterId: string;
   log: (line: string) => void;
   maxFrameBytes: number;
+  sessionTimeoutMs: number;
   onCommit?: (batches: CommittedBatch[]) => void;
 }
 
@@ -97,6 +106,7 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
   const { kraft, log } = opts;
   const logDir = join(opts.metadataDir, `${METADATA_TOPIC}-0`);
   const raftLog = new RaftLog(new FileLogStore(logDir));
+  const image = new MetadataImage();
   const transport = new TcpRaftTransport({
     nodeId: kraft.nodeId,
     peers: kraft.voters.filter((v) => v.id !== kraft.nodeId),
@@ -114,21 +124,26 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
     electionBackoffMaxMs: kraft.electionBackoffMaxMs,
     retryBackoffMs: kraft.retryBackoffMs,
     logger: log,
-    onCommit: opts.onCommit,
+    onCommit: (batches) => {
+      image.apply(batches);
+      opts.onCommit?.(batches);
+    },
   });
+  const registry = new BrokerRegistry({ raft, image, clusterId: opts.clusterId, sessionTimeoutMs: opts.sessionTimeoutMs, writeTimeoutMs: kraft.requestTimeoutMs * 2, log });
   const server = new BrokerServer({
     listeners: kraft.controllerListeners,
     maxFrameBytes: opts.maxFrameBytes,
     maxConnections: 2 ** 31 - 1,
     maxConnectionsPerIp: 2 ** 31 - 1,
     idleTimeoutMs: 0,
-    handle: createControllerDispatcher(raft),
+    handle: createControllerDispatcher(raft, registry),
     log,
   });
   let bound;
   try {
     bound = await server.listen();
   } catch (err) {
+    registry.stop();
     transport.close();
     raftLog.close();
     throw err;
@@ -142,10 +157,12 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
   let closing: Promise<void> | undefined;
   return {
     raft,
+    image,
     clusterId: opts.clusterId,
     ports,
     close() {
       closing ??= (async () => {
+        registry.stop();
         await raft.close();
         await server.close();
         transport.close();

@@ -23,8 +23,11 @@ export const METADATA_PARTITION = 0;
 
 export const API = { Fetch: 1, Vote: 52, BeginQuorumEpoch: 53, EndQuorumEpoch: 54, DescribeQuorum: 55 } as const;
 
-/** The versions this node sends: Fetch 16 carries ReplicaState and the diverging epoch. */
-export const RAFT_REQUEST_VERSIONS: Readonly<Record<number, number>> = { 1: 16, 52: 0, 53: 0, 54: 0, 55: 1 };
+/**
+ * The versions sent to controllers: Fetch 16 carries ReplicaState and the diverging epoch;
+ * BrokerRegistration 3 and BrokerHeartbeat 1 are what Kafka 3.9 brokers send.
+ */
+export const RAFT_REQUEST_VERSIONS: Readonly<Record<number, number>> = { 1: 16, 52: 0, 53: 0, 54: 0, 55: 1, 62: 3, 63: 1 };
 
 /** ControlRecordType.LEADER_CHANGE. */
 const LEADER_CHANGE = 2;
