@@ -116,7 +116,7 @@ export class BrokerRegistry {
     const id: number = req.brokerId;
     const existing = this.image.brokers.get(id);
     const now = this.clock.now();
-    if (existing && existing.incarnationId !== req.incarnationId && !existing.fenced && now - (this.lastContact.get(id) ?? 0) <= this.sessionTimeoutMs) {
+    if (existing && existing.incarnationId !== req.incarnationId && now - (this.lastContact.get(id) ?? 0) <= this.sessionTimeoutMs) {
       return reply(ErrorCode.DUPLICATE_BROKER_REGISTRATION);
     }
     if (existing && existing.incarnationId === req.incarnationId) {

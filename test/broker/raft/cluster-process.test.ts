@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { BIN, freePort, ROOT, sandbox } from '../../cli/helpers.js';
 import { WireClient } from '../../helpers/wire.js';
+import { decodeBatches } from '../../../src/protocol/record-batch.js';
+import { decodeMetadataRecord } from '../../../src/protocol/log-records.js';
 
 const DESCRIBE_QUORUM = 55;
 const NOT_LEADER_OR_FOLLOWER = 6;
@@ -89,6 +91,36 @@ async function awaitLeader(live: Node[], minEpoch: number, timeoutMs = 30_000): 
   }
 }
 
+/** The broker ids a Metadata request to this node's broker listener lists. */
+async function metadataBrokers(n: Node): Promise<number[] | null> {
+  let c: WireClient | undefined;
+  try {
+    c = await WireClient.open(n.brokerPort);
+    const res = await c.request(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }, 3000);
+    return res.brokers.map((b: { nodeId: number }) => b.nodeId).sort();
+  } catch {
+    return null;
+  } finally {
+    c?.close();
+  }
+}
+
+async function awaitBrokers(n: Node, ids: number[], timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen: number[] | null = null;
+  while (Date.now() < deadline) {
+    seen = await metadataBrokers(n);
+    if (seen && seen.join(',') === ids.join(',')) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`node ${n.id} lists brokers ${seen?.join(',')}, expected ${ids.join(',')}:\n${n.output}`);
+}
+
+/** Metadata records (not control records) in a node's log, by name. */
+function metadataRecords(n: Node): Array<{ name: string; body: Record<string, unknown> }> {
+  return decodeBatches(segment(n)).filter((b) => !b.header.isControl).flatMap((b) => b.records.map((r) => decodeMetadataRecord(r.value!)));
+}
+
 const segment = (n: Node) => readFileSync(join(n.dataDir, '__cluster_metadata-0', '00000000000000000000.log'));
 
 describe('KRaft quorum of three server-start processes', { timeout: 180_000 }, () => {
@@ -106,6 +138,8 @@ describe('KRaft quorum of three server-start processes', { timeout: 180_000 }, (
         `listeners=PLAINTEXT://127.0.0.1:${n.brokerPort},CONTROLLER://127.0.0.1:${n.controllerPort}`,
         'inter.broker.listener.name=PLAINTEXT',
         `log.dirs=${n.dataDir}`,
+        'broker.session.timeout.ms=3000',
+        'broker.heartbeat.interval.ms=500',
         '',
       ].join('\n'));
     }
@@ -123,6 +157,10 @@ describe('KRaft quorum of three server-start processes', { timeout: 180_000 }, (
     for (const n of nodes) assert.deepEqual(segment(n), segment(leader1), `node ${n.id}`);
     const clusterIds = nodes.map((n) => /cluster id (\S+)/.exec(n.output)?.[1]);
     assert.equal(new Set(clusterIds).size, 1, `one cluster id: ${clusterIds.join(' ')}`);
+    // Each broker registered with the active controller; every broker's Metadata lists all three.
+    for (const n of nodes) await awaitBrokers(n, [1, 2, 3]);
+    const registered = metadataRecords(leader1).filter((r) => r.name === 'RegisterBrokerRecord').map((r) => r.body.brokerId);
+    assert.deepEqual([...new Set(registered)].sort(), [1, 2, 3]);
 
     // kill -9 the leader: the other two elect a new one in a newer epoch, keeping the log.
     const committedBefore = segment(leader1).subarray(0, 0 + segment(leader1).length);
@@ -135,6 +173,10 @@ describe('KRaft quorum of three server-start processes', { timeout: 180_000 }, (
     assert.ok(second.highWatermark > first.highWatermark, 'the new leader committed its epoch on top of the old log');
     for (const n of survivors) assert.deepEqual(segment(n).subarray(0, committedBefore.length), committedBefore, `node ${n.id} kept the committed log`);
     process.stderr.write(`# KRaft failover after kill -9 of the leader: ${failoverMs} ms (epoch ${first.leaderEpoch} -> ${second.leaderEpoch})\n`);
+    // The killed broker stops heartbeating: the new controller fences it and Metadata drops it.
+    for (const n of survivors) await awaitBrokers(n, survivors.map((m) => m.id));
+    const leader2Node = survivors.find((n) => n.id === second.leaderId)!;
+    assert.ok(metadataRecords(leader2Node).some((r) => r.name === 'FenceBrokerRecord' && r.body.id === leader1.id), 'a FenceBrokerRecord for the killed broker');
 
     // kill -9 the new leader too: one voter of three never elects itself.
     const leader2 = survivors.find((n) => n.id === second.leaderId)!;

@@ -4,6 +4,7 @@ import { encodeRequestFrame, decodeRequestFrame, encodeResponseFrame, decodeResp
 import type { MessageBody } from '../../../src/protocol/index.js';
 import { MemoryLogStore, RaftLog } from '../../../src/broker/raft/raft-log.js';
 import { MemoryQuorumStateStore } from '../../../src/broker/raft/quorum-state-store.js';
+import { MetadataImage } from '../../../src/broker/raft/metadata-image.js';
 import { RAFT_REQUEST_VERSIONS, RaftNode, type CommittedBatch, type RaftClock } from '../../../src/broker/raft/raft-node.js';
 
 const flush = async () => {
@@ -59,6 +60,8 @@ export interface SimMember {
   logStore: MemoryLogStore;
   stateStore: MemoryQuorumStateStore;
   committed: CommittedBatch[];
+  /** The metadata this member has applied from its committed log. */
+  image: MetadataImage;
 }
 
 export class SimCluster {
@@ -77,6 +80,7 @@ export class SimCluster {
   private create(id: number, logStore: MemoryLogStore, stateStore: MemoryQuorumStateStore): SimMember {
     // A new process starts with empty memory and re-applies its log as the high watermark passes it.
     const committed: CommittedBatch[] = [];
+    const image = new MetadataImage();
     const node = new RaftNode({
       nodeId: id,
       voters: this.voters,
@@ -87,9 +91,12 @@ export class SimCluster {
       transport: { send: (to, apiKey, body) => this.deliver(id, to, apiKey, body) },
       random: seeded(this.seed * 100 + id),
       logger: (line) => this.logLines.push(`${this.clock.now()} ${line}`),
-      onCommit: (batches) => committed.push(...batches),
+      onCommit: (batches) => {
+        committed.push(...batches);
+        image.apply(batches);
+      },
     });
-    const m = { node, logStore, stateStore, committed };
+    const m = { node, logStore, stateStore, committed, image };
     this.members.set(id, m);
     return m;
   }
