@@ -134,6 +134,8 @@ export class RaftNode {
   private readonly onCommit: (batches: CommittedBatch[]) => void;
 
   private state: State;
+  /** Whom this node voted for, and in which epoch: kept across every role change within that epoch. */
+  private vote: { epoch: number; id: number };
   private timer: unknown = undefined;
   private hw = 0;
   /** Next offset to hand to onCommit. */
@@ -162,6 +164,7 @@ export class RaftNode {
     this.logger = opts.logger ?? (() => {});
     this.onCommit = opts.onCommit ?? (() => {});
     const saved = this.store.read();
+    this.vote = { epoch: saved?.epoch ?? 0, id: saved?.votedId ?? -1 };
     this.state = { kind: 'unattached', epoch: saved?.epoch ?? 0, votedId: saved?.votedId ?? -1 };
   }
 
@@ -275,14 +278,16 @@ export class RaftNode {
 
   // ------------------------------------------------------------------ transitions
 
-  private persist(leaderId: number, votedId: number): void {
+  /** Written before the node acts in its new state: a vote once given survives any crash. */
+  private persist(leaderId: number): void {
+    const votedId = this.vote.epoch === this.state.epoch ? this.vote.id : -1;
     this.store.write({ epoch: this.state.epoch, leaderId, votedId });
   }
 
-  private becomeUnattached(epoch: number, votedId = -1): void {
+  private becomeUnattached(epoch: number): void {
     this.leaveLeadership();
-    this.state = { kind: 'unattached', epoch, votedId };
-    this.persist(-1, votedId);
+    this.state = { kind: 'unattached', epoch, votedId: this.vote.epoch === epoch ? this.vote.id : -1 };
+    this.persist(-1);
     this.resetTimer(this.randomElectionTimeout(), () => this.onElectionTimeout());
   }
 
@@ -290,7 +295,8 @@ export class RaftNode {
     this.leaveLeadership();
     const epoch = this.state.epoch + 1;
     this.state = { kind: 'candidate', epoch, granted: new Set([this.nodeId]), rejected: new Set() };
-    this.persist(-1, this.nodeId);
+    this.vote = { epoch, id: this.nodeId };
+    this.persist(-1);
     this.logger(`Raft: node ${this.nodeId} is a candidate in epoch ${epoch}`);
     if (this.hasMajority(this.state.granted)) {
       this.becomeLeader();
@@ -319,7 +325,7 @@ export class RaftNode {
       kind: 'leader', epoch, epochStartOffset, replicas, beginAcked: new Set([this.nodeId]),
       fetchedSinceCheck: new Set([this.nodeId]), checkQuorumDeadline: now + this.checkQuorumWindow(),
     };
-    this.persist(this.nodeId, this.nodeId);
+    this.persist(this.nodeId);
     this.logger(`Raft: node ${this.nodeId} is the leader in epoch ${epoch} (voters ${this.voters.join(',')})`);
     // The leader's first record in its epoch: the high watermark can only advance once a majority
     // has it, so entries of earlier epochs are committed by it and never on their own.
@@ -341,7 +347,7 @@ export class RaftNode {
   private becomeFollower(epoch: number, leaderId: number): void {
     this.leaveLeadership();
     this.state = { kind: 'follower', epoch, leaderId };
-    this.persist(leaderId, -1);
+    this.persist(leaderId);
     this.logger(`Raft: node ${this.nodeId} follows leader ${leaderId} in epoch ${epoch}`);
     this.resetTimer(this.fetchTimeoutMs, () => this.onFetchTimeout(epoch));
     this.fetchLoop();
@@ -662,7 +668,8 @@ export class RaftNode {
       else if (s.votedId < 0 && upToDate) {
         granted = true;
         this.state = { kind: 'unattached', epoch: s.epoch, votedId: p.candidateId };
-        this.persist(-1, p.candidateId);
+        this.vote = { epoch: s.epoch, id: p.candidateId };
+        this.persist(-1);
         this.resetTimer(this.randomElectionTimeout(), () => this.onElectionTimeout());
       }
     }
@@ -703,8 +710,9 @@ export class RaftNode {
       const successors: number[] = p.preferredSuccessors ?? [];
       const position = successors.indexOf(this.nodeId);
       const delay = position <= 0 ? (position === 0 ? 0 : this.randomElectionTimeout()) : Math.floor(this.random() * this.electionBackoffMaxMs * position);
-      if (s.kind === 'follower') this.state = { kind: 'unattached', epoch: s.epoch, votedId: -1 };
-      this.resetTimer(delay, () => this.onElectionTimeout());
+      // A follower stays one (its vote in this epoch stands); it just stops waiting for the leader.
+      if (s.kind === 'follower') this.resetTimer(delay, () => this.onFetchTimeout(s.epoch));
+      else this.resetTimer(delay, () => this.onElectionTimeout());
     }
     return reply(0);
   }

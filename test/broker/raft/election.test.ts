@@ -188,6 +188,22 @@ describe('KRaft quorum (deterministic)', () => {
     assert.equal(vote(again, 2), true, 'the same candidate may ask again');
   });
 
+  test('following the winner keeps the vote: EndQuorumEpoch and a restart never free it for a rival in that epoch', async () => {
+    const c = new SimCluster([1, 2, 3], 12);
+    const topics = (p: object) => [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0, ...p }] }];
+    const vote = (node: RaftNode, candidateId: number) => (node.handleVote({
+      clusterId: c.clusterId, topics: topics({ candidateEpoch: 5, candidateId, lastOffsetEpoch: 0, lastOffset: 0 }),
+    }) as any).topics[0].partitions[0].voteGranted;
+    const n = c.node(1);
+    assert.equal(vote(n, 2), true);
+    n.handleBeginQuorumEpoch({ clusterId: c.clusterId, topics: topics({ leaderId: 2, leaderEpoch: 5 }) });
+    assert.equal(n.role, 'follower');
+    n.handleEndQuorumEpoch({ clusterId: c.clusterId, topics: topics({ leaderId: 2, leaderEpoch: 5, preferredSuccessors: [3, 1] }) });
+    assert.equal(vote(n, 3), false, 'a second candidate in epoch 5 is refused');
+    c.crash(1);
+    assert.equal(vote(c.restart(1), 3), false, 'and still refused after a restart');
+  });
+
   test('DescribeQuorum: the leader reports every voter\'s log end offset; a follower points elsewhere', async () => {
     const c = new SimCluster([1, 2, 3], 2);
     c.start();
