@@ -17,7 +17,8 @@ const recordsOutFile = join(dirname(outFile), 'record-schema.ts');
 const typesOutFile = join(dirname(outFile), 'api-types.ts');
 
 const OPEN_END = 32767;
-const DATA_MESSAGES = new Set(['ConsumerProtocolSubscription', 'ConsumerProtocolAssignment']);
+// LeaderChangeMessage is the value of the KRaft log's LEADER_CHANGE control record.
+const DATA_MESSAGES = new Set(['ConsumerProtocolSubscription', 'ConsumerProtocolAssignment', 'LeaderChangeMessage']);
 const PRIMITIVES = new Set([
   'bool', 'int8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'float64',
   'string', 'uuid', 'bytes', 'records',

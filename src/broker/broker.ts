@@ -83,6 +83,12 @@ const CLEANER_CODECS: Codecs = {
 /** Kafka's controller creates at most this many partitions per request. */
 export const MAX_PARTITIONS_PER_REQUEST = 10_000;
 
+/** The brokers of a KRaft cluster, as the committed metadata log lists them. */
+export interface ClusterView {
+  /** Unfenced brokers with their endpoint on `listenerName`. */
+  liveBrokers(listenerName: string): Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
+}
+
 export class Broker {
   readonly config: BrokerConfig;
   readonly nodeId: number;
@@ -109,6 +115,8 @@ export class Broker {
   boundEndpoints = new Map<string, { host: string; port: number }>();
   /** Set by startBroker: listener security, SASL sessions and SCRAM credentials. */
   security: SecurityManager | undefined;
+  /** Set by startBroker in KRaft mode: the other brokers registered with the controller quorum. */
+  cluster: ClusterView | undefined;
 
   readonly log: (line: string) => void;
 

@@ -11,6 +11,10 @@ import { MetadataStore } from './storage/metadata-store.js';
 import { SecurityManager } from './security/index.js';
 import { acquireDirLock, KERNEL_DIR_LOCKS } from './storage/dir-lock.js';
 import { rateLimitedLog } from './logger.js';
+import { kraftConfig, type KRaftConfig } from './config/kraft-config.js';
+import { formatMetadataDir, startQuorumController, type QuorumController } from './raft/controller.js';
+import { BrokerLifecycle, SECURITY_PROTOCOL_IDS } from './raft/broker-lifecycle.js';
+import { TcpRaftTransport } from './raft/tcp-transport.js';
 
 export { parseProperties, PropertiesError } from './config/properties.js';
 export { defaultDataDir } from './config/broker-config.js';
@@ -40,6 +44,8 @@ export interface RunningBroker {
   readonly apis: ApiRegistry;
   /** For tests: answer, delay or drop requests before their handlers. */
   readonly controls: RequestControls;
+  /** KRaft mode with the controller role: this node's member of the metadata quorum. */
+  readonly controller?: QuorumController;
 }
 
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
@@ -50,14 +56,22 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const log = limiter.log;
   const fs = options.fs ?? nodeFs;
   const props = options.properties;
+  // With process.roles this is a KRaft node; without, the single-node dev broker as always.
+  const kraft = kraftConfig(props);
   const staticConfig = new BrokerConfig(props);
   const dataDir = staticConfig.dataDir;
   fs.mkdirSync(dataDir, { recursive: true });
+  if (kraft && !kraft.roles.has('broker')) return startControllerOnly(kraft, staticConfig, dataDir, log);
+  if (kraft && !kraft.roles.has('controller')) {
+    log('KRaft broker role: registering with the controller quorum is not implemented yet; this broker keeps its own metadata');
+  }
   // With the kernel's lock held, a pid left in .lock can only be a dead broker's.
   const dirLock = options.fs === undefined ? await acquireDirLock(dataDir) : undefined;
   let store: MetadataStore;
+  let clusterId: string | undefined;
   try {
-    store = MetadataStore.open(dataDir, { fs, nodeId: staticConfig.nodeId, ...(dirLock && KERNEL_DIR_LOCKS ? { isPidAlive: () => false } : {}) });
+    clusterId = kraft ? formatMetadataDir(dataDir, kraft, log) : undefined;
+    store = MetadataStore.open(dataDir, { fs, nodeId: staticConfig.nodeId, ...(clusterId ? { clusterId } : {}), ...(dirLock && KERNEL_DIR_LOCKS ? { isPidAlive: () => false } : {}) });
     store.acquireLock();
   } catch (err) {
     await dirLock?.release();
@@ -67,6 +81,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const apis = new ApiRegistry(HANDLERS);
   const controls = new RequestControls();
   let broker: Broker | undefined;
+  let controller: QuorumController | undefined;
+  let lifecycle: { stop(): void; transport: TcpRaftTransport } | undefined;
   try {
     const config = new BrokerConfig(props, store.getBrokerOverrides(), store.getBrokerDefaultOverrides());
     const listeners = config.listeners;
@@ -105,8 +121,35 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     // One cleaner pass per backoff; Node runs it between requests (log.cleaner.threads has no effect here).
     const cleanerTimer = config.bool('log.cleaner.enable') ? setInterval(() => void b.cleanCompactedLogs(), config.int('log.cleaner.backoff.ms')) : undefined;
     cleanerTimer?.unref();
+    if (kraft?.roles.has('controller')) {
+      controller = await startQuorumController({
+        kraft, metadataDir: dataDir, clusterId: clusterId!, log, maxFrameBytes: config.int('socket.request.max.bytes'), sessionTimeoutMs: kraft.sessionTimeoutMs,
+      });
+      // The broker role registers with the active controller and lists the brokers the quorum knows.
+      const image = controller.image;
+      b.cluster = image;
+      const advertised = config.advertisedListeners;
+      const transport = new TcpRaftTransport({ nodeId: kraft.nodeId, peers: kraft.voters, requestTimeoutMs: kraft.requestTimeoutMs });
+      const manager = new BrokerLifecycle({
+        brokerId: kraft.nodeId,
+        clusterId: clusterId!,
+        controllers: kraft.voters.map((v) => v.id),
+        transport,
+        listeners: bound.map((l) => {
+          const adv = advertised?.find((a) => a.name === l.name);
+          const wildcard = l.boundHost === '0.0.0.0' || l.boundHost === '::' || l.boundHost === '';
+          return { name: l.name, host: adv?.host || (wildcard ? 'localhost' : l.boundHost), port: adv?.port || l.boundPort, securityProtocol: SECURITY_PROTOCOL_IDS[l.protocol] ?? 0 };
+        }),
+        metadataOffset: () => image.lastOffset,
+        heartbeatIntervalMs: kraft.heartbeatIntervalMs,
+        controllerHint: () => controller!.raft.leaderId,
+        log,
+      });
+      manager.start();
+      lifecycle = { stop: () => manager.stop(), transport };
+    }
     const first = bound[0];
-    const ports: Record<string, number> = {};
+    const ports: Record<string, number> = { ...controller?.ports };
     for (const l of bound) {
       ports[l.name] = l.boundPort;
       if (bound.length > 1 || l.protocol !== 'PLAINTEXT') log(`Listener ${l.name} on ${l.boundHost}:${l.boundPort} (${security.describe(l.name)})`);
@@ -124,8 +167,12 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       broker: b,
       apis,
       controls,
+      controller,
       close() {
         closing ??= (async () => {
+          lifecycle?.stop();
+          lifecycle?.transport.close();
+          await controller?.close();
           clearInterval(retentionTimer);
           clearInterval(cleanerTimer);
           b.beginShutdown();
@@ -140,10 +187,56 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       },
     };
   } catch (err) {
+    lifecycle?.stop();
+    lifecycle?.transport.close();
+    await controller?.close();
     await server?.close(0);
     broker?.close();
     store.releaseLock();
     await dirLock?.release();
     throw err;
   }
+}
+
+/** A KRaft node with only the controller role: the metadata quorum member, no broker. */
+async function startControllerOnly(kraft: KRaftConfig, config: BrokerConfig, dataDir: string, log: (line: string) => void): Promise<RunningBroker> {
+  const dirLock = await acquireDirLock(dataDir);
+  let controller: QuorumController;
+  try {
+    const clusterId = formatMetadataDir(dataDir, kraft, log);
+    controller = await startQuorumController({ kraft, metadataDir: dataDir, clusterId, log, maxFrameBytes: config.int('socket.request.max.bytes'), sessionTimeoutMs: kraft.sessionTimeoutMs });
+  } catch (err) {
+    await dirLock.release();
+    throw err;
+  }
+  const first = kraft.controllerListeners[0]!;
+  const host = first.host === '' ? '0.0.0.0' : first.host;
+  log(`ktool controller started (node ${kraft.nodeId}, cluster ${controller.clusterId}, data ${dataDir}) listening on ${host}:${controller.ports[first.name]}`);
+  let closing: Promise<void> | undefined;
+  return {
+    host,
+    port: controller.ports[first.name]!,
+    ports: { ...controller.ports },
+    dataDir,
+    nodeId: kraft.nodeId,
+    clusterId: controller.clusterId,
+    controller,
+    get broker(): Broker {
+      throw new Error('a controller-only node has no broker');
+    },
+    get apis(): ApiRegistry {
+      throw new Error('a controller-only node has no broker APIs');
+    },
+    get controls(): RequestControls {
+      throw new Error('a controller-only node has no broker APIs');
+    },
+    close() {
+      closing ??= (async () => {
+        await controller.close();
+        await dirLock.release();
+        log('ktool controller stopped');
+      })();
+      return closing;
+    },
+  };
 }

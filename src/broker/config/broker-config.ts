@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { kraftConfig } from './kraft-config.js';
 import {
   BROKER_CONFIG_BY_NAME, ConfigSource, TOPIC_CONFIG_BY_NAME, TOPIC_CONFIGS, type TopicConfigDef,
 } from './config-defs.js';
@@ -128,7 +129,10 @@ export class BrokerConfig {
     return map;
   }
 
+  /** The listeners the broker role serves; in KRaft mode the controller's listeners are not among them. */
   get listeners(): Listener[] {
+    const kraft = kraftConfig(this.staticProps);
+    if (kraft) return kraft.brokerListeners;
     return parseListeners(this.get('listeners') ?? 'PLAINTEXT://127.0.0.1:9092', this.protocolMap());
   }
 

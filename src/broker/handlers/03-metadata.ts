@@ -65,7 +65,11 @@ export const metadata: ApiHandler = {
     }
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId: node, host: endpoint.host, port: endpoint.port, rack: null }],
+      brokers: [
+        { nodeId: node, host: endpoint.host, port: endpoint.port, rack: null },
+        // KRaft mode: every other live broker the controller quorum has registered.
+        ...(broker.cluster?.liveBrokers(ctx.listenerName).filter((b) => b.nodeId !== node) ?? []),
+      ],
       clusterId: broker.clusterId,
       controllerId: node,
       topics,

@@ -23,7 +23,11 @@ export const describeCluster: ApiHandler = {
       endpointType: BROKERS_ENDPOINT,
       clusterId: broker.clusterId,
       controllerId: broker.nodeId,
-      brokers: [{ brokerId: broker.nodeId, host: endpoint.host, port: endpoint.port, rack: null }],
+      brokers: [
+        { brokerId: broker.nodeId, host: endpoint.host, port: endpoint.port, rack: null },
+        ...(broker.cluster?.liveBrokers(ctx.listenerName).filter((b) => b.nodeId !== broker.nodeId)
+          .map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })) ?? []),
+      ],
       clusterAuthorizedOperations: NO_OPERATIONS,
     };
   },

@@ -1,0 +1,104 @@
+// The cluster's metadata as the committed records of __cluster_metadata say it is: registered brokers
+// (fenced or not) and topics. Every node that reads the log builds the same image from the same records.
+import { decodeMetadataRecord } from '../../protocol/log-records.js';
+import type { CommittedBatch } from './raft-node.js';
+
+export interface BrokerEndpoint {
+  name: string;
+  host: string;
+  port: number;
+  securityProtocol: number;
+}
+
+export interface BrokerRegistration {
+  id: number;
+  /** The offset of its RegisterBrokerRecord, as Kafka assigns broker epochs. */
+  epoch: number;
+  incarnationId: string;
+  endpoints: BrokerEndpoint[];
+  rack: string | null;
+  fenced: boolean;
+}
+
+export interface TopicImage {
+  name: string;
+  topicId: string;
+  partitions: Map<number, { replicas: number[]; isr: number[]; leader: number; leaderEpoch: number }>;
+}
+
+export class MetadataImage {
+  readonly brokers = new Map<number, BrokerRegistration>();
+  readonly topics = new Map<string, TopicImage>();
+  /** The offset of the last record applied; -1 before any. */
+  lastOffset = -1;
+  private readonly topicNames = new Map<string, string>();
+
+  apply(batches: readonly CommittedBatch[]): void {
+    for (const batch of batches) {
+      if (!batch.isControl) {
+        batch.values.forEach((value, i) => this.applyRecord(value, batch.baseOffset + i));
+      }
+      this.lastOffset = batch.lastOffset;
+    }
+  }
+
+  private applyRecord(value: Buffer, offset: number): void {
+    const { name, body } = decodeMetadataRecord(value);
+    switch (name) {
+      case 'RegisterBrokerRecord':
+        this.brokers.set(body.brokerId, {
+          id: body.brokerId,
+          epoch: body.brokerEpoch ?? offset,
+          incarnationId: body.incarnationId,
+          endpoints: body.endPoints.map((e: BrokerEndpoint) => ({ name: e.name, host: e.host, port: e.port, securityProtocol: e.securityProtocol })),
+          rack: body.rack ?? null,
+          fenced: body.fenced,
+        });
+        break;
+      case 'UnregisterBrokerRecord':
+        if (this.brokers.get(body.brokerId)?.epoch === body.brokerEpoch) this.brokers.delete(body.brokerId);
+        break;
+      case 'FenceBrokerRecord':
+      case 'UnfenceBrokerRecord': {
+        const b = this.brokers.get(body.id);
+        if (b && b.epoch === body.epoch) b.fenced = name === 'FenceBrokerRecord';
+        break;
+      }
+      case 'BrokerRegistrationChangeRecord': {
+        const b = this.brokers.get(body.brokerId);
+        // Fenced is a tri-state int8: -1 unfenced, 1 fenced, 0 unchanged.
+        if (b && b.epoch === body.brokerEpoch && body.fenced !== 0) b.fenced = body.fenced === 1;
+        break;
+      }
+      case 'TopicRecord':
+        this.topics.set(body.name, { name: body.name, topicId: body.topicId, partitions: new Map() });
+        this.topicNames.set(body.topicId, body.name);
+        break;
+      case 'PartitionRecord': {
+        const t = this.topics.get(this.topicNames.get(body.topicId) ?? '');
+        t?.partitions.set(body.partitionId, { replicas: body.replicas, isr: body.isr, leader: body.leader, leaderEpoch: body.leaderEpoch });
+        break;
+      }
+      case 'RemoveTopicRecord': {
+        const topicName = this.topicNames.get(body.topicId);
+        if (topicName !== undefined) this.topics.delete(topicName);
+        this.topicNames.delete(body.topicId);
+        break;
+      }
+      default:
+        // Records this image does not model yet (configs, quotas, ACLs, ...) still sit in the log.
+        break;
+    }
+  }
+
+  /** Unfenced brokers with an endpoint on `listenerName`, by id. */
+  liveBrokers(listenerName: string): Array<{ nodeId: number; host: string; port: number; rack: string | null }> {
+    const out = [];
+    for (const b of [...this.brokers.values()].sort((x, y) => x.id - y.id)) {
+      if (b.fenced) continue;
+      const e = b.endpoints.find((ep) => ep.name === listenerName) ?? b.endpoints[0];
+      if (e) out.push({ nodeId: b.id, host: e.host, port: e.port, rack: b.rack });
+    }
+    return out;
+  }
+}

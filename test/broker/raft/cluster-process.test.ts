@@ -1,0 +1,204 @@
+// Three `ktool server-start server.N.properties` processes form one KRaft quorum over Kafka's own RPCs.
+// Observed from outside only, through DescribeQuorum on each CONTROLLER listener: a leader is elected,
+// kill -9 of the leader elects another in a newer epoch with the metadata log intact, one voter alone
+// never elects itself, and a restarted voter rejoins and catches up.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { BIN, freePort, ROOT, sandbox } from '../../cli/helpers.js';
+import { WireClient } from '../../helpers/wire.js';
+import { decodeBatches } from '../../../src/protocol/record-batch.js';
+import { decodeMetadataRecord } from '../../../src/protocol/log-records.js';
+
+const DESCRIBE_QUORUM = 55;
+const NOT_LEADER_OR_FOLLOWER = 6;
+
+interface Node {
+  id: number;
+  brokerPort: number;
+  controllerPort: number;
+  propsFile: string;
+  dataDir: string;
+  proc?: ChildProcess;
+  output: string;
+}
+
+const box = sandbox('ktool-kraft-');
+const nodes: Node[] = [];
+after(() => {
+  for (const n of nodes) if (n.proc && n.proc.exitCode === null) n.proc.kill('SIGKILL');
+  box.cleanup();
+});
+
+function start(n: Node): Promise<void> {
+  n.output = '';
+  const child = spawn(process.execPath, [BIN, 'server-start', n.propsFile], { cwd: ROOT, env: { ...process.env, ...box.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  n.proc = child;
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (n.output += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (n.output += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node ${n.id} did not start:\n${n.output}`)), 20_000);
+    const check = () => {
+      if (n.output.includes('ktool broker started')) {
+        clearTimeout(timer);
+        resolve();
+      } else if (child.exitCode !== null) {
+        clearTimeout(timer);
+        reject(new Error(`node ${n.id} exited ${child.exitCode}:\n${n.output}`));
+      } else setTimeout(check, 50);
+    };
+    check();
+  });
+}
+
+function kill9(n: Node): Promise<void> {
+  return new Promise((resolve) => {
+    n.proc!.once('exit', () => resolve());
+    n.proc!.kill('SIGKILL');
+  });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function describeQuorum(n: Node): Promise<any | null> {
+  let c: WireClient | undefined;
+  try {
+    c = await WireClient.open(n.controllerPort);
+    const res = await c.request(DESCRIBE_QUORUM, 1, { topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }] }, 3000);
+    return res.topics[0].partitions[0];
+  } catch {
+    return null;
+  } finally {
+    c?.close();
+  }
+}
+
+/** Polls the live nodes until one answers DescribeQuorum as leader and every live voter has caught up. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function awaitLeader(live: Node[], minEpoch: number, timeoutMs = 30_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const n of live) {
+      const d = await describeQuorum(n);
+      if (d && d.errorCode === 0 && d.leaderEpoch >= minEpoch) {
+        const caughtUp = live.every((m) => d.currentVoters.find((v: { replicaId: number }) => v.replicaId === m.id)?.logEndOffset === d.highWatermark);
+        if (caughtUp) return d;
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`no leader in epoch >= ${minEpoch}:\n${live.map((n) => `--- node ${n.id}\n${n.output}`).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The broker ids a Metadata request to this node's broker listener lists. */
+async function metadataBrokers(n: Node): Promise<number[] | null> {
+  let c: WireClient | undefined;
+  try {
+    c = await WireClient.open(n.brokerPort);
+    const res = await c.request(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }, 3000);
+    return res.brokers.map((b: { nodeId: number }) => b.nodeId).sort();
+  } catch {
+    return null;
+  } finally {
+    c?.close();
+  }
+}
+
+async function awaitBrokers(n: Node, ids: number[], timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen: number[] | null = null;
+  while (Date.now() < deadline) {
+    seen = await metadataBrokers(n);
+    if (seen && seen.join(',') === ids.join(',')) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`node ${n.id} lists brokers ${seen?.join(',')}, expected ${ids.join(',')}:\n${n.output}`);
+}
+
+/** Metadata records (not control records) in a node's log, by name. */
+function metadataRecords(n: Node): Array<{ name: string; body: Record<string, unknown> }> {
+  return decodeBatches(segment(n)).filter((b) => !b.header.isControl).flatMap((b) => b.records.map((r) => decodeMetadataRecord(r.value!)));
+}
+
+const segment = (n: Node) => readFileSync(join(n.dataDir, '__cluster_metadata-0', '00000000000000000000.log'));
+
+describe('KRaft quorum of three server-start processes', { timeout: 180_000 }, () => {
+  test('elects a leader, survives kill -9 of it, stalls without a majority, recovers when a voter returns', async () => {
+    for (const id of [1, 2, 3]) {
+      nodes.push({ id, brokerPort: await freePort(), controllerPort: await freePort(), propsFile: join(box.dir, `server.${id}.properties`), dataDir: join(box.dir, `kafka-logs${id}`), output: '' });
+    }
+    const voters = nodes.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(',');
+    for (const n of nodes) {
+      writeFileSync(n.propsFile, [
+        'process.roles=broker,controller',
+        `node.id=${n.id}`,
+        `controller.quorum.voters=${voters}`,
+        'controller.listener.names=CONTROLLER',
+        `listeners=PLAINTEXT://127.0.0.1:${n.brokerPort},CONTROLLER://127.0.0.1:${n.controllerPort}`,
+        'inter.broker.listener.name=PLAINTEXT',
+        `log.dirs=${n.dataDir}`,
+        'broker.session.timeout.ms=3000',
+        'broker.heartbeat.interval.ms=500',
+        '',
+      ].join('\n'));
+    }
+    await Promise.all(nodes.map(start));
+
+    const first = await awaitLeader(nodes, 1);
+    const leader1 = nodes.find((n) => n.id === first.leaderId)!;
+    assert.equal(first.currentVoters.length, 3);
+    // Followers do not answer for the quorum; they point at the leader.
+    const follower = nodes.find((n) => n !== leader1)!;
+    const fromFollower = await describeQuorum(follower);
+    assert.equal(fromFollower.errorCode, NOT_LEADER_OR_FOLLOWER);
+    assert.equal(fromFollower.leaderId, leader1.id);
+    // Every voter holds the same metadata log, byte for byte.
+    for (const n of nodes) assert.deepEqual(segment(n), segment(leader1), `node ${n.id}`);
+    const clusterIds = nodes.map((n) => /cluster id (\S+)/.exec(n.output)?.[1]);
+    assert.equal(new Set(clusterIds).size, 1, `one cluster id: ${clusterIds.join(' ')}`);
+    // Each broker registered with the active controller; every broker's Metadata lists all three.
+    for (const n of nodes) await awaitBrokers(n, [1, 2, 3]);
+    const registered = metadataRecords(leader1).filter((r) => r.name === 'RegisterBrokerRecord').map((r) => r.body.brokerId);
+    assert.deepEqual([...new Set(registered)].sort(), [1, 2, 3]);
+
+    // kill -9 the leader: the other two elect a new one in a newer epoch, keeping the log.
+    const committedBefore = segment(leader1).subarray(0, 0 + segment(leader1).length);
+    const killedAt = Date.now();
+    await kill9(leader1);
+    const survivors = nodes.filter((n) => n !== leader1);
+    const second = await awaitLeader(survivors, first.leaderEpoch + 1);
+    const failoverMs = Date.now() - killedAt;
+    assert.notEqual(second.leaderId, leader1.id);
+    assert.ok(second.highWatermark > first.highWatermark, 'the new leader committed its epoch on top of the old log');
+    for (const n of survivors) assert.deepEqual(segment(n).subarray(0, committedBefore.length), committedBefore, `node ${n.id} kept the committed log`);
+    process.stderr.write(`# KRaft failover after kill -9 of the leader: ${failoverMs} ms (epoch ${first.leaderEpoch} -> ${second.leaderEpoch})\n`);
+    // The killed broker stops heartbeating: the new controller fences it and Metadata drops it.
+    for (const n of survivors) await awaitBrokers(n, survivors.map((m) => m.id));
+    const leader2Node = survivors.find((n) => n.id === second.leaderId)!;
+    assert.ok(metadataRecords(leader2Node).some((r) => r.name === 'FenceBrokerRecord' && r.body.id === leader1.id), 'a FenceBrokerRecord for the killed broker');
+
+    // kill -9 the new leader too: one voter of three never elects itself.
+    const leader2 = survivors.find((n) => n.id === second.leaderId)!;
+    await kill9(leader2);
+    const alone = survivors.find((n) => n !== leader2)!;
+    for (const _ of Array.from({ length: 12 })) {
+      await new Promise((r) => setTimeout(r, 500));
+      const d = await describeQuorum(alone);
+      assert.ok(d, 'the lone voter still answers');
+      assert.equal(d.errorCode, NOT_LEADER_OR_FOLLOWER, 'no leader without a majority');
+    }
+    assert.match(alone.output, new RegExp(`node ${alone.id} is a candidate`));
+
+    // The first leader comes back on its disk: a majority again, a leader again, nothing lost.
+    await start(leader1);
+    const third = await awaitLeader([alone, leader1], second.leaderEpoch + 1);
+    assert.ok([alone.id, leader1.id].includes(third.leaderId));
+    assert.ok(third.highWatermark > second.highWatermark);
+    assert.deepEqual(segment(leader1), segment(alone), 'the returning voter caught up byte for byte');
+    await start(leader2);
+    const last = await awaitLeader(nodes, third.leaderEpoch);
+    assert.equal(last.currentVoters.filter((v: { logEndOffset: number }) => v.logEndOffset === last.highWatermark).length, 3);
+    for (const n of nodes) n.proc!.kill('SIGTERM');
+  });
+});
