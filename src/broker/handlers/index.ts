@@ -18,6 +18,10 @@ import { createTopics } from './19-create-topics.js';
 import { deleteTopics } from './20-delete-topics.js';
 import { deleteRecords } from './21-delete-records.js';
 import { initProducerId } from './22-init-producer-id.js';
+import { addPartitionsToTxn } from './24-add-partitions-to-txn.js';
+import { addOffsetsToTxn } from './25-add-offsets-to-txn.js';
+import { endTxn } from './26-end-txn.js';
+import { txnOffsetCommit } from './28-txn-offset-commit.js';
 import { describeConfigs } from './32-describe-configs.js';
 import { alterConfigs } from './33-alter-configs.js';
 import { describeLogDirs } from './35-describe-log-dirs.js';
@@ -38,6 +42,7 @@ export const HANDLERS: readonly ApiHandler[] = [
   listGroups, deleteGroups, offsetDelete,
   saslHandshake, saslAuthenticate, describeUserScramCredentials, alterUserScramCredentials,
   describeLogDirs,
+  addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit,
 ];
 
 export { NO_RESPONSE, type ApiHandler, type RequestContext } from './handler.js';
