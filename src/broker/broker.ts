@@ -513,6 +513,11 @@ export class Broker {
     });
   }
 
+  /** Answers the long polls waiting on `p` (after a transaction marker, say). */
+  wakePartition(p: Partition): void {
+    this.wake(p);
+  }
+
   private wake(p: Partition): void {
     const set = this.waiters.get(p);
     if (!set || set.size === 0) return;

@@ -21,7 +21,11 @@ import { initProducerId } from './22-init-producer-id.js';
 import { addPartitionsToTxn } from './24-add-partitions-to-txn.js';
 import { addOffsetsToTxn } from './25-add-offsets-to-txn.js';
 import { endTxn } from './26-end-txn.js';
+import { writeTxnMarkers } from './27-write-txn-markers.js';
 import { txnOffsetCommit } from './28-txn-offset-commit.js';
+import { describeProducers } from './61-describe-producers.js';
+import { describeTransactions } from './65-describe-transactions.js';
+import { listTransactions } from './66-list-transactions.js';
 import { describeConfigs } from './32-describe-configs.js';
 import { alterConfigs } from './33-alter-configs.js';
 import { describeLogDirs } from './35-describe-log-dirs.js';
@@ -42,7 +46,8 @@ export const HANDLERS: readonly ApiHandler[] = [
   listGroups, deleteGroups, offsetDelete,
   saslHandshake, saslAuthenticate, describeUserScramCredentials, alterUserScramCredentials,
   describeLogDirs,
-  addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit,
+  addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit,
+  describeProducers, describeTransactions, listTransactions,
 ];
 
 export { NO_RESPONSE, type ApiHandler, type RequestContext } from './handler.js';

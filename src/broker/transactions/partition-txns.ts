@@ -105,6 +105,10 @@ export class PartitionTxns {
     }
   }
 
+  producer(producerId: number): ProducerInfo | undefined {
+    return this.producers.get(producerId);
+  }
+
   activeProducers(): ProducerInfo[] {
     return [...this.producers.values()];
   }

@@ -6,6 +6,8 @@ import { ErrorCode as E } from '../../../src/protocol/errors.js';
 import { TxnLog } from '../../../src/broker/transactions/txn-log.js';
 import { TxnStatus } from '../../../src/broker/transactions/state.js';
 import { nodeFs } from '../../../src/broker/storage/fs-interface.js';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { startTestBroker, tempDir, type TestBroker } from '../../helpers/broker.js';
 import { WireClient } from '../../helpers/wire.js';
 import { addPartitions, API, committedValues, createTopic, endTxn, fetch, initPid, latestOffset, produceTxn } from './helpers.js';
@@ -187,6 +189,67 @@ describe('transactions across restarts', () => {
       assert.equal(b.broker.transactions.describe('p-tx').transactionState, 'CompleteCommit');
       assert.deepEqual(committedValues(await fetch(c, 'p', 0, 0, 1)), ['p0']);
       assert.equal(b.broker.groups.committed('pg', 'p.in', 0)?.offset, 42);
+    } finally {
+      c.close();
+      await b.destroy();
+    }
+  });
+
+  test('ListTransactions, DescribeTransactions and DescribeProducers; WriteTxnMarkers aborts a transaction the coordinator lost', async () => {
+    const dir = tempDir();
+    let b = await startTestBroker({}, dir);
+    let c = await WireClient.open(b.port);
+    await createTopic(c, 'h', 2);
+    const pid = await initPid(c, 'h-tx', 45_000);
+    const other = await initPid(c, 'h-other');
+    await addPartitions(c, 'h-tx', pid, 'h', [0, 1]);
+    await produceTxn(c, 'h-tx', pid, 'h', 1, ['h0', 'h1'], 0);
+
+    const listed = await c.request(API.ListTransactions, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1 });
+    assert.deepEqual(listed.transactionStates, [
+      { transactionalId: 'h-other', producerId: other.producerId, transactionState: 'Empty' },
+      { transactionalId: 'h-tx', producerId: pid.producerId, transactionState: 'Ongoing' },
+    ]);
+    const ongoing = await c.request(API.ListTransactions, 0, { stateFilters: ['Ongoing', 'Bogus'], producerIdFilters: [] });
+    assert.deepEqual(ongoing.unknownStateFilters, ['Bogus']);
+    assert.deepEqual(ongoing.transactionStates.map((t: { transactionalId: string }) => t.transactionalId), ['h-tx']);
+    const byPid = await c.request(API.ListTransactions, 0, { stateFilters: [], producerIdFilters: [other.producerId] });
+    assert.deepEqual(byPid.transactionStates.map((t: { transactionalId: string }) => t.transactionalId), ['h-other']);
+    const longRunning = await c.request(API.ListTransactions, 1, { stateFilters: [], producerIdFilters: [], durationFilter: 3_600_000 });
+    assert.deepEqual(longRunning.transactionStates, []);
+
+    const described = await c.request(API.DescribeTransactions, 0, { transactionalIds: ['h-tx', 'nope'] });
+    const [d, missing] = described.transactionStates;
+    assert.deepEqual(
+      [d.errorCode, d.transactionState, d.transactionTimeoutMs, d.producerId, d.producerEpoch, d.topics],
+      [0, 'Ongoing', 45_000, pid.producerId, pid.producerEpoch, [{ topic: 'h', partitions: [0, 1] }]],
+    );
+    assert.ok(d.transactionStartTimeMs > Date.now() - 60_000 && d.transactionStartTimeMs <= Date.now());
+    assert.equal(missing.errorCode, E.TRANSACTIONAL_ID_NOT_FOUND);
+
+    const producers = await c.request(API.DescribeProducers, 0, { topics: [{ name: 'h', partitionIndexes: [1, 0, 9] }] });
+    const [p1, p0, p9] = producers.topics[0].partitions;
+    assert.equal(p1.activeProducers.length, 1);
+    const ap = p1.activeProducers[0];
+    assert.deepEqual([ap.producerId, ap.producerEpoch, ap.lastSequence, ap.currentTxnStartOffset], [pid.producerId, pid.producerEpoch, 1, 0]);
+    assert.deepEqual(p0.activeProducers, []);
+    assert.equal(p9.errorCode, E.UNKNOWN_TOPIC_OR_PARTITION);
+    c.close();
+    await b.close();
+
+    // The coordinator's state is lost: the partition's transaction now hangs.
+    rmSync(join(dir, '__transaction_state-state'), { recursive: true, force: true });
+    b = await startTestBroker({}, dir);
+    c = await WireClient.open(b.port);
+    try {
+      assert.equal((await c.request(API.DescribeTransactions, 0, { transactionalIds: ['h-tx'] })).transactionStates[0].errorCode, E.TRANSACTIONAL_ID_NOT_FOUND);
+      assert.equal(await latestOffset(c, 'h', 1, 1), 0, 'the hanging transaction holds the LSO back');
+      const stale = await c.request(27, 1, { markers: [{ producerId: pid.producerId, producerEpoch: pid.producerEpoch - 1, transactionResult: false, topics: [{ name: 'h', partitionIndexes: [1] }], coordinatorEpoch: 0 }] });
+      assert.equal(stale.markers[0].topics[0].partitions[0].errorCode, E.INVALID_PRODUCER_EPOCH);
+      const abort = await c.request(27, 1, { markers: [{ producerId: pid.producerId, producerEpoch: pid.producerEpoch, transactionResult: false, topics: [{ name: 'h', partitionIndexes: [1] }], coordinatorEpoch: 0 }] });
+      assert.equal(abort.markers[0].topics[0].partitions[0].errorCode, 0);
+      assert.equal(await latestOffset(c, 'h', 1, 1), 3);
+      assert.deepEqual(committedValues(await fetch(c, 'h', 1, 0, 1)), []);
     } finally {
       c.close();
       await b.destroy();
