@@ -1,4 +1,5 @@
 import './cli/cli.test.js'
+import './cli/transactions.test.js'
 import './cli/manifest.test.js'
 import './cli/server.test.js'
 import './cli/supervision.test.js'
