@@ -80,6 +80,27 @@ describe('transactions over the wire', () => {
     assert.equal((await fetch(c, 'aborts', 0, 0, 0)).abortedTransactions, null, 'read_uncommitted gets no list');
   });
 
+  test('OffsetFetch with RequireStable answers UNSTABLE_OFFSET_COMMIT while a transaction holds an offset of the partition', async () => {
+    await createTopic(c, 'stable.in', 2);
+    const pid = await initPid(c, 'st-tx');
+    assert.equal((await c.request(API.AddOffsetsToTxn, 3, { transactionalId: 'st-tx', ...pid, groupId: 'st-g' })).errorCode, 0);
+    const toc = await c.request(API.TxnOffsetCommit, 3, {
+      transactionalId: 'st-tx', groupId: 'st-g', ...pid, generationId: -1, memberId: '', groupInstanceId: null,
+      topics: [{ name: 'stable.in', partitions: [{ partitionIndex: 1, committedOffset: 9, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+    });
+    assert.equal(toc.topics[0].partitions[0].errorCode, 0);
+    const ask = (requireStable: boolean, version = 7) => c.request(API.OffsetFetch, version, { groupId: 'st-g', topics: [{ name: 'stable.in', partitionIndexes: [0, 1] }], requireStable });
+    const stable = await ask(true);
+    assert.deepEqual(stable.topics[0].partitions.map((p: { errorCode: number; committedOffset: number }) => [p.errorCode, p.committedOffset]), [[0, -1], [E.UNSTABLE_OFFSET_COMMIT, -1]]);
+    const loose = await ask(false);
+    assert.deepEqual(loose.topics[0].partitions.map((p: { errorCode: number }) => p.errorCode), [0, 0]);
+    const v8 = await c.request(API.OffsetFetch, 8, { groups: [{ groupId: 'st-g', topics: [{ name: 'stable.in', partitionIndexes: [1] }] }], requireStable: true });
+    assert.equal(v8.groups[0].topics[0].partitions[0].errorCode, E.UNSTABLE_OFFSET_COMMIT);
+    assert.equal(await endTxn(c, 'st-tx', pid, true), 0);
+    const after = await ask(true);
+    assert.deepEqual(after.topics[0].partitions.map((p: { errorCode: number; committedOffset: number }) => [p.errorCode, p.committedOffset]), [[0, -1], [0, 9]]);
+  });
+
   test('zombies and misuse get Kafka\'s error codes', async () => {
     await createTopic(c, 'errs', 2);
     assert.equal((await initPid(c, 'e-tx', 900_001)).errorCode, E.INVALID_TRANSACTION_TIMEOUT);
