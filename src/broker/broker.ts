@@ -20,12 +20,18 @@ import { takeCleanShutdownMarker, writeCleanShutdownMarker } from './storage/cle
 import { claimPartitionDir, markForDeletion, removeDeletedDirs, strayPartitionDirs } from './storage/log-dirs.js';
 import { collisionKey, INTERNAL_TOPICS, topicNameError } from './topic-names.js';
 import { randomKafkaUuid } from './uuid.js';
+import { systemClock, type Clock } from './groups/clock.js';
+import { TransactionCoordinator } from './transactions/coordinator.js';
+import { PartitionTxns } from './transactions/partition-txns.js';
+import { rebuildPartitionTxns, writeMarker } from './transactions/markers.js';
 
 export interface Partition {
   topic: Topic;
   index: number;
   log: PartitionLog;
   producers: ProducerStateTable;
+  /** Open transactions, the last stable offset and the aborted-transaction index. */
+  txns: PartitionTxns;
 }
 
 /** Topic configs the hot paths read, resolved once per config change. */
@@ -71,6 +77,8 @@ export interface BrokerDeps {
   fs: FsInterface;
   log: (line: string) => void;
   now?: () => number;
+  /** The transaction coordinator's clock (timeouts); tests drive it by hand. */
+  transactionClock?: Clock;
 }
 
 const PRODUCER_ID_BLOCK = 1000;
@@ -95,6 +103,7 @@ export class Broker {
   readonly clusterId: string;
   readonly loggerLevels: Record<string, string> = { root: 'INFO' };
   readonly groups: GroupCoordinator;
+  readonly transactions: TransactionCoordinator;
   closing = false;
 
   private readonly topics = new Map<string, Topic>();
@@ -135,6 +144,21 @@ export class Broker {
       partitionExists: (topic, partition) => !!this.topics.get(topic)?.partitions[partition],
       log: this.log,
     });
+    this.transactions = new TransactionCoordinator({
+      dataDir: this.config.dataDir,
+      fs: this.fs,
+      clock: deps.transactionClock ?? systemClock,
+      config: this.config,
+      log: this.log,
+      nextProducerId: () => this.nextProducerId(),
+      partitionExists: (topic, partition) => !!this.topics.get(topic)?.partitions[partition],
+      writeMarker: (topic, partition, producerId, producerEpoch, commit) => {
+        const p = this.topics.get(topic)?.partitions[partition];
+        if (p && writeMarker(p, producerId, producerEpoch, commit, this.now())) this.wake(p);
+      },
+      applyOffsets: (groupId, offsets) => this.groups.applyTxnOffsets(groupId, offsets),
+      validateGroupCommit: (groupId, generationId, memberId, instanceId) => this.groups.validateTxnOffsetCommit(groupId, generationId, memberId, instanceId),
+    });
   }
 
   /**
@@ -154,8 +178,12 @@ export class Broker {
     if (!this.cleanStart && known.size > 0) this.log('No clean-shutdown marker: recovering the last segment of every partition');
     for (const record of this.store.listTopics()) {
       const topic = this.materialize(record);
-      for (const p of topic.partitions) this.rebuildProducerState(p);
+      for (const p of topic.partitions) {
+        this.rebuildProducerState(p);
+        rebuildPartitionTxns(p);
+      }
     }
+    this.transactions.open();
     this.opened = true;
   }
 
@@ -368,7 +396,7 @@ export class Broker {
     const dir = join(this.config.dataDir, `${topic.name}-${index}`);
     claimPartitionDir(this.fs, dir, topic.topicId, isNew, this.log);
     const log = PartitionLog.open(dir, topic.settings.log, { fs: this.fs, now: this.now, log: this.log, cleanShutdown: this.cleanStart && !isNew });
-    return { topic, index, log, producers: new ProducerStateTable() };
+    return { topic, index, log, producers: new ProducerStateTable(), txns: new PartitionTxns() };
   }
 
   private settingsFor(overrides: Record<string, string>): TopicSettings {
@@ -444,7 +472,6 @@ export class Broker {
     const topic = this.topics.get(topicName);
     const partition = topic?.partitions[index];
     if (!topic || !partition) return fail('UNKNOWN_TOPIC_OR_PARTITION');
-    if (transactionalId !== null) return fail('TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'Transactions are not supported by the dev broker');
     if (!records || records.length === 0) return fail('CORRUPT_MESSAGE', 'Produce request has no records');
     const checked = validateBatches(records, { fromClient: true });
     if (checked.error !== null) return fail(checked.error, checked.message);
@@ -453,7 +480,14 @@ export class Broker {
       if (b.size > topic.settings.maxMessageBytes) {
         return fail('MESSAGE_TOO_LARGE', `The record batch is ${b.size} bytes, larger than max.message.bytes (${topic.settings.maxMessageBytes}).`);
       }
-      if (b.isTransactional || b.isControl) return fail('UNSUPPORTED_FOR_MESSAGE_FORMAT', 'Transactional and control batches are not supported by the dev broker');
+      if (b.isControl) return fail('INVALID_RECORD', 'Clients cannot write control batches');
+      if (b.isTransactional !== (transactionalId !== null)) {
+        return fail('INVALID_RECORD', b.isTransactional ? 'Transactional batch without a transactional id' : 'Non-transactional batch in a transactional produce request');
+      }
+      if (transactionalId !== null) {
+        const refused = this.transactions.verifyProduce(transactionalId, b.producerId, b.producerEpoch, topicName, index);
+        if (refused !== null) return fail(refused, `Transactional produce to ${topicName}-${index} refused: ${refused}`);
+      }
     }
 
     if (topic.settings.compaction !== null && hasKeylessRecord(records)) {
@@ -500,6 +534,7 @@ export class Broker {
           maxTimestamp: b.maxTimestamp,
         });
       }
+      partition.txns.onBatch(b, offset);
       offset += b.lastOffsetDelta + 1;
     }
     this.wake(partition);
@@ -540,6 +575,11 @@ export class Broker {
       }
       timer = setTimeout(done, timeoutMs);
     });
+  }
+
+  /** Answers the long polls waiting on `p` (after a transaction marker, say). */
+  wakePartition(p: Partition): void {
+    this.wake(p);
   }
 
   private wake(p: Partition): void {
@@ -722,6 +762,7 @@ export class Broker {
   /** Flushes and closes every log; when all of them made it, leaves the clean-shutdown marker. */
   close(): void {
     this.closing = true;
+    this.transactions.close();
     this.wakeAll();
     let clean = this.opened;
     for (const topic of this.topics.values()) {

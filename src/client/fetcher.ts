@@ -3,6 +3,7 @@
 // (and decompressed) here; offsets advance past control batches and compaction gaps.
 import { ErrorCode, KafkaError, errorName, isRetriable } from '../protocol/errors.js';
 import { decodeBatches, type DecompressFn, type DecodedRecord } from '../protocol/record-batch.js';
+import { AbortedFilter } from './aborted-filter.js';
 import type { ClusterClient } from './cluster.js';
 import { ConnectionError } from './errors.js';
 
@@ -231,10 +232,12 @@ export class Fetcher {
         if (!p.records || p.records.length === 0) continue;
         const records: FetchedRecord[] = [];
         let next = pos.offset;
+        const aborted = this.opts.isolationLevel === 1 ? new AbortedFilter(p.abortedTransactions) : null;
         for (const batch of decodeBatches(p.records, this.opts.decompress)) {
           const last = batch.header.baseOffset + batch.header.lastOffsetDelta;
+          const skip = aborted !== null && aborted.skips(batch.header, batch.records);
           if (last < pos.offset) continue;
-          if (!batch.header.isControl) {
+          if (!batch.header.isControl && !skip) {
             const tsType = batch.header.timestampType;
             for (const r of batch.records) {
               if (r.offset < pos.offset) continue;
@@ -273,6 +276,12 @@ interface FetchResponse {
   errorCode: number;
   responses: Array<{
     topic: string;
-    partitions: Array<{ partitionIndex: number; errorCode: number; highWatermark: number; records: Buffer | null }>;
+    partitions: Array<{
+      partitionIndex: number;
+      errorCode: number;
+      highWatermark: number;
+      abortedTransactions?: Array<{ producerId: number; firstOffset: number }> | null;
+      records: Buffer | null;
+    }>;
   }>;
 }

@@ -268,7 +268,10 @@ describe('broker APIs over TCP', () => {
     const other = await c.request(API.InitProducerId, 0, { transactionalId: null, transactionTimeoutMs: 60000 });
     assert.notEqual(other.producerId, pid);
     const txn = await c.request(API.InitProducerId, 4, { transactionalId: 'tx', transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 });
-    assert.notEqual(txn.errorCode, 0);
+    assert.deepEqual([txn.errorCode, txn.producerEpoch], [0, 0]);
+    assert.notEqual(txn.producerId, other.producerId);
+    const tooLong = await c.request(API.InitProducerId, 4, { transactionalId: 'tx', transactionTimeoutMs: 900001, producerId: -1, producerEpoch: -1 });
+    assert.equal(tooLong.errorCode, ErrorCode.INVALID_TRANSACTION_TIMEOUT);
   });
 
   test('DescribeConfigs, AlterConfigs and IncrementalAlterConfigs on topics and the broker', async () => {

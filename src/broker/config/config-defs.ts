@@ -148,6 +148,10 @@ export const BROKER_CONFIGS: BrokerConfigDef[] = [
   b('offsets.topic.replication.factor', 'SHORT', '3'),
   b('process.roles', 'LIST', ''),
   b('socket.request.max.bytes', 'INT', '104857600'),
+  b('transaction.abort.timed.out.transaction.cleanup.interval.ms', 'INT', '10000'),
+  b('transaction.max.timeout.ms', 'INT', '900000'),
+  b('transaction.state.log.num.partitions', 'INT', '50'),
+  b('transactional.id.expiration.ms', 'INT', '604800000'),
   b('unclean.leader.election.enable', 'BOOLEAN', 'false', true),
 ];
 

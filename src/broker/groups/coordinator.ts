@@ -788,6 +788,29 @@ export class GroupCoordinator {
   }
 
   /**
+   * TxnOffsetCommit's group check. Kafka lets a transactional commit without member
+   * information through even while the group has members (the producer is not one).
+   */
+  validateTxnOffsetCommit(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number {
+    if (this.closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const group = this.groups.get(groupId);
+    if (!group) return generationId >= 0 ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.NONE;
+    if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (generationId < 0 && memberId === '' && groupInstanceId === null) return ErrorCode.NONE;
+    return this.validateOffsetCommit(group, { groupId, generationId, memberId, groupInstanceId, topics: [] });
+  }
+
+  /** Offsets of a committed transaction becoming visible; throws OffsetStoreError when they cannot be stored. */
+  applyTxnOffsets(groupId: string, offsets: ReadonlyArray<{ topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string; commitTimestamp: number }>): void {
+    if (offsets.length === 0) return;
+    const group = this.groups.get(groupId) ?? this.createGroup(groupId);
+    const ops: StoreOp[] = offsets.map((o) => ({ t: 'o', g: groupId, tp: o.topic, p: o.partition, o: o.offset, e: o.leaderEpoch, m: o.metadata, c: o.commitTimestamp, x: -1 }));
+    const info = this.desiredInfo(group);
+    if (!sameInfo(this.store.info(groupId), info)) ops.unshift({ t: 'g', g: groupId, pt: info.protocolType, es: info.emptySince });
+    this.store.write(ops);
+  }
+
+  /**
    * OffsetFetch for one group. `topics` null means every committed offset. Partitions with
    * nothing committed read as offset -1 with empty metadata.
    */

@@ -8,13 +8,14 @@
 // answer v0-3 with UNSUPPORTED_VERSION, and topics with compression.type=zstd answer v0-9
 // with UNSUPPORTED_COMPRESSION_TYPE, as Kafka does. Long-polls until MinBytes are available
 // or MaxWaitMs passes. Fetch sessions (KIP-227) are not kept: every response carries session
-// id 0, which tells clients to send full fetches. With no transactions, the last stable
-// offset is the high watermark.
+// id 0, which tells clients to send full fetches. read_committed fetches (isolation level 1,
+// v4+) stop at the last stable offset and list the aborted transactions in what they return.
 import { decompress, type CompressionCodec } from '../../codecs/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { downConvertBatches, type LegacyMagic } from '../../protocol/legacy-message-set.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 import type { Partition } from '../broker.js';
+import { readCommitted } from '../transactions/read-committed.js';
 
 /** Fetch v4 is the first to carry record batches v2; older versions get message sets. */
 const FIRST_V2_VERSION = 4;
@@ -87,14 +88,14 @@ function readAll(resolved: Resolved[][], maxBytes: number, isolationLevel: numbe
         highWatermark: -1,
         lastStableOffset: -1,
         logStartOffset: -1,
-        abortedTransactions: isolationLevel === 1 ? [] : null,
+        abortedTransactions: (isolationLevel === 1 ? [] : null) as Array<{ producerId: number; firstOffset: number }> | null,
         preferredReadReplica: -1,
         records: EMPTY as Buffer | Buffer[],
       };
       if (r.error !== ErrorCode.NONE || !r.partition) { errors = true; return base; }
       const log = r.partition.log;
       base.highWatermark = log.highWatermark;
-      base.lastStableOffset = log.highWatermark;
+      base.lastStableOffset = r.partition.txns.lastStableOffset(log.highWatermark);
       base.logStartOffset = log.logStartOffset;
       const offset = r.req.fetchOffset;
       if (offset < log.logStartOffset || offset > log.logEndOffset) {
@@ -117,6 +118,12 @@ function readAll(resolved: Resolved[][], maxBytes: number, isolationLevel: numbe
       }
       const result = ctx.broker.readLog(r.partition, offset, Math.max(limit, 0), first);
       if (result.error !== ErrorCode.NONE) { base.errorCode = result.error; errors = true; return base; }
+      if (isolationLevel === 1 && result.bytes > 0) {
+        const committed = readCommitted(r.partition, offset, result.chunks);
+        result.chunks = committed.chunks;
+        result.bytes = committed.bytes;
+        base.abortedTransactions = committed.abortedTransactions;
+      }
       if (result.bytes > 0) {
         base.records = result.chunks;
         budget -= result.bytes;

@@ -1,6 +1,7 @@
 // ListOffsets v0-9. Special timestamps: -1 latest, -2 earliest, -3 max timestamp (v7+),
 // -4 earliest local (v8+, same as earliest: there is no tiered storage), -5 earliest
-// tiered (v9, none: -1). v0 answers in the old list-of-offsets form.
+// tiered (v9, none: -1). v0 answers in the old list-of-offsets form. With isolation level 1
+// (read_committed, v2+) latest is the last stable offset.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
 
@@ -31,7 +32,7 @@ export const listOffsets: ApiHandler = {
           const log = partition.log;
           out.leaderEpoch = 0;
           switch (p.timestamp) {
-            case LATEST: out.offset = log.highWatermark; break;
+            case LATEST: out.offset = req.isolationLevel === 1 ? partition.txns.lastStableOffset(log.highWatermark) : log.highWatermark; break;
             case EARLIEST:
             case EARLIEST_LOCAL: out.offset = log.logStartOffset; break;
             case EARLIEST_TIERED: out.offset = -1; break;

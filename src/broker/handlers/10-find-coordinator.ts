@@ -1,7 +1,5 @@
-// FindCoordinator v0-6 (v4+ batches keys). This broker coordinates every group. Transaction
-// keys are refused with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as InitProducerId refuses
-// transactional ids (there is no transaction coordinator); share-group keys (type 2, v6)
-// and unknown key types get INVALID_REQUEST.
+// FindCoordinator v0-6 (v4+ batches keys). This broker coordinates every group and every
+// transactional id; share-group keys (type 2, v6) and unknown key types get INVALID_REQUEST.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
 
@@ -19,13 +17,10 @@ export const findCoordinator: ApiHandler = {
     const keyType: number = req.keyType ?? GROUP;
     const lookup = () => {
       const fail = (code: number, message: string) => ({ errorCode: code, errorMessage: message, nodeId: -1, host: '', port: -1 });
-      if (keyType === GROUP) {
+      if (keyType === GROUP || keyType === TRANSACTION) {
         const { host, port } = broker.endpointFor(ctx);
         // Kafka puts the error's name in the message when there is no error.
         return { errorCode: ErrorCode.NONE, errorMessage: 'NONE', nodeId: broker.nodeId, host, port };
-      }
-      if (keyType === TRANSACTION) {
-        return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'Transactions are not supported by the dev broker');
       }
       if (keyType === SHARE && apiVersion >= 6) return fail(ErrorCode.INVALID_REQUEST, 'Share groups are not supported by the dev broker');
       return fail(ErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${keyType}`);

@@ -1,5 +1,7 @@
-// InitProducerId v0-5 for idempotent producers. Transactional ids are refused: the dev
-// broker has no transaction coordinator yet.
+// InitProducerId v0-5. Without a transactional id: a fresh producer id for an idempotent
+// producer. With one: the transaction coordinator bumps the id's epoch, fencing any
+// older producer with the same id (and aborting its open transaction). Before v4 a fenced
+// caller gets INVALID_PRODUCER_EPOCH, which older clients understand, instead of PRODUCER_FENCED.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
 
@@ -10,7 +12,11 @@ export const initProducerId: ApiHandler = {
   maxVersion: 5,
   handle(req, ctx) {
     if (req.transactionalId !== null && req.transactionalId !== undefined) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1, producerEpoch: -1 };
+      // KIP-360 (v3+): a producer id and epoch of -1 mean "none".
+      const expected = req.producerId !== undefined && req.producerId >= 0 ? { producerId: req.producerId, producerEpoch: req.producerEpoch } : null;
+      const r = ctx.broker.transactions.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected);
+      const errorCode = ctx.apiVersion < 4 && r.errorCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : r.errorCode;
+      return { throttleTimeMs: 0, errorCode, producerId: r.producerId, producerEpoch: r.producerEpoch };
     }
     // Without a transactional id Kafka hands out a fresh id each time, even when the
     // caller asks to bump the epoch of an old one (KIP-360).

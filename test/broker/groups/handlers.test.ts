@@ -52,21 +52,22 @@ test('served version ranges stay inside Kafka 3.9\'s valid versions', () => {
   }
 });
 
-test('FindCoordinator: this broker for groups, every version; transactions and odd key types refused', async () => {
+test('FindCoordinator: this broker for groups and transactional ids, every version; odd key types refused', async () => {
   const { call } = harness();
   for (let v = 0; v <= 3; v++) {
     const r = await call(10, v, { key: 'g', keyType: 0 });
     assert.equal(r.errorCode, E.NONE);
     assert.deepEqual([r.nodeId, r.host, r.port], [7, 'broker.local', 9093]);
   }
-  assert.equal((await call(10, 1, { key: 'tx', keyType: 1 })).errorCode, E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  const txV1 = await call(10, 1, { key: 'tx', keyType: 1 });
+  assert.deepEqual([txV1.errorCode, txV1.nodeId], [E.NONE, 7]);
   assert.equal((await call(10, 2, { key: 'x', keyType: 5 })).errorCode, E.INVALID_REQUEST);
   for (let v = 4; v <= 6; v++) {
     const r = await call(10, v, { keyType: 0, coordinatorKeys: ['a', 'b'] });
     assert.deepEqual(r.coordinators.map((c: { key: string; nodeId: number; errorCode: number }) => [c.key, c.nodeId, c.errorCode]), [['a', 7, 0], ['b', 7, 0]]);
   }
   const tx = await call(10, 4, { keyType: 1, coordinatorKeys: ['t1'] });
-  assert.deepEqual([tx.coordinators[0].errorCode, tx.coordinators[0].nodeId], [E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, -1]);
+  assert.deepEqual([tx.coordinators[0].errorCode, tx.coordinators[0].nodeId], [E.NONE, 7]);
   assert.equal((await call(10, 6, { keyType: 2, coordinatorKeys: ['s'] })).coordinators[0].errorCode, E.INVALID_REQUEST);
 });
 
