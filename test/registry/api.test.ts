@@ -120,6 +120,22 @@ describe('schema registry REST API', () => {
     assert.ok(next.body.id > id, `${next.body.id} > ${id}`);
   });
 
+  test('each compatibility level refuses what it must and lets through what it may, over HTTP', async () => {
+    const addedNoDefault = { old: V1, new: V2_NO_DEFAULT, backward: false, forward: true };
+    const removedNoDefault = { old: V2_NO_DEFAULT, new: V1, backward: true, forward: false };
+    const levels = ['NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE'];
+    for (const level of levels) {
+      for (const [i, c] of [addedNoDefault, removedNoDefault].entries()) {
+        const subject = `lvl-${level}-${i}`;
+        await api.put(`/config/${subject}`, { compatibility: level });
+        assert.equal((await api.post(`/subjects/${subject}/versions`, { schema: c.old })).status, 200);
+        const want = level === 'NONE' || ((!level.startsWith('FORWARD') ? c.backward : true) && (!level.startsWith('BACKWARD') ? c.forward : true));
+        const r = await api.post(`/subjects/${subject}/versions`, { schema: c.new });
+        assert.equal(r.status, want ? 200 : 409, `${level} ${subject}: ${JSON.stringify(r.body)}`);
+      }
+    }
+  });
+
   const errorCases: Array<[string, string, string, unknown, number, number]> = [
     ['unknown subject', 'GET', '/subjects/nope/versions', undefined, 404, 40401],
     ['unknown subject version', 'GET', '/subjects/nope/versions/1', undefined, 404, 40401],
