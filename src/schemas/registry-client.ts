@@ -61,7 +61,8 @@ export class RegistryClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+      const c = (err as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } }).cause;
+      const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.message ?? (err as Error).message;
       throw new RegistryClientError(`Cannot reach the schema registry at ${this.base}: ${cause}`, 0, 0);
     }
     const text = await res.text();
