@@ -5,6 +5,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import AjvDraft7 from 'ajv/dist/ajv.js';
 import Ajv2019 from 'ajv/dist/2019.js';
 import protobuf from 'protobufjs';
+import descriptor from 'protobufjs/ext/descriptor.js';
 import { SchemaParseError, type SchemaSource, type SchemaType } from './types.js';
 
 export interface ParsedAvro {
@@ -110,7 +111,36 @@ function parseJsonSchema(src: SchemaSource): ParsedJson {
   }
 }
 
+/**
+ * Confluent's registries also take a PROTOBUF schema as a base64 FileDescriptorProto
+ * (confluent-kafka-python's serializer registers it that way).
+ */
+function isBase64Descriptor(text: string): boolean {
+  const t = text.trim();
+  return t.length > 0 && t.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(t);
+}
+
+function decodeDescriptor(text: string): protobuf.Message & { package?: string; name?: string; messageType?: Array<{ name: string }> } {
+  return descriptor.FileDescriptorProto.decode(Buffer.from(text.trim(), 'base64')) as never;
+}
+
+function parseProtobufDescriptor(src: SchemaSource): ParsedProtobuf {
+  try {
+    const files = [...(src.dependencies ?? []).filter((d) => isBase64Descriptor(d.schema)).map((d) => decodeDescriptor(d.schema)), decodeDescriptor(src.schema)];
+    const own = files[files.length - 1];
+    const root = (protobuf.Root as unknown as { fromDescriptor(d: unknown, o: unknown): protobuf.Root }).fromDescriptor({ file: files }, { keepCase: true });
+    root.resolveAll();
+    const pkg = own.package ?? '';
+    const messages = (own.messageType ?? []).map((m) => root.lookupType(pkg ? `${pkg}.${m.name}` : m.name));
+    const syntax = (own as { syntax?: string }).syntax || 'proto2';
+    return { type: 'PROTOBUF', root, packageName: pkg, messages, syntax };
+  } catch (err) {
+    throw new SchemaParseError(`a base64 FileDescriptorProto that does not decode: ${(err as Error).message}`);
+  }
+}
+
 function parseProtobuf(src: SchemaSource): ParsedProtobuf {
+  if (isBase64Descriptor(src.schema)) return parseProtobufDescriptor(src);
   const root = new protobuf.Root();
   try {
     for (const dep of src.dependencies ?? []) {
