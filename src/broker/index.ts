@@ -15,6 +15,8 @@ import { kraftConfig, type KRaftConfig } from './config/kraft-config.js';
 import { formatMetadataDir, startQuorumController, type QuorumController } from './raft/controller.js';
 import { BrokerLifecycle, SECURITY_PROTOCOL_IDS } from './raft/broker-lifecycle.js';
 import { TcpRaftTransport } from './raft/tcp-transport.js';
+import { parseRegistryListener, parseUsers, startRegistry, type RunningRegistry } from '../registry/index.js';
+import { BrokerSchemaLog } from './schema-log.js';
 
 export { parseProperties, PropertiesError } from './config/properties.js';
 export { defaultDataDir } from './config/broker-config.js';
@@ -46,6 +48,45 @@ export interface RunningBroker {
   readonly controls: RequestControls;
   /** KRaft mode with the controller role: this node's member of the metadata quorum. */
   readonly controller?: QuorumController;
+  /** The embedded schema registry's base URL, when it runs. */
+  schemaRegistryUrl: string | undefined;
+}
+
+export const DEFAULT_SCHEMA_REGISTRY_LISTENER = 'http://127.0.0.1:8081';
+
+/**
+ * Starts the embedded schema registry unless `schema.registry.enable=false`. On the
+ * default address a port already taken (another broker's registry, a real one) only
+ * costs a warning; an address set explicitly must bind.
+ */
+async function startSchemaRegistry(broker: Broker, props: Record<string, string>, log: (line: string) => void): Promise<RunningRegistry | undefined> {
+  if ((props['schema.registry.enable'] ?? 'true').trim().toLowerCase() === 'false') return undefined;
+  const explicit = props['schema.registry.listeners'];
+  const { host, port } = parseRegistryListener(explicit ?? DEFAULT_SCHEMA_REGISTRY_LISTENER);
+  const users = props['schema.registry.authentication.users'] ? parseUsers(props['schema.registry.authentication.users']) : undefined;
+  try {
+    const registry = await startRegistry({
+      log: new BrokerSchemaLog(broker),
+      host,
+      port,
+      users,
+      defaultCompatibility: props['schema.registry.compatibility.level'],
+      logLine: log,
+    });
+    if ((host === '' || host === '0.0.0.0' || host === '::') && !users) {
+      log(`WARNING: the schema registry binds every network interface with no authentication; anyone who can reach this host can change its schemas`);
+    }
+    log(`Schema registry listening on ${registry.url}${users ? ' (basic auth)' : ''}`);
+    return registry;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (explicit === undefined && code === 'EADDRINUSE') {
+      log(`WARNING: no embedded schema registry: ${host}:${port} is already in use (set schema.registry.listeners to another address)`);
+      return undefined;
+    }
+    if (code === 'EADDRINUSE') throw new Error(`The schema registry cannot listen on ${host}:${port}: the address is already in use`);
+    throw err;
+  }
 }
 
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
@@ -83,6 +124,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   let broker: Broker | undefined;
   let controller: QuorumController | undefined;
   let lifecycle: { stop(): void; transport: TcpRaftTransport } | undefined;
+  let registry: RunningRegistry | undefined;
   try {
     const config = new BrokerConfig(props, store.getBrokerOverrides(), store.getBrokerDefaultOverrides());
     const listeners = config.listeners;
@@ -116,6 +158,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     });
     const bound = await server.listen();
     for (const l of bound) b.boundEndpoints.set(l.name, { host: l.boundHost, port: l.boundPort });
+    registry = await startSchemaRegistry(b, props, log);
     const retentionTimer = setInterval(() => b.applyRetention(), config.int('log.retention.check.interval.ms'));
     retentionTimer.unref();
     // One cleaner pass per backoff; Node runs it between requests (log.cleaner.threads has no effect here).
@@ -157,6 +200,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     rawLog(`ktool broker started (node ${b.nodeId}, cluster ${b.clusterId}, data ${dataDir}) listening on ${first.boundHost}:${first.boundPort}`);
     let closing: Promise<void> | undefined;
     const srv = server;
+    const reg = registry;
     return {
       host: first.boundHost,
       port: first.boundPort,
@@ -168,11 +212,13 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       apis,
       controls,
       controller,
+      schemaRegistryUrl: registry?.url,
       close() {
         closing ??= (async () => {
           lifecycle?.stop();
           lifecycle?.transport.close();
           await controller?.close();
+          await reg?.close();
           clearInterval(retentionTimer);
           clearInterval(cleanerTimer);
           b.beginShutdown();
@@ -190,6 +236,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     lifecycle?.stop();
     lifecycle?.transport.close();
     await controller?.close();
+    await registry?.close();
     await server?.close(0);
     broker?.close();
     store.releaseLock();
@@ -221,6 +268,7 @@ async function startControllerOnly(kraft: KRaftConfig, config: BrokerConfig, dat
     nodeId: kraft.nodeId,
     clusterId: controller.clusterId,
     controller,
+    schemaRegistryUrl: undefined,
     get broker(): Broker {
       throw new Error('a controller-only node has no broker');
     },

@@ -5,6 +5,19 @@ import { connectionFlags, settingsInput } from '../cli/connection-flags.js';
 import { KtoolError } from '../errors.js';
 import { parseKeyValues } from '../cli/flags.js';
 
+const FORMATS = ['avro', 'protobuf', 'json-schema', 'string', 'bytes', 'auto'];
+/** Schema registry serialization; the work is in src/schemas/tools.ts. */
+const schemaProducerFlags = {
+  'value-format': Flags.string({ description: 'How each value line is encoded: avro, protobuf or json-schema (JSON in, Confluent wire format out), string or bytes (as is).', options: FORMATS, helpValue: '<format>' }),
+  'key-format': Flags.string({ description: 'How each key is encoded (with --property parse.key=true); as --value-format.', options: FORMATS, helpValue: '<format>' }),
+  'value-schema': Flags.string({ description: 'The value schema: inline text, a file (.avsc, .proto, .json), id:N, or subject:NAME[@version].', helpValue: '<schema>' }),
+  'key-schema': Flags.string({ description: 'The key schema, as --value-schema.', helpValue: '<schema>' }),
+  'schema-registry-url': Flags.string({ description: 'The schema registry (also schema.registry.url in --command-config). Default http://127.0.0.1:8081, the dev broker\'s.', helpValue: '<url>' }),
+  'subject-strategy': Flags.string({ description: 'How subjects are named: topic (<topic>-value, the default), record (the record name) or topic-record.', options: ['topic', 'record', 'topic-record'] }),
+  'auto-register': Flags.boolean({ description: 'Register the schema under its subject if it is new (the default); --no-auto-register only looks it up.', allowNo: true }),
+  'proto-message': Flags.string({ description: 'The protobuf message to encode (default the schema\'s first).', helpValue: '<name>' }),
+};
+
 const CODECS: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
 const LINE_READERS = new Set(['org.apache.kafka.tools.LineMessageReader', 'kafka.tools.ConsoleProducer$LineMessageReader', 'kafka.tools.LineMessageReader']);
 
@@ -54,6 +67,7 @@ Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl wr
     'line-reader': Flags.string({ description: 'The line reader class. Only Kafka\'s default LineMessageReader is available.', helpValue: '<class>' }),
     input: Flags.string({ description: 'Input format: lines (Kafka\'s) or jsonl (ktool\'s lossless record format).', options: ['lines', 'jsonl'], default: 'lines' }),
     partition: Flags.integer({ description: 'Send every record to this partition.', min: 0 }),
+    ...schemaProducerFlags,
   };
 
   public async run(): Promise<ConsoleProducerJson> {
@@ -115,8 +129,9 @@ Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl wr
       bootstrapServer: f['bootstrap-server'] ?? f['broker-list'],
       properties: producerProps,
       propertiesOrigin: '--producer-property/--producer.config',
-      knownKeys: ops.PRODUCER_KEYS,
+      knownKeys: [...ops.PRODUCER_KEYS, ...SCHEMA_KEYS],
     });
+    const serializers = await schemaSerializers(f, settings.properties);
     const cluster = await connect(settings);
     const abort = new AbortController();
     // SIGTERM as SIGINT: stop reading, deliver what was read, report, exit.
@@ -134,6 +149,7 @@ Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl wr
         reader,
         producer,
         sync: f.sync,
+        serialize: serializers,
         prompt: stdinTty && process.stdout.isTTY === true && !this.jsonEnabled(),
         progress: showProgress ? (read, total) => {
           const now = Date.now();
@@ -173,5 +189,27 @@ Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl wr
       process.off('SIGTERM', onSigint);
       cluster.close();
     }
+  }
+}
+
+const SCHEMA_KEYS = ['schema.registry.url', 'basic.auth.user.info', 'basic.auth.credentials.source', 'schema.registry.basic.auth.user.info', 'auto.register.schemas', 'key.subject.name.strategy', 'value.subject.name.strategy'];
+
+/** Loads the schema module only when a schema format is asked for. */
+async function schemaSerializers(f: Record<string, unknown>, properties: Record<string, string>) {
+  if (f['value-format'] === undefined && f['key-format'] === undefined) return undefined;
+  const schemas = await import('../schemas/tools.js');
+  try {
+    return await schemas.createSerializers({
+      topic: f.topic as string,
+      url: f['schema-registry-url'] as string | undefined,
+      properties,
+      key: { format: f['key-format'] as string | undefined, schema: f['key-schema'] as string | undefined, message: f['proto-message'] as string | undefined },
+      value: { format: f['value-format'] as string | undefined, schema: f['value-schema'] as string | undefined, message: f['proto-message'] as string | undefined },
+      strategy: f['subject-strategy'] as string | undefined,
+      autoRegister: f['auto-register'] as boolean | undefined,
+    });
+  } catch (err) {
+    if (err instanceof schemas.SerdeError) throw new KtoolError(err.message, { exitCode: 1 });
+    throw err;
   }
 }

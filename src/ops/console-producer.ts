@@ -7,6 +7,7 @@ import { parseBooleanProperty } from '../client/producer-config.js';
 import { LineSplitter } from '../formats/line-splitter.js';
 import { LineFormatError, LineMessageReader, type LineReaderOptions } from '../formats/line-reader.js';
 import { JsonlError, parseJsonlRecord } from '../formats/jsonl.js';
+import { SerdeError } from '../schemas/serde.js';
 
 export interface ConsoleProduceOptions {
   topic: string;
@@ -20,6 +21,8 @@ export interface ConsoleProduceOptions {
   prompt: boolean;
   /** Progress callback (bytes read, total bytes) when the input size is known. */
   progress?: (read: number, total: number) => void;
+  /** Schema serializers (src/schemas): each turns a key's or value's JSON text into wire-format bytes. */
+  serialize?: { key?: (text: Buffer) => Buffer; value?: (text: Buffer) => Buffer };
 }
 
 export interface ConsoleProduceResult {
@@ -70,6 +73,8 @@ export async function produceFromStream(
       } else {
         rec = reader.read(line.toString('utf8'));
       }
+      if (opts.serialize?.key && rec.key !== null) rec.key = opts.serialize.key(rec.key);
+      if (opts.serialize?.value && rec.value !== null) rec.value = opts.serialize.value(rec.value);
       return producer.append({
         topic: opts.topic,
         partition: opts.partition ?? rec.partition,
@@ -82,6 +87,10 @@ export async function produceFromStream(
     } catch (err) {
       if (err instanceof LineFormatError || err instanceof JsonlError) {
         parseError = { line: lineNo, message: err instanceof JsonlError ? `Invalid JSON record on line number ${lineNo}: ${err.message}` : err.message };
+        return true;
+      }
+      if (err instanceof SerdeError) {
+        parseError = { line: lineNo, message: `Cannot serialize line number ${lineNo}: ${err.message}` };
         return true;
       }
       throw err;

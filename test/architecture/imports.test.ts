@@ -36,7 +36,9 @@ function edges(): Array<{ from: string; to: string; file: string; spec: string }
 }
 
 const RULES: Record<string, { only?: string[]; never?: string[] }> = {
-  broker: { only: ['broker', 'protocol', 'codecs'] },
+  broker: { only: ['broker', 'protocol', 'codecs', 'registry'] },
+  registry: { only: ['registry', 'schemas'] },
+  schemas: { only: ['schemas'] },
   protocol: { only: ['protocol'] },
   codecs: { only: ['codecs'] },
   connection: { never: ['cli', 'commands', 'tools'] },

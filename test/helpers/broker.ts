@@ -13,10 +13,14 @@ export function tempDir(prefix = 'ktool-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Starts an in-process broker on an ephemeral port with a fresh data directory. */
+/**
+ * Starts an in-process broker on an ephemeral port with a fresh data directory. Its
+ * schema registry runs only when the test names `schema.registry.listeners`.
+ */
 export async function startTestBroker(props: Record<string, string> = {}, dataDir = tempDir()): Promise<TestBroker> {
+  const registry = 'schema.registry.listeners' in props ? {} : { 'schema.registry.enable': 'false' };
   const b = await startBroker({
-    properties: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dataDir, ...props },
+    properties: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dataDir, ...registry, ...props },
     log: (l) => { if (process.env.KTOOL_TEST_LOG) process.stderr.write(`[broker] ${l}\n`); },
   });
   return Object.assign(b, {

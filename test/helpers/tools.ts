@@ -11,6 +11,10 @@ function probe(name: string): boolean {
     if (name === 'kcat') ok = spawnSync('kcat', ['-V'], { stdio: 'ignore' }).status === 0;
     else if (name === 'kafka-python') ok = spawnSync(PYTHON, ['-c', 'import kafka'], { stdio: 'ignore' }).status === 0;
     else if (name === 'confluent-kafka') ok = spawnSync(PYTHON, ['-c', 'import confluent_kafka'], { stdio: 'ignore' }).status === 0;
+    else if (name === 'confluent-schema-registry') {
+      const modules = 'import confluent_kafka.schema_registry.json_schema, confluent_kafka.schema_registry.protobuf, requests, jsonschema, google.protobuf, avro.io';
+      ok = spawnSync(PYTHON, ['-c', modules], { stdio: 'ignore' }).status === 0;
+    }
     else throw new Error(`unknown tool ${name}`);
     cache.set(name, ok);
   }
@@ -21,7 +25,7 @@ function probe(name: string): boolean {
  * True when the tool is installed. Outside CI a missing tool skips the test; in CI
  * (CI=true) it fails it, because a skipped interop test proves nothing.
  */
-export function requireTool(t: TestContext, name: 'kcat' | 'kafka-python' | 'confluent-kafka'): boolean {
+export function requireTool(t: TestContext, name: 'kcat' | 'kafka-python' | 'confluent-kafka' | 'confluent-schema-registry'): boolean {
   if (probe(name)) return true;
   if (process.env.CI === 'true') throw new Error(`${name} is not installed (CI needs it: see .ci/run)`);
   t.skip(`${name} is not installed`);

@@ -1,0 +1,256 @@
+// What console-producer and console-consumer need from schemas, behind two calls:
+// serializers for a topic's keys and values (resolving the schema, its subject and id
+// up front), and a decoding step for fetched records. Commands pass flag values in.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parseSchema, type ParsedSchema } from './parse.js';
+import { RegistryClient, RegistryClientError, type RegistrySchema } from './registry-client.js';
+import { encoderFor, RecordDecoder, RECORD_FORMATS, SerdeError, type Encode, type RecordFormat } from './serde.js';
+import { SchemaParseError, type SchemaType } from './types.js';
+
+export { SerdeError, RECORD_FORMATS, type RecordFormat };
+
+export const DEFAULT_REGISTRY_URL = 'http://127.0.0.1:8081';
+/** Client properties the schema tools read (from --command-config, profiles, --*-property). */
+export const SCHEMA_CLIENT_KEYS: ReadonlySet<string> = new Set([
+  'schema.registry.url',
+  'basic.auth.user.info',
+  'basic.auth.credentials.source',
+  'schema.registry.basic.auth.user.info',
+  'auto.register.schemas',
+  'use.latest.version',
+  'key.subject.name.strategy',
+  'value.subject.name.strategy',
+]);
+
+export type SubjectStrategy = 'topic' | 'record' | 'topic-record';
+const STRATEGY_CLASSES: Record<string, SubjectStrategy> = {
+  topic: 'topic',
+  record: 'record',
+  'topic-record': 'topic-record',
+  'io.confluent.kafka.serializers.subject.TopicNameStrategy': 'topic',
+  'io.confluent.kafka.serializers.subject.RecordNameStrategy': 'record',
+  'io.confluent.kafka.serializers.subject.TopicRecordNameStrategy': 'topic-record',
+};
+
+const FORMAT_TYPE: Record<string, SchemaType> = { avro: 'AVRO', protobuf: 'PROTOBUF', 'json-schema': 'JSON' };
+
+export interface RegistryAccess {
+  /** --schema-registry-url */
+  url?: string;
+  /** Client properties in effect (schema.registry.url, basic.auth.user.info, ...). */
+  properties?: Record<string, string>;
+}
+
+export interface SideOptions {
+  format?: string;
+  /** Inline text, a file path (or @path), id:N, or subject:NAME[@version]. */
+  schema?: string;
+  /** Protobuf: the message to encode (default the file's first). */
+  message?: string;
+}
+
+export interface SerializerOptions extends RegistryAccess {
+  topic: string;
+  key: SideOptions;
+  value: SideOptions;
+  strategy?: string;
+  autoRegister?: boolean;
+}
+
+export interface Serializers {
+  key?: Encode;
+  value?: Encode;
+  /** What was resolved, for a one-line note: subject and id per side. */
+  resolved: Array<{ side: 'key' | 'value'; subject?: string; id: number }>;
+}
+
+function checkFormat(f: string | undefined, what: string): RecordFormat {
+  const format = (f ?? 'string') as RecordFormat;
+  if (!RECORD_FORMATS.includes(format)) throw new SerdeError(`${what} must be one of ${RECORD_FORMATS.join(', ')}, got '${f}'`);
+  return format;
+}
+
+export function registryClient(access: RegistryAccess): RegistryClient {
+  const p = access.properties ?? {};
+  const url = access.url ?? p['schema.registry.url'] ?? DEFAULT_REGISTRY_URL;
+  const source = (p['basic.auth.credentials.source'] ?? 'USER_INFO').toUpperCase();
+  const userInfo = source === 'URL' ? undefined : p['basic.auth.user.info'] ?? p['schema.registry.basic.auth.user.info'];
+  try {
+    return new RegistryClient({ url, userInfo });
+  } catch (err) {
+    throw new SerdeError((err as Error).message);
+  }
+}
+
+/** The type a schema text is, from the format flag, the file name, or the text itself. */
+function inferType(format: RecordFormat, text: string, file?: string): SchemaType {
+  if (format in FORMAT_TYPE) return FORMAT_TYPE[format];
+  const ext = file ? extname(file).toLowerCase() : '';
+  if (ext === '.avsc') return 'AVRO';
+  if (ext === '.proto') return 'PROTOBUF';
+  if (/^\s*(syntax|package|message|import)\b/.test(text)) return 'PROTOBUF';
+  try {
+    const j = JSON.parse(text);
+    if (typeof j === 'object' && j !== null && ('$schema' in j || 'properties' in j || j.type === 'object' || j.type === 'array')) return 'JSON';
+  } catch {
+    /* not JSON: a bare Avro primitive name */
+  }
+  return ext === '.json' ? 'JSON' : 'AVRO';
+}
+
+type Source = { kind: 'text'; text: string; file?: string } | { kind: 'id'; id: number } | { kind: 'subject'; subject: string; version: string };
+
+function sourceOf(spec: string): Source {
+  const id = /^id:(\d+)$/.exec(spec.trim());
+  if (id) return { kind: 'id', id: Number(id[1]) };
+  const subj = /^subject:(.+?)(?:@(\d+|latest))?$/.exec(spec.trim());
+  if (subj) return { kind: 'subject', subject: subj[1], version: subj[2] ?? 'latest' };
+  const path = spec.startsWith('@') ? spec.slice(1) : spec;
+  if (spec.startsWith('@') || (!/[{\n"]/.test(spec) && existsSync(path) && statSync(path).isFile())) {
+    try {
+      return { kind: 'text', text: readFileSync(path, 'utf8'), file: path };
+    } catch (err) {
+      throw new SerdeError(`Cannot read schema file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  return { kind: 'text', text: spec };
+}
+
+/** The record name a RecordNameStrategy subject is made from. */
+function recordName(s: ParsedSchema, message?: string): string {
+  if (s.type === 'AVRO') {
+    const name = (s.avro as { name?: string }).name;
+    if (!name) throw new SerdeError('The record name strategy needs a named Avro schema (a record, enum or fixed)');
+    return name;
+  }
+  if (s.type === 'PROTOBUF') {
+    const m = message ? s.root.lookup(message.includes('.') || !s.packageName ? message : `${s.packageName}.${message}`) : s.messages[0];
+    if (!m) throw new SerdeError('The record name strategy needs a protobuf message');
+    return m.fullName.replace(/^\./, '');
+  }
+  const title = typeof s.json === 'object' ? s.json.title : undefined;
+  if (typeof title !== 'string') throw new SerdeError('The record name strategy needs a JSON schema with a title');
+  return title;
+}
+
+function parse(type: SchemaType, schema: string, dependencies: Array<{ name: string; schema: string }> = []): ParsedSchema {
+  try {
+    return parseSchema({ schemaType: type, schema, dependencies });
+  } catch (err) {
+    if (err instanceof SchemaParseError) throw new SerdeError(`Invalid ${type} schema: ${err.message}`);
+    throw err;
+  }
+}
+
+async function serializerFor(client: RegistryClient, opts: SerializerOptions, side: 'key' | 'value'): Promise<{ encode: Encode; subject?: string; id: number } | undefined> {
+  const o = opts[side];
+  const format = checkFormat(o.format, `--${side}-format`);
+  if (format === 'string' || format === 'bytes' || (format === 'auto' && o.schema === undefined)) return undefined;
+  if (o.schema === undefined) throw new SerdeError(`--${side}-format ${format} needs --${side}-schema (the schema inline, a file, id:N or subject:NAME)`);
+  const src = sourceOf(o.schema);
+  let found: RegistrySchema;
+  let subject: string | undefined;
+  if (src.kind === 'id') {
+    found = await client.schemaById(src.id);
+  } else if (src.kind === 'subject') {
+    found = await client.version(src.subject, src.version);
+    subject = src.subject;
+  } else {
+    const type = inferType(format, src.text, src.file);
+    const parsed = parse(type, src.text);
+    const strategy = STRATEGY_CLASSES[opts.strategy ?? opts.properties?.[`${side}.subject.name.strategy`] ?? 'topic'];
+    if (!strategy) throw new SerdeError(`Unknown subject name strategy '${opts.strategy}': use topic, record or topic-record`);
+    subject =
+      strategy === 'topic' ? `${opts.topic}-${side}` : strategy === 'record' ? recordName(parsed, o.message) : `${opts.topic}-${recordName(parsed, o.message)}`;
+    const autoRegister = opts.autoRegister ?? (opts.properties?.['auto.register.schemas'] ?? 'true').toLowerCase() !== 'false';
+    if (autoRegister) {
+      const id = await client.register(subject, type, src.text);
+      return { encode: encoderFor(parsed, id, o.message), subject, id };
+    }
+    found = await client.lookup(subject, type, src.text);
+    return { encode: encoderFor(parsed, found.id, o.message), subject, id: found.id };
+  }
+  const want = FORMAT_TYPE[format];
+  if (want !== undefined && found.schemaType !== want) throw new SerdeError(`Schema ${found.id} is ${found.schemaType}, but --${side}-format is ${format}`);
+  const parsed = parse(found.schemaType, found.schema, await client.dependencies(found.references));
+  return { encode: encoderFor(parsed, found.id, o.message), subject, id: found.id };
+}
+
+/** Serializers for a topic's keys and values; none at all when neither side has a schema format. */
+export async function createSerializers(opts: SerializerOptions): Promise<Serializers | undefined> {
+  const needed = (o: SideOptions) => !['string', 'bytes', undefined].includes(o.format) && !(o.format === 'auto' && o.schema === undefined);
+  checkFormat(opts.key.format, '--key-format');
+  checkFormat(opts.value.format, '--value-format');
+  if (!needed(opts.key) && !needed(opts.value)) return undefined;
+  const client = registryClient(opts);
+  try {
+    const key = await serializerFor(client, opts, 'key');
+    const value = await serializerFor(client, opts, 'value');
+    const resolved: Serializers['resolved'] = [];
+    if (key) resolved.push({ side: 'key', subject: key.subject, id: key.id });
+    if (value) resolved.push({ side: 'value', subject: value.subject, id: value.id });
+    return { key: key?.encode, value: value?.encode, resolved };
+  } catch (err) {
+    if (err instanceof RegistryClientError) throw new SerdeError(err.message);
+    throw err;
+  }
+}
+
+export interface DecodeOptions extends RegistryAccess {
+  keyFormat?: string;
+  valueFormat?: string;
+  /** Drop a record that cannot be decoded (after saying so) instead of stopping. */
+  skipOnError?: boolean;
+  warn?: (line: string) => void;
+}
+
+interface DecodableRecord {
+  key: Buffer | null;
+  value: Buffer | null;
+  offset: number;
+}
+interface DecodableBatch {
+  topic: string;
+  partition: number;
+  records: DecodableRecord[];
+}
+
+/**
+ * Wraps a record source's poll so every fetched batch comes out with keys and values
+ * decoded to JSON text. Returns the source unchanged when no side needs decoding.
+ */
+export function decodingSource<S extends { poll(signal: AbortSignal): Promise<DecodableBatch[]> }>(source: S, opts: DecodeOptions): S {
+  const keyFormat = checkFormat(opts.keyFormat, '--key-format');
+  const valueFormat = checkFormat(opts.valueFormat, '--value-format');
+  const active = (f: RecordFormat) => f !== 'string' && f !== 'bytes';
+  if (!active(keyFormat) && !active(valueFormat)) return source;
+  const client = registryClient(opts);
+  const warn = opts.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const keys = active(keyFormat) ? new RecordDecoder(client, keyFormat, warn) : null;
+  const values = active(valueFormat) ? new RecordDecoder(client, valueFormat, warn) : null;
+  const poll = source.poll.bind(source);
+  source.poll = async (signal: AbortSignal) => {
+    const batches = await poll(signal);
+    const all = batches.flatMap((b) => b.records);
+    await Promise.all([keys?.prepare(all.map((r) => r.key)), values?.prepare(all.map((r) => r.value))]);
+    for (const b of batches) {
+      let drop: Set<DecodableRecord> | undefined;
+      for (const r of b.records) {
+        try {
+          if (keys) r.key = keys.decode(r.key);
+          if (values) r.value = values.decode(r.value);
+        } catch (err) {
+          if (!(err instanceof SerdeError) || !opts.skipOnError) {
+            throw new SerdeError(`Cannot decode the record at ${b.topic}-${b.partition} offset ${r.offset}: ${(err as Error).message}`);
+          }
+          warn(`ERROR Error processing message, skipping this message: ${b.topic}-${b.partition} offset ${r.offset}: ${(err as Error).message}`);
+          (drop ??= new Set()).add(r);
+        }
+      }
+      if (drop) b.records = b.records.filter((r) => !drop.has(r));
+    }
+    return batches;
+  };
+  return source;
+}

@@ -1,0 +1,18 @@
+// Schema types and reference shapes shared by the registry and the serializers.
+
+export type SchemaType = 'AVRO' | 'JSON' | 'PROTOBUF';
+export const SCHEMA_TYPES: readonly SchemaType[] = ['JSON', 'PROTOBUF', 'AVRO'];
+
+export function isSchemaType(v: unknown): v is SchemaType {
+  return v === 'AVRO' || v === 'JSON' || v === 'PROTOBUF';
+}
+
+/** A schema as the registry hands it out, with its references already resolved. */
+export interface SchemaSource {
+  schemaType: SchemaType;
+  schema: string;
+  /** Referenced schemas, dependencies first; `name` is what the schema imports or `$ref`s. */
+  dependencies?: ReadonlyArray<{ name: string; schema: string }>;
+}
+
+export class SchemaParseError extends Error {}
