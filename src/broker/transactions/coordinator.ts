@@ -8,6 +8,7 @@
 // A periodic pass aborts transactions open longer than their timeout (fencing the
 // producer with an epoch bump, as Kafka does) and forgets ids idle past
 // transactional.id.expiration.ms.
+import type { Coordinator } from '../coordinator.js';
 import type { Clock, TimerHandle } from '../groups/clock.js';
 import { ErrorCode, type ErrorName } from '../../protocol/errors.js';
 import type { StorageFs } from '../storage/fs-interface.js';
@@ -68,7 +69,7 @@ export function partitionFor(key: string, partitions: number): number {
   return (h === -2147483648 ? 0 : Math.abs(h)) % partitions;
 }
 
-export class TransactionCoordinator {
+export class TransactionCoordinator implements Coordinator {
   private readonly deps: TxnCoordinatorDeps;
   private states = new Map<string, TxnMetadata>();
   private txnLog: TxnLog | null = null;

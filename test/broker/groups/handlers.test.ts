@@ -20,7 +20,8 @@ function handler(apiKey: number): ApiHandler {
 
 function harness() {
   const s = setup();
-  const broker = { groups: s.coordinator, nodeId: 7, endpointFor: () => ({ host: 'broker.local', port: 9093 }) };
+  // No transaction holds offsets in these tests (the transactional path has its own tests).
+  const broker = { groups: s.coordinator, transactions: { hasPendingOffsets: () => false }, nodeId: 7, endpointFor: () => ({ host: 'broker.local', port: 9093 }) };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const call = async (apiKey: number, version: number, body: object): Promise<any> => {
     const h = handler(apiKey);

@@ -1,0 +1,150 @@
+// The state the group coordinator's parts share: every group, the durable offset store,
+// the clock, and the small operations on them that membership, offsets and the admin
+// calls all need (create, remove, keep the stored group info current).
+import { join } from 'node:path';
+import { ErrorCode } from '../../protocol/errors.js';
+import { systemClock, type Clock } from './clock.js';
+import { Group } from './group.js';
+import { OffsetStore, OffsetStoreError, type CommittedOffset, type StoredGroupInfo } from './offset-store.js';
+import { OFFSETS_STATE_DIR, type CoordinatorDeps } from './types.js';
+
+const CONFIG_DEFAULTS: Record<string, number> = {
+  'group.initial.rebalance.delay.ms': 3000,
+  'group.min.session.timeout.ms': 6000,
+  'group.max.session.timeout.ms': 1800000,
+  'group.max.size': 2147483647,
+  'offsets.retention.minutes': 10080,
+  'offsets.retention.check.interval.ms': 600000,
+};
+
+export class GroupRegistry {
+  readonly groups = new Map<string, Group>();
+  readonly store: OffsetStore;
+  readonly clock: Clock;
+  readonly deps: CoordinatorDeps;
+  closed = false;
+
+  constructor(deps: CoordinatorDeps) {
+    this.deps = deps;
+    this.clock = deps.clock ?? systemClock;
+    this.store = OffsetStore.open({
+      dir: join(deps.dataDir, OFFSETS_STATE_DIR),
+      fs: deps.fs,
+      log: deps.log,
+      compactMinBytes: deps.store?.compactMinBytes,
+      compactRatio: deps.store?.compactRatio,
+    });
+    const now = this.clock.now();
+    for (const id of this.store.groupIds()) {
+      const info = this.store.info(id);
+      const group = new Group(id, info?.emptySince ?? now);
+      group.protocolType = info?.protocolType ?? null;
+      this.groups.set(id, group);
+    }
+    if (this.groups.size > 0) this.deps.log(`Loaded committed offsets of ${this.groups.size} group(s)`);
+  }
+
+  /**
+   * The error every group API gives before looking at the group: the coordinator is shut
+   * down, or the group id is empty (allowed only where Kafka allows it).
+   */
+  groupStatus(groupId: string | null, emptyAllowed: boolean): number {
+    if (this.closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (groupId === null || (!emptyAllowed && groupId === '')) return ErrorCode.INVALID_GROUP_ID;
+    return ErrorCode.NONE;
+  }
+
+  cfg(name: string): number {
+    try {
+      const v = this.deps.config.int(name);
+      if (Number.isFinite(v)) return v;
+    } catch {
+      // Not a known setting here: the default applies.
+    }
+    return CONFIG_DEFAULTS[name] ?? 0;
+  }
+
+  createGroup(groupId: string): Group {
+    const group = new Group(groupId, this.clock.now());
+    this.groups.set(groupId, group);
+    return group;
+  }
+
+  isCurrent(group: Group): boolean {
+    return !this.closed && this.groups.get(group.groupId) === group && !group.is('Dead');
+  }
+
+  removeGroup(group: Group): void {
+    group.transitionTo('Dead', this.clock.now());
+    this.cancelGroupTimers(group);
+    this.groups.delete(group.groupId);
+  }
+
+  maybeRemoveEmptyGroup(group: Group): void {
+    if (!group.is('Empty') || this.store.hasOffsets(group.groupId) || !this.isCurrent(group)) return;
+    if (this.store.has(group.groupId)) {
+      try {
+        this.store.write([{ t: 'gd', g: group.groupId }]);
+      } catch {
+        return;
+      }
+    }
+    this.deps.log(`Group ${group.groupId} has no members and no offsets left; removing it`);
+    this.removeGroup(group);
+  }
+
+  cancelGroupTimers(group: Group): void {
+    group.delayedJoin?.timer.cancel();
+    group.delayedJoin = null;
+    this.cancelSyncTimer(group);
+    for (const id of [...group.pendingMembers.keys()]) group.removePending(id);
+    for (const m of group.members.values()) {
+      m.heartbeatTimer?.cancel();
+      m.heartbeatTimer = null;
+    }
+  }
+
+  cancelSyncTimer(group: Group): void {
+    group.syncTimer?.cancel();
+    group.syncTimer = null;
+  }
+
+  desiredInfo(group: Group): StoredGroupInfo {
+    return { protocolType: group.protocolType, emptySince: group.is('Empty') ? group.stateTimestamp : null };
+  }
+
+  /** Keeps the stored protocol type and empty-since time of a group with offsets current. */
+  syncStoredInfo(group: Group): void {
+    if (!this.store.has(group.groupId)) return;
+    const info = this.desiredInfo(group);
+    if (sameInfo(this.store.info(group.groupId), info)) return;
+    try {
+      this.store.write([{ t: 'g', g: group.groupId, pt: info.protocolType, es: info.emptySince }]);
+    } catch (e) {
+      if (!(e instanceof OffsetStoreError)) throw e;
+      this.deps.log(`Storing state of group ${group.groupId} failed: ${e.message}`);
+    }
+  }
+
+  /** The group's live state, or undefined. Do not modify. */
+  group(groupId: string): Group | undefined {
+    return this.groups.get(groupId);
+  }
+
+  groupIds(): string[] {
+    return [...this.groups.keys()];
+  }
+
+  committed(groupId: string, topic: string, partition: number): CommittedOffset | undefined {
+    return this.store.get(groupId, topic, partition);
+  }
+
+  /** Bytes in the offsets file. */
+  get offsetsFileSize(): number {
+    return this.store.fileSize;
+  }
+}
+
+export function sameInfo(a: StoredGroupInfo | null, b: StoredGroupInfo): boolean {
+  return a !== null && a.protocolType === b.protocolType && a.emptySince === b.emptySince;
+}
