@@ -11,8 +11,9 @@ import { decodeBatches, setLogAppendTime, validateBatches } from '../protocol/re
 import { ProducerStateTable } from './producer-state.js';
 import type { SecurityManager } from './security/index.js';
 import { PartitionLog, type LogConfig } from './storage/partition-log.js';
+import type { ReplicaLog } from './storage/replica-log.js';
 import { policyCompacts, policyDeletes } from './storage/log-config.js';
-import { cleaningSteps, mapEntriesFor, type CleanerSettings, type Codecs } from './storage/log-cleaner.js';
+import { mapEntriesFor, type CleanerSettings, type Codecs } from './storage/log-cleaner.js';
 import { compress, decompress, type CompressionCodec } from '../codecs/index.js';
 import type { MetadataStore, TopicRecord } from './storage/metadata-store.js';
 import type { FsInterface } from './storage/fs-interface.js';
@@ -28,7 +29,7 @@ import { rebuildPartitionTxns, writeMarker } from './transactions/markers.js';
 export interface Partition {
   topic: Topic;
   index: number;
-  log: PartitionLog;
+  log: ReplicaLog;
   producers: ProducerStateTable;
   /** Open transactions, the last stable offset and the aborted-transaction index. */
   txns: PartitionTxns;
@@ -645,7 +646,7 @@ export class Broker {
         for (const p of topic.partitions) {
           if (this.closing || this.topics.get(topic.name) !== topic) return;
           try {
-            const steps = cleaningSteps(p.log, settings, CLEANER_CODECS, this.now());
+            const steps = p.log.cleaningSteps(settings, CLEANER_CODECS, this.now());
             let step = steps.next();
             while (!step.done) {
               await new Promise((resolve) => setImmediate(resolve));

@@ -22,6 +22,8 @@ import {
 import { StorageError, storageError } from './errors.js';
 import { atomicWriteFile, nodeFs, type StorageFs } from './fs-interface.js';
 import { commitSwap, completeSwap, recoverInterruptedClean } from './clean-swap.js';
+import { cleaningSteps, type CleanerSettings, type CleanResult, type Codecs } from './log-cleaner.js';
+import type { ReplicaLog } from './replica-log.js';
 import { resolveLogConfig, type LogConfig } from './log-config.js';
 import { LOG_SUFFIX, LogSegment, parseSegmentFileName, type AppendedBatch, type LocatedBatch } from './segment.js';
 
@@ -94,7 +96,7 @@ export interface RecentBatch extends BatchHeader {
   segmentBaseOffset: number;
 }
 
-export class PartitionLog {
+export class PartitionLog implements ReplicaLog {
   private segments: LogSegment[] = [];
   private _logStartOffset = 0;
   private config: LogConfig;
@@ -616,6 +618,10 @@ export class PartitionLog {
    * its modification time when it has none) and retention.bytes, oldest
    * first. The active segment is never deleted.
    */
+  cleaningSteps(settings: CleanerSettings, codecs: Codecs, now: number): Generator<void, CleanResult> {
+    return cleaningSteps(this, settings, codecs, now);
+  }
+
   applyRetention(now = this.clock()): RetentionResult {
     this.assertWritable();
     const { retentionMs, retentionBytes, deleteRetention } = this.config;
