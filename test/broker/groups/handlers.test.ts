@@ -20,7 +20,9 @@ function handler(apiKey: number): ApiHandler {
 
 function harness() {
   const s = setup();
-  const broker = { groups: s.coordinator, nodeId: 7, endpointFor: () => ({ host: 'broker.local', port: 9093 }) };
+  // No transaction here holds an offset (OffsetFetch asks when RequireStable is set).
+  const transactions = { hasPendingOffsets: () => false };
+  const broker = { groups: s.coordinator, transactions, nodeId: 7, endpointFor: () => ({ host: 'broker.local', port: 9093 }) };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const call = async (apiKey: number, version: number, body: object): Promise<any> => {
     const h = handler(apiKey);
