@@ -581,7 +581,8 @@ export class Broker {
         for (const p of topic.partitions) {
           if (this.closing || this.topics.get(topic.name) !== topic) return;
           try {
-            const steps = cleaningSteps(p.log, settings, CLEANER_CODECS, this.now());
+            const txns = { firstUnstableOffset: p.txns.lastStableOffset(p.log.highWatermark), isAborted: (pid: number, offset: number) => p.txns.isAborted(pid, offset) };
+            const steps = cleaningSteps(p.log, settings, CLEANER_CODECS, this.now(), txns);
             let step = steps.next();
             while (!step.done) {
               await new Promise((resolve) => setImmediate(resolve));

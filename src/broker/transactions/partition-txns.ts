@@ -98,6 +98,11 @@ export class PartitionTxns {
     return out;
   }
 
+  /** Whether the producer's data at `offset` belongs to a transaction that was aborted. */
+  isAborted(producerId: number, offset: number): boolean {
+    return this.aborted.some((a) => a.producerId === producerId && a.firstOffset <= offset && offset <= a.lastOffset);
+  }
+
   /** Drops index entries wholly below the log start (retention or DeleteRecords removed them). */
   trimBefore(logStartOffset: number): void {
     if (this.aborted.length > 0 && this.aborted[0]!.lastOffset < logStartOffset) {

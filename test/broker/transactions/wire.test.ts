@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ErrorCode as E } from '../../../src/protocol/errors.js';
+import { encodeRecordBatch } from '../../../src/protocol/record-batch.js';
 import { TxnLog } from '../../../src/broker/transactions/txn-log.js';
 import { TxnStatus } from '../../../src/broker/transactions/state.js';
 import { nodeFs } from '../../../src/broker/storage/fs-interface.js';
@@ -99,6 +100,43 @@ describe('transactions over the wire', () => {
     assert.equal(await endTxn(c, 'st-tx', pid, true), 0);
     const after = await ask(true);
     assert.deepEqual(after.topics[0].partitions.map((p: { errorCode: number; committedOffset: number }) => [p.errorCode, p.committedOffset]), [[0, -1], [0, 9]]);
+  });
+
+  test('the log cleaner keeps a committed value over a later aborted one and leaves open transactions alone', async () => {
+    const r = await c.request(19, 7, {
+      topics: [{ name: 'compacted.tx', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [
+        { name: 'cleanup.policy', value: 'compact' }, { name: 'segment.ms', value: '1' }, { name: 'min.cleanable.dirty.ratio', value: '0.01' },
+      ] }],
+      timeoutMs: 1000, validateOnly: false,
+    });
+    assert.equal(r.topics[0].errorCode, 0);
+    const pid = await initPid(c, 'cl-tx');
+    const keyed = (key: string, value: string, seq: number, transactional = true) => {
+      const records = encodeRecordBatch({ records: [{ key, value }], producerId: pid.producerId, producerEpoch: pid.producerEpoch, baseSequence: seq, isTransactional: transactional });
+      return c.request(API.Produce, 9, { transactionalId: 'cl-tx', acks: -1, timeoutMs: 1000, topicData: [{ name: 'compacted.tx', partitionData: [{ index: 0, records }] }] });
+    };
+    const step = async (key: string, value: string, seq: number, end: boolean | null) => {
+      await addPartitions(c, 'cl-tx', pid, 'compacted.tx', [0]);
+      await keyed(key, value, seq);
+      await new Promise((res) => setTimeout(res, 5));
+      if (end !== null) assert.equal(await endTxn(c, 'cl-tx', pid, end), 0);
+      await new Promise((res) => setTimeout(res, 5));
+    };
+    await step('k', 'committed', 0, true);
+    await step('k', 'aborted', 1, false);
+    await step('j', 'j-committed', 2, true);
+    await step('j', 'j-open', 3, null);
+    // Roll past everything so all of it is in closed segments.
+    const p = broker.broker.topic('compacted.tx')!.partitions[0]!;
+    p.log.roll();
+    await broker.broker.cleanCompactedLogs();
+    const f = await fetch(c, 'compacted.tx', 0, 0, 1);
+    assert.deepEqual(committedValues(f), ['committed', 'j-committed']);
+    const all = await fetch(c, 'compacted.tx', 0, 0, 0);
+    assert.ok(!all.records.some((x) => x.value === 'aborted'), 'the aborted record is gone');
+    assert.ok(all.records.some((x) => x.value === 'j-open'), 'the open transaction is untouched');
+    assert.equal(await endTxn(c, 'cl-tx', pid, true), 0);
+    assert.deepEqual(committedValues(await fetch(c, 'compacted.tx', 0, 0, 1)), ['committed', 'j-committed', 'j-open']);
   });
 
   test('zombies and misuse get Kafka\'s error codes', async () => {
