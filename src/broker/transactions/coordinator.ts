@@ -221,7 +221,10 @@ export class TransactionCoordinator {
     if (!meta || meta.producerId !== req.producerId) return all(code('INVALID_PRODUCER_ID_MAPPING'));
     // The offsets topic's producer-state check is what fences a zombie here in Kafka.
     if (meta.producerEpoch !== req.producerEpoch) return all(code('INVALID_PRODUCER_EPOCH'));
-    if (meta.status !== TxnStatus.Ongoing || !meta.groups.has(req.groupId)) return all(code('INVALID_TXN_STATE'));
+    // The group joined with AddOffsetsToTxn; after a restart only its offsets partition says so.
+    const offsetsPartition = partitionFor(req.groupId, this.deps.config.int('offsets.topic.num.partitions'));
+    const added = meta.groups.has(req.groupId) || meta.partitions.get(OFFSETS_TOPIC)?.has(offsetsPartition) === true;
+    if (meta.status !== TxnStatus.Ongoing || !added) return all(code('INVALID_TXN_STATE'));
     const groupError = this.deps.validateGroupCommit(req.groupId, req.generationId, req.memberId, req.groupInstanceId);
     if (groupError !== ErrorCode.NONE) return all(groupError);
     const now = this.deps.clock.now();
@@ -251,13 +254,14 @@ export class TransactionCoordinator {
       out.push({ topic: t.name, partitions });
     }
     try {
-      this.txnLog.write(entries, () => this.states.values());
+      this.txnLog.write(entries);
     } catch (err) {
       if (!(err instanceof TxnLogError)) throw err;
       this.deps.log(`Storing transactional offsets of ${req.transactionalId} failed: ${err.message}`);
       return all(code('COORDINATOR_NOT_AVAILABLE'));
     }
     for (const o of accepted) meta.pendingOffsets.set(pendingKey(o.group, o.topic, o.partition), o);
+    this.txnLog.maybeCompact(this.states.values());
     return out;
   }
 
@@ -364,8 +368,9 @@ export class TransactionCoordinator {
         this.finish(meta);
       } else if (isIdle(meta.status) && now - meta.lastUpdateMs > expiration) {
         try {
-          this.txnLog.write([{ kind: 'tombstone', transactionalId: meta.transactionalId }], () => this.states.values());
+          this.txnLog.write([{ kind: 'tombstone', transactionalId: meta.transactionalId }]);
           this.states.delete(meta.transactionalId);
+          this.txnLog.maybeCompact(this.states.values());
           this.deps.log(`Expired transactional id ${meta.transactionalId} idle since ${new Date(meta.lastUpdateMs).toISOString()}`);
         } catch (err) {
           if (!(err instanceof TxnLogError)) throw err;
@@ -411,13 +416,14 @@ export class TransactionCoordinator {
   private store(next: TxnMetadata, extra: TxnLogEntry[] = []): ErrorName | null {
     if (!this.txnLog) return 'COORDINATOR_NOT_AVAILABLE';
     try {
-      this.txnLog.write([{ kind: 'state', meta: next }, ...extra], () => this.states.values());
+      this.txnLog.write([{ kind: 'state', meta: next }, ...extra]);
     } catch (err) {
       if (!(err instanceof TxnLogError)) throw err;
       this.deps.log(`Storing the state of ${next.transactionalId} failed: ${err.message}`);
       return 'COORDINATOR_NOT_AVAILABLE';
     }
     this.states.set(next.transactionalId, next);
+    this.txnLog.maybeCompact(this.states.values());
     return null;
   }
 

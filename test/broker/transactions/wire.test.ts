@@ -239,7 +239,7 @@ describe('transactions across restarts', () => {
     const { log, states } = TxnLog.open({ dataDir: dir, fs: nodeFs, log: () => {} });
     const meta = states.get('p-tx')!;
     assert.equal(meta.pendingOffsets.size, 1, 'the pending offset was stored with the transaction');
-    log.write([{ kind: 'state', meta: { ...meta, status: TxnStatus.PrepareCommit } }], () => states.values());
+    log.write([{ kind: 'state', meta: { ...meta, status: TxnStatus.PrepareCommit } }]);
     log.close();
 
     b = await startTestBroker({}, dir);
