@@ -44,7 +44,10 @@ export function controlType(key: Buffer | null): 'abort' | 'commit' | null {
 export class PartitionTxns {
   /** producerId -> first offset of its open transaction. Insertion order = start order. */
   private readonly ongoing = new Map<number, number>();
+  /** In marker order, so sorted by lastOffset. */
   private aborted: AbortedTxn[] = [];
+  /** The longest aborted transaction (lastOffset - firstOffset): bounds the search below. */
+  private maxSpan = 0;
   private readonly producers = new Map<number, ProducerInfo>();
 
   /**
@@ -68,6 +71,7 @@ export class PartitionTxns {
       info.currentTxnStartOffset = -1;
       if (marker === 'abort') {
         this.aborted.push({ producerId: b.producerId, firstOffset: first, lastOffset, lastStableOffset: this.lastStableOffset(lastOffset + 1) });
+        this.maxSpan = Math.max(this.maxSpan, lastOffset - first);
       }
       return;
     }
@@ -92,8 +96,18 @@ export class PartitionTxns {
   /** Aborted transactions with data in [from, to): what a read_committed fetch of that range must skip. */
   abortedBetween(from: number, to: number): Array<{ producerId: number; firstOffset: number }> {
     const out: Array<{ producerId: number; firstOffset: number }> = [];
-    for (const a of this.aborted) {
-      if (a.lastOffset >= from && a.firstOffset < to) out.push({ producerId: a.producerId, firstOffset: a.firstOffset });
+    // The first entry ending at or after `from`; entries ending past to + maxSpan start past `to`.
+    let lo = 0;
+    let hi = this.aborted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.aborted[mid]!.lastOffset < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.aborted.length; i++) {
+      const a = this.aborted[i]!;
+      if (a.lastOffset - this.maxSpan >= to) break;
+      if (a.firstOffset < to) out.push({ producerId: a.producerId, firstOffset: a.firstOffset });
     }
     return out;
   }
