@@ -21,7 +21,7 @@ import { randomKafkaUuid } from './uuid.js';
 import { systemClock, type Clock } from './groups/clock.js';
 import { TransactionCoordinator } from './transactions/coordinator.js';
 import { PartitionTxns } from './transactions/partition-txns.js';
-import { rebuildPartitionTxns, writeMarker } from './transactions/markers.js';
+import { rebuildPartitionTxns, writeMarker, writeTxnCheckpoint } from './transactions/markers.js';
 
 export interface Partition {
   topic: Topic;
@@ -702,7 +702,12 @@ export class Broker {
     this.closing = true;
     this.transactions.close();
     this.wakeAll();
-    for (const topic of this.topics.values()) for (const p of topic.partitions) p.log.close();
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) {
+        try { if (!p.log.isOffline) writeTxnCheckpoint(p); } catch (err) { this.log(`Checkpointing transactions of ${topic.name}-${p.index} failed: ${(err as Error).message}`); }
+        p.log.close();
+      }
+    }
   }
 }
 

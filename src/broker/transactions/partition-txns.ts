@@ -2,7 +2,8 @@
 // in it and from which offset (the last stable offset is the first of those), the
 // aborted transactions a read_committed consumer must skip (Kafka's .txnindex), and the
 // last batch of every producer (DescribeProducers). It is rebuilt from the log's batch
-// headers when the partition opens, so it needs no file of its own: markers are in the log.
+// headers when the partition opens (from a checkpoint written at a clean shutdown, when
+// there is one): the markers in the log are the truth.
 
 export interface AbortedTxn {
   producerId: number;
@@ -20,6 +21,12 @@ export interface ProducerInfo {
   coordinatorEpoch: number;
   /** -1 when the producer has no transaction open here. */
   currentTxnStartOffset: number;
+}
+
+export interface PartitionTxnsSnapshot {
+  ongoing: Array<[number, number]>;
+  aborted: AbortedTxn[];
+  producers: ProducerInfo[];
 }
 
 /** The batch-header fields the partition's transaction state follows. */
@@ -126,6 +133,22 @@ export class PartitionTxns {
 
   producer(producerId: number): ProducerInfo | undefined {
     return this.producers.get(producerId);
+  }
+
+  /** Everything, for a checkpoint. */
+  snapshot(): PartitionTxnsSnapshot {
+    return { ongoing: [...this.ongoing], aborted: this.aborted.map((a) => ({ ...a })), producers: [...this.producers.values()].map((p) => ({ ...p })) };
+  }
+
+  static fromSnapshot(s: PartitionTxnsSnapshot): PartitionTxns {
+    const t = new PartitionTxns();
+    for (const [pid, first] of s.ongoing) t.ongoing.set(pid, first);
+    for (const a of s.aborted) {
+      t.aborted.push({ ...a });
+      t.maxSpan = Math.max(t.maxSpan, a.lastOffset - a.firstOffset);
+    }
+    for (const p of s.producers) t.producers.set(p.producerId, { ...p });
+    return t;
   }
 
   activeProducers(): ProducerInfo[] {

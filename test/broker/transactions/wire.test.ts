@@ -7,7 +7,7 @@ import { encodeRecordBatch } from '../../../src/protocol/record-batch.js';
 import { TxnLog } from '../../../src/broker/transactions/txn-log.js';
 import { TxnStatus } from '../../../src/broker/transactions/state.js';
 import { nodeFs } from '../../../src/broker/storage/fs-interface.js';
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestBroker, tempDir, type TestBroker } from '../../helpers/broker.js';
 import { WireClient } from '../../helpers/wire.js';
@@ -193,22 +193,53 @@ describe('transactions over the wire', () => {
 });
 
 describe('transactions across restarts', () => {
-  test('an open transaction survives a restart (LSO rebuilt from the log) and commits after it', async () => {
+  test('open and aborted transactions survive a restart, from the shutdown checkpoint or the log alone', async () => {
     const dir = tempDir();
     let b = await startTestBroker({}, dir);
     let c = await WireClient.open(b.port);
     await createTopic(c, 'r');
+    const gone = await initPid(c, 'r-gone');
+    await addPartitions(c, 'r-gone', gone, 'r', [0]);
+    await produceTxn(c, 'r-gone', gone, 'r', 0, ['x0'], 0);
+    assert.equal(await endTxn(c, 'r-gone', gone, false), 0);
     const pid = await initPid(c, 'r-tx');
     await addPartitions(c, 'r-tx', pid, 'r', [0]);
     await produceTxn(c, 'r-tx', pid, 'r', 0, ['r0', 'r1'], 0);
     c.close();
     await b.close();
+    const checkpoint = join(dir, 'r-0', 'transactions.checkpoint');
+    assert.ok(existsSync(checkpoint), 'a clean shutdown leaves a checkpoint');
+    const saved = readFileSync(checkpoint);
 
+    const expectState = async (broker: TestBroker) => {
+      const w = await WireClient.open(broker.port);
+      try {
+        assert.equal(broker.broker.transactions.describe('r-tx').transactionState, 'Ongoing');
+        assert.equal(await latestOffset(w, 'r', 0, 1), 2, 'the open transaction still holds the LSO');
+        const f = await fetch(w, 'r', 0, 0, 1);
+        assert.deepEqual(f.abortedTransactions, [{ producerId: gone.producerId, firstOffset: 0 }]);
+        assert.deepEqual(committedValues(f), []);
+      } finally {
+        w.close();
+      }
+    };
     b = await startTestBroker({}, dir);
+    await expectState(b);
+    assert.ok(!existsSync(checkpoint), 'the checkpoint is used once');
+    await b.close();
+    // Without the checkpoint (a crash), the log alone gives the same state.
+    rmSync(checkpoint);
+    b = await startTestBroker({}, dir);
+    await expectState(b);
+    await b.close();
+    // A checkpoint claiming more than the log holds is ignored.
+    const bogus = JSON.parse(saved.toString());
+    writeFileSync(checkpoint, JSON.stringify({ ...bogus, end: 999, ongoing: [] }));
+    b = await startTestBroker({}, dir);
+    await expectState(b);
+
     c = await WireClient.open(b.port);
     try {
-      assert.equal(b.broker.transactions.describe('r-tx').transactionState, 'Ongoing');
-      assert.equal(await latestOffset(c, 'r', 0, 1), 0);
       assert.equal(await endTxn(c, 'r-tx', pid, true), 0);
       assert.deepEqual(committedValues(await fetch(c, 'r', 0, 0, 1)), ['r0', 'r1']);
     } finally {
