@@ -43,7 +43,7 @@ function takeCheckpoint(p: Partition): { end: number; txns: PartitionTxns } | nu
   const { fs } = p.log.storage;
   const path = join(p.log.dir, CHECKPOINT_FILE);
   if (!fs.existsSync(path)) return null;
-  let parsed: ({ version: number; end: number } & PartitionTxnsSnapshot) | null = null;
+  let parsed: ({ version: number; end: number } & PartitionTxnsSnapshot) | null;
   try {
     parsed = JSON.parse(fs.readFileSync(path).toString('utf8'));
   } catch {
