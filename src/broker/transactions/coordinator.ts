@@ -319,8 +319,8 @@ export class TransactionCoordinator {
     for (const meta of this.states.values()) {
       if (stateFilters.length > 0 && !states.has(meta.status)) continue;
       if (pids.size > 0 && !pids.has(meta.producerId)) continue;
-      // KIP-994: only transactions running longer than the filter (open ones have a start time).
-      if (durationFilterMs >= 0 && (meta.startMs < 0 || now - meta.startMs <= durationFilterMs)) continue;
+      // KIP-994, as Kafka computes it: an id with no transaction (start -1) always passes.
+      if (durationFilterMs >= 0 && now - meta.startMs <= durationFilterMs) continue;
       out.push({ transactionalId: meta.transactionalId, producerId: meta.producerId, transactionState: statusName(meta.status) });
     }
     out.sort((a, b) => (a.transactionalId < b.transactionalId ? -1 : a.transactionalId > b.transactionalId ? 1 : 0));
