@@ -24,7 +24,7 @@ import { randomKafkaUuid } from './uuid.js';
 import { systemClock, type Clock } from './groups/clock.js';
 import { TransactionCoordinator } from './transactions/coordinator.js';
 import { PartitionTxns } from './transactions/partition-txns.js';
-import { rebuildPartitionTxns, writeMarker } from './transactions/markers.js';
+import { rebuildPartitionTxns, writeMarker, writeTxnCheckpoint } from './transactions/markers.js';
 
 export interface Partition {
   topic: Topic;
@@ -646,7 +646,8 @@ export class Broker {
         for (const p of topic.partitions) {
           if (this.closing || this.topics.get(topic.name) !== topic) return;
           try {
-            const steps = p.log.cleaningSteps(settings, CLEANER_CODECS, this.now());
+            const txns = { firstUnstableOffset: p.txns.lastStableOffset(p.log.highWatermark), isAborted: (pid: number, offset: number) => p.txns.isAborted(pid, offset) };
+            const steps = p.log.cleaningSteps(settings, CLEANER_CODECS, this.now(), txns);
             let step = steps.next();
             while (!step.done) {
               await new Promise((resolve) => setImmediate(resolve));
@@ -774,6 +775,11 @@ export class Broker {
         } catch (err) {
           clean = false;
           this.log(`Flushing ${topic.name}-${p.index} at shutdown failed: ${(err as Error).message}`);
+        }
+        try {
+          if (!p.log.isOffline) writeTxnCheckpoint(p);
+        } catch (err) {
+          this.log(`Checkpointing transactions of ${topic.name}-${p.index} failed: ${(err as Error).message}`);
         }
         p.log.close();
       }

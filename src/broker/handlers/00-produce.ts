@@ -7,7 +7,8 @@
 // v2 batches. zstd needs v7+ (and magic 2): older requests using it get
 // UNSUPPORTED_COMPRESSION_TYPE. acks=0 gets no response; with one replica, acks=1 and
 // acks=all are the same, except that acks=all honours min.insync.replicas (a lone
-// broker's ISR is 1, so 2 or more gives NOT_ENOUGH_REPLICAS). Transactions are not supported. Left out: the topic's
+// broker's ISR is 1, so 2 or more gives NOT_ENOUGH_REPLICAS). Transactional batches are accepted for partitions
+// added to the producer's open transaction. Left out: the topic's
 // compression.type is not applied (batches keep the producer's codec).
 import { compress, decompress, type CompressionCodec } from '../../codecs/index.js';
 import type { AppendResult, Broker } from '../broker.js';

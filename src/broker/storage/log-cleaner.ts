@@ -7,6 +7,9 @@
 //
 // Left as Kafka does it: control batches (transaction markers) are kept; records
 // without a key are dropped (a compacted topic refuses them at produce time).
+// Transactions, as Kafka's cleaner treats them: nothing at or past the first unstable
+// offset is cleaned, and records of aborted transactions neither count as a key's
+// latest value nor survive a clean.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import {
@@ -55,6 +58,15 @@ export interface Codecs {
   decompress: DecompressFn;
 }
 
+/** What the cleaner needs to know of the partition's transactions. */
+export interface TxnView {
+  /** The last stable offset: segments reaching it are not cleaned. */
+  firstUnstableOffset: number;
+  isAborted(producerId: number, offset: number): boolean;
+}
+
+const NO_TXNS: TxnView = { firstUnstableOffset: Number.MAX_SAFE_INTEGER, isAborted: () => false };
+
 const CHECKPOINT_FILE = 'cleaner-offset-checkpoint';
 /** Kafka's SkimpyOffsetMap spends 24 bytes per entry of the dedupe buffer, loaded to 90%. */
 export function mapEntriesFor(dedupeBufferBytes: number): number {
@@ -102,7 +114,7 @@ const STEP_BYTES = 4 << 20;
  * Every step leaves the log consistent (a swap is one synchronous step), and a
  * swap whose segments changed in between (retention, DeleteRecords) is abandoned.
  */
-export function* cleaningSteps(log: PartitionLog, settings: CleanerSettings, codecs: Codecs, now = log.storage.now()): Generator<void, CleanResult> {
+export function* cleaningSteps(log: PartitionLog, settings: CleanerSettings, codecs: Codecs, now = log.storage.now(), txns: TxnView = NO_TXNS): Generator<void, CleanResult> {
   const { fs } = log.storage;
   const closed = log.closedSegments();
   const result: CleanResult = {
@@ -117,7 +129,7 @@ export function* cleaningSteps(log: PartitionLog, settings: CleanerSettings, cod
   // Only segments entirely older than min.compaction.lag.ms may be touched.
   const eligible: LogSegment[] = [];
   for (const seg of closed) {
-    if (now - seg.largestTimestamp < settings.minCompactionLagMs) break;
+    if (now - seg.largestTimestamp < settings.minCompactionLagMs || seg.nextOffset > txns.firstUnstableOffset) break;
     eligible.push(seg);
   }
   if (eligible.length === 0) return { ...result, reason: 'no closed segment is past min.compaction.lag.ms' };
@@ -142,7 +154,7 @@ export function* cleaningSteps(log: PartitionLog, settings: CleanerSettings, cod
         sinceYield = 0;
         yield;
       }
-      if (header.isControl) continue;
+      if (header.isControl || (header.isTransactional && txns.isAborted(header.producerId, header.baseOffset))) continue;
       for (const r of decodeBatches(bytes, codecs.decompress)[0]!.records) {
         if (r.key !== null && r.offset >= firstDirty) latest.set(keyId(r.key), r.offset);
       }
@@ -187,7 +199,8 @@ export function* cleaningSteps(log: PartitionLog, settings: CleanerSettings, cod
               return { ...result, reason: 'the log changed during the clean; it is retried on the next pass' };
             }
           }
-          const out = cleanBatch(header, bytes, latest, oldEnough, lastOfProducer, codecs);
+          const aborted = header.isTransactional && !header.isControl && txns.isAborted(header.producerId, header.baseOffset);
+          const out = cleanBatch(header, bytes, latest, oldEnough, lastOfProducer, codecs, aborted);
           result.recordsRemoved += out.removed;
           if (out.bytes === null) continue;
           writeFully(fs, fd, out.bytes, 0, out.bytes.length, written);
@@ -215,12 +228,13 @@ function cleanBatch(
   tombstonesExpired: boolean,
   lastOfProducer: Map<number, number>,
   codecs: Codecs,
+  aborted = false,
 ): { bytes: Buffer | null; removed: number } {
   if (header.isControl) return { bytes, removed: 0 };
   const records = decodeBatches(bytes, codecs.decompress)[0]!.records;
   const kept: RecordInput[] = [];
   for (const r of records) {
-    if (r.key === null) continue;
+    if (r.key === null || aborted) continue;
     const newest = latest.get(keyId(r.key));
     if (newest !== undefined && newest > r.offset) continue;
     if (r.value === null && tombstonesExpired) continue;

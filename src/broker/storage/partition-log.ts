@@ -22,7 +22,7 @@ import {
 import { StorageError, storageError } from './errors.js';
 import { atomicWriteFile, nodeFs, type StorageFs } from './fs-interface.js';
 import { commitSwap, completeSwap, recoverInterruptedClean } from './clean-swap.js';
-import { cleaningSteps, type CleanerSettings, type CleanResult, type Codecs } from './log-cleaner.js';
+import { cleaningSteps, type CleanerSettings, type CleanResult, type Codecs, type TxnView } from './log-cleaner.js';
 import type { ReplicaLog } from './replica-log.js';
 import { resolveLogConfig, type LogConfig } from './log-config.js';
 import { LOG_SUFFIX, LogSegment, parseSegmentFileName, type AppendedBatch, type LocatedBatch } from './segment.js';
@@ -618,8 +618,8 @@ export class PartitionLog implements ReplicaLog {
    * its modification time when it has none) and retention.bytes, oldest
    * first. The active segment is never deleted.
    */
-  cleaningSteps(settings: CleanerSettings, codecs: Codecs, now: number): Generator<void, CleanResult> {
-    return cleaningSteps(this, settings, codecs, now);
+  cleaningSteps(settings: CleanerSettings, codecs: Codecs, now: number, txns?: TxnView): Generator<void, CleanResult> {
+    return cleaningSteps(this, settings, codecs, now, txns);
   }
 
   applyRetention(now = this.clock()): RetentionResult {

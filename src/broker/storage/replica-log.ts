@@ -2,7 +2,8 @@
 // the offsets that bound it, retention and compaction hooks, and its lifecycle. The
 // segment files of PartitionLog are one implementation; a replica of the replicated
 // cluster is this log plus its replication state.
-import type { CleanerSettings, CleanResult, Codecs } from './log-cleaner.js';
+import type { CleanerSettings, CleanResult, Codecs, TxnView } from './log-cleaner.js';
+import type { StorageFs } from './fs-interface.js';
 import type { LogConfig } from './log-config.js';
 import type {
   AppendOptions,
@@ -25,6 +26,8 @@ export interface ReplicaLog {
   readonly segmentCount: number;
   /** True once a storage failure took the log offline. */
   readonly isOffline: boolean;
+  /** Where side state kept next to the log (checkpoints) is written, and the log's clock. */
+  readonly storage: { fs: StorageFs; now: () => number };
 
   append(records: Buffer, opts?: AppendOptions): AppendResult;
   read(fetchOffset: number, maxBytes: number, options?: ReadOptions): ReadResult;
@@ -32,6 +35,8 @@ export interface ReplicaLog {
   maxTimestampOffset(): TimestampOffset | null;
   /** Batch headers of the newest segments, oldest first (producer and transaction state rebuilds). */
   recentBatches(segmentCount?: number): Generator<RecentBatch>;
+  /** The first offset of each segment, oldest first. */
+  segmentBaseOffsets(): number[];
   /** The closed segments' modification times, oldest first. */
   closedSegments(): ReadonlyArray<{ readonly lastModified: number }>;
 
@@ -40,7 +45,7 @@ export interface ReplicaLog {
   /** Retention hook: drops what retention.ms / retention.bytes no longer keep. */
   applyRetention(now?: number): RetentionResult;
   /** Compaction hook: one clean of the log, in steps the caller runs between requests. */
-  cleaningSteps(settings: CleanerSettings, codecs: Codecs, now: number): Generator<void, CleanResult>;
+  cleaningSteps(settings: CleanerSettings, codecs: Codecs, now: number, txns?: TxnView): Generator<void, CleanResult>;
   updateConfig(config: Partial<LogConfig>): void;
 
   flush(): void;

@@ -222,7 +222,10 @@ export class TransactionCoordinator implements Coordinator {
     if (!meta || meta.producerId !== req.producerId) return all(code('INVALID_PRODUCER_ID_MAPPING'));
     // The offsets topic's producer-state check is what fences a zombie here in Kafka.
     if (meta.producerEpoch !== req.producerEpoch) return all(code('INVALID_PRODUCER_EPOCH'));
-    if (meta.status !== TxnStatus.Ongoing || !meta.groups.has(req.groupId)) return all(code('INVALID_TXN_STATE'));
+    // The group joined with AddOffsetsToTxn; after a restart only its offsets partition says so.
+    const offsetsPartition = partitionFor(req.groupId, this.deps.config.int('offsets.topic.num.partitions'));
+    const added = meta.groups.has(req.groupId) || meta.partitions.get(OFFSETS_TOPIC)?.has(offsetsPartition) === true;
+    if (meta.status !== TxnStatus.Ongoing || !added) return all(code('INVALID_TXN_STATE'));
     const groupError = this.deps.validateGroupCommit(req.groupId, req.generationId, req.memberId, req.groupInstanceId);
     if (groupError !== ErrorCode.NONE) return all(groupError);
     const now = this.deps.clock.now();
@@ -252,13 +255,14 @@ export class TransactionCoordinator implements Coordinator {
       out.push({ topic: t.name, partitions });
     }
     try {
-      this.txnLog.write(entries, () => this.states.values());
+      this.txnLog.write(entries);
     } catch (err) {
       if (!(err instanceof TxnLogError)) throw err;
       this.deps.log(`Storing transactional offsets of ${req.transactionalId} failed: ${err.message}`);
       return all(code('COORDINATOR_NOT_AVAILABLE'));
     }
     for (const o of accepted) meta.pendingOffsets.set(pendingKey(o.group, o.topic, o.partition), o);
+    this.txnLog.maybeCompact(this.states.values());
     return out;
   }
 
@@ -316,8 +320,8 @@ export class TransactionCoordinator implements Coordinator {
     for (const meta of this.states.values()) {
       if (stateFilters.length > 0 && !states.has(meta.status)) continue;
       if (pids.size > 0 && !pids.has(meta.producerId)) continue;
-      // KIP-994: only transactions running longer than the filter (open ones have a start time).
-      if (durationFilterMs >= 0 && (meta.startMs < 0 || now - meta.startMs <= durationFilterMs)) continue;
+      // KIP-994, as Kafka computes it: an id with no transaction (start -1) always passes.
+      if (durationFilterMs >= 0 && now - meta.startMs <= durationFilterMs) continue;
       out.push({ transactionalId: meta.transactionalId, producerId: meta.producerId, transactionState: statusName(meta.status) });
     }
     out.sort((a, b) => (a.transactionalId < b.transactionalId ? -1 : a.transactionalId > b.transactionalId ? 1 : 0));
@@ -365,8 +369,9 @@ export class TransactionCoordinator implements Coordinator {
         this.finish(meta);
       } else if (isIdle(meta.status) && now - meta.lastUpdateMs > expiration) {
         try {
-          this.txnLog.write([{ kind: 'tombstone', transactionalId: meta.transactionalId }], () => this.states.values());
+          this.txnLog.write([{ kind: 'tombstone', transactionalId: meta.transactionalId }]);
           this.states.delete(meta.transactionalId);
+          this.txnLog.maybeCompact(this.states.values());
           this.deps.log(`Expired transactional id ${meta.transactionalId} idle since ${new Date(meta.lastUpdateMs).toISOString()}`);
         } catch (err) {
           if (!(err instanceof TxnLogError)) throw err;
@@ -412,13 +417,14 @@ export class TransactionCoordinator implements Coordinator {
   private store(next: TxnMetadata, extra: TxnLogEntry[] = []): ErrorName | null {
     if (!this.txnLog) return 'COORDINATOR_NOT_AVAILABLE';
     try {
-      this.txnLog.write([{ kind: 'state', meta: next }, ...extra], () => this.states.values());
+      this.txnLog.write([{ kind: 'state', meta: next }, ...extra]);
     } catch (err) {
       if (!(err instanceof TxnLogError)) throw err;
       this.deps.log(`Storing the state of ${next.transactionalId} failed: ${err.message}`);
       return 'COORDINATOR_NOT_AVAILABLE';
     }
     this.states.set(next.transactionalId, next);
+    this.txnLog.maybeCompact(this.states.values());
     return null;
   }
 

@@ -1,9 +1,12 @@
 // Transaction markers on a partition: the COMMIT/ABORT control batch the coordinator
 // writes when a transaction ends (Kafka's WriteTxnMarkers, done in-process), and the
-// rebuild of a partition's transaction state from its log when it opens.
+// rebuild of a partition's transaction state from its log when it opens, helped by a
+// checkpoint a clean shutdown leaves.
+import { join } from 'node:path';
 import { decodeBatches, encodeControlBatch } from '../../protocol/record-batch.js';
 import type { Partition } from '../broker.js';
-import { controlType } from './partition-txns.js';
+import { atomicWriteFile } from '../storage/fs-interface.js';
+import { controlType, PartitionTxns, type PartitionTxnsSnapshot } from './partition-txns.js';
 
 /** The coordinator epoch markers carry: a single broker's coordinator never moves. */
 export const COORDINATOR_EPOCH = 0;
@@ -24,14 +27,54 @@ export function writeMarker(p: Partition, producerId: number, producerEpoch: num
   return true;
 }
 
+/** Written at a clean shutdown: the partition's transaction state up to `end`. */
+export const CHECKPOINT_FILE = 'transactions.checkpoint';
+const CHECKPOINT_VERSION = 1;
+
+/** Stores the partition's transaction state so the next start reads only what follows. */
+export function writeTxnCheckpoint(p: Partition): void {
+  const { fs } = p.log.storage;
+  const body = { version: CHECKPOINT_VERSION, end: p.log.logEndOffset, ...p.txns.snapshot() };
+  atomicWriteFile(fs, join(p.log.dir, CHECKPOINT_FILE), JSON.stringify(body));
+}
+
+/** The checkpoint, if there is a usable one; it is removed, so a crash later cannot reuse it. */
+function takeCheckpoint(p: Partition): { end: number; txns: PartitionTxns } | null {
+  const { fs } = p.log.storage;
+  const path = join(p.log.dir, CHECKPOINT_FILE);
+  if (!fs.existsSync(path)) return null;
+  let parsed: ({ version: number; end: number } & PartitionTxnsSnapshot) | null;
+  try {
+    parsed = JSON.parse(fs.readFileSync(path).toString('utf8'));
+  } catch {
+    parsed = null;
+  }
+  fs.rmSync(path, { force: true });
+  // A log that ends before the checkpoint lost data the checkpoint counted: scan it all.
+  if (!parsed || parsed.version !== CHECKPOINT_VERSION || !(parsed.end <= p.log.logEndOffset)) return null;
+  return { end: parsed.end, txns: PartitionTxns.fromSnapshot(parsed) };
+}
+
 /**
- * One pass over the batch headers of the whole log: open transactions, aborted ones and
- * each producer's last batch. Control batches are read whole to learn their type.
+ * One pass over the batch headers of the log (from the checkpoint's end when there is
+ * one): open transactions, aborted ones and each producer's last batch. Control batches
+ * are read whole to learn their type.
  */
 export function rebuildPartitionTxns(p: Partition): void {
   const { log } = p;
-  for (const b of log.recentBatches(log.segmentCount)) {
-    if (b.producerId < 0) continue;
+  const checkpoint = takeCheckpoint(p);
+  let from = 0;
+  let segments = log.segmentCount;
+  if (checkpoint) {
+    p.txns = checkpoint.txns;
+    from = checkpoint.end;
+    const bases = log.segmentBaseOffsets();
+    let first = 0;
+    for (let i = 0; i < bases.length; i++) if (bases[i]! <= from) first = i;
+    segments = bases.length - first;
+  }
+  for (const b of log.recentBatches(segments)) {
+    if (b.producerId < 0 || b.baseOffset < from) continue;
     if (!b.isControl) {
       if (b.isTransactional || b.baseSequence >= 0) p.txns.onBatch(b, b.baseOffset);
       continue;

@@ -2,7 +2,8 @@
 // in it and from which offset (the last stable offset is the first of those), the
 // aborted transactions a read_committed consumer must skip (Kafka's .txnindex), and the
 // last batch of every producer (DescribeProducers). It is rebuilt from the log's batch
-// headers when the partition opens, so it needs no file of its own: markers are in the log.
+// headers when the partition opens (from a checkpoint written at a clean shutdown, when
+// there is one): the markers in the log are the truth.
 
 export interface AbortedTxn {
   producerId: number;
@@ -20,6 +21,12 @@ export interface ProducerInfo {
   coordinatorEpoch: number;
   /** -1 when the producer has no transaction open here. */
   currentTxnStartOffset: number;
+}
+
+export interface PartitionTxnsSnapshot {
+  ongoing: Array<[number, number]>;
+  aborted: AbortedTxn[];
+  producers: ProducerInfo[];
 }
 
 /** The batch-header fields the partition's transaction state follows. */
@@ -44,7 +51,10 @@ export function controlType(key: Buffer | null): 'abort' | 'commit' | null {
 export class PartitionTxns {
   /** producerId -> first offset of its open transaction. Insertion order = start order. */
   private readonly ongoing = new Map<number, number>();
+  /** In marker order, so sorted by lastOffset. */
   private aborted: AbortedTxn[] = [];
+  /** The longest aborted transaction (lastOffset - firstOffset): bounds the search below. */
+  private maxSpan = 0;
   private readonly producers = new Map<number, ProducerInfo>();
 
   /**
@@ -68,6 +78,7 @@ export class PartitionTxns {
       info.currentTxnStartOffset = -1;
       if (marker === 'abort') {
         this.aborted.push({ producerId: b.producerId, firstOffset: first, lastOffset, lastStableOffset: this.lastStableOffset(lastOffset + 1) });
+        this.maxSpan = Math.max(this.maxSpan, lastOffset - first);
       }
       return;
     }
@@ -92,10 +103,25 @@ export class PartitionTxns {
   /** Aborted transactions with data in [from, to): what a read_committed fetch of that range must skip. */
   abortedBetween(from: number, to: number): Array<{ producerId: number; firstOffset: number }> {
     const out: Array<{ producerId: number; firstOffset: number }> = [];
-    for (const a of this.aborted) {
-      if (a.lastOffset >= from && a.firstOffset < to) out.push({ producerId: a.producerId, firstOffset: a.firstOffset });
+    // The first entry ending at or after `from`; entries ending past to + maxSpan start past `to`.
+    let lo = 0;
+    let hi = this.aborted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.aborted[mid]!.lastOffset < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.aborted.length; i++) {
+      const a = this.aborted[i]!;
+      if (a.lastOffset - this.maxSpan >= to) break;
+      if (a.firstOffset < to) out.push({ producerId: a.producerId, firstOffset: a.firstOffset });
     }
     return out;
+  }
+
+  /** Whether the producer's data at `offset` belongs to a transaction that was aborted. */
+  isAborted(producerId: number, offset: number): boolean {
+    return this.aborted.some((a) => a.producerId === producerId && a.firstOffset <= offset && offset <= a.lastOffset);
   }
 
   /** Drops index entries wholly below the log start (retention or DeleteRecords removed them). */
@@ -107,6 +133,22 @@ export class PartitionTxns {
 
   producer(producerId: number): ProducerInfo | undefined {
     return this.producers.get(producerId);
+  }
+
+  /** Everything, for a checkpoint. */
+  snapshot(): PartitionTxnsSnapshot {
+    return { ongoing: [...this.ongoing], aborted: this.aborted.map((a) => ({ ...a })), producers: [...this.producers.values()].map((p) => ({ ...p })) };
+  }
+
+  static fromSnapshot(s: PartitionTxnsSnapshot): PartitionTxns {
+    const t = new PartitionTxns();
+    for (const [pid, first] of s.ongoing) t.ongoing.set(pid, first);
+    for (const a of s.aborted) {
+      t.aborted.push({ ...a });
+      t.maxSpan = Math.max(t.maxSpan, a.lastOffset - a.firstOffset);
+    }
+    for (const p of s.producers) t.producers.set(p.producerId, { ...p });
+    return t;
   }
 
   activeProducers(): ProducerInfo[] {

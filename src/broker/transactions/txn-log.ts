@@ -106,8 +106,11 @@ export class TxnLog {
     return states;
   }
 
-  /** Appends the entries as one frame; throws TxnLogError (and changes nothing) on failure. */
-  write(entries: TxnLogEntry[], current: () => Iterable<TxnMetadata>): void {
+  /**
+   * Appends the entries as one frame; throws TxnLogError (and changes nothing) on failure.
+   * The caller applies them to its states, then calls maybeCompact with the result.
+   */
+  write(entries: TxnLogEntry[]): void {
     if (entries.length === 0) return;
     if (this.fd === null) throw new TxnLogError('the transaction log is closed');
     const frame = encodeFrame(entries);
@@ -118,7 +121,11 @@ export class TxnLog {
       throw new TxnLogError(`writing the transaction log failed: ${(err as Error).message}`);
     }
     this.size += frame.length;
-    if (this.size >= this.compactMinBytes && this.size > this.compactRatio * this.baseSize) this.compact(current());
+  }
+
+  /** Rewrites the file when it has grown well past the live states (which must include every write). */
+  maybeCompact(states: Iterable<TxnMetadata>): void {
+    if (this.size >= this.compactMinBytes && this.size > this.compactRatio * this.baseSize) this.compact(states);
   }
 
   /** Rewrites the file holding only the live states and their pending offsets. */

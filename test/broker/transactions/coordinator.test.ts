@@ -15,7 +15,7 @@ import { ErrorCode as E } from '../../../src/protocol/errors.js';
 const dirs: string[] = [];
 after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 
-function setup(opts: { dir?: string; clock?: ManualClock; config?: Record<string, number>; firstPid?: number } = {}) {
+function setup(opts: { dir?: string; clock?: ManualClock; config?: Record<string, number>; firstPid?: number; compactEvery?: boolean } = {}) {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'ktool-txn-'));
   if (!opts.dir) dirs.push(dir);
   const clock = opts.clock ?? new ManualClock();
@@ -45,6 +45,7 @@ function setup(opts: { dir?: string; clock?: ManualClock; config?: Record<string
     },
     applyOffsets: (group, offsets) => { applied.push({ group, offsets }); },
     validateGroupCommit: () => E.NONE,
+    store: opts.compactEvery ? { compactMinBytes: 1, compactRatio: 1 } : undefined,
   });
   coordinator.open();
   after(() => coordinator.close());
@@ -119,7 +120,7 @@ describe('transaction coordinator', () => {
     s.coordinator.initProducerId('old', 60_000, null);
     s.coordinator.close();
     const { log, states } = TxnLog.open({ dataDir: s.dir, fs: nodeFs, log: () => {} });
-    log.write([{ kind: 'state', meta: { ...states.get('old')!, producerEpoch: MAX_EPOCH } }], () => states.values());
+    log.write([{ kind: 'state', meta: { ...states.get('old')!, producerEpoch: MAX_EPOCH } }]);
     log.close();
     const again = setup({ dir: s.dir, firstPid: 500 });
     const r = again.coordinator.initProducerId('old', 60_000, null);
@@ -136,5 +137,30 @@ describe('transaction coordinator', () => {
     assert.deepEqual([again.coordinator.state('a')?.producerId, again.coordinator.state('b')?.producerId], [100, 101]);
     assert.ok(again.logs.some((l) => /dropping 7 bytes/.test(l)), again.logs.join('\n'));
     assert.equal(again.coordinator.initProducerId('c', 60_000, null).errorCode, 0);
+  });
+
+  test('a compacted transaction log holds the latest state of every id, pending offsets included', () => {
+    const s = setup({ compactEvery: true });
+    for (let i = 0; i < 5; i++) s.coordinator.initProducerId('busy', 60_000, null);
+    s.coordinator.addPartitions('busy', 100, 4, [{ topic: 't', partitions: [0] }]);
+    s.coordinator.addOffsets('busy', 100, 4, 'g');
+    s.coordinator.txnOffsetCommit({
+      transactionalId: 'busy', groupId: 'g', producerId: 100, producerEpoch: 4, generationId: -1, memberId: '', groupInstanceId: null,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 2, committedOffset: 11, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+    });
+    s.coordinator.initProducerId('other', 60_000, null);
+    s.coordinator.close();
+    const again = setup({ dir: s.dir });
+    const busy = again.coordinator.state('busy')!;
+    assert.deepEqual([busy.producerEpoch, busy.status, busy.pendingOffsets.size], [4, TxnStatus.Ongoing, 1]);
+    assert.equal(again.coordinator.state('other')!.producerId, 101);
+    // The group is known again through its offsets partition, so more offsets may follow.
+    const toc = again.coordinator.txnOffsetCommit({
+      transactionalId: 'busy', groupId: 'g', producerId: 100, producerEpoch: 4, generationId: -1, memberId: '', groupInstanceId: null,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: 3, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+    });
+    assert.equal(toc[0]!.partitions[0]!.errorCode, 0);
+    assert.equal(again.coordinator.endTxn('busy', 100, 4, true), 0);
+    assert.deepEqual(again.applied.map((a) => a.offsets.map((o) => [o.partition, o.offset]).sort()), [[[1, 3], [2, 11]]]);
   });
 });
