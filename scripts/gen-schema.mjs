@@ -308,9 +308,15 @@ function writeApiTypes(apis) {
       const valid = spec.validVersions;
       out.push('');
       out.push(`/** ${spec.name}, versions ${valid[0]}-${valid[1]}. */`);
-      out.push(`export interface ${spec.name} {`);
-      out.push(...tsFields(spec.fields, valid, '  '));
-      out.push('}');
+      const fields = tsFields(spec.fields, valid, '  ');
+      if (fields.length === 0) {
+        // A body with no fields: only the empty object.
+        out.push(`export type ${spec.name} = Record<string, never>;`);
+      } else {
+        out.push(`export interface ${spec.name} {`);
+        out.push(...fields);
+        out.push('}');
+      }
     }
   }
   out.push('');

@@ -946,9 +946,8 @@ export function zstdCompress(src: Uint8Array): Buffer {
   const n = src.length;
   const blocks = Math.max(1, Math.ceil(n / BLOCK_SIZE_MAX));
   const out = Buffer.allocUnsafe(18 + blocks * 3 + n + 8);
-  let op = 0;
   out.writeUInt32LE(FRAME_MAGIC, 0);
-  op = 4;
+  let op = 4;
   const single = n <= SINGLE_SEGMENT_MAX;
   let fcsFlag: number;
   if (single && n < 256) fcsFlag = 0;
@@ -1106,9 +1105,9 @@ function findSequences(
     const candL = long[hl];
     short[hs] = ip;
     long[hl] = ip;
-    let offset = 0;
+    let offset: number;
     let mStart = ip;
-    let mLen = 0;
+    let mLen: number;
     const rc = ip + 1 - rep1;
     if (ip + 1 > anchor && rc >= 0 && ip + 1 < limit && load32(src, rc) === load32(src, ip + 1)) {
       // Repeat offset at ip + 1 (leaves at least one literal, so it codes as repeat 1).

@@ -2180,8 +2180,7 @@ export interface AssignReplicasToDirsResponse {
 }
 
 /** ListClientMetricsResourcesRequest, versions 0-0. */
-export interface ListClientMetricsResourcesRequest {
-}
+export type ListClientMetricsResourcesRequest = Record<string, never>;
 
 /** ListClientMetricsResourcesResponse, versions 0-0. */
 export interface ListClientMetricsResourcesResponse {

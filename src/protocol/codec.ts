@@ -106,20 +106,24 @@ function bytesCodec(flexible: boolean, nullable: boolean, def: Buffer | null): V
 }
 
 /** `records`: decoded as a view into the frame; encoded from one buffer or several, unjoined. */
+/** A length (or null as -1) in the compact (uvarint n+1) or classic (int32) form. */
+function writeLength(w: Writer, flexible: boolean, n: number): void {
+  if (flexible) w.uvarint(n + 1);
+  else w.int32(n);
+}
+
 function recordsCodec(flexible: boolean, nullable: boolean): ValueCodec {
   const writeRecords = (w: Writer, v: RecordsValue | undefined) => {
     if (v == null) {
-      if (!nullable) flexible ? w.uvarint(1) : w.int32(0);
-      else flexible ? w.uvarint(0) : w.int32(-1);
+      writeLength(w, flexible, nullable ? -1 : 0);
       return;
     }
     if (Buffer.isBuffer(v)) {
-      flexible ? w.uvarint(v.length + 1) : w.int32(v.length);
+      writeLength(w, flexible, v.length);
       w.chunk(v);
       return;
     }
-    const size = chunksLength(v);
-    flexible ? w.uvarint(size + 1) : w.int32(size);
+    writeLength(w, flexible, chunksLength(v));
     for (const part of v) w.chunk(part);
   };
   const read: Read = flexible
@@ -146,12 +150,11 @@ function arrayCodec(element: ValueCodec, flexible: boolean, nullable: boolean, d
   const write: Write = (w, v) => {
     if (v === undefined) v = defaultIsNull ? null : EMPTY_ARRAY;
     if (v === null) {
-      if (nullable) flexible ? w.uvarint(0) : w.int32(-1);
-      else flexible ? w.uvarint(1) : w.int32(0);
+      writeLength(w, flexible, nullable ? -1 : 0);
       return;
     }
     const n = v.length;
-    flexible ? w.uvarint(n + 1) : w.int32(n);
+    writeLength(w, flexible, n);
     for (let i = 0; i < n; i++) writeElement(w, v[i]);
   };
   return {

@@ -112,7 +112,7 @@ export class SaslSession {
     } catch (err) {
       if (!(err instanceof SaslAuthError)) throw err;
       this.state = 'failed';
-      throw new Error(`authentication failed on listener ${this.conn.listenerName} (${this.server?.mechanism ?? 'SASL'}, handshake v0): ${err.clientVisible ? err.message : this.clientMessage(err)}`);
+      throw new Error(`authentication failed on listener ${this.conn.listenerName} (${this.server?.mechanism ?? 'SASL'}, handshake v0): ${err.clientVisible ? err.message : this.clientMessage(err)}`, { cause: err });
     }
   }
 
