@@ -164,6 +164,8 @@ export class Producer {
   private resetPending = false;
   private resetting = false;
   private closed = false;
+  /** Asked to stop: what is queued is sent once more, nothing is retried. */
+  private givingUp = false;
 
   constructor(private readonly cluster: ClusterClient, opts: Partial<ProducerOptions> = {}) {
     this.opts = resolveProducerOptions(opts);
@@ -275,6 +277,14 @@ export class Producer {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
       this.sealAll();
     }
+  }
+
+  /**
+   * For a process asked to stop (SIGINT, SIGTERM): batches still go out, but a failure is
+   * final, so a broker that is down cannot hold the exit until delivery.timeout.ms.
+   */
+  stopRetrying(): void {
+    this.givingUp = true;
   }
 
   close(): void {
@@ -539,7 +549,7 @@ export class Producer {
   private retryOrFail(b: Batch, error: string, message: string, retriable: boolean, countAttempt = true): void {
     if (countAttempt) b.attempts++;
     const now = Date.now();
-    if (retriable && b.attempts <= this.opts.retries && now - b.createdAt < this.opts.deliveryTimeoutMs && !this.closed) {
+    if (retriable && b.attempts <= this.opts.retries && now - b.createdAt < this.opts.deliveryTimeoutMs && !this.closed && !this.givingUp) {
       b.notBefore = now + this.opts.retryBackoffMs;
       this.requeue(b);
       this.refreshMetadataSoon();
