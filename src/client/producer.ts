@@ -19,7 +19,7 @@
 // back into batch.size pieces and sent again.
 import { encodeRecordBatch, OFF_ATTRIBUTES, OFF_BASE_SEQUENCE, OFF_CRC, OFF_PRODUCER_EPOCH, OFF_PRODUCER_ID, type CompressFn, type RecordInput } from '../protocol/record-batch.js';
 import { crc32c } from '../protocol/crc32c.js';
-import { ErrorCode, errorName, isRetriable } from '../protocol/errors.js';
+import { ErrorCode, errorName, isRetriable, KafkaError } from '../protocol/errors.js';
 import type { ClusterClient } from './cluster.js';
 import { partitionForKey } from './partitioner.js';
 import { resolveDeliveryTimeout, resolveIdempotence } from './producer-config.js';
@@ -502,9 +502,8 @@ export class Producer {
       conn = await this.cluster.connection(node);
     } catch (err) {
       // Nothing was sent: waiting for a broker to come back costs no retry (delivery.timeout.ms bounds it).
-      const e = err as Error & { code?: string };
-      const retriable = e.code === undefined || RETRIABLE_CONNECT_ERRORS.has(e.code);
-      for (const b of batches) this.retryOrFail(b, e.code ?? 'NETWORK_EXCEPTION', e.message, retriable, false);
+      const f = failureOf(err);
+      for (const b of batches) this.retryOrFail(b, f.error, f.message, f.retriable, false);
       return;
     }
     const expectResponse = this.opts.acks !== 0;
@@ -512,8 +511,8 @@ export class Producer {
     try {
       res = await conn.send(PRODUCE, body, { expectResponse, timeoutMs: this.opts.requestTimeoutMs }) as ProduceResponse;
     } catch (err) {
-      const e = err as Error & { code?: string };
-      for (const b of batches) this.retryOrFail(b, e.code ?? 'NETWORK_EXCEPTION', e.message, true);
+      const f = failureOf(err);
+      for (const b of batches) this.retryOrFail(b, f.error, f.message, f.retriable);
       return;
     }
     if (!expectResponse) { for (const b of batches) this.complete(b, null, ''); return; }
@@ -647,11 +646,11 @@ export class Producer {
     try {
       res = await this.cluster.send(INIT_PRODUCER_ID, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 }, { timeoutMs: this.opts.requestTimeoutMs }) as typeof res;
     } catch (err) {
-      const e = err as Error & { code?: string };
-      if (e.code === 'UNSUPPORTED_VERSION') {
+      const f = failureOf(err);
+      if (f.error === 'UNSUPPORTED_VERSION') {
         throw new ProducerError('UNSUPPORTED_VERSION', 'The broker does not support idempotent producers (InitProducerId); set enable.idempotence=false', false);
       }
-      throw new ProducerError(e.code ?? 'NETWORK_EXCEPTION', `Could not get a producer id: ${e.message}`, true);
+      throw new ProducerError(f.error, `Could not get a producer id: ${f.message}`, f.retriable);
     }
     if (res.errorCode !== ErrorCode.NONE) {
       throw new ProducerError(errorName(res.errorCode), `Could not get a producer id: ${errorName(res.errorCode)}`, isRetriable(res.errorCode));
@@ -697,8 +696,16 @@ export class Producer {
   }
 }
 
-/** Connection failures that mean "not reachable now", as opposed to a refusal (TLS, SASL, versions). */
-const RETRIABLE_CONNECT_ERRORS = new Set(['CONNECT_FAILED', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'REQUEST_TIMEOUT', 'NETWORK_EXCEPTION']);
+/** Connection failures that mean "not reachable now", as opposed to a refusal (TLS, versions, bad responses). */
+const RETRIABLE_CONNECT_ERRORS = new Set(['CONNECT_FAILED', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'REQUEST_TIMEOUT']);
+
+/** A failed exchange as an error name, message and whether trying again can help. */
+function failureOf(err: unknown): { error: string; message: string; retriable: boolean } {
+  if (err instanceof KafkaError) return { error: err.errorName, message: err.message, retriable: err.retriable };
+  const e = err as Error & { code?: unknown };
+  if (typeof e.code === 'string') return { error: e.code, message: e.message, retriable: RETRIABLE_CONNECT_ERRORS.has(e.code) };
+  return { error: 'NETWORK_EXCEPTION', message: e?.message ?? String(err), retriable: true };
+}
 
 /** Rewrites a batch's producer id, epoch and base sequence, and its CRC, which covers them. */
 function restamp(batch: Buffer, producerId: number, epoch: number, baseSequence: number): void {

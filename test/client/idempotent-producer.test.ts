@@ -212,6 +212,31 @@ describe('idempotent producer: DUPLICATE_SEQUENCE_NUMBER', () => {
   });
 });
 
+describe('idempotent producer: a broker without InitProducerId', () => {
+  test('prepare() fails with one clear line; with enable.idempotence=false the same broker takes records', async () => {
+    const fake = await startFakeBroker({
+      18: () => apiVersionsBody([[18, 0, 3], [3, 0, 12], [0, 3, 9]]),
+      3: () => ({
+        brokers: [{ nodeId: 1, host: '127.0.0.1', port: fake.port, rack: null }], clusterId: 'fake', controllerId: 1,
+        topics: [{ errorCode: 0, name: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', isInternal: false, partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] }], topicAuthorizedOperations: -2147483648 }],
+      }),
+      0: (req) => ({ responses: req.body.topicData.map((t: { name: string; partitionData: Array<{ index: number }> }) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode: 0, baseOffset: 0, logAppendTimeMs: -1, logStartOffset: 0, recordErrors: [], errorMessage: null })) })), throttleTimeMs: 0 }),
+    });
+    const cluster = await ClusterClient.connect({ bootstrap: [fake.address] });
+    try {
+      await assert.rejects(new Producer(cluster, {}).prepare(['t']), { code: 'UNSUPPORTED_VERSION', message: 'The broker does not support idempotent producers (InitProducerId); set enable.idempotence=false' });
+      const producer = new Producer(cluster, { idempotence: false, lingerMs: 0 });
+      await producer.prepare(['t']);
+      producer.append({ topic: 't', partition: 0, key: null, value: Buffer.from('x'), seq: 1 });
+      await producer.flush();
+      assert.deepEqual({ sent: producer.sent, failed: producer.failed }, { sent: 1, failed: 0 });
+    } finally {
+      cluster.close();
+      await fake.close();
+    }
+  });
+});
+
 describe('enable.idempotence: Kafka 3.x rules', () => {
   const resolve = (props: Record<string, string>) => resolveProducerOptions(producerOptionsFromProperties(props));
   const refused = (props: Record<string, string>, message: string) =>
