@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { createWriteStream, readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +86,9 @@ describe('a broker that goes away during console-producer', () => {
   async function produceThrough(t: TestContext, topic: string, outage: Outage, port = 0): Promise<void> {
     const dataDir = tempDir('ktool-outage-');
     dirs.push(dataDir);
-    let { child: broker, port: brokerPort } = await startBroker(dataDir, port);
+    const started = await startBroker(dataDir, port);
+    let broker = started.child;
+    const brokerPort = started.port;
     children.push(broker);
     const bootstrap = `127.0.0.1:${brokerPort}`;
     const env = { ...process.env, KAFKA_BOOTSTRAP_SERVERS: '', XDG_CONFIG_HOME: '/nonexistent-ktool-config', KTOOL_NO_EMBEDDED: '1' };
