@@ -653,7 +653,10 @@ export class Producer {
       throw new ProducerError(f.error, `Could not get a producer id: ${f.message}`, f.retriable);
     }
     if (res.errorCode !== ErrorCode.NONE) {
-      throw new ProducerError(errorName(res.errorCode), `Could not get a producer id: ${errorName(res.errorCode)}`, isRetriable(res.errorCode));
+      const name = errorName(res.errorCode);
+      // Brokers before 2.8 want IdempotentWrite on the cluster from an idempotent producer.
+      const hint = name.endsWith('AUTHORIZATION_FAILED') ? ' (an idempotent producer needs IdempotentWrite on the cluster; or set enable.idempotence=false)' : '';
+      throw new ProducerError(name, `Could not get a producer id: ${name}${hint}`, isRetriable(res.errorCode));
     }
     this.producerId = Number(res.producerId);
     this.producerEpoch = res.producerEpoch;
