@@ -389,25 +389,34 @@ export class Producer {
   private merge(q: PartitionQueue, head: Batch, limit: number): void {
     if (head.noMerge) return;
     const ready = q.ready;
-    while (ready.length > 0) {
-      const n = ready[0]!;
-      if (n.encoded || n.noMerge || head.bytes + n.bytes > limit) break;
-      ready.shift();
+    let taken = 0;
+    let count = head.count;
+    let bytes = head.bytes;
+    while (taken < ready.length) {
+      const n = ready[taken]!;
+      if (n.encoded || n.noMerge || bytes + n.bytes > limit) break;
+      count += n.count;
+      bytes += n.bytes;
+      taken++;
+    }
+    if (taken === 0) return;
+    const absorbed = ready.splice(0, taken);
+    const appendedAt = head.appendedAt ? new Float64Array(count) : null;
+    appendedAt?.set(head.appendedAt!.subarray(0, head.count));
+    let at = head.count;
+    for (const n of absorbed) {
       for (let i = 0; i < n.count; i++) {
         head.records.push(n.records[i]!);
         head.seqs.push(n.seqs[i]!);
       }
-      if (head.appendedAt) {
-        const merged = new Float64Array(head.count + n.count);
-        merged.set(head.appendedAt.subarray(0, head.count));
-        merged.set(n.appendedAt!.subarray(0, n.count), head.count);
-        head.appendedAt = merged;
-      }
-      head.count += n.count;
-      head.bytes += n.bytes;
+      if (appendedAt) appendedAt.set(n.appendedAt!.subarray(0, n.count), at);
+      at += n.count;
       head.parts += n.parts;
-      this.outstanding--;
     }
+    head.appendedAt = appendedAt;
+    head.count = count;
+    head.bytes = bytes;
+    this.outstanding -= taken;
   }
 
   /** Pieces of at most batch.size bytes (estimated), to send in place of a batch the broker found too large. */
