@@ -19,7 +19,7 @@
 // back into batch.size pieces and sent again.
 import { encodeRecordBatch, OFF_ATTRIBUTES, OFF_BASE_SEQUENCE, OFF_CRC, OFF_PRODUCER_EPOCH, OFF_PRODUCER_ID, type CompressFn, type RecordInput } from '../protocol/record-batch.js';
 import { crc32c } from '../protocol/crc32c.js';
-import { ErrorCode, errorName, isRetriable } from '../protocol/errors.js';
+import { ErrorCode, errorName, isRetriable, KafkaError } from '../protocol/errors.js';
 import type { ClusterClient } from './cluster.js';
 import { partitionForKey } from './partitioner.js';
 import { resolveDeliveryTimeout, resolveIdempotence } from './producer-config.js';
@@ -164,6 +164,8 @@ export class Producer {
   private resetPending = false;
   private resetting = false;
   private closed = false;
+  /** Asked to stop: what is queued is sent once more, nothing is retried. */
+  private givingUp = false;
 
   constructor(private readonly cluster: ClusterClient, opts: Partial<ProducerOptions> = {}) {
     this.opts = resolveProducerOptions(opts);
@@ -277,6 +279,14 @@ export class Producer {
     }
   }
 
+  /**
+   * For a process asked to stop (SIGINT, SIGTERM): batches still go out, but a failure is
+   * final, so a broker that is down cannot hold the exit until delivery.timeout.ms.
+   */
+  stopRetrying(): void {
+    this.givingUp = true;
+  }
+
   close(): void {
     this.closed = true;
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
@@ -379,25 +389,34 @@ export class Producer {
   private merge(q: PartitionQueue, head: Batch, limit: number): void {
     if (head.noMerge) return;
     const ready = q.ready;
-    while (ready.length > 0) {
-      const n = ready[0]!;
-      if (n.encoded || n.noMerge || head.bytes + n.bytes > limit) break;
-      ready.shift();
+    let taken = 0;
+    let count = head.count;
+    let bytes = head.bytes;
+    while (taken < ready.length) {
+      const n = ready[taken]!;
+      if (n.encoded || n.noMerge || bytes + n.bytes > limit) break;
+      count += n.count;
+      bytes += n.bytes;
+      taken++;
+    }
+    if (taken === 0) return;
+    const absorbed = ready.splice(0, taken);
+    const appendedAt = head.appendedAt ? new Float64Array(count) : null;
+    appendedAt?.set(head.appendedAt!.subarray(0, head.count));
+    let at = head.count;
+    for (const n of absorbed) {
       for (let i = 0; i < n.count; i++) {
         head.records.push(n.records[i]!);
         head.seqs.push(n.seqs[i]!);
       }
-      if (head.appendedAt) {
-        const merged = new Float64Array(head.count + n.count);
-        merged.set(head.appendedAt.subarray(0, head.count));
-        merged.set(n.appendedAt!.subarray(0, n.count), head.count);
-        head.appendedAt = merged;
-      }
-      head.count += n.count;
-      head.bytes += n.bytes;
+      if (appendedAt) appendedAt.set(n.appendedAt!.subarray(0, n.count), at);
+      at += n.count;
       head.parts += n.parts;
-      this.outstanding--;
     }
+    head.appendedAt = appendedAt;
+    head.count = count;
+    head.bytes = bytes;
+    this.outstanding -= taken;
   }
 
   /** Pieces of at most batch.size bytes (estimated), to send in place of a batch the broker found too large. */
@@ -492,9 +511,8 @@ export class Producer {
       conn = await this.cluster.connection(node);
     } catch (err) {
       // Nothing was sent: waiting for a broker to come back costs no retry (delivery.timeout.ms bounds it).
-      const e = err as Error & { code?: string };
-      const retriable = e.code === undefined || RETRIABLE_CONNECT_ERRORS.has(e.code);
-      for (const b of batches) this.retryOrFail(b, e.code ?? 'NETWORK_EXCEPTION', e.message, retriable, false);
+      const f = failureOf(err);
+      for (const b of batches) this.retryOrFail(b, f.error, f.message, f.retriable, false);
       return;
     }
     const expectResponse = this.opts.acks !== 0;
@@ -502,8 +520,8 @@ export class Producer {
     try {
       res = await conn.send(PRODUCE, body, { expectResponse, timeoutMs: this.opts.requestTimeoutMs }) as ProduceResponse;
     } catch (err) {
-      const e = err as Error & { code?: string };
-      for (const b of batches) this.retryOrFail(b, e.code ?? 'NETWORK_EXCEPTION', e.message, true);
+      const f = failureOf(err);
+      for (const b of batches) this.retryOrFail(b, f.error, f.message, f.retriable);
       return;
     }
     if (!expectResponse) { for (const b of batches) this.complete(b, null, ''); return; }
@@ -539,7 +557,7 @@ export class Producer {
   private retryOrFail(b: Batch, error: string, message: string, retriable: boolean, countAttempt = true): void {
     if (countAttempt) b.attempts++;
     const now = Date.now();
-    if (retriable && b.attempts <= this.opts.retries && now - b.createdAt < this.opts.deliveryTimeoutMs && !this.closed) {
+    if (retriable && b.attempts <= this.opts.retries && now - b.createdAt < this.opts.deliveryTimeoutMs && !this.closed && !this.givingUp) {
       b.notBefore = now + this.opts.retryBackoffMs;
       this.requeue(b);
       this.refreshMetadataSoon();
@@ -637,14 +655,17 @@ export class Producer {
     try {
       res = await this.cluster.send(INIT_PRODUCER_ID, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 }, { timeoutMs: this.opts.requestTimeoutMs }) as typeof res;
     } catch (err) {
-      const e = err as Error & { code?: string };
-      if (e.code === 'UNSUPPORTED_VERSION') {
+      const f = failureOf(err);
+      if (f.error === 'UNSUPPORTED_VERSION') {
         throw new ProducerError('UNSUPPORTED_VERSION', 'The broker does not support idempotent producers (InitProducerId); set enable.idempotence=false', false);
       }
-      throw new ProducerError(e.code ?? 'NETWORK_EXCEPTION', `Could not get a producer id: ${e.message}`, true);
+      throw new ProducerError(f.error, `Could not get a producer id: ${f.message}`, f.retriable);
     }
     if (res.errorCode !== ErrorCode.NONE) {
-      throw new ProducerError(errorName(res.errorCode), `Could not get a producer id: ${errorName(res.errorCode)}`, isRetriable(res.errorCode));
+      const name = errorName(res.errorCode);
+      // Brokers before 2.8 want IdempotentWrite on the cluster from an idempotent producer.
+      const hint = name.endsWith('AUTHORIZATION_FAILED') ? ' (an idempotent producer needs IdempotentWrite on the cluster; or set enable.idempotence=false)' : '';
+      throw new ProducerError(name, `Could not get a producer id: ${name}${hint}`, isRetriable(res.errorCode));
     }
     this.producerId = Number(res.producerId);
     this.producerEpoch = res.producerEpoch;
@@ -687,8 +708,16 @@ export class Producer {
   }
 }
 
-/** Connection failures that mean "not reachable now", as opposed to a refusal (TLS, SASL, versions). */
-const RETRIABLE_CONNECT_ERRORS = new Set(['CONNECT_FAILED', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'REQUEST_TIMEOUT', 'NETWORK_EXCEPTION']);
+/** Connection failures that mean "not reachable now", as opposed to a refusal (TLS, versions, bad responses). */
+const RETRIABLE_CONNECT_ERRORS = new Set(['CONNECT_FAILED', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'REQUEST_TIMEOUT']);
+
+/** A failed exchange as an error name, message and whether trying again can help. */
+function failureOf(err: unknown): { error: string; message: string; retriable: boolean } {
+  if (err instanceof KafkaError) return { error: err.errorName, message: err.message, retriable: err.retriable };
+  const e = err as Error & { code?: unknown };
+  if (typeof e.code === 'string') return { error: e.code, message: e.message, retriable: RETRIABLE_CONNECT_ERRORS.has(e.code) };
+  return { error: 'NETWORK_EXCEPTION', message: e?.message ?? String(err), retriable: true };
+}
 
 /** Rewrites a batch's producer id, epoch and base sequence, and its CRC, which covers them. */
 function restamp(batch: Buffer, producerId: number, epoch: number, baseSequence: number): void {

@@ -43,6 +43,7 @@ export async function produceFromStream(
 ): Promise<ConsoleProduceResult> {
   assertReadable(input);
   const producer = new Producer(cluster, opts.producer);
+  signal?.addEventListener('abort', () => producer.stopRetrying(), { once: true });
   await producer.prepare([opts.topic]);
   const partitions = producer.partitionCount(opts.topic)!;
   if (opts.partition !== undefined && (opts.partition < 0 || opts.partition >= partitions)) {

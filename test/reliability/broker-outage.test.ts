@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { createWriteStream, readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +86,9 @@ describe('a broker that goes away during console-producer', () => {
   async function produceThrough(t: TestContext, topic: string, outage: Outage, port = 0): Promise<void> {
     const dataDir = tempDir('ktool-outage-');
     dirs.push(dataDir);
-    let { child: broker, port: brokerPort } = await startBroker(dataDir, port);
+    const started = await startBroker(dataDir, port);
+    let broker = started.child;
+    const brokerPort = started.port;
     children.push(broker);
     const bootstrap = `127.0.0.1:${brokerPort}`;
     const env = { ...process.env, KAFKA_BOOTSTRAP_SERVERS: '', XDG_CONFIG_HOME: '/nonexistent-ktool-config', KTOOL_NO_EMBEDDED: '1' };
@@ -151,6 +153,39 @@ describe('a broker that goes away during console-producer', () => {
       broker.kill('SIGCONT');
       return broker;
     });
+  });
+
+  test('killed and not coming back: the first SIGINT ends console-producer promptly, naming what was not delivered', { timeout: 60_000 }, async () => {
+    const dataDir = tempDir('ktool-outage-');
+    dirs.push(dataDir);
+    const { child: broker, port } = await startBroker(dataDir);
+    children.push(broker);
+    const env = { ...process.env, KAFKA_BOOTSTRAP_SERVERS: '', XDG_CONFIG_HOME: '/nonexistent-ktool-config', KTOOL_NO_EMBEDDED: '1' };
+    const producer = spawn(process.execPath, [BIN, 'console-producer', '--topic', 'gone', '--bootstrap-server', `127.0.0.1:${port}`,
+      '--producer-property', 'request.timeout.ms=3000'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(producer);
+    let stderr = '';
+    producer.stderr!.on('data', (d) => { stderr += d; });
+    const exited = new Promise<number | null>((resolve) => producer.on('close', (code) => resolve(code)));
+    producer.stdin!.on('error', () => {});
+    producer.stdin!.write('first\n');
+    const deadline = Date.now() + 30_000;
+    while (topicBytes(dataDir, 'gone') === 0) {
+      assert.ok(Date.now() < deadline, `nothing was produced: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise<void>((resolve) => { broker.once('exit', () => resolve()); broker.kill('SIGKILL'); });
+    // Lines the dead broker can never take; stdin stays open, as at a terminal.
+    producer.stdin!.write('second\nthird\n');
+    await new Promise((r) => setTimeout(r, 1500));
+    const signalledAt = Date.now();
+    producer.kill('SIGINT');
+    const code = await exited;
+    assert.ok(Date.now() - signalledAt < 3000 + 2000, `exit took ${Date.now() - signalledAt} ms`);
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /^ERROR line 2 was not delivered to gone-0: /m);
+    assert.match(stderr, /^ERROR line 3 was not delivered to gone-0: /m);
+    assert.match(stderr, /^2 of 3 records failed$/m);
   });
 
   test('killed (kill -9) and restarted on the same port: exit 0, every line exactly once and in order', { timeout: 180_000 }, async (t) => {
