@@ -124,6 +124,12 @@ Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl wr
     }
 
     ops.checkProducerOptions(producer);
+    // SIGTERM as SIGINT: stop reading, deliver what was read, report, exit. Installed before
+    // connecting, so a signal that arrives while connecting still ends the tool this way.
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.once('SIGINT', onSigint);
+    process.once('SIGTERM', onSigint);
     const settings = await resolveSettings({
       ...settingsInput(f),
       bootstrapServer: f['bootstrap-server'] ?? f['broker-list'],
@@ -133,11 +139,6 @@ Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl wr
     });
     const serializers = await schemaSerializers(f, settings.properties);
     const cluster = await connect(settings);
-    const abort = new AbortController();
-    // SIGTERM as SIGINT: stop reading, deliver what was read, report, exit.
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
-    process.once('SIGTERM', onSigint);
     const stdinTty = process.stdin.isTTY === true;
     const showProgress = !stdinTty && process.stderr.isTTY === true && !this.jsonEnabled();
     let lastDraw = 0;

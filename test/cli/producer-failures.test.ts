@@ -59,7 +59,12 @@ describe('producer failures', () => {
     let stderr = ''
     child.stderr.on('data', (d) => (stderr += d))
     child.stdin.write('one\ntwo\nthree\n')
-    await new Promise((r) => setTimeout(r, 1500))
+    // Signal once the lines are on the broker: the tool is then surely past its start-up.
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      const seen = await runCli(['console-consumer', '--topic', 'plain', '--from-beginning', '--max-messages', '3', '--bootstrap-server', broker.bootstrap, '--timeout-ms', '1000'], { env })
+      if (seen.stdout === 'one\ntwo\nthree\n' || Date.now() > deadline) break
+    }
     const sentAt = Date.now()
     child.kill('SIGTERM')
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)))
