@@ -408,7 +408,16 @@ export class Broker {
     for (const p of topic.partitions) p.log.updateConfig(topic.settings.log);
   }
 
+  /** Best effort: a corrupt batch header ends the walk (and is reported to readers), never the start-up. */
   private rebuildProducerState(p: Partition): void {
+    try {
+      this.replayProducerBatches(p);
+    } catch (err) {
+      this.log(`Producer state of ${p.topic.name}-${p.index} rebuilt only partly: ${(err as Error).message}`);
+    }
+  }
+
+  private replayProducerBatches(p: Partition): void {
     for (const b of p.log.recentBatches()) {
       if (b.producerId < 0 || b.baseSequence < 0) continue;
       p.producers.record(b.producerId, b.producerEpoch, {
