@@ -15,9 +15,9 @@ import { policyCompacts, policyDeletes } from './storage/log-config.js';
 import { cleaningSteps, mapEntriesFor, type CleanerSettings, type Codecs } from './storage/log-cleaner.js';
 import { compress, decompress, type CompressionCodec } from '../codecs/index.js';
 import type { MetadataStore, TopicRecord } from './storage/metadata-store.js';
-import type { FsInterface } from './storage/fs-interface.js';
+import { fsyncDir, type FsInterface } from './storage/fs-interface.js';
 import { takeCleanShutdownMarker, writeCleanShutdownMarker } from './storage/clean-shutdown.js';
-import { claimPartitionDir, markForDeletion, removeDeletedDirs, strayPartitionDirs } from './storage/log-dirs.js';
+import { claimPartitionDir, DeletedDirRemover, markForDeletion, removeDeletedDirs, strayPartitionDirs } from './storage/log-dirs.js';
 import { collisionKey, INTERNAL_TOPICS, topicNameError } from './topic-names.js';
 import { randomKafkaUuid } from './uuid.js';
 
@@ -105,6 +105,7 @@ export class Broker {
   private cleanStart = false;
   /** Every log was opened: only then can a clean stop vouch for all of them. */
   private opened = false;
+  private readonly deletedDirs: DeletedDirRemover;
   /** Set by the server: the address a listener actually bound, by listener name. */
   boundEndpoints = new Map<string, { host: string; port: number }>();
   /** Set by startBroker: listener security, SASL sessions and SCRAM credentials. */
@@ -121,6 +122,7 @@ export class Broker {
     this.nodeId = this.config.nodeId;
     this.clusterId = this.store.clusterId;
     this.handlers = new Map(deps.handlers.map((h) => [h.apiKey, h]));
+    this.deletedDirs = new DeletedDirRemover(this.fs, this.config.dataDir, this.log);
     this.groups = new GroupCoordinator({
       dataDir: this.config.dataDir,
       fs: this.fs,
@@ -280,14 +282,15 @@ export class Broker {
     this.topicsById.delete(topic.topicId);
     for (const p of topic.partitions) {
       this.wake(p);
-      p.log.close();
+      p.log.discard();
       try {
-        markForDeletion(this.fs, p.log.dir);
+        markForDeletion(this.fs, p.log.dir, { sync: false });
       } catch (err) {
         this.log(`Cannot move ${p.log.dir} aside for deletion (the next start deletes it): ${(err as Error).message}`);
       }
     }
-    setTimeout(() => removeDeletedDirs(this.fs, this.config.dataDir, this.log), 0).unref();
+    fsyncDir(this.fs, this.config.dataDir);
+    this.deletedDirs.schedule();
     this.log(`Deleted topic ${name}`);
     return { ok: true };
   }
@@ -728,6 +731,7 @@ export class Broker {
   close(): void {
     this.closing = true;
     this.wakeAll();
+    this.deletedDirs.stop();
     let clean = this.opened;
     for (const topic of this.topics.values()) {
       for (const p of topic.partitions) {

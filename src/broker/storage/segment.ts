@@ -484,6 +484,11 @@ export class LogSegment {
   close(): void {
     if (this.closed) return;
     this.saveIndexes();
+    this.discard();
+  }
+
+  /** Close without writing the index files: the segment is about to be deleted. */
+  discard(): void {
     this.closed = true;
     safely(() => this.fs.closeSync(this.logFd));
   }
