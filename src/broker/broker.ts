@@ -16,9 +16,9 @@ import { policyCompacts, policyDeletes } from './storage/log-config.js';
 import { mapEntriesFor, type CleanerSettings, type Codecs } from './storage/log-cleaner.js';
 import { compress, decompress, type CompressionCodec } from '../codecs/index.js';
 import type { MetadataStore, TopicRecord } from './storage/metadata-store.js';
-import type { FsInterface } from './storage/fs-interface.js';
+import { fsyncDir, type FsInterface } from './storage/fs-interface.js';
 import { takeCleanShutdownMarker, writeCleanShutdownMarker } from './storage/clean-shutdown.js';
-import { claimPartitionDir, markForDeletion, removeDeletedDirs, strayPartitionDirs } from './storage/log-dirs.js';
+import { claimPartitionDir, DeletedDirRemover, markForDeletion, removeDeletedDirs, strayPartitionDirs } from './storage/log-dirs.js';
 import { collisionKey, INTERNAL_TOPICS, topicNameError } from './topic-names.js';
 import { randomKafkaUuid } from './uuid.js';
 import { systemClock, type Clock } from './groups/clock.js';
@@ -121,6 +121,7 @@ export class Broker {
   private cleanStart = false;
   /** Every log was opened: only then can a clean stop vouch for all of them. */
   private opened = false;
+  private readonly deletedDirs: DeletedDirRemover;
   /** Set by the server: the address a listener actually bound, by listener name. */
   boundEndpoints = new Map<string, { host: string; port: number }>();
   /** Set by startBroker: listener security, SASL sessions and SCRAM credentials. */
@@ -138,6 +139,7 @@ export class Broker {
     this.now = deps.now ?? Date.now;
     this.nodeId = this.config.nodeId;
     this.clusterId = this.store.clusterId;
+    this.deletedDirs = new DeletedDirRemover(this.fs, this.config.dataDir, this.log);
     this.groups = new GroupCoordinator({
       dataDir: this.config.dataDir,
       fs: this.fs,
@@ -304,14 +306,15 @@ export class Broker {
     this.topicsById.delete(topic.topicId);
     for (const p of topic.partitions) {
       this.wake(p);
-      p.log.close();
+      p.log.discard();
       try {
-        markForDeletion(this.fs, p.log.dir);
+        markForDeletion(this.fs, p.log.dir, { sync: false });
       } catch (err) {
         this.log(`Cannot move ${p.log.dir} aside for deletion (the next start deletes it): ${(err as Error).message}`);
       }
     }
-    setTimeout(() => removeDeletedDirs(this.fs, this.config.dataDir, this.log), 0).unref();
+    fsyncDir(this.fs, this.config.dataDir);
+    this.deletedDirs.schedule();
     this.log(`Deleted topic ${name}`);
     return { ok: true };
   }
@@ -432,12 +435,21 @@ export class Broker {
     for (const p of topic.partitions) p.log.updateConfig(topic.settings.log);
   }
 
+  /** Best effort: a corrupt batch header ends the walk (and is reported to readers), never the start-up. */
+  private rebuildProducerState(p: Partition): void {
+    try {
+      this.replayProducerBatches(p);
+    } catch (err) {
+      this.log(`Producer state of ${p.topic.name}-${p.index} rebuilt only partly: ${(err as Error).message}`);
+    }
+  }
+
   /**
    * Reads the batches of every segment written to within producer.id.expiration.ms (at
    * least the last two): a producer that retries after a restart must find its sequence
    * state even when others have filled segments since its last write.
    */
-  private rebuildProducerState(p: Partition): void {
+  private replayProducerBatches(p: Partition): void {
     const closed = p.log.closedSegments();
     const since = this.now() - PRODUCER_ID_EXPIRATION_MS;
     let recent = 1;
@@ -766,6 +778,7 @@ export class Broker {
     this.closing = true;
     this.transactions.close();
     this.wakeAll();
+    this.deletedDirs.stop();
     let clean = this.opened;
     for (const topic of this.topics.values()) {
       for (const p of topic.partitions) {

@@ -56,11 +56,11 @@ export function rateLimitedLog(out: LogFn, options: RateLimitOptions = {}): Rate
     const seconds = Math.max(1, Math.round((now() - windowStart) / 1000));
     const kinds = [...suppressed.values()];
     for (const s of kinds.slice(0, MAX_SUMMARY_LINES)) {
-      out(`(${s.count} more log line(s) like the next were suppressed in the last ${seconds} s) ${s.example}`);
+      out(`Suppressed ${s.count} more log line(s) like this in the last ${seconds} s: ${s.example}`);
     }
     const rest = kinds.slice(MAX_SUMMARY_LINES);
     if (rest.length > 0) {
-      out(`(${rest.reduce((n, s) => n + s.count, 0)} more log line(s) of ${rest.length} other kind(s) were suppressed in the last ${seconds} s)`);
+      out(`Suppressed ${rest.reduce((n, s) => n + s.count, 0)} more log line(s) of ${rest.length} other kind(s) in the last ${seconds} s`);
     }
     suppressed.clear();
   };

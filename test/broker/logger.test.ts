@@ -83,9 +83,9 @@ describe('broker log', () => {
       assert.ok(lines.length < 40, `${lines.length} lines in all`);
       await b.close();
       closed = true;
-      const summary = lines.find((l) => /^\(\d+ more log line\(s\) like the next were suppressed/.test(l));
+      const summary = lines.find((l) => /^Suppressed \d+ more log line\(s\) like this in the last \d+ s: /.test(l));
       assert.ok(summary, lines.join('\n'));
-      const suppressed = Number(/^\((\d+)/.exec(summary!)![1]);
+      const suppressed = Number(/^Suppressed (\d+)/.exec(summary!)![1]);
       assert.equal(suppressed + closing.length, 2000);
       assert.match(summary!, /closing connection from 127\.0\.0\.1/);
       assert.equal(lines.at(-1), 'ktool broker stopped');
@@ -125,6 +125,6 @@ describe('broker log', () => {
     assert.deepEqual(out, ['Write to t-0 failed: ENOSPC', 'Write to t-1 failed: ENOSPC', 'Created topic x']);
     t = 1500;
     r.log('Created topic y');
-    assert.deepEqual(out.slice(3), ['(8 more log line(s) like the next were suppressed in the last 2 s) Write to t-9 failed: ENOSPC', 'Created topic y']);
+    assert.deepEqual(out.slice(3), ['Suppressed 8 more log line(s) like this in the last 2 s: Write to t-9 failed: ENOSPC', 'Created topic y']);
   });
 });

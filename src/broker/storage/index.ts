@@ -29,3 +29,14 @@ export {
   type TopicMetadata,
   type TopicRecord,
 } from './metadata-store.js';
+export { CLEAN_SHUTDOWN_FILE, takeCleanShutdownMarker, writeCleanShutdownMarker } from './clean-shutdown.js';
+export {
+  DELETE_SUFFIX,
+  PARTITION_METADATA_FILE,
+  claimPartitionDir,
+  markForDeletion,
+  readPartitionTopicId,
+  removeDeletedDirs,
+  strayPartitionDirs,
+  type KnownTopic,
+} from './log-dirs.js';

@@ -9,7 +9,7 @@
  * metadata no longer knows.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fsyncDir, type StorageFs } from './fs-interface.js';
 
 export const PARTITION_METADATA_FILE = 'partition.metadata';
@@ -67,12 +67,15 @@ export function claimPartitionDir(fs: StorageFs, dir: string, topicId: string, i
   fs.writeFileSync(join(dir, PARTITION_METADATA_FILE), partitionMetadataText(topicId));
 }
 
-/** Rename a partition directory to its `-delete` name; returns the new path. */
-export function markForDeletion(fs: StorageFs, dir: string): string {
+/**
+ * Rename a partition directory to its `-delete` name; returns the new path. With
+ * `sync: false` the caller fsyncs the parent once after renaming several.
+ */
+export function markForDeletion(fs: StorageFs, dir: string, options: { sync?: boolean } = {}): string {
   const aside = `${dir}.${randomUUID().replace(/-/g, '')}${DELETE_SUFFIX}`;
   fs.renameSync(dir, aside);
-  // The rename is the deletion's commit point on disk: make it survive a crash.
-  fsyncDir(fs, join(dir, '..'));
+  // Make the rename survive a crash, so a restart cannot find the old name again.
+  if (options.sync ?? true) fsyncDir(fs, dirname(dir));
   return aside;
 }
 
@@ -97,6 +100,68 @@ export function removeDeletedDirs(fs: StorageFs, dataDir: string, log: (msg: str
     }
   }
   return failed;
+}
+
+/**
+ * Removes `-delete` directories in the background, a few milliseconds of work per turn
+ * of the event loop, so deleting a topic with thousands of partitions never stalls
+ * requests. What is left when the broker stops is removed at the next start.
+ */
+export class DeletedDirRemover {
+  private pending: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private rescan = false;
+  private stopped = false;
+
+  constructor(
+    private readonly fs: StorageFs,
+    private readonly dataDir: string,
+    private readonly log: (msg: string) => void,
+    private readonly sliceMs = 10,
+  ) {}
+
+  /** Look for -delete directories again and remove them. */
+  schedule(): void {
+    if (this.stopped) return;
+    this.rescan = true;
+    this.arm();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private arm(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => this.step(), 0);
+    this.timer.unref();
+  }
+
+  private step(): void {
+    this.timer = undefined;
+    if (this.stopped) return;
+    if (this.rescan) {
+      this.rescan = false;
+      try {
+        this.pending = this.fs.readdirSync(this.dataDir).filter((n) => n.endsWith(DELETE_SUFFIX)).map((n) => join(this.dataDir, n));
+      } catch (e) {
+        this.log(`Cannot list ${this.dataDir} to remove deleted partitions: ${(e as Error).message}`);
+        this.pending = [];
+      }
+    }
+    const until = Date.now() + this.sliceMs;
+    while (this.pending.length > 0 && Date.now() < until) {
+      const path = this.pending.pop()!;
+      try {
+        this.fs.rmSync(path, { recursive: true, force: true });
+      } catch (e) {
+        this.log(`Cannot remove deleted partition directory ${path} (the next start retries): ${(e as Error).message}`);
+      }
+    }
+    if (this.pending.length > 0 || this.rescan) this.arm();
+  }
 }
 
 /**

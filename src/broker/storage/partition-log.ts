@@ -699,6 +699,13 @@ export class PartitionLog implements ReplicaLog {
     for (const seg of this.segments) seg.close();
   }
 
+  /** Close without writing index files, for a directory about to be deleted. */
+  discard(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const seg of this.segments) seg.discard();
+  }
+
   /** Close and remove the whole partition directory (topic deletion). */
   delete(): void {
     this.close();

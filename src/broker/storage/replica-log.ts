@@ -50,5 +50,7 @@ export interface ReplicaLog {
 
   flush(): void;
   close(): void;
+  /** Closes without writing index files, for a log about to be deleted. */
+  discard(): void;
   delete(): void;
 }

@@ -396,16 +396,20 @@ export class LogSegment {
    */
   intactPrefix(chunk: Buffer, position: number, length = chunk.length): number {
     let pos = 0;
+    let next = -1;
     while (length - pos >= BATCH_HEADER_SIZE) {
       const h = readBatchHeader(chunk, pos);
       const at = position + pos;
       if (at + h.size <= this.intactBytes && h.size >= BATCH_HEADER_SIZE) {
         pos += h.size;
+        next = h.lastOffset + 1;
         continue;
       }
-      if (!headerSane(h) || pos + h.size > length || !batchCrcMatches(chunk, pos, h.size)) break;
+      // The base offset is outside the CRC: it must at least follow the batch before it.
+      if (!headerSane(h) || pos + h.size > length || h.baseOffset < next || !batchCrcMatches(chunk, pos, h.size)) break;
       if (at === this.intactBytes) this.intactBytes = at + h.size;
       pos += h.size;
+      next = h.lastOffset + 1;
     }
     return pos;
   }
@@ -439,7 +443,7 @@ export class LogSegment {
     while (pos < this.size) {
       const h = window.header(pos);
       if (h === null || h.size < BATCH_HEADER_SIZE) {
-        throw new StorageError('KAFKA_STORAGE_ERROR', `${this.logPath}: unreadable batch header at byte ${pos}`);
+        throw new StorageError('CORRUPT_MESSAGE', `${this.logPath}: unreadable batch header at byte ${pos}`);
       }
       if (match(h)) return { position: pos, header: h };
       pos += h.size;
@@ -456,7 +460,7 @@ export class LogSegment {
       this.assertOpen();
       const h = window.header(pos);
       if (h === null || h.size < BATCH_HEADER_SIZE) {
-        throw new StorageError('KAFKA_STORAGE_ERROR', `${this.logPath}: unreadable batch header at byte ${pos}`);
+        throw new StorageError('CORRUPT_MESSAGE', `${this.logPath}: unreadable batch header at byte ${pos}`);
       }
       yield { position: pos, header: h };
       pos += h.size;
@@ -480,6 +484,11 @@ export class LogSegment {
   close(): void {
     if (this.closed) return;
     this.saveIndexes();
+    this.discard();
+  }
+
+  /** Close without writing the index files: the segment is about to be deleted. */
+  discard(): void {
     this.closed = true;
     safely(() => this.fs.closeSync(this.logFd));
   }

@@ -42,8 +42,8 @@ async function fill(w: WireClient, topic: string, configs: Array<{ name: string;
   }
 }
 
-/** Flip 8 bytes in the records of the batch holding `offset`, wherever its segment is. */
-function corruptBatchAt(partitionDir: string, offset: number): void {
+/** Flip 8 bytes in the records of the batch holding `offset` (or, with `header`, set its length to 3). */
+function corruptBatchAt(partitionDir: string, offset: number, header = false): void {
   const logs = readdirSync(partitionDir).filter((n) => n.endsWith('.log')).sort();
   const name = logs.filter((n) => Number(n.slice(0, 20)) <= offset).at(-1)!;
   const path = join(partitionDir, name);
@@ -51,7 +51,8 @@ function corruptBatchAt(partitionDir: string, offset: number): void {
   for (let pos = 0; pos < bytes.length;) {
     const h = readBatchHeader(bytes, pos);
     if (h.baseOffset <= offset && offset <= h.lastOffset) {
-      for (let i = 0; i < 8; i++) bytes[pos + 61 + 100 + i] ^= 0xff;
+      if (header) bytes.writeInt32BE(3, pos + 8);
+      else for (let i = 0; i < 8; i++) bytes[pos + 61 + 100 + i] ^= 0xff;
       writeFileSync(path, bytes);
       return;
     }
@@ -134,6 +135,22 @@ describe('a corrupt batch in the middle of a log', () => {
       const r = await b.w.request(0, 9, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 'cb', partitionData: [{ index: 0, records: encodeRecordBatch({ records: [{ key: null, value: 'after' }] }) }] }] });
       assert.equal(r.responses[0].partitionResponses[0].errorCode, 0);
       assert.equal(Number(r.responses[0].partitionResponses[0].baseOffset), BATCHES * PER_BATCH);
+    } finally {
+      await b.close();
+    }
+  });
+
+  test('a batch header cut short in the active segment after a clean stop: the broker starts and serves up to it', async () => {
+    const dir = dataDir();
+    let b = await inProcess(dir);
+    await fill(b.w, 'hdr');
+    await b.close();
+    corruptBatchAt(join(dir, 'hdr-0'), 2000, true);
+    b = await inProcess(dir);
+    try {
+      const c = await consume(b.w, 'hdr', 0);
+      assert.deepEqual(c.offsets, range(0, 2000));
+      assert.equal(c.errorCode, ErrorCode.CORRUPT_MESSAGE);
     } finally {
       await b.close();
     }

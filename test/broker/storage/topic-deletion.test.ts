@@ -161,6 +161,23 @@ describe('deleted topics stay deleted', () => {
     }
   });
 
+  test('deleting a topic of 500 partitions answers at once; the directories go in the background', { timeout: 60_000 }, async () => {
+    const dir = dataDir();
+    const b = await inProcess(dir);
+    try {
+      await createTopic(b.w, 'wide', 500);
+      const t0 = Date.now();
+      await deleteTopic(b.w, 'wide');
+      const ms = Date.now() - t0;
+      assert.ok(ms < 3000, `DeleteTopics took ${ms} ms`);
+      const deadline = Date.now() + 20_000;
+      while (readdirSync(dir).some((n) => n.startsWith('wide-')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('wide-')), []);
+    } finally {
+      await b.close();
+    }
+  });
+
   test('kill -9 right after DeleteTopics: after a restart the recreated topic is empty', { timeout: 60_000 }, async () => {
     const dir = dataDir();
     let c = await startChild(dir);
