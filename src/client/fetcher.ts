@@ -65,7 +65,7 @@ export class FetchError extends Error {
 /** Failures a consumer waits out, as Kafka's does: the broker may come back, the leader may move. */
 export function isTransient(error: unknown): boolean {
   if (error instanceof ConnectionError) return error.code !== 'TLS_FAILED' && error.code !== 'BAD_RESPONSE' && error.code !== 'UNSUPPORTED_VERSION';
-  if (error instanceof FetchError) return isRetriable((ErrorCode as Record<string, number>)[error.code] ?? -1);
+  if (error instanceof FetchError) return error.code !== 'CORRUPT_MESSAGE' && isRetriable((ErrorCode as Record<string, number>)[error.code] ?? -1);
   return error instanceof KafkaError && error.retriable;
 }
 
@@ -224,6 +224,11 @@ export class Fetcher {
         // Stale answer: the position moved (a seek) while this fetch was in flight.
         if (!pos || pos.offset !== requested.get(key)) continue;
         if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) { resets.push(pos); continue; }
+        if (p.errorCode === ErrorCode.CORRUPT_MESSAGE) {
+          // Retriable on the wire, but the same bytes come back every time: Kafka's consumer
+          // stops here and asks the user to seek past the record, and so does ktool.
+          throw new FetchError('CORRUPT_MESSAGE', `Received a corrupt record batch when fetching ${t.topic}-${p.partitionIndex} at offset ${pos.offset}. If needed, seek past it (e.g. --offset ${pos.offset + 1}) to continue.`);
+        }
         if (p.errorCode !== ErrorCode.NONE) {
           if (isRetriable(p.errorCode)) { retry = true; continue; }
           throw new FetchError(errorName(p.errorCode), `Fetch from ${t.topic}-${p.partitionIndex} failed: ${errorName(p.errorCode)}`);
