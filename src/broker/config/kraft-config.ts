@@ -34,6 +34,8 @@ export interface KRaftConfig {
   sessionTimeoutMs: number;
   /** broker.heartbeat.interval.ms. */
   heartbeatIntervalMs: number;
+  /** metadata.log.max.record.bytes.between.snapshots. */
+  snapshotBytes: number;
 }
 
 /** Thrown for a config Kafka would refuse to start with; the message is Kafka's. */
@@ -203,5 +205,6 @@ export function kraftConfig(props: Record<string, string>): KRaftConfig | null {
     retryBackoffMs: intProp(props, 'controller.quorum.retry.backoff.ms', 20),
     sessionTimeoutMs: intProp(props, 'broker.session.timeout.ms', 9000),
     heartbeatIntervalMs: intProp(props, 'broker.heartbeat.interval.ms', 2000),
+    snapshotBytes: intProp(props, 'metadata.log.max.record.bytes.between.snapshots', 20 * 1024 * 1024),
   };
 }

@@ -13,6 +13,7 @@ import { FileLogStore, RaftLog } from './raft-log.js';
 import { FileQuorumStateStore } from './quorum-state-store.js';
 import { API, METADATA_TOPIC, RaftNode, type CommittedBatch } from './raft-node.js';
 import { TcpRaftTransport } from './tcp-transport.js';
+import { FileSnapshotStore } from './snapshot.js';
 import { MetadataImage } from './metadata-image.js';
 import { API_BROKER_HEARTBEAT, API_BROKER_REGISTRATION, BrokerRegistry } from './broker-registry.js';
 
@@ -26,6 +27,7 @@ const CONTROLLER_APIS: ReadonlyArray<{ apiKey: number; minVersion: number; maxVe
   { apiKey: API.BeginQuorumEpoch, minVersion: 0, maxVersion: 1 },
   { apiKey: API.EndQuorumEpoch, minVersion: 0, maxVersion: 1 },
   { apiKey: API.DescribeQuorum, minVersion: 0, maxVersion: 2 },
+  { apiKey: API.FetchSnapshot, minVersion: 0, maxVersion: 1 },
   { apiKey: API_BROKER_REGISTRATION, minVersion: 0, maxVersion: 3 },
   { apiKey: API_BROKER_HEARTBEAT, minVersion: 0, maxVersion: 1 },
 ];
@@ -128,6 +130,10 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
       image.apply(batches);
       opts.onCommit?.(batches);
     },
+    snapshots: new FileSnapshotStore(logDir),
+    snapshotBytes: kraft.snapshotBytes,
+    snapshotState: () => image.toRecords(),
+    onSnapshot: (values, id) => image.loadSnapshot(values, id.endOffset),
   });
   const registry = new BrokerRegistry({ raft, image, clusterId: opts.clusterId, sessionTimeoutMs: opts.sessionTimeoutMs, writeTimeoutMs: kraft.requestTimeoutMs * 2, log });
   const server = new BrokerServer({

@@ -1,6 +1,6 @@
 // The cluster's metadata as the committed records of __cluster_metadata say it is: registered brokers
 // (fenced or not) and topics. Every node that reads the log builds the same image from the same records.
-import { decodeMetadataRecord } from '../../protocol/log-records.js';
+import { decodeMetadataRecord, encodeMetadataRecord } from '../../protocol/log-records.js';
 import type { CommittedBatch } from './raft-node.js';
 
 export interface BrokerEndpoint {
@@ -89,6 +89,34 @@ export class MetadataImage {
         // Records this image does not model yet (configs, quotas, ACLs, ...) still sit in the log.
         break;
     }
+  }
+
+  /** Starts over from a snapshot's records; `endOffset` is the first offset after it. */
+  loadSnapshot(values: readonly Buffer[], endOffset: number): void {
+    this.brokers.clear();
+    this.topics.clear();
+    this.topicNames.clear();
+    values.forEach((v) => this.applyRecord(v, -1));
+    this.lastOffset = endOffset - 1;
+  }
+
+  /** The records that rebuild this image, for a snapshot. */
+  toRecords(): Buffer[] {
+    const out: Buffer[] = [];
+    for (const b of [...this.brokers.values()].sort((x, y) => x.id - y.id)) {
+      out.push(encodeMetadataRecord('RegisterBrokerRecord', 0, {
+        brokerId: b.id, incarnationId: b.incarnationId, brokerEpoch: b.epoch, endPoints: b.endpoints, features: [], rack: b.rack, fenced: b.fenced,
+      }));
+    }
+    for (const t of this.topics.values()) {
+      out.push(encodeMetadataRecord('TopicRecord', 0, { name: t.name, topicId: t.topicId }));
+      for (const [partitionId, p] of t.partitions) {
+        out.push(encodeMetadataRecord('PartitionRecord', 0, {
+          partitionId, topicId: t.topicId, replicas: p.replicas, isr: p.isr, removingReplicas: [], addingReplicas: [], leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: 0,
+        }));
+      }
+    }
+    return out;
   }
 
   /** Unfenced brokers with an endpoint on `listenerName`, by id. */

@@ -4,7 +4,7 @@
 // never elects itself, and a restarted voter rejoins and catches up.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { BIN, freePort, ROOT, sandbox } from '../../cli/helpers.js';
@@ -200,5 +200,44 @@ describe('KRaft quorum of three server-start processes', { timeout: 180_000 }, (
     const last = await awaitLeader(nodes, third.leaderEpoch);
     assert.equal(last.currentVoters.filter((v: { logEndOffset: number }) => v.logEndOffset === last.highWatermark).length, 3);
     for (const n of nodes) n.proc!.kill('SIGTERM');
+  });
+});
+
+describe('a single-voter KRaft node', { timeout: 60_000 }, () => {
+  test('elects itself, registers, snapshots its metadata log, and restarts from the snapshot', async () => {
+    const n: Node = { id: 1, brokerPort: await freePort(), controllerPort: await freePort(), propsFile: join(box.dir, 'single.properties'), dataDir: join(box.dir, 'single-logs'), output: '' };
+    nodes.push(n);
+    writeFileSync(n.propsFile, [
+      'process.roles=broker,controller',
+      // The older spelling of node.id, as the tutorial's files have it.
+      'broker.id=1',
+      `controller.quorum.voters=1@127.0.0.1:${n.controllerPort}`,
+      'controller.listener.names=CONTROLLER',
+      `listeners=PLAINTEXT://127.0.0.1:${n.brokerPort},CONTROLLER://127.0.0.1:${n.controllerPort}`,
+      `log.dirs=${n.dataDir}`,
+      'metadata.log.max.record.bytes.between.snapshots=1',
+      'broker.heartbeat.interval.ms=200',
+      '',
+    ].join('\n'));
+    await start(n);
+    const d = await awaitLeader([n], 1);
+    assert.equal(d.leaderId, 1);
+    await awaitBrokers(n, [1]);
+    // Registration and unfencing were committed, each followed by a snapshot.
+    const deadline = Date.now() + 10_000;
+    while (!n.output.includes('wrote snapshot') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.match(n.output, /node 1 wrote snapshot \d+-\d+; the metadata log now starts at \d+/);
+    const files = readdirSync(join(n.dataDir, '__cluster_metadata-0'));
+    assert.ok(files.some((f) => /^\d{20}-\d{10}\.checkpoint$/.test(f)), files.join(' '));
+    assert.ok(!files.includes('00000000000000000000.log'), 'the log before the snapshot is gone');
+    await new Promise<void>((resolve) => {
+      n.proc!.once('exit', () => resolve());
+      n.proc!.kill('SIGTERM');
+    });
+    await start(n);
+    const again = await awaitLeader([n], d.leaderEpoch + 1);
+    assert.ok(again.highWatermark > d.highWatermark);
+    await awaitBrokers(n, [1]);
+    n.proc!.kill('SIGTERM');
   });
 });

@@ -5,6 +5,7 @@ import type { MessageBody } from '../../../src/protocol/index.js';
 import { MemoryLogStore, RaftLog } from '../../../src/broker/raft/raft-log.js';
 import { MemoryQuorumStateStore } from '../../../src/broker/raft/quorum-state-store.js';
 import { MetadataImage } from '../../../src/broker/raft/metadata-image.js';
+import { MemorySnapshotStore } from '../../../src/broker/raft/snapshot.js';
 import { RAFT_REQUEST_VERSIONS, RaftNode, type CommittedBatch, type RaftClock } from '../../../src/broker/raft/raft-node.js';
 
 const flush = async () => {
@@ -62,6 +63,7 @@ export interface SimMember {
   committed: CommittedBatch[];
   /** The metadata this member has applied from its committed log. */
   image: MetadataImage;
+  snapshots: MemorySnapshotStore;
 }
 
 export class SimCluster {
@@ -73,11 +75,11 @@ export class SimCluster {
   readonly requestTimeoutMs = 2000;
   readonly logLines: string[] = [];
 
-  constructor(readonly voters: number[], private readonly seed = 1, readonly clusterId = 'sim-cluster-000000000A') {
-    for (const id of voters) this.create(id, new MemoryLogStore(), new MemoryQuorumStateStore());
+  constructor(readonly voters: number[], private readonly seed = 1, readonly clusterId = 'sim-cluster-000000000A', private readonly snapshotBytes = 0) {
+    for (const id of voters) this.create(id, new MemoryLogStore(), new MemoryQuorumStateStore(), new MemorySnapshotStore());
   }
 
-  private create(id: number, logStore: MemoryLogStore, stateStore: MemoryQuorumStateStore): SimMember {
+  private create(id: number, logStore: MemoryLogStore, stateStore: MemoryQuorumStateStore, snapshots: MemorySnapshotStore): SimMember {
     // A new process starts with empty memory and re-applies its log as the high watermark passes it.
     const committed: CommittedBatch[] = [];
     const image = new MetadataImage();
@@ -95,8 +97,12 @@ export class SimCluster {
         committed.push(...batches);
         image.apply(batches);
       },
+      snapshots,
+      snapshotBytes: this.snapshotBytes,
+      snapshotState: () => image.toRecords(),
+      onSnapshot: (values, sid) => image.loadSnapshot(values, sid.endOffset),
     });
-    const m = { node, logStore, stateStore, committed, image };
+    const m = { node, logStore, stateStore, committed, image, snapshots };
     this.members.set(id, m);
     return m;
   }
@@ -144,7 +150,7 @@ export class SimCluster {
   restart(id: number): RaftNode {
     const old = this.members.get(id)!;
     this.down.delete(id);
-    const m = this.create(id, old.logStore, old.stateStore);
+    const m = this.create(id, old.logStore, old.stateStore, old.snapshots);
     m.node.start();
     return m.node;
   }
