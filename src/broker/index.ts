@@ -69,7 +69,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   let server: BrokerServer | undefined;
   let broker: Broker | undefined;
   let controller: QuorumController | undefined;
-  let lifecycle: { stop(): void; transport: TcpRaftTransport } | undefined;
+  let lifecycle: { stop(): void; shutdown(): Promise<void>; transport: TcpRaftTransport } | undefined;
   try {
     const config = new BrokerConfig(props, store.getBrokerOverrides(), store.getBrokerDefaultOverrides());
     const listeners = config.listeners;
@@ -133,7 +133,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         log,
       });
       manager.start();
-      lifecycle = { stop: () => manager.stop(), transport };
+      lifecycle = { stop: () => manager.stop(), shutdown: () => manager.shutdown(), transport };
     }
     const first = bound[0];
     const ports: Record<string, number> = { ...controller?.ports };
@@ -155,7 +155,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       controller,
       close() {
         closing ??= (async () => {
-          lifecycle?.stop();
+          await lifecycle?.shutdown();
           lifecycle?.transport.close();
           await controller?.close();
           clearInterval(retentionTimer);

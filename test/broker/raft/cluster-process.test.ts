@@ -199,7 +199,20 @@ describe('KRaft quorum of three server-start processes', { timeout: 180_000 }, (
     await start(leader2);
     const last = await awaitLeader(nodes, third.leaderEpoch);
     assert.equal(last.currentVoters.filter((v: { logEndOffset: number }) => v.logEndOffset === last.highWatermark).length, 3);
-    for (const n of nodes) n.proc!.kill('SIGTERM');
+    for (const n of nodes) await awaitBrokers(n, [1, 2, 3]);
+
+    // SIGTERM is a controlled shutdown: the controller fences the broker at once, not after the session timeout.
+    const leaving = nodes.find((n) => n.id !== last.leaderId)!;
+    const staying = nodes.filter((n) => n !== leaving);
+    const stoppedAt = Date.now();
+    await new Promise<void>((resolve) => {
+      leaving.proc!.once('exit', () => resolve());
+      leaving.proc!.kill('SIGTERM');
+    });
+    assert.match(leaving.output, /controlled shutdown acknowledged/);
+    await awaitBrokers(staying[0]!, staying.map((n) => n.id), 2000);
+    process.stderr.write(`# controlled shutdown: broker ${leaving.id} gone from Metadata ${Date.now() - stoppedAt} ms after SIGTERM\n`);
+    for (const n of staying) n.proc!.kill('SIGTERM');
   });
 });
 
