@@ -9,7 +9,7 @@ import { MetadataStore } from './storage/metadata-store.js';
 import { SecurityManager } from './security/index.js';
 import { acquireDirLock, KERNEL_DIR_LOCKS } from './storage/dir-lock.js';
 import { kraftConfig, type KRaftConfig } from './config/kraft-config.js';
-import { formatMetadataDir, startQuorumController, type QuorumController } from './raft/controller.js';
+import { formatMetadataDir, startMetadataObserver, startQuorumController, type MetadataObserver, type QuorumController } from './raft/controller.js';
 import { BrokerLifecycle, SECURITY_PROTOCOL_IDS } from './raft/broker-lifecycle.js';
 import { TcpRaftTransport } from './raft/tcp-transport.js';
 
@@ -51,9 +51,6 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const dataDir = staticConfig.dataDir;
   fs.mkdirSync(dataDir, { recursive: true });
   if (kraft && !kraft.roles.has('broker')) return startControllerOnly(kraft, staticConfig, dataDir, log);
-  if (kraft && !kraft.roles.has('controller')) {
-    log('KRaft broker role: registering with the controller quorum is not implemented yet; this broker keeps its own metadata');
-  }
   // With the kernel's lock held, a pid left in .lock can only be a dead broker's.
   const dirLock = options.fs === undefined ? await acquireDirLock(dataDir) : undefined;
   let store: MetadataStore;
@@ -69,6 +66,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   let server: BrokerServer | undefined;
   let broker: Broker | undefined;
   let controller: QuorumController | undefined;
+  let observer: MetadataObserver | undefined;
   let lifecycle: { stop(): void; shutdown(): Promise<void>; transport: TcpRaftTransport } | undefined;
   try {
     const config = new BrokerConfig(props, store.getBrokerOverrides(), store.getBrokerDefaultOverrides());
@@ -108,12 +106,18 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     // One cleaner pass per backoff; Node runs it between requests (log.cleaner.threads has no effect here).
     const cleanerTimer = config.bool('log.cleaner.enable') ? setInterval(() => void b.cleanCompactedLogs(), config.int('log.cleaner.backoff.ms')) : undefined;
     cleanerTimer?.unref();
-    if (kraft?.roles.has('controller')) {
-      controller = await startQuorumController({
-        kraft, metadataDir: dataDir, clusterId: clusterId!, log, maxFrameBytes: config.int('socket.request.max.bytes'), sessionTimeoutMs: kraft.sessionTimeoutMs,
-      });
+    if (kraft) {
+      // A combined node reads the metadata log as a voter, a broker-only node as an observer.
+      if (kraft.roles.has('controller')) {
+        controller = await startQuorumController({
+          kraft, metadataDir: dataDir, clusterId: clusterId!, log, maxFrameBytes: config.int('socket.request.max.bytes'), sessionTimeoutMs: kraft.sessionTimeoutMs,
+        });
+      } else {
+        observer = startMetadataObserver({ kraft, metadataDir: dataDir, clusterId: clusterId!, log });
+      }
+      const quorum = (controller ?? observer)!;
       // The broker role registers with the active controller and lists the brokers the quorum knows.
-      const image = controller.image;
+      const image = quorum.image;
       b.cluster = image;
       const advertised = config.advertisedListeners;
       const transport = new TcpRaftTransport({ nodeId: kraft.nodeId, peers: kraft.voters, requestTimeoutMs: kraft.requestTimeoutMs });
@@ -129,7 +133,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         }),
         metadataOffset: () => image.lastOffset,
         heartbeatIntervalMs: kraft.heartbeatIntervalMs,
-        controllerHint: () => controller!.raft.leaderId,
+        controllerHint: () => quorum.raft.leaderId,
         log,
       });
       manager.start();
@@ -157,6 +161,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         closing ??= (async () => {
           await lifecycle?.shutdown();
           lifecycle?.transport.close();
+          await observer?.close();
           await controller?.close();
           clearInterval(retentionTimer);
           clearInterval(cleanerTimer);
@@ -173,6 +178,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   } catch (err) {
     lifecycle?.stop();
     lifecycle?.transport.close();
+    await observer?.close();
     await controller?.close();
     await server?.close(0);
     broker?.close();

@@ -178,3 +178,47 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
     },
   };
 }
+
+export interface MetadataObserver {
+  raft: RaftNode;
+  image: MetadataImage;
+  close(): Promise<void>;
+}
+
+/**
+ * A broker-only node reads __cluster_metadata as an observer (Fetch to the quorum's leader, never
+ * voting), keeping its own copy of the log and snapshots beside its data.
+ */
+export function startMetadataObserver(opts: { kraft: KRaftConfig; metadataDir: string; clusterId: string; log: (line: string) => void }): MetadataObserver {
+  const { kraft, log } = opts;
+  const logDir = join(opts.metadataDir, `${METADATA_TOPIC}-0`);
+  const raftLog = new RaftLog(new FileLogStore(logDir));
+  const image = new MetadataImage();
+  const transport = new TcpRaftTransport({ nodeId: kraft.nodeId, peers: kraft.voters, requestTimeoutMs: kraft.requestTimeoutMs });
+  const raft = new RaftNode({
+    nodeId: kraft.nodeId,
+    voters: kraft.voters.map((v) => v.id),
+    clusterId: opts.clusterId,
+    log: raftLog,
+    stateStore: FileQuorumStateStore.inDir(logDir),
+    transport,
+    fetchTimeoutMs: kraft.fetchTimeoutMs,
+    retryBackoffMs: kraft.retryBackoffMs,
+    logger: log,
+    onCommit: (batches) => image.apply(batches),
+    snapshots: new FileSnapshotStore(logDir),
+    snapshotBytes: kraft.snapshotBytes,
+    snapshotState: () => image.toRecords(),
+    onSnapshot: (values, id) => image.loadSnapshot(values, id.endOffset),
+  });
+  raft.start();
+  return {
+    raft,
+    image,
+    async close() {
+      await raft.close();
+      transport.close();
+      raftLog.close();
+    },
+  };
+}

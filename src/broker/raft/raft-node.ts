@@ -163,6 +163,8 @@ export class RaftNode {
   private observers = new Map<number, ReplicaState>();
   private closed = false;
   private fetching = false;
+  private discovering = false;
+  private discoveryIndex = 0;
 
   constructor(opts: RaftNodeOptions) {
     this.nodeId = opts.nodeId;
@@ -273,6 +275,11 @@ export class RaftNode {
    */
   start(): void {
     const saved = this.store.read();
+    if (!this.isVoter(this.nodeId)) {
+      this.state = { kind: 'unattached', epoch: saved?.epoch ?? 0, votedId: -1 };
+      this.discoverLeader();
+      return;
+    }
     if (saved && saved.leaderId >= 0 && saved.leaderId !== this.nodeId && this.isVoter(saved.leaderId)) {
       this.becomeFollower(saved.epoch, saved.leaderId);
     } else if (this.voters.length === 1 && this.isVoter(this.nodeId)) {
@@ -386,10 +393,15 @@ export class RaftNode {
     this.leaveLeadership();
     this.state = { kind: 'unattached', epoch, votedId: this.vote.epoch === epoch ? this.vote.id : -1 };
     this.persist(-1);
+    if (!this.isVoter(this.nodeId)) {
+      this.discoverLeader();
+      return;
+    }
     this.resetTimer(this.randomElectionTimeout(), () => this.onElectionTimeout());
   }
 
   private becomeCandidate(): void {
+    if (!this.isVoter(this.nodeId)) return;
     this.leaveLeadership();
     const epoch = this.state.epoch + 1;
     this.state = { kind: 'candidate', epoch, granted: new Set([this.nodeId]), rejected: new Set() };
@@ -516,7 +528,8 @@ export class RaftNode {
   private onFetchTimeout(epoch: number): void {
     if (this.state.kind === 'follower' && this.state.epoch === epoch) {
       this.logger(`Raft: node ${this.nodeId} heard nothing from leader ${this.state.leaderId} for ${this.fetchTimeoutMs} ms`);
-      this.becomeCandidate();
+      if (this.isVoter(this.nodeId)) this.becomeCandidate();
+      else this.becomeUnattached(epoch);
     }
   }
 
@@ -678,13 +691,13 @@ export class RaftNode {
     })();
   }
 
-  private async fetchOnce(epoch: number, leaderId: number): Promise<boolean> {
+  private fetchRequest(epoch: number, maxWaitMs: number): object {
     const { offset, epoch: lastEpoch } = this.log.endOffsetAndEpoch;
-    const body = {
+    return {
       clusterId: this.clusterId,
       replicaId: this.nodeId,
       replicaState: { replicaId: this.nodeId, replicaEpoch: -1 },
-      maxWaitMs: this.fetchMaxWaitMs,
+      maxWaitMs,
       minBytes: 0,
       maxBytes: 8 * 1024 * 1024,
       isolationLevel: 0,
@@ -698,6 +711,39 @@ export class RaftNode {
       forgottenTopicsData: [],
       rackId: '',
     };
+  }
+
+  /**
+   * An observer (a broker that is not a voter) finds the leader by asking the voters in turn: any of
+   * them answers a Fetch with the leader it knows.
+   */
+  private discoverLeader(): void {
+    if (this.discovering) return;
+    this.discovering = true;
+    void (async () => {
+      try {
+        while (!this.closed && this.state.kind === 'unattached') {
+          const voter = this.voters[this.discoveryIndex++ % this.voters.length]!;
+          try {
+            const res = await this.transport.send(voter, API.Fetch, this.fetchRequest(-1, 0));
+            const cl = res.responses?.[0]?.partitions?.[0]?.currentLeader;
+            if (cl && cl.leaderId >= 0 && cl.leaderEpoch >= this.state.epoch && this.state.kind === 'unattached' && !this.closed) {
+              this.becomeFollower(cl.leaderEpoch, cl.leaderId);
+              break;
+            }
+          } catch {
+            // Unreachable voter: ask the next one.
+          }
+          await new Promise<void>((r) => this.clock.setTimeout(r, Math.max(this.retryBackoffMs, 100)));
+        }
+      } finally {
+        this.discovering = false;
+      }
+    })();
+  }
+
+  private async fetchOnce(epoch: number, leaderId: number): Promise<boolean> {
+    const body = this.fetchRequest(epoch, this.fetchMaxWaitMs);
     let res: MessageBody;
     try {
       res = await this.transport.send(leaderId, API.Fetch, body);

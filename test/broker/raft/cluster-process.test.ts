@@ -41,7 +41,7 @@ function start(n: Node): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`node ${n.id} did not start:\n${n.output}`)), 20_000);
     const check = () => {
-      if (n.output.includes('ktool broker started')) {
+      if (n.output.includes('ktool broker started') || n.output.includes('ktool controller started')) {
         clearTimeout(timer);
         resolve();
       } else if (child.exitCode !== null) {
@@ -252,5 +252,32 @@ describe('a single-voter KRaft node', { timeout: 60_000 }, () => {
     assert.ok(again.highWatermark > d.highWatermark);
     await awaitBrokers(n, [1]);
     n.proc!.kill('SIGTERM');
+  });
+});
+
+describe('separate roles: a controller-only node and a broker-only node', { timeout: 60_000 }, () => {
+  test('the broker observes the metadata log, registers, and is the one broker Metadata lists', async () => {
+    const ctl: Node = { id: 1, brokerPort: 0, controllerPort: await freePort(), propsFile: join(box.dir, 'controller.properties'), dataDir: join(box.dir, 'controller-logs'), output: '' };
+    const brk: Node = { id: 2, brokerPort: await freePort(), controllerPort: ctl.controllerPort, propsFile: join(box.dir, 'broker.properties'), dataDir: join(box.dir, 'broker-logs'), output: '' };
+    nodes.push(ctl, brk);
+    const common = [`controller.quorum.voters=1@127.0.0.1:${ctl.controllerPort}`, 'controller.listener.names=CONTROLLER', 'broker.heartbeat.interval.ms=200'];
+    writeFileSync(ctl.propsFile, ['process.roles=controller', 'node.id=1', ...common, `listeners=CONTROLLER://127.0.0.1:${ctl.controllerPort}`, `log.dirs=${ctl.dataDir}`, ''].join('\n'));
+    writeFileSync(brk.propsFile, ['process.roles=broker', 'node.id=2', ...common, `listeners=PLAINTEXT://127.0.0.1:${brk.brokerPort}`, `log.dirs=${brk.dataDir}`, ''].join('\n'));
+    await start(ctl);
+    await start(brk);
+    const deadline = Date.now() + 15_000;
+    while (!/Broker 2: unfenced by controller 1/.test(brk.output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.match(brk.output, /Broker 2: registered with controller 1, broker epoch \d+/);
+    assert.match(brk.output, /Broker 2: unfenced by controller 1/);
+    await awaitBrokers(brk, [2]);
+    const d = await awaitLeader([ctl], 1);
+    assert.deepEqual(d.currentVoters.map((v: { replicaId: number }) => v.replicaId), [1]);
+    assert.deepEqual(d.observers.map((o: { replicaId: number }) => o.replicaId), [2]);
+    // The broker's copy of the metadata log holds its own registration.
+    const records = decodeBatches(readFileSync(join(brk.dataDir, '__cluster_metadata-0', '00000000000000000000.log')))
+      .filter((b) => !b.header.isControl).flatMap((b) => b.records.map((r) => decodeMetadataRecord(r.value!)));
+    assert.ok(records.some((r) => r.name === 'RegisterBrokerRecord' && r.body.brokerId === 2));
+    brk.proc!.kill('SIGTERM');
+    ctl.proc!.kill('SIGTERM');
   });
 });

@@ -111,6 +111,13 @@ export class SimCluster {
     for (const m of this.members.values()) m.node.start();
   }
 
+  /** A broker that is not a voter: it reads the metadata log as an observer. */
+  addObserver(id: number): RaftNode {
+    const m = this.create(id, new MemoryLogStore(), new MemoryQuorumStateStore(), new MemorySnapshotStore());
+    m.node.start();
+    return m.node;
+  }
+
   node(id: number): RaftNode {
     return this.members.get(id)!.node;
   }

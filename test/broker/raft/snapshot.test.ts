@@ -71,4 +71,32 @@ describe('metadata log snapshots', () => {
     await c.clock.advance(1000);
     assert.deepEqual(brokerIds(c, leader.nodeId), [...expected, 200]);
   });
+
+  test('a broker that is not a voter observes the log: it finds the leader, starts from its snapshot, follows a new leader', async () => {
+    const c = new SimCluster([1, 2, 3], 8, 'sim-cluster-000000000A', 300);
+    c.start();
+    const leader = await c.awaitLeader();
+    for (let id = 100; id < 110; id++) {
+      void leader.append([register(id)]).catch(() => {});
+      await c.clock.advance(100);
+    }
+    const observer = c.addObserver(9);
+    for (let i = 0; i < 50 && observer.highWatermark < leader.highWatermark; i++) await c.clock.advance(100);
+    assert.equal(observer.role, 'follower');
+    assert.equal(observer.leaderId, leader.nodeId);
+    assert.deepEqual(brokerIds(c, 9), brokerIds(c, leader.nodeId));
+    assert.ok(c.logLines.some((l) => l.includes('node 9 loaded snapshot')), 'it started from the leader\'s snapshot');
+    const observers = (leader.handleDescribeQuorum() as any).topics[0].partitions[0].observers;
+    assert.deepEqual(observers.map((o: { replicaId: number }) => o.replicaId), [9]);
+
+    c.crash(leader.nodeId);
+    for (let i = 0; i < 100 && !(observer.role === 'follower' && observer.leaderId !== leader.nodeId && c.leaders().length === 1); i++) await c.clock.advance(100);
+    const next = c.leaders()[0]!;
+    assert.equal(observer.leaderId, next.nodeId, 'the observer found the new leader');
+    void next.append([register(300)]).catch(() => {});
+    await c.clock.advance(2000);
+    assert.ok(brokerIds(c, 9).includes(300));
+    assert.notEqual(observer.role, 'leader');
+    assert.notEqual(observer.role, 'candidate');
+  });
 });
