@@ -111,6 +111,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       if (kraft.roles.has('controller')) {
         controller = await startQuorumController({
           kraft, metadataDir: dataDir, clusterId: clusterId!, log, maxFrameBytes: config.int('socket.request.max.bytes'), sessionTimeoutMs: kraft.sessionTimeoutMs,
+          defaultPartitions: config.int('num.partitions'), defaultReplicationFactor: config.int('default.replication.factor'),
         });
       } else {
         observer = startMetadataObserver({ kraft, metadataDir: dataDir, clusterId: clusterId!, log });
@@ -194,7 +195,10 @@ async function startControllerOnly(kraft: KRaftConfig, config: BrokerConfig, dat
   let controller: QuorumController;
   try {
     const clusterId = formatMetadataDir(dataDir, kraft, log);
-    controller = await startQuorumController({ kraft, metadataDir: dataDir, clusterId, log, maxFrameBytes: config.int('socket.request.max.bytes'), sessionTimeoutMs: kraft.sessionTimeoutMs });
+    controller = await startQuorumController({
+      kraft, metadataDir: dataDir, clusterId, log, maxFrameBytes: config.int('socket.request.max.bytes'), sessionTimeoutMs: kraft.sessionTimeoutMs,
+      defaultPartitions: config.int('num.partitions'), defaultReplicationFactor: config.int('default.replication.factor'),
+    });
   } catch (err) {
     await dirLock.release();
     throw err;

@@ -14,6 +14,7 @@ import { FileQuorumStateStore } from './quorum-state-store.js';
 import { API, METADATA_TOPIC, RaftNode, type CommittedBatch } from './raft-node.js';
 import { TcpRaftTransport } from './tcp-transport.js';
 import { FileSnapshotStore } from './snapshot.js';
+import { API_CREATE_TOPICS, TopicControl } from './topic-control.js';
 import { MetadataImage } from './metadata-image.js';
 import { API_BROKER_HEARTBEAT, API_BROKER_REGISTRATION, BrokerRegistry } from './broker-registry.js';
 
@@ -22,6 +23,7 @@ const API_VERSIONS = 18;
 /** What the controller listener answers, and in which versions. */
 const CONTROLLER_APIS: ReadonlyArray<{ apiKey: number; minVersion: number; maxVersion: number }> = [
   { apiKey: API.Fetch, minVersion: 13, maxVersion: 17 },
+  { apiKey: API_CREATE_TOPICS, minVersion: 2, maxVersion: 7 },
   { apiKey: API_VERSIONS, minVersion: 0, maxVersion: 4 },
   { apiKey: API.Vote, minVersion: 0, maxVersion: 1 },
   { apiKey: API.BeginQuorumEpoch, minVersion: 0, maxVersion: 1 },
@@ -61,7 +63,7 @@ export function formatMetadataDir(dir: string, kraft: KRaftConfig, log: (line: s
   return clusterId;
 }
 
-export function createControllerDispatcher(raft: RaftNode, registry: BrokerRegistry): FrameHandler {
+export function createControllerDispatcher(raft: RaftNode, registry: BrokerRegistry, topics: TopicControl): FrameHandler {
   return (frame: Buffer) => {
     const header = decodeRequestHeader(frame);
     const api = CONTROLLER_APIS.find((a) => a.apiKey === header.apiKey);
@@ -75,7 +77,8 @@ export function createControllerDispatcher(raft: RaftNode, registry: BrokerRegis
       return encodeResponseFrame(API_VERSIONS, header.apiVersion, header.correlationId, { errorCode: 0, apiKeys: CONTROLLER_APIS, throttleTimeMs: 0 });
     }
     const body = decodeRequest(header.apiKey, header.apiVersion, frame, header.bodyOffset);
-    const result = header.apiKey === API_BROKER_REGISTRATION ? registry.handleRegistration(body)
+    const result = header.apiKey === API_CREATE_TOPICS ? topics.handleCreateTopics(body)
+      : header.apiKey === API_BROKER_REGISTRATION ? registry.handleRegistration(body)
       : header.apiKey === API_BROKER_HEARTBEAT ? registry.handleHeartbeat(body)
         : raft.handle(header.apiKey, body)!;
     const finish = (res: object) => encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, res);
@@ -101,6 +104,9 @@ export interface QuorumControllerOptions {
   log: (line: string) => void;
   maxFrameBytes: number;
   sessionTimeoutMs: number;
+  /** num.partitions and default.replication.factor, for CreateTopics with -1. */
+  defaultPartitions?: number;
+  defaultReplicationFactor?: number;
   onCommit?: (batches: CommittedBatch[]) => void;
 }
 
@@ -135,6 +141,10 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
     snapshotState: () => image.toRecords(),
     onSnapshot: (values, id) => image.loadSnapshot(values, id.endOffset),
   });
+  const topicControl = new TopicControl({
+    raft, image, log, writeTimeoutMs: kraft.requestTimeoutMs * 2,
+    defaultPartitions: opts.defaultPartitions, defaultReplicationFactor: opts.defaultReplicationFactor,
+  });
   const registry = new BrokerRegistry({ raft, image, clusterId: opts.clusterId, sessionTimeoutMs: opts.sessionTimeoutMs, writeTimeoutMs: kraft.requestTimeoutMs * 2, log });
   const server = new BrokerServer({
     listeners: kraft.controllerListeners,
@@ -142,7 +152,7 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
     maxConnections: 2 ** 31 - 1,
     maxConnectionsPerIp: 2 ** 31 - 1,
     idleTimeoutMs: 0,
-    handle: createControllerDispatcher(raft, registry),
+    handle: createControllerDispatcher(raft, registry, topicControl),
     log,
   });
   let bound;

@@ -24,6 +24,8 @@ export interface TopicImage {
   name: string;
   topicId: string;
   partitions: Map<number, { replicas: number[]; isr: number[]; leader: number; leaderEpoch: number }>;
+  /** Topic config overrides (ConfigRecord). */
+  configs: Map<string, string>;
 }
 
 export class MetadataImage {
@@ -71,7 +73,7 @@ export class MetadataImage {
         break;
       }
       case 'TopicRecord':
-        this.topics.set(body.name, { name: body.name, topicId: body.topicId, partitions: new Map() });
+        this.topics.set(body.name, { name: body.name, topicId: body.topicId, partitions: new Map(), configs: new Map() });
         this.topicNames.set(body.topicId, body.name);
         break;
       case 'PartitionRecord': {
@@ -83,6 +85,15 @@ export class MetadataImage {
         const topicName = this.topicNames.get(body.topicId);
         if (topicName !== undefined) this.topics.delete(topicName);
         this.topicNames.delete(body.topicId);
+        break;
+      }
+      case 'ConfigRecord': {
+        // ConfigResource.Type.TOPIC; broker configs are not modelled yet.
+        const t = body.resourceType === 2 ? this.topics.get(body.resourceName) : undefined;
+        if (t) {
+          if (body.value === null) t.configs.delete(body.name);
+          else t.configs.set(body.name, body.value);
+        }
         break;
       }
       default:
@@ -110,6 +121,7 @@ export class MetadataImage {
     }
     for (const t of this.topics.values()) {
       out.push(encodeMetadataRecord('TopicRecord', 0, { name: t.name, topicId: t.topicId }));
+      for (const [name, value] of t.configs) out.push(encodeMetadataRecord('ConfigRecord', 0, { resourceType: 2, resourceName: t.name, name, value }));
       for (const [partitionId, p] of t.partitions) {
         out.push(encodeMetadataRecord('PartitionRecord', 0, {
           partitionId, topicId: t.topicId, replicas: p.replicas, isr: p.isr, removingReplicas: [], addingReplicas: [], leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: 0,

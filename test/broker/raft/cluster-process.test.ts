@@ -161,6 +161,17 @@ describe('KRaft quorum of three server-start processes', { timeout: 180_000 }, (
     for (const n of nodes) await awaitBrokers(n, [1, 2, 3]);
     const registered = metadataRecords(leader1).filter((r) => r.name === 'RegisterBrokerRecord').map((r) => r.body.brokerId);
     assert.deepEqual([...new Set(registered)].sort(), [1, 2, 3]);
+    // CreateTopics at the active controller: RF 3 over the three registered brokers, on every voter's log.
+    const admin = await WireClient.open(leader1.controllerPort);
+    const created = await admin.request(19, 7, { topics: [{ name: 'my-kafka-topic', numPartitions: 3, replicationFactor: 3, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+    admin.close();
+    assert.deepEqual([created.topics[0].errorCode, created.topics[0].numPartitions, created.topics[0].replicationFactor], [0, 3, 3]);
+    await awaitLeader(nodes, 1);
+    for (const n of nodes) {
+      const parts = metadataRecords(n).filter((r) => r.name === 'PartitionRecord').map((r) => (r.body.replicas as number[]).join(','));
+      assert.equal(parts.length, 3, `node ${n.id} has the topic's partitions`);
+      assert.deepEqual(new Set(parts.map((p) => p.split(',')[0])), new Set(['1', '2', '3']), 'leaders spread over the three brokers');
+    }
 
     // kill -9 the leader: the other two elect a new one in a newer epoch, keeping the log.
     const committedBefore = segment(leader1).subarray(0, 0 + segment(leader1).length);
