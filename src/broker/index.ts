@@ -12,6 +12,7 @@ import { kraftConfig, type KRaftConfig } from './config/kraft-config.js';
 import { formatMetadataDir, startMetadataObserver, startQuorumController, type MetadataObserver, type QuorumController } from './raft/controller.js';
 import { BrokerLifecycle, SECURITY_PROTOCOL_IDS } from './raft/broker-lifecycle.js';
 import { TcpRaftTransport } from './raft/tcp-transport.js';
+import { describeQuorumHandler, type QuorumAccess } from './raft/describe-quorum-handler.js';
 
 export { parseProperties, PropertiesError } from './config/properties.js';
 export { defaultDataDir } from './config/broker-config.js';
@@ -76,7 +77,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     if (repeated) throw new Error(`Listener name ${repeated} is used twice in listeners; each listener needs its own name`);
     // TLS material, SASL users and SCRAM bootstrap are checked before anything binds.
     const security = new SecurityManager({ config, listeners, dataDir, fs, log });
-    broker = new Broker({ config, store, fs, handlers: HANDLERS, log });
+    // KRaft brokers also answer DescribeQuorum, passing it on to the controllers.
+    let quorumAccess: QuorumAccess | undefined;
+    const handlers = kraft ? [...HANDLERS, describeQuorumHandler(() => quorumAccess)] : HANDLERS;
+    broker = new Broker({ config, store, fs, handlers, log });
     broker.security = security;
     broker.open();
     const b = broker;
@@ -139,6 +143,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       });
       manager.start();
       lifecycle = { stop: () => manager.stop(), shutdown: () => manager.shutdown(), transport };
+      quorumAccess = { raft: quorum.raft, transport };
     }
     const first = bound[0];
     const ports: Record<string, number> = { ...controller?.ports };

@@ -60,11 +60,10 @@ function kill9(n: Node): Promise<void> {
   });
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function describeQuorum(n: Node): Promise<any | null> {
+async function describeQuorum(n: Node, port = n.controllerPort): Promise<any | null> {
   let c: WireClient | undefined;
   try {
-    c = await WireClient.open(n.controllerPort);
+    c = await WireClient.open(port);
     const res = await c.request(DESCRIBE_QUORUM, 1, { topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }] }, 3000);
     return res.topics[0].partitions[0];
   } catch {
@@ -75,7 +74,6 @@ async function describeQuorum(n: Node): Promise<any | null> {
 }
 
 /** Polls the live nodes until one answers DescribeQuorum as leader and every live voter has caught up. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function awaitLeader(live: Node[], minEpoch: number, timeoutMs = 30_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -153,6 +151,9 @@ describe('KRaft quorum of three server-start processes', { timeout: 180_000 }, (
     const fromFollower = await describeQuorum(follower);
     assert.equal(fromFollower.errorCode, NOT_LEADER_OR_FOLLOWER);
     assert.equal(fromFollower.leaderId, leader1.id);
+    // On a broker listener DescribeQuorum is passed on to the active controller, as kafka-metadata-quorum.sh expects.
+    const viaBroker = await describeQuorum(follower, follower.brokerPort);
+    assert.deepEqual([viaBroker.errorCode, viaBroker.leaderId, viaBroker.leaderEpoch], [0, leader1.id, first.leaderEpoch]);
     // Every voter holds the same metadata log, byte for byte.
     for (const n of nodes) assert.deepEqual(segment(n), segment(leader1), `node ${n.id}`);
     const clusterIds = nodes.map((n) => /cluster id (\S+)/.exec(n.output)?.[1]);
@@ -284,6 +285,8 @@ describe('separate roles: a controller-only node and a broker-only node', { time
     const d = await awaitLeader([ctl], 1);
     assert.deepEqual(d.currentVoters.map((v: { replicaId: number }) => v.replicaId), [1]);
     assert.deepEqual(d.observers.map((o: { replicaId: number }) => o.replicaId), [2]);
+    const viaBroker = await describeQuorum(brk, brk.brokerPort);
+    assert.deepEqual([viaBroker.errorCode, viaBroker.leaderId], [0, 1]);
     // The broker's copy of the metadata log holds its own registration.
     const records = decodeBatches(readFileSync(join(brk.dataDir, '__cluster_metadata-0', '00000000000000000000.log')))
       .filter((b) => !b.header.isControl).flatMap((b) => b.records.map((r) => decodeMetadataRecord(r.value!)));
