@@ -164,6 +164,8 @@ export class RaftNode {
   private closed = false;
   private fetching = false;
   private discovering = false;
+  /** Log end offset and high watermark when held fetches were last woken. */
+  private lastProgress = '';
   private discoveryIndex = 0;
 
   constructor(opts: RaftNodeOptions) {
@@ -590,7 +592,13 @@ export class RaftNode {
     const offsets = this.voters.map((v) => s.replicas.get(v)?.endOffset ?? -1).sort((a, b) => b - a);
     const majorityOffset = offsets[Math.floor(this.voters.length / 2)]!;
     if (majorityOffset > s.epochStartOffset && majorityOffset > this.hw) this.advanceHighWatermark(majorityOffset);
-    this.wakeWaiters();
+    // Held fetches are only worth answering when there is something new for them: waking them on
+    // every fetch would have the followers ping-pong empty fetches at full speed.
+    const progress = `${this.log.endOffset}/${this.hw}`;
+    if (progress !== this.lastProgress) {
+      this.lastProgress = progress;
+      this.wakeWaiters();
+    }
   }
 
   private advanceHighWatermark(hw: number): void {

@@ -204,6 +204,19 @@ describe('KRaft quorum (deterministic)', () => {
     assert.equal(vote(c.restart(1), 3), false, 'and still refused after a restart');
   });
 
+  test('an idle quorum is quiet: each follower holds one Fetch per max wait, not a stream of empty ones', async () => {
+    const c = new SimCluster([1, 2, 3], 13);
+    c.start();
+    await c.awaitLeader();
+    await c.clock.advance(1000);
+    const before = c.sent.get(1) ?? 0;
+    await c.clock.advance(10_000);
+    const fetches = (c.sent.get(1) ?? 0) - before;
+    // Two followers, one Fetch each per 500 ms of max wait.
+    assert.ok(fetches <= 2 * (10_000 / 500) + 4, `${fetches} fetches in 10 s`);
+    assert.ok(fetches >= 2 * (10_000 / 500) - 4, `${fetches} fetches in 10 s`);
+  });
+
   test('DescribeQuorum: the leader reports every voter\'s log end offset; a follower points elsewhere', async () => {
     const c = new SimCluster([1, 2, 3], 2);
     c.start();

@@ -74,6 +74,8 @@ export class SimCluster {
   private correlation = 0;
   readonly requestTimeoutMs = 2000;
   readonly logLines: string[] = [];
+  /** Requests sent, by API key. */
+  readonly sent = new Map<number, number>();
 
   constructor(readonly voters: number[], private readonly seed = 1, readonly clusterId = 'sim-cluster-000000000A', private readonly snapshotBytes = 0) {
     for (const id of voters) this.create(id, new MemoryLogStore(), new MemoryQuorumStateStore(), new MemorySnapshotStore());
@@ -129,6 +131,7 @@ export class SimCluster {
   /** One request over the wire format and back; an unreachable peer is a request timeout. */
   private deliver(from: number, to: number, apiKey: number, body: object): Promise<MessageBody> {
     const version = RAFT_REQUEST_VERSIONS[apiKey]!;
+    this.sent.set(apiKey, (this.sent.get(apiKey) ?? 0) + 1);
     const correlationId = ++this.correlation;
     const frame = concatChunks(encodeRequestFrame(apiKey, version, correlationId, `raft-${from}`, body));
     return new Promise((resolve, reject) => {
