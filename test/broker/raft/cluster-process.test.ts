@@ -295,3 +295,52 @@ describe('separate roles: a controller-only node and a broker-only node', { time
     ctl.proc!.kill('SIGTERM');
   });
 });
+
+describe('a voter that was down while the others snapshotted', { timeout: 120_000 }, () => {
+  test('catches up over the network with FetchSnapshot and holds the same metadata', async () => {
+    const trio: Node[] = [];
+    for (const id of [1, 2, 3]) {
+      trio.push({ id, brokerPort: await freePort(), controllerPort: await freePort(), propsFile: join(box.dir, `snap.${id}.properties`), dataDir: join(box.dir, `snap-logs${id}`), output: '' });
+    }
+    nodes.push(...trio);
+    const voters = trio.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(',');
+    for (const n of trio) {
+      writeFileSync(n.propsFile, [
+        'process.roles=broker,controller', `node.id=${n.id}`, `controller.quorum.voters=${voters}`, 'controller.listener.names=CONTROLLER',
+        `listeners=PLAINTEXT://127.0.0.1:${n.brokerPort},CONTROLLER://127.0.0.1:${n.controllerPort}`, `log.dirs=${n.dataDir}`,
+        'metadata.log.max.record.bytes.between.snapshots=2000', 'broker.heartbeat.interval.ms=300', '',
+      ].join('\n'));
+    }
+    await Promise.all(trio.map(start));
+    const d = await awaitLeader(trio, 1);
+    for (const n of trio) await awaitBrokers(n, [1, 2, 3]);
+    const down = trio.find((n) => n.id !== d.leaderId)!;
+    await kill9(down);
+    const up = trio.filter((n) => n !== down);
+    const leader = trio.find((n) => n.id === d.leaderId)!;
+    const admin = await WireClient.open(leader.controllerPort);
+    for (let i = 0; i < 40; i++) {
+      const r = await admin.request(19, 7, { topics: [{ name: `while-down-${i}`, numPartitions: 2, replicationFactor: 2, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+      assert.equal(r.topics[0].errorCode, 0, JSON.stringify(r.topics[0]));
+    }
+    admin.close();
+    assert.match(leader.output, /wrote snapshot \d+-\d+; the metadata log now starts at [1-9]\d*/);
+    await start(down);
+    const after = await awaitLeader(trio, d.leaderEpoch);
+    assert.match(down.output, new RegExp(`node ${down.id} loaded snapshot \\d+-\\d+ \\(\\d+ bytes\\) from leader ${after.leaderId}`));
+    const checkpoints = (n: Node) => readdirSync(join(n.dataDir, '__cluster_metadata-0')).filter((f) => f.endsWith('.checkpoint'));
+    assert.equal(checkpoints(down).length, 1);
+    // The snapshot carried every topic created while it was down.
+    const topicsIn = (n: Node) => {
+      const snap = readFileSync(join(n.dataDir, '__cluster_metadata-0', checkpoints(n)[0]!));
+      const fromSnapshot = decodeBatches(snap).filter((b) => !b.header.isControl).flatMap((b) => b.records.map((r) => decodeMetadataRecord(r.value!)));
+      const log = readdirSync(join(n.dataDir, '__cluster_metadata-0')).find((f) => f.endsWith('.log'))!;
+      const fromLog = decodeBatches(readFileSync(join(n.dataDir, '__cluster_metadata-0', log))).filter((b) => !b.header.isControl).flatMap((b) => b.records.map((r) => decodeMetadataRecord(r.value!)));
+      return new Set([...fromSnapshot, ...fromLog].filter((r) => r.name === 'TopicRecord').map((r) => r.body.name));
+    };
+    const expected = new Set(Array.from({ length: 40 }, (_, i) => `while-down-${i}`));
+    assert.deepEqual(topicsIn(down), expected);
+    for (const n of up) assert.deepEqual(topicsIn(n), expected);
+    for (const n of trio) n.proc!.kill('SIGTERM');
+  });
+});
