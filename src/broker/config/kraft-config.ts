@@ -137,6 +137,10 @@ export function kraftConfig(props: Record<string, string>): KRaftConfig | null {
   if (voters.length === 0 && bootstrap.length === 0) {
     throw new KRaftConfigError('If using process.roles, either controller.quorum.bootstrap.servers must contain the set of bootstrap controllers or controller.quorum.voters must contain a parseable set of controllers.');
   }
+  if (voters.length === 0) {
+    // A dynamic quorum (KIP-853) finds its voters through the bootstrap servers and AddRaftVoter.
+    throw new KRaftConfigError('controller.quorum.bootstrap.servers without controller.quorum.voters (a dynamic quorum) is not supported by ktool yet; list the voters in controller.quorum.voters');
+  }
   const voterIds = voters.map((v) => v.id);
   const voterSet = `Set(${voterIds.join(', ')})`;
   const duplicate = voterIds.find((id, i) => voterIds.indexOf(id) !== i);
