@@ -341,6 +341,16 @@ describe('a voter that was down while the others snapshotted', { timeout: 120_00
     const expected = new Set(Array.from({ length: 40 }, (_, i) => `while-down-${i}`));
     assert.deepEqual(topicsIn(down), expected);
     for (const n of up) assert.deepEqual(topicsIn(n), expected);
+
+    // The whole cluster stops and starts again: every committed record is still there.
+    await Promise.all(trio.map((n) => new Promise<void>((resolve) => {
+      n.proc!.once('exit', () => resolve());
+      n.proc!.kill('SIGTERM');
+    })));
+    await Promise.all(trio.map(start));
+    const again = await awaitLeader(trio, after.leaderEpoch + 1);
+    assert.ok(again.highWatermark > after.highWatermark);
+    for (const n of trio) assert.deepEqual(topicsIn(n), expected, `node ${n.id} after a full restart`);
     for (const n of trio) n.proc!.kill('SIGTERM');
   });
 });
