@@ -299,7 +299,7 @@ export class RaftNode {
     if (s.kind === 'leader') {
       this.state = { kind: 'resigned', epoch: s.epoch };
       this.failPending('NOT_LEADER_OR_FOLLOWER', 'the leader is shutting down');
-      await Promise.race([this.sendEndQuorumEpoch(s.epoch), new Promise<void>((r) => this.clock.setTimeout(r, 500))]);
+      await Promise.race([this.sendEndQuorumEpoch(s.epoch, s.replicas), new Promise<void>((r) => this.clock.setTimeout(r, 500))]);
     }
     this.closed = true;
     this.clearTimer();
@@ -470,7 +470,7 @@ export class RaftNode {
     this.leaveLeadership();
     this.state = { kind: 'resigned', epoch: s.epoch };
     this.logger(`Raft: node ${this.nodeId} resigned as leader of epoch ${s.epoch}: a majority of voters stopped fetching`);
-    void this.sendEndQuorumEpoch(s.epoch);
+    if (s.kind === 'leader') void this.sendEndQuorumEpoch(s.epoch, s.replicas);
     this.resetTimer(this.randomElectionTimeout(), () => this.onElectionTimeout());
   }
 
@@ -652,15 +652,13 @@ export class RaftNode {
     }, Math.max(this.retryBackoffMs, Math.floor(this.electionTimeoutMs / 2)));
   }
 
-  private async sendEndQuorumEpoch(epoch: number): Promise<void> {
-    // Successors ordered by how far they have replicated, as Kafka prefers.
-    const s = this.state;
-    const others = this.otherVoters();
+  /** Tells the other voters to elect a successor now, the most caught-up first (as Kafka orders them). */
+  private async sendEndQuorumEpoch(epoch: number, replicas: ReadonlyMap<number, ReplicaState>): Promise<void> {
+    const others = this.otherVoters().sort((a, b) => (replicas.get(b)?.endOffset ?? -1) - (replicas.get(a)?.endOffset ?? -1));
     const body = {
       clusterId: this.clusterId,
       topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0, leaderId: this.nodeId, leaderEpoch: epoch, preferredSuccessors: others }] }],
     };
-    void s;
     await Promise.allSettled(others.map((voter) => this.transport.send(voter, API.EndQuorumEpoch, body)));
   }
 

@@ -217,6 +217,26 @@ describe('KRaft quorum (deterministic)', () => {
     assert.ok(fetches >= 2 * (10_000 / 500) - 4, `${fetches} fetches in 10 s`);
   });
 
+  test('a leader that shuts down gracefully (EndQuorumEpoch) is replaced well before any fetch timeout', async () => {
+    const c = new SimCluster([1, 2, 3], 17);
+    c.start();
+    const old = await c.awaitLeader();
+    await commit(c, old, 'x');
+    await c.clock.advance(600);
+    const closing = old.close();
+    await c.clock.advance(10);
+    c.crash(old.nodeId);
+    await closing;
+    let elapsed = 0;
+    while (c.leaders().length === 0 && elapsed < 5000) {
+      await c.clock.advance(10);
+      elapsed += 10;
+    }
+    assert.equal(c.leaders().length, 1);
+    assert.ok(elapsed < 500, `a new leader after ${elapsed} ms (the fetch timeout is 2000 ms)`);
+    assert.deepEqual(appliedTopics(c, c.leaders()[0]!.nodeId), ['x']);
+  });
+
   test('DescribeQuorum: the leader reports every voter\'s log end offset; a follower points elsewhere', async () => {
     const c = new SimCluster([1, 2, 3], 2);
     c.start();
