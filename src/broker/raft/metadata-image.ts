@@ -20,10 +20,20 @@ export interface BrokerRegistration {
   fenced: boolean;
 }
 
+export interface PartitionImage {
+  replicas: number[];
+  isr: number[];
+  /** -1: no leader. */
+  leader: number;
+  leaderEpoch: number;
+  /** Bumped by every change, so a stale AlterPartition can be refused. */
+  partitionEpoch: number;
+}
+
 export interface TopicImage {
   name: string;
   topicId: string;
-  partitions: Map<number, { replicas: number[]; isr: number[]; leader: number; leaderEpoch: number }>;
+  partitions: Map<number, PartitionImage>;
   /** Topic config overrides (ConfigRecord). */
   configs: Map<string, string>;
 }
@@ -78,7 +88,20 @@ export class MetadataImage {
         break;
       case 'PartitionRecord': {
         const t = this.topics.get(this.topicNames.get(body.topicId) ?? '');
-        t?.partitions.set(body.partitionId, { replicas: body.replicas, isr: body.isr, leader: body.leader, leaderEpoch: body.leaderEpoch });
+        t?.partitions.set(body.partitionId, { replicas: body.replicas, isr: body.isr, leader: body.leader, leaderEpoch: body.leaderEpoch, partitionEpoch: body.partitionEpoch });
+        break;
+      }
+      case 'PartitionChangeRecord': {
+        const p = this.topics.get(this.topicNames.get(body.topicId) ?? '')?.partitions.get(body.partitionId);
+        if (!p) break;
+        if (body.isr !== null && body.isr !== undefined) p.isr = body.isr;
+        if (body.replicas !== null && body.replicas !== undefined) p.replicas = body.replicas;
+        // Leader -2 means unchanged; a new leader (or none) starts a new leader epoch.
+        if (body.leader !== -2) {
+          p.leader = body.leader;
+          p.leaderEpoch++;
+        }
+        p.partitionEpoch++;
         break;
       }
       case 'RemoveTopicRecord': {
@@ -124,7 +147,7 @@ export class MetadataImage {
       for (const [name, value] of t.configs) out.push(encodeMetadataRecord('ConfigRecord', 0, { resourceType: 2, resourceName: t.name, name, value }));
       for (const [partitionId, p] of t.partitions) {
         out.push(encodeMetadataRecord('PartitionRecord', 0, {
-          partitionId, topicId: t.topicId, replicas: p.replicas, isr: p.isr, removingReplicas: [], addingReplicas: [], leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: 0,
+          partitionId, topicId: t.topicId, replicas: p.replicas, isr: p.isr, removingReplicas: [], addingReplicas: [], leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch,
         }));
       }
     }

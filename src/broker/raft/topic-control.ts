@@ -12,9 +12,11 @@ import { topicConfigError } from '../config/validate.js';
 import { collisionKey, topicNameError } from '../topic-names.js';
 import { randomKafkaUuid } from '../uuid.js';
 import type { MetadataImage } from './metadata-image.js';
+import { partitionChangeRecord } from './partition-changes.js';
 import { RaftError, systemClock, type RaftClock, type RaftNode } from './raft-node.js';
 
 export const API_CREATE_TOPICS = 19;
+export const API_ALTER_PARTITION = 56;
 
 /** ConfigResource.Type.TOPIC in a ConfigRecord. */
 const TOPIC_RESOURCE = 2;
@@ -140,6 +142,52 @@ export class TopicControl {
       for (const n of names) this.pending.delete(n);
     }
     return { throttleTimeMs: 0, topics: topics.map((t, i) => out(t, results[i]!)) };
+  }
+
+  /**
+   * AlterPartition from a partition leader: a new ISR, checked against the partition as the
+   * controller knows it (leader, leader epoch, partition epoch, eligible replicas), then committed as
+   * a PartitionChangeRecord.
+   */
+  async handleAlterPartition(req: MessageBody): Promise<object> {
+    const image = this.opts.image;
+    const top = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, topics: [] });
+    if (this.opts.raft.role !== 'leader') return top(ErrorCode.NOT_CONTROLLER);
+    const broker = image.brokers.get(req.brokerId);
+    if (!broker || (req.brokerEpoch !== -1 && broker.epoch !== req.brokerEpoch)) return top(ErrorCode.STALE_BROKER_EPOCH);
+    const records: Buffer[] = [];
+    const answers: Array<{ topic: MessageBody; partitions: object[] }> = [];
+    for (const t of req.topics ?? []) {
+      const topic = t.topicName ? image.topics.get(t.topicName) : [...image.topics.values()].find((x) => x.topicId === t.topicId);
+      const partitions: object[] = [];
+      for (const p of t.partitions ?? []) {
+        const answer = (errorCode: number, extra: object = {}) => partitions.push({ partitionIndex: p.partitionIndex, errorCode, leaderId: -1, leaderEpoch: -1, isr: [], leaderRecoveryState: 0, partitionEpoch: -1, ...extra });
+        const current = topic?.partitions.get(p.partitionIndex);
+        if (!topic || !current) {
+          answer(t.topicName ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.UNKNOWN_TOPIC_ID);
+          continue;
+        }
+        const newIsr: number[] = p.newIsrWithEpochs?.length ? p.newIsrWithEpochs.map((e: { brokerId: number }) => e.brokerId) : (p.newIsr ?? []);
+        if (current.leader !== req.brokerId) answer(ErrorCode.INVALID_REQUEST);
+        else if (p.leaderEpoch !== current.leaderEpoch) answer(ErrorCode.FENCED_LEADER_EPOCH);
+        else if (p.partitionEpoch !== current.partitionEpoch) answer(ErrorCode.INVALID_UPDATE_VERSION);
+        else if (!newIsr.includes(current.leader)) answer(ErrorCode.INVALID_REQUEST);
+        else if (newIsr.some((id) => !current.replicas.includes(id) || image.brokers.get(id)?.fenced !== false)) answer(ErrorCode.INELIGIBLE_REPLICA);
+        else {
+          records.push(partitionChangeRecord(topic.topicId, p.partitionIndex, { isr: newIsr }));
+          answer(ErrorCode.NONE, { leaderId: current.leader, leaderEpoch: current.leaderEpoch, isr: newIsr, partitionEpoch: current.partitionEpoch + 1 });
+        }
+      }
+      answers.push({ topic: t, partitions });
+    }
+    if (records.length > 0) {
+      try {
+        await this.write(records);
+      } catch (err) {
+        return top(err instanceof RaftError && err.error === 'REQUEST_TIMED_OUT' ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.NOT_CONTROLLER);
+      }
+    }
+    return { throttleTimeMs: 0, errorCode: 0, topics: answers.map((a) => ({ topicName: a.topic.topicName, topicId: a.topic.topicId, partitions: a.partitions })) };
   }
 
   private write(records: Buffer[]): Promise<number> {

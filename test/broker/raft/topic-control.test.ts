@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TopicControl } from '../../../src/broker/raft/topic-control.js';
+import { BrokerRegistry } from '../../../src/broker/raft/broker-registry.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { decodeMetadataRecord, encodeMetadataRecord } from '../../../src/protocol/log-records.js';
 import { SimCluster } from './sim.js';
@@ -83,5 +84,59 @@ describe('CreateTopics through the controller quorum', () => {
     const res = (await run(c, control.handleCreateTopics({ topics: [topic('lonely', 1, 1)] }))) as any;
     assert.ok([ErrorCode.REQUEST_TIMED_OUT, ErrorCode.NOT_CONTROLLER].includes(res.topics[0].errorCode));
     assert.equal(c.members.get(leader.nodeId)!.image.topics.has('lonely'), false);
+  });
+
+  test('fencing moves leaderships to in-sync replicas and shrinks ISRs; the last ISR member waits for its broker; AlterPartition', async () => {
+    const c = new SimCluster([1, 2, 3], 9);
+    c.start();
+    const leader = await c.awaitLeader();
+    const member = c.members.get(leader.nodeId)!;
+    const image = member.image;
+    const registry = new BrokerRegistry({ raft: leader, image, clusterId: c.clusterId, sessionTimeoutMs: 3000, clock: c.clock });
+    const control = new TopicControl({ raft: leader, image, clock: c.clock, random: () => 0 });
+    const epochs = new Map<number, number>();
+    for (const id of [1, 2, 3]) {
+      const r = (await run(c, registry.handleRegistration({ brokerId: id, clusterId: c.clusterId, incarnationId: `AAAAAAAAAAAAAAAAAAAAA${id}`.slice(0, 22), listeners: [], features: [], rack: null }))) as any;
+      epochs.set(id, r.brokerEpoch);
+    }
+    const beat = (id: number) => run(c, registry.handleHeartbeat({ brokerId: id, brokerEpoch: epochs.get(id), currentMetadataOffset: 1e9, wantFence: false, wantShutDown: false }));
+    for (const id of [1, 2, 3]) await beat(id);
+    await run(c, control.handleCreateTopics({ topics: [topic('rf3', 3, 3), topic('rf1', 1, 1, { assignments: [{ partitionIndex: 0, brokerIds: [3] }], numPartitions: -1, replicationFactor: -1 })] }));
+    const rf3 = () => [...image.topics.get('rf3')!.partitions.values()].map((p) => ({ leader: p.leader, isr: p.isr.join(','), leaderEpoch: p.leaderEpoch }));
+    assert.deepEqual(rf3(), [{ leader: 1, isr: '1,2,3', leaderEpoch: 0 }, { leader: 2, isr: '2,3,1', leaderEpoch: 0 }, { leader: 3, isr: '3,1,2', leaderEpoch: 0 }]);
+
+    // Broker 3 goes silent (1 and 2 keep heartbeating): fenced, its leaderships and ISR places move.
+    for (let i = 0; i < 12; i++) {
+      await beat(1);
+      await beat(2);
+      await c.clock.advance(400);
+    }
+    assert.equal(image.brokers.get(3)!.fenced, true);
+    assert.deepEqual(rf3(), [{ leader: 1, isr: '1,2', leaderEpoch: 0 }, { leader: 2, isr: '2,1', leaderEpoch: 0 }, { leader: 1, isr: '1,2', leaderEpoch: 1 }]);
+    const rf1 = image.topics.get('rf1')!.partitions.get(0)!;
+    assert.deepEqual([rf1.leader, rf1.isr], [-1, [3]], 'no unclean election: the last in-sync replica keeps its place and the partition waits');
+    for (const m of c.members.values()) assert.deepEqual(m.image.topics.get('rf3')!.partitions.get(2)!.leader, 1, `voter ${m.node.nodeId} agrees`);
+
+    // Broker 3 comes back: unfenced, it leads the partition that waited for it.
+    await beat(3);
+    await c.clock.advance(300);
+    assert.deepEqual([rf1.leader, rf1.leaderEpoch], [3, 2], 'leader epoch 1 was the leaderless one');
+
+    // AlterPartition from the leader of rf3-0 puts 3 back into its ISR.
+    const p0 = image.topics.get('rf3')!.partitions.get(0)!;
+    const alter = (brokerId: number, isr: number[], partitionEpoch = p0.partitionEpoch, brokerEpoch = epochs.get(brokerId)) => run(c, control.handleAlterPartition({
+      brokerId, brokerEpoch, topics: [{ topicId: image.topics.get('rf3')!.topicId, partitions: [{ partitionIndex: 0, leaderEpoch: p0.leaderEpoch, newIsr: isr, partitionEpoch }] }],
+    })) as Promise<any>;
+    const stale = await alter(1, [1, 2, 3], p0.partitionEpoch - 1);
+    assert.equal(stale.topics[0].partitions[0].errorCode, ErrorCode.INVALID_UPDATE_VERSION);
+    assert.equal((await alter(2, [1, 2, 3])).topics[0].partitions[0].errorCode, ErrorCode.INVALID_REQUEST, 'only the leader alters the ISR');
+    assert.equal((await alter(1, [1, 2, 3], p0.partitionEpoch, 12345)).errorCode, ErrorCode.STALE_BROKER_EPOCH);
+    assert.equal((await alter(1, [1, 2, 9])).topics[0].partitions[0].errorCode, ErrorCode.INELIGIBLE_REPLICA);
+    const ok = await alter(1, [1, 2, 3]);
+    assert.deepEqual([ok.topics[0].partitions[0].errorCode, ok.topics[0].partitions[0].isr], [0, [1, 2, 3]]);
+    await c.clock.advance(300);
+    assert.deepEqual(p0.isr, [1, 2, 3]);
+    assert.equal(ok.topics[0].partitions[0].partitionEpoch, p0.partitionEpoch);
+    registry.stop();
   });
 });
