@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { decodeMetadataRecord, encodeMetadataRecord } from '../../../src/protocol/log-records.js';
 import { seeded, SimCluster } from './sim.js';
 
-const SEEDS = Number(process.env.KTOOL_RAFT_CHAOS_SEEDS ?? 8);
+const SEEDS = Number(process.env.KTOOL_RAFT_CHAOS_SEEDS ?? 20);
 
 describe('KRaft quorum under chaos (deterministic)', () => {
   for (let seed = 1; seed <= SEEDS; seed++) {
