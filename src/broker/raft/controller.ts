@@ -14,7 +14,7 @@ import { FileQuorumStateStore } from './quorum-state-store.js';
 import { API, METADATA_TOPIC, RaftNode, type CommittedBatch } from './raft-node.js';
 import { TcpRaftTransport } from './tcp-transport.js';
 import { FileSnapshotStore } from './snapshot.js';
-import { API_ALTER_PARTITION, API_CREATE_TOPICS, TopicControl } from './topic-control.js';
+import { API_ALTER_PARTITION, API_CREATE_TOPICS, API_DELETE_TOPICS, TopicControl } from './topic-control.js';
 import { MetadataImage } from './metadata-image.js';
 import { API_BROKER_HEARTBEAT, API_BROKER_REGISTRATION, BrokerRegistry } from './broker-registry.js';
 
@@ -24,6 +24,7 @@ const API_VERSIONS = 18;
 const CONTROLLER_APIS: ReadonlyArray<{ apiKey: number; minVersion: number; maxVersion: number }> = [
   { apiKey: API.Fetch, minVersion: 13, maxVersion: 17 },
   { apiKey: API_CREATE_TOPICS, minVersion: 2, maxVersion: 7 },
+  { apiKey: API_DELETE_TOPICS, minVersion: 1, maxVersion: 6 },
   { apiKey: API_ALTER_PARTITION, minVersion: 0, maxVersion: 3 },
   { apiKey: API_VERSIONS, minVersion: 0, maxVersion: 4 },
   { apiKey: API.Vote, minVersion: 0, maxVersion: 1 },
@@ -80,6 +81,7 @@ export function createControllerDispatcher(raft: RaftNode, registry: BrokerRegis
     const body = decodeRequest(header.apiKey, header.apiVersion, frame, header.bodyOffset);
     const result = header.apiKey === API_CREATE_TOPICS ? topics.handleCreateTopics(body)
       : header.apiKey === API_ALTER_PARTITION ? topics.handleAlterPartition(body)
+      : header.apiKey === API_DELETE_TOPICS ? topics.handleDeleteTopics(body)
       : header.apiKey === API_BROKER_REGISTRATION ? registry.handleRegistration(body)
       : header.apiKey === API_BROKER_HEARTBEAT ? registry.handleHeartbeat(body)
         : raft.handle(header.apiKey, body)!;

@@ -107,6 +107,8 @@ interface ReplicaState {
   endOffset: number;
   lastFetchMs: number;
   lastCaughtUpMs: number;
+  /** The high watermark this replica was last told; a newer one is news worth answering at once. */
+  sentHighWatermark?: number;
 }
 
 interface PendingAppend {
@@ -916,7 +918,10 @@ export class RaftNode {
       }
     }
     this.recordReplicaFetch(s, replicaId, fetchOffset);
-    if (fetchOffset >= this.log.endOffset && this.hw >= fetchOffset && (body.maxWaitMs ?? 0) > 0) {
+    const replica = s.replicas.get(replicaId) ?? this.observers.get(replicaId);
+    // A fetcher that has not yet heard the current high watermark is answered at once: that is news.
+    const hwNews = replica !== undefined && (replica.sentHighWatermark ?? -1) < this.hw;
+    if (!hwNews && fetchOffset >= this.log.endOffset && this.hw >= fetchOffset && (body.maxWaitMs ?? 0) > 0) {
       // Nothing new: hold the request until something is appended or committed, or maxWait passes.
       await new Promise<void>((resolve) => {
         const handle = this.clock.setTimeout(() => {
@@ -932,6 +937,7 @@ export class RaftNode {
       if (this.state !== s) return partitionReply({ errorCode: errorCode('NOT_LEADER_OR_FOLLOWER') });
     }
     const records = fetchOffset < this.log.endOffset ? this.log.read(fetchOffset, req.partitionMaxBytes ?? 1024 * 1024) : null;
+    if (replica) replica.sentHighWatermark = this.hw;
     return partitionReply({ records });
   }
 

@@ -17,6 +17,7 @@ import { RaftError, systemClock, type RaftClock, type RaftNode } from './raft-no
 
 export const API_CREATE_TOPICS = 19;
 export const API_ALTER_PARTITION = 56;
+export const API_DELETE_TOPICS = 20;
 
 /** ConfigResource.Type.TOPIC in a ConfigRecord. */
 const TOPIC_RESOURCE = 2;
@@ -142,6 +143,40 @@ export class TopicControl {
       for (const n of names) this.pending.delete(n);
     }
     return { throttleTimeMs: 0, topics: topics.map((t, i) => out(t, results[i]!)) };
+  }
+
+  /** DeleteTopics: one RemoveTopicRecord per topic, committed together. */
+  async handleDeleteTopics(req: MessageBody): Promise<object> {
+    const image = this.opts.image;
+    const wanted: Array<{ name: string | null; topicId: string | null }> = req.topics?.length
+      ? req.topics.map((t: MessageBody) => ({ name: t.name ?? null, topicId: t.name ? null : t.topicId }))
+      : (req.topicNames ?? []).map((name: string) => ({ name, topicId: null }));
+    const notController = this.opts.raft.role !== 'leader';
+    const records: Buffer[] = [];
+    const removing = new Set<string>();
+    const responses = wanted.map((w) => {
+      const t = w.name !== null ? image.topics.get(w.name) : [...image.topics.values()].find((x) => x.topicId === w.topicId);
+      const base = { name: t?.name ?? w.name, topicId: t?.topicId ?? w.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA' };
+      if (notController) return { ...base, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.' };
+      if (!t) {
+        return w.name !== null
+          ? { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' }
+          : { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, errorMessage: 'This server does not host this topic ID.' };
+      }
+      if (!removing.has(t.topicId)) records.push(encodeMetadataRecord('RemoveTopicRecord', 0, { topicId: t.topicId }));
+      removing.add(t.topicId);
+      return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
+    });
+    if (records.length > 0) {
+      try {
+        await this.write(records);
+        this.opts.log?.(`Controller: deleted ${responses.filter((x) => x.errorCode === 0).map((x) => `'${x.name}'`).join(', ')}`);
+      } catch (err) {
+        const errorCode = err instanceof RaftError && err.error === 'REQUEST_TIMED_OUT' ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.NOT_CONTROLLER;
+        for (const x of responses) if (x.errorCode === 0) Object.assign(x, { errorCode, errorMessage: (err as Error).message });
+      }
+    }
+    return { throttleTimeMs: 0, responses };
   }
 
   /**

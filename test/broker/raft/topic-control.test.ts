@@ -28,7 +28,8 @@ describe('CreateTopics through the controller quorum', () => {
     const leader = await c.awaitLeader();
     await run(c, leader.append([register(1), register(2), register(3), register(4, true)]));
     const image = c.members.get(leader.nodeId)!.image;
-    const control = new TopicControl({ raft: leader, image, clock: c.clock, random: () => 0.7, newTopicId: () => 'AAAAAAAAAAAAAAAAAAAABA' });
+    let ids = 0;
+    const control = new TopicControl({ raft: leader, image, clock: c.clock, random: () => 0.7, newTopicId: () => `AAAAAAAAAAAAAAAAAAAA${'BCDEFGHI'[ids++]}A` });
     const res = (await run(c, control.handleCreateTopics({ topics: [topic('my-kafka-topic', 3, 3, { configs: [{ name: 'retention.ms', value: '1000' }] })], validateOnly: false }))) as any;
     assert.deepEqual(res.topics.map((t: any) => [t.name, t.errorCode, t.numPartitions, t.replicationFactor, t.topicId]), [['my-kafka-topic', 0, 3, 3, 'AAAAAAAAAAAAAAAAAAAABA']]);
     await c.clock.advance(500);
@@ -68,6 +69,14 @@ describe('CreateTopics through the controller quorum', () => {
     assert.equal(((await run(c, control.handleCreateTopics({ topics: [topic('a.b', 1, 1)] }))) as any).topics[0].errorCode, 0);
     const clash = (await run(c, control.handleCreateTopics({ topics: [topic('a_b', 1, 1)] }))) as any;
     assert.deepEqual([clash.topics[0].errorCode, clash.topics[0].errorMessage], [ErrorCode.INVALID_TOPIC_EXCEPTION, "Topic 'a_b' collides with existing topic: a.b"]);
+    // DeleteTopics by name or id: RemoveTopicRecord on every voter; unknown names and ids get Kafka's errors.
+    const id = image.topics.get('manual')!.topicId;
+    const del = (await run(c, control.handleDeleteTopics({ topics: [{ name: 'a.b' }, { name: null, topicId: id }, { name: 'nope' }, { name: null, topicId: 'AAAAAAAAAAAAAAAAAAAAAg' }], timeoutMs: 1000 }))) as any;
+    assert.deepEqual(del.responses.map((x: any) => [x.name, x.errorCode]), [
+      ['a.b', 0], ['manual', 0], ['nope', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION], [null, ErrorCode.UNKNOWN_TOPIC_ID],
+    ]);
+    await c.clock.advance(300);
+    for (const m of c.members.values()) assert.deepEqual([...m.image.topics.keys()].sort(), ['my-kafka-topic'], `voter ${m.node.nodeId}`);
     // Only the active controller creates topics.
     const follower = c.alive().find((n) => n !== leader)!;
     const other = new TopicControl({ raft: follower, image: c.members.get(follower.nodeId)!.image, clock: c.clock });
