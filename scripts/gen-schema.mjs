@@ -17,8 +17,11 @@ const recordsOutFile = join(dirname(outFile), 'record-schema.ts');
 const typesOutFile = join(dirname(outFile), 'api-types.ts');
 
 const OPEN_END = 32767;
-// LeaderChangeMessage is the value of the KRaft log's LEADER_CHANGE control record.
-const DATA_MESSAGES = new Set(['ConsumerProtocolSubscription', 'ConsumerProtocolAssignment', 'LeaderChangeMessage']);
+// LeaderChangeMessage, SnapshotHeaderRecord and SnapshotFooterRecord are the values of the KRaft log's
+// LEADER_CHANGE, SNAPSHOT_HEADER and SNAPSHOT_FOOTER control records.
+const DATA_MESSAGES = new Set([
+  'ConsumerProtocolSubscription', 'ConsumerProtocolAssignment', 'LeaderChangeMessage', 'SnapshotHeaderRecord', 'SnapshotFooterRecord',
+]);
 const PRIMITIVES = new Set([
   'bool', 'int8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'float64',
   'string', 'uuid', 'bytes', 'records',

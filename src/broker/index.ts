@@ -12,11 +12,12 @@ import { SecurityManager } from './security/index.js';
 import { acquireDirLock, KERNEL_DIR_LOCKS } from './storage/dir-lock.js';
 import { rateLimitedLog } from './logger.js';
 import { kraftConfig, type KRaftConfig } from './config/kraft-config.js';
-import { formatMetadataDir, startQuorumController, type QuorumController } from './raft/controller.js';
+import { formatMetadataDir, startMetadataObserver, startQuorumController, type MetadataObserver, type QuorumController } from './raft/controller.js';
 import { BrokerLifecycle, SECURITY_PROTOCOL_IDS } from './raft/broker-lifecycle.js';
 import { TcpRaftTransport } from './raft/tcp-transport.js';
 import { parseRegistryListener, parseUsers, startRegistry, type RunningRegistry } from '../registry/index.js';
 import { BrokerSchemaLog } from './schema-log.js';
+import { describeQuorumHandler, type QuorumAccess } from './raft/describe-quorum-handler.js';
 
 export { parseProperties, PropertiesError } from './config/properties.js';
 export { defaultDataDir } from './config/broker-config.js';
@@ -103,9 +104,6 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const dataDir = staticConfig.dataDir;
   fs.mkdirSync(dataDir, { recursive: true });
   if (kraft && !kraft.roles.has('broker')) return startControllerOnly(kraft, staticConfig, dataDir, log);
-  if (kraft && !kraft.roles.has('controller')) {
-    log('KRaft broker role: registering with the controller quorum is not implemented yet; this broker keeps its own metadata');
-  }
   // With the kernel's lock held, a pid left in .lock can only be a dead broker's.
   const dirLock = options.fs === undefined ? await acquireDirLock(dataDir) : undefined;
   let store: MetadataStore;
@@ -119,11 +117,14 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     throw err;
   }
   let server: BrokerServer | undefined;
-  const apis = new ApiRegistry(HANDLERS);
+  // KRaft brokers also answer DescribeQuorum, passing it on to the controllers.
+  let quorumAccess: QuorumAccess | undefined;
+  const apis = new ApiRegistry(kraft ? [...HANDLERS, describeQuorumHandler(() => quorumAccess)] : HANDLERS);
   const controls = new RequestControls();
   let broker: Broker | undefined;
   let controller: QuorumController | undefined;
-  let lifecycle: { stop(): void; transport: TcpRaftTransport } | undefined;
+  let observer: MetadataObserver | undefined;
+  let lifecycle: { stop(): void; shutdown(): Promise<void>; transport: TcpRaftTransport } | undefined;
   let registry: RunningRegistry | undefined;
   try {
     const config = new BrokerConfig(props, store.getBrokerOverrides(), store.getBrokerDefaultOverrides());
@@ -164,12 +165,19 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     // One cleaner pass per backoff; Node runs it between requests (log.cleaner.threads has no effect here).
     const cleanerTimer = config.bool('log.cleaner.enable') ? setInterval(() => void b.cleanCompactedLogs(), config.int('log.cleaner.backoff.ms')) : undefined;
     cleanerTimer?.unref();
-    if (kraft?.roles.has('controller')) {
-      controller = await startQuorumController({
-        kraft, metadataDir: dataDir, clusterId: clusterId!, log, maxFrameBytes: config.int('socket.request.max.bytes'), sessionTimeoutMs: kraft.sessionTimeoutMs,
-      });
+    if (kraft) {
+      // A combined node reads the metadata log as a voter, a broker-only node as an observer.
+      if (kraft.roles.has('controller')) {
+        controller = await startQuorumController({
+          kraft, metadataDir: dataDir, clusterId: clusterId!, log, maxFrameBytes: config.int('socket.request.max.bytes'), sessionTimeoutMs: kraft.sessionTimeoutMs,
+          defaultPartitions: config.int('num.partitions'), defaultReplicationFactor: config.int('default.replication.factor'),
+        });
+      } else {
+        observer = startMetadataObserver({ kraft, metadataDir: dataDir, clusterId: clusterId!, log });
+      }
+      const quorum = (controller ?? observer)!;
       // The broker role registers with the active controller and lists the brokers the quorum knows.
-      const image = controller.image;
+      const image = quorum.image;
       b.cluster = image;
       const advertised = config.advertisedListeners;
       const transport = new TcpRaftTransport({ nodeId: kraft.nodeId, peers: kraft.voters, requestTimeoutMs: kraft.requestTimeoutMs });
@@ -185,11 +193,12 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         }),
         metadataOffset: () => image.lastOffset,
         heartbeatIntervalMs: kraft.heartbeatIntervalMs,
-        controllerHint: () => controller!.raft.leaderId,
+        controllerHint: () => quorum.raft.leaderId,
         log,
       });
       manager.start();
-      lifecycle = { stop: () => manager.stop(), transport };
+      lifecycle = { stop: () => manager.stop(), shutdown: () => manager.shutdown(), transport };
+      quorumAccess = { raft: quorum.raft, transport };
     }
     const first = bound[0];
     const ports: Record<string, number> = { ...controller?.ports };
@@ -215,8 +224,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       schemaRegistryUrl: registry?.url,
       close() {
         closing ??= (async () => {
-          lifecycle?.stop();
+          await lifecycle?.shutdown();
           lifecycle?.transport.close();
+          await observer?.close();
           await controller?.close();
           await reg?.close();
           clearInterval(retentionTimer);
@@ -235,6 +245,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   } catch (err) {
     lifecycle?.stop();
     lifecycle?.transport.close();
+    await observer?.close();
     await controller?.close();
     await registry?.close();
     await server?.close(0);
@@ -251,7 +262,10 @@ async function startControllerOnly(kraft: KRaftConfig, config: BrokerConfig, dat
   let controller: QuorumController;
   try {
     const clusterId = formatMetadataDir(dataDir, kraft, log);
-    controller = await startQuorumController({ kraft, metadataDir: dataDir, clusterId, log, maxFrameBytes: config.int('socket.request.max.bytes'), sessionTimeoutMs: kraft.sessionTimeoutMs });
+    controller = await startQuorumController({
+      kraft, metadataDir: dataDir, clusterId, log, maxFrameBytes: config.int('socket.request.max.bytes'), sessionTimeoutMs: kraft.sessionTimeoutMs,
+      defaultPartitions: config.int('num.partitions'), defaultReplicationFactor: config.int('default.replication.factor'),
+    });
   } catch (err) {
     await dirLock.release();
     throw err;

@@ -140,6 +140,7 @@ export const BROKER_CONFIGS: BrokerConfigDef[] = [
   b('max.connections', 'INT', '2147483647', true),
   b('max.connections.per.ip', 'INT', '2147483647', true),
   b('message.max.bytes', 'INT', '1048588', true),
+  b('metadata.log.max.record.bytes.between.snapshots', 'LONG', '20971520'),
   b('min.insync.replicas', 'INT', '1', true),
   b('node.id', 'INT', '-1'),
   b('num.partitions', 'INT', '1', true),

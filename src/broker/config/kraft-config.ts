@@ -34,6 +34,8 @@ export interface KRaftConfig {
   sessionTimeoutMs: number;
   /** broker.heartbeat.interval.ms. */
   heartbeatIntervalMs: number;
+  /** metadata.log.max.record.bytes.between.snapshots. */
+  snapshotBytes: number;
 }
 
 /** Thrown for a config Kafka would refuse to start with; the message is Kafka's. */
@@ -135,6 +137,10 @@ export function kraftConfig(props: Record<string, string>): KRaftConfig | null {
   if (voters.length === 0 && bootstrap.length === 0) {
     throw new KRaftConfigError('If using process.roles, either controller.quorum.bootstrap.servers must contain the set of bootstrap controllers or controller.quorum.voters must contain a parseable set of controllers.');
   }
+  if (voters.length === 0) {
+    // A dynamic quorum (KIP-853) finds its voters through the bootstrap servers and AddRaftVoter.
+    throw new KRaftConfigError('controller.quorum.bootstrap.servers without controller.quorum.voters (a dynamic quorum) is not supported by ktool yet; list the voters in controller.quorum.voters');
+  }
   const voterIds = voters.map((v) => v.id);
   const voterSet = `Set(${voterIds.join(', ')})`;
   const duplicate = voterIds.find((id, i) => voterIds.indexOf(id) !== i);
@@ -203,5 +209,6 @@ export function kraftConfig(props: Record<string, string>): KRaftConfig | null {
     retryBackoffMs: intProp(props, 'controller.quorum.retry.backoff.ms', 20),
     sessionTimeoutMs: intProp(props, 'broker.session.timeout.ms', 9000),
     heartbeatIntervalMs: intProp(props, 'broker.heartbeat.interval.ms', 2000),
+    snapshotBytes: intProp(props, 'metadata.log.max.record.bytes.between.snapshots', 20 * 1024 * 1024),
   };
 }

@@ -60,6 +60,25 @@ export class BrokerLifecycle {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
   }
 
+  /**
+   * Controlled shutdown (SIGTERM): tells the active controller this broker is leaving, so it is fenced
+   * now rather than after broker.session.timeout.ms. Best effort: gives up after `timeoutMs`.
+   */
+  async shutdown(timeoutMs = 2000): Promise<void> {
+    this.stop();
+    if (this.brokerEpoch < 0) return;
+    const request = this.opts.transport.send(this.controller, API_BROKER_HEARTBEAT, {
+      brokerId: this.opts.brokerId,
+      brokerEpoch: this.brokerEpoch,
+      currentMetadataOffset: this.opts.metadataOffset(),
+      wantFence: true,
+      wantShutDown: true,
+    }).then((res) => {
+      if (res.errorCode === ErrorCode.NONE) this.log(`Broker ${this.opts.brokerId}: controlled shutdown acknowledged by controller ${this.controller}`);
+    }, () => {});
+    await Promise.race([request, new Promise<void>((r) => this.clock.setTimeout(r, timeoutMs))]);
+  }
+
   private schedule(ms: number): void {
     if (this.stopped) return;
     this.timer = this.clock.setTimeout(() => void this.tick(), ms);

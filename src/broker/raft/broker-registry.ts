@@ -8,6 +8,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { encodeMetadataRecord } from '../../protocol/log-records.js';
 import type { MessageBody } from '../../protocol/types.js';
 import type { MetadataImage } from './metadata-image.js';
+import { changesForFencing, changesForUnfencing } from './partition-changes.js';
 import { RaftError, systemClock, type RaftClock, type RaftNode } from './raft-node.js';
 
 export const API_BROKER_REGISTRATION = 62;
@@ -84,7 +85,7 @@ export class BrokerRegistry {
       if (now - last <= this.sessionTimeoutMs) continue;
       this.log(`Controller: fencing broker ${b.id} (epoch ${b.epoch}): no heartbeat for ${now - last} ms (broker.session.timeout.ms=${this.sessionTimeoutMs})`);
       this.changing.add(b.id);
-      this.write([encodeMetadataRecord('FenceBrokerRecord', 0, { id: b.id, epoch: b.epoch })])
+      this.write([encodeMetadataRecord('FenceBrokerRecord', 0, { id: b.id, epoch: b.epoch }), ...changesForFencing(this.image, b.id)])
         .catch(() => {})
         .finally(() => this.changing.delete(b.id));
     }
@@ -135,10 +136,13 @@ export class BrokerRegistry {
       fenced: true,
     });
     try {
-      const offset = await this.write([record]);
+      // A new incarnation replaces a live one: its old leaderships move away first.
+      const moves = existing && !existing.fenced ? changesForFencing(this.image, id) : [];
+      await this.write([record, ...moves]);
       this.lastContact.set(id, this.clock.now());
-      this.log(`Controller: registered broker ${id} with epoch ${offset}`);
-      return reply(ErrorCode.NONE, offset);
+      this.log(`Controller: registered broker ${id} with epoch ${brokerEpoch}`);
+      // The record is first in its batch, so its offset, the broker epoch, is the batch's base offset.
+      return reply(ErrorCode.NONE, brokerEpoch);
     } catch (err) {
       return reply(BrokerRegistry.errorFor(err));
     }
@@ -156,7 +160,9 @@ export class BrokerRegistry {
     if (b.fenced === wantFenced || this.changing.has(b.id)) return { ...reply(ErrorCode.NONE, b.fenced, caughtUp), shouldShutDown: !!req.wantShutDown };
     this.changing.add(b.id);
     try {
-      await this.write([encodeMetadataRecord(wantFenced ? 'FenceBrokerRecord' : 'UnfenceBrokerRecord', 0, { id: b.id, epoch: b.epoch })]);
+      // Leaderships move in the same batch as the fence, so no reader sees a fenced leader.
+      const record = encodeMetadataRecord(wantFenced ? 'FenceBrokerRecord' : 'UnfenceBrokerRecord', 0, { id: b.id, epoch: b.epoch });
+      await this.write([record, ...(wantFenced ? changesForFencing(this.image, b.id) : changesForUnfencing(this.image, b.id))]);
       if (!wantFenced) this.log(`Controller: unfenced broker ${b.id} (epoch ${b.epoch})`);
       return { ...reply(ErrorCode.NONE, wantFenced, caughtUp), shouldShutDown: !!req.wantShutDown };
     } catch (err) {

@@ -13,6 +13,8 @@ import { FileLogStore, RaftLog } from './raft-log.js';
 import { FileQuorumStateStore } from './quorum-state-store.js';
 import { API, METADATA_TOPIC, RaftNode, type CommittedBatch } from './raft-node.js';
 import { TcpRaftTransport } from './tcp-transport.js';
+import { FileSnapshotStore } from './snapshot.js';
+import { API_ALTER_PARTITION, API_CREATE_TOPICS, API_DELETE_TOPICS, TopicControl } from './topic-control.js';
 import { MetadataImage } from './metadata-image.js';
 import { API_BROKER_HEARTBEAT, API_BROKER_REGISTRATION, BrokerRegistry } from './broker-registry.js';
 
@@ -21,11 +23,15 @@ const API_VERSIONS = 18;
 /** What the controller listener answers, and in which versions. */
 const CONTROLLER_APIS: ReadonlyArray<{ apiKey: number; minVersion: number; maxVersion: number }> = [
   { apiKey: API.Fetch, minVersion: 13, maxVersion: 17 },
+  { apiKey: API_CREATE_TOPICS, minVersion: 2, maxVersion: 7 },
+  { apiKey: API_DELETE_TOPICS, minVersion: 1, maxVersion: 6 },
+  { apiKey: API_ALTER_PARTITION, minVersion: 0, maxVersion: 3 },
   { apiKey: API_VERSIONS, minVersion: 0, maxVersion: 4 },
   { apiKey: API.Vote, minVersion: 0, maxVersion: 1 },
   { apiKey: API.BeginQuorumEpoch, minVersion: 0, maxVersion: 1 },
   { apiKey: API.EndQuorumEpoch, minVersion: 0, maxVersion: 1 },
   { apiKey: API.DescribeQuorum, minVersion: 0, maxVersion: 2 },
+  { apiKey: API.FetchSnapshot, minVersion: 0, maxVersion: 1 },
   { apiKey: API_BROKER_REGISTRATION, minVersion: 0, maxVersion: 3 },
   { apiKey: API_BROKER_HEARTBEAT, minVersion: 0, maxVersion: 1 },
 ];
@@ -59,7 +65,7 @@ export function formatMetadataDir(dir: string, kraft: KRaftConfig, log: (line: s
   return clusterId;
 }
 
-export function createControllerDispatcher(raft: RaftNode, registry: BrokerRegistry): FrameHandler {
+export function createControllerDispatcher(raft: RaftNode, registry: BrokerRegistry, topics: TopicControl): FrameHandler {
   return (frame: Buffer) => {
     const header = decodeRequestHeader(frame);
     const api = CONTROLLER_APIS.find((a) => a.apiKey === header.apiKey);
@@ -73,7 +79,10 @@ export function createControllerDispatcher(raft: RaftNode, registry: BrokerRegis
       return encodeResponseFrame(API_VERSIONS, header.apiVersion, header.correlationId, { errorCode: 0, apiKeys: CONTROLLER_APIS, throttleTimeMs: 0 });
     }
     const body = decodeRequest(header.apiKey, header.apiVersion, frame, header.bodyOffset);
-    const result = header.apiKey === API_BROKER_REGISTRATION ? registry.handleRegistration(body)
+    const result = header.apiKey === API_CREATE_TOPICS ? topics.handleCreateTopics(body)
+      : header.apiKey === API_ALTER_PARTITION ? topics.handleAlterPartition(body)
+      : header.apiKey === API_DELETE_TOPICS ? topics.handleDeleteTopics(body)
+      : header.apiKey === API_BROKER_REGISTRATION ? registry.handleRegistration(body)
       : header.apiKey === API_BROKER_HEARTBEAT ? registry.handleHeartbeat(body)
         : raft.handle(header.apiKey, body)!;
     const finish = (res: object) => encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, res);
@@ -99,6 +108,9 @@ export interface QuorumControllerOptions {
   log: (line: string) => void;
   maxFrameBytes: number;
   sessionTimeoutMs: number;
+  /** num.partitions and default.replication.factor, for CreateTopics with -1. */
+  defaultPartitions?: number;
+  defaultReplicationFactor?: number;
   onCommit?: (batches: CommittedBatch[]) => void;
 }
 
@@ -128,6 +140,14 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
       image.apply(batches);
       opts.onCommit?.(batches);
     },
+    snapshots: new FileSnapshotStore(logDir),
+    snapshotBytes: kraft.snapshotBytes,
+    snapshotState: () => image.toRecords(),
+    onSnapshot: (values, id) => image.loadSnapshot(values, id.endOffset),
+  });
+  const topicControl = new TopicControl({
+    raft, image, log, writeTimeoutMs: kraft.requestTimeoutMs * 2,
+    defaultPartitions: opts.defaultPartitions, defaultReplicationFactor: opts.defaultReplicationFactor,
   });
   const registry = new BrokerRegistry({ raft, image, clusterId: opts.clusterId, sessionTimeoutMs: opts.sessionTimeoutMs, writeTimeoutMs: kraft.requestTimeoutMs * 2, log });
   const server = new BrokerServer({
@@ -136,7 +156,7 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
     maxConnections: 2 ** 31 - 1,
     maxConnectionsPerIp: 2 ** 31 - 1,
     idleTimeoutMs: 0,
-    handle: createControllerDispatcher(raft, registry),
+    handle: createControllerDispatcher(raft, registry, topicControl),
     log,
   });
   let bound;
@@ -169,6 +189,50 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
         raftLog.close();
       })();
       return closing;
+    },
+  };
+}
+
+export interface MetadataObserver {
+  raft: RaftNode;
+  image: MetadataImage;
+  close(): Promise<void>;
+}
+
+/**
+ * A broker-only node reads __cluster_metadata as an observer (Fetch to the quorum's leader, never
+ * voting), keeping its own copy of the log and snapshots beside its data.
+ */
+export function startMetadataObserver(opts: { kraft: KRaftConfig; metadataDir: string; clusterId: string; log: (line: string) => void }): MetadataObserver {
+  const { kraft, log } = opts;
+  const logDir = join(opts.metadataDir, `${METADATA_TOPIC}-0`);
+  const raftLog = new RaftLog(new FileLogStore(logDir));
+  const image = new MetadataImage();
+  const transport = new TcpRaftTransport({ nodeId: kraft.nodeId, peers: kraft.voters, requestTimeoutMs: kraft.requestTimeoutMs });
+  const raft = new RaftNode({
+    nodeId: kraft.nodeId,
+    voters: kraft.voters.map((v) => v.id),
+    clusterId: opts.clusterId,
+    log: raftLog,
+    stateStore: FileQuorumStateStore.inDir(logDir),
+    transport,
+    fetchTimeoutMs: kraft.fetchTimeoutMs,
+    retryBackoffMs: kraft.retryBackoffMs,
+    logger: log,
+    onCommit: (batches) => image.apply(batches),
+    snapshots: new FileSnapshotStore(logDir),
+    snapshotBytes: kraft.snapshotBytes,
+    snapshotState: () => image.toRecords(),
+    onSnapshot: (values, id) => image.loadSnapshot(values, id.endOffset),
+  });
+  raft.start();
+  return {
+    raft,
+    image,
+    async close() {
+      await raft.close();
+      transport.close();
+      raftLog.close();
     },
   };
 }

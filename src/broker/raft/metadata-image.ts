@@ -1,6 +1,6 @@
 // The cluster's metadata as the committed records of __cluster_metadata say it is: registered brokers
 // (fenced or not) and topics. Every node that reads the log builds the same image from the same records.
-import { decodeMetadataRecord } from '../../protocol/log-records.js';
+import { decodeMetadataRecord, encodeMetadataRecord } from '../../protocol/log-records.js';
 import type { CommittedBatch } from './raft-node.js';
 
 export interface BrokerEndpoint {
@@ -20,10 +20,22 @@ export interface BrokerRegistration {
   fenced: boolean;
 }
 
+export interface PartitionImage {
+  replicas: number[];
+  isr: number[];
+  /** -1: no leader. */
+  leader: number;
+  leaderEpoch: number;
+  /** Bumped by every change, so a stale AlterPartition can be refused. */
+  partitionEpoch: number;
+}
+
 export interface TopicImage {
   name: string;
   topicId: string;
-  partitions: Map<number, { replicas: number[]; isr: number[]; leader: number; leaderEpoch: number }>;
+  partitions: Map<number, PartitionImage>;
+  /** Topic config overrides (ConfigRecord). */
+  configs: Map<string, string>;
 }
 
 export class MetadataImage {
@@ -71,12 +83,25 @@ export class MetadataImage {
         break;
       }
       case 'TopicRecord':
-        this.topics.set(body.name, { name: body.name, topicId: body.topicId, partitions: new Map() });
+        this.topics.set(body.name, { name: body.name, topicId: body.topicId, partitions: new Map(), configs: new Map() });
         this.topicNames.set(body.topicId, body.name);
         break;
       case 'PartitionRecord': {
         const t = this.topics.get(this.topicNames.get(body.topicId) ?? '');
-        t?.partitions.set(body.partitionId, { replicas: body.replicas, isr: body.isr, leader: body.leader, leaderEpoch: body.leaderEpoch });
+        t?.partitions.set(body.partitionId, { replicas: body.replicas, isr: body.isr, leader: body.leader, leaderEpoch: body.leaderEpoch, partitionEpoch: body.partitionEpoch });
+        break;
+      }
+      case 'PartitionChangeRecord': {
+        const p = this.topics.get(this.topicNames.get(body.topicId) ?? '')?.partitions.get(body.partitionId);
+        if (!p) break;
+        if (body.isr !== null && body.isr !== undefined) p.isr = body.isr;
+        if (body.replicas !== null && body.replicas !== undefined) p.replicas = body.replicas;
+        // Leader -2 means unchanged; a new leader (or none) starts a new leader epoch.
+        if (body.leader !== -2) {
+          p.leader = body.leader;
+          p.leaderEpoch++;
+        }
+        p.partitionEpoch++;
         break;
       }
       case 'RemoveTopicRecord': {
@@ -85,10 +110,48 @@ export class MetadataImage {
         this.topicNames.delete(body.topicId);
         break;
       }
+      case 'ConfigRecord': {
+        // ConfigResource.Type.TOPIC; broker configs are not modelled yet.
+        const t = body.resourceType === 2 ? this.topics.get(body.resourceName) : undefined;
+        if (t) {
+          if (body.value === null) t.configs.delete(body.name);
+          else t.configs.set(body.name, body.value);
+        }
+        break;
+      }
       default:
         // Records this image does not model yet (configs, quotas, ACLs, ...) still sit in the log.
         break;
     }
+  }
+
+  /** Starts over from a snapshot's records; `endOffset` is the first offset after it. */
+  loadSnapshot(values: readonly Buffer[], endOffset: number): void {
+    this.brokers.clear();
+    this.topics.clear();
+    this.topicNames.clear();
+    values.forEach((v) => this.applyRecord(v, -1));
+    this.lastOffset = endOffset - 1;
+  }
+
+  /** The records that rebuild this image, for a snapshot. */
+  toRecords(): Buffer[] {
+    const out: Buffer[] = [];
+    for (const b of [...this.brokers.values()].sort((x, y) => x.id - y.id)) {
+      out.push(encodeMetadataRecord('RegisterBrokerRecord', 0, {
+        brokerId: b.id, incarnationId: b.incarnationId, brokerEpoch: b.epoch, endPoints: b.endpoints, features: [], rack: b.rack, fenced: b.fenced,
+      }));
+    }
+    for (const t of this.topics.values()) {
+      out.push(encodeMetadataRecord('TopicRecord', 0, { name: t.name, topicId: t.topicId }));
+      for (const [name, value] of t.configs) out.push(encodeMetadataRecord('ConfigRecord', 0, { resourceType: 2, resourceName: t.name, name, value }));
+      for (const [partitionId, p] of t.partitions) {
+        out.push(encodeMetadataRecord('PartitionRecord', 0, {
+          partitionId, topicId: t.topicId, replicas: p.replicas, isr: p.isr, removingReplicas: [], addingReplicas: [], leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch,
+        }));
+      }
+    }
+    return out;
   }
 
   /** Unfenced brokers with an endpoint on `listenerName`, by id. */

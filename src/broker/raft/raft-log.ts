@@ -3,7 +3,9 @@
 // it. The epochs double as the epoch cache: log matching and divergence are answered from them.
 // Bytes live in a LogStore (a file in production, memory in unit tests); the metadata log is
 // small, so its batches are also kept in memory.
-import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import {
+  closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import {
   BATCH_HEADER_SIZE, batchCrcMatches, batchSize, MAGIC_V2, OFF_LEADER_EPOCH, readBaseOffset,
@@ -12,7 +14,11 @@ import {
 
 /** Where the log's bytes persist. */
 export interface LogStore {
+  /** The offset the stored bytes start at (0 until a snapshot lets the prefix go). */
+  readonly baseOffset: number;
   readAll(): Buffer;
+  /** Replaces everything with `bytes`, which start at `baseOffset`; durable before it returns. */
+  replace(bytes: Buffer, baseOffset: number): void;
   /** Appends and makes durable before returning: a vote or entry acknowledged is never lost. */
   append(bytes: Buffer): void;
   truncate(size: number): void;
@@ -21,6 +27,11 @@ export interface LogStore {
 
 export class MemoryLogStore implements LogStore {
   private bytes = Buffer.alloc(0);
+  baseOffset = 0;
+  replace(bytes: Buffer, baseOffset: number): void {
+    this.bytes = Buffer.from(bytes);
+    this.baseOffset = baseOffset;
+  }
   readAll(): Buffer {
     return this.bytes;
   }
@@ -33,12 +44,38 @@ export class MemoryLogStore implements LogStore {
   close(): void {}
 }
 
-/** One segment file, named after its base offset as Kafka names segments. */
+const segmentName = (baseOffset: number) => `${String(baseOffset).padStart(20, '0')}.log`;
+
+/**
+ * One segment file, named after its base offset as Kafka names segments. Dropping the prefix
+ * writes a new segment and then removes the old one, so a crash in between leaves both and the
+ * newest (highest base offset) wins on the next start.
+ */
 export class FileLogStore implements LogStore {
-  private readonly fd: number;
-  constructor(dir: string) {
+  private fd: number;
+  baseOffset = 0;
+  constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
-    this.fd = openSync(join(dir, '00000000000000000000.log'), 'a+');
+    const bases = readdirSync(dir).map((n) => /^(\d{20})\.log$/.exec(n)).filter((m) => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
+    this.baseOffset = bases[bases.length - 1] ?? 0;
+    for (const b of bases) if (b !== this.baseOffset) rmSync(join(dir, segmentName(b)), { force: true });
+    this.fd = openSync(join(dir, segmentName(this.baseOffset)), 'a+');
+  }
+  replace(bytes: Buffer, baseOffset: number): void {
+    const path = join(this.dir, segmentName(baseOffset));
+    const fd = openSync(`${path}.swap`, 'w');
+    try {
+      let done = 0;
+      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(`${path}.swap`, path);
+    closeSync(this.fd);
+    if (baseOffset !== this.baseOffset) rmSync(join(this.dir, segmentName(this.baseOffset)), { force: true });
+    this.baseOffset = baseOffset;
+    this.fd = openSync(path, 'a+');
   }
   readAll(): Buffer {
     const size = fstatSync(this.fd).size;
@@ -76,8 +113,13 @@ export interface OffsetAndEpoch {
 export class RaftLog {
   private batches: LogBatch[] = [];
   private size = 0;
+  /** The first offset the log holds; everything before it is in the snapshot it starts from. */
+  startOffset: number;
+  /** The epoch of the record just before startOffset (the snapshot's epoch); 0 for a log from scratch. */
+  startEpoch = 0;
 
   constructor(private readonly store: LogStore) {
+    this.startOffset = store.baseOffset;
     const all = store.readAll();
     let pos = 0;
     // A torn or corrupt tail (a crash mid-append) ends the log: everything before it was synced.
@@ -101,12 +143,12 @@ export class RaftLog {
   /** The offset the next record gets (log end offset). */
   get endOffset(): number {
     const last = this.batches[this.batches.length - 1];
-    return last === undefined ? 0 : last.lastOffset + 1;
+    return last === undefined ? this.startOffset : last.lastOffset + 1;
   }
 
-  /** The epoch of the last batch; 0 for an empty log. */
+  /** The epoch of the last batch; the start epoch for an empty log. */
   get lastEpoch(): number {
-    return this.batches[this.batches.length - 1]?.epoch ?? 0;
+    return this.batches[this.batches.length - 1]?.epoch ?? this.startEpoch;
   }
 
   get endOffsetAndEpoch(): OffsetAndEpoch {
@@ -158,7 +200,7 @@ export class RaftLog {
         break;
       }
     }
-    if (found < 0) return { epoch: 0, offset: this.batches[0]?.baseOffset ?? 0 };
+    if (found < 0) return { epoch: this.startEpoch, offset: this.startOffset };
     const e = this.batches[found]!.epoch;
     return { epoch: e, offset: this.batches[found + 1]?.baseOffset ?? this.endOffset };
   }
@@ -179,6 +221,28 @@ export class RaftLog {
   /** Batches whose offsets lie in [from, to). */
   batchesBetween(from: number, to: number): LogBatch[] {
     return this.batches.filter((b) => b.baseOffset >= from && b.lastOffset < to);
+  }
+
+  /** Everything before `offset` is in a snapshot of epoch `epoch`: the log now starts there. */
+  dropPrefix(offset: number, epoch: number): void {
+    if (offset <= this.startOffset) return;
+    const kept = this.batches.filter((b) => b.baseOffset >= offset);
+    if (offset > this.endOffset || (kept.length > 0 && kept[0]!.baseOffset !== offset)) throw new Error(`offset ${offset} is not a batch boundary of the log`);
+    const bytes = Buffer.concat(kept.map((b) => b.bytes));
+    this.store.replace(bytes, offset);
+    this.batches = kept;
+    this.size = bytes.length;
+    this.startOffset = offset;
+    this.startEpoch = epoch;
+  }
+
+  /** Drops the whole log for a snapshot that ends at `offset`: the follower starts over from it. */
+  resetTo(offset: number, epoch: number): void {
+    this.store.replace(Buffer.alloc(0), offset);
+    this.batches = [];
+    this.size = 0;
+    this.startOffset = offset;
+    this.startEpoch = epoch;
   }
 
   close(): void {

@@ -15,19 +15,20 @@ import type { MessageBody } from '../../protocol/types.js';
 import { concatChunks } from '../../protocol/writer.js';
 import type { LogBatch, RaftLog } from './raft-log.js';
 import type { QuorumStateStore } from './quorum-state-store.js';
+import { decodeSnapshot, encodeSnapshot, type SnapshotId, type SnapshotStore } from './snapshot.js';
 
 export const METADATA_TOPIC = '__cluster_metadata';
 /** Kafka's Uuid.METADATA_TOPIC_ID (0, 1). */
 export const METADATA_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
 export const METADATA_PARTITION = 0;
 
-export const API = { Fetch: 1, Vote: 52, BeginQuorumEpoch: 53, EndQuorumEpoch: 54, DescribeQuorum: 55 } as const;
+export const API = { Fetch: 1, Vote: 52, BeginQuorumEpoch: 53, EndQuorumEpoch: 54, DescribeQuorum: 55, FetchSnapshot: 59 } as const;
 
 /**
  * The versions sent to controllers: Fetch 16 carries ReplicaState and the diverging epoch;
  * BrokerRegistration 3 and BrokerHeartbeat 1 are what Kafka 3.9 brokers send.
  */
-export const RAFT_REQUEST_VERSIONS: Readonly<Record<number, number>> = { 1: 16, 52: 0, 53: 0, 54: 0, 55: 1, 62: 3, 63: 1 };
+export const RAFT_REQUEST_VERSIONS: Readonly<Record<number, number>> = { 1: 16, 52: 0, 53: 0, 54: 0, 55: 1, 59: 0, 62: 3, 63: 1 };
 
 /** ControlRecordType.LEADER_CHANGE. */
 const LEADER_CHANGE = 2;
@@ -81,6 +82,14 @@ export interface RaftNodeOptions {
   logger?: (line: string) => void;
   /** Called in offset order with every batch the high watermark passes. */
   onCommit?: (batches: CommittedBatch[]) => void;
+  /** Where snapshots live; without one the log is never compacted. */
+  snapshots?: SnapshotStore;
+  /** Committed bytes between snapshots (metadata.log.max.record.bytes.between.snapshots); 0 = never. */
+  snapshotBytes?: number;
+  /** The metadata records that rebuild the applied state, for a snapshot taken now. */
+  snapshotState?: () => Buffer[];
+  /** Replaces the applied state with a snapshot's records (at start, or one fetched from the leader). */
+  onSnapshot?: (values: Buffer[], id: SnapshotId) => void;
 }
 
 type State =
@@ -98,6 +107,8 @@ interface ReplicaState {
   endOffset: number;
   lastFetchMs: number;
   lastCaughtUpMs: number;
+  /** The high watermark this replica was last told; a newer one is news worth answering at once. */
+  sentHighWatermark?: number;
 }
 
 interface PendingAppend {
@@ -132,6 +143,14 @@ export class RaftNode {
   private readonly fetchMaxWaitMs: number;
   private readonly logger: (line: string) => void;
   private readonly onCommit: (batches: CommittedBatch[]) => void;
+  private readonly snapshots: SnapshotStore | undefined;
+  private readonly snapshotBytes: number;
+  private readonly snapshotState: (() => Buffer[]) | undefined;
+  private readonly onSnapshot: (values: Buffer[], id: SnapshotId) => void;
+  private latestSnapshot: SnapshotId | null = null;
+  private bytesSinceSnapshot = 0;
+  /** The epoch of the last batch handed to onCommit (a snapshot taken now carries it). */
+  private appliedEpoch = 0;
 
   private state: State;
   /** Whom this node voted for, and in which epoch: kept across every role change within that epoch. */
@@ -146,6 +165,10 @@ export class RaftNode {
   private observers = new Map<number, ReplicaState>();
   private closed = false;
   private fetching = false;
+  private discovering = false;
+  /** Log end offset and high watermark when held fetches were last woken. */
+  private lastProgress = '';
+  private discoveryIndex = 0;
 
   constructor(opts: RaftNodeOptions) {
     this.nodeId = opts.nodeId;
@@ -163,9 +186,89 @@ export class RaftNode {
     this.fetchMaxWaitMs = opts.fetchMaxWaitMs ?? 500;
     this.logger = opts.logger ?? (() => {});
     this.onCommit = opts.onCommit ?? (() => {});
+    this.snapshots = opts.snapshots;
+    this.snapshotBytes = opts.snapshotBytes ?? 0;
+    this.snapshotState = opts.snapshotState;
+    this.onSnapshot = opts.onSnapshot ?? (() => {});
+    this.loadLatestSnapshot();
     const saved = this.store.read();
     this.vote = { epoch: saved?.epoch ?? 0, id: saved?.votedId ?? -1 };
     this.state = { kind: 'unattached', epoch: saved?.epoch ?? 0, votedId: saved?.votedId ?? -1 };
+  }
+
+  // ------------------------------------------------------------------ snapshots
+
+  /** A restart begins from the newest snapshot: committed by definition, so applied at once. */
+  private loadLatestSnapshot(): void {
+    const snap = this.snapshots?.latest();
+    if (!snap) return;
+    const { id } = snap;
+    if (this.log.endOffset < id.endOffset || this.log.startOffset > id.endOffset) this.log.resetTo(id.endOffset, id.epoch);
+    else if (this.log.startOffset === id.endOffset) this.log.startEpoch = id.epoch;
+    this.latestSnapshot = id;
+    this.onSnapshot(decodeSnapshot(snap.bytes), id);
+    this.applied = id.endOffset;
+    this.hw = id.endOffset;
+    this.appliedEpoch = id.epoch;
+  }
+
+  /** Once enough has been committed since the last snapshot, write one and drop the log before it. */
+  private maybeSnapshot(): void {
+    if (!this.snapshots || !this.snapshotState || this.snapshotBytes <= 0 || this.bytesSinceSnapshot < this.snapshotBytes) return;
+    const id = { endOffset: this.applied, epoch: this.appliedEpoch };
+    if (this.latestSnapshot && this.latestSnapshot.endOffset >= id.endOffset) return;
+    this.snapshots.write({ id, bytes: encodeSnapshot(id, this.snapshotState(), this.clock.now()) });
+    this.latestSnapshot = id;
+    this.bytesSinceSnapshot = 0;
+    this.log.dropPrefix(id.endOffset, id.epoch);
+    this.logger(`Raft: node ${this.nodeId} wrote snapshot ${id.endOffset}-${id.epoch}; the metadata log now starts at ${id.endOffset}`);
+  }
+
+  /** A follower behind the leader's log start downloads the leader's snapshot (FetchSnapshot) and starts over from it. */
+  private async fetchSnapshot(epoch: number, leaderId: number, id: SnapshotId): Promise<boolean> {
+    const parts: Buffer[] = [];
+    let position = 0;
+    let size = -1;
+    while (size < 0 || position < size) {
+      let res: MessageBody;
+      try {
+        res = await this.transport.send(leaderId, API.FetchSnapshot, {
+          clusterId: this.clusterId,
+          replicaId: this.nodeId,
+          maxBytes: 1024 * 1024,
+          topics: [{ name: METADATA_TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: epoch, snapshotId: id, position }] }],
+        });
+      } catch {
+        return false;
+      }
+      const s = this.state;
+      if (s.kind !== 'follower' || s.epoch !== epoch || s.leaderId !== leaderId || this.closed) return true;
+      const p = res.topics?.[0]?.partitions?.[0];
+      if (res.errorCode !== 0 || !p || p.errorCode !== 0 || p.position !== position) return false;
+      size = p.size;
+      if (p.unalignedRecords.length === 0 && position < size) return false;
+      parts.push(Buffer.from(p.unalignedRecords));
+      position += p.unalignedRecords.length;
+      this.resetTimer(this.fetchTimeoutMs, () => this.onFetchTimeout(epoch));
+    }
+    const bytes = Buffer.concat(parts);
+    let values: Buffer[];
+    try {
+      values = decodeSnapshot(bytes);
+    } catch (err) {
+      this.logger(`Raft: node ${this.nodeId} got a bad snapshot from leader ${leaderId}: ${(err as Error).message}`);
+      return false;
+    }
+    this.snapshots?.write({ id, bytes });
+    this.latestSnapshot = id;
+    this.log.resetTo(id.endOffset, id.epoch);
+    this.onSnapshot(values, id);
+    this.applied = id.endOffset;
+    this.appliedEpoch = id.epoch;
+    this.hw = Math.max(this.hw, id.endOffset);
+    this.bytesSinceSnapshot = 0;
+    this.logger(`Raft: node ${this.nodeId} loaded snapshot ${id.endOffset}-${id.epoch} (${bytes.length} bytes) from leader ${leaderId}`);
+    return true;
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -176,6 +279,11 @@ export class RaftNode {
    */
   start(): void {
     const saved = this.store.read();
+    if (!this.isVoter(this.nodeId)) {
+      this.state = { kind: 'unattached', epoch: saved?.epoch ?? 0, votedId: -1 };
+      this.discoverLeader();
+      return;
+    }
     if (saved && saved.leaderId >= 0 && saved.leaderId !== this.nodeId && this.isVoter(saved.leaderId)) {
       this.becomeFollower(saved.epoch, saved.leaderId);
     } else if (this.voters.length === 1 && this.isVoter(this.nodeId)) {
@@ -193,7 +301,7 @@ export class RaftNode {
     if (s.kind === 'leader') {
       this.state = { kind: 'resigned', epoch: s.epoch };
       this.failPending('NOT_LEADER_OR_FOLLOWER', 'the leader is shutting down');
-      await Promise.race([this.sendEndQuorumEpoch(s.epoch), new Promise<void>((r) => this.clock.setTimeout(r, 500))]);
+      await Promise.race([this.sendEndQuorumEpoch(s.epoch, s.replicas), new Promise<void>((r) => this.clock.setTimeout(r, 500))]);
     }
     this.closed = true;
     this.clearTimer();
@@ -217,6 +325,7 @@ export class RaftNode {
       case API.EndQuorumEpoch: return this.handleEndQuorumEpoch(body);
       case API.Fetch: return this.handleFetch(body);
       case API.DescribeQuorum: return this.handleDescribeQuorum();
+      case API.FetchSnapshot: return this.handleFetchSnapshot(body);
       default: return undefined;
     }
   }
@@ -288,10 +397,15 @@ export class RaftNode {
     this.leaveLeadership();
     this.state = { kind: 'unattached', epoch, votedId: this.vote.epoch === epoch ? this.vote.id : -1 };
     this.persist(-1);
+    if (!this.isVoter(this.nodeId)) {
+      this.discoverLeader();
+      return;
+    }
     this.resetTimer(this.randomElectionTimeout(), () => this.onElectionTimeout());
   }
 
   private becomeCandidate(): void {
+    if (!this.isVoter(this.nodeId)) return;
     this.leaveLeadership();
     const epoch = this.state.epoch + 1;
     this.state = { kind: 'candidate', epoch, granted: new Set([this.nodeId]), rejected: new Set() };
@@ -358,7 +472,7 @@ export class RaftNode {
     this.leaveLeadership();
     this.state = { kind: 'resigned', epoch: s.epoch };
     this.logger(`Raft: node ${this.nodeId} resigned as leader of epoch ${s.epoch}: a majority of voters stopped fetching`);
-    void this.sendEndQuorumEpoch(s.epoch);
+    if (s.kind === 'leader') void this.sendEndQuorumEpoch(s.epoch, s.replicas);
     this.resetTimer(this.randomElectionTimeout(), () => this.onElectionTimeout());
   }
 
@@ -418,7 +532,8 @@ export class RaftNode {
   private onFetchTimeout(epoch: number): void {
     if (this.state.kind === 'follower' && this.state.epoch === epoch) {
       this.logger(`Raft: node ${this.nodeId} heard nothing from leader ${this.state.leaderId} for ${this.fetchTimeoutMs} ms`);
-      this.becomeCandidate();
+      if (this.isVoter(this.nodeId)) this.becomeCandidate();
+      else this.becomeUnattached(epoch);
     }
   }
 
@@ -479,7 +594,13 @@ export class RaftNode {
     const offsets = this.voters.map((v) => s.replicas.get(v)?.endOffset ?? -1).sort((a, b) => b - a);
     const majorityOffset = offsets[Math.floor(this.voters.length / 2)]!;
     if (majorityOffset > s.epochStartOffset && majorityOffset > this.hw) this.advanceHighWatermark(majorityOffset);
-    this.wakeWaiters();
+    // Held fetches are only worth answering when there is something new for them: waking them on
+    // every fetch would have the followers ping-pong empty fetches at full speed.
+    const progress = `${this.log.endOffset}/${this.hw}`;
+    if (progress !== this.lastProgress) {
+      this.lastProgress = progress;
+      this.wakeWaiters();
+    }
   }
 
   private advanceHighWatermark(hw: number): void {
@@ -490,6 +611,8 @@ export class RaftNode {
       this.applied = committed[committed.length - 1]!.lastOffset + 1;
       const out: CommittedBatch[] = [];
       for (const b of committed) {
+        this.bytesSinceSnapshot += b.bytes.length;
+        this.appliedEpoch = b.epoch;
         const [decoded] = decodeBatches(b.bytes);
         out.push({
           baseOffset: b.baseOffset, lastOffset: b.lastOffset, epoch: b.epoch, isControl: decoded!.header.isControl,
@@ -497,6 +620,7 @@ export class RaftNode {
         });
       }
       this.onCommit(out);
+      this.maybeSnapshot();
     }
     const done = this.pending.filter((p) => p.lastOffset < hw);
     this.pending = this.pending.filter((p) => p.lastOffset >= hw);
@@ -530,15 +654,13 @@ export class RaftNode {
     }, Math.max(this.retryBackoffMs, Math.floor(this.electionTimeoutMs / 2)));
   }
 
-  private async sendEndQuorumEpoch(epoch: number): Promise<void> {
-    // Successors ordered by how far they have replicated, as Kafka prefers.
-    const s = this.state;
-    const others = this.otherVoters();
+  /** Tells the other voters to elect a successor now, the most caught-up first (as Kafka orders them). */
+  private async sendEndQuorumEpoch(epoch: number, replicas: ReadonlyMap<number, ReplicaState>): Promise<void> {
+    const others = this.otherVoters().sort((a, b) => (replicas.get(b)?.endOffset ?? -1) - (replicas.get(a)?.endOffset ?? -1));
     const body = {
       clusterId: this.clusterId,
       topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0, leaderId: this.nodeId, leaderEpoch: epoch, preferredSuccessors: others }] }],
     };
-    void s;
     await Promise.allSettled(others.map((voter) => this.transport.send(voter, API.EndQuorumEpoch, body)));
   }
 
@@ -577,13 +699,13 @@ export class RaftNode {
     })();
   }
 
-  private async fetchOnce(epoch: number, leaderId: number): Promise<boolean> {
+  private fetchRequest(epoch: number, maxWaitMs: number): object {
     const { offset, epoch: lastEpoch } = this.log.endOffsetAndEpoch;
-    const body = {
+    return {
       clusterId: this.clusterId,
       replicaId: this.nodeId,
       replicaState: { replicaId: this.nodeId, replicaEpoch: -1 },
-      maxWaitMs: this.fetchMaxWaitMs,
+      maxWaitMs,
       minBytes: 0,
       maxBytes: 8 * 1024 * 1024,
       isolationLevel: 0,
@@ -597,6 +719,39 @@ export class RaftNode {
       forgottenTopicsData: [],
       rackId: '',
     };
+  }
+
+  /**
+   * An observer (a broker that is not a voter) finds the leader by asking the voters in turn: any of
+   * them answers a Fetch with the leader it knows.
+   */
+  private discoverLeader(): void {
+    if (this.discovering) return;
+    this.discovering = true;
+    void (async () => {
+      try {
+        while (!this.closed && this.state.kind === 'unattached') {
+          const voter = this.voters[this.discoveryIndex++ % this.voters.length]!;
+          try {
+            const res = await this.transport.send(voter, API.Fetch, this.fetchRequest(-1, 0));
+            const cl = res.responses?.[0]?.partitions?.[0]?.currentLeader;
+            if (cl && cl.leaderId >= 0 && cl.leaderEpoch >= this.state.epoch && this.state.kind === 'unattached' && !this.closed) {
+              this.becomeFollower(cl.leaderEpoch, cl.leaderId);
+              break;
+            }
+          } catch {
+            // Unreachable voter: ask the next one.
+          }
+          await new Promise<void>((r) => this.clock.setTimeout(r, Math.max(this.retryBackoffMs, 100)));
+        }
+      } finally {
+        this.discovering = false;
+      }
+    })();
+  }
+
+  private async fetchOnce(epoch: number, leaderId: number): Promise<boolean> {
+    const body = this.fetchRequest(epoch, this.fetchMaxWaitMs);
     let res: MessageBody;
     try {
       res = await this.transport.send(leaderId, API.Fetch, body);
@@ -615,6 +770,8 @@ export class RaftNode {
     }
     // A successful answer from the leader is what keeps a follower from starting an election.
     this.resetTimer(this.fetchTimeoutMs, () => this.onFetchTimeout(epoch));
+    const snap = p.snapshotId;
+    if (snap && snap.endOffset >= 0 && snap.epoch >= 0) return this.fetchSnapshot(epoch, leaderId, { endOffset: snap.endOffset, epoch: snap.epoch });
     const div = p.divergingEpoch;
     if (div && div.epoch >= 0 && div.endOffset >= 0) {
       const local = this.log.endOffsetForEpoch(div.epoch);
@@ -749,6 +906,11 @@ export class RaftNode {
 
     const fetchOffset: number = req.fetchOffset;
     const lastFetchedEpoch: number = req.lastFetchedEpoch ?? -1;
+    // Behind the log start, or on a branch older than it: only the snapshot can catch this fetcher up.
+    const snap = this.latestSnapshot;
+    if (snap && this.log.startOffset > 0 && (fetchOffset < this.log.startOffset || lastFetchedEpoch < this.log.startEpoch)) {
+      return partitionReply({ snapshotId: { endOffset: snap.endOffset, epoch: snap.epoch } });
+    }
     if (fetchOffset > 0 || lastFetchedEpoch > 0) {
       const end = this.log.endOffsetForEpoch(lastFetchedEpoch);
       if (end.epoch !== lastFetchedEpoch || fetchOffset > end.offset) {
@@ -756,7 +918,10 @@ export class RaftNode {
       }
     }
     this.recordReplicaFetch(s, replicaId, fetchOffset);
-    if (fetchOffset >= this.log.endOffset && this.hw >= fetchOffset && (body.maxWaitMs ?? 0) > 0) {
+    const replica = s.replicas.get(replicaId) ?? this.observers.get(replicaId);
+    // A fetcher that has not yet heard the current high watermark is answered at once: that is news.
+    const hwNews = replica !== undefined && (replica.sentHighWatermark ?? -1) < this.hw;
+    if (!hwNews && fetchOffset >= this.log.endOffset && this.hw >= fetchOffset && (body.maxWaitMs ?? 0) > 0) {
       // Nothing new: hold the request until something is appended or committed, or maxWait passes.
       await new Promise<void>((resolve) => {
         const handle = this.clock.setTimeout(() => {
@@ -772,6 +937,7 @@ export class RaftNode {
       if (this.state !== s) return partitionReply({ errorCode: errorCode('NOT_LEADER_OR_FOLLOWER') });
     }
     const records = fetchOffset < this.log.endOffset ? this.log.read(fetchOffset, req.partitionMaxBytes ?? 1024 * 1024) : null;
+    if (replica) replica.sentHighWatermark = this.hw;
     return partitionReply({ records });
   }
 
@@ -794,6 +960,32 @@ export class RaftNode {
       s.checkQuorumDeadline = now + this.checkQuorumWindow();
     }
     this.leaderProgress(s);
+  }
+
+  handleFetchSnapshot(body: MessageBody): object {
+    const reply = (top: number, error: number, extra: object = {}) => ({
+      throttleTimeMs: 0,
+      errorCode: top,
+      topics: [{
+        name: METADATA_TOPIC,
+        partitions: [{
+          index: 0, errorCode: error, snapshotId: { endOffset: -1, epoch: -1 }, currentLeader: { leaderId: this.leaderId, leaderEpoch: this.state.epoch },
+          size: 0, position: 0, unalignedRecords: Buffer.alloc(0), ...extra,
+        }],
+      }],
+    });
+    if (this.clusterMismatch(body)) return reply(errorCode('INCONSISTENT_CLUSTER_ID'), 0);
+    const t = body.topics?.[0];
+    const p = t?.partitions?.[0];
+    if (!p || t.name !== METADATA_TOPIC || p.partition !== 0) return reply(0, errorCode('UNKNOWN_TOPIC_OR_PARTITION'));
+    if (p.currentLeaderEpoch < this.state.epoch) return reply(0, errorCode('FENCED_LEADER_EPOCH'));
+    if (p.currentLeaderEpoch > this.state.epoch) return reply(0, errorCode('UNKNOWN_LEADER_EPOCH'));
+    if (this.state.kind !== 'leader') return reply(0, errorCode('NOT_LEADER_OR_FOLLOWER'));
+    const bytes = this.snapshots?.read(p.snapshotId);
+    if (!bytes) return reply(0, errorCode('SNAPSHOT_NOT_FOUND'));
+    if (p.position < 0 || p.position > bytes.length) return reply(0, errorCode('POSITION_OUT_OF_RANGE'));
+    const max = Math.max(1, Math.min(body.maxBytes ?? 1024 * 1024, 1024 * 1024));
+    return reply(0, 0, { snapshotId: p.snapshotId, size: bytes.length, position: p.position, unalignedRecords: bytes.subarray(p.position, p.position + max) });
   }
 
   handleDescribeQuorum(): object {

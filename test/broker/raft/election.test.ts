@@ -204,6 +204,39 @@ describe('KRaft quorum (deterministic)', () => {
     assert.equal(vote(c.restart(1), 3), false, 'and still refused after a restart');
   });
 
+  test('an idle quorum is quiet: each follower holds one Fetch per max wait, not a stream of empty ones', async () => {
+    const c = new SimCluster([1, 2, 3], 13);
+    c.start();
+    await c.awaitLeader();
+    await c.clock.advance(1000);
+    const before = c.sent.get(1) ?? 0;
+    await c.clock.advance(10_000);
+    const fetches = (c.sent.get(1) ?? 0) - before;
+    // Two followers, one Fetch each per 500 ms of max wait.
+    assert.ok(fetches <= 2 * (10_000 / 500) + 4, `${fetches} fetches in 10 s`);
+    assert.ok(fetches >= 2 * (10_000 / 500) - 4, `${fetches} fetches in 10 s`);
+  });
+
+  test('a leader that shuts down gracefully (EndQuorumEpoch) is replaced well before any fetch timeout', async () => {
+    const c = new SimCluster([1, 2, 3], 17);
+    c.start();
+    const old = await c.awaitLeader();
+    await commit(c, old, 'x');
+    await c.clock.advance(600);
+    const closing = old.close();
+    await c.clock.advance(10);
+    c.crash(old.nodeId);
+    await closing;
+    let elapsed = 0;
+    while (c.leaders().length === 0 && elapsed < 5000) {
+      await c.clock.advance(10);
+      elapsed += 10;
+    }
+    assert.equal(c.leaders().length, 1);
+    assert.ok(elapsed < 500, `a new leader after ${elapsed} ms (the fetch timeout is 2000 ms)`);
+    assert.deepEqual(appliedTopics(c, c.leaders()[0]!.nodeId), ['x']);
+  });
+
   test('DescribeQuorum: the leader reports every voter\'s log end offset; a follower points elsewhere', async () => {
     const c = new SimCluster([1, 2, 3], 2);
     c.start();

@@ -5,6 +5,7 @@ import type { MessageBody } from '../../../src/protocol/index.js';
 import { MemoryLogStore, RaftLog } from '../../../src/broker/raft/raft-log.js';
 import { MemoryQuorumStateStore } from '../../../src/broker/raft/quorum-state-store.js';
 import { MetadataImage } from '../../../src/broker/raft/metadata-image.js';
+import { MemorySnapshotStore } from '../../../src/broker/raft/snapshot.js';
 import { RAFT_REQUEST_VERSIONS, RaftNode, type CommittedBatch, type RaftClock } from '../../../src/broker/raft/raft-node.js';
 
 const flush = async () => {
@@ -62,6 +63,7 @@ export interface SimMember {
   committed: CommittedBatch[];
   /** The metadata this member has applied from its committed log. */
   image: MetadataImage;
+  snapshots: MemorySnapshotStore;
 }
 
 export class SimCluster {
@@ -72,12 +74,14 @@ export class SimCluster {
   private correlation = 0;
   readonly requestTimeoutMs = 2000;
   readonly logLines: string[] = [];
+  /** Requests sent, by API key. */
+  readonly sent = new Map<number, number>();
 
-  constructor(readonly voters: number[], private readonly seed = 1, readonly clusterId = 'sim-cluster-000000000A') {
-    for (const id of voters) this.create(id, new MemoryLogStore(), new MemoryQuorumStateStore());
+  constructor(readonly voters: number[], private readonly seed = 1, readonly clusterId = 'sim-cluster-000000000A', private readonly snapshotBytes = 0) {
+    for (const id of voters) this.create(id, new MemoryLogStore(), new MemoryQuorumStateStore(), new MemorySnapshotStore());
   }
 
-  private create(id: number, logStore: MemoryLogStore, stateStore: MemoryQuorumStateStore): SimMember {
+  private create(id: number, logStore: MemoryLogStore, stateStore: MemoryQuorumStateStore, snapshots: MemorySnapshotStore): SimMember {
     // A new process starts with empty memory and re-applies its log as the high watermark passes it.
     const committed: CommittedBatch[] = [];
     const image = new MetadataImage();
@@ -95,14 +99,25 @@ export class SimCluster {
         committed.push(...batches);
         image.apply(batches);
       },
+      snapshots,
+      snapshotBytes: this.snapshotBytes,
+      snapshotState: () => image.toRecords(),
+      onSnapshot: (values, sid) => image.loadSnapshot(values, sid.endOffset),
     });
-    const m = { node, logStore, stateStore, committed, image };
+    const m = { node, logStore, stateStore, committed, image, snapshots };
     this.members.set(id, m);
     return m;
   }
 
   start(): void {
     for (const m of this.members.values()) m.node.start();
+  }
+
+  /** A broker that is not a voter: it reads the metadata log as an observer. */
+  addObserver(id: number): RaftNode {
+    const m = this.create(id, new MemoryLogStore(), new MemoryQuorumStateStore(), new MemorySnapshotStore());
+    m.node.start();
+    return m.node;
   }
 
   node(id: number): RaftNode {
@@ -116,6 +131,7 @@ export class SimCluster {
   /** One request over the wire format and back; an unreachable peer is a request timeout. */
   private deliver(from: number, to: number, apiKey: number, body: object): Promise<MessageBody> {
     const version = RAFT_REQUEST_VERSIONS[apiKey]!;
+    this.sent.set(apiKey, (this.sent.get(apiKey) ?? 0) + 1);
     const correlationId = ++this.correlation;
     const frame = concatChunks(encodeRequestFrame(apiKey, version, correlationId, `raft-${from}`, body));
     return new Promise((resolve, reject) => {
@@ -144,7 +160,7 @@ export class SimCluster {
   restart(id: number): RaftNode {
     const old = this.members.get(id)!;
     this.down.delete(id);
-    const m = this.create(id, old.logStore, old.stateStore);
+    const m = this.create(id, old.logStore, old.stateStore, old.snapshots);
     m.node.start();
     return m.node;
   }

@@ -52,6 +52,7 @@ describe('KRaft config', () => {
     refuses({ ...combined, 'controller.quorum.voters': 'x@localhost:9093' }, 'Failed to parse voter ID as an integer from x');
     refuses({ ...combined, 'controller.quorum.voters': '1@localhost' }, /^Failed to parse host name from entry 1@localhost/);
     refuses({ ...combined, 'controller.quorum.voters': '' }, /either controller.quorum.bootstrap.servers must contain/);
+    refuses({ ...combined, 'controller.quorum.voters': '', 'controller.quorum.bootstrap.servers': 'localhost:9093' }, /a dynamic quorum\) is not supported by ktool yet/);
     refuses({ ...combined, 'node.id': '4' }, "If process.roles contains the 'controller' role, the node id 4 must be included in the set of voters controller.quorum.voters=Set(1, 2, 3)");
     assert.deepEqual(parseVoters('7@[::1]:9093'), [{ id: 7, host: '::1', port: 9093 }]);
   });
