@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { after, before, describe, test } from 'node:test'
 import { startTestBroker, tempDir, type TestBroker } from '../helpers/broker.js'
+import { run } from '../helpers/tools.js'
 import { BIN, freePort, runCli, sandbox } from './helpers.js'
 
 const box = sandbox('ktool-signals-')
@@ -49,7 +50,7 @@ describe('signals end every long-running tool', () => {
     broker = await startTestBroker()
     const r = await runCli(['topics', '--create', '--topic', 'sig', '--bootstrap-server', broker.bootstrap], { env })
     assert.equal(r.code, 0, r.stderr)
-    const p = await runCli(['console-producer', '--topic', 'sig', '--bootstrap-server', broker.bootstrap], { env, input: 'a\nb\nc\n' })
+    const p = await run(process.execPath, [BIN, 'console-producer', '--topic', 'sig', '--bootstrap-server', broker.bootstrap], { env, input: 'a\nb\nc\n', timeoutMs: 30_000 })
     assert.equal(p.code, 0, p.stderr)
   })
   after(async () => {

@@ -103,36 +103,33 @@ export async function runConsumerGroups(
               await runWatchView({ snapshot: () => ops.describeSnapshots(client!, ids, { offsets: true, timeLag, timeoutMs }), intervalMs, iterations: limit, timeLag })
               return undefined
             }
-            let stop = false
-            const onSignal = () => {
-              stop = true
-            }
+            // The first SIGINT/SIGTERM ends the watch at once, even in the middle of a refresh.
+            let onSignal = () => {}
+            const stopped = new Promise<null>((resolve) => {
+              onSignal = () => resolve(null)
+            })
             process.once('SIGINT', onSignal)
             process.once('SIGTERM', onSignal)
             try {
-              for (let i = 0; i < limit && !stop; i++) {
+              for (let i = 0; i < limit; i++) {
                 const started = Date.now()
-                const snapshots = await snapshot()
+                const snapshots = await Promise.race([snapshot(), stopped])
+                if (snapshots === null) break
                 if (json) write('stdout', `${JSON.stringify(views.describeJson(snapshots))}\n`)
                 else {
                   write('stdout', `Every ${intervalMs / 1000}s: ${new Date(snapshots[0]?.takenAt ?? Date.now()).toISOString()} (${i + 1})\n`)
                   for (const c of render(snapshots)) write(c.stream, c.text)
                   write('stdout', '\n')
                 }
-                if (i + 1 < limit && !stop) {
+                if (i + 1 < limit) {
                   const wait = Math.max(0, intervalMs - (Date.now() - started))
-                  await new Promise<void>((resolve) => {
-                    const timer = setTimeout(resolve, wait)
-                    const check = setInterval(() => {
-                      if (stop) {
-                        clearTimeout(timer)
-                        clearInterval(check)
-                        resolve()
-                      }
-                    }, 50)
-                    timer.unref?.()
-                    setTimeout(() => clearInterval(check), wait + 10)
+                  let timer: NodeJS.Timeout | undefined
+                  const slept = new Promise<true>((resolve) => {
+                    timer = setTimeout(() => resolve(true), wait)
                   })
+                  const woke = await Promise.race([slept, stopped])
+                  clearTimeout(timer)
+                  if (woke === null) break
                 }
               }
             } finally {
