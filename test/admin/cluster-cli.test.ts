@@ -50,7 +50,7 @@ describe('ktool broker-api-versions, cluster, log-dirs', () => {
     // One entry per broker-served API of a 3.9 client (every API the broker advertises is one).
     const clientApis = allApiSpecs().filter((s) => s.listeners.includes('broker') || s.listeners.includes('zkBroker'))
     assert.equal(lines.length - 3, clientApis.length)
-    const advertised = broker.broker.advertisedApis()
+    const advertised = broker.apis.advertised()
     for (const a of advertised) {
       const spec = allApiSpecs().find((s) => s.apiKey === a.apiKey)!
       const range = a.minVersion === a.maxVersion ? `${a.minVersion}` : `${a.minVersion} to ${a.maxVersion}`
