@@ -8,11 +8,11 @@
  * Errors never include the password.
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { SaslMechanismName } from '../protocol/sasl/mechanisms.js'
 
-export type SaslMechanismName = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+export { SASL_MECHANISMS, type SaslMechanismName } from '../protocol/sasl/mechanisms.js'
 
-export const SASL_MECHANISMS: readonly SaslMechanismName[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']
-
+/** What a client authenticates with (the connection layer's `sasl` settings). */
 export interface SaslCredentials {
   mechanism: SaslMechanismName
   username: string

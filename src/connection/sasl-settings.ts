@@ -4,18 +4,15 @@
  * module implies). Every secret is registered for redaction before any error
  * can be raised about it.
  */
-import type { SaslMechanismName } from '../client/sasl.js';
+import type { SaslCredentials } from '../client/sasl.js';
+import { SASL_MECHANISMS, isSaslMechanism, type SaslMechanismName } from '../protocol/sasl/mechanisms.js';
 import { invalidValue, settingsError, where, type Origins } from './property-origin.js';
 import { registerSecret } from './redact.js';
 
-/** The SASL mechanisms ktool implements (kept here so settings need not load the SASL code). */
-export const SASL_MECHANISMS: readonly SaslMechanismName[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
+export { SASL_MECHANISMS } from '../protocol/sasl/mechanisms.js';
 
-export interface SaslSettings {
-  mechanism: SaslMechanismName;
-  username: string;
-  password: string;
-}
+/** The SASL settings are the client's credentials, as they are handed to it. */
+export type SaslSettings = SaslCredentials;
 
 export async function saslFromProperties(props: Record<string, string>, origins: Origins): Promise<SaslSettings> {
   const { JaasError, impliedMechanism, parseJaasConfig } = await import('./jaas.js');
@@ -48,8 +45,8 @@ export async function saslFromProperties(props: Record<string, string>, origins:
       throw settingsError(`sasl.mechanism is not set; ktool supports ${SASL_MECHANISMS.join(', ')}`);
     }
   } else {
-    const upper = rawMechanism.toUpperCase() as SaslMechanismName;
-    if (!SASL_MECHANISMS.includes(upper)) {
+    const upper = rawMechanism.toUpperCase();
+    if (!isSaslMechanism(upper)) {
       throw invalidValue(
         'sasl.mechanism',
         rawMechanism,

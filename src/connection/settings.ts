@@ -22,13 +22,13 @@ import { readPropertiesFile, warnUnknown, type PropertiesFile } from './properti
 import { invalidValue, settingsError, where, type Origins } from './property-origin.js';
 import { registerSecret, registerSecretProperties } from './redact.js';
 import { saslFromProperties, type SaslSettings } from './sasl-settings.js';
-import { sslFromProperties, type SslSettings } from './ssl-settings.js';
+import type { TlsSettings } from '../client/tls-settings.js';
+import { sslFromProperties } from './ssl-settings.js';
 
 // Callers import these from here; their homes are the modules named.
 export { CONNECTION_KEYS, IGNORED_JAVA_KEYS } from './config-keys.js';
 export { lineOfKey, printable, readPropertiesFile, type PropertiesFile } from './properties-file.js';
 export { SASL_MECHANISMS, type SaslSettings } from './sasl-settings.js';
-export type { SslSettings } from './ssl-settings.js';
 
 export const DEFAULT_BOOTSTRAP = 'localhost:9092';
 export const DEFAULT_CLIENT_ID = 'ktool';
@@ -47,7 +47,7 @@ export interface ConnectionSettings {
   connectTimeoutMs: number;
   securityProtocol: SecurityProtocol;
   sasl: SaslSettings | null;
-  ssl: SslSettings | null;
+  ssl: TlsSettings | null;
   /** Every client property in effect (profile < file < command line). Holds secrets: never print it unmasked. */
   properties: Record<string, string>;
   /** The --command-config file, if any. */

@@ -4,21 +4,9 @@
  * store is refused with the conversion to make, not misread.
  */
 import { readFile } from 'node:fs/promises';
+import type { TlsSettings } from '../client/tls-settings.js';
 import { invalidValue, settingsError, where, type Origin, type Origins } from './property-origin.js';
 import { registerSecret } from './redact.js';
-
-export interface SslSettings {
-  /** Trusted CA certificates (PEM text); Node's default roots when absent. */
-  ca?: string;
-  /** Client certificate chain (PEM) for mutual TLS. */
-  cert?: string;
-  /** Client private key (PEM). */
-  key?: string;
-  /** Passphrase of an encrypted client key. */
-  keyPassword?: string;
-  /** Verify the server certificate names the host (false when ssl.endpoint.identification.algorithm is empty). */
-  verifyHostname: boolean;
-}
 
 async function readPem(path: string, key: string, origin: Origin | undefined): Promise<string> {
   let text: string;
@@ -45,10 +33,10 @@ function pemBlocks(text: string, kind: 'key' | 'cert'): string {
   return wanted.join('\n');
 }
 
-/** Build the TLS settings from ssl.* properties. */
-export async function sslFromProperties(props: Record<string, string>, origins: Origins): Promise<SslSettings> {
+/** Build the TLS settings from ssl.* properties (PEM text, and verifyHostname always set). */
+export async function sslFromProperties(props: Record<string, string>, origins: Origins): Promise<TlsSettings> {
   const o = (k: string) => origins.get(k);
-  const ssl: SslSettings = { verifyHostname: true };
+  const ssl: TlsSettings & { ca?: string; cert?: string; key?: string } = { verifyHostname: true };
 
   const algorithm = props['ssl.endpoint.identification.algorithm'];
   if (algorithm !== undefined) {
