@@ -17,7 +17,7 @@ import type { MessageBody } from '../protocol/types.js'
 import { topicNameError } from '../broker/topic-names.js'
 import { MASK, isSecretKey } from '../connection/redact.js'
 import { isSensitiveKey } from '../broker/config/config-defs.js'
-import { javaHashMapOrder } from '../views/java-order.js'
+import { javaHashMapOrder } from '../protocol/java-compat.js'
 import { AdminCommandError, UsageError, javaExceptionText, responseError, unsupportedApiError } from './admin-errors.js'
 import { describeCluster } from './cluster.js'
 
