@@ -20,7 +20,7 @@
 import type { ClusterClient } from '../client/cluster.js'
 import { ErrorCode, KafkaError, errorName } from '../protocol/errors.js'
 import type { MessageBody } from '../protocol/types.js'
-import { javaSplit, parseJavaInt } from '../protocol/java-compat.js'
+import { javaSplit, parseJavaInt, parseJavaLong } from '../protocol/java-compat.js'
 import { UsageError, javaExceptionClass, javaExceptionText } from './admin-errors.js'
 import { topicFilter } from './topics.js'
 
@@ -53,8 +53,8 @@ function minVersionFor(timestamp: number): number {
 export function parseOffsetSpec(text: string): OffsetSpec {
   const named = NAMED_SPECS[text]
   if (named !== undefined) return { timestamp: named, minVersion: minVersionFor(named) }
-  const value = /^[+-]?\d+$/.test(text) ? BigInt(text) : undefined
-  if (value === undefined || value > 9223372036854775807n || value < -9223372036854775808n) {
+  const value = parseJavaLong(text)
+  if (value === undefined) {
     throw new UsageError(
       `Malformed time argument ${text}. Please use -1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local / -5 or latest-tiered, or a specified long format timestamp`,
     )

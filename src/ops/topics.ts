@@ -145,11 +145,7 @@ export function parseReplicaAssignment(text: string): number[][] {
 
 /** Kafka's parseTopicConfigsToBeAdded: "k=v" items (spaces around '=' allowed). */
 export function parseTopicConfigs(items: readonly string[]): Array<[string, string]> {
-  const pairs = items.map((s) => {
-    const parts = s.split(/\s*=\s*/)
-    while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
-    return parts
-  })
+  const pairs = items.map((s) => javaSplit(s, /\s*=\s*/))
   if (!pairs.every((p) => p.length === 2)) {
     throw new TopicCommandError('requirement failed: Invalid topic config: all configs to be added must be in the format "key=val".')
   }

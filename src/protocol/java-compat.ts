@@ -131,10 +131,11 @@ export function javaIntSetOrder(ids: Iterable<number>): number[] {
 }
 
 /**
- * Java's String.split for a literal separator: trailing empty strings are dropped, so
- * a text of separators only gives no parts at all, while the empty text gives [''].
+ * Java's String.split: trailing empty strings are dropped, so a text of separators
+ * only gives no parts at all, while the empty text gives ['']. A RegExp separator must
+ * not match the empty string nor hold capturing groups (JavaScript would return them).
  */
-export function javaSplit(text: string, sep: string): string[] {
+export function javaSplit(text: string, sep: string | RegExp): string[] {
   const parts = text.split(sep);
   while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
   return parts.length === 0 && text.length === 0 ? [''] : parts;

@@ -20,6 +20,8 @@ describe('Java compatibility', () => {
     assert.deepEqual(javaSplit(',,', ','), []);
     assert.deepEqual(javaSplit('', ','), ['']);
     assert.deepEqual(javaSplit('abc', ','), ['abc']);
+    assert.deepEqual(javaSplit('k = v', /\s*=\s*/), ['k', 'v']);
+    assert.deepEqual(javaSplit('k=', /\s*=\s*/), ['k']);
   });
 
   test('Integer.parseInt and Long.parseLong: sign, decimal digits, their ranges, nothing else', () => {
