@@ -23,6 +23,7 @@ import type { MessageBody } from '../protocol/types.js'
 import { FrameReader, FrameSizeError } from '../protocol/frame-reader.js'
 import { ConnectionError, describeSystemError, formatHostPort } from './errors.js'
 import type { SaslCredentials } from './sasl.js'
+import type { TlsSettings } from './tls-settings.js'
 import { CLIENT_SOFTWARE_NAME, CLIENT_SOFTWARE_VERSION } from './version.js'
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
@@ -32,19 +33,6 @@ const MAX_RESPONSE_BYTES = 1024 * 1024 * 1024
 const API_VERSIONS = 18
 const SASL_HANDSHAKE = 17
 const SASL_AUTHENTICATE = 36
-
-export interface TlsSettings {
-  /** Trusted CA certificates (PEM). Node's default roots when absent. */
-  ca?: string | Buffer | Array<string | Buffer>
-  /** Client certificate chain (PEM), for mutual TLS. */
-  cert?: string | Buffer
-  /** Client private key (PEM). */
-  key?: string | Buffer
-  /** Passphrase of an encrypted key (ssl.key.password). */
-  passphrase?: string
-  /** Check the server's certificate names the host (ssl.endpoint.identification.algorithm=https). Default true. */
-  verifyHostname?: boolean
-}
 
 export interface BrokerConnectionOptions {
   host: string
@@ -247,7 +235,7 @@ export class BrokerConnection {
         ca: tlsSettings.ca,
         cert: tlsSettings.cert,
         key: tlsSettings.key,
-        passphrase: tlsSettings.passphrase,
+        passphrase: tlsSettings.keyPassword,
         rejectUnauthorized: true,
       }
       if (isIP(this.host) === 0) options.servername = this.host

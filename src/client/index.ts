@@ -10,8 +10,8 @@ export {
   type BrokerConnectionOptions,
   type RequestBody,
   type SendOptions,
-  type TlsSettings,
 } from './broker-connection.js'
+export type { TlsSettings } from './tls-settings.js'
 export {
   ClusterClient,
   type BrokerNode,

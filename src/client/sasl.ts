@@ -7,12 +7,23 @@
  * has nothing more to send), `done()` checks the exchange finished properly.
  * Errors never include the password.
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import type { SaslMechanismName } from '../protocol/sasl/mechanisms.js'
+import {
+  SCRAM_MIN_ITERATIONS,
+  encodeSaslName,
+  parseScramAttributes,
+  scramHmac,
+  scramKeys,
+  scramMechanism,
+  scramSaltedPassword,
+  xorBuffers,
+  type ScramMechanismInfo,
+} from '../protocol/sasl/scram.js'
 
-export type SaslMechanismName = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+export { SASL_MECHANISMS, type SaslMechanismName } from '../protocol/sasl/mechanisms.js'
 
-export const SASL_MECHANISMS: readonly SaslMechanismName[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']
-
+/** What a client authenticates with (the connection layer's `sasl` settings). */
 export interface SaslCredentials {
   mechanism: SaslMechanismName
   username: string
@@ -38,9 +49,8 @@ export function createMechanism(credentials: SaslCredentials, nonce?: string): S
     case 'PLAIN':
       return new PlainMechanism(credentials.username, credentials.password)
     case 'SCRAM-SHA-256':
-      return new ScramMechanism('sha256', 32, credentials.username, credentials.password, nonce)
     case 'SCRAM-SHA-512':
-      return new ScramMechanism('sha512', 64, credentials.username, credentials.password, nonce)
+      return new ScramMechanism(scramMechanism(credentials.mechanism)!, credentials.username, credentials.password, nonce)
     default:
       throw new SaslError(`Unsupported SASL mechanism ${String((credentials as { mechanism: unknown }).mechanism)}`)
   }
@@ -64,43 +74,11 @@ class PlainMechanism implements SaslMechanism {
   done(): void {}
 }
 
-/** SCRAM's minimum iteration count, as Kafka's client enforces it. */
-export const SCRAM_MIN_ITERATIONS = 4096
-
-/** RFC 5802 saslname: '=' and ',' are escaped. */
-export function scramEscape(name: string): string {
-  return name.replace(/=/g, '=3D').replace(/,/g, '=2C')
-}
-
-export function parseScramAttributes(message: string): Map<string, string> {
-  const out = new Map<string, string>()
-  for (const part of message.split(',')) {
-    const eq = part.indexOf('=')
-    if (eq !== 1) throw new SaslError(`Invalid SCRAM message from the server: ${JSON.stringify(message.slice(0, 80))}`)
-    out.set(part[0]!, part.slice(2))
-  }
-  return out
-}
-
-function xor(a: Buffer, b: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(a.length)
-  for (let i = 0; i < a.length; i++) out[i] = a[i]! ^ b[i]!
-  return out
-}
-
-export interface ScramKeys {
-  saltedPassword: Buffer
-  clientKey: Buffer
-  storedKey: Buffer
-  serverKey: Buffer
-}
-
-export function scramKeys(hash: 'sha256' | 'sha512', keyLength: number, password: string, salt: Buffer, iterations: number): ScramKeys {
-  const saltedPassword = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, keyLength, hash)
-  const clientKey = createHmac(hash, saltedPassword).update('Client Key').digest()
-  const storedKey = createHash(hash).update(clientKey).digest()
-  const serverKey = createHmac(hash, saltedPassword).update('Server Key').digest()
-  return { saltedPassword, clientKey, storedKey, serverKey }
+/** The server's attributes, or a SaslError naming the message (it holds no secret). */
+function serverAttributes(message: string): Map<string, string> {
+  const attrs = parseScramAttributes(message)
+  if (attrs === null) throw new SaslError(`Invalid SCRAM message from the server: ${JSON.stringify(message.slice(0, 80))}`)
+  return attrs
 }
 
 class ScramMechanism implements SaslMechanism {
@@ -110,8 +88,7 @@ class ScramMechanism implements SaslMechanism {
   private state: 'initial' | 'first-sent' | 'final-sent' | 'complete' = 'initial'
 
   constructor(
-    private readonly hash: 'sha256' | 'sha512',
-    private readonly keyLength: number,
+    private readonly mechanism: ScramMechanismInfo,
     private readonly username: string,
     private readonly password: string,
     nonce?: string,
@@ -120,7 +97,7 @@ class ScramMechanism implements SaslMechanism {
   }
 
   first(): Buffer {
-    this.clientFirstBare = `n=${scramEscape(this.username)},r=${this.clientNonce}`
+    this.clientFirstBare = `n=${encodeSaslName(this.username)},r=${this.clientNonce}`
     this.state = 'first-sent'
     // gs2 header "n,," : no channel binding, no authzid.
     return Buffer.from(`n,,${this.clientFirstBare}`, 'utf8')
@@ -129,7 +106,7 @@ class ScramMechanism implements SaslMechanism {
   next(server: Buffer): Buffer | null {
     const text = server.toString('utf8')
     if (this.state === 'first-sent') {
-      const attrs = parseScramAttributes(text)
+      const attrs = serverAttributes(text)
       if (attrs.has('e')) throw new SaslError(`SCRAM authentication failed: ${attrs.get('e')}`)
       const nonce = attrs.get('r')
       const salt = attrs.get('s')
@@ -143,17 +120,18 @@ class ScramMechanism implements SaslMechanism {
       if (iterations < SCRAM_MIN_ITERATIONS) {
         throw new SaslError(`Requested iterations ${iterations} is less than the minimum ${SCRAM_MIN_ITERATIONS} for ${this.name}`)
       }
-      const keys = scramKeys(this.hash, this.keyLength, this.password, Buffer.from(salt, 'base64'), iterations)
+      const salted = scramSaltedPassword(this.mechanism, this.password, Buffer.from(salt, 'base64'), iterations)
+      const keys = scramKeys(this.mechanism, salted)
       const finalWithoutProof = `c=biws,r=${nonce}`
       const authMessage = `${this.clientFirstBare},${text},${finalWithoutProof}`
-      const clientSignature = createHmac(this.hash, keys.storedKey).update(authMessage).digest()
-      const proof = xor(keys.clientKey, clientSignature)
-      this.expectedServerSignature = createHmac(this.hash, keys.serverKey).update(authMessage).digest()
+      const clientSignature = scramHmac(this.mechanism, keys.storedKey, authMessage)
+      const proof = xorBuffers(keys.clientKey, clientSignature)
+      this.expectedServerSignature = scramHmac(this.mechanism, keys.serverKey, authMessage)
       this.state = 'final-sent'
       return Buffer.from(`${finalWithoutProof},p=${proof.toString('base64')}`, 'utf8')
     }
     if (this.state === 'final-sent') {
-      const attrs = parseScramAttributes(text)
+      const attrs = serverAttributes(text)
       if (attrs.has('e')) throw new SaslError(`SCRAM authentication failed: ${attrs.get('e')}`)
       const verifier = attrs.get('v')
       if (verifier === undefined) throw new SaslError('Invalid SCRAM server-final message')
@@ -173,6 +151,6 @@ class ScramMechanism implements SaslMechanism {
   }
 
   private get name(): string {
-    return this.hash === 'sha256' ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512'
+    return this.mechanism.name
   }
 }

@@ -11,20 +11,7 @@
  */
 import type { Kafka, KafkaConfig, SASLOptions } from 'kafkajs'
 import { ClusterClient, type ClusterClientOptions } from '../client/cluster.js'
-import type { TlsSettings } from '../client/broker-connection.js'
 import type { ConnectionSettings } from './settings.js'
-
-function tlsOptions(settings: ConnectionSettings): TlsSettings | null {
-  const ssl = settings.ssl
-  if (ssl === null) return null
-  return {
-    ca: ssl.ca,
-    cert: ssl.cert,
-    key: ssl.key,
-    passphrase: ssl.keyPassword,
-    verifyHostname: ssl.verifyHostname,
-  }
-}
 
 /** The protocol client options for some settings. */
 export function clusterOptions(settings: ConnectionSettings): ClusterClientOptions {
@@ -33,7 +20,7 @@ export function clusterOptions(settings: ConnectionSettings): ClusterClientOptio
     clientId: settings.clientId,
     requestTimeoutMs: settings.requestTimeoutMs,
     connectTimeoutMs: settings.connectTimeoutMs,
-    tls: tlsOptions(settings),
+    tls: settings.ssl,
     sasl: settings.sasl,
   }
 }
@@ -117,7 +104,7 @@ export async function kafkajs(settings: ConnectionSettings, options: KafkajsOpti
       key: ssl.key,
       passphrase: ssl.keyPassword,
       rejectUnauthorized: true,
-      ...(ssl.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
+      ...(ssl.verifyHostname === false ? { checkServerIdentity: () => undefined } : {}),
     }
   }
   if (settings.sasl !== null) {

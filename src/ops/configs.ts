@@ -10,16 +10,24 @@
  * AlterClientQuotas, which ktool does not implement: asking for them is a
  * clear error naming the API. Plain data in and out; nothing here prints.
  */
-import { pbkdf2Sync, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { ClusterClient } from '../client/cluster.js'
 import { ErrorCode, KafkaError } from '../protocol/errors.js'
 import type { MessageBody } from '../protocol/types.js'
 import { topicNameError } from '../broker/topic-names.js'
 import { MASK, isSecretKey } from '../connection/redact.js'
 import { isSensitiveKey } from '../broker/config/config-defs.js'
-import { javaHashMapOrder } from '../views/java-order.js'
+import { javaHashMapOrder } from '../protocol/java-compat.js'
 import { AdminCommandError, UsageError, javaExceptionText, responseError, unsupportedApiError } from './admin-errors.js'
 import { describeCluster } from './cluster.js'
+import {
+  SCRAM_DEFAULT_ITERATIONS,
+  SCRAM_MIN_ITERATIONS,
+  scramMechanism,
+  scramMechanismByCode,
+  scramSaltedPassword,
+  type ScramMechanismInfo,
+} from '../protocol/sasl/scram.js'
 
 const API = {
   LIST_GROUPS: 16,
@@ -63,27 +71,10 @@ export function configSourceName(code: number): string {
 const CLIENT_QUOTA_CONFIGS = new Set(['producer_byte_rate', 'consumer_byte_rate', 'request_percentage', 'controller_mutation_rate'])
 const IP_QUOTA_CONFIGS = new Set(['connection_creation_rate'])
 
-export interface ScramMechanismInfo {
-  name: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
-  /** The wire code (ScramMechanism.type). */
-  code: number
-  hash: 'sha256' | 'sha512'
-  bytes: number
-  minIterations: number
-}
-
-export const SCRAM_MECHANISMS: readonly ScramMechanismInfo[] = [
-  { name: 'SCRAM-SHA-256', code: 1, hash: 'sha256', bytes: 32, minIterations: 4096 },
-  { name: 'SCRAM-SHA-512', code: 2, hash: 'sha512', bytes: 64, minIterations: 4096 },
-]
-const DEFAULT_SCRAM_ITERATIONS = 4096
-
-export function scramMechanism(name: string): ScramMechanismInfo | undefined {
-  return SCRAM_MECHANISMS.find((m) => m.name === name)
-}
+export { scramMechanism, type ScramMechanismInfo } from '../protocol/sasl/scram.js'
 
 export function scramMechanismName(code: number): string {
-  return SCRAM_MECHANISMS.find((m) => m.code === code)?.name ?? 'UNKNOWN'
+  return scramMechanismByCode(code)?.name ?? 'UNKNOWN'
 }
 
 // ------------------------------------------------------------------ secrets
@@ -360,9 +351,9 @@ export function parseScramCredential(mechanism: ScramMechanismInfo, value: strin
     // Kafka echoes the value, which holds the password: ktool masks it.
     throw new UsageError(`Invalid credential property ${mechanism.name}=${MASK}`)
   }
-  const iterations = iterationsText === undefined || iterationsText === '-1' ? DEFAULT_SCRAM_ITERATIONS : Number(iterationsText)
-  if (iterations < mechanism.minIterations) {
-    throw new UsageError(`Iterations ${iterations} is less than the minimum ${mechanism.minIterations} required for ${mechanism.name}`)
+  const iterations = iterationsText === undefined || iterationsText === '-1' ? SCRAM_DEFAULT_ITERATIONS : Number(iterationsText)
+  if (iterations < SCRAM_MIN_ITERATIONS) {
+    throw new UsageError(`Iterations ${iterations} is less than the minimum ${SCRAM_MIN_ITERATIONS} required for ${mechanism.name}`)
   }
   return { mechanism, iterations, password: m[2]! }
 }
@@ -375,7 +366,7 @@ export function scramSalt(): Buffer {
 
 /** ScramFormatter.hi: PBKDF2 with the mechanism's HMAC, one block. */
 export function saltedPassword(upsert: ScramUpsert, salt: Buffer): Buffer {
-  return pbkdf2Sync(Buffer.from(upsert.password, 'utf8'), salt, upsert.iterations, upsert.mechanism.bytes, upsert.mechanism.hash)
+  return scramSaltedPassword(upsert.mechanism, upsert.password, salt, upsert.iterations)
 }
 
 export async function alterUserScram(client: ClusterClient, user: string, upserts: readonly ScramUpsert[], deletions: readonly ScramMechanismInfo[]): Promise<void> {

@@ -20,6 +20,7 @@ import { CommandError, UsageError } from './tool-errors.js'
 import type { ClusterClient } from '../client/cluster.js'
 import { ErrorCode, KafkaError, errorMessage, errorName, isRetriable } from '../protocol/errors.js'
 import type { MessageBody } from '../protocol/types.js'
+import { javaSplit, parseJavaInt } from '../protocol/java-compat.js'
 
 const API = {
   FETCH: 1,
@@ -759,18 +760,10 @@ export function parseTopicPartitions(arg: string): TopicPartition[] {
   if (parts.length !== 2) throw new UsageError(`Invalid topic arg '${arg}', expected topic name and partitions`)
   const [topic, list] = parts as [string, string]
   return javaSplit(list, ',').map((p) => {
-    if (!/^[+-]?\d+$/.test(p) || Number(p) > 2147483647 || Number(p) < -2147483648) {
-      throw new UsageError(`Invalid partition '${p}' specified in topic arg '${arg}''`)
-    }
-    return { topic, partition: Number(p) }
+    const partition = parseJavaInt(p)
+    if (partition === undefined) throw new UsageError(`Invalid partition '${p}' specified in topic arg '${arg}''`)
+    return { topic, partition }
   })
-}
-
-/** Java's String.split(literal): trailing empty strings dropped. */
-export function javaSplit(text: string, sep: string): string[] {
-  const parts = text.split(sep)
-  while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
-  return parts
 }
 
 // ------------------------------------------------------------------ commit (reset --execute)

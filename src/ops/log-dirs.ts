@@ -9,7 +9,7 @@ import { ErrorCode, errorName } from '../protocol/errors.js'
 import type { MessageBody } from '../protocol/types.js'
 import { UsageError, javaExceptionClass, responseError } from './admin-errors.js'
 import { describeCluster } from './cluster.js'
-import { javaIntSetOrder } from '../views/java-hash.js'
+import { javaIntSetOrder, parseJavaInt } from '../protocol/java-compat.js'
 
 const DESCRIBE_LOG_DIRS = 35
 
@@ -27,10 +27,11 @@ export function parseBrokerList(text: string | undefined): number[] {
   return [
     ...new Set(
       splitList(text).map((item) => {
-        if (!/^[+-]?\d+$/.test(item) || Math.abs(Number(item)) > 2147483647) {
+        const id = parseJavaInt(item)
+        if (id === undefined) {
           throw new UsageError(`Invalid broker id "${item}" in --broker-list: expected a comma-separated list of integers`)
         }
-        return Number(item)
+        return id
       }),
     ),
   ]

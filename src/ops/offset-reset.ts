@@ -23,7 +23,6 @@ import {
   commitOffsets,
   ensureMetadata,
   fetchCommittedOffsets,
-  javaSplit,
   listOffsets,
   parseTopicPartitions,
   tpKey,
@@ -32,6 +31,12 @@ import {
   type RequestOptions,
   type TopicPartition,
 } from './consumer-groups.js'
+import {
+  javaHashMapOrder,
+  javaSplit,
+  parseJavaLong,
+  topicPartitionMapOrder,
+} from '../protocol/java-compat.js'
 
 export type ResetScenario =
   | { kind: 'to-earliest' }
@@ -81,56 +86,6 @@ export interface ResetOutcome {
 }
 
 // ------------------------------------------------------------------ Java orders
-
-/** Java's String.hashCode. */
-export function javaStringHash(s: string): number {
-  let h = 0
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0
-  return h
-}
-
-/** Kafka's TopicPartition.hashCode: 31 * (31 + partition) + topic.hashCode(). */
-export function topicPartitionHash(tp: TopicPartition): number {
-  return (Math.imul(31, (31 + tp.partition) | 0) + javaStringHash(tp.topic)) | 0
-}
-
-/**
- * Iteration order of a java.util.HashMap (default capacity, load factor
- * 0.75) after putting the items in the given order; duplicates keep their
- * first position. Tree bins are not modelled.
- */
-export function javaHashOrder<T>(items: readonly T[], hashOf: (item: T) => number, keyOf: (item: T) => string): T[] {
-  type Entry = { hash: number; key: string; item: T }
-  let cap = 16
-  let table: Entry[][] = Array.from({ length: cap }, () => [])
-  let size = 0
-  const seen = new Set<string>()
-  for (const item of items) {
-    const key = keyOf(item)
-    if (seen.has(key)) continue
-    seen.add(key)
-    const h0 = hashOf(item)
-    const hash = h0 ^ (h0 >>> 16)
-    table[hash & (cap - 1)]!.push({ hash, key, item })
-    if (++size > cap * 0.75) {
-      const next: Entry[][] = Array.from({ length: cap * 2 }, () => [])
-      for (const bucket of table) for (const e of bucket) next[e.hash & (cap * 2 - 1)]!.push(e)
-      cap *= 2
-      table = next
-    }
-  }
-  const out: T[] = []
-  for (const bucket of table) for (const e of bucket) out.push(e.item)
-  return out
-}
-
-export function tpHashOrder<T extends TopicPartition>(items: readonly T[]): T[] {
-  return javaHashOrder(items, topicPartitionHash, (t) => tpKey(t.topic, t.partition))
-}
-
-export function stringHashOrder<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
-  return javaHashOrder(items, (i) => javaStringHash(keyOf(i)), keyOf)
-}
 
 // ------------------------------------------------------------------ parsing
 
@@ -211,20 +166,15 @@ export function parseDuration(text: string): number {
 
 /** A Java long from text (joptsimple's Long conversion), limited to what a JS number holds exactly. */
 export function parseLongOption(value: string, option: string): number {
-  const n = Number(parseJavaLong(value, option))
+  const n = Number(parseLongArgument(value, option))
   if (!Number.isSafeInteger(n)) throw new UsageError(`Cannot parse argument '${value}' of option ${option}`)
   return n
 }
 
-const LONG_MIN = -(2n ** 63n)
-const LONG_MAX = 2n ** 63n - 1n
-
-/** Any Java long (Long.parseLong: optional sign, decimal digits, -2^63..2^63-1). */
-export function parseJavaLong(value: string, option: string): bigint {
-  const bad = () => new UsageError(`Cannot parse argument '${value}' of option ${option}`)
-  if (!/^[+-]?\d+$/.test(value)) throw bad()
-  const n = BigInt(value)
-  if (n < LONG_MIN || n > LONG_MAX) throw bad()
+/** Any Java long (Long.parseLong), as joptsimple reports one it cannot parse. */
+export function parseLongArgument(value: string, option: string): bigint {
+  const n = parseJavaLong(value)
+  if (n === undefined) throw new UsageError(`Cannot parse argument '${value}' of option ${option}`)
   return n
 }
 
@@ -333,7 +283,7 @@ async function scopePartitions(client: ClusterClient, args: readonly string[]): 
   if (topics.length > 0) {
     const md = await client.refreshMetadata([...new Set(topics)])
     const unspecified: TopicPartition[] = []
-    for (const topic of stringHashOrder([...new Set(topics)], (t) => t)) {
+    for (const topic of javaHashMapOrder([...new Set(topics)], (t) => t)) {
       const t = md.topics.get(topic)
       if (t === undefined || t.errorCode !== 0) {
         throw new GroupCommandError(
@@ -387,7 +337,7 @@ export async function planReset(client: ClusterClient, input: PlanInput): Promis
       outcome.groups.push({ groupId: g.groupId, state: g.state, error: plan.error, offsets: [], executed: false })
       continue
     }
-    const ordered = tpHashOrder(plan.offsets)
+    const ordered = topicPartitionMapOrder(plan.offsets)
     // Context for --diff / --json: committed offset, log range, lag change.
     const keys = ordered.map((o) => ({ topic: o.topic, partition: o.partition }))
     const [starts, ends] = await Promise.all([listOffsets(client, keys, EARLIEST_TIMESTAMP, options), listOffsets(client, keys, LATEST_TIMESTAMP, options)])
@@ -463,7 +413,7 @@ async function prepareOffsets(
     case 'by-duration': {
       const timestamp = scenario.kind === 'to-datetime' ? scenario.timestamp : Date.now() - scenario.durationMs
       const found = await listOffsets(client, partitions, timestamp, options)
-      const empty = tpHashOrder(partitions.filter((tp) => (found.offsets.get(tpKey(tp.topic, tp.partition)) ?? -1) < 0))
+      const empty = topicPartitionMapOrder(partitions.filter((tp) => (found.offsets.get(tpKey(tp.topic, tp.partition)) ?? -1) < 0))
       for (const tp of empty) outcome.stdoutNotes.push(`\nWarn: Partition ${tp.partition} from topic ${tp.topic} is empty. Falling back to latest known offset.`)
       const ends = empty.length > 0 ? await listOffsets(client, empty, LATEST_TIMESTAMP, options) : undefined
       return ok(
@@ -507,7 +457,7 @@ async function prepareOffsets(
 async function assertPartitionsExist(client: ClusterClient, partitions: readonly TopicPartition[]): Promise<void> {
   await ensureMetadata(client, partitions.map((p) => p.topic))
   const topics = client.metadata?.topics
-  for (const tp of tpHashOrder([...partitions])) {
+  for (const tp of topicPartitionMapOrder([...partitions])) {
     const t = topics?.get(tp.topic)
     const prefix = 'java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: '
     if (t === undefined || t.errorCode !== 0) {
@@ -535,7 +485,7 @@ async function checkRange(
   if (requested.length === 0) return []
   await assertPartitionsExist(client, requested)
   const [starts, ends] = await Promise.all([listOffsets(client, requested, EARLIEST_TIMESTAMP, options), listOffsets(client, requested, LATEST_TIMESTAMP, options)])
-  return tpHashOrder([...requested]).map((r) => {
+  return topicPartitionMapOrder([...requested]).map((r) => {
     const key = tpKey(r.topic, r.partition)
     const end = ends.offsets.get(key)
     const start = starts.offsets.get(key)

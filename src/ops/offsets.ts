@@ -20,6 +20,7 @@
 import type { ClusterClient } from '../client/cluster.js'
 import { ErrorCode, KafkaError, errorName } from '../protocol/errors.js'
 import type { MessageBody } from '../protocol/types.js'
+import { javaSplit, parseJavaInt, parseJavaLong } from '../protocol/java-compat.js'
 import { UsageError, javaExceptionClass, javaExceptionText } from './admin-errors.js'
 import { topicFilter } from './topics.js'
 
@@ -52,8 +53,8 @@ function minVersionFor(timestamp: number): number {
 export function parseOffsetSpec(text: string): OffsetSpec {
   const named = NAMED_SPECS[text]
   if (named !== undefined) return { timestamp: named, minVersion: minVersionFor(named) }
-  const value = /^[+-]?\d+$/.test(text) ? BigInt(text) : undefined
-  if (value === undefined || value > 9223372036854775807n || value < -9223372036854775808n) {
+  const value = parseJavaLong(text)
+  if (value === undefined) {
     throw new UsageError(
       `Malformed time argument ${text}. Please use -1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local / -5 or latest-tiered, or a specified long format timestamp`,
     )
@@ -76,26 +77,12 @@ function includeList(raw: string): RegExp {
   }
 }
 
-/** Java's String.split(",") (trailing empty strings dropped). */
-function javaSplitComma(text: string): string[] {
-  const parts = text.split(',')
-  while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
-  return parts
-}
-
-/** Java's Integer.parseInt (decimal, optional sign, int32). */
-function parseJavaInt(text: string): number | undefined {
-  if (!/^[+-]?\d+$/.test(text)) return undefined
-  const n = Number(text)
-  return n > INT_MAX || n < -INT_MAX - 1 ? undefined : n
-}
-
 /** --topic and --partitions. */
 export function topicAndPartitionsFilter(topic: string | undefined, partitions: string | undefined): TopicPartitionFilter {
   const regex = includeList(topic ?? '.*')
   const ids = new Set<number>()
   if (partitions !== undefined && partitions !== '') {
-    for (const part of javaSplitComma(partitions)) {
+    for (const part of javaSplit(partitions, ',')) {
       const id = parseJavaInt(part)
       if (id === undefined) {
         throw new UsageError(`--partitions expects a comma separated list of numeric partition ids, but received: ${partitions}`)
@@ -113,7 +100,7 @@ const RULE = /^([^:,]*)(?::(?:([0-9]*)|(?:([0-9]*)-([0-9]*))))?$/
 
 /** --topic-partitions: a list of `topic-regex[:partitions]` rules; a partition matches if any rule does. */
 export function topicPartitionsFilter(text: string): TopicPartitionFilter {
-  const rules = javaSplitComma(text).map((spec) => {
+  const rules = javaSplit(text, ',').map((spec) => {
     const m = RULE.exec(spec)
     if (m === null) throw new UsageError(`Invalid rule specification: ${spec}`)
     const group = (i: number): string | undefined => (m[i] !== undefined && m[i] !== '' ? m[i] : undefined)

@@ -16,6 +16,7 @@ import type { ClusterClient } from '../client/cluster.js'
 import { ZERO_UUID } from '../protocol/codec.js'
 import { ErrorCode, KafkaError, errorMessage, errorName } from '../protocol/errors.js'
 import type { MessageBody } from '../protocol/types.js'
+import { javaSplit, parseJavaInt } from '../protocol/java-compat.js'
 
 const API = {
   CREATE_TOPICS: 19,
@@ -107,19 +108,15 @@ export function ensureTopicExists(found: readonly string[], requested: string | 
 
 /** joptsimple's Integer conversion: a decimal int32. */
 export function parseIntOption(value: string, option: string): number {
-  const n = Number(value)
-  if (!/^[+-]?\d+$/.test(value) || !Number.isInteger(n) || n > 2147483647 || n < -2147483648) {
-    throw new TopicCommandError(`Cannot parse argument '${value}' of option ${option}`)
-  }
+  const n = parseJavaInt(value)
+  if (n === undefined) throw new TopicCommandError(`Cannot parse argument '${value}' of option ${option}`)
   return n
 }
 
-/** Java's Integer.parseInt message. */
-function parseJavaInt(text: string): number {
-  const n = Number(text)
-  if (!/^[+-]?\d+$/.test(text) || n > 2147483647 || n < -2147483648) {
-    throw new TopicCommandError(`For input string: "${text}"`)
-  }
+/** Java's Integer.parseInt, failing with its NumberFormatException message. */
+function parseBrokerId(text: string): number {
+  const n = parseJavaInt(text)
+  if (n === undefined) throw new TopicCommandError(`For input string: "${text}"`)
   return n
 }
 
@@ -128,7 +125,7 @@ export function parseReplicaAssignment(text: string): number[][] {
   const out: number[][] = []
   const partitions = javaSplit(text, ',')
   for (let i = 0; i < partitions.length; i++) {
-    const brokers = javaSplit(partitions[i]!, ':').map((s) => parseJavaInt(s.trim()))
+    const brokers = javaSplit(partitions[i]!, ':').map((s) => parseBrokerId(s.trim()))
     const seen = new Set<number>()
     const dups: number[] = []
     for (const b of brokers) {
@@ -146,21 +143,9 @@ export function parseReplicaAssignment(text: string): number[][] {
   return out
 }
 
-/** Java's String.split(regex) for a literal separator: trailing empty strings are dropped. */
-function javaSplit(text: string, sep: string): string[] {
-  const parts = text.split(sep)
-  while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
-  if (parts.length === 1 && parts[0] === '' && text.length > 0) return []
-  return parts
-}
-
 /** Kafka's parseTopicConfigsToBeAdded: "k=v" items (spaces around '=' allowed). */
 export function parseTopicConfigs(items: readonly string[]): Array<[string, string]> {
-  const pairs = items.map((s) => {
-    const parts = s.split(/\s*=\s*/)
-    while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
-    return parts
-  })
+  const pairs = items.map((s) => javaSplit(s, /\s*=\s*/))
   if (!pairs.every((p) => p.length === 2)) {
     throw new TopicCommandError('requirement failed: Invalid topic config: all configs to be added must be in the format "key=val".')
   }

@@ -19,7 +19,7 @@
 import { allApiSpecs } from '../protocol/codec.js'
 import type { ApiSpec } from '../protocol/types.js'
 import type { BrokerApiVersions } from '../ops/api-versions.js'
-import { javaHashOrder, nodeHash } from './java-hash.js'
+import { javaHashOrder, nodeHash } from '../protocol/java-compat.js'
 
 export type ApiStatus = 'usable' | 'unsupported' | 'node too new' | 'node too old' | 'unknown'
 

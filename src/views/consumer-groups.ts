@@ -18,7 +18,7 @@
 import type { DeleteOffsetsResult, GroupDescription, GroupListing, GroupSnapshot, PartitionLag, TopicPartition } from '../ops/consumer-groups.js'
 import { executionException, javaException, tpKey } from '../ops/consumer-groups.js'
 import type { GroupResetPlan, ResetOutcome } from '../ops/offset-reset.js'
-import { stringHashOrder, tpHashOrder } from '../ops/offset-reset.js'
+import { javaHashMapOrder, topicPartitionMapOrder } from '../protocol/java-compat.js'
 
 export const MISSING = '-'
 
@@ -52,7 +52,7 @@ export function commandFailedLine(message: string): string {
 
 /** --list: names in the order Kafka's admin client returns them (a HashMap keyed by group id). */
 export function listOrder(groups: readonly GroupListing[]): GroupListing[] {
-  return stringHashOrder(groups, (g) => g.groupId)
+  return javaHashMapOrder(groups, (g) => g.groupId)
 }
 
 export function renderList(groups: readonly GroupListing[]): string {
@@ -149,8 +149,8 @@ export function offsetRows(snapshot: GroupSnapshot): PartitionLag[] {
     }
   }
   const byPartition = (a: PartitionLag, b: PartitionLag) => a.partition - b.partition
-  for (const { m } of sorted) rows.push(...tpHashOrder([...(byMember.get(m.memberId) ?? [])].sort(byPartition)))
-  rows.push(...tpHashOrder([...unassigned].sort(byPartition)))
+  for (const { m } of sorted) rows.push(...topicPartitionMapOrder([...(byMember.get(m.memberId) ?? [])].sort(byPartition)))
+  rows.push(...topicPartitionMapOrder([...unassigned].sort(byPartition)))
   return rows
 }
 
@@ -505,7 +505,7 @@ export function resetJson(outcome: ResetOutcome, dryRun: boolean): ConsumerGroup
 
 /** Kafka's deleteGroups report. `results`: group -> error code (0 = deleted). */
 export function renderDeleteGroups(results: Map<string, number>): string {
-  const ordered = stringHashOrder([...results], ([g]) => g)
+  const ordered = javaHashMapOrder([...results], ([g]) => g)
   const success = ordered.filter(([, code]) => code === 0).map(([g]) => g)
   const failed = ordered.filter(([, code]) => code !== 0)
   if (failed.length === 0) return `Deletion of requested consumer groups ('${success.join(', ')}') was successful.\n`

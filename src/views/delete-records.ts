@@ -12,7 +12,7 @@
  * the input order.
  */
 import type { DeleteRecordsOutcome } from '../ops/delete-records.js'
-import { javaHashOrder, topicPartitionHash } from './java-hash.js'
+import { javaHashOrder, topicPartitionHash } from '../protocol/java-compat.js'
 
 export interface DeleteRecordsPartitionJson {
   topic: string

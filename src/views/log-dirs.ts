@@ -13,8 +13,7 @@
  * output is the same data sorted, plus the volume sizes.
  */
 import type { BrokerLogDirs, ReplicaInfo } from '../ops/log-dirs.js'
-import { javaHashOrder, javaIntSetOrder, topicPartitionHash } from './java-hash.js'
-import { javaHashMapOrder } from './java-order.js'
+import { javaHashMapOrder, javaHashOrder, javaIntSetOrder, topicPartitionHash } from '../protocol/java-compat.js'
 
 export const QUERYING_LINE = 'Querying brokers for log directories information\n'
 

@@ -5,7 +5,7 @@
  *
  * Kafka prints configs and multi-topic descriptions straight out of Java
  * HashMaps, so the text follows Java's HashMap iteration order (see
- * java-order.ts); the JSON is sorted by name.
+ * protocol/java-compat.ts); the JSON is sorted by name.
  */
 import type {
   AlterTopicsResult,
@@ -17,7 +17,7 @@ import type {
   TopicDescriptionData,
 } from '../ops/topics.js'
 import { replicationFactorOf } from '../ops/topics.js'
-import { javaHashMapOrder, javaResultMapOrder } from './java-order.js'
+import { javaHashMapOrder, javaResultMapOrder } from '../protocol/java-compat.js'
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA'
 

@@ -16,8 +16,7 @@ import { compareTopicPartitions, parseOffsetSpec, topicAndPartitionsFilter, topi
 import { renderBrokerApiVersions } from '../../src/views/api-versions.js'
 import { alterJson, renderConfigEntry } from '../../src/views/configs.js'
 import { duplicatesMessage, renderDeleteOutcomes } from '../../src/views/delete-records.js'
-import { javaHashOrder, topicPartitionHash } from '../../src/views/java-hash.js'
-import { javaHashMapOrder, javaStringHash } from '../../src/views/java-order.js'
+import { javaHashMapOrder, javaHashOrder, javaStringHash, topicPartitionHash } from '../../src/protocol/java-compat.js'
 import { kafkaLogDirsDocument, receivedLine } from '../../src/views/log-dirs.js'
 import { ROOT } from '../cli/helpers.js'
 

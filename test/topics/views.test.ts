@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { ConfigEntryData, DescribeTopicsData, PartitionData, TopicDescriptionData } from '../../src/ops/topics.js'
 import { parseReplicaAssignment, parseTopicConfigs, selectTopics, topicFilter } from '../../src/ops/topics.js'
-import { javaHashMapOrder, javaResultMapOrder, javaStringHash } from '../../src/views/java-order.js'
+import { javaHashMapOrder, javaResultMapOrder, javaStringHash } from '../../src/protocol/java-compat.js'
 import { describeJson, renderConfigs, renderDescribe, renderTopicList } from '../../src/views/topics.js'
 
 const cfg = (name: string, value: string, isDefault = false): ConfigEntryData => ({ name, value, source: isDefault ? 5 : 1, isDefault, isSensitive: false, readOnly: false })

@@ -9,25 +9,26 @@ import type { BrokerConfig, Listener } from '../config/broker-config.js';
 import type { ConnectionInfo } from '../server/connection.js';
 import type { StorageFs } from '../storage/fs-interface.js';
 import { JaasError, parseJaasConfig, plainUsersFromJaas } from './jaas.js';
-import { PlainUsers, SUPPORTED_MECHANISMS } from './sasl.js';
+import { SASL_MECHANISMS, isSaslMechanism } from '../../protocol/sasl/mechanisms.js';
+import { PlainUsers } from './sasl.js';
 import {
   credentialFromPassword, credentialMatches, isScramMechanism, SCRAM_DEFAULT_ITERATIONS, type ScramCredential, type ScramMechanism,
 } from './scram.js';
 import { ScramCredentialStore } from './scram-store.js';
 import { SaslSession, type ListenerSasl } from './session.js';
-import { loadTlsSettings, type PropLookup, type TlsSettings } from './tls.js';
+import { loadListenerTls, type PropLookup, type ListenerTls } from './tls.js';
 
 export { SaslSession } from './session.js';
 export { ScramCredentialStore, SCRAM_CREDENTIALS_FILE } from './scram-store.js';
 
-export const DEFAULT_SASL_MECHANISMS = 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512';
+export const DEFAULT_SASL_MECHANISMS = SASL_MECHANISMS.join(',');
 /** Kafka's sasl.server.max.receive.size default. */
 export const DEFAULT_SASL_MAX_RECEIVE = 524288;
 
 export interface ListenerSecurity {
   name: string;
   protocol: string;
-  tls: TlsSettings | null;
+  tls: ListenerTls | null;
   sasl: ListenerSasl | null;
 }
 
@@ -66,7 +67,7 @@ export class SecurityManager {
     const { config } = opts;
     for (const l of opts.listeners) {
       const get = listenerLookup(config, l.name);
-      const tls = l.protocol === 'SSL' || l.protocol === 'SASL_SSL' ? loadTlsSettings(l.name, get, opts.readFile) : null;
+      const tls = l.protocol === 'SSL' || l.protocol === 'SASL_SSL' ? loadListenerTls(l.name, get, opts.readFile) : null;
       const sasl = l.protocol === 'SASL_PLAINTEXT' || l.protocol === 'SASL_SSL' ? saslSettings(config, l.name, get) : null;
       this.listeners.set(l.name, { name: l.name, protocol: l.protocol, tls, sasl });
       for (const w of tls?.warnings ?? []) this.log(w);
@@ -153,8 +154,8 @@ function saslSettings(config: BrokerConfig, listener: string, get: PropLookup): 
   const fail = (msg: string): never => { throw new SecurityConfigError(`Listener ${listener}: ${msg}`); };
   const mechanisms: string[] = [];
   for (const m of (get('sasl.enabled.mechanisms') ?? DEFAULT_SASL_MECHANISMS).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)) {
-    if (!(SUPPORTED_MECHANISMS as readonly string[]).includes(m)) {
-      fail(`sasl.enabled.mechanisms lists ${m}, which the dev broker does not support (supported: ${SUPPORTED_MECHANISMS.join(', ')})`);
+    if (!isSaslMechanism(m)) {
+      fail(`sasl.enabled.mechanisms lists ${m}, which the dev broker does not support (supported: ${SASL_MECHANISMS.join(', ')})`);
     }
     if (!mechanisms.includes(m)) mechanisms.push(m);
   }

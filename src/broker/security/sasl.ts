@@ -22,8 +22,6 @@ export interface SaslServer {
   readonly authorizationId: string;
 }
 
-export const SUPPORTED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
-
 export const INVALID_PLAIN_CREDENTIALS = 'Authentication failed: Invalid username or password';
 
 /**

@@ -1,39 +1,32 @@
 // SCRAM (RFC 5802, RFC 7677) for the broker side: credential derivation and the server's
 // half of the exchange. Only the `n,,` / `y,,` channel-binding headers are accepted (no
 // channel binding), as Kafka does.
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  SCRAM_DEFAULT_ITERATIONS,
+  decodeSaslName,
+  parseScramAttributes,
+  scramHash,
+  scramHmac,
+  scramKeys,
+  scramMechanism,
+  scramSaltedPassword,
+  xorBuffers,
+  type ScramMechanismInfo,
+  type ScramMechanismName,
+} from '../../protocol/sasl/scram.js';
 import { SaslAuthError, type SaslServer } from './sasl.js';
 
-export type ScramMechanism = 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
-
-interface MechanismInfo {
-  name: ScramMechanism;
-  /** Kafka's ScramMechanism type code on the wire (AlterUserScramCredentials etc.). */
-  code: number;
-  digest: 'sha256' | 'sha512';
-  bytes: number;
-}
-
-export const SCRAM_MECHANISMS: readonly MechanismInfo[] = [
-  { name: 'SCRAM-SHA-256', code: 1, digest: 'sha256', bytes: 32 },
-  { name: 'SCRAM-SHA-512', code: 2, digest: 'sha512', bytes: 64 },
-];
-
-export const SCRAM_MIN_ITERATIONS = 4096;
-export const SCRAM_MAX_ITERATIONS = 16384;
-export const SCRAM_DEFAULT_ITERATIONS = 4096;
-
-export function scramMechanism(name: string): MechanismInfo | undefined {
-  return SCRAM_MECHANISMS.find((m) => m.name === name);
-}
-
-export function scramMechanismByCode(code: number): MechanismInfo | undefined {
-  return SCRAM_MECHANISMS.find((m) => m.code === code);
-}
-
-export function isScramMechanism(name: string): name is ScramMechanism {
-  return scramMechanism(name) !== undefined;
-}
+// The mechanism table and iteration bounds are shared with the client: protocol/sasl/scram.ts.
+export {
+  SCRAM_DEFAULT_ITERATIONS,
+  SCRAM_MAX_ITERATIONS,
+  SCRAM_MIN_ITERATIONS,
+  isScramMechanism,
+  scramMechanism,
+  scramMechanismByCode,
+} from '../../protocol/sasl/scram.js';
+export type ScramMechanism = ScramMechanismName;
 
 /** What the broker keeps per user and mechanism: never the password or the salted password. */
 export interface ScramCredential {
@@ -43,56 +36,20 @@ export interface ScramCredential {
   serverKey: Buffer;
 }
 
-function hmac(m: MechanismInfo, key: Buffer, data: Buffer | string): Buffer {
-  return createHmac(m.digest, key).update(data).digest();
-}
-
-function hash(m: MechanismInfo, data: Buffer): Buffer {
-  return createHash(m.digest).update(data).digest();
-}
-
-/** Hi(password, salt, i): PBKDF2 with the mechanism's HMAC, one hash length long. */
-export function saltedPassword(mechanism: ScramMechanism, password: string, salt: Buffer, iterations: number): Buffer {
-  const m = scramMechanism(mechanism)!;
-  return pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, m.bytes, m.digest);
-}
-
 /** StoredKey and ServerKey from a salted password (what AlterUserScramCredentials carries). */
 export function credentialFromSaltedPassword(mechanism: ScramMechanism, salted: Buffer, salt: Buffer, iterations: number): ScramCredential {
-  const m = scramMechanism(mechanism)!;
-  const clientKey = hmac(m, salted, 'Client Key');
-  return {
-    salt: Buffer.from(salt),
-    iterations,
-    storedKey: hash(m, clientKey),
-    serverKey: hmac(m, salted, 'Server Key'),
-  };
+  const { storedKey, serverKey } = scramKeys(mechanism, salted);
+  return { salt: Buffer.from(salt), iterations, storedKey, serverKey };
 }
 
 export function credentialFromPassword(mechanism: ScramMechanism, password: string, iterations = SCRAM_DEFAULT_ITERATIONS, salt: Buffer = randomBytes(32)): ScramCredential {
-  return credentialFromSaltedPassword(mechanism, saltedPassword(mechanism, password, salt, iterations), salt, iterations);
+  return credentialFromSaltedPassword(mechanism, scramSaltedPassword(mechanism, password, salt, iterations), salt, iterations);
 }
 
 /** True when `password` yields this credential (used to skip re-hashing unchanged users). */
 export function credentialMatches(mechanism: ScramMechanism, cred: ScramCredential, password: string): boolean {
   const fresh = credentialFromPassword(mechanism, password, cred.iterations, cred.salt);
   return fresh.storedKey.length === cred.storedKey.length && timingSafeEqual(fresh.storedKey, cred.storedKey);
-}
-
-/** saslname decoding: `=2C` is ',' and `=3D` is '='; any other '=' is malformed. */
-function decodeSaslName(s: string): string | null {
-  if (/=(?!2C|3D)/.test(s)) return null;
-  return s.replace(/=2C/g, ',').replace(/=3D/g, '=');
-}
-
-function parseAttributes(s: string): Map<string, string> | null {
-  const out = new Map<string, string>();
-  for (const part of s.split(',')) {
-    const m = /^([A-Za-z])=(.*)$/s.exec(part);
-    if (!m) return null;
-    if (!out.has(m[1])) out.set(m[1], m[2]);
-  }
-  return out;
 }
 
 const PRINTABLE_NONCE = /^[\x21-\x2b\x2d-\x7e]+$/;
@@ -112,7 +69,7 @@ export class ScramServer implements SaslServer {
   private clientFirstBare = '';
   private serverFirst = '';
   private nonce = '';
-  private readonly info: MechanismInfo;
+  private readonly info: ScramMechanismInfo;
 
   constructor(
     readonly mechanism: ScramMechanism,
@@ -145,7 +102,7 @@ export class ScramServer implements SaslServer {
     if (!m) throw new SaslAuthError('Invalid SCRAM client first message', false);
     if (m[1].startsWith('p=')) throw new SaslAuthError('SCRAM channel binding is not supported', false);
     const bare = m[3];
-    const attrs = parseAttributes(bare);
+    const attrs = parseScramAttributes(bare);
     if (!attrs || bare.startsWith('m=')) throw new SaslAuthError('Invalid SCRAM client first message', false);
     const rawUser = attrs.get('n');
     const clientNonce = attrs.get('r');
@@ -176,7 +133,7 @@ export class ScramServer implements SaslServer {
     const proofAt = msg.lastIndexOf(',p=');
     if (proofAt < 0) throw new SaslAuthError('Invalid SCRAM client final message', false);
     const withoutProof = msg.slice(0, proofAt);
-    const attrs = parseAttributes(withoutProof);
+    const attrs = parseScramAttributes(withoutProof);
     const proof = Buffer.from(msg.slice(proofAt + 3), 'base64');
     if (!attrs || !withoutProof.startsWith('c=')) throw new SaslAuthError('Invalid SCRAM client final message', false);
     const binding = Buffer.from(attrs.get('c') ?? '', 'base64').toString('utf8');
@@ -187,12 +144,11 @@ export class ScramServer implements SaslServer {
     const nonce = attrs.get('r');
     if (nonce === undefined || !nonce.endsWith(this.nonce)) throw new SaslAuthError('SCRAM nonce mismatch', false);
     const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
-    const clientSignature = hmac(this.info, cred.storedKey, authMessage);
+    const clientSignature = scramHmac(this.info, cred.storedKey, authMessage);
     if (proof.length !== clientSignature.length) throw new SaslAuthError('Invalid SCRAM client proof', false);
-    const clientKey = Buffer.alloc(proof.length);
-    for (let i = 0; i < proof.length; i++) clientKey[i] = proof[i] ^ clientSignature[i];
-    if (!timingSafeEqual(hash(this.info, clientKey), cred.storedKey)) throw new SaslAuthError('Invalid SCRAM client proof', false);
-    const serverSignature = hmac(this.info, cred.serverKey, authMessage);
+    const clientKey = xorBuffers(proof, clientSignature);
+    if (!timingSafeEqual(scramHash(this.info, clientKey), cred.storedKey)) throw new SaslAuthError('Invalid SCRAM client proof', false);
+    const serverSignature = scramHmac(this.info, cred.serverKey, authMessage);
     this.state = 'done';
     return Buffer.from(`v=${serverSignature.toString('base64')}`, 'utf8');
   }

@@ -7,7 +7,7 @@ import { createSecureContext, type TlsOptions } from 'node:tls';
 
 export type ClientAuth = 'none' | 'requested' | 'required';
 
-export interface TlsSettings {
+export interface ListenerTls {
   options: TlsOptions;
   clientAuth: ClientAuth;
   /** Non-fatal findings (an expired certificate...). */
@@ -28,7 +28,7 @@ type TlsVersion = (typeof TLS_VERSIONS)[number];
 
 export class TlsConfigError extends Error {}
 
-export function loadTlsSettings(listener: string, get: PropLookup, readFile: (path: string) => Buffer = readFileSync): TlsSettings {
+export function loadListenerTls(listener: string, get: PropLookup, readFile: (path: string) => Buffer = readFileSync): ListenerTls {
   const fail = (msg: string): never => { throw new TlsConfigError(`Listener ${listener}: ${msg}`); };
   const read = (key: string, path: string): Buffer => {
     try {

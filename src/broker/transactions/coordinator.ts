@@ -11,6 +11,7 @@
 import type { Coordinator } from '../coordinator.js';
 import type { Clock, TimerHandle } from '../groups/clock.js';
 import { ErrorCode, type ErrorName } from '../../protocol/errors.js';
+import { javaStringHash } from '../../protocol/java-compat.js';
 import type { StorageFs } from '../storage/fs-interface.js';
 import {
   isIdle, MAX_EPOCH, NO_PRODUCER_EPOCH, partitionList, pendingKey, statusByName, statusName, TxnStatus,
@@ -56,13 +57,7 @@ export interface TxnDescription {
 
 const code = (name: ErrorName) => ErrorCode[name];
 
-/** Java's String.hashCode, which Kafka uses to place a group on a __consumer_offsets partition. */
-export function javaStringHash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
-  return h;
-}
-
+/** The __consumer_offsets partition of a group, as Kafka places it: by String.hashCode. */
 export function partitionFor(key: string, partitions: number): number {
   const h = javaStringHash(key);
   // Kafka's Utils.abs maps Integer.MIN_VALUE to 0.

@@ -1,4 +1,5 @@
 // Kafka 3.9's ConfigCommand argument checks, in its order and with its messages, before anything connects.
+import { parseJavaInt } from '../../protocol/java-compat.js'
 import type { ConfigsAction, ConfigsFlagValues } from './flags.js'
 
 /** The checked request. */
@@ -75,7 +76,7 @@ export async function checkConfigsArgs(action: ConfigsAction, flags: ConfigsFlag
   if (hasEntityName && (entityTypes.includes('brokers') || entityTypes.includes('broker-loggers'))) {
     const ids = [...(flags['entity-name'] ?? []), flags.broker, flags['broker-logger']].filter((v): v is string => v !== undefined)
     for (const id of ids) {
-      if (!/^[+-]?\d+$/.test(id) || Math.abs(Number(id)) > 2147483647) {
+      if (parseJavaInt(id) === undefined) {
         fail(`The entity name for ${entityTypes[0]} must be a valid integer broker id, but it is: ${id}`)
       }
     }

@@ -15,6 +15,7 @@
  */
 import type { ClusterClient } from '../../client/cluster.js'
 import { runTool, type ToolHost, type Wording } from '../../cli/runner.js'
+import { javaHashMapOrder } from '../../protocol/java-compat.js'
 import type {
   ConsumerGroupsDeleteJson,
   ConsumerGroupsDeleteOffsetsJson,
@@ -170,7 +171,7 @@ export async function runConsumerGroups(
           const ids = await groupIds()
           const coordinators = await ops.findCoordinators(client, ids, requestOptions)
           const described = await ops.describeGroups(client, ids, { ...requestOptions, coordinators })
-          const ordered = reset.stringHashOrder(ids, (g) => g).map((g) => {
+          const ordered = javaHashMapOrder(ids, (g) => g).map((g) => {
             const d = described.get(g)
             return { groupId: g, state: d?.state ?? 'Dead', coordinator: d?.coordinator ?? coordinators.get(g)! }
           })
@@ -209,10 +210,10 @@ type ScenarioInput = import('../../ops/offset-reset.js').ResetScenario | { kind:
 
 /** The reset scenario from the flags (null when none was given: Kafka complains only once it reaches an inactive group). */
 async function resetScenario(flags: GroupsFlagValues, reset: typeof import('../../ops/offset-reset.js')): Promise<ScenarioInput> {
-  if (flags['to-offset'] !== undefined) return { kind: 'to-offset', offset: reset.parseJavaLong(flags['to-offset'], 'to-offset') }
+  if (flags['to-offset'] !== undefined) return { kind: 'to-offset', offset: reset.parseLongArgument(flags['to-offset'], 'to-offset') }
   if (has(flags, 'to-earliest')) return { kind: 'to-earliest' }
   if (has(flags, 'to-latest')) return { kind: 'to-latest' }
-  if (flags['shift-by'] !== undefined) return { kind: 'shift-by', shift: reset.parseJavaLong(flags['shift-by'], 'shift-by') }
+  if (flags['shift-by'] !== undefined) return { kind: 'shift-by', shift: reset.parseLongArgument(flags['shift-by'], 'shift-by') }
   if (flags['to-datetime'] !== undefined) return { kind: 'to-datetime', timestamp: reset.parseDateTime(flags['to-datetime']) }
   if (flags['by-duration'] !== undefined) return { kind: 'by-duration', durationMs: reset.parseDuration(flags['by-duration']) }
   if (flags['from-file'] !== undefined) return { kind: 'from-file-path', path: flags['from-file'] }
