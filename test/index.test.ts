@@ -1,5 +1,6 @@
 import './cli/cli.test.js'
 import './cli/transactions.test.js'
+import './cli/transactional-producer.test.js'
 import './cli/manifest.test.js'
 import './cli/server.test.js'
 import './cli/supervision.test.js'
