@@ -79,7 +79,7 @@ describe('transactional console-producer and producer-perf-test', () => {
     assert.equal(JSON.parse(json.stdout.toString()).error.code, 'INVALID_RECORD')
   })
 
-  test('SIGTERM mid-input aborts the open transaction and exits non-zero', async () => {
+  test('SIGTERM mid-input aborts the open transaction and exits non-zero', async (t) => {
     const child = spawn(process.execPath, [BIN, 'console-producer', ...bs, '--topic', 'tx.term', '--transactional-id', 'cp-term', '--sync'], { stdio: ['pipe', 'pipe', 'pipe'] })
     let stderr = ''
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
@@ -97,6 +97,12 @@ describe('transactional console-producer and producer-perf-test', () => {
     assert.deepEqual(await consume('tx.term', 'read_committed'), [])
     assert.deepEqual(await consume('tx.term', 'read_uncommitted'), ['one', 'three', 'two'])
     assert.equal((await states()).get('cp-term'), 'CompleteAbort')
+    if (!requireTool(t, 'confluent-kafka')) return
+    for (const [isolation, expected] of [['read_committed', []], ['read_uncommitted', ['one', 'three', 'two']]] as const) {
+      const py = await run(PYTHON, ['-c', READ_PY, broker.bootstrap, 'tx.term', isolation], { timeoutMs: 60_000 })
+      assert.equal(py.code, 0, py.stderr)
+      assert.deepEqual(JSON.parse(py.stdout.toString()).sort(), expected, isolation)
+    }
   })
 
   test('--transaction-size commits every N lines; transactional.id also comes from --producer-property', async () => {
