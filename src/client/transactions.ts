@@ -133,7 +133,7 @@ export class TransactionalProducer implements TransactionHooks {
       const fenced = first && fencingError(first.error);
       if (fenced) throw this.fence(first.error, true);
       await this.abort();
-      throw new TransactionError(first?.error ?? 'UNKNOWN_SERVER_ERROR', `Aborted the transaction: ${failed} record(s) could not be sent${first ? ` (${first.error}: ${first.message})` : ''}`);
+      throw new TransactionError(first?.error ?? 'UNKNOWN_SERVER_ERROR', `${failed} record(s) could not be sent${first ? ` (${first.error}: ${first.message})` : ''}, so the transaction was aborted`);
     }
     await this.endTxn(true);
     this.committed++;

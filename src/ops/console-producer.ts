@@ -132,8 +132,6 @@ export async function produceFromStream(
         const roomLeft = handleLine(line);
         if (parseError) break;
         if (txn) {
-          // A record that failed dooms the transaction: stop reading, it will abort.
-          if (txn.failedInTransaction > 0) break read;
           if (txnSize !== undefined && lineNo - txnResult!.linesCommitted >= txnSize) {
             await txn.commit();
             txnResult!.committed = txn.committed;
@@ -142,6 +140,8 @@ export async function produceFromStream(
         }
         if (opts.sync) await producer.flush();
         else if (!roomLeft) await producer.drained();
+        // A record that failed dooms the transaction: stop reading, it will abort.
+        if (txn && txn.failedInTransaction > 0) break read;
         if (opts.prompt) process.stdout.write('>');
       }
       if (parseError) break;
@@ -186,7 +186,7 @@ async function abortQuietly(txn: TransactionalProducer, err: TransactionError, l
   } catch (e) {
     return { error: `${err.message}; aborting failed too: ${(e as Error).message}`, code: err.code };
   }
-  return { error: `${err.message}; ${abortedLines(txn, linesCommitted, lineNo)}`, code: err.code };
+  return { error: `${err.message.replace(/, so the transaction was aborted$/, '')}; ${abortedLines(txn, linesCommitted, lineNo)}`, code: err.code };
 }
 
 function abortedLines(txn: TransactionalProducer, linesCommitted: number, lineNo: number): string {

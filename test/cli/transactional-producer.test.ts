@@ -79,6 +79,19 @@ describe('transactional console-producer and producer-perf-test', () => {
     assert.equal(JSON.parse(json.stdout.toString()).error.code, 'INVALID_RECORD')
   })
 
+  test('a record the broker refuses aborts the transaction; the same id commits again afterwards', async () => {
+    const created = await runCli(['topics', '--create', '--topic', 'tx.small', '--partitions', '1', '--config', 'max.message.bytes=300', ...bs])
+    assert.equal(created.code, 0, created.stderr)
+    const r = await cli(['console-producer', ...bs, '--topic', 'tx.small', '--transactional-id', 'cp-small', '--sync'], `fits\n${'y'.repeat(400)}\nlater\n`)
+    assert.equal(r.code, 1)
+    assert.match(r.stderr, /^Error: 1 record\(s\) could not be sent \(MESSAGE_TOO_LARGE: [^\n]*\); aborted the transaction of transactional id 'cp-small' \(lines 1-2 not committed\)\n$/)
+    assert.deepEqual(await consume('tx.small', 'read_committed'), [])
+    assert.deepEqual(await consume('tx.small', 'read_uncommitted'), ['fits'])
+    const again = await cli(['console-producer', ...bs, '--topic', 'tx.small', '--transactional-id', 'cp-small'], 'second\n')
+    assert.equal(again.code, 0, again.stderr)
+    assert.deepEqual(await consume('tx.small', 'read_committed'), ['second'])
+  })
+
   test('SIGTERM mid-input aborts the open transaction and exits non-zero', async (t) => {
     const child = spawn(process.execPath, [BIN, 'console-producer', ...bs, '--topic', 'tx.term', '--transactional-id', 'cp-term', '--sync'], { stdio: ['pipe', 'pipe', 'pipe'] })
     let stderr = ''
