@@ -5,8 +5,10 @@
 // and a second producer with the same id fences the first with Kafka's message.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { startTestBroker, type TestBroker } from '../helpers/broker.js'
+import { startTestBroker, tempDir, type TestBroker } from '../helpers/broker.js'
 import { PYTHON, requireTool, run } from '../helpers/tools.js'
 import { BIN, runCli } from './helpers.js'
 
@@ -128,6 +130,19 @@ describe('transactional console-producer and producer-perf-test', () => {
     // Three commits: three COMMIT markers after the 25 records.
     const log = broker.broker.topic('tx.size')!.partitions.reduce((n, p) => n + p.log.highWatermark, 0)
     assert.equal(log, 25 + 3)
+  })
+
+  test('transactional.id and transaction.timeout.ms from --producer.config', async () => {
+    const file = join(tempDir(), 'producer.properties')
+    writeFileSync(file, 'transactional.id=cp-file\ntransaction.timeout.ms=45000\n')
+    const r = await cli(['console-producer', ...bs, '--topic', 'tx.file', '--producer.config', file], 'from-file\n')
+    assert.equal(r.code, 0, r.stderr)
+    assert.deepEqual(await consume('tx.file', 'read_committed'), ['from-file'])
+    const d = await runCli(['transactions', 'describe', '--transactional-id', 'cp-file', ...bs, '--json'])
+    assert.equal(d.code, 0, d.stderr)
+    const desc = JSON.parse(d.stdout)
+    assert.equal(desc.state, 'CompleteCommit')
+    assert.equal(desc.transactionTimeoutMs, 45000)
   })
 
   test('producer-perf-test --transactional-id commits every --transaction-duration-ms', async () => {
