@@ -135,6 +135,17 @@ const MERGE_LIMIT = 512 * 1024;
 const INT32_LIMIT = 0x80000000;
 const EMPTY: RecordInput[] = [];
 
+/**
+ * How a transaction (src/client/transactions.ts) holds the producer: batches are marked
+ * transactional, requests carry the id, and a partition's first batch in a transaction
+ * waits until the coordinator has added the partition.
+ */
+export interface TransactionHooks {
+  readonly transactionalId: string;
+  /** true when the partition is in the open transaction; else settles once it is (rejects with a ProducerError). */
+  partitionAdded(topic: string, partition: number): true | Promise<void>;
+}
+
 export class Producer {
   readonly opts: ProducerOptions & { idempotence: boolean; deliveryTimeoutMs: number };
   readonly idempotent: boolean;
@@ -166,6 +177,9 @@ export class Producer {
   private closed = false;
   /** Asked to stop: what is queued is sent once more, nothing is retried. */
   private givingUp = false;
+  private txn: TransactionHooks | null = null;
+  /** Partitions whose next batch waits for AddPartitionsToTxn. */
+  private readonly txnWaiting = new Set<PartitionQueue>();
 
   constructor(private readonly cluster: ClusterClient, opts: Partial<ProducerOptions> = {}) {
     this.opts = resolveProducerOptions(opts);
@@ -206,6 +220,24 @@ export class Producer {
         }
       }
     }
+  }
+
+  /** Makes this a transactional producer; set once, before the first append. */
+  useTransactions(hooks: TransactionHooks): void {
+    this.txn = hooks;
+  }
+
+  /**
+   * Starts numbering afresh under a (new) producer id and epoch, after a transaction was
+   * aborted with sequences in doubt. Only while nothing is outstanding.
+   */
+  restartSequences(producerId: number, producerEpoch: number): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    for (const info of this.topics.values()) {
+      for (const q of info.queues) { q.nextSeq = 0; q.unacked = []; q.parked = false; }
+    }
+    this.resetPending = false;
   }
 
   partitionCount(topic: string): number | undefined {
@@ -380,9 +412,26 @@ export class Producer {
    * while the producer id is due for renewal.
    */
   private sendable(q: PartitionQueue, head: Batch): boolean {
+    if (this.txn && head.baseSequence < 0 && !this.inTransaction(q)) return false;
     if (!this.idempotent) return this.opts.maxInFlight > 1 || q.inFlight === 0;
     if (head.baseSequence >= 0) return !q.parked && q.unacked[0] === head;
     return !this.resetPending;
+  }
+
+  /** Whether the partition is in the open transaction; if not, has the coordinator add it and pumps again after. */
+  private inTransaction(q: PartitionQueue): boolean {
+    if (this.txnWaiting.has(q)) return false;
+    const added = this.txn!.partitionAdded(q.topic, q.partition);
+    if (added === true) return true;
+    this.txnWaiting.add(q);
+    added.then(() => undefined, (err: ProducerError) => {
+      // Not in the transaction: its records cannot be sent in it.
+      for (const b of q.ready.filter((x) => x.baseSequence < 0)) {
+        q.ready.splice(q.ready.indexOf(b), 1);
+        this.complete(b, err.code ?? 'UNKNOWN_SERVER_ERROR', err.message);
+      }
+    }).finally(() => { this.txnWaiting.delete(q); this.schedulePump(); });
+    return false;
   }
 
   /** Appends the new batches waiting behind `head` to it, up to `limit` bytes. */
@@ -465,7 +514,7 @@ export class Producer {
     try {
       b.encoded = encodeRecordBatch({
         records: b.records, compression: this.opts.compression, compress: this.opts.compress,
-        producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: seq,
+        producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: seq, isTransactional: this.txn !== null,
       });
     } catch (err) {
       this.complete(b, 'INVALID_RECORD', (err as Error).message);
@@ -492,7 +541,7 @@ export class Producer {
       list.push({ index: b.q.partition, records: b.encoded! });
     }
     const body = {
-      transactionalId: null,
+      transactionalId: this.txn?.transactionalId ?? null,
       acks: this.opts.acks,
       timeoutMs: this.opts.requestTimeoutMs,
       topicData: [...topicData].map(([name, partitionData]) => ({ name, partitionData })),
@@ -606,6 +655,7 @@ export class Producer {
    */
   private maybeRenewProducerId(): void {
     if (this.resetting || this.inFlightTotal > 0) return;
+    if (this.txn) { this.abandonForTransaction(); return; }
     for (const info of this.topics.values()) {
       for (const q of info.queues) if (q.unacked.length > 0 && !q.parked) return;
     }
@@ -648,6 +698,21 @@ export class Producer {
     }
     q.ready.push(...fresh);
     if (q.ready.length > 0) this.active.add(q);
+  }
+
+  /**
+   * In a transaction a lost batch cannot be renumbered: the transaction must abort (Kafka's
+   * abortable error). What is still owed fails; restartSequences() follows the abort.
+   */
+  private abandonForTransaction(): void {
+    for (const info of this.topics.values()) {
+      for (const q of info.queues) {
+        const owed = q.ready;
+        q.ready = [];
+        for (const b of owed) this.complete(b, 'TRANSACTION_ABORTABLE', 'Failing batch since transaction was aborted');
+        q.unacked = [];
+      }
+    }
   }
 
   private async initProducerId(): Promise<void> {

@@ -28,6 +28,7 @@ export interface ConsoleProducerJson {
   failed: number;
   failures: Array<{ line: number; partition: number; error: string; message: string }>;
   parseError: { line: number; message: string } | null;
+  transaction?: import('../ops/console-producer.js').ConsoleTransactionResult;
 }
 
 export default class ConsoleProducer extends BaseCommand<typeof ConsoleProducer> {
@@ -35,10 +36,11 @@ export default class ConsoleProducer extends BaseCommand<typeof ConsoleProducer>
 
   static override description = `Each input line becomes one record. With --property parse.key=true the text before key.separator (a tab unless set) is the key; with parse.headers=true the line starts with headers. Input is streamed with backpressure, so a file of any size runs in bounded memory. On end of input or Ctrl-C everything in flight is flushed first; the exit status is 1 if any record was not delivered, and the lines that failed are named on stderr.
 
-Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl writes (lossless, binary-safe), and --partition sends every record to one partition.`;
+Beyond Kafka: --transactional-id ID sends the input in a transaction (all of it, or one per --transaction-size lines), so a file lands completely or not at all; an interrupt, a line that cannot be parsed or a record that cannot be sent aborts the open transaction and exits 1. --input jsonl reads the records console-consumer --output jsonl writes (lossless, binary-safe), and --partition sends every record to one partition.`;
 
   static override examples = [
     'cat orders.txt | <%= config.bin %> <%= command.id %> --topic orders --property parse.key=true --property key.separator=:',
+    '<%= config.bin %> <%= command.id %> --topic orders --transactional-id orders-loader --transaction-size 1000 < orders.txt',
     '<%= config.bin %> <%= command.id %> --bootstrap-server localhost:9092 --topic events --compression-codec lz4',
     '<%= config.bin %> console-consumer --topic a --from-beginning --until-end --output jsonl | <%= config.bin %> <%= command.id %> --topic b --input jsonl',
   ];
@@ -67,6 +69,8 @@ Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl wr
     'line-reader': Flags.string({ description: 'The line reader class. Only Kafka\'s default LineMessageReader is available.', helpValue: '<class>' }),
     input: Flags.string({ description: 'Input format: lines (Kafka\'s) or jsonl (ktool\'s lossless record format).', options: ['lines', 'jsonl'], default: 'lines' }),
     partition: Flags.integer({ description: 'Send every record to this partition.', min: 0 }),
+    'transactional-id': Flags.string({ description: 'Send the input in a transaction with this transactional.id (also a --producer-property): committed at end of input, aborted on interrupt or error.', helpValue: '<id>' }),
+    'transaction-size': Flags.integer({ description: 'Commit a transaction every this many lines (with --transactional-id). Default: all of the input in one.', min: 1 }),
     ...schemaProducerFlags,
   };
 
@@ -123,6 +127,16 @@ Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl wr
       producer.compress = (codec, data) => codecs.compress(codec as 0 | 1 | 2 | 3 | 4, data);
     }
 
+    const transactionalId = f['transactional-id'] ?? producerProps['transactional.id'];
+    let transaction: { transactionalId: string; size?: number; timeoutMs: number } | undefined;
+    if (transactionalId !== undefined) {
+      if (transactionalId === '') throw new KtoolError('Invalid transactional.id: it must not be empty', { code: 'INVALID_CONFIG' });
+      const txns = await import('../client/transactions.js');
+      Object.assign(producer, txns.transactionalProducerOptions(producer, producerProps));
+      transaction = { transactionalId, size: f['transaction-size'], timeoutMs: txns.transactionTimeoutFrom(producerProps) };
+    } else if (f['transaction-size'] !== undefined) {
+      throw new KtoolError('--transaction-size needs --transactional-id (or transactional.id in --producer-property)', { exitCode: 1 });
+    }
     ops.checkProducerOptions(producer);
     // SIGTERM as SIGINT: stop reading, deliver what was read, report, exit. Installed before
     // connecting, so a signal that arrives while connecting still ends the tool this way.
@@ -151,6 +165,7 @@ Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl wr
         producer,
         sync: f.sync,
         serialize: serializers,
+        transaction,
         prompt: stdinTty && process.stdout.isTTY === true && !this.jsonEnabled(),
         progress: showProgress ? (read, total) => {
           const now = Date.now();
@@ -170,7 +185,10 @@ Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl wr
         failed: result.failed,
         failures: result.failures.map((x) => ({ line: x.seq, partition: x.partition, error: x.error, message: x.message })),
         parseError: result.parseError ?? null,
+        ...(result.transaction ? { transaction: result.transaction } : {}),
       };
+      // A transaction that did not commit is one error: what was read is not in the topic.
+      if (result.transaction?.error) throw new KtoolError(result.transaction.error, { code: result.transaction.code ?? 'TRANSACTION_ABORTED' });
       if (!this.jsonEnabled()) {
         if (stdinTty && process.stdout.isTTY) process.stdout.write('\n');
         for (const x of result.failures.slice(0, 20)) {

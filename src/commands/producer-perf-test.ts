@@ -1,4 +1,5 @@
 // ktool producer-perf-test: kafka-producer-perf-test.sh on the fast produce path.
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
@@ -11,7 +12,9 @@ const CODECS: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zs
 export default class ProducerPerfTest extends BaseCommand<typeof ProducerPerfTest> {
   static override summary = 'Measure produce throughput and latency (kafka-producer-perf-test.sh).';
 
-  static override description = `Sends --num-records records of --record-size bytes (or lines of --payload-file) and prints a line every 5 seconds and Kafka's summary line at the end: records/sec, MB/sec, average and maximum latency, and the 50th, 95th, 99th and 99.9th percentiles. Latency runs from handing a record to the producer to its acknowledgement.`;
+  static override description = `To enable transactions, give a transactional id (--transactional-id, or transactional.id in --producer-props or --producer.config) or a --transaction-duration-ms: a transaction is committed each time it is that old (default 3000 ms), as in Kafka 3.9.
+
+Sends --num-records records of --record-size bytes (or lines of --payload-file) and prints a line every 5 seconds and Kafka's summary line at the end: records/sec, MB/sec, average and maximum latency, and the 50th, 95th, 99th and 99.9th percentiles. Latency runs from handing a record to the producer to its acknowledgement.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --topic perf --num-records 1000000 --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092 acks=1',
@@ -28,13 +31,18 @@ export default class ProducerPerfTest extends BaseCommand<typeof ProducerPerfTes
     'producer-props': Flags.string({ description: 'Producer properties, key=value (several may follow the flag).', multiple: true, helpValue: '<key=value>' }),
     'producer.config': Flags.string({ description: 'A properties file of producer settings.', helpValue: '<file>' }),
     'print-metrics': Flags.boolean({ description: 'Print the producer\'s counters at the end.' }),
-    'transactional-id': Flags.string({ description: 'Not available: the dev broker and ktool\'s producer have no transactions yet.', helpValue: '<id>' }),
+    'transactional-id': Flags.string({ description: 'The transactional id to use; wins over transactional.id in --producer-props or --producer.config. With only --transaction-duration-ms it is performance-producer- and a random uuid.', helpValue: '<id>' }),
+    'transaction-duration-ms': Flags.string({ description: 'The max age of each transaction: commitTransaction is called after this time has elapsed. Greater than 0; default 3000 when transactions are on.', helpValue: '<ms>' }),
     'reporting-interval': Flags.integer({ description: 'Milliseconds between progress lines. Default 5000.', min: 1, default: 5000 }),
   };
 
   public async run(): Promise<unknown> {
     const f = this.flags;
-    if (f['transactional-id'] !== undefined) throw new KtoolError('--transactional-id is not available: ktool has no transactional producer yet', { code: 'UNSUPPORTED' });
+    const durationArg = f['transaction-duration-ms'];
+    if (durationArg !== undefined && !/^-?\d+$/.test(durationArg.trim())) {
+      throw new KtoolError(`argument --transaction-duration-ms: could not convert '${durationArg}' to Long`, { exitCode: 1 });
+    }
+    if (durationArg !== undefined && Number(durationArg) <= 0) throw new KtoolError('--transaction-duration-ms should be greater than zero', { exitCode: 1 });
     if (f['record-size'] === undefined && f['payload-file'] === undefined) {
       throw new KtoolError('Either --record-size or --payload-file must be specified but not both.', { exitCode: 1 });
     }
@@ -56,7 +64,16 @@ export default class ProducerPerfTest extends BaseCommand<typeof ProducerPerfTes
       if (payload.length === 0) throw new KtoolError(`File ${f['payload-file']} has no payloads`);
       if (!this.jsonEnabled()) process.stdout.write(`Reading payloads from: ${f['payload-file']}\nNumber of messages read: ${payload.length}\n`);
     }
-    const producer: Partial<import('../client/producer.js').ProducerOptions> = { acks: -1, lingerMs: 0, ...cp.producerOptionsFromProperties(props) };
+    let producer: Partial<import('../client/producer.js').ProducerOptions> = { acks: -1, lingerMs: 0, ...cp.producerOptionsFromProperties(props) };
+    // Kafka 3.9: any of the three turns transactions on; the flag's id wins over the properties'.
+    let transaction: { transactionalId: string; durationMs: number; timeoutMs: number } | undefined;
+    if (durationArg !== undefined || f['transactional-id'] !== undefined || props['transactional.id'] !== undefined) {
+      const txns = await import('../client/transactions.js');
+      const transactionalId = f['transactional-id'] ?? props['transactional.id'] ?? `performance-producer-${randomUUID()}`;
+      if (transactionalId === '') throw new KtoolError('Invalid transactional.id: it must not be empty', { code: 'INVALID_CONFIG' });
+      producer = txns.transactionalProducerOptions(producer, props);
+      transaction = { transactionalId, durationMs: durationArg !== undefined ? Number(durationArg) : 3000, timeoutMs: txns.transactionTimeoutFrom(props) };
+    }
     if (f['record-size'] !== undefined) {
       // Refused before a byte is allocated, as Kafka's producer refuses it on send.
       const serialized = ops.serializedRecordSize(f['record-size']);
@@ -91,6 +108,7 @@ export default class ProducerPerfTest extends BaseCommand<typeof ProducerPerfTes
         payload,
         producer,
         reportIntervalMs: f['reporting-interval'],
+        transaction,
         onWindow: (w) => {
           windows.push(w);
           if (!json) process.stdout.write(`${ops.formatWindow(w)}\n`);

@@ -8,6 +8,7 @@ import { LineSplitter } from '../formats/line-splitter.js';
 import { LineFormatError, LineMessageReader, type LineReaderOptions } from '../formats/line-reader.js';
 import { JsonlError, parseJsonlRecord } from '../formats/jsonl.js';
 import { SerdeError } from '../schemas/serde.js';
+import { TransactionalProducer, TransactionError } from '../client/transactions.js';
 
 export interface ConsoleProduceOptions {
   topic: string;
@@ -23,6 +24,18 @@ export interface ConsoleProduceOptions {
   progress?: (read: number, total: number) => void;
   /** Schema serializers (src/schemas): each turns a key's or value's JSON text into wire-format bytes. */
   serialize?: { key?: (text: Buffer) => Buffer; value?: (text: Buffer) => Buffer };
+  /** --transactional-id: the input goes in transactions, each --transaction-size lines (default all). */
+  transaction?: { transactionalId: string; size?: number; timeoutMs: number };
+}
+
+export interface ConsoleTransactionResult {
+  transactionalId: string;
+  committed: number;
+  /** Lines in committed transactions. */
+  linesCommitted: number;
+  /** Why the open transaction was aborted (or could not be), as one line; null when all committed. */
+  error: string | null;
+  code: string | null;
 }
 
 export interface ConsoleProduceResult {
@@ -33,6 +46,7 @@ export interface ConsoleProduceResult {
   failures: ProduceFailure[];
   /** The first line that could not be parsed, which stops the producer like Kafka's. */
   parseError?: { line: number; message: string };
+  transaction?: ConsoleTransactionResult;
 }
 
 export async function produceFromStream(
@@ -44,6 +58,15 @@ export async function produceFromStream(
   assertReadable(input);
   const producer = new Producer(cluster, opts.producer);
   signal?.addEventListener('abort', () => producer.stopRetrying(), { once: true });
+  let txn: TransactionalProducer | undefined;
+  if (opts.transaction) {
+    const o = resolveProducerOptions(opts.producer);
+    txn = new TransactionalProducer(cluster, producer, {
+      transactionalId: opts.transaction.transactionalId, transactionTimeoutMs: opts.transaction.timeoutMs,
+      requestTimeoutMs: o.requestTimeoutMs, retryBackoffMs: o.retryBackoffMs, maxBlockMs: o.maxBlockMs,
+    });
+    await txn.init();
+  }
   await producer.prepare([opts.topic]);
   const partitions = producer.partitionCount(opts.topic)!;
   if (opts.partition !== undefined && (opts.partition < 0 || opts.partition >= partitions)) {
@@ -76,6 +99,7 @@ export async function produceFromStream(
       }
       if (opts.serialize?.key && rec.key !== null) rec.key = opts.serialize.key(rec.key);
       if (opts.serialize?.value && rec.value !== null) rec.value = opts.serialize.value(rec.value);
+      if (txn && !txn.inTransaction) txn.begin();
       return producer.append({
         topic: opts.topic,
         partition: opts.partition ?? rec.partition,
@@ -98,26 +122,77 @@ export async function produceFromStream(
     }
   };
 
-  if (opts.prompt) process.stdout.write('>');
-  for await (const chunk of untilAborted(input, signal)) {
-    bytesRead += chunk.length;
-    for (const line of splitter.push(chunk)) {
-      const roomLeft = handleLine(line);
+  const txnSize = opts.transaction?.size;
+  let txnResult: ConsoleTransactionResult | undefined = txn
+    ? { transactionalId: txn.transactionalId, committed: 0, linesCommitted: 0, error: null, code: null } : undefined;
+  try {
+    if (opts.prompt) process.stdout.write('>');
+    read: for await (const chunk of untilAborted(input, signal)) {
+      bytesRead += chunk.length;
+      for (const line of splitter.push(chunk)) {
+        const roomLeft = handleLine(line);
+        if (parseError) break;
+        if (txn) {
+          if (txnSize !== undefined && lineNo - txnResult!.linesCommitted >= txnSize) {
+            await txn.commit();
+            txnResult!.committed = txn.committed;
+            txnResult!.linesCommitted = lineNo;
+          }
+        }
+        if (opts.sync) await producer.flush();
+        else if (!roomLeft) await producer.drained();
+        // A record that failed dooms the transaction: stop reading, it will abort.
+        if (txn && txn.failedInTransaction > 0) break read;
+        if (opts.prompt) process.stdout.write('>');
+      }
       if (parseError) break;
-      if (opts.sync) await producer.flush();
-      else if (!roomLeft) await producer.drained();
-      if (opts.prompt) process.stdout.write('>');
+      if (total > 0) opts.progress?.(bytesRead, total);
     }
-    if (parseError) break;
-    if (total > 0) opts.progress?.(bytesRead, total);
+    if (!parseError && !signal?.aborted && !(txn && txn.failedInTransaction > 0)) {
+      const last = splitter.end();
+      if (last) handleLine(last);
+    }
+    if (txn) txnResult = await finishTransaction(txn, txnResult!, lineNo, parseError, signal?.aborted === true);
+    await producer.flush();
+  } catch (err) {
+    if (!(err instanceof TransactionError) || !txn) throw err;
+    txnResult = { ...txnResult!, committed: txn.committed, ...await abortQuietly(txn, err, lineNo, txnResult!.linesCommitted) };
+  } finally {
+    producer.close();
   }
-  if (!parseError && !signal?.aborted) {
-    const last = splitter.end();
-    if (last) handleLine(last);
+  return {
+    topic: opts.topic, linesRead: lineNo, sent: producer.sent, failed: producer.failed, failures: producer.failures, parseError, transaction: txnResult,
+  };
+}
+
+/** Commits the last transaction, or aborts it when input was interrupted, unparsable or not all sent. */
+async function finishTransaction(
+  txn: TransactionalProducer, r: ConsoleTransactionResult, lineNo: number, parseError: ConsoleProduceResult['parseError'], interrupted: boolean,
+): Promise<ConsoleTransactionResult> {
+  if (!txn.inTransaction) return { ...r, committed: txn.committed };
+  if (!parseError && !interrupted) {
+    await txn.commit();
+    return { ...r, committed: txn.committed, linesCommitted: lineNo };
   }
-  await producer.flush();
-  producer.close();
-  return { topic: opts.topic, linesRead: lineNo, sent: producer.sent, failed: producer.failed, failures: producer.failures, parseError };
+  await txn.abort();
+  const reason = interrupted ? 'Interrupted' : parseError!.message;
+  return { ...r, committed: txn.committed, error: `${reason}; ${abortedLines(txn, r.linesCommitted, lineNo)}`, code: interrupted ? 'INTERRUPTED' : 'INVALID_RECORD' };
+}
+
+/** A transaction that failed: aborted if the producer may still abort (not when fenced). */
+async function abortQuietly(txn: TransactionalProducer, err: TransactionError, lineNo: number, linesCommitted: number): Promise<Pick<ConsoleTransactionResult, 'error' | 'code'>> {
+  if (err.fatal) return { error: err.message, code: err.code };
+  try {
+    await txn.abort();
+  } catch (e) {
+    return { error: `${err.message}; aborting failed too: ${(e as Error).message}`, code: err.code };
+  }
+  return { error: `${err.message.replace(/, so the transaction was aborted$/, '')}; ${abortedLines(txn, linesCommitted, lineNo)}`, code: err.code };
+}
+
+function abortedLines(txn: TransactionalProducer, linesCommitted: number, lineNo: number): string {
+  const lines = linesCommitted + 1 === lineNo ? `line ${lineNo}` : `lines ${linesCommitted + 1}-${lineNo}`;
+  return `aborted the transaction of transactional id '${txn.transactionalId}' (${lines} not committed)`;
 }
 
 /**
@@ -223,4 +298,5 @@ export const PRODUCER_KEYS = new Set([
   'max.in.flight.requests.per.connection', 'buffer.memory', 'max.block.ms', 'max.request.size',
   'compression.type', 'enable.idempotence', 'metadata.max.age.ms', 'send.buffer.bytes', 'client.id',
   'key.serializer', 'value.serializer', 'partitioner.class', 'delivery.timeout.ms',
+  'transactional.id', 'transaction.timeout.ms',
 ]);

@@ -1,7 +1,8 @@
 // producer-perf-test's engine: send N records as fast as allowed, measure per-record
 // latency (append to acknowledgement), report windows and a final summary as Kafka does.
 import type { ClusterClient } from '../client/cluster.js';
-import { Producer, type ProducerOptions } from '../client/producer.js';
+import { Producer, resolveProducerOptions, type ProducerOptions } from '../client/producer.js';
+import { TransactionalProducer } from '../client/transactions.js';
 
 export interface ProducerPerfOptions {
   topic: string;
@@ -13,6 +14,8 @@ export interface ProducerPerfOptions {
   producer: Partial<ProducerOptions>;
   reportIntervalMs: number;
   onWindow: (w: PerfWindow) => void;
+  /** Kafka 3.9's transactions: one committed each durationMs (the last one at the end). */
+  transaction?: { transactionalId: string; durationMs: number; timeoutMs: number };
 }
 
 export interface PerfWindow {
@@ -30,6 +33,8 @@ export interface PerfSummary extends PerfWindow {
   p999: number;
   failed: number;
   elapsedMs: number;
+  /** Transactions committed, with --transactional-id / --transaction-duration-ms. */
+  transactionsCommitted?: number;
 }
 
 /** Kafka keeps at most this many latency samples, spread evenly over the run. */
@@ -118,13 +123,30 @@ export async function runProducerPerf(cluster: ClusterClient, o: ProducerPerfOpt
       for (let i = 0; i < count; i++) stats.record(Math.round(now - appendedAt[i]), recordBytes, now);
     },
   });
+  let txn: TransactionalProducer | undefined;
+  if (o.transaction) {
+    const resolved = resolveProducerOptions(o.producer);
+    txn = new TransactionalProducer(cluster, producer, {
+      transactionalId: o.transaction.transactionalId, transactionTimeoutMs: o.transaction.timeoutMs,
+      requestTimeoutMs: resolved.requestTimeoutMs, retryBackoffMs: resolved.retryBackoffMs, maxBlockMs: resolved.maxBlockMs,
+    });
+    await txn.init();
+  }
   await producer.prepare([o.topic]);
   const start = performance.now();
+  let txnStart = 0;
   const limited = o.throughput > 0;
   for (let i = 0; i < o.numRecords; i++) {
     const value = Array.isArray(o.payload) ? o.payload[Math.floor(Math.random() * o.payload.length)] : o.payload;
+    if (txn && !txn.inTransaction) {
+      txn.begin();
+      txnStart = Date.now();
+    }
+    const sendStart = Date.now();
     const room = producer.append({ topic: o.topic, key: null, value, seq: i });
-    if (!room) await producer.drained();
+    // As Kafka's tool: commit once the transaction is transaction-duration-ms old (commit flushes).
+    if (txn && o.transaction!.durationMs <= sendStart - txnStart) await txn.commit();
+    else if (!room) await producer.drained();
     if (limited) {
       // Pace exactly: never more than throughput x elapsed records sent.
       const ahead = (i + 1) / o.throughput * 1000 - (performance.now() - start);
@@ -134,9 +156,14 @@ export async function runProducerPerf(cluster: ClusterClient, o: ProducerPerfOpt
       await new Promise((r) => setImmediate(r));
     }
   }
-  await producer.flush();
-  producer.close();
-  return stats.summary(producer.failed);
+  try {
+    if (txn) await txn.commit();
+    await producer.flush();
+  } finally {
+    producer.close();
+  }
+  const summary = stats.summary(producer.failed);
+  return txn ? { ...summary, transactionsCommitted: txn.committed } : summary;
 }
 
 /** Kafka's summary line. */
