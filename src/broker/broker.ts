@@ -573,6 +573,7 @@ export class Broker {
   /** Resolves when any of the partitions gets new data, or after the timeout. */
   waitForAppend(partitions: Partition[], timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
+      // eslint-disable-next-line prefer-const -- assigned after done() is defined, which reads it
       let timer: NodeJS.Timeout | undefined;
       const done = () => {
         if (timer) clearTimeout(timer);

@@ -85,7 +85,7 @@ async function startSchemaRegistry(broker: Broker, props: Record<string, string>
       log(`WARNING: no embedded schema registry: ${host}:${port} is already in use (set schema.registry.listeners to another address)`);
       return undefined;
     }
-    if (code === 'EADDRINUSE') throw new Error(`The schema registry cannot listen on ${host}:${port}: the address is already in use`);
+    if (code === 'EADDRINUSE') throw new Error(`The schema registry cannot listen on ${host}:${port}: the address is already in use`, { cause: err });
     throw err;
   }
 }

@@ -74,7 +74,7 @@ describe('broker APIs over TCP', () => {
     const frame = await new Promise<Buffer>((resolve, reject) => {
       setTimeout(() => reject(new Error('no answer')), 5000);
       const chunks: Buffer[] = [];
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+       
       (w as any).socket.on('data', (d: Buffer) => { chunks.push(d); const all = Buffer.concat(chunks); if (all.length >= 4 && all.length >= 4 + all.readInt32BE(0)) resolve(all.subarray(4)); });
       w.writeRaw(raw);
     });

@@ -39,7 +39,7 @@ export class WireClient {
     this.socket.write(bytes);
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   async request(apiKey: number, version: number, body: object, timeoutMs = 10_000): Promise<any> {
     const id = this.correlationId++;
     const frame = await new Promise<Buffer>((resolve, reject) => {

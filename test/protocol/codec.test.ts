@@ -209,7 +209,7 @@ describe('hostile input', () => {
               else decodeResponse(api.apiKey, version, input);
               decoded++;
             } catch (err) {
-              if (!(err instanceof ProtocolError)) throw new Error(`${api.name} ${kind} v${version} on ${input.toString('hex')}: ${err}`);
+              if (!(err instanceof ProtocolError)) throw new Error(`${api.name} ${kind} v${version} on ${input.toString('hex')}: ${err}`, { cause: err });
             }
           }
         }
@@ -237,7 +237,7 @@ describe('hostile input', () => {
             if (kind === 'request') decodeRequest(api.apiKey, version, corrupt);
             else decodeResponse(api.apiKey, version, corrupt);
           } catch (err) {
-            if (!(err instanceof ProtocolError)) throw new Error(`${api.name} ${kind} v${version}: ${err}`);
+            if (!(err instanceof ProtocolError)) throw new Error(`${api.name} ${kind} v${version}: ${err}`, { cause: err });
           }
         }
       }

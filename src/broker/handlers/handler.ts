@@ -25,6 +25,6 @@ export interface ApiHandler {
   minVersion: number;
   maxVersion: number;
   // Bodies follow the schema table; handlers own their shapes.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   handle(request: any, ctx: RequestContext): unknown | Promise<unknown>;
 }

@@ -227,6 +227,7 @@ export class MetadataStore {
         if (holder !== null && this.isPidAlive(holder)) {
           throw new Error(
             `data directory ${this.dataDir} is in use by process ${holder} (lock file ${path}); stop that broker or choose another data directory`,
+            { cause: e },
           );
         }
         try {
@@ -284,7 +285,7 @@ function parseDocument(text: string, path: string): MetadataDocument {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${path} is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`${path} is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   const d = raw as Partial<MetadataDocument>;
   if (typeof d !== 'object' || d === null || typeof d.clusterId !== 'string' || typeof d.nodeId !== 'number' || !Array.isArray(d.topics)) {

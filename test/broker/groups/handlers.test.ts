@@ -22,7 +22,7 @@ function harness() {
   const s = setup();
   // No transaction holds offsets in these tests (the transactional path has its own tests).
   const broker = { groups: s.coordinator, transactions: { hasPendingOffsets: () => false }, nodeId: 7, endpointFor: () => ({ host: 'broker.local', port: 9093 }) };
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   const call = async (apiKey: number, version: number, body: object): Promise<any> => {
     const h = handler(apiKey);
     const req = decodeRequest(apiKey, version, concatChunks(encodeRequest(apiKey, version, body)));

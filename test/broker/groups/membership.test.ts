@@ -187,7 +187,7 @@ test('a third member triggers a rebalance: heartbeats say REBALANCE_IN_PROGRESS 
 test('a rebalance during CompletingRebalance answers waiting syncs with REBALANCE_IN_PROGRESS', async () => {
   const s = setup();
   const co = s.coordinator;
-  const a = await join(co, 'g');
+  await join(co, 'g');
   const b = await join(co, 'g');
   s.clock.advance(0);
   await flush();

@@ -140,7 +140,7 @@ export class RawClient {
     });
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   async request(apiKey: number, version: number, body: object, timeoutMs = 10_000): Promise<any> {
     const id = this.correlationId++;
     const answer = this.nextFrame(timeoutMs);
