@@ -3,7 +3,7 @@
 import type { ClusterClient } from '../client/cluster.js'
 import { ErrorCode } from '../protocol/errors.js'
 import type { MessageBody } from '../protocol/types.js'
-import { API, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type RequestOptions, type TopicPartition, tpKey } from './consumer-groups.js'
+import { API, type RequestOptions, type TopicPartition, tpKey } from './consumer-groups.js'
 
 export interface OffsetLookup {
   /** key -> offset (missing: unknown, e.g. no leader or an error). */
