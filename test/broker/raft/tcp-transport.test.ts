@@ -2,7 +2,7 @@
 // timeout, not a hung election; a refused peer fails at once; a live controller listener answers.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { startSilentServer } from '../../helpers/fake-kafka.js';
+import { startSilentServer } from '../../helpers/secure-proxy.js';
 import { freePort } from '../../cli/helpers.js';
 import { TcpRaftTransport } from '../../../src/broker/raft/tcp-transport.js';
 import { BrokerServer } from '../../../src/broker/server/server.js';
