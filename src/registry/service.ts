@@ -152,7 +152,9 @@ export class RegistryService {
       if (!Number.isInteger(body.version) || body.version < 1 || body.version > MAX_VERSION) throw Errors.invalidVersion(String(body.version));
       version = body.version;
     }
-    this.store({ subject, version, id, schemaType: input.schemaType, schema: input.schema, references: input.references, deleted: false });
+    // Stored in canonical form (compact JSON, trimmed proto), as Confluent's registry does.
+    const schema = canonicalText(input.schemaType, input.schema);
+    this.store({ subject, version, id, schemaType: input.schemaType, schema, references: input.references, deleted: false });
     return { id };
   }
 

@@ -83,6 +83,15 @@ export function registryClient(access: RegistryAccess): RegistryClient {
   }
 }
 
+/** A schema given as inline text, a file path or @path: its text and type. */
+export function readSchemaSpec(spec: string, type?: string): { schemaType: SchemaType; schema: string } {
+  const src = sourceOf(spec);
+  if (src.kind !== 'text') throw new SerdeError('Give the schema itself (inline or a file), not id: or subject:');
+  const upper = type?.toUpperCase();
+  if (upper !== undefined && upper !== 'AVRO' && upper !== 'JSON' && upper !== 'PROTOBUF') throw new SerdeError(`Unknown schema type '${type}': use AVRO, JSON or PROTOBUF`);
+  return { schemaType: (upper as SchemaType | undefined) ?? inferType('auto', src.text, src.file), schema: src.text };
+}
+
 /** The type a schema text is, from the format flag, the file name, or the text itself. */
 function inferType(format: RecordFormat, text: string, file?: string): SchemaType {
   if (format in FORMAT_TYPE) return FORMAT_TYPE[format];
