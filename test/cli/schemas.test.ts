@@ -135,6 +135,29 @@ describe('console tools with schemas', () => {
     assert.equal(denied.stderr.trim(), 'Error: Schema registry: Unauthorized (error code 401)');
   });
 
+  test("Confluent's script names take Confluent's --property spellings", async () => {
+    const file = join(tempDir(), 'order.avsc');
+    writeFileSync(file, ORDER);
+    const p = await ktool(
+      ['avro-console-producer', '--bootstrap-server', B, '--topic', 's.door', '--property', `schema.registry.url=${R}`, '--property', `value.schema.file=${file}`,
+        '--property', 'parse.key=true', '--property', 'key.separator=|', '--property', 'key.schema="string"'],
+      '"k"|{"id":1}\n',
+    );
+    assert.equal(p.code, 0, p.stderr);
+    const c = await ktool(['avro-console-consumer', '--bootstrap-server', B, '--topic', 's.door', '--from-beginning', '--until-end', '--property', `schema.registry.url=${R}`,
+      '--property', 'print.key=true', '--property', 'key.deserializer=io.confluent.kafka.serializers.KafkaAvroDeserializer']);
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal(c.stdout.toString(), '"k"\t{"id":1,"note":null}\n');
+    const j = await ktool(['json-schema-console-producer', '--bootstrap-server', B, '--topic', 's.door.json', '--property', `schema.registry.url=${R}`, '--property', `value.schema=${THING}`], '{"n":5}\n');
+    assert.equal(j.code, 0, j.stderr);
+    const jc = await ktool(['json-schema-console-consumer', '--bootstrap-server', B, '--topic', 's.door.json', '--from-beginning', '--until-end', '--property', `schema.registry.url=${R}`]);
+    assert.equal(jc.stdout.toString(), '{"n":5}\n');
+    const pp = await ktool(['protobuf-console-producer', '--bootstrap-server', B, '--topic', 's.door.pb', '--property', `schema.registry.url=${R}`, '--property', `value.schema=${PROTO}`], '{"id":"8"}\n');
+    assert.equal(pp.code, 0, pp.stderr);
+    const pc = await ktool(['protobuf-console-consumer', '--bootstrap-server', B, '--topic', 's.door.pb', '--from-beginning', '--until-end', '--property', `schema.registry.url=${R}`]);
+    assert.equal(pc.stdout.toString(), '{"id":"8"}\n');
+  });
+
   test('bad input: no schema, a bad schema, an unreachable registry, each one line and exit 1', async () => {
     const closed = await freePort();
     const cases: Array<[string[], RegExp]> = [
