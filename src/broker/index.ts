@@ -8,7 +8,7 @@ import { nodeFs, type FsInterface } from './storage/fs-interface.js';
 import { MetadataStore } from './storage/metadata-store.js';
 import { SecurityManager } from './security/index.js';
 import { acquireDirLock, KERNEL_DIR_LOCKS } from './storage/dir-lock.js';
-import { parseRegistryListener, parseUsers, startRegistry, type RunningRegistry } from '../registry/index.js';
+import type { RunningRegistry } from '../registry/index.js';
 import { BrokerSchemaLog } from './schema-log.js';
 
 export { parseProperties, PropertiesError } from './config/properties.js';
@@ -48,6 +48,7 @@ export const DEFAULT_SCHEMA_REGISTRY_LISTENER = 'http://127.0.0.1:8081';
  */
 async function startSchemaRegistry(broker: Broker, props: Record<string, string>, log: (line: string) => void): Promise<RunningRegistry | undefined> {
   if ((props['schema.registry.enable'] ?? 'true').trim().toLowerCase() === 'false') return undefined;
+  const { parseRegistryListener, parseUsers, startRegistry } = await import('../registry/index.js');
   const explicit = props['schema.registry.listeners'];
   const { host, port } = parseRegistryListener(explicit ?? DEFAULT_SCHEMA_REGISTRY_LISTENER);
   const users = props['schema.registry.authentication.users'] ? parseUsers(props['schema.registry.authentication.users']) : undefined;
@@ -71,7 +72,7 @@ async function startSchemaRegistry(broker: Broker, props: Record<string, string>
       log(`WARNING: no embedded schema registry: ${host}:${port} is already in use (set schema.registry.listeners to another address)`);
       return undefined;
     }
-    if (code === 'EADDRINUSE') throw new Error(`The schema registry cannot listen on ${host}:${port}: the address is already in use`);
+    if (code === 'EADDRINUSE') throw new Error(`The schema registry cannot listen on ${host}:${port}: the address is already in use`, { cause: err });
     throw err;
   }
 }

@@ -6,7 +6,7 @@ import { Producer, type ProduceFailure, type ProducerOptions } from '../client/p
 import { LineSplitter } from '../formats/line-splitter.js';
 import { LineFormatError, LineMessageReader, type LineReaderOptions } from '../formats/line-reader.js';
 import { JsonlError, parseJsonlRecord } from '../formats/jsonl.js';
-import { SerdeError } from '../schemas/serde.js';
+import { SerdeError } from '../schemas/errors.js';
 
 export interface ConsoleProduceOptions {
   topic: string;

@@ -3,7 +3,8 @@
 // the calls, each turning the registry's error into one line.
 import { KtoolError } from '../errors.js';
 import { RegistryClient, RegistryClientError } from '../schemas/registry-client.js';
-import { DEFAULT_REGISTRY_URL, readSchemaSpec, SerdeError } from '../schemas/tools.js';
+import { SerdeError } from '../schemas/errors.js';
+import { DEFAULT_REGISTRY_URL, readSchemaSpec } from '../schemas/spec.js';
 
 export interface RegistryTarget {
   url?: string;

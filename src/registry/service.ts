@@ -2,9 +2,9 @@
 // shared by equal schemas across subjects and never reused, versions only grow, a
 // delete is soft first and permanent second, and registrations pass the subject's
 // compatibility level and mode.
-import { canonicalText, parseSchema, type ParsedSchema } from '../schemas/parse.js';
-import { checkCompatibility } from '../schemas/compat/index.js';
-import { SchemaParseError } from '../schemas/types.js';
+import type { ParsedSchema } from '../schemas/parse.js';
+import { canonicalText, SchemaParseError } from '../schemas/types.js';
+import { schemaLib } from './schema-lib.js';
 import { Errors, RegistryError } from './errors.js';
 import type { RegistryState } from './storage.js';
 import {
@@ -135,7 +135,7 @@ export class RegistryService {
     if (!importing) {
       const level = this.effectiveCompatibility(subject);
       const previous = live.map((v) => ({ version: v.version, schema: this.parse(v) }));
-      const reasons = checkCompatibility(level, candidate, previous);
+      const reasons = schemaLib().compat.checkCompatibility(level, candidate, previous);
       if (reasons.length > 0) throw Errors.incompatible(subject, reasons);
     }
 
@@ -218,7 +218,7 @@ export class RegistryService {
     if (hit) return hit;
     let parsed: ParsedSchema;
     try {
-      parsed = parseSchema({ schemaType: s.schemaType, schema: s.schema, dependencies: this.dependencies(s.references) });
+      parsed = schemaLib().parse.parseSchema({ schemaType: s.schemaType, schema: s.schema, dependencies: this.dependencies(s.references) });
     } catch (err) {
       if (err instanceof RegistryError) throw err;
       if (err instanceof SchemaParseError) throw Errors.invalidSchema(err.message);
@@ -238,10 +238,10 @@ export class RegistryService {
     const level = this.effectiveCompatibility(subject);
     if (versionText === null) {
       const live = [...(this.state.subjects.get(subject)?.values() ?? [])].filter((v) => !v.deleted).sort((a, b) => a.version - b.version);
-      return checkCompatibility(level, candidate, live.map((v) => ({ version: v.version, schema: this.parse(v) })));
+      return schemaLib().compat.checkCompatibility(level, candidate, live.map((v) => ({ version: v.version, schema: this.parse(v) })));
     }
     const target = this.getVersion(subject, versionText);
-    return checkCompatibility(level, candidate, [{ version: target.version, schema: this.parse(target) }]);
+    return schemaLib().compat.checkCompatibility(level, candidate, [{ version: target.version, schema: this.parse(target) }]);
   }
 
   effectiveCompatibility(subject: string): CompatibilityLevel {

@@ -6,7 +6,7 @@ import AjvDraft7 from 'ajv/dist/ajv.js';
 import Ajv2019 from 'ajv/dist/2019.js';
 import protobuf from 'protobufjs';
 import descriptor from 'protobufjs/ext/descriptor.js';
-import { SchemaParseError, type SchemaSource, type SchemaType } from './types.js';
+import { SchemaParseError, type SchemaSource } from './types.js';
 
 export interface ParsedAvro {
   type: 'AVRO';
@@ -174,14 +174,6 @@ function collectTopLevel(ns: protobuf.ReflectionObject | null, text: string): pr
   return ordered;
 }
 
-/** A stable text form for deciding whether two registrations are the same schema. */
-export function canonicalText(type: SchemaType, text: string): string {
-  if (type === 'PROTOBUF') return text.trim();
-  try {
-    return JSON.stringify(JSON.parse(text));
-  } catch {
-    return text.trim();
-  }
-}
+export { canonicalText } from './types.js';
 
 export { avro, protobuf };

@@ -5,14 +5,14 @@ import protobuf from 'protobufjs';
 import { parseSchema, type ParsedAvro, type ParsedJson, type ParsedProtobuf, type ParsedSchema } from './parse.js';
 import type { RegistryClient } from './registry-client.js';
 import { decodeIndexes, frame, schemaIdOf } from './wire.js';
+import { SerdeError } from './errors.js';
 
 export type RecordFormat = 'avro' | 'protobuf' | 'json-schema' | 'string' | 'bytes' | 'auto';
 export const RECORD_FORMATS: readonly RecordFormat[] = ['avro', 'protobuf', 'json-schema', 'string', 'bytes', 'auto'];
 
 const FORMAT_TYPE = { avro: 'AVRO', protobuf: 'PROTOBUF', 'json-schema': 'JSON' } as const;
 
-/** A record that cannot be encoded or decoded; one line, said to the user as is. */
-export class SerdeError extends Error {}
+export { SerdeError };
 
 export type Encode = (text: Buffer) => Buffer;
 

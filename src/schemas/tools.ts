@@ -1,16 +1,15 @@
 // What console-producer and console-consumer need from schemas, behind two calls:
 // serializers for a topic's keys and values (resolving the schema, its subject and id
 // up front), and a decoding step for fetched records. Commands pass flag values in.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
 import { parseSchema, type ParsedSchema } from './parse.js';
 import { RegistryClient, RegistryClientError, type RegistrySchema } from './registry-client.js';
 import { encoderFor, RecordDecoder, RECORD_FORMATS, SerdeError, type Encode, type RecordFormat } from './serde.js';
+import { DEFAULT_REGISTRY_URL, FORMAT_TYPE, inferType, sourceOf } from './spec.js';
 import { SchemaParseError, type SchemaType } from './types.js';
 
-export { SerdeError, RECORD_FORMATS, type RecordFormat };
+export { SerdeError, RECORD_FORMATS, DEFAULT_REGISTRY_URL, type RecordFormat };
+export { readSchemaSpec } from './spec.js';
 
-export const DEFAULT_REGISTRY_URL = 'http://127.0.0.1:8081';
 /** Client properties the schema tools read (from --command-config, profiles, --*-property). */
 export const SCHEMA_CLIENT_KEYS: ReadonlySet<string> = new Set([
   'schema.registry.url',
@@ -33,7 +32,6 @@ const STRATEGY_CLASSES: Record<string, SubjectStrategy> = {
   'io.confluent.kafka.serializers.subject.TopicRecordNameStrategy': 'topic-record',
 };
 
-const FORMAT_TYPE: Record<string, SchemaType> = { avro: 'AVRO', protobuf: 'PROTOBUF', 'json-schema': 'JSON' };
 
 export interface RegistryAccess {
   /** --schema-registry-url */
@@ -81,49 +79,6 @@ export function registryClient(access: RegistryAccess): RegistryClient {
   } catch (err) {
     throw new SerdeError((err as Error).message);
   }
-}
-
-/** A schema given as inline text, a file path or @path: its text and type. */
-export function readSchemaSpec(spec: string, type?: string): { schemaType: SchemaType; schema: string } {
-  const src = sourceOf(spec);
-  if (src.kind !== 'text') throw new SerdeError('Give the schema itself (inline or a file), not id: or subject:');
-  const upper = type?.toUpperCase();
-  if (upper !== undefined && upper !== 'AVRO' && upper !== 'JSON' && upper !== 'PROTOBUF') throw new SerdeError(`Unknown schema type '${type}': use AVRO, JSON or PROTOBUF`);
-  return { schemaType: (upper as SchemaType | undefined) ?? inferType('auto', src.text, src.file), schema: src.text };
-}
-
-/** The type a schema text is, from the format flag, the file name, or the text itself. */
-function inferType(format: RecordFormat, text: string, file?: string): SchemaType {
-  if (format in FORMAT_TYPE) return FORMAT_TYPE[format];
-  const ext = file ? extname(file).toLowerCase() : '';
-  if (ext === '.avsc') return 'AVRO';
-  if (ext === '.proto') return 'PROTOBUF';
-  if (/^\s*(syntax|package|message|import)\b/.test(text)) return 'PROTOBUF';
-  try {
-    const j = JSON.parse(text);
-    if (typeof j === 'object' && j !== null && ('$schema' in j || 'properties' in j || j.type === 'object' || j.type === 'array')) return 'JSON';
-  } catch {
-    /* not JSON: a bare Avro primitive name */
-  }
-  return ext === '.json' ? 'JSON' : 'AVRO';
-}
-
-type Source = { kind: 'text'; text: string; file?: string } | { kind: 'id'; id: number } | { kind: 'subject'; subject: string; version: string };
-
-function sourceOf(spec: string): Source {
-  const id = /^id:(\d+)$/.exec(spec.trim());
-  if (id) return { kind: 'id', id: Number(id[1]) };
-  const subj = /^subject:(.+?)(?:@(\d+|latest))?$/.exec(spec.trim());
-  if (subj) return { kind: 'subject', subject: subj[1], version: subj[2] ?? 'latest' };
-  const path = spec.startsWith('@') ? spec.slice(1) : spec;
-  if (spec.startsWith('@') || (!/[{\n"]/.test(spec) && existsSync(path) && statSync(path).isFile())) {
-    try {
-      return { kind: 'text', text: readFileSync(path, 'utf8'), file: path };
-    } catch (err) {
-      throw new SerdeError(`Cannot read schema file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-  }
-  return { kind: 'text', text: spec };
 }
 
 /** The record name a RecordNameStrategy subject is made from. */

@@ -41,7 +41,7 @@ describe('ktool schema-registry', () => {
     assert.equal((await sr(['get', '--id', '2', ...url])).stdout, `id 2  type AVRO\n${V2}\n`);
     const bad = await sr(['check', 'o-value', '--schema', BAD, ...url]);
     assert.equal(bad.code, 0);
-    assert.match(bad.stdout, /^incompatible\n  version 2: READER_CANNOT_READ_WRITER/);
+    assert.match(bad.stdout, /^incompatible\n {2}version 2: READER_CANNOT_READ_WRITER/);
     assert.deepEqual(JSON.parse((await sr(['check', 'o-value', '--schema', V2, '--json', ...url])).stdout), { subject: 'o-value', is_compatible: true, messages: [] });
     assert.equal((await sr(['delete', 'o-value', '--version', '1', ...url])).stdout, 'Deleted o-value version(s) 1\n');
     assert.deepEqual(JSON.parse((await sr(['versions', 'o-value', '--deleted', '--json', ...url])).stdout).versions, [1, 2]);

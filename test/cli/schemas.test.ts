@@ -2,7 +2,8 @@
 // dev broker's embedded registry (and a second broker's registry for "another URL"):
 // Avro, Protobuf and JSON Schema in the Confluent wire format, subjects, ids, auth.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -156,6 +157,35 @@ describe('console tools with schemas', () => {
     assert.equal(pp.code, 0, pp.stderr);
     const pc = await ktool(['protobuf-console-consumer', '--bootstrap-server', B, '--topic', 's.door.pb', '--from-beginning', '--until-end', '--property', `schema.registry.url=${R}`]);
     assert.equal(pc.stdout.toString(), '{"id":"8"}\n');
+  });
+
+  test('without a schema format the console tools, and a broker whose registry is idle, load no schema library', async () => {
+    const dir = tempDir();
+    const trace = join(dir, 'imports.txt');
+    const hook = fileURLToPath(new URL('../helpers/trace-imports.mjs', import.meta.url));
+    const env = { ...process.env, KTOOL_TRACE_IMPORTS: trace };
+    const p = await run(process.execPath, ['--import', hook, BIN, 'console-producer', '--bootstrap-server', B, '--topic', 's.plain'], { input: 'x\n', env });
+    assert.equal(p.code, 0, p.stderr);
+    const c = await run(process.execPath, ['--import', hook, BIN, 'console-consumer', '--bootstrap-server', B, '--topic', 's.plain', '--from-beginning', '--until-end'], { env });
+    assert.equal(c.stdout.toString(), 'x\n');
+    // A broker process with its registry on, asked only for the subject list.
+    const main = fileURLToPath(new URL('../../dist/broker/main.js', import.meta.url));
+    const child = spawn(process.execPath, ['--import', hook, main, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${join(dir, 'data')}`,
+      '--override', 'schema.registry.listeners=http://127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /Schema registry listening on (\S+)/.exec(out);
+        if (m && out.includes('ktool broker started')) resolve(m[1]);
+      });
+      child.on('exit', () => reject(new Error(out)));
+    });
+    assert.deepEqual((await client(url).get('/subjects')).body, []);
+    await new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); });
+    const urls = readFileSync(trace, 'utf8').split('\n');
+    assert.ok(urls.some((u) => u.includes('/dist/registry/')), 'the trace saw the registry');
+    assert.deepEqual(urls.filter((u) => /\/node_modules\/(avsc|ajv|protobufjs)\/|\/dist\/schemas\/(parse|serde|tools)\.js/.test(u)), []);
   });
 
   test('bad input: no schema, a bad schema, an unreachable registry, each one line and exit 1', async () => {
