@@ -149,6 +149,7 @@ function parseProtobuf(src: SchemaSource): ParsedProtobuf {
       protobuf.parse(dep.schema, root, { keepCase: true });
     }
     const parsed = protobuf.parse(src.schema, root, { keepCase: true });
+    addWellKnownTypes(root, [src.schema, ...(src.dependencies ?? []).map((d) => d.schema)]);
     root.resolveAll();
     const pkg = parsed.package ?? '';
     const ns = pkg ? root.lookup(pkg) : root;
@@ -157,6 +158,24 @@ function parseProtobuf(src: SchemaSource): ParsedProtobuf {
     return { type: 'PROTOBUF', root, packageName: pkg, messages, syntax };
   } catch (err) {
     throw new SchemaParseError((err as Error).message);
+  }
+}
+
+/** Imports of google/protobuf/*.proto need no reference: protobufjs ships their definitions. */
+function addWellKnownTypes(root: protobuf.Root, texts: string[]): void {
+  const common = protobuf.common as unknown as { get(file: string): { nested?: Record<string, unknown> } | null };
+  const added = new Set<string>();
+  for (const text of texts) {
+    for (const m of text.matchAll(/import\s+(?:public\s+|weak\s+)?"(google\/protobuf\/[\w/]+\.proto)"/g)) {
+      if (added.has(m[1])) continue;
+      added.add(m[1]);
+      const json = common.get(m[1]);
+      try {
+        if (json?.nested) root.addJSON(json.nested as never);
+      } catch {
+        /* already defined: a reference carried the same file */
+      }
+    }
   }
 }
 

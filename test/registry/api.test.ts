@@ -64,6 +64,22 @@ describe('schema registry REST API', () => {
     assert.equal((await api.post('/subjects/person2-value/versions', { schema: person })).body.error_code, 42201);
   });
 
+  test('PROTOBUF imports by reference and well-known types; JSON Schema $ref by reference', async () => {
+    const other = 'syntax = "proto3";\npackage b;\nmessage O { int32 x = 1; }\n';
+    await api.post('/subjects/other-proto/versions', { schemaType: 'PROTOBUF', schema: other });
+    const main = 'syntax = "proto3";\npackage a;\nimport "other.proto";\nimport "google/protobuf/timestamp.proto";\nmessage M { b.O o = 1; google.protobuf.Timestamp at = 2; }\n';
+    const refs = [{ name: 'other.proto', subject: 'other-proto', version: 1 }];
+    const ok = await api.post('/subjects/main-proto/versions', { schemaType: 'PROTOBUF', schema: main, references: refs });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    const missing = await api.post('/subjects/main-proto2/versions', { schemaType: 'PROTOBUF', schema: main });
+    assert.equal(missing.body.error_code, 42201);
+    const addr = JSON.stringify({ type: 'object', properties: { street: { type: 'string' } } });
+    await api.post('/subjects/addr-json/versions', { schemaType: 'JSON', schema: addr });
+    const person = JSON.stringify({ type: 'object', properties: { home: { $ref: 'addr.json' } } });
+    const j = await api.post('/subjects/person-json/versions', { schemaType: 'JSON', schema: person, references: [{ name: 'addr.json', subject: 'addr-json', version: 1 }] });
+    assert.equal(j.status, 200, JSON.stringify(j.body));
+  });
+
   test('incompatible schemas are refused with 409 and the compatibility endpoint says why', async () => {
     const r = await api.post('/subjects/orders-value/versions', { schema: V2_NO_DEFAULT.replace('"b"', '"c"') });
     assert.equal(r.status, 409);
