@@ -130,7 +130,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     const headerFilters = Object.entries(parseKeyValues(f.header, 'header')).map(([key, value]) => ({ key, value: Buffer.from(value) }));
     const filter = { grep, key: f.key === undefined ? undefined : Buffer.from(f.key), headers: headerFilters.length > 0 ? headerFilters : undefined };
 
-    const settings = await resolveSettings({ ...settingsInput(f), properties: consumerProps, propertiesOrigin: '--consumer-property/--consumer.config', knownKeys: [...CONSUMER_KEYS, ...SCHEMA_KEYS] });
+    const settings = await resolveSettings({ ...settingsInput(f), properties: consumerProps, propertiesOrigin: '--consumer-property/--consumer.config', knownKeys: CONSUMER_KEYS });
     const json = this.jsonEnabled();
     const out = new OutputSink(json ? null : process.stdout);
     const line = lineBuilder(f.output === 'jsonl'
@@ -235,8 +235,6 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
 /** After the first signal: this long to write, commit and leave, and exit for sure soon after. */
 const SIGNAL_CLOSE_MS = 600;
 const SIGNAL_EXIT_MS = 900;
-
-const SCHEMA_KEYS = ['schema.registry.url', 'basic.auth.user.info', 'basic.auth.credentials.source', 'schema.registry.basic.auth.user.info'];
 
 const CONSUMER_KEYS = new Set([
   'group.id', 'auto.offset.reset', 'enable.auto.commit', 'auto.commit.interval.ms', 'fetch.min.bytes', 'fetch.max.bytes',

@@ -128,7 +128,7 @@ Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl wr
       bootstrapServer: f['bootstrap-server'] ?? f['broker-list'],
       properties: producerProps,
       propertiesOrigin: '--producer-property/--producer.config',
-      knownKeys: [...ops.PRODUCER_KEYS, ...SCHEMA_KEYS],
+      knownKeys: ops.PRODUCER_KEYS,
     });
     const serializers = await schemaSerializers(f, settings.properties);
     const cluster = await connect(settings);
@@ -190,8 +190,6 @@ Beyond Kafka: --input jsonl reads the records console-consumer --output jsonl wr
     }
   }
 }
-
-const SCHEMA_KEYS = ['schema.registry.url', 'basic.auth.user.info', 'basic.auth.credentials.source', 'schema.registry.basic.auth.user.info', 'auto.register.schemas', 'key.subject.name.strategy', 'value.subject.name.strategy'];
 
 /** Loads the schema module only when a schema format is asked for. */
 async function schemaSerializers(f: Record<string, unknown>, properties: Record<string, string>) {

@@ -10,18 +10,6 @@ import { SchemaParseError, type SchemaType } from './types.js';
 export { SerdeError, RECORD_FORMATS, DEFAULT_REGISTRY_URL, type RecordFormat };
 export { readSchemaSpec } from './spec.js';
 
-/** Client properties the schema tools read (from --command-config, profiles, --*-property). */
-export const SCHEMA_CLIENT_KEYS: ReadonlySet<string> = new Set([
-  'schema.registry.url',
-  'basic.auth.user.info',
-  'basic.auth.credentials.source',
-  'schema.registry.basic.auth.user.info',
-  'auto.register.schemas',
-  'use.latest.version',
-  'key.subject.name.strategy',
-  'value.subject.name.strategy',
-]);
-
 export type SubjectStrategy = 'topic' | 'record' | 'topic-record';
 const STRATEGY_CLASSES: Record<string, SubjectStrategy> = {
   topic: 'topic',

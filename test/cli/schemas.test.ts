@@ -188,6 +188,21 @@ describe('console tools with schemas', () => {
     assert.deepEqual(urls.filter((u) => /\/node_modules\/(avsc|ajv|protobufjs)\/|\/dist\/schemas\/(parse|serde|tools)\.js/.test(u)), []);
   });
 
+  test('a profile carries schema.registry.url and basic.auth.user.info, masked in profile list', async () => {
+    const env = { ...process.env, NO_COLOR: '1', XDG_CONFIG_HOME: tempDir() };
+    const k = (args: string[], input?: string) => run(process.execPath, [BIN, ...args], { input, timeoutMs: 60_000, env });
+    const add = await k(['profile', 'add', 'sr', '--bootstrap-server', B, '--property', `schema.registry.url=${other.schemaRegistryUrl}`, '--property', 'basic.auth.user.info=ops:pw']);
+    assert.equal(add.code, 0, add.stderr);
+    assert.equal(add.stderr, '', 'no unknown-property warning');
+    const list = await k(['profile', 'list', '--json']);
+    assert.equal(JSON.parse(list.stdout.toString()).profiles[0].properties['basic.auth.user.info'], '********');
+    const p = await k(['console-producer', '--profile', 'sr', '--topic', 's.profile', '--value-format', 'avro', '--value-schema', ORDER], '{"id":77}\n');
+    assert.equal(p.code, 0, p.stderr);
+    const c = await k(['console-consumer', '--profile', 'sr', '--topic', 's.profile', '--from-beginning', '--until-end', '--value-format', 'avro']);
+    assert.equal(c.stdout.toString(), '{"id":77,"note":null}\n');
+    assert.equal(c.stderr, 'Processed a total of 1 messages\n');
+  });
+
   test('bad input: no schema, a bad schema, an unreachable registry, each one line and exit 1', async () => {
     const closed = await freePort();
     const cases: Array<[string[], RegExp]> = [
