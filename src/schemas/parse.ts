@@ -13,6 +13,8 @@ export interface ParsedAvro {
   avro: avro.Type;
   /** The schema as JSON, for the compatibility rules that read it. */
   json: unknown;
+  /** The same schema with every union value wrapped ({"string": "x"}), Avro's JSON encoding; built on first use. */
+  wrapped: () => avro.Type;
 }
 
 export interface ParsedJson {
@@ -65,11 +67,22 @@ function parseAvro(src: SchemaSource): ParsedAvro {
   // Avro allows a bare primitive name, which is not JSON: "string" is JSON, string is not.
   const trimmed = src.schema.trim();
   const json = /^[A-Za-z_][\w.]*$/.test(trimmed) ? trimmed : jsonText(trimmed, 'Avro schema');
+  let type: avro.Type;
   try {
-    return { type: 'AVRO', avro: avro.Type.forSchema(json as avro.Schema, { registry }), json };
+    type = avro.Type.forSchema(json as avro.Schema, { registry });
   } catch (err) {
     throw new SchemaParseError((err as Error).message);
   }
+  let wrapped: avro.Type | undefined;
+  const wrappedType = () => {
+    if (!wrapped) {
+      const wrappedRegistry: Record<string, avro.Type> = {};
+      for (const dep of src.dependencies ?? []) avro.Type.forSchema(JSON.parse(dep.schema) as avro.Schema, { registry: wrappedRegistry, wrapUnions: true });
+      wrapped = avro.Type.forSchema(json as avro.Schema, { registry: wrappedRegistry, wrapUnions: true });
+    }
+    return wrapped;
+  };
+  return { type: 'AVRO', avro: type, json, wrapped: wrappedType };
 }
 
 type AjvLike = { compile(s: unknown): ((v: unknown) => boolean) & { errors?: unknown[] | null }; addSchema(s: unknown, key?: string): unknown; errorsText(e?: unknown): string };
