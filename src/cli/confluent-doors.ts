@@ -90,8 +90,10 @@ export function doorArgv(argv: string[], format: DoorFormat, side: 'producer' | 
         warn(`Warning: put ${k} in --command-config; as a --property it is ignored`);
         break;
       case 'print.schema.ids':
+        if (side === 'consumer' && v.trim().toLowerCase() === 'true') out.push('--print-schema-ids');
+        break;
       case 'schema.id.separator':
-        warn(`Warning: ${k} is not supported by ktool and is ignored`);
+        warn(`Warning: ${k} is not supported by ktool (the separator is a tab) and is ignored`);
         break;
       default:
         out.push('--property', `${k}=${v}`);

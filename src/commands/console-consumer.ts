@@ -61,6 +61,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     'value-format': Flags.string({ description: 'Decode values: avro, protobuf or json-schema (Confluent wire format to JSON, by the schema id each record carries), auto (decode what is framed, the rest as is), string or bytes.', options: ['avro', 'protobuf', 'json-schema', 'string', 'bytes', 'auto'], helpValue: '<format>' }),
     'key-format': Flags.string({ description: 'Decode keys, as --value-format.', options: ['avro', 'protobuf', 'json-schema', 'string', 'bytes', 'auto'], helpValue: '<format>' }),
     'schema-registry-url': Flags.string({ description: 'The schema registry (also schema.registry.url in --command-config). Default http://127.0.0.1:8081, the dev broker\'s.', helpValue: '<url>' }),
+    'print-schema-ids': Flags.boolean({ description: 'After each decoded key and value, print a tab and its schema id.' }),
   };
 
   public async run(): Promise<ConsoleConsumerJson> {
@@ -208,7 +209,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
             const schemas = await import('../schemas/tools.js');
             source = schemas.decodingSource(source, {
               url: f['schema-registry-url'], properties: settings.properties, keyFormat: f['key-format'], valueFormat: f['value-format'],
-              skipOnError: f['skip-message-on-error'],
+              skipOnError: f['skip-message-on-error'], printIds: f['print-schema-ids'],
             });
           }
           try {

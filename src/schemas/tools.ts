@@ -5,6 +5,7 @@ import { parseSchema, type ParsedSchema } from './parse.js';
 import { RegistryClient, RegistryClientError, type RegistrySchema } from './registry-client.js';
 import { encoderFor, RecordDecoder, RECORD_FORMATS, SerdeError, type Encode, type RecordFormat } from './serde.js';
 import { DEFAULT_REGISTRY_URL, FORMAT_TYPE, inferType, sourceOf } from './spec.js';
+import { schemaIdOf } from './wire.js';
 import { SchemaParseError, type SchemaType } from './types.js';
 
 export { SerdeError, RECORD_FORMATS, DEFAULT_REGISTRY_URL, type RecordFormat };
@@ -154,6 +155,9 @@ export interface DecodeOptions extends RegistryAccess {
   valueFormat?: string;
   /** Drop a record that cannot be decoded (after saying so) instead of stopping. */
   skipOnError?: boolean;
+  /** Append each decoded key's and value's schema id after `idSeparator` (Confluent's print.schema.ids). */
+  printIds?: boolean;
+  idSeparator?: string;
   warn?: (line: string) => void;
 }
 
@@ -181,6 +185,12 @@ export function decodingSource<S extends { poll(signal: AbortSignal): Promise<De
   const warn = opts.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
   const keys = active(keyFormat) ? new RecordDecoder(client, keyFormat, warn) : null;
   const values = active(valueFormat) ? new RecordDecoder(client, valueFormat, warn) : null;
+  const separator = Buffer.from(opts.idSeparator ?? '\t', 'utf8');
+  const withId = (raw: Buffer | null, decoded: Buffer | null): Buffer | null => {
+    if (!opts.printIds || decoded === null || decoded === raw) return decoded;
+    const id = schemaIdOf(raw);
+    return id === null ? decoded : Buffer.concat([decoded, separator, Buffer.from(String(id))]);
+  };
   const poll = source.poll.bind(source);
   source.poll = async (signal: AbortSignal) => {
     const batches = await poll(signal);
@@ -190,8 +200,8 @@ export function decodingSource<S extends { poll(signal: AbortSignal): Promise<De
       let drop: Set<DecodableRecord> | undefined;
       for (const r of b.records) {
         try {
-          if (keys) r.key = keys.decode(r.key);
-          if (values) r.value = values.decode(r.value);
+          if (keys) r.key = withId(r.key, keys.decode(r.key));
+          if (values) r.value = withId(r.value, values.decode(r.value));
         } catch (err) {
           if (!(err instanceof SerdeError) || !opts.skipOnError) {
             throw new SerdeError(`Cannot decode the record at ${b.topic}-${b.partition} offset ${r.offset}: ${(err as Error).message}`);

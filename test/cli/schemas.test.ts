@@ -149,6 +149,10 @@ describe('console tools with schemas', () => {
       '--property', 'print.key=true', '--property', 'key.deserializer=io.confluent.kafka.serializers.KafkaAvroDeserializer']);
     assert.equal(c.code, 0, c.stderr);
     assert.equal(c.stdout.toString(), '"k"\t{"id":1,"note":null}\n');
+    const ids = await ktool(['avro-console-consumer', '--bootstrap-server', B, '--topic', 's.door', '--from-beginning', '--until-end', '--property', `schema.registry.url=${R}`,
+      '--property', 'print.schema.ids=true']);
+    const valueId = (await client(R).get('/subjects/s.door-value/versions/latest')).body.id;
+    assert.equal(ids.stdout.toString(), `{"id":1,"note":null}\t${valueId}\n`);
     const j = await ktool(['json-schema-console-producer', '--bootstrap-server', B, '--topic', 's.door.json', '--property', `schema.registry.url=${R}`, '--property', `value.schema=${THING}`], '{"n":5}\n');
     assert.equal(j.code, 0, j.stderr);
     const jc = await ktool(['json-schema-console-consumer', '--bootstrap-server', B, '--topic', 's.door.json', '--from-beginning', '--until-end', '--property', `schema.registry.url=${R}`]);
