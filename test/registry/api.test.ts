@@ -219,6 +219,31 @@ describe('schema registry storage', () => {
     }
   });
 
+  test('after compaction removes a hard-deleted schema, its id is still never handed out again', async () => {
+    const dataDir = tempDir();
+    const props = { 'schema.registry.listeners': 'http://127.0.0.1:0' };
+    let broker = await startTestBroker(props, dataDir);
+    let api = client(broker.schemaRegistryUrl!);
+    await api.post('/subjects/keep-value/versions', { schema: '"int"' });
+    const { body } = await api.post('/subjects/top-value/versions', { schema: '"string"' });
+    await api.del('/subjects/top-value');
+    await api.del('/subjects/top-value?permanent=true');
+    const log = broker.broker.topic('_schemas')!.partitions[0].log;
+    log.roll();
+    await broker.broker.cleanCompactedLogs();
+    // The record that carried the id is gone; only its tombstone (and the id floor) remain.
+    const left = log.read(log.logStartOffset, 1 << 20, {}).chunks.map((c) => c.toString('latin1')).join('');
+    assert.ok(!left.includes('"id":2'), 'the schema record was compacted away');
+    await broker.close();
+    broker = await startTestBroker(props, dataDir);
+    api = client(broker.schemaRegistryUrl!);
+    try {
+      assert.deepEqual((await api.post('/subjects/next-value/versions', { schema: '"long"' })).body, { id: body.id + 1 });
+    } finally {
+      await broker.destroy();
+    }
+  });
+
   test('a broker without schema.registry.listeners in tests, or with schema.registry.enable=false, serves no registry', async () => {
     const b = await startTestBroker({ 'schema.registry.enable': 'false', 'schema.registry.listeners': 'http://127.0.0.1:0' });
     try {
