@@ -15,7 +15,7 @@ import { kraftConfig, type KRaftConfig } from './config/kraft-config.js';
 import { formatMetadataDir, startMetadataObserver, startQuorumController, type MetadataObserver, type QuorumController } from './raft/controller.js';
 import { BrokerLifecycle, SECURITY_PROTOCOL_IDS } from './raft/broker-lifecycle.js';
 import { TcpRaftTransport } from './raft/tcp-transport.js';
-import { parseRegistryListener, parseUsers, startRegistry, type RunningRegistry } from '../registry/index.js';
+import type { RunningRegistry } from '../registry/index.js';
 import { BrokerSchemaLog } from './schema-log.js';
 import { describeQuorumHandler, type QuorumAccess } from './raft/describe-quorum-handler.js';
 
@@ -62,6 +62,7 @@ export const DEFAULT_SCHEMA_REGISTRY_LISTENER = 'http://127.0.0.1:8081';
  */
 async function startSchemaRegistry(broker: Broker, props: Record<string, string>, log: (line: string) => void): Promise<RunningRegistry | undefined> {
   if ((props['schema.registry.enable'] ?? 'true').trim().toLowerCase() === 'false') return undefined;
+  const { parseRegistryListener, parseUsers, startRegistry } = await import('../registry/index.js');
   const explicit = props['schema.registry.listeners'];
   const { host, port } = parseRegistryListener(explicit ?? DEFAULT_SCHEMA_REGISTRY_LISTENER);
   const users = props['schema.registry.authentication.users'] ? parseUsers(props['schema.registry.authentication.users']) : undefined;

@@ -61,6 +61,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     'value-format': Flags.string({ description: 'Decode values: avro, protobuf or json-schema (Confluent wire format to JSON, by the schema id each record carries), auto (decode what is framed, the rest as is), string or bytes.', options: ['avro', 'protobuf', 'json-schema', 'string', 'bytes', 'auto'], helpValue: '<format>' }),
     'key-format': Flags.string({ description: 'Decode keys, as --value-format.', options: ['avro', 'protobuf', 'json-schema', 'string', 'bytes', 'auto'], helpValue: '<format>' }),
     'schema-registry-url': Flags.string({ description: 'The schema registry (also schema.registry.url in --command-config). Default http://127.0.0.1:8081, the dev broker\'s.', helpValue: '<url>' }),
+    'print-schema-ids': Flags.boolean({ description: 'After each decoded key and value, print a tab and its schema id.' }),
   };
 
   public async run(): Promise<ConsoleConsumerJson> {
@@ -130,7 +131,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     const headerFilters = Object.entries(parseKeyValues(f.header, 'header')).map(([key, value]) => ({ key, value: Buffer.from(value) }));
     const filter = { grep, key: f.key === undefined ? undefined : Buffer.from(f.key), headers: headerFilters.length > 0 ? headerFilters : undefined };
 
-    const settings = await resolveSettings({ ...settingsInput(f), properties: consumerProps, propertiesOrigin: '--consumer-property/--consumer.config', knownKeys: [...CONSUMER_KEYS, ...SCHEMA_KEYS] });
+    const settings = await resolveSettings({ ...settingsInput(f), properties: consumerProps, propertiesOrigin: '--consumer-property/--consumer.config', knownKeys: CONSUMER_KEYS });
     const json = this.jsonEnabled();
     const out = new OutputSink(json ? null : process.stdout);
     const line = lineBuilder(f.output === 'jsonl'
@@ -208,7 +209,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
             const schemas = await import('../schemas/tools.js');
             source = schemas.decodingSource(source, {
               url: f['schema-registry-url'], properties: settings.properties, keyFormat: f['key-format'], valueFormat: f['value-format'],
-              skipOnError: f['skip-message-on-error'],
+              skipOnError: f['skip-message-on-error'], printIds: f['print-schema-ids'],
             });
           }
           try {
@@ -235,8 +236,6 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
 /** After the first signal: this long to write, commit and leave, and exit for sure soon after. */
 const SIGNAL_CLOSE_MS = 600;
 const SIGNAL_EXIT_MS = 900;
-
-const SCHEMA_KEYS = ['schema.registry.url', 'basic.auth.user.info', 'basic.auth.credentials.source', 'schema.registry.basic.auth.user.info'];
 
 const CONSUMER_KEYS = new Set([
   'group.id', 'auto.offset.reset', 'enable.auto.commit', 'auto.commit.interval.ms', 'fetch.min.bytes', 'fetch.max.bytes',

@@ -149,7 +149,7 @@ Beyond Kafka: --transactional-id ID sends the input in a transaction (all of it,
       bootstrapServer: f['bootstrap-server'] ?? f['broker-list'],
       properties: producerProps,
       propertiesOrigin: '--producer-property/--producer.config',
-      knownKeys: [...ops.PRODUCER_KEYS, ...SCHEMA_KEYS],
+      knownKeys: ops.PRODUCER_KEYS,
     });
     const serializers = await schemaSerializers(f, settings.properties);
     const cluster = await connect(settings);
@@ -210,8 +210,6 @@ Beyond Kafka: --transactional-id ID sends the input in a transaction (all of it,
     }
   }
 }
-
-const SCHEMA_KEYS = ['schema.registry.url', 'basic.auth.user.info', 'basic.auth.credentials.source', 'schema.registry.basic.auth.user.info', 'auto.register.schemas', 'key.subject.name.strategy', 'value.subject.name.strategy'];
 
 /** Loads the schema module only when a schema format is asked for. */
 async function schemaSerializers(f: Record<string, unknown>, properties: Record<string, string>) {

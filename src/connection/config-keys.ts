@@ -61,4 +61,7 @@ export const IGNORED_JAVA_KEYS: ReadonlySet<string> = new Set([
   'sasl.login.refresh.window.factor', 'sasl.login.refresh.window.jitter', 'sasl.login.refresh.min.period.seconds',
   'sasl.login.refresh.buffer.seconds', 'sasl.login.connect.timeout.ms', 'sasl.login.read.timeout.ms',
   'sasl.login.retry.backoff.ms', 'sasl.login.retry.backoff.max.ms',
+  // Confluent schema registry clients (console-producer/-consumer's schema formats read these)
+  'schema.registry.url', 'basic.auth.credentials.source', 'basic.auth.user.info', 'schema.registry.basic.auth.user.info',
+  'auto.register.schemas', 'use.latest.version', 'key.subject.name.strategy', 'value.subject.name.strategy',
 ]);

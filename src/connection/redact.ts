@@ -27,6 +27,7 @@ export function isSecretKey(key: string): boolean {
     k.includes('secret') ||
     k.endsWith('.token') ||
     k.includes('credential') ||
+    k.endsWith('basic.auth.user.info') ||
     k === 'ssl.keystore.key' ||
     k === 'ssl.key.pem'
   )

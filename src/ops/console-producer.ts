@@ -7,7 +7,7 @@ import { parseBooleanProperty } from '../client/producer-config.js';
 import { LineSplitter } from '../formats/line-splitter.js';
 import { LineFormatError, LineMessageReader, type LineReaderOptions } from '../formats/line-reader.js';
 import { JsonlError, parseJsonlRecord } from '../formats/jsonl.js';
-import { SerdeError } from '../schemas/serde.js';
+import { SerdeError } from '../schemas/errors.js';
 import { TransactionalProducer, TransactionError } from '../client/transactions.js';
 
 export interface ConsoleProduceOptions {

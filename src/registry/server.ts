@@ -5,6 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Errors, RegistryError } from './errors.js';
 import { match } from './routes.js';
 import type { RegistryService } from './service.js';
+import { loadSchemaLib } from './schema-lib.js';
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 const MAX_BODY = 16 * 1024 * 1024;
@@ -82,6 +83,8 @@ async function handle(opts: ServerOptions, req: IncomingMessage, res: ServerResp
         throw new RegistryError(400, 400, `Unexpected character in the request body: ${(err as Error).message}`);
       }
     }
+    // Calls with a schema in the body parse it; everything else needs no schema library.
+    if (req.method === 'POST') await loadSchemaLib();
     const result = found.route.handle(opts.service, { params: found.params, query: url.searchParams, body });
     if ('text' in result) send(res, 200, result.text, 'text/plain; charset=utf-8');
     else send(res, 200, JSON.stringify(result.json));

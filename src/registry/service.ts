@@ -2,9 +2,9 @@
 // shared by equal schemas across subjects and never reused, versions only grow, a
 // delete is soft first and permanent second, and registrations pass the subject's
 // compatibility level and mode.
-import { canonicalText, parseSchema, type ParsedSchema } from '../schemas/parse.js';
-import { checkCompatibility } from '../schemas/compat/index.js';
-import { SchemaParseError } from '../schemas/types.js';
+import type { ParsedSchema } from '../schemas/parse.js';
+import { canonicalText, SchemaParseError } from '../schemas/types.js';
+import { schemaLib } from './schema-lib.js';
 import { Errors, RegistryError } from './errors.js';
 import type { RegistryState } from './storage.js';
 import {
@@ -135,7 +135,7 @@ export class RegistryService {
     if (!importing) {
       const level = this.effectiveCompatibility(subject);
       const previous = live.map((v) => ({ version: v.version, schema: this.parse(v) }));
-      const reasons = checkCompatibility(level, candidate, previous);
+      const reasons = schemaLib().compat.checkCompatibility(level, candidate, previous);
       if (reasons.length > 0) throw Errors.incompatible(subject, reasons);
     }
 
@@ -152,7 +152,9 @@ export class RegistryService {
       if (!Number.isInteger(body.version) || body.version < 1 || body.version > MAX_VERSION) throw Errors.invalidVersion(String(body.version));
       version = body.version;
     }
-    this.store({ subject, version, id, schemaType: input.schemaType, schema: input.schema, references: input.references, deleted: false });
+    // Stored in canonical form (compact JSON, trimmed proto), as Confluent's registry does.
+    const schema = canonicalText(input.schemaType, input.schema);
+    this.store({ subject, version, id, schemaType: input.schemaType, schema, references: input.references, deleted: false });
     return { id };
   }
 
@@ -216,7 +218,7 @@ export class RegistryService {
     if (hit) return hit;
     let parsed: ParsedSchema;
     try {
-      parsed = parseSchema({ schemaType: s.schemaType, schema: s.schema, dependencies: this.dependencies(s.references) });
+      parsed = schemaLib().parse.parseSchema({ schemaType: s.schemaType, schema: s.schema, dependencies: this.dependencies(s.references) });
     } catch (err) {
       if (err instanceof RegistryError) throw err;
       if (err instanceof SchemaParseError) throw Errors.invalidSchema(err.message);
@@ -236,10 +238,10 @@ export class RegistryService {
     const level = this.effectiveCompatibility(subject);
     if (versionText === null) {
       const live = [...(this.state.subjects.get(subject)?.values() ?? [])].filter((v) => !v.deleted).sort((a, b) => a.version - b.version);
-      return checkCompatibility(level, candidate, live.map((v) => ({ version: v.version, schema: this.parse(v) })));
+      return schemaLib().compat.checkCompatibility(level, candidate, live.map((v) => ({ version: v.version, schema: this.parse(v) })));
     }
     const target = this.getVersion(subject, versionText);
-    return checkCompatibility(level, candidate, [{ version: target.version, schema: this.parse(target) }]);
+    return schemaLib().compat.checkCompatibility(level, candidate, [{ version: target.version, schema: this.parse(target) }]);
   }
 
   effectiveCompatibility(subject: string): CompatibilityLevel {

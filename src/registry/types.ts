@@ -1,7 +1,7 @@
 // The registry's records, in the shapes Confluent's REST API and `_schemas` topic use.
 import type { SchemaType } from '../schemas/types.js';
 
-export { COMPATIBILITY_LEVELS, isCompatibilityLevel, type CompatibilityLevel } from '../schemas/compat/index.js';
+export { COMPATIBILITY_LEVELS, isCompatibilityLevel, type CompatibilityLevel } from '../schemas/levels.js';
 export { SCHEMA_TYPES, isSchemaType, type SchemaType } from '../schemas/types.js';
 
 export interface Reference {

@@ -6,13 +6,15 @@ import AjvDraft7 from 'ajv/dist/ajv.js';
 import Ajv2019 from 'ajv/dist/2019.js';
 import protobuf from 'protobufjs';
 import descriptor from 'protobufjs/ext/descriptor.js';
-import { SchemaParseError, type SchemaSource, type SchemaType } from './types.js';
+import { SchemaParseError, type SchemaSource } from './types.js';
 
 export interface ParsedAvro {
   type: 'AVRO';
   avro: avro.Type;
   /** The schema as JSON, for the compatibility rules that read it. */
   json: unknown;
+  /** The same schema with every union value wrapped ({"string": "x"}), Avro's JSON encoding; built on first use. */
+  wrapped: () => avro.Type;
 }
 
 export interface ParsedJson {
@@ -65,11 +67,22 @@ function parseAvro(src: SchemaSource): ParsedAvro {
   // Avro allows a bare primitive name, which is not JSON: "string" is JSON, string is not.
   const trimmed = src.schema.trim();
   const json = /^[A-Za-z_][\w.]*$/.test(trimmed) ? trimmed : jsonText(trimmed, 'Avro schema');
+  let type: avro.Type;
   try {
-    return { type: 'AVRO', avro: avro.Type.forSchema(json as avro.Schema, { registry }), json };
+    type = avro.Type.forSchema(json as avro.Schema, { registry });
   } catch (err) {
     throw new SchemaParseError((err as Error).message);
   }
+  let wrapped: avro.Type | undefined;
+  const wrappedType = () => {
+    if (!wrapped) {
+      const wrappedRegistry: Record<string, avro.Type> = {};
+      for (const dep of src.dependencies ?? []) avro.Type.forSchema(JSON.parse(dep.schema) as avro.Schema, { registry: wrappedRegistry, wrapUnions: true });
+      wrapped = avro.Type.forSchema(json as avro.Schema, { registry: wrappedRegistry, wrapUnions: true });
+    }
+    return wrapped;
+  };
+  return { type: 'AVRO', avro: type, json, wrapped: wrappedType };
 }
 
 type AjvLike = { compile(s: unknown): ((v: unknown) => boolean) & { errors?: unknown[] | null }; addSchema(s: unknown, key?: string): unknown; errorsText(e?: unknown): string };
@@ -149,6 +162,7 @@ function parseProtobuf(src: SchemaSource): ParsedProtobuf {
       protobuf.parse(dep.schema, root, { keepCase: true });
     }
     const parsed = protobuf.parse(src.schema, root, { keepCase: true });
+    addWellKnownTypes(root, [src.schema, ...(src.dependencies ?? []).map((d) => d.schema)]);
     root.resolveAll();
     const pkg = parsed.package ?? '';
     const ns = pkg ? root.lookup(pkg) : root;
@@ -157,6 +171,24 @@ function parseProtobuf(src: SchemaSource): ParsedProtobuf {
     return { type: 'PROTOBUF', root, packageName: pkg, messages, syntax };
   } catch (err) {
     throw new SchemaParseError((err as Error).message);
+  }
+}
+
+/** Imports of google/protobuf/*.proto need no reference: protobufjs ships their definitions. */
+function addWellKnownTypes(root: protobuf.Root, texts: string[]): void {
+  const common = protobuf.common as unknown as { get(file: string): { nested?: Record<string, unknown> } | null };
+  const added = new Set<string>();
+  for (const text of texts) {
+    for (const m of text.matchAll(/import\s+(?:public\s+|weak\s+)?"(google\/protobuf\/[\w/]+\.proto)"/g)) {
+      if (added.has(m[1])) continue;
+      added.add(m[1]);
+      const json = common.get(m[1]);
+      try {
+        if (json?.nested) root.addJSON(json.nested as never);
+      } catch {
+        /* already defined: a reference carried the same file */
+      }
+    }
   }
 }
 
@@ -174,14 +206,6 @@ function collectTopLevel(ns: protobuf.ReflectionObject | null, text: string): pr
   return ordered;
 }
 
-/** A stable text form for deciding whether two registrations are the same schema. */
-export function canonicalText(type: SchemaType, text: string): string {
-  if (type === 'PROTOBUF') return text.trim();
-  try {
-    return JSON.stringify(JSON.parse(text));
-  } catch {
-    return text.trim();
-  }
-}
+export { canonicalText } from './types.js';
 
 export { avro, protobuf };

@@ -51,6 +51,11 @@ export class RegistryClient {
     return this.base;
   }
 
+  /** Any REST call: the parsed JSON answer, or RegistryClientError with Confluent's code. */
+  request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.call<T>(method, path, body);
+  }
+
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     let res: Response;
     try {
@@ -126,6 +131,60 @@ export class RegistryClient {
       `/subjects/${encodeURIComponent(subject)}/versions/${encodeURIComponent(String(version))}`,
     );
     return { id: r.id, subject: r.subject, version: r.version, schema: r.schema, schemaType: RegistryClient.typeOf(r), references: r.references ?? [] };
+  }
+
+  subjects(opts: { deleted?: boolean; prefix?: string } = {}): Promise<string[]> {
+    const q = new URLSearchParams();
+    if (opts.deleted) q.set('deleted', 'true');
+    if (opts.prefix) q.set('subjectPrefix', opts.prefix);
+    const qs = q.toString();
+    return this.call<string[]>('GET', `/subjects${qs ? `?${qs}` : ''}`);
+  }
+
+  versions(subject: string, deleted = false): Promise<number[]> {
+    return this.call<number[]>('GET', `/subjects/${encodeURIComponent(subject)}/versions${deleted ? '?deleted=true' : ''}`);
+  }
+
+  deleteSubject(subject: string, permanent = false): Promise<number[]> {
+    return this.call<number[]>('DELETE', `/subjects/${encodeURIComponent(subject)}${permanent ? '?permanent=true' : ''}`);
+  }
+
+  deleteVersion(subject: string, version: string, permanent = false): Promise<number> {
+    return this.call<number>('DELETE', `/subjects/${encodeURIComponent(subject)}/versions/${encodeURIComponent(version)}${permanent ? '?permanent=true' : ''}`);
+  }
+
+  async compatibility(subject: string, version: string | null, schemaType: SchemaType, schema: string, references: RegistrySchema['references'] = []): Promise<{ compatible: boolean; messages: string[] }> {
+    const body: Record<string, unknown> = { schema };
+    if (schemaType !== 'AVRO') body.schemaType = schemaType;
+    if (references.length > 0) body.references = references;
+    const path = `/compatibility/subjects/${encodeURIComponent(subject)}/versions${version === null ? '' : `/${encodeURIComponent(version)}`}?verbose=true`;
+    const r = await this.call<{ is_compatible: boolean; messages?: string[] }>('POST', path, body);
+    return { compatible: r.is_compatible, messages: r.messages ?? [] };
+  }
+
+  /** The subject's compatibility level, or the global one when subject is null. */
+  async getCompatibilityLevel(subject: string | null, defaultToGlobal = true): Promise<string> {
+    const path = subject === null ? '/config' : `/config/${encodeURIComponent(subject)}${defaultToGlobal ? '?defaultToGlobal=true' : ''}`;
+    return (await this.call<{ compatibilityLevel: string }>('GET', path)).compatibilityLevel;
+  }
+
+  async setCompatibilityLevel(subject: string | null, level: string): Promise<string> {
+    const path = subject === null ? '/config' : `/config/${encodeURIComponent(subject)}`;
+    return (await this.call<{ compatibility: string }>('PUT', path, { compatibility: level })).compatibility;
+  }
+
+  async deleteCompatibilityLevel(subject: string): Promise<string> {
+    return (await this.call<{ compatibilityLevel: string }>('DELETE', `/config/${encodeURIComponent(subject)}`)).compatibilityLevel;
+  }
+
+  async getMode(subject: string | null): Promise<string> {
+    const path = subject === null ? '/mode' : `/mode/${encodeURIComponent(subject)}?defaultToGlobal=true`;
+    return (await this.call<{ mode: string }>('GET', path)).mode;
+  }
+
+  async setMode(subject: string | null, mode: string): Promise<string> {
+    const path = subject === null ? '/mode' : `/mode/${encodeURIComponent(subject)}`;
+    return (await this.call<{ mode: string }>('PUT', path, { mode })).mode;
   }
 
   /** The referenced schemas, dependencies first, as the parsers want them. */

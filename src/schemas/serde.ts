@@ -1,18 +1,19 @@
 // Serializers and deserializers between JSON text and the three schema formats in
 // Confluent's wire format. Encoding is synchronous once the schema id is known;
 // decoding fetches each schema id once (prepare) and then decodes synchronously.
+import type avro from 'avsc';
 import protobuf from 'protobufjs';
 import { parseSchema, type ParsedAvro, type ParsedJson, type ParsedProtobuf, type ParsedSchema } from './parse.js';
 import type { RegistryClient } from './registry-client.js';
 import { decodeIndexes, frame, schemaIdOf } from './wire.js';
+import { SerdeError } from './errors.js';
 
 export type RecordFormat = 'avro' | 'protobuf' | 'json-schema' | 'string' | 'bytes' | 'auto';
 export const RECORD_FORMATS: readonly RecordFormat[] = ['avro', 'protobuf', 'json-schema', 'string', 'bytes', 'auto'];
 
 const FORMAT_TYPE = { avro: 'AVRO', protobuf: 'PROTOBUF', 'json-schema': 'JSON' } as const;
 
-/** A record that cannot be encoded or decoded; one line, said to the user as is. */
-export class SerdeError extends Error {}
+export { SerdeError };
 
 export type Encode = (text: Buffer) => Buffer;
 
@@ -24,10 +25,30 @@ function parseJsonText(text: Buffer): unknown {
   }
 }
 
+/**
+ * With wrapped unions, avsc's values are Avro's JSON encoding as it is, so JSON.parse and
+ * JSON.stringify convert directly: several times faster than avsc's fromString/toString.
+ * Not for bytes and fixed, whose JSON encoding is a string of code points.
+ */
+function plainJsonType(s: ParsedAvro): avro.Type | null {
+  const wrapped = s.wrapped();
+  const text = JSON.stringify(wrapped.schema());
+  return /"(bytes|fixed)"/.test(text) ? null : wrapped;
+}
+
 function avroEncoder(s: ParsedAvro, id: number): Encode {
   const type = s.avro;
+  const fast = plainJsonType(s);
   return (text) => {
     const str = text.toString('utf8');
+    if (fast) {
+      // A value that does not fit as written (bare union values, missing defaults) takes the slow path.
+      try {
+        return frame(id, fast.toBuffer(JSON.parse(str)));
+      } catch {
+        /* below */
+      }
+    }
     let value: unknown;
     try {
       // Avro's JSON encoding first (unions as {"type": value}), as Confluent's console producer reads it.
@@ -127,8 +148,10 @@ function decoderFor(s: ParsedSchema): DecodePayload {
   switch (s.type) {
     case 'AVRO': {
       const type = s.avro;
+      const fast = plainJsonType(s);
       return (payload) => {
         try {
+          if (fast) return JSON.stringify(fast.fromBuffer(payload));
           return type.toString(type.fromBuffer(payload));
         } catch (err) {
           throw new SerdeError(`Cannot decode Avro: ${(err as Error).message}`);

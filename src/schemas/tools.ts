@@ -1,27 +1,15 @@
 // What console-producer and console-consumer need from schemas, behind two calls:
 // serializers for a topic's keys and values (resolving the schema, its subject and id
 // up front), and a decoding step for fetched records. Commands pass flag values in.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
 import { parseSchema, type ParsedSchema } from './parse.js';
 import { RegistryClient, RegistryClientError, type RegistrySchema } from './registry-client.js';
 import { encoderFor, RecordDecoder, RECORD_FORMATS, SerdeError, type Encode, type RecordFormat } from './serde.js';
+import { DEFAULT_REGISTRY_URL, FORMAT_TYPE, inferType, sourceOf } from './spec.js';
+import { schemaIdOf } from './wire.js';
 import { SchemaParseError, type SchemaType } from './types.js';
 
-export { SerdeError, RECORD_FORMATS, type RecordFormat };
-
-export const DEFAULT_REGISTRY_URL = 'http://127.0.0.1:8081';
-/** Client properties the schema tools read (from --command-config, profiles, --*-property). */
-export const SCHEMA_CLIENT_KEYS: ReadonlySet<string> = new Set([
-  'schema.registry.url',
-  'basic.auth.user.info',
-  'basic.auth.credentials.source',
-  'schema.registry.basic.auth.user.info',
-  'auto.register.schemas',
-  'use.latest.version',
-  'key.subject.name.strategy',
-  'value.subject.name.strategy',
-]);
+export { SerdeError, RECORD_FORMATS, DEFAULT_REGISTRY_URL, type RecordFormat };
+export { readSchemaSpec } from './spec.js';
 
 export type SubjectStrategy = 'topic' | 'record' | 'topic-record';
 const STRATEGY_CLASSES: Record<string, SubjectStrategy> = {
@@ -33,7 +21,6 @@ const STRATEGY_CLASSES: Record<string, SubjectStrategy> = {
   'io.confluent.kafka.serializers.subject.TopicRecordNameStrategy': 'topic-record',
 };
 
-const FORMAT_TYPE: Record<string, SchemaType> = { avro: 'AVRO', protobuf: 'PROTOBUF', 'json-schema': 'JSON' };
 
 export interface RegistryAccess {
   /** --schema-registry-url */
@@ -81,40 +68,6 @@ export function registryClient(access: RegistryAccess): RegistryClient {
   } catch (err) {
     throw new SerdeError((err as Error).message);
   }
-}
-
-/** The type a schema text is, from the format flag, the file name, or the text itself. */
-function inferType(format: RecordFormat, text: string, file?: string): SchemaType {
-  if (format in FORMAT_TYPE) return FORMAT_TYPE[format];
-  const ext = file ? extname(file).toLowerCase() : '';
-  if (ext === '.avsc') return 'AVRO';
-  if (ext === '.proto') return 'PROTOBUF';
-  if (/^\s*(syntax|package|message|import)\b/.test(text)) return 'PROTOBUF';
-  try {
-    const j = JSON.parse(text);
-    if (typeof j === 'object' && j !== null && ('$schema' in j || 'properties' in j || j.type === 'object' || j.type === 'array')) return 'JSON';
-  } catch {
-    /* not JSON: a bare Avro primitive name */
-  }
-  return ext === '.json' ? 'JSON' : 'AVRO';
-}
-
-type Source = { kind: 'text'; text: string; file?: string } | { kind: 'id'; id: number } | { kind: 'subject'; subject: string; version: string };
-
-function sourceOf(spec: string): Source {
-  const id = /^id:(\d+)$/.exec(spec.trim());
-  if (id) return { kind: 'id', id: Number(id[1]) };
-  const subj = /^subject:(.+?)(?:@(\d+|latest))?$/.exec(spec.trim());
-  if (subj) return { kind: 'subject', subject: subj[1], version: subj[2] ?? 'latest' };
-  const path = spec.startsWith('@') ? spec.slice(1) : spec;
-  if (spec.startsWith('@') || (!/[{\n"]/.test(spec) && existsSync(path) && statSync(path).isFile())) {
-    try {
-      return { kind: 'text', text: readFileSync(path, 'utf8'), file: path };
-    } catch (err) {
-      throw new SerdeError(`Cannot read schema file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-  }
-  return { kind: 'text', text: spec };
 }
 
 /** The record name a RecordNameStrategy subject is made from. */
@@ -202,6 +155,9 @@ export interface DecodeOptions extends RegistryAccess {
   valueFormat?: string;
   /** Drop a record that cannot be decoded (after saying so) instead of stopping. */
   skipOnError?: boolean;
+  /** Append each decoded key's and value's schema id after `idSeparator` (Confluent's print.schema.ids). */
+  printIds?: boolean;
+  idSeparator?: string;
   warn?: (line: string) => void;
 }
 
@@ -229,6 +185,12 @@ export function decodingSource<S extends { poll(signal: AbortSignal): Promise<De
   const warn = opts.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
   const keys = active(keyFormat) ? new RecordDecoder(client, keyFormat, warn) : null;
   const values = active(valueFormat) ? new RecordDecoder(client, valueFormat, warn) : null;
+  const separator = Buffer.from(opts.idSeparator ?? '\t', 'utf8');
+  const withId = (raw: Buffer | null, decoded: Buffer | null): Buffer | null => {
+    if (!opts.printIds || decoded === null || decoded === raw) return decoded;
+    const id = schemaIdOf(raw);
+    return id === null ? decoded : Buffer.concat([decoded, separator, Buffer.from(String(id))]);
+  };
   const poll = source.poll.bind(source);
   source.poll = async (signal: AbortSignal) => {
     const batches = await poll(signal);
@@ -238,8 +200,8 @@ export function decodingSource<S extends { poll(signal: AbortSignal): Promise<De
       let drop: Set<DecodableRecord> | undefined;
       for (const r of b.records) {
         try {
-          if (keys) r.key = keys.decode(r.key);
-          if (values) r.value = values.decode(r.value);
+          if (keys) r.key = withId(r.key, keys.decode(r.key));
+          if (values) r.value = withId(r.value, values.decode(r.value));
         } catch (err) {
           if (!(err instanceof SerdeError) || !opts.skipOnError) {
             throw new SerdeError(`Cannot decode the record at ${b.topic}-${b.partition} offset ${r.offset}: ${(err as Error).message}`);

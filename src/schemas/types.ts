@@ -16,3 +16,13 @@ export interface SchemaSource {
 }
 
 export class SchemaParseError extends Error {}
+
+/** A stable text form for deciding whether two registrations are the same schema. */
+export function canonicalText(type: SchemaType, text: string): string {
+  if (type === 'PROTOBUF') return text.trim();
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    return text.trim();
+  }
+}

@@ -2,7 +2,8 @@
 // dev broker's embedded registry (and a second broker's registry for "another URL"):
 // Avro, Protobuf and JSON Schema in the Confluent wire format, subjects, ids, auth.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -133,6 +134,77 @@ describe('console tools with schemas', () => {
     const denied = await produce('s.other', '{"id":43}\n', ['--value-format', 'avro', '--value-schema', ORDER, '--schema-registry-url', other.schemaRegistryUrl!]);
     assert.equal(denied.code, 1);
     assert.equal(denied.stderr.trim(), 'Error: Schema registry: Unauthorized (error code 401)');
+  });
+
+  test("Confluent's script names take Confluent's --property spellings", async () => {
+    const file = join(tempDir(), 'order.avsc');
+    writeFileSync(file, ORDER);
+    const p = await ktool(
+      ['avro-console-producer', '--bootstrap-server', B, '--topic', 's.door', '--property', `schema.registry.url=${R}`, '--property', `value.schema.file=${file}`,
+        '--property', 'parse.key=true', '--property', 'key.separator=|', '--property', 'key.schema="string"'],
+      '"k"|{"id":1}\n',
+    );
+    assert.equal(p.code, 0, p.stderr);
+    const c = await ktool(['avro-console-consumer', '--bootstrap-server', B, '--topic', 's.door', '--from-beginning', '--until-end', '--property', `schema.registry.url=${R}`,
+      '--property', 'print.key=true', '--property', 'key.deserializer=io.confluent.kafka.serializers.KafkaAvroDeserializer']);
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal(c.stdout.toString(), '"k"\t{"id":1,"note":null}\n');
+    const ids = await ktool(['avro-console-consumer', '--bootstrap-server', B, '--topic', 's.door', '--from-beginning', '--until-end', '--property', `schema.registry.url=${R}`,
+      '--property', 'print.schema.ids=true']);
+    const valueId = (await client(R).get('/subjects/s.door-value/versions/latest')).body.id;
+    assert.equal(ids.stdout.toString(), `{"id":1,"note":null}\t${valueId}\n`);
+    const j = await ktool(['json-schema-console-producer', '--bootstrap-server', B, '--topic', 's.door.json', '--property', `schema.registry.url=${R}`, '--property', `value.schema=${THING}`], '{"n":5}\n');
+    assert.equal(j.code, 0, j.stderr);
+    const jc = await ktool(['json-schema-console-consumer', '--bootstrap-server', B, '--topic', 's.door.json', '--from-beginning', '--until-end', '--property', `schema.registry.url=${R}`]);
+    assert.equal(jc.stdout.toString(), '{"n":5}\n');
+    const pp = await ktool(['protobuf-console-producer', '--bootstrap-server', B, '--topic', 's.door.pb', '--property', `schema.registry.url=${R}`, '--property', `value.schema=${PROTO}`], '{"id":"8"}\n');
+    assert.equal(pp.code, 0, pp.stderr);
+    const pc = await ktool(['protobuf-console-consumer', '--bootstrap-server', B, '--topic', 's.door.pb', '--from-beginning', '--until-end', '--property', `schema.registry.url=${R}`]);
+    assert.equal(pc.stdout.toString(), '{"id":"8"}\n');
+  });
+
+  test('without a schema format the console tools, and a broker whose registry is idle, load no schema library', async () => {
+    const dir = tempDir();
+    const trace = join(dir, 'imports.txt');
+    const hook = fileURLToPath(new URL('../helpers/trace-imports.mjs', import.meta.url));
+    const env = { ...process.env, KTOOL_TRACE_IMPORTS: trace };
+    const p = await run(process.execPath, ['--import', hook, BIN, 'console-producer', '--bootstrap-server', B, '--topic', 's.plain'], { input: 'x\n', env });
+    assert.equal(p.code, 0, p.stderr);
+    const c = await run(process.execPath, ['--import', hook, BIN, 'console-consumer', '--bootstrap-server', B, '--topic', 's.plain', '--from-beginning', '--until-end'], { env });
+    assert.equal(c.stdout.toString(), 'x\n');
+    // A broker process with its registry on, asked only for the subject list.
+    const main = fileURLToPath(new URL('../../dist/broker/main.js', import.meta.url));
+    const child = spawn(process.execPath, ['--import', hook, main, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${join(dir, 'data')}`,
+      '--override', 'schema.registry.listeners=http://127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /Schema registry listening on (\S+)/.exec(out);
+        if (m && out.includes('ktool broker started')) resolve(m[1]);
+      });
+      child.on('exit', () => reject(new Error(out)));
+    });
+    assert.deepEqual((await client(url).get('/subjects')).body, []);
+    await new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); });
+    const urls = readFileSync(trace, 'utf8').split('\n');
+    assert.ok(urls.some((u) => u.includes('/dist/registry/')), 'the trace saw the registry');
+    assert.deepEqual(urls.filter((u) => /\/node_modules\/(avsc|ajv|protobufjs)\/|\/dist\/schemas\/(parse|serde|tools)\.js/.test(u)), []);
+  });
+
+  test('a profile carries schema.registry.url and basic.auth.user.info, masked in profile list', async () => {
+    const env = { ...process.env, NO_COLOR: '1', XDG_CONFIG_HOME: tempDir() };
+    const k = (args: string[], input?: string) => run(process.execPath, [BIN, ...args], { input, timeoutMs: 60_000, env });
+    const add = await k(['profile', 'add', 'sr', '--bootstrap-server', B, '--property', `schema.registry.url=${other.schemaRegistryUrl}`, '--property', 'basic.auth.user.info=ops:pw']);
+    assert.equal(add.code, 0, add.stderr);
+    assert.equal(add.stderr, '', 'no unknown-property warning');
+    const list = await k(['profile', 'list', '--json']);
+    assert.equal(JSON.parse(list.stdout.toString()).profiles[0].properties['basic.auth.user.info'], '********');
+    const p = await k(['console-producer', '--profile', 'sr', '--topic', 's.profile', '--value-format', 'avro', '--value-schema', ORDER], '{"id":77}\n');
+    assert.equal(p.code, 0, p.stderr);
+    const c = await k(['console-consumer', '--profile', 'sr', '--topic', 's.profile', '--from-beginning', '--until-end', '--value-format', 'avro']);
+    assert.equal(c.stdout.toString(), '{"id":77,"note":null}\n');
+    assert.equal(c.stderr, 'Processed a total of 1 messages\n');
   });
 
   test('bad input: no schema, a bad schema, an unreachable registry, each one line and exit 1', async () => {

@@ -64,6 +64,22 @@ describe('schema registry REST API', () => {
     assert.equal((await api.post('/subjects/person2-value/versions', { schema: person })).body.error_code, 42201);
   });
 
+  test('PROTOBUF imports by reference and well-known types; JSON Schema $ref by reference', async () => {
+    const other = 'syntax = "proto3";\npackage b;\nmessage O { int32 x = 1; }\n';
+    await api.post('/subjects/other-proto/versions', { schemaType: 'PROTOBUF', schema: other });
+    const main = 'syntax = "proto3";\npackage a;\nimport "other.proto";\nimport "google/protobuf/timestamp.proto";\nmessage M { b.O o = 1; google.protobuf.Timestamp at = 2; }\n';
+    const refs = [{ name: 'other.proto', subject: 'other-proto', version: 1 }];
+    const ok = await api.post('/subjects/main-proto/versions', { schemaType: 'PROTOBUF', schema: main, references: refs });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    const missing = await api.post('/subjects/main-proto2/versions', { schemaType: 'PROTOBUF', schema: main });
+    assert.equal(missing.body.error_code, 42201);
+    const addr = JSON.stringify({ type: 'object', properties: { street: { type: 'string' } } });
+    await api.post('/subjects/addr-json/versions', { schemaType: 'JSON', schema: addr });
+    const person = JSON.stringify({ type: 'object', properties: { home: { $ref: 'addr.json' } } });
+    const j = await api.post('/subjects/person-json/versions', { schemaType: 'JSON', schema: person, references: [{ name: 'addr.json', subject: 'addr-json', version: 1 }] });
+    assert.equal(j.status, 200, JSON.stringify(j.body));
+  });
+
   test('incompatible schemas are refused with 409 and the compatibility endpoint says why', async () => {
     const r = await api.post('/subjects/orders-value/versions', { schema: V2_NO_DEFAULT.replace('"b"', '"c"') });
     assert.equal(r.status, 409);
@@ -198,6 +214,31 @@ describe('schema registry storage', () => {
       assert.deepEqual((await api.get('/config/a-value')).body, { compatibilityLevel: 'FULL' });
       // Id 3 was hard-deleted; the next schema gets 4.
       assert.deepEqual((await api.post('/subjects/c-value/versions', { schema: '"int"' })).body, { id: 4 });
+    } finally {
+      await broker.destroy();
+    }
+  });
+
+  test('after compaction removes a hard-deleted schema, its id is still never handed out again', async () => {
+    const dataDir = tempDir();
+    const props = { 'schema.registry.listeners': 'http://127.0.0.1:0' };
+    let broker = await startTestBroker(props, dataDir);
+    let api = client(broker.schemaRegistryUrl!);
+    await api.post('/subjects/keep-value/versions', { schema: '"int"' });
+    const { body } = await api.post('/subjects/top-value/versions', { schema: '"string"' });
+    await api.del('/subjects/top-value');
+    await api.del('/subjects/top-value?permanent=true');
+    const log = broker.broker.topic('_schemas')!.partitions[0].log;
+    log.roll();
+    await broker.broker.cleanCompactedLogs();
+    // The record that carried the id is gone; only its tombstone (and the id floor) remain.
+    const left = log.read(log.logStartOffset, 1 << 20, {}).chunks.map((c) => c.toString('latin1')).join('');
+    assert.ok(!left.includes('"id":2'), 'the schema record was compacted away');
+    await broker.close();
+    broker = await startTestBroker(props, dataDir);
+    api = client(broker.schemaRegistryUrl!);
+    try {
+      assert.deepEqual((await api.post('/subjects/next-value/versions', { schema: '"long"' })).body, { id: body.id + 1 });
     } finally {
       await broker.destroy();
     }

@@ -50,6 +50,7 @@ const JSON_SCHEMA: Case[] = [
   { name: 'enum value added', old: obj({ a: { enum: ['x', 'y'] } }), new: obj({ a: { enum: ['x', 'y', 'z'] } }), backward: true, forward: false },
   { name: 'maxLength raised', old: obj({ a: { type: 'string', maxLength: 10 } }), new: obj({ a: { type: 'string', maxLength: 20 } }), backward: true, forward: false },
   { name: 'type union widened', old: obj({ a: { type: 'string' } }), new: obj({ a: { type: ['string', 'null'] } }), backward: true, forward: false },
+  { name: 'local $ref followed', old: JSON.stringify({ definitions: { n: { type: 'integer' } }, type: 'object', properties: { a: { $ref: '#/definitions/n' } } }), new: JSON.stringify({ definitions: { n: { type: 'number' } }, type: 'object', properties: { a: { $ref: '#/definitions/n' } } }), backward: true, forward: false },
   { name: 'array items narrowed', old: '{"type":"array","items":{"type":"number"}}', new: '{"type":"array","items":{"type":"integer"}}', backward: false, forward: true },
 ];
 
@@ -116,6 +117,14 @@ for (const [type, cases] of TYPES) {
     });
   });
 }
+
+test('JSON Schema: a $ref to another registered document is compared by name', () => {
+  const dependencies = [{ name: 'a.json', schema: '{"type":"string"}' }, { name: 'b.json', schema: '{"type":"string"}' }];
+  const a = parseSchema({ schemaType: 'JSON', schema: obj({ x: { $ref: 'a.json' } }), dependencies });
+  const b = parseSchema({ schemaType: 'JSON', schema: obj({ x: { $ref: 'b.json' } }), dependencies });
+  assert.deepEqual(checkCompatibility('FULL', a, [{ version: 1, schema: a }]), []);
+  assert.match(checkCompatibility('BACKWARD', b, [{ version: 1, schema: a }]).join(), /REFERENCE_CHANGED/);
+});
 
 test('schemas of different types are never compatible', () => {
   const a = parseSchema({ schemaType: 'AVRO', schema: '"string"' });

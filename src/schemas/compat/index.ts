@@ -6,20 +6,9 @@ import { avroCanRead } from './avro.js';
 import { jsonCanRead } from './json.js';
 import { protobufCanRead } from './protobuf.js';
 
-export const COMPATIBILITY_LEVELS = [
-  'NONE',
-  'BACKWARD',
-  'BACKWARD_TRANSITIVE',
-  'FORWARD',
-  'FORWARD_TRANSITIVE',
-  'FULL',
-  'FULL_TRANSITIVE',
-] as const;
-export type CompatibilityLevel = (typeof COMPATIBILITY_LEVELS)[number];
+import type { CompatibilityLevel } from '../levels.js';
 
-export function isCompatibilityLevel(v: unknown): v is CompatibilityLevel {
-  return typeof v === 'string' && (COMPATIBILITY_LEVELS as readonly string[]).includes(v);
-}
+export { COMPATIBILITY_LEVELS, isCompatibilityLevel, type CompatibilityLevel } from '../levels.js';
 
 /** Empty when `reader` can read data written with `writer`; otherwise the reasons. */
 export function canRead(reader: ParsedSchema, writer: ParsedSchema): string[] {

@@ -82,6 +82,12 @@ function contains(readerIn: Schema, writerIn: Schema, path: string, ctx: Ctx): v
     }
     const r = obj(reader);
     const w = obj(writer);
+    // A $ref to another document (a registry reference) is compared by name, not followed.
+    const external = (x: Record<string, unknown>) => (typeof x.$ref === 'string' && !x.$ref.startsWith('#') ? x.$ref : undefined);
+    if ((external(r) !== undefined || external(w) !== undefined) && external(r) !== external(w)) {
+      ctx.out.push(`${path}: REFERENCE_CHANGED`);
+      return;
+    }
 
     // Combinators: a writer's anyOf/oneOf branch must each fit; a reader's anyOf/oneOf must fit the writer whole.
     for (const k of ['anyOf', 'oneOf'] as const) {
