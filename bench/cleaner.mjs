@@ -23,7 +23,8 @@ try {
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < RECORDS; i += PER_BATCH) {
     const records = [];
-    for (let j = 0; j < PER_BATCH && i + j < RECORDS; j++) records.push({ key: `key-${(i + j) % KEYS}`, value: `${value}${i + j}` });
+    for (let j = 0; j < PER_BATCH && i + j < RECORDS; j++)
+      records.push({ key: `key-${(i + j) % KEYS}`, value: `${value}${i + j}` });
     log.append(encodeRecordBatch({ records }));
   }
   log.roll();
@@ -32,14 +33,28 @@ try {
   const sizeBefore = log.size;
   const rssBefore = process.resourceUsage().maxRSS;
   const start = process.hrtime.bigint();
-  const r = cleanLog(log, {
-    minCleanableRatio: 0, minCompactionLagMs: 0, maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
-    deleteRetentionMs: 86_400_000, segmentBytes: 128 << 20, maxMapEntries: mapEntriesFor(128 << 20),
-  }, { compress, decompress });
+  const r = cleanLog(
+    log,
+    {
+      minCleanableRatio: 0,
+      minCompactionLagMs: 0,
+      maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
+      deleteRetentionMs: 86_400_000,
+      segmentBytes: 128 << 20,
+      maxMapEntries: mapEntriesFor(128 << 20),
+    },
+    { compress, decompress },
+  );
   const secs = Number(process.hrtime.bigint() - start) / 1e9;
-  console.log(`partition: ${RECORDS.toLocaleString()} records, ${KEYS.toLocaleString()} keys, ${(sizeBefore / 1e9).toFixed(2)} GB (written in ${writeSecs.toFixed(1)} s)`);
-  console.log(`clean: ${secs.toFixed(1)} s, ${(sizeBefore / 1e6 / secs).toFixed(0)} MB/s, ${r.recordsRemoved.toLocaleString()} records removed, ${(r.bytesBefore / 1e6).toFixed(0)} -> ${(r.bytesAfter / 1e6).toFixed(0)} MB`);
-  console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (before the clean: ${(rssBefore / 1024).toFixed(0)} MB)`);
+  console.log(
+    `partition: ${RECORDS.toLocaleString()} records, ${KEYS.toLocaleString()} keys, ${(sizeBefore / 1e9).toFixed(2)} GB (written in ${writeSecs.toFixed(1)} s)`,
+  );
+  console.log(
+    `clean: ${secs.toFixed(1)} s, ${(sizeBefore / 1e6 / secs).toFixed(0)} MB/s, ${r.recordsRemoved.toLocaleString()} records removed, ${(r.bytesBefore / 1e6).toFixed(0)} -> ${(r.bytesAfter / 1e6).toFixed(0)} MB`,
+  );
+  console.log(
+    `peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (before the clean: ${(rssBefore / 1024).toFixed(0)} MB)`,
+  );
   log.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,9 @@ function bench(label: string, fn: () => unknown): void {
   for (let i = 0; i < ITERATIONS; i++) fn();
   const ns = Number(process.hrtime.bigint() - start);
   const opsPerSec = (ITERATIONS / ns) * 1e9;
-  console.log(`${label.padEnd(44)} ${Math.round(opsPerSec).toLocaleString('en-US').padStart(12)} ops/s  ${(ns / ITERATIONS / 1000).toFixed(2).padStart(8)} us/op`);
+  console.log(
+    `${label.padEnd(44)} ${Math.round(opsPerSec).toLocaleString('en-US').padStart(12)} ops/s  ${(ns / ITERATIONS / 1000).toFixed(2).padStart(8)} us/op`,
+  );
 }
 
 const records = Buffer.alloc(1024 * 1024, 7);
@@ -45,7 +47,9 @@ const fetchResponse = {
 };
 const fetchFrame = concatChunks(encodeResponse(1, 11, fetchResponse));
 
-console.log(`Produce v7 request: ${produceFrame.length} bytes; Fetch v11 response: ${fetchFrame.length} bytes (4x8 partitions)`);
+console.log(
+  `Produce v7 request: ${produceFrame.length} bytes; Fetch v11 response: ${fetchFrame.length} bytes (4x8 partitions)`,
+);
 bench('encode Produce v7 request (1 MB records)', () => encodeRequest(0, 7, produce));
 bench('decode Produce v7 request (1 MB records)', () => decodeRequest(0, 7, produceFrame));
 bench('encode Fetch v11 response (32 partitions)', () => encodeResponse(1, 11, fetchResponse));

@@ -60,8 +60,15 @@ function timeIt(fn: () => unknown, minMs = 1500): number {
 const data = kafkaLikePayload();
 const mb = data.length / (1024 * 1024);
 console.log(`input: ${data.length} bytes of record batch bodies\n`);
-console.log(`${'codec'.padEnd(8)} ${'ratio'.padStart(7)} ${'compress MB/s'.padStart(14)} ${'decompress MB/s'.padStart(16)}`);
-for (const [name, codec] of [['gzip', 1], ['snappy', 2], ['lz4', 3], ['zstd', 4]] as Array<[string, CompressionCodec]>) {
+console.log(
+  `${'codec'.padEnd(8)} ${'ratio'.padStart(7)} ${'compress MB/s'.padStart(14)} ${'decompress MB/s'.padStart(16)}`,
+);
+for (const [name, codec] of [
+  ['gzip', 1],
+  ['snappy', 2],
+  ['lz4', 3],
+  ['zstd', 4],
+] as Array<[string, CompressionCodec]>) {
   const packed = compress(codec, data);
   if (!decompress(codec, packed).equals(data)) throw new Error(`${name} round trip failed`);
   const c = timeIt(() => compress(codec, data));
@@ -89,5 +96,7 @@ for (const [label, codec, tool, args] of reference) {
   const packed = r.stdout;
   if (!decompress(codec, packed).equals(data)) throw new Error(`${label} round trip failed`);
   const d = timeIt(() => decompress(codec, packed));
-  console.log(`${label.padEnd(20)} ratio ${(data.length / packed.length).toFixed(2).padStart(5)}  decompress ${(mb / (d / 1000)).toFixed(0).padStart(5)} MB/s`);
+  console.log(
+    `${label.padEnd(20)} ratio ${(data.length / packed.length).toFixed(2).padStart(5)}  decompress ${(mb / (d / 1000)).toFixed(0).padStart(5)} MB/s`,
+  );
 }

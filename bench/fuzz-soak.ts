@@ -11,8 +11,12 @@ const seedArg = process.argv[3] ?? process.env.KTOOL_FUZZ_SEED;
 const seed = seedArg !== undefined ? Number(seedArg) >>> 0 : randomInt(2 ** 32);
 
 const processErrors: string[] = [];
-process.on('uncaughtException', (err) => { processErrors.push(`uncaughtException: ${err.stack ?? String(err)}`); });
-process.on('unhandledRejection', (reason) => { processErrors.push(`unhandledRejection: ${(reason as Error)?.stack ?? String(reason)}`); });
+process.on('uncaughtException', (err) => {
+  processErrors.push(`uncaughtException: ${err.stack ?? String(err)}`);
+});
+process.on('unhandledRejection', (reason) => {
+  processErrors.push(`unhandledRejection: ${(reason as Error)?.stack ?? String(reason)}`);
+});
 
 process.stderr.write(`fuzz soak: ${cases} cases, seed ${seed}\n`);
 const broker = await startFuzzBroker();

@@ -18,7 +18,10 @@ const QUICK = process.env.KTOOL_BENCH_QUICK === '1';
 const N = QUICK ? 200_000 : 1_000_000;
 const REPEAT = QUICK ? 1 : 5;
 
-if (spawnSync('kcat', ['-V']).status !== 0) { console.error('kcat is required (apt-get install kcat)'); process.exit(1); }
+if (spawnSync('kcat', ['-V']).status !== 0) {
+  console.error('kcat is required (apt-get install kcat)');
+  process.exit(1);
+}
 execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
 
 const work = mkdtempSync(join(tmpdir(), 'ktool-bench-'));
@@ -27,18 +30,39 @@ function startBroker(name, extra = []) {
   return new Promise((resolve, reject) => {
     const dir = join(work, name);
     // Each open partition holds a file handle: raise the soft limit to the hard one.
-    const args = [join(ROOT, 'dist/broker/main.js'), '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dir}`, ...extra.flatMap((o) => ['--override', o])];
-    const child = spawn('bash', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'broker', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = [
+      join(ROOT, 'dist/broker/main.js'),
+      '--override',
+      'listeners=PLAINTEXT://127.0.0.1:0',
+      '--override',
+      `log.dirs=${dir}`,
+      ...extra.flatMap((o) => ['--override', o]),
+    ];
+    const child = spawn(
+      'bash',
+      ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'broker', process.execPath, ...args],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
       const m = /listening on [^:\s]+:(\d+)/.exec(out);
-      if (m && !child.port) { child.port = Number(m[1]); child.bootstrap = `127.0.0.1:${child.port}`; resolve(child); }
+      if (m && !child.port) {
+        child.port = Number(m[1]);
+        child.bootstrap = `127.0.0.1:${child.port}`;
+        resolve(child);
+      }
     });
-    child.on('exit', (code) => { if (!child.port) reject(new Error(`broker exited ${code}: ${out}`)); });
+    child.on('exit', (code) => {
+      if (!child.port) reject(new Error(`broker exited ${code}: ${out}`));
+    });
   });
 }
-const stopBroker = (b) => new Promise((r) => { b.once('exit', r); b.kill('SIGTERM'); });
+const stopBroker = (b) =>
+  new Promise((r) => {
+    b.once('exit', r);
+    b.kill('SIGTERM');
+  });
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 const hwmMb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
@@ -46,7 +70,10 @@ function keyedLines(n, file) {
   const fd = openSync(file, 'w');
   for (let i = 0; i < n; i += 10000) {
     let chunk = '';
-    for (let j = i; j < Math.min(n, i + 10000); j++) { const k = 'k' + String(j).padStart(9, '0'); chunk += k + ':' + 'v'.repeat(90) + '\n'; }
+    for (let j = i; j < Math.min(n, i + 10000); j++) {
+      const k = 'k' + String(j).padStart(9, '0');
+      chunk += k + ':' + 'v'.repeat(90) + '\n';
+    }
     writeSync(fd, chunk);
   }
   closeSync(fd);
@@ -56,7 +83,15 @@ const results = [];
 const add = (name, value, unit, target, kcat, better = 'higher') => {
   const ratio = kcat ? (better === 'higher' ? value / kcat : kcat / value) : null;
   const meets = target === null ? null : better === 'higher' ? value >= target : value <= target;
-  results.push({ name, value: Math.round(value * 100) / 100, unit, target, kcat: kcat === null ? null : Math.round(kcat * 100) / 100, ratioVsKcat: ratio === null ? null : Math.round(ratio * 100) / 100, meetsTarget: meets });
+  results.push({
+    name,
+    value: Math.round(value * 100) / 100,
+    unit,
+    target,
+    kcat: kcat === null ? null : Math.round(kcat * 100) / 100,
+    ratioVsKcat: ratio === null ? null : Math.round(ratio * 100) / 100,
+    meetsTarget: meets,
+  });
   console.error(`  ${name}: ${value.toFixed(1)} ${unit}${kcat ? ` (kcat ${kcat.toFixed(1)})` : ''}`);
 };
 
@@ -66,7 +101,16 @@ keyedLines(N, input);
 const only = new Set(process.argv.slice(2));
 const wanted = (section) => only.size === 0 || only.has(section);
 const createTopicOn = (B) => (topic) => {
-  const r = spawnSync(process.execPath, [BIN, 'topics', '--create', '--if-not-exists', '--topic', topic, '--bootstrap-server', B]);
+  const r = spawnSync(process.execPath, [
+    BIN,
+    'topics',
+    '--create',
+    '--if-not-exists',
+    '--topic',
+    topic,
+    '--bootstrap-server',
+    B,
+  ]);
   if (r.status !== 0) throw new Error(`creating ${topic}: ${r.stderr}`);
 };
 const consoleRows = [];
@@ -76,13 +120,16 @@ if (wanted('broker')) {
   console.error('broker ingest and fetch');
   const b = await startBroker('broker');
   const B = b.bootstrap;
-  const ingest = [], fetch = [];
+  const ingest = [],
+    fetch = [];
   for (let i = 0; i < REPEAT; i++) createTopicOn(B)(`kcat.in.${i}`);
   for (let i = 0; i < REPEAT; i++) {
     let t = timed('kcat', ['-b', B, '-P', '-t', `kcat.in.${i}`, '-K:'], { stdin: input });
-    ingest.push(N / t.ms * 1000);
-    t = timed('kcat', ['-b', B, '-C', '-t', `kcat.in.${i}`, '-o', 'beginning', '-e', '-q', '-f', '\n'], { stdout: join(work, 'kcat.out') });
-    fetch.push(N / t.ms * 1000);
+    ingest.push((N / t.ms) * 1000);
+    t = timed('kcat', ['-b', B, '-C', '-t', `kcat.in.${i}`, '-o', 'beginning', '-e', '-q', '-f', '\n'], {
+      stdout: join(work, 'kcat.out'),
+    });
+    fetch.push((N / t.ms) * 1000);
   }
   add('broker ingest (kcat -P), 100-byte records', median(ingest), 'records/s', 450_000, null);
   add('broker fetch (kcat -C -e), 100-byte records', median(fetch), 'records/s', 650_000, null);
@@ -94,7 +141,15 @@ if (wanted('broker')) {
 if (wanted('console')) {
   console.error('console tools next to kcat (interleaved, medians)');
   const b = await startBroker('console');
-  const pairs = consolePairs({ bin: BIN, bootstrap: b.bootstrap, input, n: N, work, createTopic: createTopicOn(b.bootstrap), repeat: REPEAT });
+  const pairs = consolePairs({
+    bin: BIN,
+    bootstrap: b.bootstrap,
+    input,
+    n: N,
+    work,
+    createTopic: createTopicOn(b.bootstrap),
+    repeat: REPEAT,
+  });
   consoleRows.push(...comparePairs(pairs, REPEAT));
   await stopBroker(b);
 }
@@ -107,7 +162,26 @@ if (wanted('perf')) {
   const perfRuns = [];
   for (let i = 0; i < REPEAT; i++) createTopicOn(B)(`perf.${i}`);
   for (let i = 0; i < REPEAT; i++) {
-    const r = spawnSync(process.execPath, [BIN, 'producer-perf-test', '--topic', `perf.${i}`, '--num-records', String(N * 2), '--record-size', '100', '--throughput', '-1', '--producer-props', `bootstrap.servers=${B}`, 'acks=1', '--json'], { maxBuffer: 1 << 26 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'producer-perf-test',
+        '--topic',
+        `perf.${i}`,
+        '--num-records',
+        String(N * 2),
+        '--record-size',
+        '100',
+        '--throughput',
+        '-1',
+        '--producer-props',
+        `bootstrap.servers=${B}`,
+        'acks=1',
+        '--json',
+      ],
+      { maxBuffer: 1 << 26 },
+    );
     perfRuns.push(JSON.parse(r.stdout.toString()));
   }
   const peak = median(perfRuns.map((p) => p.recordsPerSec));
@@ -116,11 +190,48 @@ if (wanted('perf')) {
   add('producer-perf-test p99 latency (unthrottled)', median(perfRuns.map((p) => p.p99)), 'ms', null, null, 'lower');
   const half = Math.round(peak / 2);
   createTopicOn(B)('perf.half');
-  const paced = JSON.parse(spawnSync(process.execPath, [BIN, 'producer-perf-test', '--topic', 'perf.half', '--num-records', String(Math.min(N * 2, half * 4)), '--record-size', '100', '--throughput', String(half), '--producer-props', `bootstrap.servers=${B}`, 'acks=1', '--json'], { maxBuffer: 1 << 26 }).stdout.toString());
+  const paced = JSON.parse(
+    spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'producer-perf-test',
+        '--topic',
+        'perf.half',
+        '--num-records',
+        String(Math.min(N * 2, half * 4)),
+        '--record-size',
+        '100',
+        '--throughput',
+        String(half),
+        '--producer-props',
+        `bootstrap.servers=${B}`,
+        'acks=1',
+        '--json',
+      ],
+      { maxBuffer: 1 << 26 },
+    ).stdout.toString(),
+  );
   add(`producer-perf-test p99 at half peak (${half}/s)`, paced.p99, 'ms', 50, null, 'lower');
   const cperf = [];
   for (let i = 0; i < REPEAT; i++) {
-    const r = JSON.parse(spawnSync(process.execPath, [BIN, 'consumer-perf-test', '--bootstrap-server', B, '--topic', 'perf.0', '--messages', String(N * 2), '--json'], { maxBuffer: 1 << 26 }).stdout.toString());
+    const r = JSON.parse(
+      spawnSync(
+        process.execPath,
+        [
+          BIN,
+          'consumer-perf-test',
+          '--bootstrap-server',
+          B,
+          '--topic',
+          'perf.0',
+          '--messages',
+          String(N * 2),
+          '--json',
+        ],
+        { maxBuffer: 1 << 26 },
+      ).stdout.toString(),
+    );
     cperf.push(r.messagesPerSec);
   }
   add('consumer-perf-test', median(cperf), 'records/s', null, null);
@@ -162,18 +273,43 @@ if (wanted('scale')) {
   const admin = new Kafka({ brokers: [b.bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   for (let i = 0; i < topics; i += 100) {
-    await admin.createTopics({ topics: Array.from({ length: Math.min(100, topics - i) }, (_, j) => ({ topic: `scale.${String(i + j).padStart(4, '0')}`, numPartitions: 10 })) });
+    await admin.createTopics({
+      topics: Array.from({ length: Math.min(100, topics - i) }, (_, j) => ({
+        topic: `scale.${String(i + j).padStart(4, '0')}`,
+        numPartitions: 10,
+      })),
+    });
   }
   await admin.disconnect();
   await new Promise((r) => setTimeout(r, 1000));
   add(`broker RSS idle with ${topics * 10} partitions`, rssMb(b.pid), 'MB', null, null, 'lower');
-  const md = [], mdK = [];
+  const md = [],
+    mdK = [];
   for (let i = 0; i < 5; i++) {
     md.push(timed(process.execPath, [BIN, 'topics', '--describe', '--bootstrap-server', b.bootstrap]).ms);
     mdK.push(timed('kcat', ['-b', b.bootstrap, '-L']).ms);
   }
   add(`metadata: topics --describe, ${topics} topics x 10 partitions`, median(md), 'ms', null, median(mdK), 'lower');
-  const r = spawnSync(process.execPath, [BIN, 'producer-perf-test', '--topic', 'volume', '--num-records', String(QUICK ? 1_000_000 : 10_000_000), '--record-size', '100', '--throughput', '-1', '--producer-props', `bootstrap.servers=${b.bootstrap}`, 'acks=1', '--json'], { maxBuffer: 1 << 26 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      BIN,
+      'producer-perf-test',
+      '--topic',
+      'volume',
+      '--num-records',
+      String(QUICK ? 1_000_000 : 10_000_000),
+      '--record-size',
+      '100',
+      '--throughput',
+      '-1',
+      '--producer-props',
+      `bootstrap.servers=${b.bootstrap}`,
+      'acks=1',
+      '--json',
+    ],
+    { maxBuffer: 1 << 26 },
+  );
   if (r.status !== 0) throw new Error(r.stderr.toString());
   add(`broker RSS after ${QUICK ? '1M' : '10M'} records`, rssMb(b.pid), 'MB', 200, null, 'lower');
   await stopBroker(b);
@@ -183,7 +319,8 @@ if (wanted('scale')) {
 if (wanted('groups')) {
   const r = spawnSync('bash', [join(ROOT, 'bench/groups.sh')], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const m = /(\d+(?:\.\d+)?)\s*ms/.exec(r.stdout ?? '');
-  if (r.status === 0 && m) add('consumer-groups --describe, 100 groups over 1,000 partitions', Number(m[1]), 'ms', 2000, null, 'lower');
+  if (r.status === 0 && m)
+    add('consumer-groups --describe, 100 groups over 1,000 partitions', Number(m[1]), 'ms', 2000, null, 'lower');
   else console.error(`  groups bench skipped: ${(r.stderr || r.stdout || '').trim().split('\n').pop()}`);
 }
 
@@ -196,18 +333,30 @@ const md = [
   '',
   '| figure | ktool | unit | target | meets target |',
   '| --- | ---: | --- | ---: | --- |',
-  ...results.map((r) => `| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${fmt(r.target)} | ${r.meetsTarget === null ? '' : r.meetsTarget ? 'yes' : 'NO'} |`),
-  ...(consoleRows.length === 0 ? [] : [
-    '',
-    `Console tools next to kcat, ${N.toLocaleString('en-US')} records of 100 bytes: topics created first, one warm-up each, runs interleaved, medians. Rate ratio above 1 means ktool is faster; CPU and RSS ratios below 1 mean ktool uses less.`,
-    '',
-    '| work | ktool records/s | kcat records/s | rate ktool/kcat | CPU s ktool / kcat | CPU ratio | RSS MB ktool / kcat | RSS ratio |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...consoleRows.map((r) => `| ${r.name} | ${fmt(Math.round(r.ktool.recordsPerSec))} | ${fmt(Math.round(r.kcat.recordsPerSec))} | ${x(r.rateRatio)} | ${r.ktool.cpuSeconds.toFixed(2)} / ${r.kcat.cpuSeconds.toFixed(2)} | ${x(r.cpuRatio)} | ${Math.round(r.ktool.rssMb)} / ${Math.round(r.kcat.rssMb)} | ${x(r.rssRatio)} |`),
-  ]),
+  ...results.map(
+    (r) =>
+      `| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${fmt(r.target)} | ${r.meetsTarget === null ? '' : r.meetsTarget ? 'yes' : 'NO'} |`,
+  ),
+  ...(consoleRows.length === 0
+    ? []
+    : [
+        '',
+        `Console tools next to kcat, ${N.toLocaleString('en-US')} records of 100 bytes: topics created first, one warm-up each, runs interleaved, medians. Rate ratio above 1 means ktool is faster; CPU and RSS ratios below 1 mean ktool uses less.`,
+        '',
+        '| work | ktool records/s | kcat records/s | rate ktool/kcat | CPU s ktool / kcat | CPU ratio | RSS MB ktool / kcat | RSS ratio |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        ...consoleRows.map(
+          (r) =>
+            `| ${r.name} | ${fmt(Math.round(r.ktool.recordsPerSec))} | ${fmt(Math.round(r.kcat.recordsPerSec))} | ${x(r.rateRatio)} | ${r.ktool.cpuSeconds.toFixed(2)} / ${r.kcat.cpuSeconds.toFixed(2)} | ${x(r.cpuRatio)} | ${Math.round(r.ktool.rssMb)} / ${Math.round(r.kcat.rssMb)} | ${x(r.rssRatio)} |`,
+        ),
+      ]),
 ].join('\n');
 if (only.size === 0) {
-  writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify({ machine, date: new Date().toISOString(), quick: QUICK, results, console: consoleRows }, null, 2) + '\n');
+  writeFileSync(
+    join(ROOT, 'bench/results.json'),
+    JSON.stringify({ machine, date: new Date().toISOString(), quick: QUICK, results, console: consoleRows }, null, 2) +
+      '\n',
+  );
   writeFileSync(join(ROOT, 'bench/results.md'), md + '\n');
 }
 console.log(md);

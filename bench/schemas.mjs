@@ -14,7 +14,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'run.js');
 const N = Number(process.env.KTOOL_BENCH_N ?? 1_000_000);
 const SCHEMA = JSON.stringify({
-  type: 'record', name: 'Order', namespace: 'bench',
+  type: 'record',
+  name: 'Order',
+  namespace: 'bench',
   fields: [
     { name: 'id', type: 'long' },
     { name: 'customer', type: 'string' },
@@ -29,17 +31,30 @@ const work = mkdtempSync(join(tmpdir(), 'ktool-bench-schemas-'));
 
 function startBroker() {
   return new Promise((resolve, reject) => {
-    const args = [join(ROOT, 'dist/broker/main.js'), '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${join(work, 'data')}`,
-      '--override', 'schema.registry.listeners=http://127.0.0.1:0'];
+    const args = [
+      join(ROOT, 'dist/broker/main.js'),
+      '--override',
+      'listeners=PLAINTEXT://127.0.0.1:0',
+      '--override',
+      `log.dirs=${join(work, 'data')}`,
+      '--override',
+      'schema.registry.listeners=http://127.0.0.1:0',
+    ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
       const port = /listening on [^:\s]+:(\d+)\n/.exec(out);
       const registry = /Schema registry listening on (\S+)/.exec(out);
-      if (port && registry && !child.bootstrap) { child.bootstrap = `127.0.0.1:${port[1]}`; child.registry = registry[1]; resolve(child); }
+      if (port && registry && !child.bootstrap) {
+        child.bootstrap = `127.0.0.1:${port[1]}`;
+        child.registry = registry[1];
+        resolve(child);
+      }
     });
-    child.on('exit', (code) => { if (!child.bootstrap) reject(new Error(`broker exited ${code}: ${out}`)); });
+    child.on('exit', (code) => {
+      if (!child.bootstrap) reject(new Error(`broker exited ${code}: ${out}`));
+    });
   });
 }
 
@@ -65,8 +80,13 @@ function timed(args, stdinFile) {
     let bytes = 0;
     let lines = 0;
     let err = '';
-    child.stdout.on('data', (d) => { bytes += d.length; for (const c of d) if (c === 10) lines++; });
-    child.stderr.on('data', (d) => { err += d; });
+    child.stdout.on('data', (d) => {
+      bytes += d.length;
+      for (const c of d) if (c === 10) lines++;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.on('exit', (code) => {
       if (typeof stdin === 'number') closeSync(stdin);
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
@@ -85,10 +105,15 @@ try {
   const rows = [];
   const row = (name, r) => {
     rows.push({ name, seconds: r.seconds, rate: N / r.seconds });
-    console.error(`  ${name}: ${r.seconds.toFixed(2)} s, ${Math.round(N / r.seconds).toLocaleString('en-US')} records/s`);
+    console.error(
+      `  ${name}: ${r.seconds.toFixed(2)} s, ${Math.round(N / r.seconds).toLocaleString('en-US')} records/s`,
+    );
   };
   row('console-producer, strings', await timed(['console-producer', ...common, '--topic', 'bench.strings'], input));
-  row('console-producer, Avro (encode + wire format)', await timed(['console-producer', ...common, '--topic', 'bench.avro', ...avro, '--value-schema', SCHEMA], input));
+  row(
+    'console-producer, Avro (encode + wire format)',
+    await timed(['console-producer', ...common, '--topic', 'bench.avro', ...avro, '--value-schema', SCHEMA], input),
+  );
   const consumeArgs = (topic) => ['console-consumer', ...common, '--topic', topic, '--from-beginning', '--until-end'];
   const s = await timed(consumeArgs('bench.strings'));
   row('console-consumer, strings', s);
@@ -97,8 +122,12 @@ try {
   if (s.lines !== N || a.lines !== N) throw new Error(`expected ${N} lines, got ${s.lines} and ${a.lines}`);
   console.log(`\n${N.toLocaleString('en-US')} records, one run, ${new Date().toISOString()}\n`);
   console.log('| step | seconds | records/s |\n| --- | ---: | ---: |');
-  for (const r of rows) console.log(`| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round(r.rate).toLocaleString('en-US')} |`);
+  for (const r of rows)
+    console.log(`| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round(r.rate).toLocaleString('en-US')} |`);
 } finally {
-  await new Promise((r) => { broker.once('exit', r); broker.kill('SIGTERM'); });
+  await new Promise((r) => {
+    broker.once('exit', r);
+    broker.kill('SIGTERM');
+  });
   rmSync(work, { recursive: true, force: true });
 }

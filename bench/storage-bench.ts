@@ -23,7 +23,7 @@ const fetchBytes = arg('fetch-bytes', 1024 * 1024);
 const flush = process.argv.includes('--flush');
 
 const rate = (n: number, ms: number): string => `${Math.round((n / ms) * 1000).toLocaleString('en-US')} records/s`;
-const mbps = (bytes: number, ms: number): string => `${((bytes / ms) * 1000 / 1e6).toFixed(0)} MB/s`;
+const mbps = (bytes: number, ms: number): string => `${(((bytes / ms) * 1000) / 1e6).toFixed(0)} MB/s`;
 
 const dir = mkdtempSync(join(tmpdir(), 'ktool-storage-bench-'));
 try {
@@ -50,7 +50,7 @@ try {
     const r = log.read(offset, fetchBytes, { minOneBatch: true });
     for (const c of r.chunks) {
       bytesRead += c.length;
-      for (let p = 0; p < c.length; ) {
+      for (let p = 0; p < c.length;) {
         const h = readBatchHeader(c, p);
         recordsRead += h.lastOffsetDelta + 1;
         p += h.size;
@@ -78,11 +78,18 @@ try {
   if (reopened.logEndOffset !== totalRecords) throw new Error(`reopen lost data: ${reopened.logEndOffset}`);
   reopened.close();
 
-  if (recordsRead !== totalRecords || decoded !== totalRecords) throw new Error(`read ${recordsRead}/${decoded} of ${totalRecords}`);
-  console.log(`records: ${totalRecords.toLocaleString('en-US')} x 100 B in batches of ${perBatch} (${(totalBytes / 1e6).toFixed(1)} MB), segment.bytes ${segmentBytes} -> ${segments} segments${flush ? ', fsync at end' : ''}`);
+  if (recordsRead !== totalRecords || decoded !== totalRecords)
+    throw new Error(`read ${recordsRead}/${decoded} of ${totalRecords}`);
+  console.log(
+    `records: ${totalRecords.toLocaleString('en-US')} x 100 B in batches of ${perBatch} (${(totalBytes / 1e6).toFixed(1)} MB), segment.bytes ${segmentBytes} -> ${segments} segments${flush ? ', fsync at end' : ''}`,
+  );
   console.log(`encode (prebuild):  ${encodeMs.toFixed(0)} ms  ${rate(totalRecords, encodeMs)}`);
-  console.log(`append:             ${appendMs.toFixed(0)} ms  ${rate(totalRecords, appendMs)}  ${mbps(totalBytes, appendMs)}`);
-  console.log(`read (raw batches): ${readMs.toFixed(0)} ms  ${rate(totalRecords, readMs)}  ${mbps(bytesRead, readMs)}  (fetch size ${fetchBytes})`);
+  console.log(
+    `append:             ${appendMs.toFixed(0)} ms  ${rate(totalRecords, appendMs)}  ${mbps(totalBytes, appendMs)}`,
+  );
+  console.log(
+    `read (raw batches): ${readMs.toFixed(0)} ms  ${rate(totalRecords, readMs)}  ${mbps(bytesRead, readMs)}  (fetch size ${fetchBytes})`,
+  );
   console.log(`read + decode:      ${decodeMs.toFixed(0)} ms  ${rate(totalRecords, decodeMs)}`);
   console.log(`reopen (recovery):  ${reopenMs.toFixed(0)} ms`);
 } finally {

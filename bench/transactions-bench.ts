@@ -16,15 +16,33 @@ const COMMIT_EVERY = 1000;
 const value = Buffer.alloc(100, 65);
 
 const port = await new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const p = (s.address() as { port: number }).port;
+    s.close(() => resolve(p));
+  });
 });
 const dir = mkdtempSync(join(tmpdir(), 'ktool-txn-bench-'));
-const broker = spawn(process.execPath, ['bin/run.js', 'server-start', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dir}`], { stdio: 'ignore' });
+const broker = spawn(
+  process.execPath,
+  [
+    'bin/run.js',
+    'server-start',
+    '--override',
+    `listeners=PLAINTEXT://127.0.0.1:${port}`,
+    '--override',
+    `log.dirs=${dir}`,
+  ],
+  { stdio: 'ignore' },
+);
 const bootstrap = `127.0.0.1:${port}`;
 
 async function connectWhenUp(): Promise<ClusterClient> {
   for (let i = 0; ; i++) {
-    try { return await ClusterClient.connect({ bootstrap: [bootstrap] }); } catch (err) { if (i > 100) throw err; }
+    try {
+      return await ClusterClient.connect({ bootstrap: [bootstrap] });
+    } catch (err) {
+      if (i > 100) throw err;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -33,9 +51,15 @@ async function run(label: string, transactional: boolean, quiet = false): Promis
   const cluster = await connectWhenUp();
   const topic = `bench.${transactional ? 'txn' : 'idem'}.${Date.now()}`;
   const producer = new Producer(cluster, { acks: -1, lingerMs: 5 });
-  const txn = transactional ? new TransactionalProducer(cluster, producer, {
-    transactionalId: topic, transactionTimeoutMs: 60000, requestTimeoutMs: 30000, retryBackoffMs: 100, maxBlockMs: 60000,
-  }) : undefined;
+  const txn = transactional
+    ? new TransactionalProducer(cluster, producer, {
+        transactionalId: topic,
+        transactionTimeoutMs: 60000,
+        requestTimeoutMs: 30000,
+        retryBackoffMs: 100,
+        maxBlockMs: 60000,
+      })
+    : undefined;
   await txn?.init();
   await producer.prepare([topic]);
   const start = performance.now();
@@ -51,7 +75,14 @@ async function run(label: string, transactional: boolean, quiet = false): Promis
   const secs = (performance.now() - start) / 1000;
   producer.close();
   cluster.close();
-  if (!quiet) console.log(`${label.padEnd(34)} ${Math.round(N / secs).toLocaleString('en-US').padStart(10)} records/s  ${(N * value.length / 1048576 / secs).toFixed(1).padStart(6)} MB/s  failed ${producer.failed}${txn ? `  commits ${txn.committed}` : ''}`);
+  if (!quiet)
+    console.log(
+      `${label.padEnd(34)} ${Math.round(N / secs)
+        .toLocaleString('en-US')
+        .padStart(
+          10,
+        )} records/s  ${((N * value.length) / 1048576 / secs).toFixed(1).padStart(6)} MB/s  failed ${producer.failed}${txn ? `  commits ${txn.committed}` : ''}`,
+    );
 }
 
 try {

@@ -20,11 +20,25 @@ const OPEN_END = 32767;
 // LeaderChangeMessage, SnapshotHeaderRecord and SnapshotFooterRecord are the values of the KRaft log's
 // LEADER_CHANGE, SNAPSHOT_HEADER and SNAPSHOT_FOOTER control records.
 const DATA_MESSAGES = new Set([
-  'ConsumerProtocolSubscription', 'ConsumerProtocolAssignment', 'LeaderChangeMessage', 'SnapshotHeaderRecord', 'SnapshotFooterRecord',
+  'ConsumerProtocolSubscription',
+  'ConsumerProtocolAssignment',
+  'LeaderChangeMessage',
+  'SnapshotHeaderRecord',
+  'SnapshotFooterRecord',
 ]);
 const PRIMITIVES = new Set([
-  'bool', 'int8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'float64',
-  'string', 'uuid', 'bytes', 'records',
+  'bool',
+  'int8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'float64',
+  'string',
+  'uuid',
+  'bytes',
+  'records',
 ]);
 const INTEGER_TYPES = new Set(['int8', 'int16', 'uint16', 'int32', 'uint32', 'int64']);
 
@@ -116,7 +130,11 @@ function convertFields(fields, structs, where) {
       out.tag = f.tag;
       out.taggedVersions = parseVersions(f.taggedVersions, what);
     }
-    const def = parseDefault(f.type.startsWith('[]') || !PRIMITIVES.has(f.type) ? 'null-only' : f.type, f.default, what);
+    const def = parseDefault(
+      f.type.startsWith('[]') || !PRIMITIVES.has(f.type) ? 'null-only' : f.type,
+      f.default,
+      what,
+    );
     if (def !== undefined) out.default = def;
     if (f.ignorable === true) out.ignorable = true;
     if (!PRIMITIVES.has(elem)) {
@@ -177,7 +195,9 @@ function renderMessage(spec, indent) {
 function main() {
   const byKey = new Map();
   const data = [];
-  for (const file of readdirSync(messageDir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(messageDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const message = JSON.parse(stripComments(readFileSync(join(messageDir, file), 'utf8')));
     if (message.type === 'data' && DATA_MESSAGES.has(message.name)) {
       data.push(convertMessage(message));
@@ -202,20 +222,32 @@ function main() {
   // Emitted as JSON text: V8 parses JSON.parse('...') faster than an object literal,
   // which matters because the CLI loads this table on every start.
   const plainRange = (r) => (r === null ? null : [r[0], r[1] === OPEN_END ? 32767 : r[1]]);
-  const plainFields = (fields) => fields.map((f) => {
-    const o = { name: f.name, type: f.type, versions: plainRange(f.versions) };
-    if (f.nullableVersions) o.nullableVersions = plainRange(f.nullableVersions);
-    if (f.tag !== undefined) { o.tag = Number(f.tag); o.taggedVersions = plainRange(f.taggedVersions); }
-    if (f.default !== undefined) o.default = f.default;
-    if (f.ignorable) o.ignorable = true;
-    if (f.fields) o.fields = plainFields(f.fields);
-    return o;
+  const plainFields = (fields) =>
+    fields.map((f) => {
+      const o = { name: f.name, type: f.type, versions: plainRange(f.versions) };
+      if (f.nullableVersions) o.nullableVersions = plainRange(f.nullableVersions);
+      if (f.tag !== undefined) {
+        o.tag = Number(f.tag);
+        o.taggedVersions = plainRange(f.taggedVersions);
+      }
+      if (f.default !== undefined) o.default = f.default;
+      if (f.ignorable) o.ignorable = true;
+      if (f.fields) o.fields = plainFields(f.fields);
+      return o;
+    });
+  const plainMessage = (m) => ({
+    name: m.name,
+    validVersions: plainRange(m.validVersions),
+    flexibleVersions: plainRange(m.flexibleVersions),
+    fields: plainFields(m.fields),
   });
-  const plainMessage = (m) => ({ name: m.name, validVersions: plainRange(m.validVersions), flexibleVersions: plainRange(m.flexibleVersions), fields: plainFields(m.fields) });
   const apiJson = apis.map((api) => ({
-    apiKey: api.apiKey, name: api.name, listeners: api.listeners,
+    apiKey: api.apiKey,
+    name: api.name,
+    listeners: api.listeners,
     ...(api.latestVersionUnstable ? { latestVersionUnstable: true } : {}),
-    request: plainMessage(api.request), response: plainMessage(api.response),
+    request: plainMessage(api.request),
+    response: plainMessage(api.response),
   }));
   const dataJson = Object.fromEntries(data.map((spec) => [spec.name, plainMessage(spec)]));
   const out = [];
@@ -228,7 +260,9 @@ function main() {
   out.push(`export const API_LIST: readonly ApiSpec[] = JSON.parse(${JSON.stringify(JSON.stringify(apiJson))});`);
   out.push('');
   out.push('/** Versioned structures carried inside other messages (group protocol metadata). */');
-  out.push(`export const DATA_SPECS: Readonly<Record<string, MessageSpec>> = JSON.parse(${JSON.stringify(JSON.stringify(dataJson))});`);
+  out.push(
+    `export const DATA_SPECS: Readonly<Record<string, MessageSpec>> = JSON.parse(${JSON.stringify(JSON.stringify(dataJson))});`,
+  );
   out.push('');
   writeFileSync(outFile, out.join('\n'));
   console.log(`wrote ${outFile}: ${apis.length} APIs, ${data.length} data structures`);
@@ -244,7 +278,9 @@ function writeRecordSchemas(plainMessage) {
   const records = [];
   for (const kind of ['metadata', 'coordinator']) {
     const dir = join(messageDir, '..', kind);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const message = JSON.parse(stripComments(readFileSync(join(dir, file), 'utf8')));
       const spec = plainMessage(convertMessage(message));
       records.push({ kind, apiKey: message.apiKey ?? null, ...spec });
@@ -255,13 +291,15 @@ function writeRecordSchemas(plainMessage) {
   out.push('// record definitions. Wire facts only. Do not edit by hand: change the generator and re-run it.');
   out.push("import type { MessageSpec } from './types.js';");
   out.push('');
-  out.push("export interface RecordSpec extends MessageSpec {");
+  out.push('export interface RecordSpec extends MessageSpec {');
   out.push("  kind: 'metadata' | 'coordinator';");
-  out.push('  /** The metadata record type (the frame\'s apiKey); null for coordinator records. */');
+  out.push("  /** The metadata record type (the frame's apiKey); null for coordinator records. */");
   out.push('  apiKey: number | null;');
   out.push('}');
   out.push('');
-  out.push(`export const RECORD_SPECS: readonly RecordSpec[] = JSON.parse(${JSON.stringify(JSON.stringify(records))});`);
+  out.push(
+    `export const RECORD_SPECS: readonly RecordSpec[] = JSON.parse(${JSON.stringify(JSON.stringify(records))});`,
+  );
   out.push('');
   writeFileSync(recordsOutFile, out.join('\n'));
   console.log(`wrote ${recordsOutFile}: ${records.length} record definitions`);
@@ -274,11 +312,22 @@ function writeRecordSchemas(plainMessage) {
 // (ProduceRequest['topicData'][number]).
 
 const TS_PRIMITIVE = {
-  bool: 'boolean', int8: 'number', int16: 'number', uint16: 'number', int32: 'number', uint32: 'number',
-  int64: 'number', float64: 'number', string: 'string', uuid: 'string', bytes: 'Buffer', records: 'Buffer',
+  bool: 'boolean',
+  int8: 'number',
+  int16: 'number',
+  uint16: 'number',
+  int32: 'number',
+  uint32: 'number',
+  int64: 'number',
+  float64: 'number',
+  string: 'string',
+  uuid: 'string',
+  bytes: 'Buffer',
+  records: 'Buffer',
 };
 
-const coversAll = (fieldVersions, valid) => fieldVersions !== null && fieldVersions[0] <= valid[0] && fieldVersions[1] >= valid[1];
+const coversAll = (fieldVersions, valid) =>
+  fieldVersions !== null && fieldVersions[0] <= valid[0] && fieldVersions[1] >= valid[1];
 
 function tsFields(fields, valid, indent) {
   const lines = [];

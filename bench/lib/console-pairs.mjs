@@ -18,7 +18,10 @@ export function timed(cmd, args, { stdin, stdout } = {}) {
   const inFd = stdin ? openSync(stdin, 'r') : 'ignore';
   const outFd = stdout ? openSync(stdout, 'w') : 'ignore';
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], { stdio: [inFd, outFd, 'pipe'], maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], {
+    stdio: [inFd, outFd, 'pipe'],
+    maxBuffer: 1 << 26,
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (typeof inFd === 'number') closeSync(inFd);
   if (typeof outFd === 'number') closeSync(outFd);
@@ -60,8 +63,17 @@ export function comparePairs(pairs, repeat, log = console.error) {
     });
     const k = stat(sides.ktool);
     const c = stat(sides.kcat);
-    const row = { name: pair.name, ktool: k, kcat: c, rateRatio: k.recordsPerSec / c.recordsPerSec, cpuRatio: k.cpuSeconds / c.cpuSeconds, rssRatio: k.rssMb / c.rssMb };
-    log(`  ${pair.name}: ktool ${Math.round(k.recordsPerSec)}/s, kcat ${Math.round(c.recordsPerSec)}/s, rate ${row.rateRatio.toFixed(2)}x, CPU ${row.cpuRatio.toFixed(2)}x, RSS ${row.rssRatio.toFixed(2)}x`);
+    const row = {
+      name: pair.name,
+      ktool: k,
+      kcat: c,
+      rateRatio: k.recordsPerSec / c.recordsPerSec,
+      cpuRatio: k.cpuSeconds / c.cpuSeconds,
+      rssRatio: k.rssMb / c.rssMb,
+    };
+    log(
+      `  ${pair.name}: ktool ${Math.round(k.recordsPerSec)}/s, kcat ${Math.round(c.recordsPerSec)}/s, rate ${row.rateRatio.toFixed(2)}x, CPU ${row.cpuRatio.toFixed(2)}x, RSS ${row.rssRatio.toFixed(2)}x`,
+    );
     out.push(row);
   }
   return out;
@@ -77,13 +89,25 @@ export function consolePairs({ bin, bootstrap: B, input, n, work, createTopic, r
   for (const prefix of ['pk', 'pc', 'lk', 'lc']) for (let r = 0; r < rounds; r++) createTopic(`${prefix}.${r}`);
   const outFile = join(work, 'consumed.out');
   const expectLines = (side, io) => {
-    if (io?.stdout && lineCount(io.stdout) !== n) throw new Error(`${side} printed ${lineCount(io.stdout)} lines, expected ${n}`);
+    if (io?.stdout && lineCount(io.stdout) !== n)
+      throw new Error(`${side} printed ${lineCount(io.stdout)} lines, expected ${n}`);
   };
   const pairs = [
     {
       name: 'console-producer, keyed lines (parse.key) vs kcat -P -K:',
       records: n,
-      ktool: (r) => [...ktool('console-producer', '--topic', `pk.${r + 1}`, '--property', 'parse.key=true', '--property', 'key.separator=:'), { stdin: input }],
+      ktool: (r) => [
+        ...ktool(
+          'console-producer',
+          '--topic',
+          `pk.${r + 1}`,
+          '--property',
+          'parse.key=true',
+          '--property',
+          'key.separator=:',
+        ),
+        { stdin: input },
+      ],
       kcat: (r) => ['kcat', ['-b', B, '-P', '-t', `pc.${r + 1}`, '-K:', ...kcatP], { stdin: input }],
     },
     {
@@ -98,22 +122,48 @@ export function consolePairs({ bin, bootstrap: B, input, n, work, createTopic, r
   for (const codec of codecs) {
     const topic = `read.${codec}`;
     createTopic(topic);
-    const r = spawnSync('kcat', ['-b', B, '-P', '-t', topic, '-K:', '-X', `compression.codec=${codec}`, '-X', 'linger.ms=50'], { stdin: 'pipe', input: readFileSync(input) });
+    const r = spawnSync(
+      'kcat',
+      ['-b', B, '-P', '-t', topic, '-K:', '-X', `compression.codec=${codec}`, '-X', 'linger.ms=50'],
+      { stdin: 'pipe', input: readFileSync(input) },
+    );
     if (r.status !== 0) throw new Error(`filling ${topic}: ${r.stderr}`);
   }
   pairs.push({
     name: 'console-consumer, values vs kcat -C -e -f %s\\n',
     records: n,
-    ktool: () => [...ktool('console-consumer', '--topic', 'read.none', '--from-beginning', '--until-end'), { stdout: outFile }],
-    kcat: () => ['kcat', ['-b', B, '-C', '-t', 'read.none', '-o', 'beginning', '-e', '-q', '-f', '%s\n'], { stdout: outFile }],
+    ktool: () => [
+      ...ktool('console-consumer', '--topic', 'read.none', '--from-beginning', '--until-end'),
+      { stdout: outFile },
+    ],
+    kcat: () => [
+      'kcat',
+      ['-b', B, '-C', '-t', 'read.none', '-o', 'beginning', '-e', '-q', '-f', '%s\n'],
+      { stdout: outFile },
+    ],
     check: expectLines,
   });
   for (const codec of codecs) {
     pairs.push({
       name: `console-consumer, print.key, ${codec} topic vs kcat -f %k\\t%s\\n`,
       records: n,
-      ktool: () => [...ktool('console-consumer', '--topic', `read.${codec}`, '--from-beginning', '--until-end', '--property', 'print.key=true'), { stdout: outFile }],
-      kcat: () => ['kcat', ['-b', B, '-C', '-t', `read.${codec}`, '-o', 'beginning', '-e', '-q', '-f', '%k\t%s\n'], { stdout: outFile }],
+      ktool: () => [
+        ...ktool(
+          'console-consumer',
+          '--topic',
+          `read.${codec}`,
+          '--from-beginning',
+          '--until-end',
+          '--property',
+          'print.key=true',
+        ),
+        { stdout: outFile },
+      ],
+      kcat: () => [
+        'kcat',
+        ['-b', B, '-C', '-t', `read.${codec}`, '-o', 'beginning', '-e', '-q', '-f', '%k\t%s\n'],
+        { stdout: outFile },
+      ],
       check: expectLines,
     });
   }

@@ -18,7 +18,13 @@ import { compress, decompress, type CompressionCodec } from '../codecs/index.js'
 import type { MetadataStore, TopicRecord } from './storage/metadata-store.js';
 import { fsyncDir, type FsInterface } from './storage/fs-interface.js';
 import { takeCleanShutdownMarker, writeCleanShutdownMarker } from './storage/clean-shutdown.js';
-import { claimPartitionDir, DeletedDirRemover, markForDeletion, removeDeletedDirs, strayPartitionDirs } from './storage/log-dirs.js';
+import {
+  claimPartitionDir,
+  DeletedDirRemover,
+  markForDeletion,
+  removeDeletedDirs,
+  strayPartitionDirs,
+} from './storage/log-dirs.js';
 import { collisionKey, INTERNAL_TOPICS, topicNameError } from './topic-names.js';
 import { randomKafkaUuid } from './uuid.js';
 import { systemClock, type Clock } from './groups/clock.js';
@@ -160,7 +166,8 @@ export class Broker {
         if (p && writeMarker(p, producerId, producerEpoch, commit, this.now())) this.wake(p);
       },
       applyOffsets: (groupId, offsets) => this.groups.applyTxnOffsets(groupId, offsets),
-      validateGroupCommit: (groupId, generationId, memberId, instanceId) => this.groups.validateTxnOffsetCommit(groupId, generationId, memberId, instanceId),
+      validateGroupCommit: (groupId, generationId, memberId, instanceId) =>
+        this.groups.validateTxnOffsetCommit(groupId, generationId, memberId, instanceId),
     });
   }
 
@@ -171,14 +178,17 @@ export class Broker {
    */
   open(): void {
     const dataDir = this.config.dataDir;
-    const known = new Map(this.store.listTopics().map((t) => [t.name, { topicId: t.topicId, partitions: t.partitions }]));
+    const known = new Map(
+      this.store.listTopics().map((t) => [t.name, { topicId: t.topicId, partitions: t.partitions }]),
+    );
     for (const dir of strayPartitionDirs(this.fs, dataDir, known)) {
       this.log(`${dir} is not a partition of any current topic (a deletion a crash interrupted); deleting it`);
       markForDeletion(this.fs, dir);
     }
     removeDeletedDirs(this.fs, dataDir, this.log);
     this.cleanStart = takeCleanShutdownMarker(this.fs, dataDir);
-    if (!this.cleanStart && known.size > 0) this.log('No clean-shutdown marker: recovering the last segment of every partition');
+    if (!this.cleanStart && known.size > 0)
+      this.log('No clean-shutdown marker: recovering the last segment of every partition');
     for (const record of this.store.listTopics()) {
       const topic = this.materialize(record);
       for (const p of topic.partitions) {
@@ -196,7 +206,8 @@ export class Broker {
     const match = advertised?.find((l) => l.name === listenerName) ?? advertised?.[0];
     if (match && match.host !== '' && match.port !== 0) return { host: match.host, port: match.port };
     const bound = this.boundEndpoints.get(listenerName);
-    const host = bound && bound.host !== '0.0.0.0' && bound.host !== '::' && bound.host !== '' ? bound.host : ctx.localAddress;
+    const host =
+      bound && bound.host !== '0.0.0.0' && bound.host !== '::' && bound.host !== '' ? bound.host : ctx.localAddress;
     return { host, port: bound?.port ?? ctx.localPort };
   }
 
@@ -216,47 +227,89 @@ export class Broker {
 
   autoCreateTopic(name: string): OpResult {
     const defaultRf = this.config.int('default.replication.factor');
-    return this.createTopic({ name, numPartitions: -1, replicationFactor: Math.min(defaultRf, 1) || -1, assignments: [], configs: {} }, false);
+    return this.createTopic(
+      { name, numPartitions: -1, replicationFactor: Math.min(defaultRf, 1) || -1, assignments: [], configs: {} },
+      false,
+    );
   }
 
   createTopic(spec: CreateTopicSpec, validateOnly: boolean): OpResult<{ topic: Topic }> {
     const nameError = topicNameError(spec.name);
     if (nameError) return { ok: false, error: 'INVALID_TOPIC_EXCEPTION', message: nameError };
-    if (this.topics.has(spec.name)) return { ok: false, error: 'TOPIC_ALREADY_EXISTS', message: `Topic '${spec.name}' already exists.` };
+    if (this.topics.has(spec.name))
+      return { ok: false, error: 'TOPIC_ALREADY_EXISTS', message: `Topic '${spec.name}' already exists.` };
     const key = collisionKey(spec.name);
     for (const existing of this.topics.keys()) {
       if (collisionKey(existing) === key) {
-        return { ok: false, error: 'INVALID_TOPIC_EXCEPTION', message: `Topic '${spec.name}' collides with existing topic: ${existing}` };
+        return {
+          ok: false,
+          error: 'INVALID_TOPIC_EXCEPTION',
+          message: `Topic '${spec.name}' collides with existing topic: ${existing}`,
+        };
       }
     }
     let partitions = spec.numPartitions;
     if (spec.assignments.length > 0) {
       if (spec.numPartitions !== -1 || spec.replicationFactor !== -1) {
-        return { ok: false, error: 'INVALID_REQUEST', message: 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.' };
+        return {
+          ok: false,
+          error: 'INVALID_REQUEST',
+          message:
+            'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.',
+        };
       }
       const sorted = [...spec.assignments].sort((a, b) => a.partition - b.partition);
       for (let i = 0; i < sorted.length; i++) {
         if (sorted[i].partition !== i) {
-          return { ok: false, error: 'INVALID_REPLICA_ASSIGNMENT', message: 'Partitions should be a consecutive 0-based integer sequence' };
+          return {
+            ok: false,
+            error: 'INVALID_REPLICA_ASSIGNMENT',
+            message: 'Partitions should be a consecutive 0-based integer sequence',
+          };
         }
         const ids = sorted[i].brokerIds;
         if (ids.length === 0 || ids.some((id) => id !== this.nodeId)) {
           const unknown = ids.find((id) => id !== this.nodeId);
-          return { ok: false, error: 'INVALID_REPLICA_ASSIGNMENT', message: unknown === undefined ? 'Replica assignment is empty' : `Unknown broker id ${unknown} in the replica assignment` };
+          return {
+            ok: false,
+            error: 'INVALID_REPLICA_ASSIGNMENT',
+            message:
+              unknown === undefined
+                ? 'Replica assignment is empty'
+                : `Unknown broker id ${unknown} in the replica assignment`,
+          };
         }
         if (new Set(ids).size !== ids.length) {
-          return { ok: false, error: 'INVALID_REPLICA_ASSIGNMENT', message: `Duplicate brokers not allowed in replica assignment: ${ids.join(', ')} for partition id ${i}.` };
+          return {
+            ok: false,
+            error: 'INVALID_REPLICA_ASSIGNMENT',
+            message: `Duplicate brokers not allowed in replica assignment: ${ids.join(', ')} for partition id ${i}.`,
+          };
         }
       }
       partitions = sorted.length;
     } else {
       if (partitions === -1) partitions = this.config.int('num.partitions');
-      if (partitions <= 0) return { ok: false, error: 'INVALID_PARTITIONS', message: 'Number of partitions was set to an invalid non-positive value.' };
+      if (partitions <= 0)
+        return {
+          ok: false,
+          error: 'INVALID_PARTITIONS',
+          message: 'Number of partitions was set to an invalid non-positive value.',
+        };
       let rf = spec.replicationFactor;
       if (rf === -1) rf = this.config.int('default.replication.factor');
-      if (rf <= 0) return { ok: false, error: 'INVALID_REPLICATION_FACTOR', message: 'Replication factor must be larger than 0, or -1 to use the default value.' };
+      if (rf <= 0)
+        return {
+          ok: false,
+          error: 'INVALID_REPLICATION_FACTOR',
+          message: 'Replication factor must be larger than 0, or -1 to use the default value.',
+        };
       if (rf > 1) {
-        return { ok: false, error: 'INVALID_REPLICATION_FACTOR', message: `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only 1 broker(s) are registered.` };
+        return {
+          ok: false,
+          error: 'INVALID_REPLICATION_FACTOR',
+          message: `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only 1 broker(s) are registered.`,
+        };
       }
     }
     if (partitions > MAX_PARTITIONS_PER_REQUEST) {
@@ -266,9 +319,24 @@ export class Broker {
       const err = topicConfigError(name, value);
       if (err) return { ok: false, error: 'INVALID_CONFIG', message: err };
     }
-    const record: TopicRecord = { name: spec.name, topicId: randomKafkaUuid(), partitions, configs: { ...spec.configs } };
+    const record: TopicRecord = {
+      name: spec.name,
+      topicId: randomKafkaUuid(),
+      partitions,
+      configs: { ...spec.configs },
+    };
     if (validateOnly) {
-      return { ok: true, topic: { name: record.name, topicId: record.topicId, internal: false, configs: record.configs, partitions: new Array(partitions).fill(null), settings: this.settingsFor(record.configs) } };
+      return {
+        ok: true,
+        topic: {
+          name: record.name,
+          topicId: record.topicId,
+          internal: false,
+          configs: record.configs,
+          partitions: new Array(partitions).fill(null),
+          settings: this.settingsFor(record.configs),
+        },
+      };
     }
     const stored = this.persist(`Cannot create topic ${spec.name}`, () => this.store.putTopic(record));
     if (stored) return stored;
@@ -279,7 +347,11 @@ export class Broker {
       // A topic whose partitions cannot all be opened (out of file descriptors, say) is not created.
       const message = `Cannot create topic ${spec.name}: ${(err as Error).message}`;
       this.log(message);
-      try { this.store.deleteTopic(spec.name); } catch { /* reported above; the store keeps its own consistency */ }
+      try {
+        this.store.deleteTopic(spec.name);
+      } catch {
+        /* reported above; the store keeps its own consistency */
+      }
       return { ok: false, error: 'KAFKA_STORAGE_ERROR', message };
     }
     this.log(`Created topic ${spec.name} with ${partitions} partition(s) and topic id ${record.topicId}`);
@@ -293,7 +365,12 @@ export class Broker {
    */
   deleteTopic(name: string): OpResult {
     const topic = this.topics.get(name);
-    if (!topic) return { ok: false, error: 'UNKNOWN_TOPIC_OR_PARTITION', message: 'This server does not host this topic-partition.' };
+    if (!topic)
+      return {
+        ok: false,
+        error: 'UNKNOWN_TOPIC_OR_PARTITION',
+        message: 'This server does not host this topic-partition.',
+      };
     try {
       this.store.deleteTopic(name);
     } catch (err) {
@@ -321,10 +398,15 @@ export class Broker {
 
   createPartitions(name: string, count: number, assignments: number[][] | null, validateOnly: boolean): OpResult {
     const topic = this.topics.get(name);
-    if (!topic) return { ok: false, error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `The topic '${name}' does not exist.` };
+    if (!topic)
+      return { ok: false, error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `The topic '${name}' does not exist.` };
     const current = topic.partitions.length;
     if (count < current) {
-      return { ok: false, error: 'INVALID_PARTITIONS', message: `Topic currently has ${current} partitions, which is higher than the requested ${count}.` };
+      return {
+        ok: false,
+        error: 'INVALID_PARTITIONS',
+        message: `Topic currently has ${current} partitions, which is higher than the requested ${count}.`,
+      };
     }
     if (count === current) {
       return { ok: false, error: 'INVALID_PARTITIONS', message: `Topic already has ${current} partitions.` };
@@ -334,13 +416,24 @@ export class Broker {
     }
     if (assignments) {
       if (assignments.length !== count - current) {
-        return { ok: false, error: 'INVALID_REPLICA_ASSIGNMENT', message: `Increasing the number of partitions by ${count - current} but ${assignments.length} assignments provided.` };
+        return {
+          ok: false,
+          error: 'INVALID_REPLICA_ASSIGNMENT',
+          message: `Increasing the number of partitions by ${count - current} but ${assignments.length} assignments provided.`,
+        };
       }
       const unknown = assignments.flat().find((id) => id !== this.nodeId);
-      if (unknown !== undefined) return { ok: false, error: 'INVALID_REPLICA_ASSIGNMENT', message: `Unknown broker(s) in replica assignment: ${unknown}.` };
+      if (unknown !== undefined)
+        return {
+          ok: false,
+          error: 'INVALID_REPLICA_ASSIGNMENT',
+          message: `Unknown broker(s) in replica assignment: ${unknown}.`,
+        };
     }
     if (validateOnly) return { ok: true };
-    const stored = this.persist(`Cannot add partitions to ${name}`, () => this.store.putTopic({ name, topicId: topic.topicId, partitions: count, configs: topic.configs }));
+    const stored = this.persist(`Cannot add partitions to ${name}`, () =>
+      this.store.putTopic({ name, topicId: topic.topicId, partitions: count, configs: topic.configs }),
+    );
     if (stored) return stored;
     try {
       for (let i = current; i < count; i++) topic.partitions.push(this.openPartition(topic, i, true));
@@ -349,9 +442,17 @@ export class Broker {
       const message = `Cannot add partitions to ${name}: ${(err as Error).message}`;
       this.log(message);
       for (const p of topic.partitions.splice(current)) {
-        try { p.log.delete(); } catch { /* an empty new partition; nothing to lose */ }
+        try {
+          p.log.delete();
+        } catch {
+          /* an empty new partition; nothing to lose */
+        }
       }
-      try { this.store.putTopic({ name, topicId: topic.topicId, partitions: current, configs: topic.configs }); } catch { /* logged above */ }
+      try {
+        this.store.putTopic({ name, topicId: topic.topicId, partitions: current, configs: topic.configs });
+      } catch {
+        /* logged above */
+      }
       return { ok: false, error: 'KAFKA_STORAGE_ERROR', message };
     }
     this.log(`Increased partitions of ${name} from ${current} to ${count}`);
@@ -387,7 +488,12 @@ export class Broker {
       for (let i = 0; i < record.partitions; i++) topic.partitions.push(this.openPartition(topic, i, isNew));
     } catch (err) {
       for (const p of topic.partitions) {
-        try { if (isNew) p.log.delete(); else p.log.close(); } catch { /* already failing */ }
+        try {
+          if (isNew) p.log.delete();
+          else p.log.close();
+        } catch {
+          /* already failing */
+        }
       }
       throw err;
     }
@@ -399,7 +505,12 @@ export class Broker {
   private openPartition(topic: Topic, index: number, isNew: boolean): Partition {
     const dir = join(this.config.dataDir, `${topic.name}-${index}`);
     claimPartitionDir(this.fs, dir, topic.topicId, isNew, this.log);
-    const log = PartitionLog.open(dir, topic.settings.log, { fs: this.fs, now: this.now, log: this.log, cleanShutdown: this.cleanStart && !isNew });
+    const log = PartitionLog.open(dir, topic.settings.log, {
+      fs: this.fs,
+      now: this.now,
+      log: this.log,
+      cleanShutdown: this.cleanStart && !isNew,
+    });
     return { topic, index, log, producers: new ProducerStateTable(), txns: new PartitionTxns() };
   }
 
@@ -477,11 +588,24 @@ export class Broker {
     if (!topic || !topic.partitions[index]) return null;
     const isr = 1;
     const min = topic.settings.minInsyncReplicas;
-    return isr < min ? `The size of the current ISR ${isr} is insufficient to satisfy the min.isr requirement of ${min} for partition ${topicName}-${index}` : null;
+    return isr < min
+      ? `The size of the current ISR ${isr} is insufficient to satisfy the min.isr requirement of ${min} for partition ${topicName}-${index}`
+      : null;
   }
 
-  appendRecords(topicName: string, index: number, records: Buffer | null, transactionalId: string | null): AppendResult {
-    const fail = (error: ErrorName, message: string | null = null): AppendResult => ({ errorCode: ErrorCode[error], baseOffset: -1, logAppendTime: -1, logStartOffset: -1, message });
+  appendRecords(
+    topicName: string,
+    index: number,
+    records: Buffer | null,
+    transactionalId: string | null,
+  ): AppendResult {
+    const fail = (error: ErrorName, message: string | null = null): AppendResult => ({
+      errorCode: ErrorCode[error],
+      baseOffset: -1,
+      logAppendTime: -1,
+      logStartOffset: -1,
+      message,
+    });
     const topic = this.topics.get(topicName);
     const partition = topic?.partitions[index];
     if (!topic || !partition) return fail('UNKNOWN_TOPIC_OR_PARTITION');
@@ -491,30 +615,59 @@ export class Broker {
     const { log } = partition;
     for (const b of checked.batches) {
       if (b.size > topic.settings.maxMessageBytes) {
-        return fail('MESSAGE_TOO_LARGE', `The record batch is ${b.size} bytes, larger than max.message.bytes (${topic.settings.maxMessageBytes}).`);
+        return fail(
+          'MESSAGE_TOO_LARGE',
+          `The record batch is ${b.size} bytes, larger than max.message.bytes (${topic.settings.maxMessageBytes}).`,
+        );
       }
       if (b.isControl) return fail('INVALID_RECORD', 'Clients cannot write control batches');
       if (b.isTransactional !== (transactionalId !== null)) {
-        return fail('INVALID_RECORD', b.isTransactional ? 'Transactional batch without a transactional id' : 'Non-transactional batch in a transactional produce request');
+        return fail(
+          'INVALID_RECORD',
+          b.isTransactional
+            ? 'Transactional batch without a transactional id'
+            : 'Non-transactional batch in a transactional produce request',
+        );
       }
       if (transactionalId !== null) {
-        const refused = this.transactions.verifyProduce(transactionalId, b.producerId, b.producerEpoch, topicName, index);
-        if (refused !== null) return fail(refused, `Transactional produce to ${topicName}-${index} refused: ${refused}`);
+        const refused = this.transactions.verifyProduce(
+          transactionalId,
+          b.producerId,
+          b.producerEpoch,
+          topicName,
+          index,
+        );
+        if (refused !== null)
+          return fail(refused, `Transactional produce to ${topicName}-${index} refused: ${refused}`);
       }
     }
 
     if (topic.settings.compaction !== null && hasKeylessRecord(records)) {
-      return fail('INVALID_RECORD', `Compacted topic cannot accept message without key in topic partition ${topicName}-${index}.`);
+      return fail(
+        'INVALID_RECORD',
+        `Compacted topic cannot accept message without key in topic partition ${topicName}-${index}.`,
+      );
     }
 
     // Idempotent producers: a retried batch is answered from memory instead of stored twice.
     const idempotent = checked.batches.filter((b) => b.producerId >= 0 && b.baseSequence >= 0);
     for (const b of idempotent) {
-      const verdict = partition.producers.check(b.producerId, b.producerEpoch, b.baseSequence, (b.baseSequence + b.lastOffsetDelta) | 0);
+      const verdict = partition.producers.check(
+        b.producerId,
+        b.producerEpoch,
+        b.baseSequence,
+        (b.baseSequence + b.lastOffsetDelta) | 0,
+      );
       if (verdict.kind === 'error') return fail(verdict.error, verdict.message);
       if (verdict.kind === 'duplicate') {
         if (checked.batches.length === 1) {
-          return { errorCode: ErrorCode.NONE, baseOffset: verdict.batch.firstOffset, logAppendTime: -1, logStartOffset: log.logStartOffset, message: null };
+          return {
+            errorCode: ErrorCode.NONE,
+            baseOffset: verdict.batch.firstOffset,
+            logAppendTime: -1,
+            logStartOffset: log.logStartOffset,
+            message: null,
+          };
         }
         return fail('DUPLICATE_SEQUENCE_NUMBER', 'A batch in the request was already written');
       }
@@ -527,7 +680,10 @@ export class Broker {
     }
     let appended: { baseOffset: number; lastOffset: number };
     try {
-      appended = log.append(records, { recordCount: checked.recordCount, maxTimestamp: appendTime >= 0 ? appendTime : checked.maxTimestamp });
+      appended = log.append(records, {
+        recordCount: checked.recordCount,
+        maxTimestamp: appendTime >= 0 ? appendTime : checked.maxTimestamp,
+      });
     } catch (err) {
       const e = err as { code?: string; message?: string };
       if (e.code === 'KAFKA_STORAGE_ERROR') {
@@ -551,10 +707,21 @@ export class Broker {
       offset += b.lastOffsetDelta + 1;
     }
     this.wake(partition);
-    return { errorCode: ErrorCode.NONE, baseOffset: appended.baseOffset, logAppendTime: appendTime, logStartOffset: log.logStartOffset, message: null };
+    return {
+      errorCode: ErrorCode.NONE,
+      baseOffset: appended.baseOffset,
+      logAppendTime: appendTime,
+      logStartOffset: log.logStartOffset,
+      message: null,
+    };
   }
 
-  readLog(partition: Partition, offset: number, maxBytes: number, minOneBatch: boolean): { error: number; chunks: Buffer[]; bytes: number } {
+  readLog(
+    partition: Partition,
+    offset: number,
+    maxBytes: number,
+    minOneBatch: boolean,
+  ): { error: number; chunks: Buffer[]; bytes: number } {
     try {
       const r = partition.log.read(offset, maxBytes, { minOneBatch });
       return { error: ErrorCode.NONE, chunks: r.chunks, bytes: r.bytes };
@@ -584,7 +751,10 @@ export class Broker {
       this.parked.add(done);
       for (const p of partitions) {
         let set = this.waiters.get(p);
-        if (!set) { set = new Set(); this.waiters.set(p, set); }
+        if (!set) {
+          set = new Set();
+          this.waiters.set(p, set);
+        }
         set.add(done);
       }
       timer = setTimeout(done, timeoutMs);
@@ -659,7 +829,10 @@ export class Broker {
         for (const p of topic.partitions) {
           if (this.closing || this.topics.get(topic.name) !== topic) return;
           try {
-            const txns = { firstUnstableOffset: p.txns.lastStableOffset(p.log.highWatermark), isAborted: (pid: number, offset: number) => p.txns.isAborted(pid, offset) };
+            const txns = {
+              firstUnstableOffset: p.txns.lastStableOffset(p.log.highWatermark),
+              isAborted: (pid: number, offset: number) => p.txns.isAborted(pid, offset),
+            };
             const steps = p.log.cleaningSteps(settings, CLEANER_CODECS, this.now(), txns);
             let step = steps.next();
             while (!step.done) {
@@ -669,7 +842,9 @@ export class Broker {
             }
             const r = step.value;
             if (r.cleaned && r.recordsRemoved > 0) {
-              this.log(`Cleaner compacted ${topic.name}-${p.index}: ${r.recordsRemoved} record(s) removed, ${r.bytesBefore} -> ${r.bytesAfter} bytes, cleaned up to offset ${r.cleanedUpTo}`);
+              this.log(
+                `Cleaner compacted ${topic.name}-${p.index}: ${r.recordsRemoved} record(s) removed, ${r.bytesBefore} -> ${r.bytesAfter} bytes, cleaned up to offset ${r.cleanedUpTo}`,
+              );
             }
           } catch (err) {
             this.log(`Cleaning ${topic.name}-${p.index} failed: ${(err as Error).message}`);
@@ -705,19 +880,33 @@ export class Broker {
     update: (current: Record<string, string>, effective: (name: string) => string | null) => Record<string, string>,
     validateOnly: boolean,
   ): { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string } {
-    const reply = (error: ErrorName, errorMessage: string | null = null) => ({ errorCode: ErrorCode[error], errorMessage, resourceType, resourceName });
+    const reply = (error: ErrorName, errorMessage: string | null = null) => ({
+      errorCode: ErrorCode[error],
+      errorMessage,
+      resourceType,
+      resourceName,
+    });
     try {
       switch (resourceType) {
         case ResourceType.TOPIC: {
           const topic = this.topics.get(resourceName);
           if (!topic) return reply('UNKNOWN_TOPIC_OR_PARTITION', `The topic '${resourceName}' does not exist.`);
-          const next = update({ ...topic.configs }, (name) => (TOPIC_CONFIG_BY_NAME.has(name) ? this.config.topicValue(name, topic.configs) : null));
+          const next = update({ ...topic.configs }, (name) =>
+            TOPIC_CONFIG_BY_NAME.has(name) ? this.config.topicValue(name, topic.configs) : null,
+          );
           for (const [name, value] of Object.entries(next)) {
             const err = topicConfigError(name, value);
             if (err) return reply('INVALID_CONFIG', err);
           }
           if (validateOnly) return reply('NONE');
-          const stored = this.persist(`Cannot alter the configs of ${topic.name}`, () => this.store.putTopic({ name: topic.name, topicId: topic.topicId, partitions: topic.partitions.length, configs: next }));
+          const stored = this.persist(`Cannot alter the configs of ${topic.name}`, () =>
+            this.store.putTopic({
+              name: topic.name,
+              topicId: topic.topicId,
+              partitions: topic.partitions.length,
+              configs: next,
+            }),
+          );
           if (stored) return reply(stored.error, stored.message);
           topic.configs = next;
           this.refreshSettings(topic);
@@ -725,10 +914,16 @@ export class Broker {
         }
         case ResourceType.BROKER: {
           if (resourceName !== '' && resourceName !== String(this.nodeId)) {
-            return reply('INVALID_REQUEST', `Unexpected broker id, expected ${this.nodeId} or empty string, but received ${resourceName}`);
+            return reply(
+              'INVALID_REQUEST',
+              `Unexpected broker id, expected ${this.nodeId} or empty string, but received ${resourceName}`,
+            );
           }
           const clusterDefault = resourceName === '';
-          const next = update(clusterDefault ? this.config.dynamicDefaultOverrides : this.config.dynamicOverrides, (name) => this.config.get(name));
+          const next = update(
+            clusterDefault ? this.config.dynamicDefaultOverrides : this.config.dynamicOverrides,
+            (name) => this.config.get(name),
+          );
           for (const [name, value] of Object.entries(next)) {
             const err = brokerConfigError(name, value);
             if (err) return reply(err.error, err.message);
@@ -745,7 +940,9 @@ export class Broker {
             return reply('INVALID_CONFIG', (err as Error).message);
           }
           if (validateOnly) return reply('NONE');
-          const stored = this.persist('Cannot alter the broker configs', () => (clusterDefault ? this.store.setBrokerDefaultOverrides(next) : this.store.setBrokerOverrides(next)));
+          const stored = this.persist('Cannot alter the broker configs', () =>
+            clusterDefault ? this.store.setBrokerDefaultOverrides(next) : this.store.setBrokerOverrides(next),
+          );
           if (stored) return reply(stored.error, stored.message);
           if (clusterDefault) this.config.setDynamicDefaults(next);
           else this.config.setDynamic(next);
@@ -756,7 +953,11 @@ export class Broker {
           const next = update({ ...this.loggerLevels }, (name) => this.loggerLevels[name] ?? null);
           const levels = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'OFF'];
           for (const [name, value] of Object.entries(next)) {
-            if (!levels.includes(value.toUpperCase())) return reply('INVALID_CONFIG', `Cannot set the log level of ${name} to ${value} as it is not a supported log level. Valid log levels are ${levels.join(', ')}`);
+            if (!levels.includes(value.toUpperCase()))
+              return reply(
+                'INVALID_CONFIG',
+                `Cannot set the log level of ${name} to ${value} as it is not a supported log level. Valid log levels are ${levels.join(', ')}`,
+              );
           }
           if (!validateOnly) {
             for (const k of Object.keys(this.loggerLevels)) if (!(k in next)) delete this.loggerLevels[k];

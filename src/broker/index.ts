@@ -12,7 +12,13 @@ import { SecurityManager } from './security/index.js';
 import { acquireDirLock, KERNEL_DIR_LOCKS } from './storage/dir-lock.js';
 import { rateLimitedLog } from './logger.js';
 import { kraftConfig, type KRaftConfig } from './config/kraft-config.js';
-import { formatMetadataDir, startMetadataObserver, startQuorumController, type MetadataObserver, type QuorumController } from './raft/controller.js';
+import {
+  formatMetadataDir,
+  startMetadataObserver,
+  startQuorumController,
+  type MetadataObserver,
+  type QuorumController,
+} from './raft/controller.js';
 import { BrokerLifecycle, SECURITY_PROTOCOL_IDS } from './raft/broker-lifecycle.js';
 import { TcpRaftTransport } from './raft/tcp-transport.js';
 import type { RunningRegistry } from '../registry/index.js';
@@ -60,12 +66,18 @@ export const DEFAULT_SCHEMA_REGISTRY_LISTENER = 'http://127.0.0.1:8081';
  * default address a port already taken (another broker's registry, a real one) only
  * costs a warning; an address set explicitly must bind.
  */
-async function startSchemaRegistry(broker: Broker, props: Record<string, string>, log: (line: string) => void): Promise<RunningRegistry | undefined> {
+async function startSchemaRegistry(
+  broker: Broker,
+  props: Record<string, string>,
+  log: (line: string) => void,
+): Promise<RunningRegistry | undefined> {
   if ((props['schema.registry.enable'] ?? 'true').trim().toLowerCase() === 'false') return undefined;
   const { parseRegistryListener, parseUsers, startRegistry } = await import('../registry/index.js');
   const explicit = props['schema.registry.listeners'];
   const { host, port } = parseRegistryListener(explicit ?? DEFAULT_SCHEMA_REGISTRY_LISTENER);
-  const users = props['schema.registry.authentication.users'] ? parseUsers(props['schema.registry.authentication.users']) : undefined;
+  const users = props['schema.registry.authentication.users']
+    ? parseUsers(props['schema.registry.authentication.users'])
+    : undefined;
   try {
     const registry = await startRegistry({
       log: new BrokerSchemaLog(broker),
@@ -76,17 +88,24 @@ async function startSchemaRegistry(broker: Broker, props: Record<string, string>
       logLine: log,
     });
     if ((host === '' || host === '0.0.0.0' || host === '::') && !users) {
-      log(`WARNING: the schema registry binds every network interface with no authentication; anyone who can reach this host can change its schemas`);
+      log(
+        `WARNING: the schema registry binds every network interface with no authentication; anyone who can reach this host can change its schemas`,
+      );
     }
     log(`Schema registry listening on ${registry.url}${users ? ' (basic auth)' : ''}`);
     return registry;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (explicit === undefined && code === 'EADDRINUSE') {
-      log(`WARNING: no embedded schema registry: ${host}:${port} is already in use (set schema.registry.listeners to another address)`);
+      log(
+        `WARNING: no embedded schema registry: ${host}:${port} is already in use (set schema.registry.listeners to another address)`,
+      );
       return undefined;
     }
-    if (code === 'EADDRINUSE') throw new Error(`The schema registry cannot listen on ${host}:${port}: the address is already in use`, { cause: err });
+    if (code === 'EADDRINUSE')
+      throw new Error(`The schema registry cannot listen on ${host}:${port}: the address is already in use`, {
+        cause: err,
+      });
     throw err;
   }
 }
@@ -111,7 +130,12 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   let clusterId: string | undefined;
   try {
     clusterId = kraft ? formatMetadataDir(dataDir, kraft, log) : undefined;
-    store = MetadataStore.open(dataDir, { fs, nodeId: staticConfig.nodeId, ...(clusterId ? { clusterId } : {}), ...(dirLock && KERNEL_DIR_LOCKS ? { isPidAlive: () => false } : {}) });
+    store = MetadataStore.open(dataDir, {
+      fs,
+      nodeId: staticConfig.nodeId,
+      ...(clusterId ? { clusterId } : {}),
+      ...(dirLock && KERNEL_DIR_LOCKS ? { isPidAlive: () => false } : {}),
+    });
     store.acquireLock();
   } catch (err) {
     await dirLock?.release();
@@ -132,7 +156,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     const listeners = config.listeners;
     const names = listeners.map((l) => l.name);
     const repeated = names.find((n, i) => names.indexOf(n) !== i);
-    if (repeated) throw new Error(`Listener name ${repeated} is used twice in listeners; each listener needs its own name`);
+    if (repeated)
+      throw new Error(`Listener name ${repeated} is used twice in listeners; each listener needs its own name`);
     // TLS material, SASL users and SCRAM bootstrap are checked before anything binds.
     const security = new SecurityManager({ config, listeners, dataDir, fs, log });
     broker = new Broker({ config, store, fs, log });
@@ -141,9 +166,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     const b = broker;
     for (const l of listeners) {
       if ((l.host === '' || l.host === '0.0.0.0' || l.host === '::') && !security.authenticates(l.name)) {
-        log(l.protocol === 'SSL'
-          ? `WARNING: listener ${l.name} binds every network interface with TLS but no client authentication; anyone who can reach this host can read and write its topics`
-          : `WARNING: listener ${l.name} binds every network interface with no authentication; anyone who can reach this host can read and write its topics`);
+        log(
+          l.protocol === 'SSL'
+            ? `WARNING: listener ${l.name} binds every network interface with TLS but no client authentication; anyone who can reach this host can read and write its topics`
+            : `WARNING: listener ${l.name} binds every network interface with no authentication; anyone who can reach this host can read and write its topics`,
+        );
       }
     }
     server = new BrokerServer({
@@ -164,14 +191,22 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     const retentionTimer = setInterval(() => b.applyRetention(), config.int('log.retention.check.interval.ms'));
     retentionTimer.unref();
     // One cleaner pass per backoff; Node runs it between requests (log.cleaner.threads has no effect here).
-    const cleanerTimer = config.bool('log.cleaner.enable') ? setInterval(() => void b.cleanCompactedLogs(), config.int('log.cleaner.backoff.ms')) : undefined;
+    const cleanerTimer = config.bool('log.cleaner.enable')
+      ? setInterval(() => void b.cleanCompactedLogs(), config.int('log.cleaner.backoff.ms'))
+      : undefined;
     cleanerTimer?.unref();
     if (kraft) {
       // A combined node reads the metadata log as a voter, a broker-only node as an observer.
       if (kraft.roles.has('controller')) {
         controller = await startQuorumController({
-          kraft, metadataDir: dataDir, clusterId: clusterId!, log, maxFrameBytes: config.int('socket.request.max.bytes'), sessionTimeoutMs: kraft.sessionTimeoutMs,
-          defaultPartitions: config.int('num.partitions'), defaultReplicationFactor: config.int('default.replication.factor'),
+          kraft,
+          metadataDir: dataDir,
+          clusterId: clusterId!,
+          log,
+          maxFrameBytes: config.int('socket.request.max.bytes'),
+          sessionTimeoutMs: kraft.sessionTimeoutMs,
+          defaultPartitions: config.int('num.partitions'),
+          defaultReplicationFactor: config.int('default.replication.factor'),
         });
       } else {
         observer = startMetadataObserver({ kraft, metadataDir: dataDir, clusterId: clusterId!, log });
@@ -181,7 +216,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       const image = quorum.image;
       b.cluster = image;
       const advertised = config.advertisedListeners;
-      const transport = new TcpRaftTransport({ nodeId: kraft.nodeId, peers: kraft.voters, requestTimeoutMs: kraft.requestTimeoutMs });
+      const transport = new TcpRaftTransport({
+        nodeId: kraft.nodeId,
+        peers: kraft.voters,
+        requestTimeoutMs: kraft.requestTimeoutMs,
+      });
       const manager = new BrokerLifecycle({
         brokerId: kraft.nodeId,
         clusterId: clusterId!,
@@ -190,7 +229,12 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         listeners: bound.map((l) => {
           const adv = advertised?.find((a) => a.name === l.name);
           const wildcard = l.boundHost === '0.0.0.0' || l.boundHost === '::' || l.boundHost === '';
-          return { name: l.name, host: adv?.host || (wildcard ? 'localhost' : l.boundHost), port: adv?.port || l.boundPort, securityProtocol: SECURITY_PROTOCOL_IDS[l.protocol] ?? 0 };
+          return {
+            name: l.name,
+            host: adv?.host || (wildcard ? 'localhost' : l.boundHost),
+            port: adv?.port || l.boundPort,
+            securityProtocol: SECURITY_PROTOCOL_IDS[l.protocol] ?? 0,
+          };
         }),
         metadataOffset: () => image.lastOffset,
         heartbeatIntervalMs: kraft.heartbeatIntervalMs,
@@ -205,9 +249,12 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     const ports: Record<string, number> = { ...controller?.ports };
     for (const l of bound) {
       ports[l.name] = l.boundPort;
-      if (bound.length > 1 || l.protocol !== 'PLAINTEXT') log(`Listener ${l.name} on ${l.boundHost}:${l.boundPort} (${security.describe(l.name)})`);
+      if (bound.length > 1 || l.protocol !== 'PLAINTEXT')
+        log(`Listener ${l.name} on ${l.boundHost}:${l.boundPort} (${security.describe(l.name)})`);
     }
-    rawLog(`ktool broker started (node ${b.nodeId}, cluster ${b.clusterId}, data ${dataDir}) listening on ${first.boundHost}:${first.boundPort}`);
+    rawLog(
+      `ktool broker started (node ${b.nodeId}, cluster ${b.clusterId}, data ${dataDir}) listening on ${first.boundHost}:${first.boundPort}`,
+    );
     let closing: Promise<void> | undefined;
     const srv = server;
     const reg = registry;
@@ -258,14 +305,25 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 }
 
 /** A KRaft node with only the controller role: the metadata quorum member, no broker. */
-async function startControllerOnly(kraft: KRaftConfig, config: BrokerConfig, dataDir: string, log: (line: string) => void): Promise<RunningBroker> {
+async function startControllerOnly(
+  kraft: KRaftConfig,
+  config: BrokerConfig,
+  dataDir: string,
+  log: (line: string) => void,
+): Promise<RunningBroker> {
   const dirLock = await acquireDirLock(dataDir);
   let controller: QuorumController;
   try {
     const clusterId = formatMetadataDir(dataDir, kraft, log);
     controller = await startQuorumController({
-      kraft, metadataDir: dataDir, clusterId, log, maxFrameBytes: config.int('socket.request.max.bytes'), sessionTimeoutMs: kraft.sessionTimeoutMs,
-      defaultPartitions: config.int('num.partitions'), defaultReplicationFactor: config.int('default.replication.factor'),
+      kraft,
+      metadataDir: dataDir,
+      clusterId,
+      log,
+      maxFrameBytes: config.int('socket.request.max.bytes'),
+      sessionTimeoutMs: kraft.sessionTimeoutMs,
+      defaultPartitions: config.int('num.partitions'),
+      defaultReplicationFactor: config.int('default.replication.factor'),
     });
   } catch (err) {
     await dirLock.release();
@@ -273,7 +331,9 @@ async function startControllerOnly(kraft: KRaftConfig, config: BrokerConfig, dat
   }
   const first = kraft.controllerListeners[0]!;
   const host = first.host === '' ? '0.0.0.0' : first.host;
-  log(`ktool controller started (node ${kraft.nodeId}, cluster ${controller.clusterId}, data ${dataDir}) listening on ${host}:${controller.ports[first.name]}`);
+  log(
+    `ktool controller started (node ${kraft.nodeId}, cluster ${controller.clusterId}, data ${dataDir}) listening on ${host}:${controller.ports[first.name]}`,
+  );
   let closing: Promise<void> | undefined;
   return {
     host,

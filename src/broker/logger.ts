@@ -60,7 +60,9 @@ export function rateLimitedLog(out: LogFn, options: RateLimitOptions = {}): Rate
     }
     const rest = kinds.slice(MAX_SUMMARY_LINES);
     if (rest.length > 0) {
-      out(`Suppressed ${rest.reduce((n, s) => n + s.count, 0)} more log line(s) of ${rest.length} other kind(s) in the last ${seconds} s`);
+      out(
+        `Suppressed ${rest.reduce((n, s) => n + s.count, 0)} more log line(s) of ${rest.length} other kind(s) in the last ${seconds} s`,
+      );
     }
     suppressed.clear();
   };

@@ -15,7 +15,8 @@ function overridesFromParent(): Promise<Record<string, string>> {
     const timer = setTimeout(() => fail('no overrides arrived from the parent process'), 10_000);
     process.once('message', (msg: { type?: string; overrides?: Record<string, string> }) => {
       clearTimeout(timer);
-      if (msg?.type !== 'overrides' || typeof msg.overrides !== 'object' || msg.overrides === null) fail('bad overrides message from the parent process');
+      if (msg?.type !== 'overrides' || typeof msg.overrides !== 'object' || msg.overrides === null)
+        fail('bad overrides message from the parent process');
       resolve(msg.overrides);
     });
   });
@@ -69,15 +70,21 @@ async function main(): Promise<void> {
   // A parent waiting for this broker (server-start --daemon) learns from this
   // process itself that it started, never from a log another broker may share.
   if (process.send !== undefined) {
-    process.send({ type: 'started', pid: process.pid, host: broker.host, port: broker.port, dataDir: broker.dataDir }, () => {
-      process.disconnect?.();
-    });
+    process.send(
+      { type: 'started', pid: process.pid, host: broker.host, port: broker.port, dataDir: broker.dataDir },
+      () => {
+        process.disconnect?.();
+      },
+    );
   }
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    broker.close().then(() => process.exit(0), (err) => fail((err as Error).message));
+    broker.close().then(
+      () => process.exit(0),
+      (err) => fail((err as Error).message),
+    );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -33,11 +33,19 @@ export class ProducerStateTable {
     const entry = this.producers.get(producerId);
     if (!entry) return { kind: 'append' };
     if (epoch < entry.epoch) {
-      return { kind: 'error', error: 'INVALID_PRODUCER_EPOCH', message: `Epoch ${epoch} of producer ${producerId} is older than the current epoch ${entry.epoch}` };
+      return {
+        kind: 'error',
+        error: 'INVALID_PRODUCER_EPOCH',
+        message: `Epoch ${epoch} of producer ${producerId} is older than the current epoch ${entry.epoch}`,
+      };
     }
     if (epoch > entry.epoch) {
       if (firstSeq !== 0) {
-        return { kind: 'error', error: 'OUT_OF_ORDER_SEQUENCE_NUMBER', message: `Invalid sequence number for new epoch of producer ${producerId} at epoch ${epoch}: ${firstSeq} (expected 0)` };
+        return {
+          kind: 'error',
+          error: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+          message: `Invalid sequence number for new epoch of producer ${producerId} at epoch ${epoch}: ${firstSeq} (expected 0)`,
+        };
       }
       return { kind: 'append' };
     }
@@ -45,7 +53,11 @@ export class ProducerStateTable {
     if (dup) return { kind: 'duplicate', batch: dup };
     const last = entry.batches[entry.batches.length - 1];
     if (last && firstSeq !== nextSeq(last.lastSeq)) {
-      return { kind: 'error', error: 'OUT_OF_ORDER_SEQUENCE_NUMBER', message: `Out of order sequence number for producer ${producerId} at epoch ${epoch}: ${firstSeq} (incoming seq. number), ${last.lastSeq} (current end sequence number)` };
+      return {
+        kind: 'error',
+        error: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+        message: `Out of order sequence number for producer ${producerId} at epoch ${epoch}: ${firstSeq} (incoming seq. number), ${last.lastSeq} (current end sequence number)`,
+      };
     }
     return { kind: 'append' };
   }

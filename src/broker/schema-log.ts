@@ -12,19 +12,29 @@ export const SCHEMAS_TOPIC = '_schemas';
 const READ_CHUNK = 1024 * 1024;
 
 export class BrokerSchemaLog implements SchemaLog {
-  constructor(private readonly broker: Broker, private readonly topic = SCHEMAS_TOPIC) {}
+  constructor(
+    private readonly broker: Broker,
+    private readonly topic = SCHEMAS_TOPIC,
+  ) {}
 
   append(key: Buffer, value: Buffer | null): void {
     if (!this.broker.topic(this.topic)) {
       const created = this.broker.createTopic(
-        { name: this.topic, numPartitions: 1, replicationFactor: -1, assignments: [], configs: { 'cleanup.policy': 'compact' } },
+        {
+          name: this.topic,
+          numPartitions: 1,
+          replicationFactor: -1,
+          assignments: [],
+          configs: { 'cleanup.policy': 'compact' },
+        },
         false,
       );
       if (!created.ok) throw new Error(`Cannot create ${this.topic}: ${created.message}`);
     }
     const batch = encodeRecordBatch({ records: [{ key, value }] });
     const r = this.broker.appendRecords(this.topic, 0, batch, null);
-    if (r.errorCode !== ErrorCode.NONE) throw new Error(r.message ?? `append to ${this.topic} failed with error code ${r.errorCode}`);
+    if (r.errorCode !== ErrorCode.NONE)
+      throw new Error(r.message ?? `append to ${this.topic} failed with error code ${r.errorCode}`);
   }
 
   *readAll(): Iterable<LogRecord> {
@@ -36,7 +46,9 @@ export class BrokerSchemaLog implements SchemaLog {
       const r = this.broker.readLog(partition, offset, READ_CHUNK, true);
       if (r.error !== ErrorCode.NONE) throw new Error(`Cannot read ${this.topic}: error code ${r.error}`);
       if (r.bytes === 0) break;
-      const batches = decodeBatches(Buffer.concat(r.chunks), (codec, data) => decompress(codec as CompressionCodec, data));
+      const batches = decodeBatches(Buffer.concat(r.chunks), (codec, data) =>
+        decompress(codec as CompressionCodec, data),
+      );
       if (batches.length === 0) break;
       for (const b of batches) {
         for (const rec of b.records) if (rec.offset >= offset) yield { key: rec.key, value: rec.value };

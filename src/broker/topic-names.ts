@@ -5,7 +5,7 @@ const LEGAL = /^[a-zA-Z0-9._-]+$/;
 
 /** Returns Kafka's message for an illegal topic name, or null when the name is legal. */
 export function topicNameError(name: string): string | null {
-  if (name.length === 0) return 'Topic name is illegal, it can\'t be empty';
+  if (name.length === 0) return "Topic name is illegal, it can't be empty";
   if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."';
   if (name.length > MAX_NAME_LENGTH) {
     return `Topic name is illegal, it can't be longer than ${MAX_NAME_LENGTH} characters, topic name: ${name}`;

@@ -34,7 +34,12 @@ function properties(argv: string[]): { rest: string[]; props: Array<[string, str
  * ktool's argv for a Confluent script's argv. Properties ktool's tools take as they are
  * (parse.key, key.separator, print.key, ...) stay properties; schema ones become flags.
  */
-export function doorArgv(argv: string[], format: DoorFormat, side: 'producer' | 'consumer', warn: (line: string) => void): string[] {
+export function doorArgv(
+  argv: string[],
+  format: DoorFormat,
+  side: 'producer' | 'consumer',
+  warn: (line: string) => void,
+): string[] {
   const { rest, props } = properties(argv);
   const out = [...rest];
   let keyFormat: DoorFormat | undefined;
@@ -66,7 +71,8 @@ export function doorArgv(argv: string[], format: DoorFormat, side: 'producer' | 
       case 'value.subject.name.strategy':
       case 'key.subject.name.strategy': {
         const name = v.split('.').pop();
-        const strategy = name === 'RecordNameStrategy' ? 'record' : name === 'TopicRecordNameStrategy' ? 'topic-record' : 'topic';
+        const strategy =
+          name === 'RecordNameStrategy' ? 'record' : name === 'TopicRecordNameStrategy' ? 'topic-record' : 'topic';
         if (side === 'producer') out.push('--subject-strategy', strategy);
         break;
       }

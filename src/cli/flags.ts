@@ -2,21 +2,21 @@
  * Flag definitions shared by several commands. Names, value hints and
  * wording follow Kafka's own tools so scripts port over unchanged.
  */
-import { Flags } from '@oclif/core'
-import { KtoolError } from '../errors.js'
+import { Flags } from '@oclif/core';
+import { KtoolError } from '../errors.js';
 
 /** `--bootstrap-server host:port[,host:port]`: where to connect. */
 export const bootstrapServer = Flags.string({
   description:
     'The Kafka server(s) to connect to, host:port[,host:port...]. Defaults to $KAFKA_BOOTSTRAP_SERVERS, then to localhost:9092 (starting the embedded dev broker if nothing answers there).',
   helpValue: '<host:port>',
-})
+});
 
 /** `--command-config file`: client properties (security, timeouts, ...). */
 export const commandConfig = Flags.string({
   description: 'Property file containing configs to be passed to the admin/client.',
   helpValue: '<file>',
-})
+});
 
 /** `--override key=value`, repeatable: broker property overrides. */
 export const override = Flags.string({
@@ -24,27 +24,27 @@ export const override = Flags.string({
   helpValue: '<key=value>',
   multiple: true,
   multipleNonGreedy: true,
-})
+});
 
 /** `--data-dir dir`: a broker data directory (log.dirs). */
 export const dataDir = Flags.string({
   description: 'The broker data directory (its log.dirs); selects which broker to act on.',
   helpValue: '<dir>',
-})
+});
 
 /** Parse `key=value` strings (as given to --override) into a record. */
 export function parseKeyValues(values: readonly string[] | undefined, flagName = 'override'): Record<string, string> {
-  const out: Record<string, string> = {}
+  const out: Record<string, string> = {};
   for (const item of values ?? []) {
-    const eq = item.indexOf('=')
+    const eq = item.indexOf('=');
     if (eq <= 0) {
       throw new KtoolError(`Invalid --${flagName} "${item}": expected key=value`, {
         code: 'INVALID_ARGUMENTS',
         exitCode: 2,
-      })
+      });
     }
     // Values are kept as given, like Kafka's parseKeyValueArgs: a separator may be a space or a tab.
-    out[item.slice(0, eq).trim()] = item.slice(eq + 1)
+    out[item.slice(0, eq).trim()] = item.slice(eq + 1);
   }
-  return out
+  return out;
 }

@@ -6,7 +6,8 @@ import { profile } from './connection-flags.js';
 
 export const registryFlags = {
   'schema-registry-url': Flags.string({
-    description: 'The schema registry. Default: schema.registry.url from --command-config or the profile, else http://127.0.0.1:8081 (the dev broker\'s).',
+    description:
+      "The schema registry. Default: schema.registry.url from --command-config or the profile, else http://127.0.0.1:8081 (the dev broker's).",
     helpValue: '<url>',
   }),
   'command-config': commandConfig,

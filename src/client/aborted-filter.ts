@@ -13,7 +13,8 @@ export class AbortedFilter {
 
   /** Whether the batch's records belong to an aborted transaction (control batches always skip). */
   skips(header: BatchHeader, records: readonly DecodedRecord[]): boolean {
-    while (this.pending.length > 0 && this.pending[0]!.firstOffset <= header.lastOffset) this.aborting.add(this.pending.shift()!.producerId);
+    while (this.pending.length > 0 && this.pending[0]!.firstOffset <= header.lastOffset)
+      this.aborting.add(this.pending.shift()!.producerId);
     if (header.isControl) {
       const key = records[0]?.key;
       // Control record key: version int16, type int16 (0 = ABORT).

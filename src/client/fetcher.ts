@@ -32,8 +32,14 @@ export interface FetcherOptions {
 }
 
 export const DEFAULT_FETCHER_OPTIONS: FetcherOptions = {
-  maxWaitMs: 500, minBytes: 1, maxBytes: 52428800, partitionMaxBytes: 1048576, isolationLevel: 0,
-  resetPolicy: 'latest', retryBackoffMs: 100, retryBackoffMaxMs: 1000,
+  maxWaitMs: 500,
+  minBytes: 1,
+  maxBytes: 52428800,
+  partitionMaxBytes: 1048576,
+  isolationLevel: 0,
+  resetPolicy: 'latest',
+  retryBackoffMs: 100,
+  retryBackoffMaxMs: 1000,
 };
 
 export interface FetchedRecord extends DecodedRecord {
@@ -57,15 +63,20 @@ interface Position {
 }
 
 export class FetchError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /** Failures a consumer waits out, as Kafka's does: the broker may come back, the leader may move. */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof ConnectionError) return error.code !== 'TLS_FAILED' && error.code !== 'BAD_RESPONSE' && error.code !== 'UNSUPPORTED_VERSION';
-  if (error instanceof FetchError) return error.code !== 'CORRUPT_MESSAGE' && isRetriable((ErrorCode as Record<string, number>)[error.code] ?? -1);
+  if (error instanceof ConnectionError)
+    return error.code !== 'TLS_FAILED' && error.code !== 'BAD_RESPONSE' && error.code !== 'UNSUPPORTED_VERSION';
+  if (error instanceof FetchError)
+    return error.code !== 'CORRUPT_MESSAGE' && isRetriable((ErrorCode as Record<string, number>)[error.code] ?? -1);
   return error instanceof KafkaError && error.retriable;
 }
 
@@ -77,16 +88,26 @@ export class Fetcher {
   /** Transient failures in a row, for the backoff. */
   private failures = 0;
 
-  constructor(private readonly cluster: ClusterClient, opts: Partial<FetcherOptions> = {}) {
+  constructor(
+    private readonly cluster: ClusterClient,
+    opts: Partial<FetcherOptions> = {},
+  ) {
     this.opts = { ...DEFAULT_FETCHER_OPTIONS, ...opts };
   }
 
   /** Sets positions, resolving 'earliest' / 'latest' / negative offsets through ListOffsets. */
   async assign(assignments: Array<{ topic: string; partition: number; offset: OffsetSpec }>): Promise<void> {
-    const resolved = await this.listOffsets(assignments.map((a) => ({ topic: a.topic, partition: a.partition, spec: a.offset })));
+    const resolved = await this.listOffsets(
+      assignments.map((a) => ({ topic: a.topic, partition: a.partition, spec: a.offset })),
+    );
     for (const a of assignments) {
       const key = `${a.topic}\u0000${a.partition}`;
-      this.positions.set(key, { topic: a.topic, partition: a.partition, offset: resolved.get(key)!, highWatermark: -1 });
+      this.positions.set(key, {
+        topic: a.topic,
+        partition: a.partition,
+        offset: resolved.get(key)!,
+        highWatermark: -1,
+      });
     }
   }
 
@@ -95,36 +116,73 @@ export class Fetcher {
   }
 
   /** Offsets for specs: 'earliest', 'latest', a timestamp wrapped as {timestamp}, or a plain offset. */
-  async listOffsets(items: Array<{ topic: string; partition: number; spec: OffsetSpec | { timestamp: number } }>): Promise<Map<string, number>> {
+  async listOffsets(
+    items: Array<{ topic: string; partition: number; spec: OffsetSpec | { timestamp: number } }>,
+  ): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     const byNode = new Map<number, typeof items>();
     for (const it of items) {
       const key = `${it.topic}\u0000${it.partition}`;
-      if (typeof it.spec === 'number' && it.spec >= 0) { out.set(key, it.spec); continue; }
+      if (typeof it.spec === 'number' && it.spec >= 0) {
+        out.set(key, it.spec);
+        continue;
+      }
       const leader = await this.leader(it.topic, it.partition);
       let list = byNode.get(leader);
-      if (!list) { list = []; byNode.set(leader, list); }
+      if (!list) {
+        list = [];
+        byNode.set(leader, list);
+      }
       list.push(it);
     }
-    await Promise.all([...byNode].map(async ([node, list]) => {
-      const topics = new Map<string, Array<{ partitionIndex: number; currentLeaderEpoch: number; timestamp: number; maxNumOffsets: number }>>();
-      for (const it of list) {
-        const ts = it.spec === 'earliest' ? -2 : it.spec === 'latest' ? -1 : typeof it.spec === 'object' ? it.spec.timestamp : it.spec;
-        let parts = topics.get(it.topic);
-        if (!parts) { parts = []; topics.set(it.topic, parts); }
-        parts.push({ partitionIndex: it.partition, currentLeaderEpoch: -1, timestamp: ts, maxNumOffsets: 1 });
-      }
-      const res = await this.cluster.send(LIST_OFFSETS, {
-        replicaId: -1, isolationLevel: this.opts.isolationLevel,
-        topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
-      }, { node, minVersion: 1 }) as { topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number; offset: number }> }> };
-      for (const t of res.topics) {
-        for (const p of t.partitions) {
-          if (p.errorCode !== ErrorCode.NONE) throw new FetchError(errorName(p.errorCode), `ListOffsets for ${t.name}-${p.partitionIndex} failed: ${errorName(p.errorCode)}`);
-          out.set(`${t.name}\u0000${p.partitionIndex}`, p.offset);
+    await Promise.all(
+      [...byNode].map(async ([node, list]) => {
+        const topics = new Map<
+          string,
+          Array<{ partitionIndex: number; currentLeaderEpoch: number; timestamp: number; maxNumOffsets: number }>
+        >();
+        for (const it of list) {
+          const ts =
+            it.spec === 'earliest'
+              ? -2
+              : it.spec === 'latest'
+                ? -1
+                : typeof it.spec === 'object'
+                  ? it.spec.timestamp
+                  : it.spec;
+          let parts = topics.get(it.topic);
+          if (!parts) {
+            parts = [];
+            topics.set(it.topic, parts);
+          }
+          parts.push({ partitionIndex: it.partition, currentLeaderEpoch: -1, timestamp: ts, maxNumOffsets: 1 });
         }
-      }
-    }));
+        const res = (await this.cluster.send(
+          LIST_OFFSETS,
+          {
+            replicaId: -1,
+            isolationLevel: this.opts.isolationLevel,
+            topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+          },
+          { node, minVersion: 1 },
+        )) as {
+          topics: Array<{
+            name: string;
+            partitions: Array<{ partitionIndex: number; errorCode: number; offset: number }>;
+          }>;
+        };
+        for (const t of res.topics) {
+          for (const p of t.partitions) {
+            if (p.errorCode !== ErrorCode.NONE)
+              throw new FetchError(
+                errorName(p.errorCode),
+                `ListOffsets for ${t.name}-${p.partitionIndex} failed: ${errorName(p.errorCode)}`,
+              );
+            out.set(`${t.name}\u0000${p.partitionIndex}`, p.offset);
+          }
+        }
+      }),
+    );
     return out;
   }
 
@@ -139,7 +197,12 @@ export class Fetcher {
       const byLeader = await this.positionsByLeader();
       for (const node of byLeader.keys()) if (!this.pending.has(node)) this.pending.set(node, this.fetchFrom(node));
       if (this.pending.size === 0) return [];
-      const tagged = [...this.pending].map(([node, p]) => p.then((r) => ({ node, r, error: undefined }), (error: unknown) => ({ node, r: [], error })));
+      const tagged = [...this.pending].map(([node, p]) =>
+        p.then(
+          (r) => ({ node, r, error: undefined }),
+          (error: unknown) => ({ node, r: [], error }),
+        ),
+      );
       const { node, r, error } = await Promise.race(tagged);
       this.pending.delete(node);
       if (error !== undefined) throw error;
@@ -154,7 +217,9 @@ export class Fetcher {
       this.opts.onRetry?.(error as Error);
       const wait = Math.min(this.opts.retryBackoffMaxMs, this.opts.retryBackoffMs * 2 ** this.failures++);
       await new Promise((r) => setTimeout(r, wait));
-      await this.cluster.refreshMetadata([...new Set([...this.positions.values()].map((p) => p.topic))]).catch(() => undefined);
+      await this.cluster
+        .refreshMetadata([...new Set([...this.positions.values()].map((p) => p.topic))])
+        .catch(() => undefined);
       return [];
     }
   }
@@ -178,7 +243,8 @@ export class Fetcher {
       await this.cluster.refreshMetadata([...new Set([...[...this.positions.values()].map((p) => p.topic), topic])]);
       leader = this.cluster.leaderOf(topic, partition);
     }
-    if (leader === undefined || leader < 0) throw new FetchError('LEADER_NOT_AVAILABLE', `No leader for ${topic}-${partition}`);
+    if (leader === undefined || leader < 0)
+      throw new FetchError('LEADER_NOT_AVAILABLE', `No leader for ${topic}-${partition}`);
     return leader;
   }
 
@@ -187,7 +253,10 @@ export class Fetcher {
     for (const p of this.positions.values()) {
       const leader = await this.leader(p.topic, p.partition);
       let list = out.get(leader);
-      if (!list) { list = []; out.set(leader, list); }
+      if (!list) {
+        list = [];
+        out.set(leader, list);
+      }
       list.push(p);
     }
     return out;
@@ -199,20 +268,41 @@ export class Fetcher {
     const topics = new Map<string, Position[]>();
     for (const p of mine) {
       let list = topics.get(p.topic);
-      if (!list) { list = []; topics.set(p.topic, list); }
+      if (!list) {
+        list = [];
+        topics.set(p.topic, list);
+      }
       list.push(p);
     }
     const requested = new Map(mine.map((p) => [`${p.topic}\u0000${p.partition}`, p.offset]));
     const body = {
-      replicaId: -1, maxWaitMs: this.opts.maxWaitMs, minBytes: this.opts.minBytes, maxBytes: this.opts.maxBytes,
-      isolationLevel: this.opts.isolationLevel, sessionId: 0, sessionEpoch: -1,
+      replicaId: -1,
+      maxWaitMs: this.opts.maxWaitMs,
+      minBytes: this.opts.minBytes,
+      maxBytes: this.opts.maxBytes,
+      isolationLevel: this.opts.isolationLevel,
+      sessionId: 0,
+      sessionEpoch: -1,
       topics: [...topics].map(([topic, ps]) => ({
         topic,
-        partitions: ps.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: this.opts.partitionMaxBytes })),
+        partitions: ps.map((p) => ({
+          partition: p.partition,
+          currentLeaderEpoch: -1,
+          fetchOffset: p.offset,
+          lastFetchedEpoch: -1,
+          logStartOffset: -1,
+          partitionMaxBytes: this.opts.partitionMaxBytes,
+        })),
       })),
-      forgottenTopicsData: [], rackId: '',
+      forgottenTopicsData: [],
+      rackId: '',
     };
-    const res = await this.cluster.send(FETCH, body, { node, minVersion: 4, maxVersion: FETCH_MAX_VERSION, timeoutMs: this.opts.maxWaitMs + 30_000 }) as FetchResponse;
+    const res = (await this.cluster.send(FETCH, body, {
+      node,
+      minVersion: 4,
+      maxVersion: FETCH_MAX_VERSION,
+      timeoutMs: this.opts.maxWaitMs + 30_000,
+    })) as FetchResponse;
     if (res.errorCode) throw new FetchError(errorName(res.errorCode), `Fetch failed: ${errorName(res.errorCode)}`);
     const out: FetchedPartition[] = [];
     const resets: Position[] = [];
@@ -223,15 +313,27 @@ export class Fetcher {
         const pos = this.positions.get(key);
         // Stale answer: the position moved (a seek) while this fetch was in flight.
         if (!pos || pos.offset !== requested.get(key)) continue;
-        if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) { resets.push(pos); continue; }
+        if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+          resets.push(pos);
+          continue;
+        }
         if (p.errorCode === ErrorCode.CORRUPT_MESSAGE) {
           // Retriable on the wire, but the same bytes come back every time: Kafka's consumer
           // stops here and asks the user to seek past the record, and so does ktool.
-          throw new FetchError('CORRUPT_MESSAGE', `Received a corrupt record batch when fetching ${t.topic}-${p.partitionIndex} at offset ${pos.offset}. If needed, seek past it (e.g. --offset ${pos.offset + 1}) to continue.`);
+          throw new FetchError(
+            'CORRUPT_MESSAGE',
+            `Received a corrupt record batch when fetching ${t.topic}-${p.partitionIndex} at offset ${pos.offset}. If needed, seek past it (e.g. --offset ${pos.offset + 1}) to continue.`,
+          );
         }
         if (p.errorCode !== ErrorCode.NONE) {
-          if (isRetriable(p.errorCode)) { retry = true; continue; }
-          throw new FetchError(errorName(p.errorCode), `Fetch from ${t.topic}-${p.partitionIndex} failed: ${errorName(p.errorCode)}`);
+          if (isRetriable(p.errorCode)) {
+            retry = true;
+            continue;
+          }
+          throw new FetchError(
+            errorName(p.errorCode),
+            `Fetch from ${t.topic}-${p.partitionIndex} failed: ${errorName(p.errorCode)}`,
+          );
         }
         pos.highWatermark = p.highWatermark;
         if (!p.records || p.records.length === 0) continue;
@@ -253,7 +355,13 @@ export class Fetcher {
           next = last + 1;
         }
         pos.offset = next;
-        out.push({ topic: t.topic, partition: p.partitionIndex, records, highWatermark: p.highWatermark, nextOffset: next });
+        out.push({
+          topic: t.topic,
+          partition: p.partitionIndex,
+          records,
+          highWatermark: p.highWatermark,
+          nextOffset: next,
+        });
       }
     }
     if (resets.length > 0) {
@@ -261,7 +369,9 @@ export class Fetcher {
         const r = resets[0];
         throw new FetchError('OFFSET_OUT_OF_RANGE', `Offset ${r.offset} is out of range for ${r.topic}-${r.partition}`);
       }
-      const fresh = await this.listOffsets(resets.map((r) => ({ topic: r.topic, partition: r.partition, spec: this.opts.resetPolicy as OffsetSpec })));
+      const fresh = await this.listOffsets(
+        resets.map((r) => ({ topic: r.topic, partition: r.partition, spec: this.opts.resetPolicy as OffsetSpec })),
+      );
       for (const r of resets) {
         const pos = this.positions.get(`${r.topic}\u0000${r.partition}`)!;
         pos.offset = fresh.get(`${r.topic}\u0000${r.partition}`)!;

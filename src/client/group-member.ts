@@ -48,7 +48,10 @@ export interface GroupMemberOptions {
 
 /** Errors after which the member simply joins again. */
 const REJOIN = new Set<number>([
-  ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.ILLEGAL_GENERATION, ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.MEMBER_ID_REQUIRED,
+  ErrorCode.UNKNOWN_MEMBER_ID,
+  ErrorCode.ILLEGAL_GENERATION,
+  ErrorCode.REBALANCE_IN_PROGRESS,
+  ErrorCode.MEMBER_ID_REQUIRED,
 ]);
 /** Errors that mean: find the coordinator again. */
 const COORDINATOR_MOVED = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE]);
@@ -71,7 +74,10 @@ export class GroupMember {
   private joining = false;
   private closed = false;
 
-  constructor(private readonly cluster: ClusterClient, readonly opts: GroupMemberOptions) {}
+  constructor(
+    private readonly cluster: ClusterClient,
+    readonly opts: GroupMemberOptions,
+  ) {}
 
   /** Joins (or rejoins) the group and returns this member's partitions; waits out transient failures. */
   async join(signal: AbortSignal): Promise<TopicPartition[]> {
@@ -91,7 +97,10 @@ export class GroupMember {
         if (!rejoinNow && !isTransientGroupError(error)) throw error;
         if (!rejoinNow) {
           this.opts.onRetry?.(error as Error);
-          await sleep(Math.min(this.opts.retryBackoffMaxMs, this.opts.retryBackoffMs * 2 ** Math.min(attempt, 10)), signal);
+          await sleep(
+            Math.min(this.opts.retryBackoffMaxMs, this.opts.retryBackoffMs * 2 ** Math.min(attempt, 10)),
+            signal,
+          );
         }
       } finally {
         this.joining = false;
@@ -103,9 +112,17 @@ export class GroupMember {
   async committed(partitions: readonly TopicPartition[]): Promise<Map<string, number>> {
     const topics = byTopic(partitions, (tp) => tp.partition);
     const wire = [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
-    const body = await this.request(OFFSET_FETCH, (v) => (v >= 8
-      ? { groups: [{ groupId: this.opts.groupId, memberId: null, memberEpoch: -1, topics: wire }], requireStable: true }
-      : { groupId: this.opts.groupId, topics: wire, requireStable: true }), { minVersion: 1 });
+    const body = await this.request(
+      OFFSET_FETCH,
+      (v) =>
+        v >= 8
+          ? {
+              groups: [{ groupId: this.opts.groupId, memberId: null, memberEpoch: -1, topics: wire }],
+              requireStable: true,
+            }
+          : { groupId: this.opts.groupId, topics: wire, requireStable: true },
+      { minVersion: 1 },
+    );
     const group = (body.groups as MessageBody[] | undefined)?.[0] ?? body;
     if (group.errorCode) throw new KafkaError(group.errorCode);
     const out = new Map<string, number>();
@@ -121,12 +138,25 @@ export class GroupMember {
   /** Commits offsets as this member of the current generation. */
   async commit(offsets: ReadonlyArray<TopicPartition & { offset: number }>, timeoutMs?: number): Promise<void> {
     if (offsets.length === 0) return;
-    const topics = byTopic(offsets, (o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: '' }));
-    const body = await this.request(OFFSET_COMMIT, {
-      groupId: this.opts.groupId, generationIdOrMemberEpoch: this.generationId, memberId: this.memberId,
-      groupInstanceId: this.opts.groupInstanceId, retentionTimeMs: -1,
-      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
-    }, { minVersion: 2, timeoutMs });
+    const topics = byTopic(offsets, (o) => ({
+      partitionIndex: o.partition,
+      committedOffset: o.offset,
+      committedLeaderEpoch: -1,
+      commitTimestamp: -1,
+      committedMetadata: '',
+    }));
+    const body = await this.request(
+      OFFSET_COMMIT,
+      {
+        groupId: this.opts.groupId,
+        generationIdOrMemberEpoch: this.generationId,
+        memberId: this.memberId,
+        groupInstanceId: this.opts.groupInstanceId,
+        retentionTimeMs: -1,
+        topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+      },
+      { minVersion: 2, timeoutMs },
+    );
     for (const t of body.topics as MessageBody[]) {
       for (const p of t.partitions as MessageBody[]) if (p.errorCode) throw this.groupError(p.errorCode);
     }
@@ -141,9 +171,17 @@ export class GroupMember {
     this.generationId = -1;
     // A JoinGroup still waiting holds the connection; leave over a fresh one.
     if (this.joining) this.dropCoordinator();
-    await this.request(LEAVE_GROUP, (v) => (v >= 3
-      ? { groupId: this.opts.groupId, members: [{ memberId, groupInstanceId: null, reason: 'the consumer is closing' }] }
-      : { groupId: this.opts.groupId, memberId }), { timeoutMs });
+    await this.request(
+      LEAVE_GROUP,
+      (v) =>
+        v >= 3
+          ? {
+              groupId: this.opts.groupId,
+              members: [{ memberId, groupInstanceId: null, reason: 'the consumer is closing' }],
+            }
+          : { groupId: this.opts.groupId, memberId },
+      { timeoutMs },
+    );
   }
 
   close(): void {
@@ -155,33 +193,65 @@ export class GroupMember {
   private async joinOnce(): Promise<TopicPartition[]> {
     const topics = await this.subscribedTopics();
     const subscription = versioned(0, encodeData('ConsumerProtocolSubscription', 0, { topics, userData: null }));
-    const join = await this.request(JOIN_GROUP, {
-      groupId: this.opts.groupId, sessionTimeoutMs: this.opts.sessionTimeoutMs, rebalanceTimeoutMs: this.opts.rebalanceTimeoutMs,
-      memberId: this.memberId, groupInstanceId: this.opts.groupInstanceId, protocolType: 'consumer',
-      protocols: this.opts.assignors.map((name) => ({ name, metadata: subscription })), reason: null,
-    }, { timeoutMs: this.opts.rebalanceTimeoutMs + 5000 });
+    const join = await this.request(
+      JOIN_GROUP,
+      {
+        groupId: this.opts.groupId,
+        sessionTimeoutMs: this.opts.sessionTimeoutMs,
+        rebalanceTimeoutMs: this.opts.rebalanceTimeoutMs,
+        memberId: this.memberId,
+        groupInstanceId: this.opts.groupInstanceId,
+        protocolType: 'consumer',
+        protocols: this.opts.assignors.map((name) => ({ name, metadata: subscription })),
+        reason: null,
+      },
+      { timeoutMs: this.opts.rebalanceTimeoutMs + 5000 },
+    );
     if (join.errorCode === ErrorCode.MEMBER_ID_REQUIRED) this.memberId = join.memberId;
     if (join.errorCode) throw this.groupError(join.errorCode);
     this.memberId = join.memberId;
     this.generationId = join.generationId;
     const protocolName = join.protocolName as Assignor;
-    const assignments = join.leader === join.memberId && !join.skipAssignment
-      ? await this.assign(protocolName, join.members as Array<{ memberId: string; groupInstanceId: string | null; metadata: Buffer }>)
-      : [];
-    const sync = await this.request(SYNC_GROUP, {
-      groupId: this.opts.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: this.opts.groupInstanceId,
-      protocolType: 'consumer', protocolName, assignments,
-    }, { timeoutMs: this.opts.rebalanceTimeoutMs + 5000 });
+    const assignments =
+      join.leader === join.memberId && !join.skipAssignment
+        ? await this.assign(
+            protocolName,
+            join.members as Array<{ memberId: string; groupInstanceId: string | null; metadata: Buffer }>,
+          )
+        : [];
+    const sync = await this.request(
+      SYNC_GROUP,
+      {
+        groupId: this.opts.groupId,
+        generationId: this.generationId,
+        memberId: this.memberId,
+        groupInstanceId: this.opts.groupInstanceId,
+        protocolType: 'consumer',
+        protocolName,
+        assignments,
+      },
+      { timeoutMs: this.opts.rebalanceTimeoutMs + 5000 },
+    );
     if (sync.errorCode) throw this.groupError(sync.errorCode);
     return decodeAssignment(sync.assignment);
   }
 
   /** The leader's job: split the subscribed topics' partitions among the members. */
-  private async assign(protocol: Assignor, members: Array<{ memberId: string; groupInstanceId: string | null; metadata: Buffer }>): Promise<Array<{ memberId: string; assignment: Buffer }>> {
+  private async assign(
+    protocol: Assignor,
+    members: Array<{ memberId: string; groupInstanceId: string | null; metadata: Buffer }>,
+  ): Promise<Array<{ memberId: string; assignment: Buffer }>> {
     const subs = members.map((m) => ({ ...m, topics: new Set(decodeSubscription(m.metadata)) }));
     // Kafka's MemberInfo order: static members by instance id first, then the rest by member id.
-    subs.sort((a, b) => (a.groupInstanceId !== null && b.groupInstanceId !== null ? cmp(a.groupInstanceId, b.groupInstanceId)
-      : a.groupInstanceId !== null ? -1 : b.groupInstanceId !== null ? 1 : cmp(a.memberId, b.memberId)));
+    subs.sort((a, b) =>
+      a.groupInstanceId !== null && b.groupInstanceId !== null
+        ? cmp(a.groupInstanceId, b.groupInstanceId)
+        : a.groupInstanceId !== null
+          ? -1
+          : b.groupInstanceId !== null
+            ? 1
+            : cmp(a.memberId, b.memberId),
+    );
     const wanted = [...new Set(subs.flatMap((s) => [...s.topics]))].sort(cmp);
     const md = wanted.length > 0 ? await this.cluster.refreshMetadata(wanted) : undefined;
     const counts = new Map<string, number>();
@@ -223,21 +293,32 @@ export class GroupMember {
     const sub = this.opts.subscription;
     if (Array.isArray(sub)) return [...sub].sort(cmp);
     const md = await this.cluster.refreshMetadata(null);
-    return [...md.topics.values()].filter((t) => !t.isInternal && wholeMatch(sub, t.name)).map((t) => t.name).sort(cmp);
+    return [...md.topics.values()]
+      .filter((t) => !t.isInternal && wholeMatch(sub, t.name))
+      .map((t) => t.name)
+      .sort(cmp);
   }
 
   private startHeartbeat(): void {
     this.stopHeartbeat();
     const beat = async () => {
       try {
-        const body = await this.request(HEARTBEAT, {
-          groupId: this.opts.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: this.opts.groupInstanceId,
-        }, { timeoutMs: Math.max(this.opts.heartbeatIntervalMs, Math.min(this.opts.sessionTimeoutMs, 30_000)) });
+        const body = await this.request(
+          HEARTBEAT,
+          {
+            groupId: this.opts.groupId,
+            generationId: this.generationId,
+            memberId: this.memberId,
+            groupInstanceId: this.opts.groupInstanceId,
+          },
+          { timeoutMs: Math.max(this.opts.heartbeatIntervalMs, Math.min(this.opts.sessionTimeoutMs, 30_000)) },
+        );
         if (body.errorCode) this.groupError(body.errorCode);
       } catch {
         // The coordinator is away or moved: try again next time; the session may survive it.
       }
-      if (this.heartbeatTimer !== undefined && !this.rejoinNeeded) this.heartbeatTimer = setTimeout(tick, this.opts.heartbeatIntervalMs).unref();
+      if (this.heartbeatTimer !== undefined && !this.rejoinNeeded)
+        this.heartbeatTimer = setTimeout(tick, this.opts.heartbeatIntervalMs).unref();
     };
     const tick = () => void beat();
     this.heartbeatTimer = setTimeout(tick, this.opts.heartbeatIntervalMs).unref();
@@ -265,7 +346,11 @@ export class GroupMember {
     return new KafkaError(code);
   }
 
-  private async request(apiKey: number, body: object | ((v: number) => object), options: { timeoutMs?: number; minVersion?: number } = {}): Promise<MessageBody> {
+  private async request(
+    apiKey: number,
+    body: object | ((v: number) => object),
+    options: { timeoutMs?: number; minVersion?: number } = {},
+  ): Promise<MessageBody> {
     const conn = await this.coordinatorConnection();
     try {
       const res = await conn.send(apiKey, body, options);
@@ -289,15 +374,20 @@ export class GroupMember {
     }
     const opening = this.findCoordinator().then(({ host, port }) => this.opts.openConnection(host, port));
     this.coordinator = opening;
-    opening.catch(() => { if (this.coordinator === opening) this.coordinator = undefined; });
+    opening.catch(() => {
+      if (this.coordinator === opening) this.coordinator = undefined;
+    });
     return opening;
   }
 
   private async findCoordinator(): Promise<{ host: string; port: number }> {
     const groupId = this.opts.groupId;
     const v4 = this.cluster.supports(FIND_COORDINATOR, 4);
-    const body = await this.cluster.send(FIND_COORDINATOR, v4 ? { keyType: 0, coordinatorKeys: [groupId] } : { key: groupId, keyType: 0 },
-      v4 ? { minVersion: 4 } : { maxVersion: 3 });
+    const body = await this.cluster.send(
+      FIND_COORDINATOR,
+      v4 ? { keyType: 0, coordinatorKeys: [groupId] } : { key: groupId, keyType: 0 },
+      v4 ? { minVersion: 4 } : { maxVersion: 3 },
+    );
     const c = v4 ? (body.coordinators as MessageBody[])[0] : body;
     if (c.errorCode) throw new KafkaError(c.errorCode);
     return { host: c.host, port: c.port };
@@ -306,12 +396,16 @@ export class GroupMember {
   private dropCoordinator(): void {
     const c = this.coordinator;
     this.coordinator = undefined;
-    c?.then((conn) => conn.close(), () => undefined);
+    c?.then(
+      (conn) => conn.close(),
+      () => undefined,
+    );
   }
 }
 
 function isTransientGroupError(error: unknown): boolean {
-  if (error instanceof ConnectionError) return error.code !== 'TLS_FAILED' && error.code !== 'BAD_RESPONSE' && error.code !== 'UNSUPPORTED_VERSION';
+  if (error instanceof ConnectionError)
+    return error.code !== 'TLS_FAILED' && error.code !== 'BAD_RESPONSE' && error.code !== 'UNSUPPORTED_VERSION';
   return error instanceof KafkaError && (error.retriable || COORDINATOR_MOVED.has(error.code));
 }
 
@@ -323,21 +417,28 @@ function versioned(version: number, parts: Buffer[]): Buffer {
 
 function encodeAssignment(tps: TopicPartition[]): Buffer {
   const topics = byTopic(tps, (tp) => tp.partition);
-  return versioned(0, encodeData('ConsumerProtocolAssignment', 0, {
-    assignedPartitions: [...topics].map(([topic, partitions]) => ({ topic, partitions })), userData: null,
-  }));
+  return versioned(
+    0,
+    encodeData('ConsumerProtocolAssignment', 0, {
+      assignedPartitions: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+      userData: null,
+    }),
+  );
 }
 
 /** Newer versions only add fields, so they are read with the newest schema we know. */
 function decodeAssignment(buf: Buffer | null): TopicPartition[] {
   if (buf === null || buf.length < 2) return [];
   const body = decodeData('ConsumerProtocolAssignment', Math.min(Math.max(buf.readInt16BE(0), 0), 3), buf, 2);
-  return (body.assignedPartitions as Array<{ topic: string; partitions: number[] }>).flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })));
+  return (body.assignedPartitions as Array<{ topic: string; partitions: number[] }>).flatMap((t) =>
+    t.partitions.map((partition) => ({ topic: t.topic, partition })),
+  );
 }
 
 function decodeSubscription(buf: Buffer): string[] {
   if (buf.length < 2) return [];
-  return decodeData('ConsumerProtocolSubscription', Math.min(Math.max(buf.readInt16BE(0), 0), 3), buf, 2).topics as string[];
+  return decodeData('ConsumerProtocolSubscription', Math.min(Math.max(buf.readInt16BE(0), 0), 3), buf, 2)
+    .topics as string[];
 }
 
 function byTopic<T extends { topic: string }, U>(items: readonly T[], map: (item: T) => U): Map<string, U[]> {
@@ -359,7 +460,11 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const done = () => { clearTimeout(timer); signal.removeEventListener('abort', done); resolve(); };
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });

@@ -10,8 +10,8 @@ export {
   type BrokerConnectionOptions,
   type RequestBody,
   type SendOptions,
-} from './broker-connection.js'
-export type { TlsSettings } from './tls-settings.js'
+} from './broker-connection.js';
+export type { TlsSettings } from './tls-settings.js';
 export {
   ClusterClient,
   type BrokerNode,
@@ -21,6 +21,6 @@ export {
   type NodeTarget,
   type PartitionMetadata,
   type TopicMetadata,
-} from './cluster.js'
-export { ConnectionError, KafkaError, formatHostPort, parseHostPort, type ConnectionErrorCode } from './errors.js'
-export { SASL_MECHANISMS, type SaslCredentials, type SaslMechanismName } from './sasl.js'
+} from './cluster.js';
+export { ConnectionError, KafkaError, formatHostPort, parseHostPort, type ConnectionErrorCode } from './errors.js';
+export { SASL_MECHANISMS, type SaslCredentials, type SaslMechanismName } from './sasl.js';

@@ -29,11 +29,17 @@ export function resolveIdempotence(o: IdempotenceInput): boolean {
     return false;
   }
   if (o.acks !== -1) {
-    if (explicit) throw new ProducerConfigError('Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.');
+    if (explicit)
+      throw new ProducerConfigError(
+        'Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.',
+      );
     return false;
   }
   if (o.maxInFlight > MAX_IN_FLIGHT_FOR_IDEMPOTENCE) {
-    if (explicit) throw new ProducerConfigError('Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.');
+    if (explicit)
+      throw new ProducerConfigError(
+        'Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.',
+      );
     return false;
   }
   return true;
@@ -43,10 +49,17 @@ export function resolveIdempotence(o: IdempotenceInput): boolean {
  * delivery.timeout.ms must leave room for linger.ms plus one request: an explicit smaller
  * value is an error, the default is raised to fit.
  */
-export function resolveDeliveryTimeout(o: { deliveryTimeoutMs?: number; lingerMs: number; requestTimeoutMs: number }): number {
+export function resolveDeliveryTimeout(o: {
+  deliveryTimeoutMs?: number;
+  lingerMs: number;
+  requestTimeoutMs: number;
+}): number {
   const floor = Math.min(o.lingerMs + o.requestTimeoutMs, 0x7fffffff);
   if (o.deliveryTimeoutMs === undefined) return Math.max(DEFAULT_DELIVERY_TIMEOUT_MS, floor);
-  if (o.deliveryTimeoutMs < floor) throw new ProducerConfigError('delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms');
+  if (o.deliveryTimeoutMs < floor)
+    throw new ProducerConfigError(
+      'delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms',
+    );
   return o.deliveryTimeoutMs;
 }
 
@@ -55,5 +68,7 @@ export function parseBooleanProperty(key: string, value: string): boolean {
   const v = value.trim().toLowerCase();
   if (v === 'true') return true;
   if (v === 'false') return false;
-  throw new ProducerConfigError(`Invalid value ${value} for configuration ${key}: Expected value to be either true or false`);
+  throw new ProducerConfigError(
+    `Invalid value ${value} for configuration ${key}: Expected value to be either true or false`,
+  );
 }

@@ -17,7 +17,16 @@
 // queue up behind a busy partition, the ones waiting are sent as one larger batch
 // (adaptive batching); should the broker find it too large for the topic, it is split
 // back into batch.size pieces and sent again.
-import { encodeRecordBatch, OFF_ATTRIBUTES, OFF_BASE_SEQUENCE, OFF_CRC, OFF_PRODUCER_EPOCH, OFF_PRODUCER_ID, type CompressFn, type RecordInput } from '../protocol/record-batch.js';
+import {
+  encodeRecordBatch,
+  OFF_ATTRIBUTES,
+  OFF_BASE_SEQUENCE,
+  OFF_CRC,
+  OFF_PRODUCER_EPOCH,
+  OFF_PRODUCER_ID,
+  type CompressFn,
+  type RecordInput,
+} from '../protocol/record-batch.js';
 import { crc32c } from '../protocol/crc32c.js';
 import { ErrorCode, errorName, isRetriable, KafkaError } from '../protocol/errors.js';
 import type { ClusterClient } from './cluster.js';
@@ -55,12 +64,23 @@ export interface ProducerOptions {
 }
 
 export const DEFAULT_PRODUCER_OPTIONS: ProducerOptions = {
-  acks: -1, compression: 0, batchSize: 16384, lingerMs: 5, maxInFlight: 5, requestTimeoutMs: 30000,
-  retries: 2147483647, retryBackoffMs: 100, maxRequestSize: 1048576, bufferMemory: 33554432, maxBlockMs: 60000,
+  acks: -1,
+  compression: 0,
+  batchSize: 16384,
+  lingerMs: 5,
+  maxInFlight: 5,
+  requestTimeoutMs: 30000,
+  retries: 2147483647,
+  retryBackoffMs: 100,
+  maxRequestSize: 1048576,
+  bufferMemory: 33554432,
+  maxBlockMs: 60000,
 };
 
 /** The options with Kafka's rules applied: throws ProducerConfigError for a combination Kafka refuses. */
-export function resolveProducerOptions(opts: Partial<ProducerOptions>): ProducerOptions & { idempotence: boolean; deliveryTimeoutMs: number } {
+export function resolveProducerOptions(
+  opts: Partial<ProducerOptions>,
+): ProducerOptions & { idempotence: boolean; deliveryTimeoutMs: number } {
   const o = { ...DEFAULT_PRODUCER_OPTIONS, ...opts };
   return { ...o, idempotence: resolveIdempotence(o), deliveryTimeoutMs: resolveDeliveryTimeout(o) };
 }
@@ -181,7 +201,10 @@ export class Producer {
   /** Partitions whose next batch waits for AddPartitionsToTxn. */
   private readonly txnWaiting = new Set<PartitionQueue>();
 
-  constructor(private readonly cluster: ClusterClient, opts: Partial<ProducerOptions> = {}) {
+  constructor(
+    private readonly cluster: ClusterClient,
+    opts: Partial<ProducerOptions> = {},
+  ) {
     this.opts = resolveProducerOptions(opts);
     this.idempotent = this.opts.idempotence;
   }
@@ -194,7 +217,12 @@ export class Producer {
       const missing: string[] = [];
       for (const name of topics) {
         const t = md.topics.get(name);
-        if (t && t.errorCode === ErrorCode.NONE && t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)) {
+        if (
+          t &&
+          t.errorCode === ErrorCode.NONE &&
+          t.partitions.length > 0 &&
+          t.partitions.every((p) => p.leader >= 0)
+        ) {
           if (!this.topics.has(name)) this.addTopic(name, t.partitions.length);
         } else if (t && !isRetriable(t.errorCode) && t.errorCode !== ErrorCode.NONE) {
           throw new ProducerError(errorName(t.errorCode), `Topic ${name} is not available: ${errorName(t.errorCode)}`);
@@ -204,7 +232,10 @@ export class Producer {
       }
       if (missing.length === 0) break;
       if (Date.now() >= deadline) {
-        throw new ProducerError('TIMEOUT', `Topic ${missing.join(', ')} not present in metadata after ${this.opts.maxBlockMs} ms.`);
+        throw new ProducerError(
+          'TIMEOUT',
+          `Topic ${missing.join(', ')} not present in metadata after ${this.opts.maxBlockMs} ms.`,
+        );
       }
       await sleep(Math.min(100, this.opts.retryBackoffMs));
     }
@@ -215,7 +246,8 @@ export class Producer {
           return;
         } catch (err) {
           const e = err as ProducerError;
-          if (!e.retriable || Date.now() >= deadline) throw err instanceof ProducerError ? err : new ProducerError('NETWORK_EXCEPTION', (err as Error).message);
+          if (!e.retriable || Date.now() >= deadline)
+            throw err instanceof ProducerError ? err : new ProducerError('NETWORK_EXCEPTION', (err as Error).message);
           await sleep(this.opts.retryBackoffMs);
         }
       }
@@ -235,7 +267,11 @@ export class Producer {
     this.producerId = producerId;
     this.producerEpoch = producerEpoch;
     for (const info of this.topics.values()) {
-      for (const q of info.queues) { q.nextSeq = 0; q.unacked = []; q.parked = false; }
+      for (const q of info.queues) {
+        q.nextSeq = 0;
+        q.unacked = [];
+        q.parked = false;
+      }
     }
     this.resetPending = false;
   }
@@ -255,15 +291,33 @@ export class Producer {
     let partition = r.partition;
     if (partition === undefined) partition = r.key ? partitionForKey(r.key, info.partitions) : info.sticky;
     else if (partition < 0 || partition >= info.partitions) {
-      this.fail([r.seq], r.topic, partition, 'UNKNOWN_TOPIC_OR_PARTITION', `Partition ${partition} of topic ${r.topic} with partition count ${info.partitions} is not present in metadata.`);
+      this.fail(
+        [r.seq],
+        r.topic,
+        partition,
+        'UNKNOWN_TOPIC_OR_PARTITION',
+        `Partition ${partition} of topic ${r.topic} with partition count ${info.partitions} is not present in metadata.`,
+      );
       return true;
     }
     const q = info.queues[partition]!;
     let batch = q.open;
     if (!batch) {
       batch = {
-        q, records: [], count: 0, seqs: [], appendedAt: this.opts.onBatchDone ? new Float64Array(64) : null, bytes: 0,
-        createdAt: Date.now(), attempts: 0, notBefore: 0, encoded: null, baseSequence: -1, parts: 1, noMerge: false, splitInto: null,
+        q,
+        records: [],
+        count: 0,
+        seqs: [],
+        appendedAt: this.opts.onBatchDone ? new Float64Array(64) : null,
+        bytes: 0,
+        createdAt: Date.now(),
+        attempts: 0,
+        notBefore: 0,
+        encoded: null,
+        baseSequence: -1,
+        parts: 1,
+        noMerge: false,
+        splitInto: null,
       };
       q.open = batch;
       this.filling.add(q);
@@ -290,7 +344,10 @@ export class Producer {
       if (r.key === null && r.partition === undefined) info.sticky = (info.sticky + 1) % info.partitions;
       this.schedulePump();
     } else if (!this.lingerTimer) {
-      this.lingerTimer = setTimeout(() => { this.lingerTimer = undefined; this.sealAll(); }, this.opts.lingerMs);
+      this.lingerTimer = setTimeout(() => {
+        this.lingerTimer = undefined;
+        this.sealAll();
+      }, this.opts.lingerMs);
     }
     return this.buffered < this.opts.bufferMemory;
   }
@@ -303,7 +360,10 @@ export class Producer {
 
   /** Sends everything queued and resolves when every record is acknowledged or failed. */
   async flush(): Promise<void> {
-    if (this.lingerTimer) { clearTimeout(this.lingerTimer); this.lingerTimer = undefined; }
+    if (this.lingerTimer) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = undefined;
+    }
     this.sealAll();
     while (this.outstanding > 0) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
@@ -328,7 +388,16 @@ export class Producer {
   private addTopic(name: string, partitions: number): void {
     const queues: PartitionQueue[] = [];
     for (let p = 0; p < partitions; p++) {
-      queues.push({ topic: name, partition: p, open: null, ready: [], unacked: [], nextSeq: 0, inFlight: 0, parked: false });
+      queues.push({
+        topic: name,
+        partition: p,
+        open: null,
+        ready: [],
+        unacked: [],
+        nextSeq: 0,
+        inFlight: 0,
+        parked: false,
+      });
     }
     this.topics.set(name, { partitions, sticky: Math.floor(Math.random() * partitions), queues });
   }
@@ -348,7 +417,10 @@ export class Producer {
   private schedulePump(): void {
     if (this.pumpScheduled) return;
     this.pumpScheduled = true;
-    setImmediate(() => { this.pumpScheduled = false; this.pump(); });
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   /** Groups sendable batches by leader and sends while each broker has room in flight. */
@@ -359,8 +431,14 @@ export class Producer {
     for (const q of this.active) {
       this.expire(q, now);
       const head = q.ready[0];
-      if (!head) { this.active.delete(q); continue; }
-      if (head.notBefore > now) { wait = Math.min(wait, head.notBefore - now); continue; }
+      if (!head) {
+        this.active.delete(q);
+        continue;
+      }
+      if (head.notBefore > now) {
+        wait = Math.min(wait, head.notBefore - now);
+        continue;
+      }
       if (!this.sendable(q, head)) continue;
       const leader = this.cluster.leaderOf(q.topic, q.partition);
       if (leader === undefined) {
@@ -369,7 +447,10 @@ export class Producer {
         continue;
       }
       let list = byNode.get(leader);
-      if (!list) { list = []; byNode.set(leader, list); }
+      if (!list) {
+        list = [];
+        byNode.set(leader, list);
+      }
       list.push(q);
     }
     for (const [node, queues] of byNode) {
@@ -403,7 +484,13 @@ export class Producer {
   private pumpLater(ms: number): void {
     if (this.retryTimer) return;
     // Not unref'd: batches waiting to be retried are work this process still owes.
-    this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.pump(); }, Math.max(1, ms));
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = undefined;
+        this.pump();
+      },
+      Math.max(1, ms),
+    );
   }
 
   /**
@@ -424,13 +511,21 @@ export class Producer {
     const added = this.txn!.partitionAdded(q.topic, q.partition);
     if (added === true) return true;
     this.txnWaiting.add(q);
-    added.then(() => undefined, (err: ProducerError) => {
-      // Not in the transaction: its records cannot be sent in it.
-      for (const b of q.ready.filter((x) => x.baseSequence < 0)) {
-        q.ready.splice(q.ready.indexOf(b), 1);
-        this.complete(b, err.code ?? 'UNKNOWN_SERVER_ERROR', err.message);
-      }
-    }).finally(() => { this.txnWaiting.delete(q); this.schedulePump(); });
+    added
+      .then(
+        () => undefined,
+        (err: ProducerError) => {
+          // Not in the transaction: its records cannot be sent in it.
+          for (const b of q.ready.filter((x) => x.baseSequence < 0)) {
+            q.ready.splice(q.ready.indexOf(b), 1);
+            this.complete(b, err.code ?? 'UNKNOWN_SERVER_ERROR', err.message);
+          }
+        },
+      )
+      .finally(() => {
+        this.txnWaiting.delete(q);
+        this.schedulePump();
+      });
     return false;
   }
 
@@ -476,9 +571,20 @@ export class Producer {
     for (let i = 0; i < b.count; i += per) {
       const end = Math.min(b.count, i + per);
       out.push({
-        q: b.q, records: b.records.slice(i, end), count: end - i, seqs: b.seqs.slice(i, end),
-        appendedAt: b.appendedAt ? b.appendedAt.slice(i, end) : null, bytes: Math.round(b.bytes * (end - i) / b.count),
-        createdAt: b.createdAt, attempts: 0, notBefore: 0, encoded: null, baseSequence: -1, parts: 1, noMerge: true, splitInto: null,
+        q: b.q,
+        records: b.records.slice(i, end),
+        count: end - i,
+        seqs: b.seqs.slice(i, end),
+        appendedAt: b.appendedAt ? b.appendedAt.slice(i, end) : null,
+        bytes: Math.round((b.bytes * (end - i)) / b.count),
+        createdAt: b.createdAt,
+        attempts: 0,
+        notBefore: 0,
+        encoded: null,
+        baseSequence: -1,
+        parts: 1,
+        noMerge: true,
+        splitInto: null,
       });
     }
     // Rounding must not change what buffer.memory counts.
@@ -513,8 +619,13 @@ export class Producer {
     const seq = this.idempotent ? q.nextSeq : -1;
     try {
       b.encoded = encodeRecordBatch({
-        records: b.records, compression: this.opts.compression, compress: this.opts.compress,
-        producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: seq, isTransactional: this.txn !== null,
+        records: b.records,
+        compression: this.opts.compression,
+        compress: this.opts.compress,
+        producerId: this.producerId,
+        producerEpoch: this.producerEpoch,
+        baseSequence: seq,
+        isTransactional: this.txn !== null,
       });
     } catch (err) {
       this.complete(b, 'INVALID_RECORD', (err as Error).message);
@@ -537,7 +648,10 @@ export class Producer {
     for (const b of batches) {
       b.q.inFlight++;
       let list = topicData.get(b.q.topic);
-      if (!list) { list = []; topicData.set(b.q.topic, list); }
+      if (!list) {
+        list = [];
+        topicData.set(b.q.topic, list);
+      }
       list.push({ index: b.q.partition, records: b.encoded! });
     }
     const body = {
@@ -567,25 +681,39 @@ export class Producer {
     const expectResponse = this.opts.acks !== 0;
     let res: ProduceResponse;
     try {
-      res = await conn.send(PRODUCE, body, { expectResponse, timeoutMs: this.opts.requestTimeoutMs }) as ProduceResponse;
+      res = (await conn.send(PRODUCE, body, {
+        expectResponse,
+        timeoutMs: this.opts.requestTimeoutMs,
+      })) as ProduceResponse;
     } catch (err) {
       const f = failureOf(err);
       for (const b of batches) this.retryOrFail(b, f.error, f.message, f.retriable);
       return;
     }
-    if (!expectResponse) { for (const b of batches) this.complete(b, null, ''); return; }
+    if (!expectResponse) {
+      for (const b of batches) this.complete(b, null, '');
+      return;
+    }
     const results = new Map<string, { errorCode: number; errorMessage: string | null }>();
     for (const t of res.responses) {
       for (const p of t.partitionResponses) results.set(`${t.name}\u0000${p.index}`, p);
     }
     for (const b of batches) {
       const r = results.get(`${b.q.topic}\u0000${b.q.partition}`);
-      if (!r) { this.retryOrFail(b, 'UNKNOWN_SERVER_ERROR', 'no result for the partition in the response', true); continue; }
+      if (!r) {
+        this.retryOrFail(b, 'UNKNOWN_SERVER_ERROR', 'no result for the partition in the response', true);
+        continue;
+      }
       const code = r.errorCode;
       const message = r.errorMessage ?? errorName(code);
       // A duplicate is a batch the broker already has: delivered.
-      if (code === ErrorCode.NONE || (this.idempotent && code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER)) this.complete(b, null, '');
-      else if (this.idempotent && (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.UNKNOWN_PRODUCER_ID)) this.outOfSequence(b, errorName(code), message);
+      if (code === ErrorCode.NONE || (this.idempotent && code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER))
+        this.complete(b, null, '');
+      else if (
+        this.idempotent &&
+        (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.UNKNOWN_PRODUCER_ID)
+      )
+        this.outOfSequence(b, errorName(code), message);
       else if (code === ErrorCode.MESSAGE_TOO_LARGE && b.parts > 1) this.split(b);
       else this.retryOrFail(b, errorName(code), message, isRetriable(code));
     }
@@ -597,7 +725,10 @@ export class Producer {
    * (or we gave up on a batch it never got): renumber under a new producer id.
    */
   private outOfSequence(b: Batch, error: string, message: string): void {
-    if (b.q.unacked[0] !== b) { this.retryOrFail(b, error, message, true); return; }
+    if (b.q.unacked[0] !== b) {
+      this.retryOrFail(b, error, message, true);
+      return;
+    }
     b.q.parked = true;
     this.resetPending = true;
     this.requeue(b);
@@ -606,7 +737,13 @@ export class Producer {
   private retryOrFail(b: Batch, error: string, message: string, retriable: boolean, countAttempt = true): void {
     if (countAttempt) b.attempts++;
     const now = Date.now();
-    if (retriable && b.attempts <= this.opts.retries && now - b.createdAt < this.opts.deliveryTimeoutMs && !this.closed && !this.givingUp) {
+    if (
+      retriable &&
+      b.attempts <= this.opts.retries &&
+      now - b.createdAt < this.opts.deliveryTimeoutMs &&
+      !this.closed &&
+      !this.givingUp
+    ) {
       b.notBefore = now + this.opts.retryBackoffMs;
       this.requeue(b);
       this.refreshMetadataSoon();
@@ -630,7 +767,11 @@ export class Producer {
   private expire(q: PartitionQueue, now: number): void {
     while (q.ready.length > 0 && now - q.ready[0]!.createdAt >= this.opts.deliveryTimeoutMs) {
       const b = q.ready.shift()!;
-      this.complete(b, 'TIMEOUT', `Expiring ${b.count} record(s) for ${q.topic}-${q.partition}:${now - b.createdAt} ms has passed since batch creation`);
+      this.complete(
+        b,
+        'TIMEOUT',
+        `Expiring ${b.count} record(s) for ${q.topic}-${q.partition}:${now - b.createdAt} ms has passed since batch creation`,
+      );
     }
   }
 
@@ -655,22 +796,30 @@ export class Producer {
    */
   private maybeRenewProducerId(): void {
     if (this.resetting || this.inFlightTotal > 0) return;
-    if (this.txn) { this.abandonForTransaction(); return; }
+    if (this.txn) {
+      this.abandonForTransaction();
+      return;
+    }
     for (const info of this.topics.values()) {
       for (const q of info.queues) if (q.unacked.length > 0 && !q.parked) return;
     }
     this.resetting = true;
-    this.initProducerId().then(() => {
-      for (const info of this.topics.values()) {
-        for (const q of info.queues) this.renumber(q);
-      }
-      this.resetPending = false;
-    }, () => {
-      this.pumpLater(this.opts.retryBackoffMs);
-    }).finally(() => {
-      this.resetting = false;
-      this.schedulePump();
-    });
+    this.initProducerId()
+      .then(
+        () => {
+          for (const info of this.topics.values()) {
+            for (const q of info.queues) this.renumber(q);
+          }
+          this.resetPending = false;
+        },
+        () => {
+          this.pumpLater(this.opts.retryBackoffMs);
+        },
+      )
+      .finally(() => {
+        this.resetting = false;
+        this.schedulePump();
+      });
   }
 
   /**
@@ -718,18 +867,28 @@ export class Producer {
   private async initProducerId(): Promise<void> {
     let res: { errorCode: number; producerId: number | bigint; producerEpoch: number };
     try {
-      res = await this.cluster.send(INIT_PRODUCER_ID, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 }, { timeoutMs: this.opts.requestTimeoutMs }) as typeof res;
+      res = (await this.cluster.send(
+        INIT_PRODUCER_ID,
+        { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 },
+        { timeoutMs: this.opts.requestTimeoutMs },
+      )) as typeof res;
     } catch (err) {
       const f = failureOf(err);
       if (f.error === 'UNSUPPORTED_VERSION') {
-        throw new ProducerError('UNSUPPORTED_VERSION', 'The broker does not support idempotent producers (InitProducerId); set enable.idempotence=false', false);
+        throw new ProducerError(
+          'UNSUPPORTED_VERSION',
+          'The broker does not support idempotent producers (InitProducerId); set enable.idempotence=false',
+          false,
+        );
       }
       throw new ProducerError(f.error, `Could not get a producer id: ${f.message}`, f.retriable);
     }
     if (res.errorCode !== ErrorCode.NONE) {
       const name = errorName(res.errorCode);
       // Brokers before 2.8 want IdempotentWrite on the cluster from an idempotent producer.
-      const hint = name.endsWith('AUTHORIZATION_FAILED') ? ' (an idempotent producer needs IdempotentWrite on the cluster; or set enable.idempotence=false)' : '';
+      const hint = name.endsWith('AUTHORIZATION_FAILED')
+        ? ' (an idempotent producer needs IdempotentWrite on the cluster; or set enable.idempotence=false)'
+        : '';
       throw new ProducerError(name, `Could not get a producer id: ${name}${hint}`, isRetriable(res.errorCode));
     }
     this.producerId = Number(res.producerId);
@@ -767,9 +926,18 @@ export class Producer {
     // At most one refresh per retry.backoff.ms: a partition without a leader must not spin.
     const wait = Math.max(0, this.lastMetadataRefresh + this.opts.retryBackoffMs - Date.now());
     this.metadataRefresh = sleep(wait)
-      .then(() => { this.lastMetadataRefresh = Date.now(); return this.cluster.refreshMetadata([...this.topics.keys()]); })
-      .then(() => undefined, () => undefined)
-      .finally(() => { this.metadataRefresh = undefined; this.schedulePump(); });
+      .then(() => {
+        this.lastMetadataRefresh = Date.now();
+        return this.cluster.refreshMetadata([...this.topics.keys()]);
+      })
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        this.metadataRefresh = undefined;
+        this.schedulePump();
+      });
   }
 }
 
@@ -780,7 +948,8 @@ const RETRIABLE_CONNECT_ERRORS = new Set(['CONNECT_FAILED', 'CONNECT_TIMEOUT', '
 function failureOf(err: unknown): { error: string; message: string; retriable: boolean } {
   if (err instanceof KafkaError) return { error: err.errorName, message: err.message, retriable: err.retriable };
   const e = err as Error & { code?: unknown };
-  if (typeof e.code === 'string') return { error: e.code, message: e.message, retriable: RETRIABLE_CONNECT_ERRORS.has(e.code) };
+  if (typeof e.code === 'string')
+    return { error: e.code, message: e.message, retriable: RETRIABLE_CONNECT_ERRORS.has(e.code) };
   return { error: 'NETWORK_EXCEPTION', message: e?.message ?? String(err), retriable: true };
 }
 
@@ -793,11 +962,18 @@ function restamp(batch: Buffer, producerId: number, epoch: number, baseSequence:
 }
 
 interface ProduceResponse {
-  responses: Array<{ name: string; partitionResponses: Array<{ index: number; errorCode: number; errorMessage: string | null }> }>;
+  responses: Array<{
+    name: string;
+    partitionResponses: Array<{ index: number; errorCode: number; errorMessage: string | null }>;
+  }>;
 }
 
 export class ProducerError extends Error {
-  constructor(readonly code: string, message: string, readonly retriable = false) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retriable = false,
+  ) {
     super(message);
   }
 }

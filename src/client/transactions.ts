@@ -11,7 +11,13 @@ import type { MessageBody } from '../protocol/types.js';
 import type { BrokerConnection } from './broker-connection.js';
 import type { ClusterClient } from './cluster.js';
 import { ProducerConfigError, resolveIdempotence } from './producer-config.js';
-import { DEFAULT_PRODUCER_OPTIONS, ProducerError, type Producer, type ProducerOptions, type TransactionHooks } from './producer.js';
+import {
+  DEFAULT_PRODUCER_OPTIONS,
+  ProducerError,
+  type Producer,
+  type ProducerOptions,
+  type TransactionHooks,
+} from './producer.js';
 
 const FIND_COORDINATOR = 10;
 const INIT_PRODUCER_ID = 22;
@@ -33,7 +39,11 @@ export interface TransactionOptions {
 
 /** A transaction that cannot go on. fatal: the producer is fenced or otherwise done for; abort is pointless. */
 export class TransactionError extends Error {
-  constructor(readonly code: string, message: string, readonly fatal = false) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly fatal = false,
+  ) {
     super(message);
   }
 }
@@ -42,12 +52,18 @@ export class TransactionError extends Error {
  * Kafka's ProducerConfig rules for transactional.id: idempotence is required (and turned
  * on if not set), transaction.timeout.ms must be a positive number.
  */
-export function transactionalProducerOptions(opts: Partial<ProducerOptions>, props: Record<string, string>): Partial<ProducerOptions> {
+export function transactionalProducerOptions(
+  opts: Partial<ProducerOptions>,
+  props: Record<string, string>,
+): Partial<ProducerOptions> {
   const o = { ...DEFAULT_PRODUCER_OPTIONS, ...opts };
-  if (!resolveIdempotence(o)) throw new ProducerConfigError('Cannot set a transactional.id without also enabling idempotence.');
+  if (!resolveIdempotence(o))
+    throw new ProducerConfigError('Cannot set a transactional.id without also enabling idempotence.');
   const timeout = props['transaction.timeout.ms'];
   if (timeout !== undefined && !(Number.isInteger(Number(timeout)) && Number(timeout) > 0)) {
-    throw new ProducerConfigError(`Invalid value ${timeout} for configuration transaction.timeout.ms: Expected a positive integer`);
+    throw new ProducerConfigError(
+      `Invalid value ${timeout} for configuration transaction.timeout.ms: Expected a positive integer`,
+    );
   }
   return { ...opts, idempotence: true };
 }
@@ -58,7 +74,11 @@ export function transactionTimeoutFrom(props: Record<string, string>): number {
 }
 
 /** Errors from the coordinator that mean: ask again, maybe elsewhere. */
-const COORDINATOR_MOVED = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
+const COORDINATOR_MOVED = new Set<number>([
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+]);
 
 export class TransactionalProducer implements TransactionHooks {
   readonly transactionalId: string;
@@ -75,14 +95,21 @@ export class TransactionalProducer implements TransactionHooks {
   committed = 0;
   aborted = 0;
 
-  constructor(private readonly cluster: ClusterClient, private readonly producer: Producer, private readonly opts: TransactionOptions) {
+  constructor(
+    private readonly cluster: ClusterClient,
+    private readonly producer: Producer,
+    private readonly opts: TransactionOptions,
+  ) {
     this.transactionalId = opts.transactionalId;
   }
 
   /** initTransactions(): gets the id and epoch (fencing any older producer) and hooks into the producer. */
   async init(): Promise<void> {
     const res = await this.coordinatorCall(INIT_PRODUCER_ID, {
-      transactionalId: this.transactionalId, transactionTimeoutMs: this.opts.transactionTimeoutMs, producerId: -1, producerEpoch: -1,
+      transactionalId: this.transactionalId,
+      transactionTimeoutMs: this.opts.transactionTimeoutMs,
+      producerId: -1,
+      producerEpoch: -1,
     });
     this.producer.producerId = Number(res.producerId);
     this.producer.producerEpoch = res.producerEpoch as number;
@@ -100,7 +127,13 @@ export class TransactionalProducer implements TransactionHooks {
 
   begin(): void {
     this.throwIfFatal();
-    if (this.open) throw new TransactionError('INVALID_TXN_STATE', 'TransactionalId ' + this.transactionalId + ': Invalid transition attempted from state IN_TRANSACTION to state IN_TRANSACTION');
+    if (this.open)
+      throw new TransactionError(
+        'INVALID_TXN_STATE',
+        'TransactionalId ' +
+          this.transactionalId +
+          ': Invalid transition attempted from state IN_TRANSACTION to state IN_TRANSACTION',
+      );
     this.open = true;
     this.added.clear();
     this.failedAtBegin = this.producer.failed;
@@ -111,12 +144,22 @@ export class TransactionalProducer implements TransactionHooks {
     const key = `${topic}\u0000${partition}`;
     if (this.added.has(key)) return true;
     if (this.fatal) return Promise.reject(new ProducerError(this.fatal.code, this.fatal.message));
-    if (!this.open) return Promise.reject(new ProducerError('INVALID_TXN_STATE', 'Cannot add partition ' + `${topic}-${partition}` + ' to transaction while in state READY'));
+    if (!this.open)
+      return Promise.reject(
+        new ProducerError(
+          'INVALID_TXN_STATE',
+          'Cannot add partition ' + `${topic}-${partition}` + ' to transaction while in state READY',
+        ),
+      );
     this.pending.set(key, { topic, partition });
     if (!this.pendingRequest) {
       // Partitions asked for in the same pump go in one request.
       this.pendingRequest = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.addPending());
-      this.pendingRequest.finally(() => { this.pendingRequest = undefined; }).catch(() => undefined);
+      this.pendingRequest
+        .finally(() => {
+          this.pendingRequest = undefined;
+        })
+        .catch(() => undefined);
     }
     return this.pendingRequest;
   }
@@ -133,7 +176,10 @@ export class TransactionalProducer implements TransactionHooks {
       const fenced = first && fencingError(first.error);
       if (fenced) throw this.fence(first.error, true);
       await this.abort();
-      throw new TransactionError(first?.error ?? 'UNKNOWN_SERVER_ERROR', `${failed} record(s) could not be sent${first ? ` (${first.error}: ${first.message})` : ''}, so the transaction was aborted`);
+      throw new TransactionError(
+        first?.error ?? 'UNKNOWN_SERVER_ERROR',
+        `${failed} record(s) could not be sent${first ? ` (${first.error}: ${first.message})` : ''}, so the transaction was aborted`,
+      );
     }
     await this.endTxn(true);
     this.committed++;
@@ -150,8 +196,10 @@ export class TransactionalProducer implements TransactionHooks {
     if (inDoubt) {
       // Sequences after a failed batch are in doubt: a bumped epoch starts them afresh (KIP-360).
       const res = await this.coordinatorCall(INIT_PRODUCER_ID, {
-        transactionalId: this.transactionalId, transactionTimeoutMs: this.opts.transactionTimeoutMs,
-        producerId: this.producer.producerId, producerEpoch: this.producer.producerEpoch,
+        transactionalId: this.transactionalId,
+        transactionTimeoutMs: this.opts.transactionTimeoutMs,
+        producerId: this.producer.producerId,
+        producerEpoch: this.producer.producerEpoch,
       });
       this.producer.restartSequences(Number(res.producerId), res.producerEpoch as number);
     }
@@ -163,7 +211,10 @@ export class TransactionalProducer implements TransactionHooks {
     // A transaction that never reached a partition has nothing at the coordinator to end.
     if (!anything) return;
     await this.coordinatorCall(END_TXN, {
-      transactionalId: this.transactionalId, producerId: this.producer.producerId, producerEpoch: this.producer.producerEpoch, committed,
+      transactionalId: this.transactionalId,
+      producerId: this.producer.producerId,
+      producerEpoch: this.producer.producerEpoch,
+      committed,
     });
   }
 
@@ -173,30 +224,43 @@ export class TransactionalProducer implements TransactionHooks {
     const topics = new Map<string, number[]>();
     for (const { topic, partition } of asked) {
       let list = topics.get(topic);
-      if (!list) { list = []; topics.set(topic, list); }
+      if (!list) {
+        list = [];
+        topics.set(topic, list);
+      }
       list.push(partition);
     }
     const deadline = Date.now() + this.opts.maxBlockMs;
     for (;;) {
       let res: MessageBody;
       try {
-        res = await this.coordinatorCall(ADD_PARTITIONS_TO_TXN, {
-          v3AndBelowTransactionalId: this.transactionalId, v3AndBelowProducerId: this.producer.producerId,
-          v3AndBelowProducerEpoch: this.producer.producerEpoch,
-          v3AndBelowTopics: [...topics].map(([name, partitions]) => ({ name, partitions })),
-        }, { maxVersion: 3 });
+        res = await this.coordinatorCall(
+          ADD_PARTITIONS_TO_TXN,
+          {
+            v3AndBelowTransactionalId: this.transactionalId,
+            v3AndBelowProducerId: this.producer.producerId,
+            v3AndBelowProducerEpoch: this.producer.producerEpoch,
+            v3AndBelowTopics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+          },
+          { maxVersion: 3 },
+        );
       } catch (err) {
         const e = err as TransactionError;
         throw new ProducerError(e.code, e.message);
       }
       let retry = false;
       let refused: { code: number; tp: string } | undefined;
-      for (const t of res.resultsByTopicV3AndBelow as Array<{ name: string; resultsByPartition: Array<{ partitionIndex: number; partitionErrorCode: number }> }>) {
+      for (const t of res.resultsByTopicV3AndBelow as Array<{
+        name: string;
+        resultsByPartition: Array<{ partitionIndex: number; partitionErrorCode: number }>;
+      }>) {
         for (const p of t.resultsByPartition) {
           const code = p.partitionErrorCode;
           if (code === ErrorCode.NONE) this.added.add(`${t.name}\u0000${p.partitionIndex}`);
-          else if (code === ErrorCode.CONCURRENT_TRANSACTIONS || isRetriable(code) || COORDINATOR_MOVED.has(code)) retry = true;
-          else if (code !== ErrorCode.OPERATION_NOT_ATTEMPTED) refused ??= { code, tp: `${t.name}-${p.partitionIndex}` };
+          else if (code === ErrorCode.CONCURRENT_TRANSACTIONS || isRetriable(code) || COORDINATOR_MOVED.has(code))
+            retry = true;
+          else if (code !== ErrorCode.OPERATION_NOT_ATTEMPTED)
+            refused ??= { code, tp: `${t.name}-${p.partitionIndex}` };
         }
       }
       if (refused) {
@@ -208,11 +272,16 @@ export class TransactionalProducer implements TransactionHooks {
         throw new ProducerError(name, `Could not add partition ${refused.tp} to the transaction: ${name}`);
       }
       if (!retry) return;
-      if (Date.now() >= deadline) throw new ProducerError('TIMEOUT', `Timeout expired after ${this.opts.maxBlockMs} ms while adding partitions to the transaction`);
+      if (Date.now() >= deadline)
+        throw new ProducerError(
+          'TIMEOUT',
+          `Timeout expired after ${this.opts.maxBlockMs} ms while adding partitions to the transaction`,
+        );
       // Only the partitions not yet in the transaction go again.
       for (const [name, partitions] of topics) {
         const left = partitions.filter((p) => !this.added.has(`${name}\u0000${p}`));
-        if (left.length === 0) topics.delete(name); else topics.set(name, left);
+        if (left.length === 0) topics.delete(name);
+        else topics.set(name, left);
       }
       await sleep(Math.min(20, this.opts.retryBackoffMs));
     }
@@ -222,7 +291,11 @@ export class TransactionalProducer implements TransactionHooks {
    * A request to the transaction coordinator, found anew when it moved; retriable errors
    * (a coordinator loading, a transaction still completing) are retried up to max.block.ms.
    */
-  private async coordinatorCall(apiKey: number, body: MessageBody, versions: { maxVersion?: number } = {}): Promise<MessageBody> {
+  private async coordinatorCall(
+    apiKey: number,
+    body: MessageBody,
+    versions: { maxVersion?: number } = {},
+  ): Promise<MessageBody> {
     this.throwIfFatal();
     const deadline = Date.now() + this.opts.maxBlockMs;
     let last = '';
@@ -236,7 +309,12 @@ export class TransactionalProducer implements TransactionHooks {
       } catch (err) {
         const e = err as Error & { code?: string };
         this.coordinator = undefined;
-        if (e.code === 'UNSUPPORTED_VERSION') throw new TransactionError('UNSUPPORTED_VERSION', `The broker does not support transactions: ${e.message}`, true);
+        if (e.code === 'UNSUPPORTED_VERSION')
+          throw new TransactionError(
+            'UNSUPPORTED_VERSION',
+            `The broker does not support transactions: ${e.message}`,
+            true,
+          );
         code = -2;
         last = e.message;
       }
@@ -246,26 +324,42 @@ export class TransactionalProducer implements TransactionHooks {
       if (code !== -2) {
         if (COORDINATOR_MOVED.has(code)) this.coordinator = undefined;
         else if (code !== ErrorCode.CONCURRENT_TRANSACTIONS && !isRetriable(code)) {
-          throw new TransactionError(name, `${transactionalOp(apiKey)} failed for transactional id '${this.transactionalId}': ${name}`, code === ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+          throw new TransactionError(
+            name,
+            `${transactionalOp(apiKey)} failed for transactional id '${this.transactionalId}': ${name}`,
+            code === ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+          );
         }
         last = name;
       }
       if (Date.now() >= deadline) {
-        throw new TransactionError('TIMEOUT', `Timeout expired after ${this.opts.maxBlockMs} ms awaiting ${transactionalOp(apiKey)} (${last})`, apiKey === INIT_PRODUCER_ID);
+        throw new TransactionError(
+          'TIMEOUT',
+          `Timeout expired after ${this.opts.maxBlockMs} ms awaiting ${transactionalOp(apiKey)} (${last})`,
+          apiKey === INIT_PRODUCER_ID,
+        );
       }
-      await sleep(code === ErrorCode.CONCURRENT_TRANSACTIONS ? Math.min(20, this.opts.retryBackoffMs) : this.opts.retryBackoffMs);
+      await sleep(
+        code === ErrorCode.CONCURRENT_TRANSACTIONS ? Math.min(20, this.opts.retryBackoffMs) : this.opts.retryBackoffMs,
+      );
     }
   }
 
   private async coordinatorConnection(): Promise<BrokerConnection> {
     if (this.coordinator && !this.coordinator.closed) return this.coordinator;
     const v4 = this.cluster.supports(FIND_COORDINATOR, 4);
-    const res = await this.cluster.send(FIND_COORDINATOR, v4
-      ? { keyType: TRANSACTION_KEY, coordinatorKeys: [this.transactionalId] }
-      : { key: this.transactionalId, keyType: TRANSACTION_KEY }, v4 ? { minVersion: 4 } : { maxVersion: 3 });
+    const res = await this.cluster.send(
+      FIND_COORDINATOR,
+      v4
+        ? { keyType: TRANSACTION_KEY, coordinatorKeys: [this.transactionalId] }
+        : { key: this.transactionalId, keyType: TRANSACTION_KEY },
+      v4 ? { minVersion: 4 } : { maxVersion: 3 },
+    );
     const c = v4 ? (res.coordinators as MessageBody[])[0]! : res;
     if (c.errorCode) {
-      const err = new Error(`FindCoordinator for transactional id '${this.transactionalId}': ${errorName(c.errorCode as number)}`) as Error & { code?: string };
+      const err = new Error(
+        `FindCoordinator for transactional id '${this.transactionalId}': ${errorName(c.errorCode as number)}`,
+      ) as Error & { code?: string };
       throw err;
     }
     const node = c.nodeId as number;
@@ -280,9 +374,13 @@ export class TransactionalProducer implements TransactionHooks {
   private fence(name: string, fromProduce = false): TransactionError {
     this.open = false;
     const oldEpoch = fromProduce && name === 'INVALID_PRODUCER_EPOCH';
-    this.fatal ??= new TransactionError(oldEpoch ? name : 'PRODUCER_FENCED', oldEpoch
-      ? `Producer with transactionalId '${this.transactionalId}' and ${this.idAndEpoch()} attempted to produce with an old epoch`
-      : `Producer with transactionalId '${this.transactionalId}' and ${this.idAndEpoch()} has been fenced by another producer with the same transactionalId`, true);
+    this.fatal ??= new TransactionError(
+      oldEpoch ? name : 'PRODUCER_FENCED',
+      oldEpoch
+        ? `Producer with transactionalId '${this.transactionalId}' and ${this.idAndEpoch()} attempted to produce with an old epoch`
+        : `Producer with transactionalId '${this.transactionalId}' and ${this.idAndEpoch()} has been fenced by another producer with the same transactionalId`,
+      true,
+    );
     return this.fatal;
   }
 

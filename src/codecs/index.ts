@@ -14,7 +14,13 @@ export { xxh32, xxh64 } from './xxhash.js';
 
 export type CompressionCodec = 0 | 1 | 2 | 3 | 4;
 
-export const CODEC_NAMES: readonly ['none', 'gzip', 'snappy', 'lz4', 'zstd'] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+export const CODEC_NAMES: readonly ['none', 'gzip', 'snappy', 'lz4', 'zstd'] = [
+  'none',
+  'gzip',
+  'snappy',
+  'lz4',
+  'zstd',
+];
 
 function toBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);

@@ -311,7 +311,9 @@ export function lz4EncodeBlock(src: Uint8Array, start: number, end: number, dst:
     anchor = ip;
     if (ip - 2 >= start && ip <= searchLimit) {
       const p2 = ip - 2;
-      table[Math.imul(src[p2] | (src[p2 + 1] << 8) | (src[p2 + 2] << 16) | (src[p2 + 3] << 24), -1640531535) >>> shift] = p2;
+      table[
+        Math.imul(src[p2] | (src[p2 + 1] << 8) | (src[p2 + 2] << 16) | (src[p2 + 3] << 24), -1640531535) >>> shift
+      ] = p2;
     }
   }
   // Last literals.

@@ -55,7 +55,14 @@ export function snappyUncompressedLength(src: Uint8Array): number {
  * Decode the raw block `src[start, end)` into `dst` at `dstPos`; `dst` must have
  * room for the announced length. Returns the announced (= written) length.
  */
-function decodeBlockInto(src: Uint8Array, start: number, end: number, dst: Uint8Array, dstPos: number, expected: number): void {
+function decodeBlockInto(
+  src: Uint8Array,
+  start: number,
+  end: number,
+  dst: Uint8Array,
+  dstPos: number,
+  expected: number,
+): void {
   let ip = start;
   let op = dstPos;
   const opEnd = dstPos + expected;
@@ -130,7 +137,8 @@ function checkLength(len: number, compressedBody: number, max: number): void {
   if (len > max) fail(`uncompressed length ${len} exceeds the limit of ${max} bytes`);
   // The densest element is a 3-byte copy of 64 bytes (a 2-byte copy yields at
   // most 11), so a block cannot expand more than ~22x.
-  if (len > compressedBody * 22 + 64) fail(`uncompressed length ${len} is impossible for ${compressedBody} bytes of input`);
+  if (len > compressedBody * 22 + 64)
+    fail(`uncompressed length ${len} is impossible for ${compressedBody} bytes of input`);
 }
 
 function isXerial(src: Uint8Array): boolean {

@@ -60,11 +60,16 @@ export function xxh32(data: Uint8Array, seed = 0, start = 0, end = data.length):
 // ---------------------------------------------------------------------------
 
 // Primes as [high, low].
-const P64_1H = 0x9e3779b1, P64_1L = 0x85ebca87;
-const P64_2H = 0xc2b2ae3d, P64_2L = 0x27d4eb4f;
-const P64_3H = 0x165667b1, P64_3L = 0x9e3779f9;
-const P64_4H = 0x85ebca77, P64_4L = 0xc2b2ae63;
-const P64_5H = 0x27d4eb2f, P64_5L = 0x165667c5;
+const P64_1H = 0x9e3779b1,
+  P64_1L = 0x85ebca87;
+const P64_2H = 0xc2b2ae3d,
+  P64_2L = 0x27d4eb4f;
+const P64_3H = 0x165667b1,
+  P64_3L = 0x9e3779f9;
+const P64_4H = 0x85ebca77,
+  P64_4L = 0xc2b2ae63;
+const P64_5H = 0x27d4eb2f,
+  P64_5L = 0x165667c5;
 
 // Scratch result of the 64-bit helpers (high, low), unsigned.
 let rH = 0;
@@ -72,7 +77,10 @@ let rL = 0;
 
 /** (aH:aL * bH:bL) mod 2^64 into rH:rL. */
 function mul64(aH: number, aL: number, bH: number, bL: number): void {
-  const a0 = aL & 0xffff, a1 = aL >>> 16, b0 = bL & 0xffff, b1 = bL >>> 16;
+  const a0 = aL & 0xffff,
+    a1 = aL >>> 16,
+    b0 = bL & 0xffff,
+    b1 = bL >>> 16;
   const lo = a0 * b0;
   const m1 = a1 * b0;
   const m2 = a0 * b1;
@@ -107,14 +115,17 @@ function round64(accH: number, accL: number, laneH: number, laneL: number): void
 /** acc = (acc ^ round(0, val)) * P1 + P4, into rH:rL. */
 function mergeRound64(accH: number, accL: number, valH: number, valL: number): void {
   round64(0, 0, valH, valL);
-  const xH = (accH ^ rH) >>> 0, xL = (accL ^ rL) >>> 0;
+  const xH = (accH ^ rH) >>> 0,
+    xL = (accL ^ rL) >>> 0;
   mul64(xH, xL, P64_1H, P64_1L);
   add64(rH, rL, P64_4H, P64_4L);
 }
 
 const TWO32 = 4294967296;
-const P64_1L0 = P64_1L & 0xffff, P64_1L1 = P64_1L >>> 16;
-const P64_2L0 = P64_2L & 0xffff, P64_2L1 = P64_2L >>> 16;
+const P64_1L0 = P64_1L & 0xffff,
+  P64_1L1 = P64_1L >>> 16;
+const P64_2L0 = P64_2L & 0xffff,
+  P64_2L1 = P64_2L >>> 16;
 
 /** xxHash64 as [high, low] unsigned 32-bit halves. */
 export function xxh64Parts(data: Uint8Array, seed: bigint = 0n, start = 0, end = data.length): [number, number] {
@@ -124,14 +135,20 @@ export function xxh64Parts(data: Uint8Array, seed: bigint = 0n, start = 0, end =
   let p = start;
   let hH: number, hL: number;
   if (len >= 32) {
-    add64(sH, sL, P64_1H, P64_1L); add64(rH, rL, P64_2H, P64_2L);
-    let v1H = rH, v1L = rL;
+    add64(sH, sL, P64_1H, P64_1L);
+    add64(rH, rL, P64_2H, P64_2L);
+    let v1H = rH,
+      v1L = rL;
     add64(sH, sL, P64_2H, P64_2L);
-    let v2H = rH, v2L = rL;
-    let v3H = sH, v3L = sL;
+    let v2H = rH,
+      v2L = rL;
+    let v3H = sH,
+      v3L = sL;
     // seed - P1 = seed + (2^64 - P1)
-    add64(sH, sL, (~P64_1H) >>> 0, (~P64_1L) >>> 0); add64(rH, rL, 0, 1);
-    let v4H = rH, v4L = rL;
+    add64(sH, sL, ~P64_1H >>> 0, ~P64_1L >>> 0);
+    add64(rH, rL, 0, 1);
+    let v4H = rH,
+      v4L = rL;
     const limit = end - 32;
     // The stripe rounds acc = rotl(acc + lane * P2, 31) * P1, written out with
     // exact double arithmetic (16-bit x 32-bit partial products stay < 2^53).
@@ -141,116 +158,173 @@ export function xxh64Parts(data: Uint8Array, seed: bigint = 0n, start = 0, end =
       // lane 1
       lL = (data[p + 0] | (data[p + 1] << 8) | (data[p + 2] << 16) | (data[p + 3] << 24)) >>> 0;
       lH = (data[p + 4] | (data[p + 5] << 8) | (data[p + 6] << 16) | (data[p + 7] << 24)) >>> 0;
-      a0 = lL & 0xffff; a1 = lL >>> 16;
+      a0 = lL & 0xffff;
+      a1 = lL >>> 16;
       m = a0 * P64_2L1 + a1 * P64_2L0;
       tL = Math.imul(lL, P64_2L) >>> 0;
-      tH = a1 * P64_2L1 + Math.floor((m * 65536 + a0 * P64_2L0) / TWO32) + Math.imul(lH, P64_2L) + Math.imul(lL, P64_2H);
+      tH =
+        a1 * P64_2L1 + Math.floor((m * 65536 + a0 * P64_2L0) / TWO32) + Math.imul(lH, P64_2L) + Math.imul(lL, P64_2H);
       sum = v1L + tL;
       aL = sum >>> 0;
       aH = (v1H + tH + (sum >= TWO32 ? 1 : 0)) >>> 0;
       xH = ((aH << 31) | (aL >>> 1)) >>> 0;
       xL = ((aL << 31) | (aH >>> 1)) >>> 0;
-      a0 = xL & 0xffff; a1 = xL >>> 16;
+      a0 = xL & 0xffff;
+      a1 = xL >>> 16;
       m = a0 * P64_1L1 + a1 * P64_1L0;
       v1L = Math.imul(xL, P64_1L) >>> 0;
-      v1H = (a1 * P64_1L1 + Math.floor((m * 65536 + a0 * P64_1L0) / TWO32) + Math.imul(xH, P64_1L) + Math.imul(xL, P64_1H)) >>> 0;
+      v1H =
+        (a1 * P64_1L1 +
+          Math.floor((m * 65536 + a0 * P64_1L0) / TWO32) +
+          Math.imul(xH, P64_1L) +
+          Math.imul(xL, P64_1H)) >>>
+        0;
       // lane 2
       lL = (data[p + 8] | (data[p + 9] << 8) | (data[p + 10] << 16) | (data[p + 11] << 24)) >>> 0;
       lH = (data[p + 12] | (data[p + 13] << 8) | (data[p + 14] << 16) | (data[p + 15] << 24)) >>> 0;
-      a0 = lL & 0xffff; a1 = lL >>> 16;
+      a0 = lL & 0xffff;
+      a1 = lL >>> 16;
       m = a0 * P64_2L1 + a1 * P64_2L0;
       tL = Math.imul(lL, P64_2L) >>> 0;
-      tH = a1 * P64_2L1 + Math.floor((m * 65536 + a0 * P64_2L0) / TWO32) + Math.imul(lH, P64_2L) + Math.imul(lL, P64_2H);
+      tH =
+        a1 * P64_2L1 + Math.floor((m * 65536 + a0 * P64_2L0) / TWO32) + Math.imul(lH, P64_2L) + Math.imul(lL, P64_2H);
       sum = v2L + tL;
       aL = sum >>> 0;
       aH = (v2H + tH + (sum >= TWO32 ? 1 : 0)) >>> 0;
       xH = ((aH << 31) | (aL >>> 1)) >>> 0;
       xL = ((aL << 31) | (aH >>> 1)) >>> 0;
-      a0 = xL & 0xffff; a1 = xL >>> 16;
+      a0 = xL & 0xffff;
+      a1 = xL >>> 16;
       m = a0 * P64_1L1 + a1 * P64_1L0;
       v2L = Math.imul(xL, P64_1L) >>> 0;
-      v2H = (a1 * P64_1L1 + Math.floor((m * 65536 + a0 * P64_1L0) / TWO32) + Math.imul(xH, P64_1L) + Math.imul(xL, P64_1H)) >>> 0;
+      v2H =
+        (a1 * P64_1L1 +
+          Math.floor((m * 65536 + a0 * P64_1L0) / TWO32) +
+          Math.imul(xH, P64_1L) +
+          Math.imul(xL, P64_1H)) >>>
+        0;
       // lane 3
       lL = (data[p + 16] | (data[p + 17] << 8) | (data[p + 18] << 16) | (data[p + 19] << 24)) >>> 0;
       lH = (data[p + 20] | (data[p + 21] << 8) | (data[p + 22] << 16) | (data[p + 23] << 24)) >>> 0;
-      a0 = lL & 0xffff; a1 = lL >>> 16;
+      a0 = lL & 0xffff;
+      a1 = lL >>> 16;
       m = a0 * P64_2L1 + a1 * P64_2L0;
       tL = Math.imul(lL, P64_2L) >>> 0;
-      tH = a1 * P64_2L1 + Math.floor((m * 65536 + a0 * P64_2L0) / TWO32) + Math.imul(lH, P64_2L) + Math.imul(lL, P64_2H);
+      tH =
+        a1 * P64_2L1 + Math.floor((m * 65536 + a0 * P64_2L0) / TWO32) + Math.imul(lH, P64_2L) + Math.imul(lL, P64_2H);
       sum = v3L + tL;
       aL = sum >>> 0;
       aH = (v3H + tH + (sum >= TWO32 ? 1 : 0)) >>> 0;
       xH = ((aH << 31) | (aL >>> 1)) >>> 0;
       xL = ((aL << 31) | (aH >>> 1)) >>> 0;
-      a0 = xL & 0xffff; a1 = xL >>> 16;
+      a0 = xL & 0xffff;
+      a1 = xL >>> 16;
       m = a0 * P64_1L1 + a1 * P64_1L0;
       v3L = Math.imul(xL, P64_1L) >>> 0;
-      v3H = (a1 * P64_1L1 + Math.floor((m * 65536 + a0 * P64_1L0) / TWO32) + Math.imul(xH, P64_1L) + Math.imul(xL, P64_1H)) >>> 0;
+      v3H =
+        (a1 * P64_1L1 +
+          Math.floor((m * 65536 + a0 * P64_1L0) / TWO32) +
+          Math.imul(xH, P64_1L) +
+          Math.imul(xL, P64_1H)) >>>
+        0;
       // lane 4
       lL = (data[p + 24] | (data[p + 25] << 8) | (data[p + 26] << 16) | (data[p + 27] << 24)) >>> 0;
       lH = (data[p + 28] | (data[p + 29] << 8) | (data[p + 30] << 16) | (data[p + 31] << 24)) >>> 0;
-      a0 = lL & 0xffff; a1 = lL >>> 16;
+      a0 = lL & 0xffff;
+      a1 = lL >>> 16;
       m = a0 * P64_2L1 + a1 * P64_2L0;
       tL = Math.imul(lL, P64_2L) >>> 0;
-      tH = a1 * P64_2L1 + Math.floor((m * 65536 + a0 * P64_2L0) / TWO32) + Math.imul(lH, P64_2L) + Math.imul(lL, P64_2H);
+      tH =
+        a1 * P64_2L1 + Math.floor((m * 65536 + a0 * P64_2L0) / TWO32) + Math.imul(lH, P64_2L) + Math.imul(lL, P64_2H);
       sum = v4L + tL;
       aL = sum >>> 0;
       aH = (v4H + tH + (sum >= TWO32 ? 1 : 0)) >>> 0;
       xH = ((aH << 31) | (aL >>> 1)) >>> 0;
       xL = ((aL << 31) | (aH >>> 1)) >>> 0;
-      a0 = xL & 0xffff; a1 = xL >>> 16;
+      a0 = xL & 0xffff;
+      a1 = xL >>> 16;
       m = a0 * P64_1L1 + a1 * P64_1L0;
       v4L = Math.imul(xL, P64_1L) >>> 0;
-      v4H = (a1 * P64_1L1 + Math.floor((m * 65536 + a0 * P64_1L0) / TWO32) + Math.imul(xH, P64_1L) + Math.imul(xL, P64_1H)) >>> 0;
+      v4H =
+        (a1 * P64_1L1 +
+          Math.floor((m * 65536 + a0 * P64_1L0) / TWO32) +
+          Math.imul(xH, P64_1L) +
+          Math.imul(xL, P64_1H)) >>>
+        0;
       p += 32;
     }
-    rotl64(v1H, v1L, 1); let hH0 = rH, hL0 = rL;
-    rotl64(v2H, v2L, 7); add64(hH0, hL0, rH, rL); hH0 = rH; hL0 = rL;
-    rotl64(v3H, v3L, 12); add64(hH0, hL0, rH, rL); hH0 = rH; hL0 = rL;
-    rotl64(v4H, v4L, 18); add64(hH0, hL0, rH, rL); hH0 = rH; hL0 = rL;
+    rotl64(v1H, v1L, 1);
+    let hH0 = rH,
+      hL0 = rL;
+    rotl64(v2H, v2L, 7);
+    add64(hH0, hL0, rH, rL);
+    hH0 = rH;
+    hL0 = rL;
+    rotl64(v3H, v3L, 12);
+    add64(hH0, hL0, rH, rL);
+    hH0 = rH;
+    hL0 = rL;
+    rotl64(v4H, v4L, 18);
+    add64(hH0, hL0, rH, rL);
+    hH0 = rH;
+    hL0 = rL;
     mergeRound64(hH0, hL0, v1H, v1L);
     mergeRound64(rH, rL, v2H, v2L);
     mergeRound64(rH, rL, v3H, v3L);
     mergeRound64(rH, rL, v4H, v4L);
-    hH = rH; hL = rL;
+    hH = rH;
+    hL = rL;
   } else {
     add64(sH, sL, P64_5H, P64_5L);
-    hH = rH; hL = rL;
+    hH = rH;
+    hL = rL;
   }
   // h += len (len < 2^53)
   add64(hH, hL, Math.floor(len / 0x100000000) >>> 0, len >>> 0);
-  hH = rH; hL = rL;
+  hH = rH;
+  hL = rL;
   while (p + 8 <= end) {
     round64(0, 0, u32le(data, p + 4), u32le(data, p));
-    hH = (hH ^ rH) >>> 0; hL = (hL ^ rL) >>> 0;
+    hH = (hH ^ rH) >>> 0;
+    hL = (hL ^ rL) >>> 0;
     rotl64(hH, hL, 27);
     mul64(rH, rL, P64_1H, P64_1L);
     add64(rH, rL, P64_4H, P64_4L);
-    hH = rH; hL = rL;
+    hH = rH;
+    hL = rL;
     p += 8;
   }
   if (p + 4 <= end) {
     mul64(0, u32le(data, p), P64_1H, P64_1L);
-    hH = (hH ^ rH) >>> 0; hL = (hL ^ rL) >>> 0;
+    hH = (hH ^ rH) >>> 0;
+    hL = (hL ^ rL) >>> 0;
     rotl64(hH, hL, 23);
     mul64(rH, rL, P64_2H, P64_2L);
     add64(rH, rL, P64_3H, P64_3L);
-    hH = rH; hL = rL;
+    hH = rH;
+    hL = rL;
     p += 4;
   }
   while (p < end) {
     mul64(0, data[p], P64_5H, P64_5L);
-    hH = (hH ^ rH) >>> 0; hL = (hL ^ rL) >>> 0;
+    hH = (hH ^ rH) >>> 0;
+    hL = (hL ^ rL) >>> 0;
     rotl64(hH, hL, 11);
     mul64(rH, rL, P64_1H, P64_1L);
-    hH = rH; hL = rL;
+    hH = rH;
+    hL = rL;
     p++;
   }
   // avalanche
   hL = (hL ^ (hH >>> 1)) >>> 0; // h ^= h >> 33
-  mul64(hH, hL, P64_2H, P64_2L); hH = rH; hL = rL;
-  hL = (hL ^ ((hL >>> 29) | (hH << 3))) >>> 0; hH = (hH ^ (hH >>> 29)) >>> 0; // h ^= h >> 29
-  mul64(hH, hL, P64_3H, P64_3L); hH = rH; hL = rL;
+  mul64(hH, hL, P64_2H, P64_2L);
+  hH = rH;
+  hL = rL;
+  hL = (hL ^ ((hL >>> 29) | (hH << 3))) >>> 0;
+  hH = (hH ^ (hH >>> 29)) >>> 0; // h ^= h >> 29
+  mul64(hH, hL, P64_3H, P64_3L);
+  hH = rH;
+  hL = rL;
   hL = (hL ^ hH) >>> 0; // h ^= h >> 32
   return [hH, hL];
 }

@@ -184,7 +184,14 @@ function rleFseTable(symbol: number): FseTable {
  * Read an FSE table description (normalized counts) at `src[p]`, bounded by
  * `end`. Returns the table and the number of bytes used.
  */
-function readFseTable(src: Uint8Array, p: number, end: number, maxSymbol: number, maxLog: number, what: string): [FseTable, number] {
+function readFseTable(
+  src: Uint8Array,
+  p: number,
+  end: number,
+  maxSymbol: number,
+  maxLog: number,
+  what: string,
+): [FseTable, number] {
   if (p >= end) fail(`truncated ${what} FSE table description`);
   const norm = new Int16Array(maxSymbol + 1);
   // Forward little-endian bit reader.
@@ -349,7 +356,15 @@ function decodeHuffmanWeights(src: Uint8Array, p: number, end: number, out: Uint
 }
 
 /** Decode one Huffman stream `src[start, end)` into `dst[op, opEnd)`. */
-function decodeHuffmanStream(table: HuffmanTable, src: Uint8Array, start: number, end: number, dst: Uint8Array, op: number, opEnd: number): void {
+function decodeHuffmanStream(
+  table: HuffmanTable,
+  src: Uint8Array,
+  start: number,
+  end: number,
+  dst: Uint8Array,
+  op: number,
+  opEnd: number,
+): void {
   if (end <= start) fail('empty Huffman stream');
   const last = src[end - 1];
   if (last === 0) fail('Huffman stream has no end marker');
@@ -635,7 +650,14 @@ function decodeCompressedBlock(src: Uint8Array, p: number, end: number, out: Out
   const modes = src[p++];
   if (modes & 3) fail('reserved bits set in symbol compression modes');
   const pre = predefinedTables();
-  const pick = (mode: number, prev: FseTable | null, def: FseTable, maxSym: number, maxLog: number, what: string): FseTable => {
+  const pick = (
+    mode: number,
+    prev: FseTable | null,
+    def: FseTable,
+    maxSym: number,
+    maxLog: number,
+    what: string,
+  ): FseTable => {
     switch (mode) {
       case 0:
         return def;
@@ -668,10 +690,18 @@ function decodeCompressedBlock(src: Uint8Array, p: number, end: number, out: Out
   // `base`; reads of up to 24 bits take one 4-byte load.
   let bp = bits.bitPos;
   const base = p;
-  const llSym = llT.sym, llNb = llT.nb, llBase = llT.base;
-  const ofSym = ofT.sym, ofNb = ofT.nb, ofBase = ofT.base;
-  const mlSym = mlT.sym, mlNb = mlT.nb, mlBase = mlT.base;
-  let rep1 = st.rep1, rep2 = st.rep2, rep3 = st.rep3;
+  const llSym = llT.sym,
+    llNb = llT.nb,
+    llBase = llT.base;
+  const ofSym = ofT.sym,
+    ofNb = ofT.nb,
+    ofBase = ofT.base;
+  const mlSym = mlT.sym,
+    mlNb = mlT.nb,
+    mlBase = mlT.base;
+  let rep1 = st.rep1,
+    rep2 = st.rep2,
+    rep3 = st.rep3;
   const frameStart = st.frameStart;
   let lp = litPos;
   for (let i = 0; i < nbSeq; i++) {
@@ -728,7 +758,9 @@ function decodeCompressedBlock(src: Uint8Array, p: number, end: number, out: Out
     }
     if (i + 1 < nbSeq) {
       // State updates: literal length (highest), match length, offset.
-      const a = llNb[llState], b = mlNb[mlState], c = ofNb[ofState];
+      const a = llNb[llState],
+        b = mlNb[mlState],
+        c = ofNb[ofState];
       const tot = a + b + c;
       if (tot <= 24 && bp >= tot) {
         bp -= tot;
@@ -1114,7 +1146,12 @@ function findSequences(
       mStart = ip + 1;
       offset = rep1;
       mLen = 4 + matchLength(src, ip + 5, rc + 4, end);
-    } else if (candL >= 0 && ip - candL <= maxOffset && load32(src, candL) === seq && load32(src, candL + 4) === load32(src, ip + 4)) {
+    } else if (
+      candL >= 0 &&
+      ip - candL <= maxOffset &&
+      load32(src, candL) === seq &&
+      load32(src, candL + 4) === load32(src, ip + 4)
+    ) {
       offset = ip - candL;
       mLen = 8 + matchLength(src, ip + 8, candL + 8, end);
     } else if (candS >= 0 && ip - candS <= maxOffset && load32(src, candS) === seq) {
@@ -1126,7 +1163,12 @@ function findSequences(
         const hl1 = hashLong(src, n, lshift);
         const c1 = long[hl1];
         long[hl1] = n;
-        if (c1 >= 0 && n - c1 <= maxOffset && load32(src, c1) === load32(src, n) && load32(src, c1 + 4) === load32(src, n + 4)) {
+        if (
+          c1 >= 0 &&
+          n - c1 <= maxOffset &&
+          load32(src, c1) === load32(src, n) &&
+          load32(src, c1 + 4) === load32(src, n + 4)
+        ) {
           const len1 = 8 + matchLength(src, n + 8, c1 + 8, end);
           if (len1 > mLen) {
             mStart = n;
@@ -1476,7 +1518,16 @@ function writeHuffmanLiterals(
 }
 
 /** One Huffman stream for lit[start, end), last symbol first; -1 if past `limit`. */
-function huffmanStream(lit: Uint8Array, start: number, end: number, code: Uint16Array, len: Uint8Array, dst: Uint8Array, op: number, limit: number): number {
+function huffmanStream(
+  lit: Uint8Array,
+  start: number,
+  end: number,
+  code: Uint16Array,
+  len: Uint8Array,
+  dst: Uint8Array,
+  op: number,
+  limit: number,
+): number {
   if (op + Math.ceil(((end - start) * HUF_MAX_BITS) / 8) + 2 > dst.length && op + 8 > limit) return -1;
   const w = new BitWriter(dst, op);
   for (let i = end - 1; i >= start; i--) {

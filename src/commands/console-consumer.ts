@@ -31,37 +31,115 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
   static override flags = {
     ...connectionFlags,
     topic: Flags.string({ description: 'The topic to read.', helpValue: '<topic>' }),
-    include: Flags.string({ description: 'A regular expression: read every topic whose whole name matches.', helpValue: '<regex>' }),
+    include: Flags.string({
+      description: 'A regular expression: read every topic whose whole name matches.',
+      helpValue: '<regex>',
+    }),
     whitelist: Flags.string({ description: 'Old name of --include.', hidden: true }),
     partition: Flags.integer({ description: 'Read only this partition (needs --topic).', min: 0 }),
-    offset: Flags.string({ description: 'Where to start in --partition: earliest, latest (the default) or an offset.', helpValue: '<offset>' }),
-    'from-beginning': Flags.boolean({ description: 'Start at the earliest record rather than the latest, when there is no committed offset.' }),
+    offset: Flags.string({
+      description: 'Where to start in --partition: earliest, latest (the default) or an offset.',
+      helpValue: '<offset>',
+    }),
+    'from-beginning': Flags.boolean({
+      description: 'Start at the earliest record rather than the latest, when there is no committed offset.',
+    }),
     group: Flags.string({ description: 'Join this consumer group and commit offsets.', helpValue: '<group id>' }),
     'max-messages': Flags.integer({ description: 'Exit after printing this many records.', min: 0 }),
     'timeout-ms': Flags.integer({ description: 'Exit when no record arrives for this long.', min: 0 }),
-    'skip-message-on-error': Flags.boolean({ description: 'Skip a record that cannot be formatted instead of stopping.' }),
-    'isolation-level': Flags.string({ description: 'read_uncommitted (the default) or read_committed.', options: ['read_uncommitted', 'read_committed'] }),
-    'consumer-property': Flags.string({ description: 'A consumer property, key=value (repeatable).', multiple: true, multipleNonGreedy: true, helpValue: '<key=value>' }),
+    'skip-message-on-error': Flags.boolean({
+      description: 'Skip a record that cannot be formatted instead of stopping.',
+    }),
+    'isolation-level': Flags.string({
+      description: 'read_uncommitted (the default) or read_committed.',
+      options: ['read_uncommitted', 'read_committed'],
+    }),
+    'consumer-property': Flags.string({
+      description: 'A consumer property, key=value (repeatable).',
+      multiple: true,
+      multipleNonGreedy: true,
+      helpValue: '<key=value>',
+    }),
     'consumer.config': Flags.string({ description: 'A properties file of consumer settings.', helpValue: '<file>' }),
-    formatter: Flags.string({ description: 'The formatter class. Only Kafka\'s DefaultMessageFormatter is available.', helpValue: '<class>' }),
-    'formatter-config': Flags.string({ description: 'A properties file of formatter settings; --property wins over it.', helpValue: '<file>' }),
-    property: Flags.string({ description: 'A formatter property, key=value (repeatable): print.key, print.value, print.timestamp, print.partition, print.offset, print.headers, key.separator, line.separator, headers.separator, null.literal.', multiple: true, multipleNonGreedy: true, helpValue: '<key=value>' }),
-    'key-deserializer': Flags.string({ description: 'Deserializer class for keys (Kafka\'s String, Long, Integer, Short, Double, Float, UUID, ByteArray).', helpValue: '<class>' }),
+    formatter: Flags.string({
+      description: "The formatter class. Only Kafka's DefaultMessageFormatter is available.",
+      helpValue: '<class>',
+    }),
+    'formatter-config': Flags.string({
+      description: 'A properties file of formatter settings; --property wins over it.',
+      helpValue: '<file>',
+    }),
+    property: Flags.string({
+      description:
+        'A formatter property, key=value (repeatable): print.key, print.value, print.timestamp, print.partition, print.offset, print.headers, key.separator, line.separator, headers.separator, null.literal.',
+      multiple: true,
+      multipleNonGreedy: true,
+      helpValue: '<key=value>',
+    }),
+    'key-deserializer': Flags.string({
+      description:
+        "Deserializer class for keys (Kafka's String, Long, Integer, Short, Double, Float, UUID, ByteArray).",
+      helpValue: '<class>',
+    }),
     'value-deserializer': Flags.string({ description: 'Deserializer class for values.', helpValue: '<class>' }),
     'enable-systest-events': Flags.boolean({ description: 'Accepted for compatibility.', hidden: true }),
-    'from-time': Flags.string({ description: 'Start at the first record at or after this time: ISO 8601, epoch ms, or -duration like -15m. With --group, where the group has no committed offset.', helpValue: '<time>' }),
-    'until-time': Flags.string({ description: 'Stop each partition at the first record after this time.', helpValue: '<time>' }),
-    'until-end': Flags.boolean({ description: 'Stop at the end offsets read at start (with --group, when each partition is first assigned).' }),
-    output: Flags.string({ description: 'Output format: text (Kafka\'s formatter) or jsonl.', options: ['text', 'jsonl'], default: 'text' }),
-    binary: Flags.string({ description: 'How --output jsonl writes bytes: auto (UTF-8 text when valid, else base64), base64 or hex.', options: ['auto', 'base64', 'hex'], default: 'auto' }),
-    grep: Flags.string({ description: 'Only records whose value matches this regular expression.', helpValue: '<regex>' }),
+    'from-time': Flags.string({
+      description:
+        'Start at the first record at or after this time: ISO 8601, epoch ms, or -duration like -15m. With --group, where the group has no committed offset.',
+      helpValue: '<time>',
+    }),
+    'until-time': Flags.string({
+      description: 'Stop each partition at the first record after this time.',
+      helpValue: '<time>',
+    }),
+    'until-end': Flags.boolean({
+      description: 'Stop at the end offsets read at start (with --group, when each partition is first assigned).',
+    }),
+    output: Flags.string({
+      description: "Output format: text (Kafka's formatter) or jsonl.",
+      options: ['text', 'jsonl'],
+      default: 'text',
+    }),
+    binary: Flags.string({
+      description: 'How --output jsonl writes bytes: auto (UTF-8 text when valid, else base64), base64 or hex.',
+      options: ['auto', 'base64', 'hex'],
+      default: 'auto',
+    }),
+    grep: Flags.string({
+      description: 'Only records whose value matches this regular expression.',
+      helpValue: '<regex>',
+    }),
     key: Flags.string({ description: 'Only records with exactly this key.', helpValue: '<key>' }),
-    header: Flags.string({ description: 'Only records with this header, key=value (repeatable).', multiple: true, multipleNonGreedy: true, helpValue: '<key=value>' }),
-    'print-time': Flags.string({ description: 'How print.timestamp shows times: ms (Kafka\'s) or iso.', options: ['ms', 'iso'], default: 'ms' }),
-    'value-format': Flags.string({ description: 'Decode values: avro, protobuf or json-schema (Confluent wire format to JSON, by the schema id each record carries), auto (decode what is framed, the rest as is), string or bytes.', options: ['avro', 'protobuf', 'json-schema', 'string', 'bytes', 'auto'], helpValue: '<format>' }),
-    'key-format': Flags.string({ description: 'Decode keys, as --value-format.', options: ['avro', 'protobuf', 'json-schema', 'string', 'bytes', 'auto'], helpValue: '<format>' }),
-    'schema-registry-url': Flags.string({ description: 'The schema registry (also schema.registry.url in --command-config). Default http://127.0.0.1:8081, the dev broker\'s.', helpValue: '<url>' }),
-    'print-schema-ids': Flags.boolean({ description: 'After each decoded key and value, print a tab and its schema id.' }),
+    header: Flags.string({
+      description: 'Only records with this header, key=value (repeatable).',
+      multiple: true,
+      multipleNonGreedy: true,
+      helpValue: '<key=value>',
+    }),
+    'print-time': Flags.string({
+      description: "How print.timestamp shows times: ms (Kafka's) or iso.",
+      options: ['ms', 'iso'],
+      default: 'ms',
+    }),
+    'value-format': Flags.string({
+      description:
+        'Decode values: avro, protobuf or json-schema (Confluent wire format to JSON, by the schema id each record carries), auto (decode what is framed, the rest as is), string or bytes.',
+      options: ['avro', 'protobuf', 'json-schema', 'string', 'bytes', 'auto'],
+      helpValue: '<format>',
+    }),
+    'key-format': Flags.string({
+      description: 'Decode keys, as --value-format.',
+      options: ['avro', 'protobuf', 'json-schema', 'string', 'bytes', 'auto'],
+      helpValue: '<format>',
+    }),
+    'schema-registry-url': Flags.string({
+      description:
+        "The schema registry (also schema.registry.url in --command-config). Default http://127.0.0.1:8081, the dev broker's.",
+      helpValue: '<url>',
+    }),
+    'print-schema-ids': Flags.boolean({
+      description: 'After each decoded key and value, print a tab and its schema id.',
+    }),
   };
 
   public async run(): Promise<ConsoleConsumerJson> {
@@ -70,11 +148,21 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     if ((f.topic === undefined) === (include === undefined)) usage('Exactly one of include/topic is required.');
     if (f.partition !== undefined) {
       if (f.topic === undefined) usage('The topic is required when partition is specified.');
-      if (f['from-beginning'] && f.offset !== undefined) usage('Options from-beginning and offset cannot be specified together.');
+      if (f['from-beginning'] && f.offset !== undefined)
+        usage('Options from-beginning and offset cannot be specified together.');
     } else if (f.offset !== undefined) usage('The partition is required when offset is specified.');
-    if (f.formatter !== undefined && !/DefaultMessageFormatter$/.test(f.formatter)) usage(`Formatter ${f.formatter} is not available; ktool has Kafka's DefaultMessageFormatter`);
+    if (f.formatter !== undefined && !/DefaultMessageFormatter$/.test(f.formatter))
+      usage(`Formatter ${f.formatter} is not available; ktool has Kafka's DefaultMessageFormatter`);
 
-    const [{ resolveSettings, readPropertiesFile }, { connect }, fmt, { lineBuilder }, { OutputSink }, ops, { Fetcher }] = await Promise.all([
+    const [
+      { resolveSettings, readPropertiesFile },
+      { connect },
+      fmt,
+      { lineBuilder },
+      { OutputSink },
+      ops,
+      { Fetcher },
+    ] = await Promise.all([
       import('../connection/settings.js'),
       import('../connection/client.js'),
       import('../formats/record-formatter.js'),
@@ -85,10 +173,16 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     ]);
     const fileProps = f['consumer.config'] ? (await readPropertiesFile(f['consumer.config'])).properties : {};
     const consumerProps = { ...fileProps, ...parseKeyValues(f['consumer-property'], 'consumer-property') };
-    const groups = new Set([f.group, fileProps['group.id'], consumerProps['group.id']].filter((g): g is string => g !== undefined));
-    if (groups.size > 1) usage(`The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: ${[...groups].map((g) => `'${g}'`).join(', ')}`);
+    const groups = new Set(
+      [f.group, fileProps['group.id'], consumerProps['group.id']].filter((g): g is string => g !== undefined),
+    );
+    if (groups.size > 1)
+      usage(
+        `The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: ${[...groups].map((g) => `'${g}'`).join(', ')}`,
+      );
     const group = [...groups][0];
-    if (group !== undefined && f.partition !== undefined) usage('Options group and partition cannot be specified together.');
+    if (group !== undefined && f.partition !== undefined)
+      usage('Options group and partition cannot be specified together.');
     const reset = consumerProps['auto.offset.reset'];
     if (reset !== undefined && f['from-beginning'] && reset !== 'earliest') {
       usage(`Can't simultaneously specify --from-beginning and 'auto.offset.reset=${reset}', please remove one option`);
@@ -98,7 +192,10 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
       const o = f.offset.toLowerCase();
       if (o === 'earliest' || o === 'latest') offset = o;
       else if (/^\d+$/.test(f.offset)) offset = Number(f.offset);
-      else usage(`The provided offset value '${f.offset}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.`);
+      else
+        usage(
+          `The provided offset value '${f.offset}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.`,
+        );
     }
     let fromTime: number | undefined;
     let untilTime: number | undefined;
@@ -128,15 +225,29 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     } catch (err) {
       usage((err as Error).message);
     }
-    const headerFilters = Object.entries(parseKeyValues(f.header, 'header')).map(([key, value]) => ({ key, value: Buffer.from(value) }));
-    const filter = { grep, key: f.key === undefined ? undefined : Buffer.from(f.key), headers: headerFilters.length > 0 ? headerFilters : undefined };
+    const headerFilters = Object.entries(parseKeyValues(f.header, 'header')).map(([key, value]) => ({
+      key,
+      value: Buffer.from(value),
+    }));
+    const filter = {
+      grep,
+      key: f.key === undefined ? undefined : Buffer.from(f.key),
+      headers: headerFilters.length > 0 ? headerFilters : undefined,
+    };
 
-    const settings = await resolveSettings({ ...settingsInput(f), properties: consumerProps, propertiesOrigin: '--consumer-property/--consumer.config', knownKeys: CONSUMER_KEYS });
+    const settings = await resolveSettings({
+      ...settingsInput(f),
+      properties: consumerProps,
+      propertiesOrigin: '--consumer-property/--consumer.config',
+      knownKeys: CONSUMER_KEYS,
+    });
     const json = this.jsonEnabled();
     const out = new OutputSink(json ? null : process.stdout);
-    const line = lineBuilder(f.output === 'jsonl'
-      ? { output: 'jsonl', binary: f.binary as import('../formats/jsonl.js').BytesEncoding }
-      : { output: 'text', formatter, isoTime: f['print-time'] === 'iso' });
+    const line = lineBuilder(
+      f.output === 'jsonl'
+        ? { output: 'jsonl', binary: f.binary as import('../formats/jsonl.js').BytesEncoding }
+        : { output: 'text', formatter, isoTime: f['print-time'] === 'iso' },
+    );
     const render = (r: import('../ops/console-consumer.js').SinkRecord): Buffer | null => {
       if (json) return null;
       try {
@@ -151,7 +262,10 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     const warned = new Set<string>();
     const onRetry = (err: Error) => {
       // Kafka's consumer warns and keeps trying; once per distinct failure is enough.
-      if (!abort.signal.aborted && !warned.has(err.message)) { warned.add(err.message); this.note(`WARN ${err.message}; retrying`); }
+      if (!abort.signal.aborted && !warned.has(err.message)) {
+        warned.add(err.message);
+        this.note(`WARN ${err.message}; retrying`);
+      }
     };
 
     // The first SIGINT or SIGTERM stops reading, writes what was read, commits it if the
@@ -164,7 +278,10 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     };
     const abort = new AbortController();
     let closeBy = Number.POSITIVE_INFINITY;
-    const forceExit = () => { report(); process.exit(0); };
+    const forceExit = () => {
+      report();
+      process.exit(0);
+    };
     const onSignal = () => {
       if (abort.signal.aborted && closeBy !== Number.POSITIVE_INFINITY) return forceExit();
       closeBy = Date.now() + SIGNAL_CLOSE_MS;
@@ -182,24 +299,43 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
       } else {
         const cluster = await connect(settings);
         try {
-          const fetcher = new Fetcher(cluster, { ...props.fetch, resetPolicy: offset === 'earliest' ? 'earliest' : 'latest', decompress: await decompressor(), onRetry });
+          const fetcher = new Fetcher(cluster, {
+            ...props.fetch,
+            resetPolicy: offset === 'earliest' ? 'earliest' : 'latest',
+            decompress: await decompressor(),
+            onRetry,
+          });
           let source: import('../ops/console-consumer.js').RecordSource;
           if (group === undefined) {
-            const partitions = await ops.selectPartitions(cluster, { topic: f.topic, include: includeRe, partition: f.partition });
+            const partitions = await ops.selectPartitions(cluster, {
+              topic: f.topic,
+              include: includeRe,
+              partition: f.partition,
+            });
             if (f.topic !== undefined && partitions.length === 0) {
               if (f.partition !== undefined && cluster.metadata?.topics.get(f.topic)?.errorCode === 0) {
                 throw new KtoolError(`Partition ${f.partition} of topic ${f.topic} does not exist`);
               }
               throw new KtoolError(`Topic ${f.topic} does not exist`, { code: 'UNKNOWN_TOPIC_OR_PARTITION' });
             }
-            source = new ops.AssignedSource(fetcher, partitions, fromTime !== undefined ? { timestamp: fromTime } : offset);
+            source = new ops.AssignedSource(
+              fetcher,
+              partitions,
+              fromTime !== undefined ? { timestamp: fromTime } : offset,
+            );
           } else {
             const [{ GroupMember }, { GroupSource }, { BrokerConnection }, { clusterOptions }] = await Promise.all([
-              import('../client/group-member.js'), import('../ops/group-source.js'), import('../client/broker-connection.js'), import('../connection/client.js'),
+              import('../client/group-member.js'),
+              import('../ops/group-source.js'),
+              import('../client/broker-connection.js'),
+              import('../connection/client.js'),
             ]);
             const connOptions = clusterOptions(settings);
             const member = new GroupMember(cluster, {
-              ...props.group, groupId: group, subscription: f.topic !== undefined ? [f.topic] : includeRe!, onRetry,
+              ...props.group,
+              groupId: group,
+              subscription: f.topic !== undefined ? [f.topic] : includeRe!,
+              onRetry,
               openConnection: (host, port) => BrokerConnection.open({ ...connOptions, host, port }),
             });
             const reset = f['from-beginning'] ? 'earliest' : props.reset;
@@ -208,13 +344,26 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
           if (f['value-format'] !== undefined || f['key-format'] !== undefined) {
             const schemas = await import('../schemas/tools.js');
             source = schemas.decodingSource(source, {
-              url: f['schema-registry-url'], properties: settings.properties, keyFormat: f['key-format'], valueFormat: f['value-format'],
-              skipOnError: f['skip-message-on-error'], printIds: f['print-schema-ids'],
+              url: f['schema-registry-url'],
+              properties: settings.properties,
+              keyFormat: f['key-format'],
+              valueFormat: f['value-format'],
+              skipOnError: f['skip-message-on-error'],
+              printIds: f['print-schema-ids'],
             });
           }
           try {
-            reason = (await ops.consume(source, { maxMessages: f['max-messages'], timeoutMs: f['timeout-ms'], untilEnd: f['until-end'], untilTime },
-              filter, render, out, progress, abort.signal)).reason;
+            reason = (
+              await ops.consume(
+                source,
+                { maxMessages: f['max-messages'], timeoutMs: f['timeout-ms'], untilEnd: f['until-end'], untilTime },
+                filter,
+                render,
+                out,
+                progress,
+                abort.signal,
+              )
+            ).reason;
           } finally {
             await ops.finish(source, out, Math.min(closeBy, Date.now() + Math.min(30_000, settings.requestTimeoutMs)));
           }
@@ -238,18 +387,38 @@ const SIGNAL_CLOSE_MS = 600;
 const SIGNAL_EXIT_MS = 900;
 
 const CONSUMER_KEYS = new Set([
-  'group.id', 'auto.offset.reset', 'enable.auto.commit', 'auto.commit.interval.ms', 'fetch.min.bytes', 'fetch.max.bytes',
-  'fetch.max.wait.ms', 'max.partition.fetch.bytes', 'max.poll.records', 'session.timeout.ms', 'heartbeat.interval.ms',
-  'max.poll.interval.ms', 'isolation.level', 'key.deserializer', 'value.deserializer', 'client.rack', 'group.instance.id',
-  'partition.assignment.strategy', 'retry.backoff.ms', 'reconnect.backoff.max.ms',
+  'group.id',
+  'auto.offset.reset',
+  'enable.auto.commit',
+  'auto.commit.interval.ms',
+  'fetch.min.bytes',
+  'fetch.max.bytes',
+  'fetch.max.wait.ms',
+  'max.partition.fetch.bytes',
+  'max.poll.records',
+  'session.timeout.ms',
+  'heartbeat.interval.ms',
+  'max.poll.interval.ms',
+  'isolation.level',
+  'key.deserializer',
+  'value.deserializer',
+  'client.rack',
+  'group.instance.id',
+  'partition.assignment.strategy',
+  'retry.backoff.ms',
+  'reconnect.backoff.max.ms',
 ]);
 
 const ASSIGNORS: Record<string, Assignor | null> = {
-  range: 'range', 'org.apache.kafka.clients.consumer.RangeAssignor': 'range',
-  roundrobin: 'roundrobin', 'org.apache.kafka.clients.consumer.RoundRobinAssignor': 'roundrobin',
+  range: 'range',
+  'org.apache.kafka.clients.consumer.RangeAssignor': 'range',
+  roundrobin: 'roundrobin',
+  'org.apache.kafka.clients.consumer.RoundRobinAssignor': 'roundrobin',
   // Kafka's default list adds cooperative-sticky after range; ktool rebalances eagerly only.
-  'cooperative-sticky': null, 'org.apache.kafka.clients.consumer.CooperativeStickyAssignor': null,
-  sticky: null, 'org.apache.kafka.clients.consumer.StickyAssignor': null,
+  'cooperative-sticky': null,
+  'org.apache.kafka.clients.consumer.CooperativeStickyAssignor': null,
+  sticky: null,
+  'org.apache.kafka.clients.consumer.StickyAssignor': null,
 };
 
 /** The consumer properties ktool honours, with Kafka's defaults and Kafka's messages for bad values. */
@@ -267,12 +436,22 @@ function consumerSettings(p: Record<string, string>, isolationFlag: string | und
   }
   const isolation = isolationFlag ?? p['isolation.level'] ?? 'read_uncommitted';
   if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') {
-    usage(`Invalid value ${isolation} for configuration isolation.level: String must be one of: read_committed, read_uncommitted`);
+    usage(
+      `Invalid value ${isolation} for configuration isolation.level: String must be one of: read_committed, read_uncommitted`,
+    );
   }
-  const strategies = (p['partition.assignment.strategy'] ?? 'range').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const s of strategies) if (!(s in ASSIGNORS)) usage(`Unknown partition.assignment.strategy ${s}; ktool's group member offers range and roundrobin`);
+  const strategies = (p['partition.assignment.strategy'] ?? 'range')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const s of strategies)
+    if (!(s in ASSIGNORS))
+      usage(`Unknown partition.assignment.strategy ${s}; ktool's group member offers range and roundrobin`);
   const assignors = [...new Set(strategies.map((s) => ASSIGNORS[s]).filter((a): a is Assignor => a !== null))];
-  if (assignors.length === 0) usage(`partition.assignment.strategy ${strategies.join(',')}: ktool's group member offers range and roundrobin (eager rebalancing only)`);
+  if (assignors.length === 0)
+    usage(
+      `partition.assignment.strategy ${strategies.join(',')}: ktool's group member offers range and roundrobin (eager rebalancing only)`,
+    );
   const retryBackoffMs = int('retry.backoff.ms', 100);
   const retryBackoffMaxMs = Math.max(retryBackoffMs, int('reconnect.backoff.max.ms', 1000));
   const instance = p['group.instance.id']?.trim();
@@ -280,15 +459,26 @@ function consumerSettings(p: Record<string, string>, isolationFlag: string | und
     reset: reset as 'earliest' | 'latest' | 'none',
     fetch: {
       maxWaitMs: Math.min(int('fetch.max.wait.ms', 500), timeoutMs ?? Number.POSITIVE_INFINITY),
-      minBytes: int('fetch.min.bytes', 1), maxBytes: int('fetch.max.bytes', 52428800, 1), partitionMaxBytes: int('max.partition.fetch.bytes', 1048576, 1),
-      isolationLevel: isolation === 'read_committed' ? 1 : 0, retryBackoffMs, retryBackoffMaxMs,
+      minBytes: int('fetch.min.bytes', 1),
+      maxBytes: int('fetch.max.bytes', 52428800, 1),
+      partitionMaxBytes: int('max.partition.fetch.bytes', 1048576, 1),
+      isolationLevel: isolation === 'read_committed' ? 1 : 0,
+      retryBackoffMs,
+      retryBackoffMaxMs,
     },
     group: {
-      sessionTimeoutMs: int('session.timeout.ms', 45_000, 1), rebalanceTimeoutMs: int('max.poll.interval.ms', 300_000, 1),
-      heartbeatIntervalMs: int('heartbeat.interval.ms', 3000, 1), groupInstanceId: instance ? instance : null,
-      assignors, retryBackoffMs, retryBackoffMaxMs,
+      sessionTimeoutMs: int('session.timeout.ms', 45_000, 1),
+      rebalanceTimeoutMs: int('max.poll.interval.ms', 300_000, 1),
+      heartbeatIntervalMs: int('heartbeat.interval.ms', 3000, 1),
+      groupInstanceId: instance ? instance : null,
+      assignors,
+      retryBackoffMs,
+      retryBackoffMaxMs,
     },
-    autoCommit: { enabled: (p['enable.auto.commit'] ?? 'true').trim().toLowerCase() !== 'false', intervalMs: int('auto.commit.interval.ms', 5000) },
+    autoCommit: {
+      enabled: (p['enable.auto.commit'] ?? 'true').trim().toLowerCase() !== 'false',
+      intervalMs: int('auto.commit.interval.ms', 5000),
+    },
   };
 }
 
@@ -296,4 +486,3 @@ async function decompressor(): Promise<(codec: number, data: Buffer) => Buffer> 
   const codecs = await import('../codecs/index.js');
   return (codec, data) => codecs.decompress(codec as 0 | 1 | 2 | 3 | 4, data);
 }
-

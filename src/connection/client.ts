@@ -9,9 +9,9 @@
  *
  * Failures come back as one-line, redacted KtoolErrors (see errors.ts).
  */
-import type { Kafka, KafkaConfig, SASLOptions } from 'kafkajs'
-import { ClusterClient, type ClusterClientOptions } from '../client/cluster.js'
-import type { ConnectionSettings } from './settings.js'
+import type { Kafka, KafkaConfig, SASLOptions } from 'kafkajs';
+import { ClusterClient, type ClusterClientOptions } from '../client/cluster.js';
+import type { ConnectionSettings } from './settings.js';
 
 /** The protocol client options for some settings. */
 export function clusterOptions(settings: ConnectionSettings): ClusterClientOptions {
@@ -22,15 +22,15 @@ export function clusterOptions(settings: ConnectionSettings): ClusterClientOptio
     connectTimeoutMs: settings.connectTimeoutMs,
     tls: settings.ssl,
     sasl: settings.sasl,
-  }
+  };
 }
 
 /** The README's promise: an unreachable server fails within 5 seconds of the command starting. */
-export const UNREACHABLE_WITHIN_MS = 5000
+export const UNREACHABLE_WITHIN_MS = 5000;
 /** Kept back for printing the error and exiting once the last attempt gives up. */
-const EXIT_RESERVE_MS = 300
+const EXIT_RESERVE_MS = 300;
 /** A connect made late in a long command still gets this long. */
-const MIN_BOOTSTRAP_MS = 1000
+const MIN_BOOTSTRAP_MS = 1000;
 
 /**
  * How long reaching the cluster may take in total (DNS, TCP, TLS, ApiVersions,
@@ -38,49 +38,52 @@ const MIN_BOOTSTRAP_MS = 1000
  * started, or socket.connection.setup.timeout.ms per server when it is set.
  */
 export function bootstrapBudgetMs(settings: ConnectionSettings, sinceStartMs = performance.now()): number | undefined {
-  if (settings.properties['socket.connection.setup.timeout.ms'] !== undefined) return undefined
-  const left = Math.floor((UNREACHABLE_WITHIN_MS - EXIT_RESERVE_MS - sinceStartMs) / 100) * 100
-  return Math.min(settings.connectTimeoutMs * settings.bootstrapServers.length, Math.max(MIN_BOOTSTRAP_MS, left))
+  if (settings.properties['socket.connection.setup.timeout.ms'] !== undefined) return undefined;
+  const left = Math.floor((UNREACHABLE_WITHIN_MS - EXIT_RESERVE_MS - sinceStartMs) / 100) * 100;
+  return Math.min(settings.connectTimeoutMs * settings.bootstrapServers.length, Math.max(MIN_BOOTSTRAP_MS, left));
 }
 
 /** Connect ktool's own client to the cluster. */
 export async function connect(settings: ConnectionSettings): Promise<ClusterClient> {
   try {
-    return await ClusterClient.connect({ ...clusterOptions(settings), bootstrapTimeoutMs: bootstrapBudgetMs(settings) })
+    return await ClusterClient.connect({
+      ...clusterOptions(settings),
+      bootstrapTimeoutMs: bootstrapBudgetMs(settings),
+    });
   } catch (error) {
-    const { toKtoolError } = await import('./errors.js')
-    throw toKtoolError(error)
+    const { toKtoolError } = await import('./errors.js');
+    throw toKtoolError(error);
   }
 }
 
 export interface KafkajsOptions {
   /** --verbose: kafkajs logs at INFO level to stderr; otherwise it logs nothing. */
-  verbose?: boolean
+  verbose?: boolean;
   /** Where log lines go (default stderr). */
-  write?: (line: string) => void
+  write?: (line: string) => void;
 }
 
 /** A kafkajs Kafka with the same brokers, TLS, SASL and client id, failing fast. */
 export async function kafkajs(settings: ConnectionSettings, options: KafkajsOptions = {}): Promise<Kafka> {
-  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
-  const mod = await import('kafkajs')
-  const { redact } = await import('./redact.js')
-  const { Kafka: KafkaClass, logLevel } = mod
-  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`))
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+  const mod = await import('kafkajs');
+  const { redact } = await import('./redact.js');
+  const { Kafka: KafkaClass, logLevel } = mod;
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const levelName = (level: number): string => {
     switch (level) {
       case logLevel.ERROR:
-        return 'ERROR'
+        return 'ERROR';
       case logLevel.WARN:
-        return 'WARN'
+        return 'WARN';
       case logLevel.INFO:
-        return 'INFO'
+        return 'INFO';
       case logLevel.DEBUG:
-        return 'DEBUG'
+        return 'DEBUG';
       default:
-        return 'LOG'
+        return 'LOG';
     }
-  }
+  };
   const config: KafkaConfig = {
     clientId: settings.clientId,
     brokers: settings.bootstrapServers,
@@ -91,12 +94,17 @@ export async function kafkajs(settings: ConnectionSettings, options: KafkajsOpti
     logCreator:
       () =>
       ({ level, log }) => {
-        const { message, timestamp: _t, logger: _l, ...rest } = log as { message: string; timestamp?: string; logger?: string } & Record<string, unknown>
-        const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : ''
-        write(redact(`[kafkajs] ${levelName(level)} ${message}${extra}`))
+        const {
+          message,
+          timestamp: _t,
+          logger: _l,
+          ...rest
+        } = log as { message: string; timestamp?: string; logger?: string } & Record<string, unknown>;
+        const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
+        write(redact(`[kafkajs] ${levelName(level)} ${message}${extra}`));
       },
-  }
-  const ssl = settings.ssl
+  };
+  const ssl = settings.ssl;
   if (ssl !== null) {
     config.ssl = {
       ca: ssl.ca,
@@ -105,12 +113,11 @@ export async function kafkajs(settings: ConnectionSettings, options: KafkajsOpti
       passphrase: ssl.keyPassword,
       rejectUnauthorized: true,
       ...(ssl.verifyHostname === false ? { checkServerIdentity: () => undefined } : {}),
-    }
+    };
   }
   if (settings.sasl !== null) {
-    const mechanism = settings.sasl.mechanism.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512'
-    config.sasl = { mechanism, username: settings.sasl.username, password: settings.sasl.password } as SASLOptions
+    const mechanism = settings.sasl.mechanism.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512';
+    config.sasl = { mechanism, username: settings.sasl.username, password: settings.sasl.password } as SASLOptions;
   }
-  return new KafkaClass(config)
+  return new KafkaClass(config);
 }
-

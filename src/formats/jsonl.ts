@@ -73,17 +73,20 @@ export function parseJsonlRecord(line: string): ParsedJsonlRecord {
   if (r.headers !== undefined) {
     if (!Array.isArray(r.headers)) throw new JsonlError('headers must be an array of {key, value}');
     for (const h of r.headers) {
-      if (typeof h !== 'object' || h === null || typeof h.key !== 'string') throw new JsonlError('each header needs a string key');
+      if (typeof h !== 'object' || h === null || typeof h.key !== 'string')
+        throw new JsonlError('each header needs a string key');
       out.headers.push({ key: h.key, value: decodeBytes(h.value, `header ${h.key}`) });
     }
   }
   if (r.partition !== undefined) {
-    if (!Number.isInteger(r.partition) || r.partition < 0) throw new JsonlError('partition must be a non-negative integer');
+    if (!Number.isInteger(r.partition) || r.partition < 0)
+      throw new JsonlError('partition must be a non-negative integer');
     out.partition = r.partition;
   }
   if (r.timestamp !== undefined) {
     const ts = typeof r.timestamp === 'number' ? r.timestamp : Date.parse(r.timestamp);
-    if (!Number.isFinite(ts)) throw new JsonlError(`timestamp ${JSON.stringify(r.timestamp)} is not a date or epoch milliseconds`);
+    if (!Number.isFinite(ts))
+      throw new JsonlError(`timestamp ${JSON.stringify(r.timestamp)} is not a date or epoch milliseconds`);
     out.timestamp = ts;
   }
   return out;

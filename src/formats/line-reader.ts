@@ -20,7 +20,10 @@ export interface ParsedRecord {
 
 /** A bad line, with Kafka's message. */
 export class LineFormatError extends Error {
-  constructor(message: string, readonly lineNumber: number) {
+  constructor(
+    message: string,
+    readonly lineNumber: number,
+  ) {
     super(message);
     this.name = 'LineFormatError';
   }
@@ -61,8 +64,14 @@ export function lineReaderOptions(props: Record<string, string>): LineReaderOpti
 }
 
 export const LINE_READER_PROPERTIES = new Set([
-  'parse.key', 'key.separator', 'parse.headers', 'headers.delimiter', 'headers.separator',
-  'headers.key.separator', 'ignore.error', 'null.marker',
+  'parse.key',
+  'key.separator',
+  'parse.headers',
+  'headers.delimiter',
+  'headers.separator',
+  'headers.key.separator',
+  'ignore.error',
+  'null.marker',
 ]);
 
 export class LineMessageReader {
@@ -112,11 +121,17 @@ export class LineMessageReader {
       const i = pair.indexOf(o.headersKeySeparator);
       if (i === -1) {
         if (o.ignoreError) return { key: pair, value: null };
-        throw new LineFormatError(`No header key separator found in pair '${pair}' on line number ${this.lineNumber}`, this.lineNumber);
+        throw new LineFormatError(
+          `No header key separator found in pair '${pair}' on line number ${this.lineNumber}`,
+          this.lineNumber,
+        );
       }
       const key = pair.slice(0, i);
       if (key === o.nullMarker) {
-        throw new LineFormatError(`Header keys should not be equal to the null marker '${o.nullMarker}' as they can't be null`, this.lineNumber);
+        throw new LineFormatError(
+          `Header keys should not be equal to the null marker '${o.nullMarker}' as they can't be null`,
+          this.lineNumber,
+        );
       }
       const value = pair.slice(i + o.headersKeySeparator.length);
       return { key, value: value === o.nullMarker ? null : Buffer.from(value, 'utf8') };

@@ -94,7 +94,12 @@ export class OutputSink {
     });
     if (more) return undefined;
     return new Promise((resolve) => {
-      const done = () => { this.stream!.off('drain', done); this.stream!.off('error', done); this.stream!.off('close', done); resolve(); };
+      const done = () => {
+        this.stream!.off('drain', done);
+        this.stream!.off('error', done);
+        this.stream!.off('close', done);
+        resolve();
+      };
       this.stream!.once('drain', done);
       this.stream!.once('error', done);
       this.stream!.once('close', done);

@@ -31,9 +31,19 @@ export interface FormatterOptions {
 }
 
 export const FORMATTER_PROPERTIES = new Set([
-  'print.timestamp', 'print.key', 'print.value', 'print.partition', 'print.offset', 'print.headers',
-  'key.separator', 'line.separator', 'headers.separator', 'null.literal',
-  'key.deserializer', 'value.deserializer', 'headers.deserializer',
+  'print.timestamp',
+  'print.key',
+  'print.value',
+  'print.partition',
+  'print.offset',
+  'print.headers',
+  'key.separator',
+  'line.separator',
+  'headers.separator',
+  'null.literal',
+  'key.deserializer',
+  'value.deserializer',
+  'headers.deserializer',
 ]);
 
 const bool = (v: string | undefined, dflt: boolean) => (v === undefined ? dflt : v.trim().toLowerCase() === 'true');
@@ -45,11 +55,16 @@ const DESERIALIZERS: Record<string, Deserializer | null> = {
   'org.apache.kafka.common.serialization.BytesDeserializer': null,
   'org.apache.kafka.common.serialization.ByteBufferDeserializer': null,
   'org.apache.kafka.common.serialization.VoidDeserializer': () => 'null',
-  'org.apache.kafka.common.serialization.LongDeserializer': (b) => fixed(b, 8, 'Long', () => b.readBigInt64BE(0).toString()),
-  'org.apache.kafka.common.serialization.IntegerDeserializer': (b) => fixed(b, 4, 'Integer', () => String(b.readInt32BE(0))),
-  'org.apache.kafka.common.serialization.ShortDeserializer': (b) => fixed(b, 2, 'Short', () => String(b.readInt16BE(0))),
-  'org.apache.kafka.common.serialization.DoubleDeserializer': (b) => fixed(b, 8, 'Double', () => javaDouble(b.readDoubleBE(0))),
-  'org.apache.kafka.common.serialization.FloatDeserializer': (b) => fixed(b, 4, 'Float', () => javaDouble(b.readFloatBE(0))),
+  'org.apache.kafka.common.serialization.LongDeserializer': (b) =>
+    fixed(b, 8, 'Long', () => b.readBigInt64BE(0).toString()),
+  'org.apache.kafka.common.serialization.IntegerDeserializer': (b) =>
+    fixed(b, 4, 'Integer', () => String(b.readInt32BE(0))),
+  'org.apache.kafka.common.serialization.ShortDeserializer': (b) =>
+    fixed(b, 2, 'Short', () => String(b.readInt16BE(0))),
+  'org.apache.kafka.common.serialization.DoubleDeserializer': (b) =>
+    fixed(b, 8, 'Double', () => javaDouble(b.readDoubleBE(0))),
+  'org.apache.kafka.common.serialization.FloatDeserializer': (b) =>
+    fixed(b, 4, 'Float', () => javaDouble(b.readFloatBE(0))),
   'org.apache.kafka.common.serialization.UUIDDeserializer': (b) => b.toString('utf8'),
 };
 
@@ -64,7 +79,12 @@ function javaDouble(n: number): string {
 }
 
 export function deserializerByName(name: string): Deserializer | null {
-  if (!(name in DESERIALIZERS)) throw new Error(`Unknown deserializer ${name}; ktool knows ${Object.keys(DESERIALIZERS).map((k) => k.split('.').pop()).join(', ')}`);
+  if (!(name in DESERIALIZERS))
+    throw new Error(
+      `Unknown deserializer ${name}; ktool knows ${Object.keys(DESERIALIZERS)
+        .map((k) => k.split('.').pop())
+        .join(', ')}`,
+    );
   return DESERIALIZERS[name];
 }
 

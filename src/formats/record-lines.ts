@@ -8,8 +8,7 @@ export interface ConsumedRecord extends FormattableRecord {
 }
 
 export type LineOptions =
-  | { output: 'text'; formatter: FormatterOptions; isoTime: boolean }
-  | { output: 'jsonl'; binary: BytesEncoding };
+  { output: 'text'; formatter: FormatterOptions; isoTime: boolean } | { output: 'jsonl'; binary: BytesEncoding };
 
 export type LineBuilder = (r: ConsumedRecord) => Buffer;
 
@@ -24,16 +23,21 @@ export function lineBuilder(o: LineOptions): LineBuilder {
     formatRecord(r, formatter, chunks);
     // The timestamp is the first chunk when printed; --print-time iso swaps only its number.
     const type = TIMESTAMP_TYPES[r.timestampType];
-    if (isoTime && formatter.printTimestamp && type) chunks[0] = Buffer.from(`${type}:${new Date(r.timestamp).toISOString()}`);
+    if (isoTime && formatter.printTimestamp && type)
+      chunks[0] = Buffer.from(`${type}:${new Date(r.timestamp).toISOString()}`);
     return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
   };
 }
 
 export function jsonlLine(r: ConsumedRecord, binary: BytesEncoding): JsonlRecord {
   return {
-    topic: r.topic, partition: r.partition, offset: r.offset,
-    timestamp: new Date(r.timestamp).toISOString(), timestampType: r.timestampType === 1 ? 'LogAppendTime' : 'CreateTime',
-    key: encodeBytes(r.key, binary), value: encodeBytes(r.value, binary),
+    topic: r.topic,
+    partition: r.partition,
+    offset: r.offset,
+    timestamp: new Date(r.timestamp).toISOString(),
+    timestampType: r.timestampType === 1 ? 'LogAppendTime' : 'CreateTime',
+    key: encodeBytes(r.key, binary),
+    value: encodeBytes(r.value, binary),
     headers: r.headers.map((h) => ({ key: h.key, value: encodeBytes(h.value, binary) })),
   };
 }

@@ -11,27 +11,27 @@
  * Both carry a machine-readable code (a Kafka error name or a ktool code)
  * for --json.
  */
-import { CommandError, UsageError } from './tool-errors.js'
-import { apiSpec } from '../protocol/codec.js'
-import { errorMessage, errorName } from '../protocol/errors.js'
+import { CommandError, UsageError } from './tool-errors.js';
+import { apiSpec } from '../protocol/codec.js';
+import { errorMessage, errorName } from '../protocol/errors.js';
 
-export { UsageError }
+export { UsageError };
 
 export class AdminCommandError extends CommandError {
   constructor(message: string, code = 'UNKNOWN_SERVER_ERROR') {
-    super(message, code)
-    this.name = 'AdminCommandError'
+    super(message, code);
+    this.name = 'AdminCommandError';
   }
 }
 
 /** The broker's message for an error code, else ktool's summary of the code. */
 export function kafkaErrorText(code: number, message?: string | null): string {
-  return typeof message === 'string' && message.length > 0 ? message : errorMessage(code)
+  return typeof message === 'string' && message.length > 0 ? message : errorMessage(code);
 }
 
 /** An AdminCommandError for an error code in a response. */
 export function responseError(code: number, message?: string | null): AdminCommandError {
-  return new AdminCommandError(kafkaErrorText(code, message), errorName(code))
+  return new AdminCommandError(kafkaErrorText(code, message), errorName(code));
 }
 
 // Kafka's exception classes whose names do not follow the error name.
@@ -46,7 +46,7 @@ const JAVA_CLASS_OVERRIDES: Record<string, string> = {
   SASL_AUTHENTICATION_FAILED: 'SaslAuthenticationException',
   RECORD_LIST_TOO_LARGE: 'RecordBatchTooLargeException',
   MESSAGE_TOO_LARGE: 'RecordTooLargeException',
-}
+};
 
 /**
  * The fully qualified Java exception class Kafka's admin client raises for
@@ -55,21 +55,21 @@ const JAVA_CLASS_OVERRIDES: Record<string, string> = {
  * of Kafka's tools print it as part of their output.
  */
 export function javaExceptionClass(name: string): string {
-  let simple = JAVA_CLASS_OVERRIDES[name]
+  let simple = JAVA_CLASS_OVERRIDES[name];
   if (simple === undefined) {
-    const base = name.endsWith('_AUTHORIZATION_FAILED') ? `${name.slice(0, -'_FAILED'.length)}` : name
+    const base = name.endsWith('_AUTHORIZATION_FAILED') ? `${name.slice(0, -'_FAILED'.length)}` : name;
     simple = `${base
       .toLowerCase()
       .split('_')
       .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-      .join('')}Exception`
+      .join('')}Exception`;
   }
-  return `org.apache.kafka.common.errors.${simple}`
+  return `org.apache.kafka.common.errors.${simple}`;
 }
 
 /** `<java class>: <message>`: how Java prints the exception of an error code (Throwable.toString). */
 export function javaExceptionText(code: number, message?: string | null): string {
-  return `${javaExceptionClass(errorName(code))}: ${kafkaErrorText(code, message)}`
+  return `${javaExceptionClass(errorName(code))}: ${kafkaErrorText(code, message)}`;
 }
 
 /**
@@ -79,6 +79,9 @@ export function javaExceptionText(code: number, message?: string | null): string
  * client quotas."
  */
 export function unsupportedApiError(apiKey: number, neededTo: string): UsageError {
-  const name = apiSpec(apiKey)?.name ?? `API ${apiKey}`
-  return new UsageError(`The broker does not support the ${name} API (key ${apiKey}), needed to ${neededTo}.`, 'UNSUPPORTED_VERSION')
+  const name = apiSpec(apiKey)?.name ?? `API ${apiKey}`;
+  return new UsageError(
+    `The broker does not support the ${name} API (key ${apiKey}), needed to ${neededTo}.`,
+    'UNSUPPORTED_VERSION',
+  );
 }

@@ -82,13 +82,16 @@ export function matches(r: FetchedRecord, f: ConsumeFilter): boolean {
 
 /** Resolves the partitions to read: one, every partition of a topic, or of every matching topic. */
 export async function selectPartitions(cluster: ClusterClient, sel: ConsumeSelection): Promise<TopicPartition[]> {
-  const md = await cluster.refreshMetadata(sel.topic !== undefined ? [sel.topic] : null, { allowAutoTopicCreation: false });
+  const md = await cluster.refreshMetadata(sel.topic !== undefined ? [sel.topic] : null, {
+    allowAutoTopicCreation: false,
+  });
   const out: TopicPartition[] = [];
   for (const t of md.topics.values()) {
     if (sel.topic !== undefined ? t.name !== sel.topic : !wholeMatch(sel.include!, t.name)) continue;
     if (t.errorCode !== 0) continue;
     for (const p of t.partitions) {
-      if (sel.partition === undefined || p.partition === sel.partition) out.push({ topic: t.name, partition: p.partition });
+      if (sel.partition === undefined || p.partition === sel.partition)
+        out.push({ topic: t.name, partition: p.partition });
     }
   }
   out.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
@@ -100,17 +103,23 @@ export class AssignedSource implements RecordSource {
   readonly dynamic = false;
   readonly generation = 0;
 
-  constructor(private readonly fetcher: Fetcher, readonly assignment: readonly TopicPartition[], private readonly from: StartSpec) {}
+  constructor(
+    private readonly fetcher: Fetcher,
+    readonly assignment: readonly TopicPartition[],
+    private readonly from: StartSpec,
+  ) {}
 
   async start(): Promise<void> {
     const from = this.from;
     if (typeof from === 'object') {
       // A time with no later record means "start at the end", as Kafka's offsetsForTimes does.
       const found = await this.fetcher.listOffsets(this.assignment.map((p) => ({ ...p, spec: from })));
-      await this.fetcher.assign(this.assignment.map((p) => {
-        const o = found.get(tpKey(p.topic, p.partition)) ?? -1;
-        return { ...p, offset: o >= 0 ? o : 'latest' as const };
-      }));
+      await this.fetcher.assign(
+        this.assignment.map((p) => {
+          const o = found.get(tpKey(p.topic, p.partition)) ?? -1;
+          return { ...p, offset: o >= 0 ? o : ('latest' as const) };
+        }),
+      );
     } else {
       await this.fetcher.assign(this.assignment.map((p) => ({ ...p, offset: from })));
     }
@@ -142,10 +151,21 @@ export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T | ty
     return Promise.resolve(ABORTED);
   }
   return new Promise((resolve, reject) => {
-    const onAbort = () => { p.catch(() => undefined); resolve(ABORTED); };
+    const onAbort = () => {
+      p.catch(() => undefined);
+      resolve(ABORTED);
+    };
     signal.addEventListener('abort', onAbort, { once: true });
-    p.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
   });
 }
 
@@ -156,7 +176,9 @@ export function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
     return Promise.resolve(undefined);
   }
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ms).unref(); });
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms).unref();
+  });
   return Promise.race([p.finally(() => clearTimeout(timer)), late]);
 }
 
@@ -212,8 +234,15 @@ export async function consume(
       const end = ends.get(k);
       let next = b.nextOffset;
       for (const r of b.records) {
-        if (end !== undefined && r.offset >= end) { next = r.offset; break; }
-        if (limits.untilTime !== undefined && r.timestamp > limits.untilTime) { finished.add(k); next = r.offset; break; }
+        if (end !== undefined && r.offset >= end) {
+          next = r.offset;
+          break;
+        }
+        if (limits.untilTime !== undefined && r.timestamp > limits.untilTime) {
+          finished.add(k);
+          next = r.offset;
+          break;
+        }
         lastRecordAt = Date.now();
         if (!matches(r, filter)) continue;
         const rec = r as SinkRecord;
@@ -258,6 +287,9 @@ export function parseTimeSpec(spec: string, now = Date.now()): number {
   }
   if (/^\d+$/.test(spec.trim())) return Number(spec.trim());
   const t = Date.parse(spec);
-  if (!Number.isFinite(t)) throw new Error(`Invalid time '${spec}': use ISO 8601 (2026-01-31T12:00:00Z), epoch milliseconds, or a negative duration like -15m`);
+  if (!Number.isFinite(t))
+    throw new Error(
+      `Invalid time '${spec}': use ISO 8601 (2026-01-31T12:00:00Z), epoch milliseconds, or a negative duration like -15m`,
+    );
   return t;
 }

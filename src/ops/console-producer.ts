@@ -62,8 +62,11 @@ export async function produceFromStream(
   if (opts.transaction) {
     const o = resolveProducerOptions(opts.producer);
     txn = new TransactionalProducer(cluster, producer, {
-      transactionalId: opts.transaction.transactionalId, transactionTimeoutMs: opts.transaction.timeoutMs,
-      requestTimeoutMs: o.requestTimeoutMs, retryBackoffMs: o.retryBackoffMs, maxBlockMs: o.maxBlockMs,
+      transactionalId: opts.transaction.transactionalId,
+      transactionTimeoutMs: opts.transaction.timeoutMs,
+      requestTimeoutMs: o.requestTimeoutMs,
+      retryBackoffMs: o.retryBackoffMs,
+      maxBlockMs: o.maxBlockMs,
     });
     await txn.init();
   }
@@ -73,8 +76,10 @@ export async function produceFromStream(
     throw new Error(`Partition ${opts.partition} does not exist: topic ${opts.topic} has ${partitions} partition(s)`);
   }
   const reader = new LineMessageReader(opts.reader);
-  const fastKey = opts.input === 'lines' && !opts.reader.parseHeaders && !opts.reader.ignoreError && opts.reader.nullMarker === null
-    ? Buffer.from(opts.reader.keySeparator, 'utf8') : null;
+  const fastKey =
+    opts.input === 'lines' && !opts.reader.parseHeaders && !opts.reader.ignoreError && opts.reader.nullMarker === null
+      ? Buffer.from(opts.reader.keySeparator, 'utf8')
+      : null;
   const splitter = new LineSplitter();
   let lineNo = 0;
   let parseError: ConsoleProduceResult['parseError'];
@@ -84,7 +89,13 @@ export async function produceFromStream(
   const handleLine = (line: Buffer): boolean => {
     lineNo++;
     try {
-      let rec: { key: Buffer | null; value: Buffer | null; headers: Array<{ key: string; value: Buffer | null }>; partition?: number; timestamp?: number };
+      let rec: {
+        key: Buffer | null;
+        value: Buffer | null;
+        headers: Array<{ key: string; value: Buffer | null }>;
+        partition?: number;
+        timestamp?: number;
+      };
       if (opts.input === 'jsonl') {
         rec = parseJsonlRecord(line.toString('utf8'));
       } else if (fastKey && !opts.reader.parseKey) {
@@ -92,7 +103,11 @@ export async function produceFromStream(
         rec = { key: null, value: line, headers: [] };
       } else if (fastKey) {
         const at = line.indexOf(fastKey);
-        if (at === -1) throw new LineFormatError(`No key separator found on line number ${lineNo}: '${line.toString('utf8')}'`, lineNo);
+        if (at === -1)
+          throw new LineFormatError(
+            `No key separator found on line number ${lineNo}: '${line.toString('utf8')}'`,
+            lineNo,
+          );
         rec = { key: line.subarray(0, at), value: line.subarray(at + fastKey.length), headers: [] };
       } else {
         rec = reader.read(line.toString('utf8'));
@@ -111,7 +126,11 @@ export async function produceFromStream(
       });
     } catch (err) {
       if (err instanceof LineFormatError || err instanceof JsonlError) {
-        parseError = { line: lineNo, message: err instanceof JsonlError ? `Invalid JSON record on line number ${lineNo}: ${err.message}` : err.message };
+        parseError = {
+          line: lineNo,
+          message:
+            err instanceof JsonlError ? `Invalid JSON record on line number ${lineNo}: ${err.message}` : err.message,
+        };
         return true;
       }
       if (err instanceof SerdeError) {
@@ -124,7 +143,8 @@ export async function produceFromStream(
 
   const txnSize = opts.transaction?.size;
   let txnResult: ConsoleTransactionResult | undefined = txn
-    ? { transactionalId: txn.transactionalId, committed: 0, linesCommitted: 0, error: null, code: null } : undefined;
+    ? { transactionalId: txn.transactionalId, committed: 0, linesCommitted: 0, error: null, code: null }
+    : undefined;
   try {
     if (opts.prompt) process.stdout.write('>');
     read: for await (const chunk of untilAborted(input, signal)) {
@@ -156,18 +176,32 @@ export async function produceFromStream(
     await producer.flush();
   } catch (err) {
     if (!(err instanceof TransactionError) || !txn) throw err;
-    txnResult = { ...txnResult!, committed: txn.committed, ...await abortQuietly(txn, err, lineNo, txnResult!.linesCommitted) };
+    txnResult = {
+      ...txnResult!,
+      committed: txn.committed,
+      ...(await abortQuietly(txn, err, lineNo, txnResult!.linesCommitted)),
+    };
   } finally {
     producer.close();
   }
   return {
-    topic: opts.topic, linesRead: lineNo, sent: producer.sent, failed: producer.failed, failures: producer.failures, parseError, transaction: txnResult,
+    topic: opts.topic,
+    linesRead: lineNo,
+    sent: producer.sent,
+    failed: producer.failed,
+    failures: producer.failures,
+    parseError,
+    transaction: txnResult,
   };
 }
 
 /** Commits the last transaction, or aborts it when input was interrupted, unparsable or not all sent. */
 async function finishTransaction(
-  txn: TransactionalProducer, r: ConsoleTransactionResult, lineNo: number, parseError: ConsoleProduceResult['parseError'], interrupted: boolean,
+  txn: TransactionalProducer,
+  r: ConsoleTransactionResult,
+  lineNo: number,
+  parseError: ConsoleProduceResult['parseError'],
+  interrupted: boolean,
 ): Promise<ConsoleTransactionResult> {
   if (!txn.inTransaction) return { ...r, committed: txn.committed };
   if (!parseError && !interrupted) {
@@ -176,18 +210,31 @@ async function finishTransaction(
   }
   await txn.abort();
   const reason = interrupted ? 'Interrupted' : parseError!.message;
-  return { ...r, committed: txn.committed, error: `${reason}; ${abortedLines(txn, r.linesCommitted, lineNo)}`, code: interrupted ? 'INTERRUPTED' : 'INVALID_RECORD' };
+  return {
+    ...r,
+    committed: txn.committed,
+    error: `${reason}; ${abortedLines(txn, r.linesCommitted, lineNo)}`,
+    code: interrupted ? 'INTERRUPTED' : 'INVALID_RECORD',
+  };
 }
 
 /** A transaction that failed: aborted if the producer may still abort (not when fenced). */
-async function abortQuietly(txn: TransactionalProducer, err: TransactionError, lineNo: number, linesCommitted: number): Promise<Pick<ConsoleTransactionResult, 'error' | 'code'>> {
+async function abortQuietly(
+  txn: TransactionalProducer,
+  err: TransactionError,
+  lineNo: number,
+  linesCommitted: number,
+): Promise<Pick<ConsoleTransactionResult, 'error' | 'code'>> {
   if (err.fatal) return { error: err.message, code: err.code };
   try {
     await txn.abort();
   } catch (e) {
     return { error: `${err.message}; aborting failed too: ${(e as Error).message}`, code: err.code };
   }
-  return { error: `${err.message.replace(/, so the transaction was aborted$/, '')}; ${abortedLines(txn, linesCommitted, lineNo)}`, code: err.code };
+  return {
+    error: `${err.message.replace(/, so the transaction was aborted$/, '')}; ${abortedLines(txn, linesCommitted, lineNo)}`,
+    code: err.code,
+  };
 }
 
 function abortedLines(txn: TransactionalProducer, linesCommitted: number, lineNo: number): string {
@@ -264,7 +311,8 @@ export function producerOptionsFromProperties(props: Record<string, string>): Pa
   const acks = props.acks;
   if (acks !== undefined) {
     const a = acks === 'all' ? -1 : Number(acks);
-    if (a !== -1 && a !== 0 && a !== 1) throw new Error(`Invalid value ${acks} for configuration acks: String must be one of: all, -1, 0, 1`);
+    if (a !== -1 && a !== 0 && a !== 1)
+      throw new Error(`Invalid value ${acks} for configuration acks: String must be one of: all, -1, 0, 1`);
     o.acks = a;
   }
   const set = <K extends keyof ProducerOptions>(key: K, prop: string) => {
@@ -281,7 +329,8 @@ export function producerOptionsFromProperties(props: Record<string, string>): Pa
   set('maxBlockMs', 'max.block.ms');
   set('maxRequestSize', 'max.request.size');
   set('deliveryTimeoutMs', 'delivery.timeout.ms');
-  if (props['enable.idempotence'] !== undefined) o.idempotence = parseBooleanProperty('enable.idempotence', props['enable.idempotence']);
+  if (props['enable.idempotence'] !== undefined)
+    o.idempotence = parseBooleanProperty('enable.idempotence', props['enable.idempotence']);
   return o;
 }
 
@@ -294,9 +343,25 @@ export function checkProducerOptions(opts: Partial<ProducerOptions>): void {
 }
 
 export const PRODUCER_KEYS = new Set([
-  'acks', 'linger.ms', 'batch.size', 'retries', 'retry.backoff.ms', 'request.timeout.ms',
-  'max.in.flight.requests.per.connection', 'buffer.memory', 'max.block.ms', 'max.request.size',
-  'compression.type', 'enable.idempotence', 'metadata.max.age.ms', 'send.buffer.bytes', 'client.id',
-  'key.serializer', 'value.serializer', 'partitioner.class', 'delivery.timeout.ms',
-  'transactional.id', 'transaction.timeout.ms',
+  'acks',
+  'linger.ms',
+  'batch.size',
+  'retries',
+  'retry.backoff.ms',
+  'request.timeout.ms',
+  'max.in.flight.requests.per.connection',
+  'buffer.memory',
+  'max.block.ms',
+  'max.request.size',
+  'compression.type',
+  'enable.idempotence',
+  'metadata.max.age.ms',
+  'send.buffer.bytes',
+  'client.id',
+  'key.serializer',
+  'value.serializer',
+  'partitioner.class',
+  'delivery.timeout.ms',
+  'transactional.id',
+  'transaction.timeout.ms',
 ]);

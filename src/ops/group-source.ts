@@ -50,7 +50,11 @@ export class GroupSource implements RecordSource {
     }
     if (this.autoCommit.enabled && this.commitInFlight === undefined && Date.now() >= this.nextCommitAt) {
       this.nextCommitAt = Date.now() + this.autoCommit.intervalMs;
-      this.commitInFlight = this.commitWritten().catch(() => undefined).finally(() => { this.commitInFlight = undefined; });
+      this.commitInFlight = this.commitWritten()
+        .catch(() => undefined)
+        .finally(() => {
+          this.commitInFlight = undefined;
+        });
     }
     return this.fetcher.poll();
   }
@@ -103,7 +107,10 @@ export class GroupSource implements RecordSource {
     }
   }
 
-  private async startPositions(tps: TopicPartition[], committed: Map<string, number>): Promise<Array<TopicPartition & { offset: 'earliest' | 'latest' | number }>> {
+  private async startPositions(
+    tps: TopicPartition[],
+    committed: Map<string, number>,
+  ): Promise<Array<TopicPartition & { offset: 'earliest' | 'latest' | number }>> {
     const missing = tps.filter((tp) => !committed.has(tpKey(tp.topic, tp.partition)));
     const found = new Map<string, number>();
     if (missing.length > 0 && this.from.fromTime !== undefined) {
@@ -111,14 +118,20 @@ export class GroupSource implements RecordSource {
       // No record at or after the time: start at the end, as Kafka's offsetsForTimes does.
       for (const [k, v] of await this.fetcher.listOffsets(missing.map((tp) => ({ ...tp, spec: at })))) found.set(k, v);
     } else if (missing.length > 0 && this.from.reset === 'none') {
-      throw new Error(`Undefined offset with no reset policy for partitions: [${missing.map((tp) => `${tp.topic}-${tp.partition}`).join(', ')}]`);
+      throw new Error(
+        `Undefined offset with no reset policy for partitions: [${missing.map((tp) => `${tp.topic}-${tp.partition}`).join(', ')}]`,
+      );
     }
     const reset = this.from.reset === 'earliest' ? 'earliest' : 'latest';
     return tps.map((tp) => {
       const k = tpKey(tp.topic, tp.partition);
       const c = committed.get(k);
       const t = found.get(k);
-      return { ...tp, offset: c !== undefined ? c : t !== undefined && t >= 0 ? t : this.from.fromTime !== undefined ? 'latest' : reset };
+      return {
+        ...tp,
+        offset:
+          c !== undefined ? c : t !== undefined && t >= 0 ? t : this.from.fromTime !== undefined ? 'latest' : reset,
+      };
     });
   }
 
@@ -130,7 +143,8 @@ export class GroupSource implements RecordSource {
     for (const tp of this.assignment) {
       const k = tpKey(tp.topic, tp.partition);
       const w = written.get(k);
-      if (w !== undefined && w.tag === this.generation && w.offset !== this.committedNow.get(k)) offsets.push({ ...tp, offset: w.offset });
+      if (w !== undefined && w.tag === this.generation && w.offset !== this.committedNow.get(k))
+        offsets.push({ ...tp, offset: w.offset });
     }
     if (offsets.length === 0) return;
     await this.member.commit(offsets, timeoutMs === undefined ? undefined : Math.max(1, timeoutMs));

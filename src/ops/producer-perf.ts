@@ -56,7 +56,12 @@ export class LatencyStats {
   private readonly every: number;
   private seen = 0;
 
-  constructor(numRecords: number, private readonly reportIntervalMs: number, private readonly onWindow: (w: PerfWindow) => void, now = performance.now()) {
+  constructor(
+    numRecords: number,
+    private readonly reportIntervalMs: number,
+    private readonly onWindow: (w: PerfWindow) => void,
+    now = performance.now(),
+  ) {
     this.start = now;
     this.windowStart = now;
     this.every = Math.max(1, Math.floor(numRecords / Math.min(numRecords, MAX_SAMPLES)));
@@ -96,14 +101,18 @@ export class LatencyStats {
     const elapsed = now - this.start;
     const secs = elapsed / 1000;
     const sorted = this.samples.slice(0, this.sampled).sort();
-    const pct = (p: number) => (sorted.length === 0 ? 0 : Math.floor(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]));
+    const pct = (p: number) =>
+      sorted.length === 0 ? 0 : Math.floor(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
     return {
       count: this.count,
       recordsPerSec: this.count / secs,
       mbPerSec: this.bytes / (1024 * 1024) / secs,
       avgLatencyMs: this.count > 0 ? this.totalLatency / this.count : 0,
       maxLatencyMs: this.maxLatency,
-      p50: pct(0.5), p95: pct(0.95), p99: pct(0.99), p999: pct(0.999),
+      p50: pct(0.5),
+      p95: pct(0.95),
+      p99: pct(0.99),
+      p999: pct(0.999),
       failed,
       elapsedMs: elapsed,
     };
@@ -112,7 +121,9 @@ export class LatencyStats {
 
 export async function runProducerPerf(cluster: ClusterClient, o: ProducerPerfOptions): Promise<PerfSummary> {
   // With a payload file, records are picked at random; its mean size stands for each.
-  const recordBytes = Array.isArray(o.payload) ? o.payload.reduce((n, p) => n + p.length, 0) / o.payload.length : o.payload.length;
+  const recordBytes = Array.isArray(o.payload)
+    ? o.payload.reduce((n, p) => n + p.length, 0) / o.payload.length
+    : o.payload.length;
   const stats = new LatencyStats(o.numRecords, o.reportIntervalMs, o.onWindow);
   const producer = new Producer(cluster, {
     ...o.producer,
@@ -127,8 +138,11 @@ export async function runProducerPerf(cluster: ClusterClient, o: ProducerPerfOpt
   if (o.transaction) {
     const resolved = resolveProducerOptions(o.producer);
     txn = new TransactionalProducer(cluster, producer, {
-      transactionalId: o.transaction.transactionalId, transactionTimeoutMs: o.transaction.timeoutMs,
-      requestTimeoutMs: resolved.requestTimeoutMs, retryBackoffMs: resolved.retryBackoffMs, maxBlockMs: resolved.maxBlockMs,
+      transactionalId: o.transaction.transactionalId,
+      transactionTimeoutMs: o.transaction.timeoutMs,
+      requestTimeoutMs: resolved.requestTimeoutMs,
+      retryBackoffMs: resolved.retryBackoffMs,
+      maxBlockMs: resolved.maxBlockMs,
     });
     await txn.init();
   }
@@ -149,7 +163,7 @@ export async function runProducerPerf(cluster: ClusterClient, o: ProducerPerfOpt
     else if (!room) await producer.drained();
     if (limited) {
       // Pace exactly: never more than throughput x elapsed records sent.
-      const ahead = (i + 1) / o.throughput * 1000 - (performance.now() - start);
+      const ahead = ((i + 1) / o.throughput) * 1000 - (performance.now() - start);
       if (ahead > 1) await new Promise((r) => setTimeout(r, ahead));
     } else if ((i & 1023) === 1023) {
       // Let acknowledgements in now and then, so latency reflects the broker, not our loop.

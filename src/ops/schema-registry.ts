@@ -27,7 +27,8 @@ export async function openRegistry(t: RegistryTarget): Promise<RegistryClient> {
   }
   const url = t.url ?? props['schema.registry.url'] ?? DEFAULT_REGISTRY_URL;
   const source = (props['basic.auth.credentials.source'] ?? 'USER_INFO').toUpperCase();
-  const userInfo = source === 'URL' ? undefined : props['basic.auth.user.info'] ?? props['schema.registry.basic.auth.user.info'];
+  const userInfo =
+    source === 'URL' ? undefined : (props['basic.auth.user.info'] ?? props['schema.registry.basic.auth.user.info']);
   try {
     return new RegistryClient({ url, userInfo });
   } catch (err) {
@@ -40,13 +41,16 @@ export async function call<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof RegistryClientError || err instanceof SerdeError) throw new KtoolError(err.message, { exitCode: 1 });
+    if (err instanceof RegistryClientError || err instanceof SerdeError)
+      throw new KtoolError(err.message, { exitCode: 1 });
     throw err;
   }
 }
 
 /** Parses `name=subject@version` reference flags. */
-export function parseReferences(specs: string[] | undefined): Array<{ name: string; subject: string; version: number }> {
+export function parseReferences(
+  specs: string[] | undefined,
+): Array<{ name: string; subject: string; version: number }> {
   return (specs ?? []).map((spec) => {
     const m = /^(.+?)=(.+)@(\d+|latest)$/.exec(spec);
     if (!m) throw new KtoolError(`--reference must be name=subject@version, got '${spec}'`, { exitCode: 1 });
@@ -54,7 +58,10 @@ export function parseReferences(specs: string[] | undefined): Array<{ name: stri
   });
 }
 
-export function schemaFromSpec(spec: string, type?: string): { schemaType: 'AVRO' | 'JSON' | 'PROTOBUF'; schema: string } {
+export function schemaFromSpec(
+  spec: string,
+  type?: string,
+): { schemaType: 'AVRO' | 'JSON' | 'PROTOBUF'; schema: string } {
   try {
     return readSchemaSpec(spec, type);
   } catch (err) {

@@ -6,19 +6,19 @@
  * how to word each; `code` is a Kafka error name or a ktool code for --json.
  */
 export class UsageError extends Error {
-  readonly code: string
+  readonly code: string;
   constructor(message: string, code = 'INVALID_ARGUMENTS') {
-    super(message)
-    this.name = 'UsageError'
-    this.code = code
+    super(message);
+    this.name = 'UsageError';
+    this.code = code;
   }
 }
 
 export class CommandError extends Error {
-  readonly code: string
+  readonly code: string;
   constructor(message: string, code: string) {
-    super(message)
-    this.name = 'CommandError'
-    this.code = code
+    super(message);
+    this.name = 'CommandError';
+    this.code = code;
   }
 }

@@ -1,5 +1,13 @@
 // Decoding record batches (client side and tests).
-import { BATCH_HEADER_SIZE, type BatchHeader, LOG_OVERHEAD, MAGIC_V2, batchCrcMatches, batchSize, readBatchHeader } from './batch-header.js';
+import {
+  BATCH_HEADER_SIZE,
+  type BatchHeader,
+  LOG_OVERHEAD,
+  MAGIC_V2,
+  batchCrcMatches,
+  batchSize,
+  readBatchHeader,
+} from './batch-header.js';
 import { type Cursor, readVarint, readVarlong } from './varint.js';
 import { type DecompressFn } from './batch-encode.js';
 
@@ -36,7 +44,8 @@ export function decodeBatches(buf: Buffer, decompress?: DecompressFn, options: D
   let pos = 0;
   while (buf.length - pos >= BATCH_HEADER_SIZE) {
     const size = batchSize(buf, pos);
-    if (size < BATCH_HEADER_SIZE) throw new Error(`malformed record batch at byte ${pos}: batchLength ${size - LOG_OVERHEAD}`);
+    if (size < BATCH_HEADER_SIZE)
+      throw new Error(`malformed record batch at byte ${pos}: batchLength ${size - LOG_OVERHEAD}`);
     if (pos + size > buf.length) break; // partial trailing batch
     const header = readBatchHeader(buf, pos);
     if (header.magic !== MAGIC_V2) throw new Error(`unsupported record batch magic ${header.magic} at byte ${pos}`);
@@ -45,7 +54,10 @@ export function decodeBatches(buf: Buffer, decompress?: DecompressFn, options: D
     }
     let body = buf.subarray(pos + BATCH_HEADER_SIZE, pos + size);
     if (header.compression !== 0) {
-      if (!decompress) throw new Error(`record batch at offset ${header.baseOffset} uses compression codec ${header.compression} but no decompressor was given`);
+      if (!decompress)
+        throw new Error(
+          `record batch at offset ${header.baseOffset} uses compression codec ${header.compression} but no decompressor was given`,
+        );
       body = decompress(header.compression, body);
     }
     out.push({ header, records: decodeRecordBodies(body, header) });
@@ -55,7 +67,11 @@ export function decodeBatches(buf: Buffer, decompress?: DecompressFn, options: D
 }
 
 /** Records of all non-control batches in `buf`, flattened in offset order. */
-export function decodeRecords(buf: Buffer, decompress?: DecompressFn, options: DecodeOptions & { includeControl?: boolean } = {}): DecodedRecord[] {
+export function decodeRecords(
+  buf: Buffer,
+  decompress?: DecompressFn,
+  options: DecodeOptions & { includeControl?: boolean } = {},
+): DecodedRecord[] {
   const out: DecodedRecord[] = [];
   for (const batch of decodeBatches(buf, decompress, options)) {
     if (batch.header.isControl && !options.includeControl) continue;

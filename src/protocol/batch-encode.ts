@@ -1,6 +1,31 @@
 // Encoding record batches (client side and tests).
 import { crc32c } from './crc32c.js';
-import { BATCH_HEADER_SIZE, COMPRESSION_MASK, CONTROL_BIT, LOG_OVERHEAD, MAGIC_V2, OFF_ATTRIBUTES, OFF_BASE_OFFSET, OFF_BASE_SEQUENCE, OFF_BASE_TIMESTAMP, OFF_BATCH_LENGTH, OFF_CRC, OFF_LAST_OFFSET_DELTA, OFF_LEADER_EPOCH, OFF_MAGIC, OFF_MAX_TIMESTAMP, OFF_PRODUCER_EPOCH, OFF_PRODUCER_ID, OFF_RECORDS_COUNT, TIMESTAMP_TYPE_BIT, TRANSACTIONAL_BIT, type TimestampType, writeInt16, writeInt32, writeInt64 } from './batch-header.js';
+import {
+  BATCH_HEADER_SIZE,
+  COMPRESSION_MASK,
+  CONTROL_BIT,
+  LOG_OVERHEAD,
+  MAGIC_V2,
+  OFF_ATTRIBUTES,
+  OFF_BASE_OFFSET,
+  OFF_BASE_SEQUENCE,
+  OFF_BASE_TIMESTAMP,
+  OFF_BATCH_LENGTH,
+  OFF_CRC,
+  OFF_LAST_OFFSET_DELTA,
+  OFF_LEADER_EPOCH,
+  OFF_MAGIC,
+  OFF_MAX_TIMESTAMP,
+  OFF_PRODUCER_EPOCH,
+  OFF_PRODUCER_ID,
+  OFF_RECORDS_COUNT,
+  TIMESTAMP_TYPE_BIT,
+  TRANSACTIONAL_BIT,
+  type TimestampType,
+  writeInt16,
+  writeInt32,
+  writeInt64,
+} from './batch-header.js';
 import { varintSize, varlongSize, writeVarint, writeVarlong } from './varint.js';
 
 export type BytesLike = Uint8Array | string;
@@ -60,9 +85,11 @@ function bytesLen(v: BytesLike | null | undefined): number {
 export function encodeRecordBatch(opts: EncodeBatchOptions): Buffer {
   const records = opts.records;
   const count = records.length;
-  if (count === 0 && opts.lastOffsetDelta === undefined) throw new RangeError('a record batch needs at least one record');
+  if (count === 0 && opts.lastOffsetDelta === undefined)
+    throw new RangeError('a record batch needs at least one record');
   const compression = opts.compression ?? 0;
-  if (compression !== 0 && !opts.compress) throw new Error(`compression codec ${compression} needs a compress callback`);
+  if (compression !== 0 && !opts.compress)
+    throw new Error(`compression codec ${compression} needs a compress callback`);
   const now = opts.now ?? Date.now();
 
   const firstTs = count === 0 ? (opts.firstTimestamp ?? now) : (records[0]!.timestamp ?? now);
@@ -75,7 +102,14 @@ export function encodeRecordBatch(opts: EncodeBatchOptions): Buffer {
     if (ts > maxTs) maxTs = ts;
     const kl = bytesLen(r.key);
     const vl = bytesLen(r.value);
-    let body = 1 + varlongSize(ts - firstTs) + varintSize(r.offsetDelta ?? i) + varintSize(kl) + (kl > 0 ? kl : 0) + varintSize(vl) + (vl > 0 ? vl : 0);
+    let body =
+      1 +
+      varlongSize(ts - firstTs) +
+      varintSize(r.offsetDelta ?? i) +
+      varintSize(kl) +
+      (kl > 0 ? kl : 0) +
+      varintSize(vl) +
+      (vl > 0 ? vl : 0);
     const headers = r.headers;
     const hc = headers ? headers.length : 0;
     body += varintSize(hc);
@@ -125,7 +159,11 @@ export function encodeRecordBatch(opts: EncodeBatchOptions): Buffer {
   writeInt32(batch, OFF_LEADER_EPOCH, opts.partitionLeaderEpoch ?? -1);
   batch[OFF_MAGIC] = MAGIC_V2;
   writeInt16(batch, OFF_ATTRIBUTES, attributes);
-  writeInt32(batch, OFF_LAST_OFFSET_DELTA, opts.lastOffsetDelta ?? (count === 0 ? 0 : (records[count - 1]!.offsetDelta ?? count - 1)));
+  writeInt32(
+    batch,
+    OFF_LAST_OFFSET_DELTA,
+    opts.lastOffsetDelta ?? (count === 0 ? 0 : (records[count - 1]!.offsetDelta ?? count - 1)),
+  );
   writeInt64(batch, OFF_BASE_TIMESTAMP, firstTs);
   writeInt64(batch, OFF_MAX_TIMESTAMP, maxTs);
   writeInt64(batch, OFF_PRODUCER_ID, opts.producerId ?? -1);

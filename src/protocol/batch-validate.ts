@@ -1,5 +1,17 @@
 // Validation of incoming (produce) data: what the broker checks before it stores batches as received.
-import { BATCH_HEADER_SIZE, type BatchHeader, LOG_OVERHEAD, MAGIC_V2, MIN_BATCH_LENGTH, OFF_BATCH_LENGTH, OFF_MAGIC, computeBatchCrc, readBatchHeader, readInt32, readMagic } from './batch-header.js';
+import {
+  BATCH_HEADER_SIZE,
+  type BatchHeader,
+  LOG_OVERHEAD,
+  MAGIC_V2,
+  MIN_BATCH_LENGTH,
+  OFF_BATCH_LENGTH,
+  OFF_MAGIC,
+  computeBatchCrc,
+  readBatchHeader,
+  readInt32,
+  readMagic,
+} from './batch-header.js';
 import { type Cursor, readVarint, readVarlong } from './varint.js';
 
 /** Kafka error names returned by validateBatches. */
@@ -68,46 +80,88 @@ export function validateBatches(buf: Uint8Array, options: ValidateOptions = {}):
     const index = batches.length;
     const remaining = len - pos;
     if (remaining < LOG_OVERHEAD) {
-      return bad('CORRUPT_MESSAGE', `trailing ${remaining} bytes after batch ${index - 1} are too short for a batch header`, index);
+      return bad(
+        'CORRUPT_MESSAGE',
+        `trailing ${remaining} bytes after batch ${index - 1} are too short for a batch header`,
+        index,
+      );
     }
     if (remaining > OFF_MAGIC) {
       const magic = readMagic(buf, pos);
       if (magic === 0 || magic === 1) {
-        return bad('UNSUPPORTED_FOR_MESSAGE_FORMAT', `record batch ${index} has magic ${magic}; only magic 2 is supported`, index);
+        return bad(
+          'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+          `record batch ${index} has magic ${magic}; only magic 2 is supported`,
+          index,
+        );
       }
       if (magic !== MAGIC_V2) return bad('CORRUPT_MESSAGE', `record batch ${index} has unknown magic ${magic}`, index);
     }
     if (remaining < BATCH_HEADER_SIZE) {
-      return bad('CORRUPT_MESSAGE', `record batch ${index} is truncated: ${remaining} bytes left, header needs ${BATCH_HEADER_SIZE}`, index);
+      return bad(
+        'CORRUPT_MESSAGE',
+        `record batch ${index} is truncated: ${remaining} bytes left, header needs ${BATCH_HEADER_SIZE}`,
+        index,
+      );
     }
     const batchLength = readInt32(buf, pos + OFF_BATCH_LENGTH);
     if (batchLength < MIN_BATCH_LENGTH) {
-      return bad('CORRUPT_MESSAGE', `record batch ${index} has batchLength ${batchLength} < ${MIN_BATCH_LENGTH}`, index);
+      return bad(
+        'CORRUPT_MESSAGE',
+        `record batch ${index} has batchLength ${batchLength} < ${MIN_BATCH_LENGTH}`,
+        index,
+      );
     }
     const size = LOG_OVERHEAD + batchLength;
     if (size > remaining) {
-      return bad('CORRUPT_MESSAGE', `record batch ${index} is truncated: batch needs ${size} bytes, ${remaining} available`, index);
+      return bad(
+        'CORRUPT_MESSAGE',
+        `record batch ${index} is truncated: batch needs ${size} bytes, ${remaining} available`,
+        index,
+      );
     }
     const header = readBatchHeader(buf, pos);
     const expectedCrc = computeBatchCrc(buf, pos, size);
     if (expectedCrc !== header.crc) {
-      return bad('CORRUPT_MESSAGE', `record batch ${index} failed CRC-32C check (stored ${hex(header.crc)}, computed ${hex(expectedCrc)})`, index);
+      return bad(
+        'CORRUPT_MESSAGE',
+        `record batch ${index} failed CRC-32C check (stored ${hex(header.crc)}, computed ${hex(expectedCrc)})`,
+        index,
+      );
     }
     if (header.lastOffsetDelta < 0) {
-      return bad('CORRUPT_MESSAGE', `record batch ${index} has negative lastOffsetDelta ${header.lastOffsetDelta}`, index);
+      return bad(
+        'CORRUPT_MESSAGE',
+        `record batch ${index} has negative lastOffsetDelta ${header.lastOffsetDelta}`,
+        index,
+      );
     }
     if (header.recordsCount <= 0) {
       return bad('CORRUPT_MESSAGE', `record batch ${index} has invalid record count ${header.recordsCount}`, index);
     }
     if (header.compression > MAX_COMPRESSION_CODEC) {
-      return bad('CORRUPT_MESSAGE', `record batch ${index} uses unknown compression codec id ${header.compression}`, index);
+      return bad(
+        'CORRUPT_MESSAGE',
+        `record batch ${index} uses unknown compression codec id ${header.compression}`,
+        index,
+      );
     }
     if (checkRecords && header.compression === 0) {
-      const problem = checkUncompressedRecords(buf, pos + BATCH_HEADER_SIZE, pos + size, header.recordsCount, header.lastOffsetDelta);
+      const problem = checkUncompressedRecords(
+        buf,
+        pos + BATCH_HEADER_SIZE,
+        pos + size,
+        header.recordsCount,
+        header.lastOffsetDelta,
+      );
       if (problem !== null) return bad('CORRUPT_MESSAGE', `record batch ${index}: ${problem}`, index);
     }
     if (options.fromClient && header.lastOffsetDelta + 1 !== header.recordsCount) {
-      return bad('INVALID_RECORD', `Inconsistent batch offset range [${header.baseOffset}, ${header.baseOffset + header.lastOffsetDelta}] and count of records ${header.recordsCount} in record batch ${index}`, index);
+      return bad(
+        'INVALID_RECORD',
+        `Inconsistent batch offset range [${header.baseOffset}, ${header.baseOffset + header.lastOffsetDelta}] and count of records ${header.recordsCount} in record batch ${index}`,
+        index,
+      );
     }
     const info = header as BatchInfo;
     info.position = pos;
@@ -119,7 +173,14 @@ export function validateBatches(buf: Uint8Array, options: ValidateOptions = {}):
     }
     pos += size;
   }
-  return { error: null, batches, recordCount, maxTimestamp, maxTimestampBatch: Math.max(0, maxTimestampBatch), bytes: len };
+  return {
+    error: null,
+    batches,
+    recordCount,
+    maxTimestamp,
+    maxTimestampBatch: Math.max(0, maxTimestampBatch),
+    bytes: len,
+  };
 }
 
 function bad(error: BatchErrorName, message: string, batchIndex?: number): BatchError {
@@ -134,7 +195,13 @@ function hex(n: number): string {
  * Structural check of uncompressed records. Returns a description of the
  * first problem, or null. Uses a cursor object-free style for speed.
  */
-function checkUncompressedRecords(buf: Uint8Array, start: number, end: number, count: number, lastOffsetDelta: number): string | null {
+function checkUncompressedRecords(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  count: number,
+  lastOffsetDelta: number,
+): string | null {
   // One cursor reused for every record: its `end` is narrowed to the record
   // being checked so no field can read past the record's declared length.
   const cur: Cursor = { buf, pos: start, end };
@@ -157,7 +224,8 @@ function checkUncompressedRecords(buf: Uint8Array, start: number, end: number, c
     if (headerCount === null || headerCount < 0) return `record ${i} has invalid header count`;
     for (let h = 0; h < headerCount; h++) {
       const keyLen = readVarint(cur);
-      if (keyLen === null || keyLen < 0 || cur.pos + keyLen > recordEnd) return `record ${i} header ${h} has invalid key`;
+      if (keyLen === null || keyLen < 0 || cur.pos + keyLen > recordEnd)
+        return `record ${i} header ${h} has invalid key`;
       cur.pos += keyLen;
       if (!skipBytesField(cur)) return `record ${i} header ${h} has invalid value`;
     }

@@ -49,12 +49,18 @@ const jsName = (kafkaName: string): string => kafkaName[0]!.toLowerCase() + kafk
 
 function naturalDefault(type: string): unknown {
   switch (type) {
-    case 'bool': return false;
-    case 'string': return '';
-    case 'uuid': return ZERO_UUID;
-    case 'bytes': return EMPTY_BUFFER;
-    case 'records': return null;
-    default: return 0;
+    case 'bool':
+      return false;
+    case 'string':
+      return '';
+    case 'uuid':
+      return ZERO_UUID;
+    case 'bytes':
+      return EMPTY_BUFFER;
+    case 'records':
+      return null;
+    default:
+      return 0;
   }
 }
 
@@ -62,16 +68,26 @@ function fixedCodec(type: string, def: any): ValueCodec {
   const isDefault = (v: unknown) => v == null || v === def;
   const base = { makeDefault: () => def, isDefault };
   switch (type) {
-    case 'bool': return { ...base, minSize: 1, read: (r) => r.bool(), write: (w, v) => w.bool(v ?? def) };
-    case 'int8': return { ...base, minSize: 1, read: (r) => r.int8(), write: (w, v) => w.int8(v ?? def) };
-    case 'int16': return { ...base, minSize: 2, read: (r) => r.int16(), write: (w, v) => w.int16(v ?? def) };
-    case 'uint16': return { ...base, minSize: 2, read: (r) => r.uint16(), write: (w, v) => w.uint16(v ?? def) };
-    case 'int32': return { ...base, minSize: 4, read: (r) => r.int32(), write: (w, v) => w.int32(v ?? def) };
-    case 'uint32': return { ...base, minSize: 4, read: (r) => r.uint32(), write: (w, v) => w.uint32(v ?? def) };
-    case 'int64': return { ...base, minSize: 8, read: (r) => r.int64(), write: (w, v) => w.int64(v ?? def) };
-    case 'float64': return { ...base, minSize: 8, read: (r) => r.float64(), write: (w, v) => w.float64(v ?? def) };
-    case 'uuid': return { ...base, minSize: 16, read: (r) => r.uuid(), write: (w, v) => w.uuid(v ?? def) };
-    default: throw new Error(`not a fixed-size type: ${type}`);
+    case 'bool':
+      return { ...base, minSize: 1, read: (r) => r.bool(), write: (w, v) => w.bool(v ?? def) };
+    case 'int8':
+      return { ...base, minSize: 1, read: (r) => r.int8(), write: (w, v) => w.int8(v ?? def) };
+    case 'int16':
+      return { ...base, minSize: 2, read: (r) => r.int16(), write: (w, v) => w.int16(v ?? def) };
+    case 'uint16':
+      return { ...base, minSize: 2, read: (r) => r.uint16(), write: (w, v) => w.uint16(v ?? def) };
+    case 'int32':
+      return { ...base, minSize: 4, read: (r) => r.int32(), write: (w, v) => w.int32(v ?? def) };
+    case 'uint32':
+      return { ...base, minSize: 4, read: (r) => r.uint32(), write: (w, v) => w.uint32(v ?? def) };
+    case 'int64':
+      return { ...base, minSize: 8, read: (r) => r.int64(), write: (w, v) => w.int64(v ?? def) };
+    case 'float64':
+      return { ...base, minSize: 8, read: (r) => r.float64(), write: (w, v) => w.float64(v ?? def) };
+    case 'uuid':
+      return { ...base, minSize: 16, read: (r) => r.uuid(), write: (w, v) => w.uuid(v ?? def) };
+    default:
+      throw new Error(`not a fixed-size type: ${type}`);
   }
 }
 
@@ -82,11 +98,29 @@ function stringCodec(flexible: boolean, nullable: boolean, def: string | null): 
   const makeDefault = () => def;
   if (nullable) {
     return flexible
-      ? { makeDefault, isDefault, minSize, read: (r) => r.compactNullableString(), write: (w, v) => w.compactNullableString(v === undefined ? def : v) }
-      : { makeDefault, isDefault, minSize, read: (r) => r.nullableString(), write: (w, v) => w.nullableString(v === undefined ? def : v) };
+      ? {
+          makeDefault,
+          isDefault,
+          minSize,
+          read: (r) => r.compactNullableString(),
+          write: (w, v) => w.compactNullableString(v === undefined ? def : v),
+        }
+      : {
+          makeDefault,
+          isDefault,
+          minSize,
+          read: (r) => r.nullableString(),
+          write: (w, v) => w.nullableString(v === undefined ? def : v),
+        };
   }
   return flexible
-    ? { makeDefault, isDefault, minSize, read: (r) => r.compactString(), write: (w, v) => w.compactString(v ?? fallback) }
+    ? {
+        makeDefault,
+        isDefault,
+        minSize,
+        read: (r) => r.compactString(),
+        write: (w, v) => w.compactString(v ?? fallback),
+      }
     : { makeDefault, isDefault, minSize, read: (r) => r.string(), write: (w, v) => w.string(v ?? fallback) };
 }
 
@@ -97,11 +131,29 @@ function bytesCodec(flexible: boolean, nullable: boolean, def: Buffer | null): V
   const makeDefault = () => def;
   if (nullable) {
     return flexible
-      ? { makeDefault, isDefault, minSize, read: (r) => r.compactNullableBytes(), write: (w, v) => w.compactNullableBytes(v === undefined ? def : v) }
-      : { makeDefault, isDefault, minSize, read: (r) => r.nullableBytes(), write: (w, v) => w.nullableBytes(v === undefined ? def : v) };
+      ? {
+          makeDefault,
+          isDefault,
+          minSize,
+          read: (r) => r.compactNullableBytes(),
+          write: (w, v) => w.compactNullableBytes(v === undefined ? def : v),
+        }
+      : {
+          makeDefault,
+          isDefault,
+          minSize,
+          read: (r) => r.nullableBytes(),
+          write: (w, v) => w.nullableBytes(v === undefined ? def : v),
+        };
   }
   return flexible
-    ? { makeDefault, isDefault, minSize, read: (r) => r.compactBytes(), write: (w, v) => w.compactBytes(v ?? EMPTY_BUFFER) }
+    ? {
+        makeDefault,
+        isDefault,
+        minSize,
+        read: (r) => r.compactBytes(),
+        write: (w, v) => w.compactBytes(v ?? EMPTY_BUFFER),
+      }
     : { makeDefault, isDefault, minSize, read: (r) => r.bytes(), write: (w, v) => w.bytes(v ?? EMPTY_BUFFER) };
 }
 
@@ -127,8 +179,12 @@ function recordsCodec(flexible: boolean, nullable: boolean): ValueCodec {
     for (const part of v) w.chunk(part);
   };
   const read: Read = flexible
-    ? (nullable ? (r) => r.compactNullableBytes() : (r) => r.compactBytes())
-    : (nullable ? (r) => r.nullableBytes() : (r) => r.bytes());
+    ? nullable
+      ? (r) => r.compactNullableBytes()
+      : (r) => r.compactBytes()
+    : nullable
+      ? (r) => r.nullableBytes()
+      : (r) => r.bytes();
   return {
     read,
     write: writeRecords,
@@ -145,8 +201,12 @@ function arrayCodec(element: ValueCodec, flexible: boolean, nullable: boolean, d
   const writeElement = element.write;
   const minElement = element.minSize;
   const read: Read = flexible
-    ? (nullable ? (r) => r.compactNullableArray(readElement, minElement) : (r) => r.compactArray(readElement, minElement))
-    : (nullable ? (r) => r.nullableArray(readElement, minElement) : (r) => r.array(readElement, minElement));
+    ? nullable
+      ? (r) => r.compactNullableArray(readElement, minElement)
+      : (r) => r.compactArray(readElement, minElement)
+    : nullable
+      ? (r) => r.nullableArray(readElement, minElement)
+      : (r) => r.array(readElement, minElement);
   const write: Write = (w, v) => {
     if (v === undefined) v = defaultIsNull ? null : EMPTY_ARRAY;
     if (v === null) {
@@ -212,7 +272,8 @@ function compileStruct(fields: readonly FieldSpec[], version: number, flexible: 
       ${flexible ? 'r.taggedFields(readTags, o);' : ''}
       return o;
     };`,
-    steps, readTags,
+    steps,
+    readTags,
   );
   const write = generate<Write>(
     ['writers', 'writeTags', 'EMPTY'],
@@ -221,7 +282,9 @@ function compileStruct(fields: readonly FieldSpec[], version: number, flexible: 
       ${writeKeys.map((k, i) => `writers[${i}](w, o[${JSON.stringify(k)}]);`).join('\n')}
       ${flexible ? 'writeTags(w, o);' : ''}
     };`,
-    writers, writeTags, EMPTY_OBJECT,
+    writers,
+    writeTags,
+    EMPTY_OBJECT,
   );
   const makeDefault = () => {
     const o: MessageBody = {};
@@ -284,17 +347,22 @@ function compileField(field: FieldSpec, version: number, flexible: boolean): Val
       : compilePrimitive(elementType, flexible, false, naturalDefault(elementType));
     return arrayCodec(element, flexible, nullable, field.default === null);
   }
-  if (field.fields) return structFieldCodec(compileStruct(field.fields, version, flexible), nullable, field.default === null);
+  if (field.fields)
+    return structFieldCodec(compileStruct(field.fields, version, flexible), nullable, field.default === null);
   const def = field.default !== undefined ? field.default : naturalDefault(type);
   return compilePrimitive(type, flexible, nullable, def);
 }
 
 function compilePrimitive(type: string, flexible: boolean, nullable: boolean, def: unknown): ValueCodec {
   switch (type) {
-    case 'string': return stringCodec(flexible, nullable, def as string | null);
-    case 'bytes': return bytesCodec(flexible, nullable, def as Buffer | null);
-    case 'records': return recordsCodec(flexible, nullable);
-    default: return fixedCodec(type, def);
+    case 'string':
+      return stringCodec(flexible, nullable, def as string | null);
+    case 'bytes':
+      return bytesCodec(flexible, nullable, def as Buffer | null);
+    case 'records':
+      return recordsCodec(flexible, nullable);
+    default:
+      return fixedCodec(type, def);
   }
 }
 
@@ -352,7 +420,9 @@ export function compiledMessage(apiKey: number, version: number, kind: MessageKi
   if (api === undefined) throw new ProtocolError(`unknown apiKey ${apiKey}`);
   const spec = api[kind];
   if (!Number.isInteger(version) || !inRange(version, spec.validVersions)) {
-    throw new ProtocolError(`${api.name} ${kind} version ${version} is not supported (valid ${spec.validVersions[0]}-${spec.validVersions[1]})`);
+    throw new ProtocolError(
+      `${api.name} ${kind} version ${version} is not supported (valid ${spec.validVersions[0]}-${spec.validVersions[1]})`,
+    );
   }
   const compiled = compileMessage(spec, version);
   (cache[apiKey] ??= [])[version] = compiled;

@@ -47,8 +47,14 @@ export class FrameReader {
     if (n === 0) return Buffer.alloc(0);
     this.buffered -= n;
     const head = this.chunks[0];
-    if (head.length === n) { this.chunks.shift(); return head; }
-    if (head.length > n) { this.chunks[0] = head.subarray(n); return head.subarray(0, n); }
+    if (head.length === n) {
+      this.chunks.shift();
+      return head;
+    }
+    if (head.length > n) {
+      this.chunks[0] = head.subarray(n);
+      return head.subarray(0, n);
+    }
     const out = Buffer.allocUnsafe(n);
     let filled = 0;
     while (filled < n) {
@@ -56,14 +62,18 @@ export class FrameReader {
       const take = Math.min(c.length, n - filled);
       c.copy(out, filled, 0, take);
       filled += take;
-      if (take === c.length) this.chunks.shift(); else this.chunks[0] = c.subarray(take);
+      if (take === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(take);
     }
     return out;
   }
 }
 
 export class FrameSizeError extends Error {
-  constructor(readonly size: number, readonly limit: number) {
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
     super(`Invalid frame size ${size} (socket.request.max.bytes is ${limit})`);
   }
 }

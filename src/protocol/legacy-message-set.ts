@@ -64,7 +64,8 @@ export function messageOverhead(magic: LegacyMagic): number {
   return magic === 0 ? MESSAGE_OVERHEAD_V0 : MESSAGE_OVERHEAD_V1;
 }
 
-export type LegacyErrorName = 'CORRUPT_MESSAGE' | 'INVALID_RECORD' | 'INVALID_TIMESTAMP' | 'UNSUPPORTED_COMPRESSION_TYPE';
+export type LegacyErrorName =
+  'CORRUPT_MESSAGE' | 'INVALID_RECORD' | 'INVALID_TIMESTAMP' | 'UNSUPPORTED_COMPRESSION_TYPE';
 
 export interface LegacyError {
   error: LegacyErrorName;
@@ -122,7 +123,14 @@ export function parseLegacyMessageSet(buf: Buffer, options: ParseOptions = {}): 
   const state: ParseState = { compression: 0, magic: 0, entries: 0 };
   const r = parseEntries(buf, options, null, messages, state);
   if (typeof r !== 'number') return r;
-  return { error: null, messages, compression: state.compression, magic: state.magic, entries: state.entries, bytes: r };
+  return {
+    error: null,
+    messages,
+    compression: state.compression,
+    magic: state.magic,
+    entries: state.entries,
+    bytes: r,
+  };
 }
 
 /** `wrapper` is set when parsing the decompressed value of a wrapper message. */
@@ -142,11 +150,17 @@ function parseEntries(
     const remaining = len - pos;
     if (remaining <= OFF_MAGIC) {
       if (partialOk) break;
-      return fail('CORRUPT_MESSAGE', `${what(index)} is truncated: ${remaining} bytes left, too few for a message header`);
+      return fail(
+        'CORRUPT_MESSAGE',
+        `${what(index)} is truncated: ${remaining} bytes left, too few for a message header`,
+      );
     }
     const magic = (buf[pos + OFF_MAGIC]! << 24) >> 24;
     if (magic === 2) {
-      return fail('INVALID_RECORD', `${what(index)} is a magic 2 record batch; it cannot be mixed into a magic 0/1 message set`);
+      return fail(
+        'INVALID_RECORD',
+        `${what(index)} is a magic 2 record batch; it cannot be mixed into a magic 0/1 message set`,
+      );
     }
     if (magic !== 0 && magic !== 1) return fail('CORRUPT_MESSAGE', `${what(index)} has unknown magic ${magic}`);
     if (wrapper && magic !== wrapper.magic) {
@@ -154,15 +168,26 @@ function parseEntries(
     }
     const size = buf.readInt32BE(pos + OFF_SIZE);
     const overhead = messageOverhead(magic);
-    if (size < overhead) return fail('CORRUPT_MESSAGE', `${what(index)} has size ${size}, less than the ${overhead} bytes a magic ${magic} message needs`);
+    if (size < overhead)
+      return fail(
+        'CORRUPT_MESSAGE',
+        `${what(index)} has size ${size}, less than the ${overhead} bytes a magic ${magic} message needs`,
+      );
     const end = pos + LEGACY_LOG_OVERHEAD + size;
     if (end > len) {
       if (partialOk) break;
-      return fail('CORRUPT_MESSAGE', `${what(index)} is truncated: it needs ${LEGACY_LOG_OVERHEAD + size} bytes, ${remaining} are left`);
+      return fail(
+        'CORRUPT_MESSAGE',
+        `${what(index)} is truncated: it needs ${LEGACY_LOG_OVERHEAD + size} bytes, ${remaining} are left`,
+      );
     }
     const storedCrc = buf.readUInt32BE(pos + OFF_CRC);
     const crc = crc32(buf, pos + OFF_MAGIC, end);
-    if (crc !== storedCrc) return fail('CORRUPT_MESSAGE', `${what(index)} failed its CRC-32 check (stored ${hex(storedCrc)}, computed ${hex(crc)})`);
+    if (crc !== storedCrc)
+      return fail(
+        'CORRUPT_MESSAGE',
+        `${what(index)} failed its CRC-32 check (stored ${hex(storedCrc)}, computed ${hex(crc)})`,
+      );
 
     const offset = readInt64(buf, pos);
     const attributes = buf[pos + OFF_ATTRIBUTES]!;
@@ -191,19 +216,28 @@ function parseEntries(
     } else {
       if (wrapper) return fail('INVALID_RECORD', `${what(index)} is compressed inside a compressed message`);
       if (codec > 4) return fail('CORRUPT_MESSAGE', `${what(index)} uses unknown compression codec ${codec}`);
-      if (codec === 4) return fail('UNSUPPORTED_COMPRESSION_TYPE', `${what(index)} uses zstd, which needs magic 2 (record batches); it has magic ${magic}`);
+      if (codec === 4)
+        return fail(
+          'UNSUPPORTED_COMPRESSION_TYPE',
+          `${what(index)} uses zstd, which needs magic 2 (record batches); it has magic ${magic}`,
+        );
       if (value === null) return fail('INVALID_RECORD', `${what(index)} is a compressed wrapper with a null value`);
-      if (!options.decompress) throw new Error(`message set uses ${CODEC_NAMES[codec]} compression but no decompressor was given`);
+      if (!options.decompress)
+        throw new Error(`message set uses ${CODEC_NAMES[codec]} compression but no decompressor was given`);
       let inner: Buffer;
       try {
         inner = options.decompress(codec, value);
       } catch (err) {
-        return fail('CORRUPT_MESSAGE', `${what(index)}: cannot decompress ${CODEC_NAMES[codec]} data: ${(err as Error).message}`);
+        return fail(
+          'CORRUPT_MESSAGE',
+          `${what(index)}: cannot decompress ${CODEC_NAMES[codec]} data: ${(err as Error).message}`,
+        );
       }
       const innerMessages: LegacyMessage[] = [];
       const r = parseEntries(inner, options, { magic, index }, innerMessages, state);
       if (typeof r !== 'number') return r;
-      if (innerMessages.length === 0) return fail('INVALID_RECORD', `${what(index)} is a compressed wrapper with no inner messages`);
+      if (innerMessages.length === 0)
+        return fail('INVALID_RECORD', `${what(index)} is a compressed wrapper with no inner messages`);
       // Magic 1 inner offsets are relative; the wrapper holds the last one's absolute offset.
       const shift = magic === 1 ? offset - innerMessages[innerMessages.length - 1]!.offset : 0;
       for (const m of innerMessages) {
@@ -338,7 +372,8 @@ export function downConvertBatches(data: Buffer | readonly Buffer[], options: Do
     let pos = 0;
     while (chunk.length - pos >= BATCH_HEADER_SIZE) {
       const size = batchSize(chunk, pos);
-      if (size < BATCH_HEADER_SIZE || pos + size > chunk.length) throw new Error(`malformed stored record batch at byte ${pos}`);
+      if (size < BATCH_HEADER_SIZE || pos + size > chunk.length)
+        throw new Error(`malformed stored record batch at byte ${pos}`);
       const [batch] = decodeBatches(chunk.subarray(pos, pos + size), options.decompress);
       pos += size;
       if (!batch) continue;
@@ -444,13 +479,21 @@ export function encodeLegacyMessageSet(opts: EncodeLegacyOptions): Buffer {
   const now = opts.now ?? Date.now();
   const compression = opts.compression ?? 0;
   const tsBit = magic === 1 && opts.timestampType === 1 ? TIMESTAMP_TYPE_BIT : 0;
-  const items = messages.map((m) => ({ key: toBytes(m.key), value: toBytes(m.value), timestamp: magic === 1 ? m.timestamp ?? now : -1 }));
+  const items = messages.map((m) => ({
+    key: toBytes(m.key),
+    value: toBytes(m.value),
+    timestamp: magic === 1 ? (m.timestamp ?? now) : -1,
+  }));
   const encode = (offsetOf: (i: number) => number, attributes: number) => {
     let total = 0;
-    for (const m of items) total += LEGACY_LOG_OVERHEAD + messageOverhead(magic) + (m.key ? m.key.length : 0) + (m.value ? m.value.length : 0);
+    for (const m of items)
+      total +=
+        LEGACY_LOG_OVERHEAD + messageOverhead(magic) + (m.key ? m.key.length : 0) + (m.value ? m.value.length : 0);
     const out = Buffer.allocUnsafe(total);
     let p = 0;
-    items.forEach((m, i) => { p = writeMessage(out, p, offsetOf(i), magic, attributes, m.timestamp, m.key, m.value); });
+    items.forEach((m, i) => {
+      p = writeMessage(out, p, offsetOf(i), magic, attributes, m.timestamp, m.key, m.value);
+    });
     return out;
   };
   if (compression === 0) return encode((i) => base + i, tsBit);

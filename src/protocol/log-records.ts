@@ -50,7 +50,8 @@ export function encodeMetadataRecord(name: string, version: number, body: object
 export function decodeMetadataRecord(buf: Buffer): MetadataRecord {
   const r = new Reader(buf);
   const frameVersion = r.uvarint();
-  if (frameVersion !== METADATA_FRAME_VERSION) throw new ProtocolError(`unknown metadata frame version ${frameVersion}`);
+  if (frameVersion !== METADATA_FRAME_VERSION)
+    throw new ProtocolError(`unknown metadata frame version ${frameVersion}`);
   const apiKey = r.uvarint();
   const version = r.uvarint();
   const spec = metadataRecordSpec(apiKey);

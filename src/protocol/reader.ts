@@ -145,7 +145,9 @@ export class Reader {
   /** Returns the start of `n` bytes and advances past them. */
   private take(n: number): number {
     if (this.end - this.pos < n) {
-      throw new ProtocolError(`length ${n} at offset ${this.pos} runs past the end of the frame (${this.end - this.pos} left)`);
+      throw new ProtocolError(
+        `length ${n} at offset ${this.pos} runs past the end of the frame (${this.end - this.pos} left)`,
+      );
     }
     const p = this.pos;
     this.pos = p + n;
@@ -245,7 +247,9 @@ export class Reader {
 
   private checkCount(n: number, minElementSize: number): void {
     if (n * (minElementSize > 0 ? minElementSize : 1) > this.end - this.pos) {
-      throw new ProtocolError(`array of ${n} elements at offset ${this.pos} cannot fit in ${this.end - this.pos} bytes`);
+      throw new ProtocolError(
+        `array of ${n} elements at offset ${this.pos} cannot fit in ${this.end - this.pos} bytes`,
+      );
     }
   }
 

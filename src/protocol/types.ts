@@ -4,8 +4,18 @@
 export type VersionRange = readonly [number, number];
 
 export type PrimitiveType =
-  | 'bool' | 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'float64'
-  | 'string' | 'uuid' | 'bytes' | 'records';
+  | 'bool'
+  | 'int8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'float64'
+  | 'string'
+  | 'uuid'
+  | 'bytes'
+  | 'records';
 
 export interface FieldSpec {
   /** Kafka's field name (PascalCase); JS objects use it with the first letter lowered. */

@@ -39,7 +39,10 @@ export function parseRegistryListener(spec: string): { host: string; port: numbe
 /** Parses `alice:secret,bob:pw` into a user map. */
 export function parseUsers(spec: string): Map<string, string> {
   const users = new Map<string, string>();
-  for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const colon = entry.indexOf(':');
     if (colon <= 0) throw new Error('schema.registry.authentication.users entries must be user:password');
     users.set(entry.slice(0, colon), entry.slice(colon + 1));
@@ -51,7 +54,8 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
   let defaultCompatibility: CompatibilityLevel | undefined;
   if (opts.defaultCompatibility !== undefined) {
     const level = opts.defaultCompatibility.toUpperCase();
-    if (!isCompatibilityLevel(level)) throw new Error(`Unknown schema compatibility level ${opts.defaultCompatibility}`);
+    if (!isCompatibilityLevel(level))
+      throw new Error(`Unknown schema compatibility level ${opts.defaultCompatibility}`);
     defaultCompatibility = level;
   }
   const state = new RegistryState(opts.log, opts.logLine);

@@ -38,7 +38,14 @@ function schemaView(s: { schemaType: string; schema: string; references: unknown
   return out;
 }
 
-function versionView(v: { subject: string; version: number; id: number; schemaType: string; schema: string; references: unknown[] }) {
+function versionView(v: {
+  subject: string;
+  version: number;
+  id: number;
+  schemaType: string;
+  schema: string;
+  references: unknown[];
+}) {
   return { subject: v.subject, version: v.version, id: v.id, ...schemaView(v) };
 }
 
@@ -56,37 +63,66 @@ export const ROUTES: Route[] = [
     const out = [];
     for (const subject of svc.listSubjects({ deleted, prefix })) {
       const versions = svc.listVersions(subject, deleted);
-      for (const v of latestOnly ? versions.slice(-1) : versions) out.push(versionView(svc.getVersion(subject, String(v), deleted)));
+      for (const v of latestOnly ? versions.slice(-1) : versions)
+        out.push(versionView(svc.getVersion(subject, String(v), deleted)));
     }
     return json(out);
   }),
   r('GET', '/schemas/ids/{id}', (svc, { params }) => json(schemaView(svc.schemaById(idParam(params[0]))))),
   r('GET', '/schemas/ids/{id}/schema', (svc, { params }) => ({ text: svc.schemaById(idParam(params[0])).schema })),
-  r('GET', '/schemas/ids/{id}/subjects', (svc, { params, query }) => json(svc.subjectsForId(idParam(params[0]), flag(query, 'deleted')))),
-  r('GET', '/schemas/ids/{id}/versions', (svc, { params, query }) => json(svc.versionsForId(idParam(params[0]), flag(query, 'deleted')))),
-  r('GET', '/subjects', (svc, { query }) => json(svc.listSubjects({ deleted: flag(query, 'deleted'), prefix: query.get('subjectPrefix') ?? '' }))),
-  r('POST', '/subjects/{subject}', (svc, { params, query, body }) => json(versionView(svc.lookup(params[0], body as SchemaBody, flag(query, 'deleted'))))),
-  r('DELETE', '/subjects/{subject}', (svc, { params, query }) => json(svc.deleteSubject(params[0], flag(query, 'permanent')))),
-  r('GET', '/subjects/{subject}/versions', (svc, { params, query }) => json(svc.listVersions(params[0], flag(query, 'deleted')))),
-  r('POST', '/subjects/{subject}/versions', (svc, { params, body }) => json(svc.register(params[0], body as SchemaBody))),
-  r('GET', '/subjects/{subject}/versions/{version}', (svc, { params, query }) => json(versionView(svc.getVersion(params[0], params[1], flag(query, 'deleted'))))),
-  r('GET', '/subjects/{subject}/versions/{version}/schema', (svc, { params, query }) => ({ text: svc.getVersion(params[0], params[1], flag(query, 'deleted')).schema })),
-  r('GET', '/subjects/{subject}/versions/{version}/referencedby', (svc, { params }) => json(svc.referencedBy(params[0], params[1]))),
-  r('DELETE', '/subjects/{subject}/versions/{version}', (svc, { params, query }) => json(svc.deleteVersion(params[0], params[1], flag(query, 'permanent')))),
-  r('POST', '/compatibility/subjects/{subject}/versions', (svc, { params, query, body }) => compatibility(svc.testCompatibility(params[0], null, body as SchemaBody), query)),
+  r('GET', '/schemas/ids/{id}/subjects', (svc, { params, query }) =>
+    json(svc.subjectsForId(idParam(params[0]), flag(query, 'deleted'))),
+  ),
+  r('GET', '/schemas/ids/{id}/versions', (svc, { params, query }) =>
+    json(svc.versionsForId(idParam(params[0]), flag(query, 'deleted'))),
+  ),
+  r('GET', '/subjects', (svc, { query }) =>
+    json(svc.listSubjects({ deleted: flag(query, 'deleted'), prefix: query.get('subjectPrefix') ?? '' })),
+  ),
+  r('POST', '/subjects/{subject}', (svc, { params, query, body }) =>
+    json(versionView(svc.lookup(params[0], body as SchemaBody, flag(query, 'deleted')))),
+  ),
+  r('DELETE', '/subjects/{subject}', (svc, { params, query }) =>
+    json(svc.deleteSubject(params[0], flag(query, 'permanent'))),
+  ),
+  r('GET', '/subjects/{subject}/versions', (svc, { params, query }) =>
+    json(svc.listVersions(params[0], flag(query, 'deleted'))),
+  ),
+  r('POST', '/subjects/{subject}/versions', (svc, { params, body }) =>
+    json(svc.register(params[0], body as SchemaBody)),
+  ),
+  r('GET', '/subjects/{subject}/versions/{version}', (svc, { params, query }) =>
+    json(versionView(svc.getVersion(params[0], params[1], flag(query, 'deleted')))),
+  ),
+  r('GET', '/subjects/{subject}/versions/{version}/schema', (svc, { params, query }) => ({
+    text: svc.getVersion(params[0], params[1], flag(query, 'deleted')).schema,
+  })),
+  r('GET', '/subjects/{subject}/versions/{version}/referencedby', (svc, { params }) =>
+    json(svc.referencedBy(params[0], params[1])),
+  ),
+  r('DELETE', '/subjects/{subject}/versions/{version}', (svc, { params, query }) =>
+    json(svc.deleteVersion(params[0], params[1], flag(query, 'permanent'))),
+  ),
+  r('POST', '/compatibility/subjects/{subject}/versions', (svc, { params, query, body }) =>
+    compatibility(svc.testCompatibility(params[0], null, body as SchemaBody), query),
+  ),
   r('POST', '/compatibility/subjects/{subject}/versions/{version}', (svc, { params, query, body }) =>
     compatibility(svc.testCompatibility(params[0], params[1], body as SchemaBody), query),
   ),
   r('GET', '/config', (svc) => json(svc.getConfig(null))),
   r('PUT', '/config', (svc, { body }) => json(svc.setConfig(null, body))),
   r('DELETE', '/config', (svc) => json(svc.deleteConfig(null))),
-  r('GET', '/config/{subject}', (svc, { params, query }) => json(svc.getConfig(params[0], flag(query, 'defaultToGlobal')))),
+  r('GET', '/config/{subject}', (svc, { params, query }) =>
+    json(svc.getConfig(params[0], flag(query, 'defaultToGlobal'))),
+  ),
   r('PUT', '/config/{subject}', (svc, { params, body }) => json(svc.setConfig(params[0], body))),
   r('DELETE', '/config/{subject}', (svc, { params }) => json(svc.deleteConfig(params[0]))),
   r('GET', '/mode', (svc) => json(svc.getMode(null))),
   r('PUT', '/mode', (svc, { body, query }) => json(svc.setMode(null, body, flag(query, 'force')))),
   r('GET', '/mode/{subject}', (svc, { params, query }) => json(svc.getMode(params[0], flag(query, 'defaultToGlobal')))),
-  r('PUT', '/mode/{subject}', (svc, { params, body, query }) => json(svc.setMode(params[0], body, flag(query, 'force')))),
+  r('PUT', '/mode/{subject}', (svc, { params, body, query }) =>
+    json(svc.setMode(params[0], body, flag(query, 'force'))),
+  ),
   r('DELETE', '/mode/{subject}', (svc, { params }) => json(svc.deleteMode(params[0]))),
 ];
 
@@ -97,7 +133,10 @@ function compatibility(reasons: string[], query: URLSearchParams): RouteResult {
 }
 
 /** The route for a method and path: its handler and decoded path parameters, or the error to answer. */
-export function match(method: string, path: string): { route: Route; params: string[] } | { error: 'not-found' | 'method' } {
+export function match(
+  method: string,
+  path: string,
+): { route: Route; params: string[] } | { error: 'not-found' | 'method' } {
   let pathMatched = false;
   for (const route of ROUTES) {
     const m = route.pattern.exec(path);

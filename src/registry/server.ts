@@ -27,13 +27,20 @@ export function createRegistryServer(opts: ServerOptions): Server {
   return server;
 }
 
-function send(res: ServerResponse, status: number, body: string, contentType = CONTENT_TYPE, extra: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  contentType = CONTENT_TYPE,
+  extra: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), ...extra });
   res.end(body);
 }
 
 function sendError(res: ServerResponse, err: RegistryError): void {
-  const extra: Record<string, string> = err.status === 401 ? { 'WWW-Authenticate': 'Basic realm="SchemaRegistry"' } : {};
+  const extra: Record<string, string> =
+    err.status === 401 ? { 'WWW-Authenticate': 'Basic realm="SchemaRegistry"' } : {};
   send(res, err.status, JSON.stringify(err.body()), CONTENT_TYPE, extra);
 }
 
@@ -69,7 +76,8 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 async function handle(opts: ServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
-    if (opts.users && opts.users.size > 0 && !authorized(opts.users, req.headers.authorization)) throw Errors.unauthorized();
+    if (opts.users && opts.users.size > 0 && !authorized(opts.users, req.headers.authorization))
+      throw Errors.unauthorized();
     const url = new URL(req.url ?? '/', 'http://registry');
     const path = url.pathname.replace(/\/+$/, '');
     const found = match(req.method ?? 'GET', path);

@@ -36,7 +36,10 @@ export class RegistryService {
   private readonly parsed = new Map<string, ParsedSchema>();
   private readonly defaultCompatibility: CompatibilityLevel;
 
-  constructor(readonly state: RegistryState, options: ServiceOptions = {}) {
+  constructor(
+    readonly state: RegistryState,
+    options: ServiceOptions = {},
+  ) {
     this.defaultCompatibility = options.defaultCompatibility ?? 'BACKWARD';
   }
 
@@ -53,7 +56,9 @@ export class RegistryService {
 
   /** The subject's versions in order; 40401 when it has none visible. */
   private versionsOf(subject: string, deleted = false): SubjectVersion[] {
-    const all = [...(this.state.subjects.get(subject)?.values() ?? [])].filter((v) => deleted || !v.deleted).sort((a, b) => a.version - b.version);
+    const all = [...(this.state.subjects.get(subject)?.values() ?? [])]
+      .filter((v) => deleted || !v.deleted)
+      .sort((a, b) => a.version - b.version);
     if (all.length === 0) throw Errors.subjectNotFound(subject);
     return all;
   }
@@ -98,7 +103,8 @@ export class RegistryService {
     const ids = new Set<number>();
     for (const versions of this.state.subjects.values()) {
       for (const v of versions.values()) {
-        if (!v.deleted && v.references.some((r) => r.subject === target.subject && r.version === target.version)) ids.add(v.id);
+        if (!v.deleted && v.references.some((r) => r.subject === target.subject && r.version === target.version))
+          ids.add(v.id);
       }
     }
     return [...ids].sort((a, b) => a - b);
@@ -120,10 +126,11 @@ export class RegistryService {
   register(subject: string, body: SchemaBody): { id: number } {
     if (subject.length === 0 || /[\u0000-\u001f]/.test(subject)) throw Errors.invalidSubject(subject);
     const mode = this.effectiveMode(subject);
-    if (mode === 'READONLY' || mode === 'READONLY_OVERRIDE') throw Errors.operationNotPermitted(`Subject ${subject} is in read-only mode`);
+    if (mode === 'READONLY' || mode === 'READONLY_OVERRIDE')
+      throw Errors.operationNotPermitted(`Subject ${subject} is in read-only mode`);
     const input = this.readBody(body);
     const importing = mode === 'IMPORT';
-    if (!importing && (body.id !== undefined && body.id !== null && body.id !== -1)) {
+    if (!importing && body.id !== undefined && body.id !== null && body.id !== -1) {
       throw Errors.operationNotPermitted(`Subject ${subject} is not in import mode`);
     }
     const candidate = this.parse(input);
@@ -143,18 +150,28 @@ export class RegistryService {
     if (importing && typeof body.id === 'number' && body.id > 0) {
       id = body.id;
       const taken = this.state.byId.get(id);
-      if (taken && canonicalText(taken.schemaType, taken.schema) !== canonicalText(input.schemaType, input.schema)) throw Errors.idInUse(id);
+      if (taken && canonicalText(taken.schemaType, taken.schema) !== canonicalText(input.schemaType, input.schema))
+        throw Errors.idInUse(id);
     } else {
       id = this.idFor(input) ?? this.state.maxId + 1;
     }
     let version = (all[all.length - 1]?.version ?? 0) + 1;
     if (importing && typeof body.version === 'number') {
-      if (!Number.isInteger(body.version) || body.version < 1 || body.version > MAX_VERSION) throw Errors.invalidVersion(String(body.version));
+      if (!Number.isInteger(body.version) || body.version < 1 || body.version > MAX_VERSION)
+        throw Errors.invalidVersion(String(body.version));
       version = body.version;
     }
     // Stored in canonical form (compact JSON, trimmed proto), as Confluent's registry does.
     const schema = canonicalText(input.schemaType, input.schema);
-    this.store({ subject, version, id, schemaType: input.schemaType, schema, references: input.references, deleted: false });
+    this.store({
+      subject,
+      version,
+      id,
+      schemaType: input.schemaType,
+      schema,
+      references: input.references,
+      deleted: false,
+    });
     return { id };
   }
 
@@ -172,7 +189,10 @@ export class RegistryService {
     return undefined;
   }
 
-  private same(a: { schemaType: SchemaType; schema: string; references: Reference[] }, b: { schemaType: SchemaType; schema: string; references: Reference[] }): boolean {
+  private same(
+    a: { schemaType: SchemaType; schema: string; references: Reference[] },
+    b: { schemaType: SchemaType; schema: string; references: Reference[] },
+  ): boolean {
     return (
       a.schemaType === b.schemaType &&
       canonicalText(a.schemaType, a.schema) === canonicalText(b.schemaType, b.schema) &&
@@ -205,8 +225,12 @@ export class RegistryService {
       if (seen.has(key)) continue;
       seen.add(key);
       const versions = [...(this.state.subjects.get(r.subject)?.values() ?? [])];
-      const target = r.version === -1 ? versions.filter((v) => !v.deleted).sort((a, b) => b.version - a.version)[0] : versions.find((v) => v.version === r.version);
-      if (!target) throw Errors.invalidSchema(`reference ${r.name} names ${r.subject} version ${r.version}, which does not exist`);
+      const target =
+        r.version === -1
+          ? versions.filter((v) => !v.deleted).sort((a, b) => b.version - a.version)[0]
+          : versions.find((v) => v.version === r.version);
+      if (!target)
+        throw Errors.invalidSchema(`reference ${r.name} names ${r.subject} version ${r.version}, which does not exist`);
       out.push(...this.dependencies(target.references, seen), { name: r.name, schema: target.schema });
     }
     return out;
@@ -218,7 +242,11 @@ export class RegistryService {
     if (hit) return hit;
     let parsed: ParsedSchema;
     try {
-      parsed = schemaLib().parse.parseSchema({ schemaType: s.schemaType, schema: s.schema, dependencies: this.dependencies(s.references) });
+      parsed = schemaLib().parse.parseSchema({
+        schemaType: s.schemaType,
+        schema: s.schema,
+        dependencies: this.dependencies(s.references),
+      });
     } catch (err) {
       if (err instanceof RegistryError) throw err;
       if (err instanceof SchemaParseError) throw Errors.invalidSchema(err.message);
@@ -237,11 +265,19 @@ export class RegistryService {
     const candidate = this.parse(input);
     const level = this.effectiveCompatibility(subject);
     if (versionText === null) {
-      const live = [...(this.state.subjects.get(subject)?.values() ?? [])].filter((v) => !v.deleted).sort((a, b) => a.version - b.version);
-      return schemaLib().compat.checkCompatibility(level, candidate, live.map((v) => ({ version: v.version, schema: this.parse(v) })));
+      const live = [...(this.state.subjects.get(subject)?.values() ?? [])]
+        .filter((v) => !v.deleted)
+        .sort((a, b) => a.version - b.version);
+      return schemaLib().compat.checkCompatibility(
+        level,
+        candidate,
+        live.map((v) => ({ version: v.version, schema: this.parse(v) })),
+      );
     }
     const target = this.getVersion(subject, versionText);
-    return schemaLib().compat.checkCompatibility(level, candidate, [{ version: target.version, schema: this.parse(target) }]);
+    return schemaLib().compat.checkCompatibility(level, candidate, [
+      { version: target.version, schema: this.parse(target) },
+    ]);
   }
 
   effectiveCompatibility(subject: string): CompatibilityLevel {
@@ -257,10 +293,13 @@ export class RegistryService {
   }
 
   setConfig(subject: string | null, body: unknown): { compatibility: CompatibilityLevel } {
-    const raw = (body as { compatibility?: unknown; compatibilityLevel?: unknown } | null)?.compatibility ?? (body as { compatibilityLevel?: unknown } | null)?.compatibilityLevel;
+    const raw =
+      (body as { compatibility?: unknown; compatibilityLevel?: unknown } | null)?.compatibility ??
+      (body as { compatibilityLevel?: unknown } | null)?.compatibilityLevel;
     const level = typeof raw === 'string' ? raw.toUpperCase() : raw;
     if (!isCompatibilityLevel(level)) throw Errors.invalidCompatibility();
-    if (subject !== null && this.effectiveMode(subject) === 'READONLY') throw Errors.operationNotPermitted(`Subject ${subject} is in read-only mode`);
+    if (subject !== null && this.effectiveMode(subject) === 'READONLY')
+      throw Errors.operationNotPermitted(`Subject ${subject} is in read-only mode`);
     this.write(() => this.state.setCompatibility(subject, level));
     return { compatibility: level };
   }
@@ -307,7 +346,8 @@ export class RegistryService {
   // ---- deleting ---------------------------------------------------------------------
 
   deleteVersion(subject: string, versionText: string, permanent: boolean): number {
-    if (this.effectiveMode(subject) === 'READONLY') throw Errors.operationNotPermitted(`Subject ${subject} is in read-only mode`);
+    if (this.effectiveMode(subject) === 'READONLY')
+      throw Errors.operationNotPermitted(`Subject ${subject} is in read-only mode`);
     const all = [...(this.state.subjects.get(subject)?.values() ?? [])];
     if (all.length === 0) throw Errors.subjectNotFound(subject);
     const n = parseVersion(versionText);
@@ -315,7 +355,9 @@ export class RegistryService {
     if (!target) throw Errors.versionNotFound(n);
     const referrers = this.referencedBy(subject, String(target.version));
     if (referrers.length > 0) {
-      throw Errors.referenceExists(`One or more references exist to the schema {subject=${subject},version=${target.version}}.`);
+      throw Errors.referenceExists(
+        `One or more references exist to the schema {subject=${subject},version=${target.version}}.`,
+      );
     }
     if (permanent) {
       if (!target.deleted) throw Errors.versionNotSoftDeleted(subject, target.version);
@@ -328,12 +370,15 @@ export class RegistryService {
   }
 
   deleteSubject(subject: string, permanent: boolean): number[] {
-    if (this.effectiveMode(subject) === 'READONLY') throw Errors.operationNotPermitted(`Subject ${subject} is in read-only mode`);
+    if (this.effectiveMode(subject) === 'READONLY')
+      throw Errors.operationNotPermitted(`Subject ${subject} is in read-only mode`);
     const all = [...(this.state.subjects.get(subject)?.values() ?? [])].sort((a, b) => a.version - b.version);
     if (all.length === 0) throw Errors.subjectNotFound(subject);
     for (const v of all) {
       if (this.referencedBy(subject, String(v.version)).length > 0) {
-        throw Errors.referenceExists(`One or more references exist to the schema {subject=${subject},version=${v.version}}.`);
+        throw Errors.referenceExists(
+          `One or more references exist to the schema {subject=${subject},version=${v.version}}.`,
+        );
       }
     }
     if (permanent) {

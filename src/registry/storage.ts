@@ -52,7 +52,10 @@ export class RegistryState {
   globalMode: Mode | null = null;
   readonly subjectMode = new Map<string, Mode>();
 
-  constructor(private readonly log: SchemaLog, private readonly warn: (line: string) => void = () => {}) {}
+  constructor(
+    private readonly log: SchemaLog,
+    private readonly warn: (line: string) => void = () => {},
+  ) {}
 
   /** Replays the log into memory. */
   load(): void {
@@ -101,7 +104,8 @@ export class RegistryState {
         let versions = this.subjects.get(subject);
         if (!versions) this.subjects.set(subject, (versions = new Map()));
         versions.set(record.version, record);
-        if (!this.byId.has(record.id)) this.byId.set(record.id, { schemaType, schema: record.schema, references: record.references });
+        if (!this.byId.has(record.id))
+          this.byId.set(record.id, { schemaType, schema: record.schema, references: record.references });
         this.maxId = Math.max(this.maxId, record.id);
         return;
       }
@@ -134,7 +138,8 @@ export class RegistryState {
         return;
       }
       case 'NOOP':
-        if (key.purpose === 'ktool-max-schema-id' && typeof value?.maxId === 'number') this.maxId = Math.max(this.maxId, value.maxId);
+        if (key.purpose === 'ktool-max-schema-id' && typeof value?.maxId === 'number')
+          this.maxId = Math.max(this.maxId, value.maxId);
         return;
       default:
         return;

@@ -59,7 +59,8 @@ function jsonText(text: string, what: string): unknown {
 function parseAvro(src: SchemaSource): ParsedAvro {
   const registry: Record<string, avro.Type> = {};
   try {
-    for (const dep of src.dependencies ?? []) avro.Type.forSchema(jsonText(dep.schema, `Reference ${dep.name}`) as avro.Schema, { registry });
+    for (const dep of src.dependencies ?? [])
+      avro.Type.forSchema(jsonText(dep.schema, `Reference ${dep.name}`) as avro.Schema, { registry });
   } catch (err) {
     if (err instanceof SchemaParseError) throw err;
     throw new SchemaParseError(`reference: ${(err as Error).message}`);
@@ -77,7 +78,8 @@ function parseAvro(src: SchemaSource): ParsedAvro {
   const wrappedType = () => {
     if (!wrapped) {
       const wrappedRegistry: Record<string, avro.Type> = {};
-      for (const dep of src.dependencies ?? []) avro.Type.forSchema(JSON.parse(dep.schema) as avro.Schema, { registry: wrappedRegistry, wrapUnions: true });
+      for (const dep of src.dependencies ?? [])
+        avro.Type.forSchema(JSON.parse(dep.schema) as avro.Schema, { registry: wrappedRegistry, wrapUnions: true });
       wrapped = avro.Type.forSchema(json as avro.Schema, { registry: wrappedRegistry, wrapUnions: true });
     }
     return wrapped;
@@ -85,10 +87,15 @@ function parseAvro(src: SchemaSource): ParsedAvro {
   return { type: 'AVRO', avro: type, json, wrapped: wrappedType };
 }
 
-type AjvLike = { compile(s: unknown): ((v: unknown) => boolean) & { errors?: unknown[] | null }; addSchema(s: unknown, key?: string): unknown; errorsText(e?: unknown): string };
+type AjvLike = {
+  compile(s: unknown): ((v: unknown) => boolean) & { errors?: unknown[] | null };
+  addSchema(s: unknown, key?: string): unknown;
+  errorsText(e?: unknown): string;
+};
 
 function ajvFor(schema: unknown): AjvLike {
-  const dialect = typeof schema === 'object' && schema !== null ? String((schema as { $schema?: unknown }).$schema ?? '') : '';
+  const dialect =
+    typeof schema === 'object' && schema !== null ? String((schema as { $schema?: unknown }).$schema ?? '') : '';
   const opts = { strict: false, allErrors: false, validateFormats: false };
   // Drafts 4 and 6 are read as draft 7, their nearest relative ajv supports.
   if (dialect.includes('2020-12')) return new Ajv2020.default(opts) as unknown as AjvLike;
@@ -114,7 +121,8 @@ function parseJsonSchema(src: SchemaSource): ParsedJson {
   }
   const ajv = ajvFor(json);
   try {
-    for (const dep of src.dependencies ?? []) ajv.addSchema(withoutUnknownDialect(jsonText(dep.schema, `Reference ${dep.name}`)), dep.name);
+    for (const dep of src.dependencies ?? [])
+      ajv.addSchema(withoutUnknownDialect(jsonText(dep.schema, `Reference ${dep.name}`)), dep.name);
     const fn = ajv.compile(withoutUnknownDialect(json));
     const validate = (value: unknown) => (fn(value) ? null : ajv.errorsText(fn.errors));
     return { type: 'JSON', json: json as Record<string, unknown> | boolean, validate };
@@ -133,15 +141,23 @@ function isBase64Descriptor(text: string): boolean {
   return t.length > 0 && t.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(t);
 }
 
-function decodeDescriptor(text: string): protobuf.Message & { package?: string; name?: string; messageType?: Array<{ name: string }> } {
+function decodeDescriptor(
+  text: string,
+): protobuf.Message & { package?: string; name?: string; messageType?: Array<{ name: string }> } {
   return descriptor.FileDescriptorProto.decode(Buffer.from(text.trim(), 'base64')) as never;
 }
 
 function parseProtobufDescriptor(src: SchemaSource): ParsedProtobuf {
   try {
-    const files = [...(src.dependencies ?? []).filter((d) => isBase64Descriptor(d.schema)).map((d) => decodeDescriptor(d.schema)), decodeDescriptor(src.schema)];
+    const files = [
+      ...(src.dependencies ?? []).filter((d) => isBase64Descriptor(d.schema)).map((d) => decodeDescriptor(d.schema)),
+      decodeDescriptor(src.schema),
+    ];
     const own = files[files.length - 1];
-    const root = (protobuf.Root as unknown as { fromDescriptor(d: unknown, o: unknown): protobuf.Root }).fromDescriptor({ file: files }, { keepCase: true });
+    const root = (protobuf.Root as unknown as { fromDescriptor(d: unknown, o: unknown): protobuf.Root }).fromDescriptor(
+      { file: files },
+      { keepCase: true },
+    );
     root.resolveAll();
     const pkg = own.package ?? '';
     const messages = (own.messageType ?? []).map((m) => root.lookupType(pkg ? `${pkg}.${m.name}` : m.name));

@@ -19,7 +19,11 @@ export interface RegistrySchema {
 }
 
 export class RegistryClientError extends Error {
-  constructor(message: string, readonly status: number, readonly code: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: number,
+  ) {
     super(message);
   }
 }
@@ -38,11 +42,15 @@ export class RegistryClient {
       throw new RegistryClientError(`Invalid schema registry URL '${opts.url}'`, 0, 0);
     }
     let userInfo = opts.userInfo;
-    if (url.username !== '' && userInfo === undefined) userInfo = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    if (url.username !== '' && userInfo === undefined)
+      userInfo = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
     url.username = '';
     url.password = '';
     this.base = url.toString().replace(/\/+$/, '');
-    this.headers = { 'Content-Type': 'application/vnd.schemaregistry.v1+json', Accept: 'application/vnd.schemaregistry.v1+json, application/json' };
+    this.headers = {
+      'Content-Type': 'application/vnd.schemaregistry.v1+json',
+      Accept: 'application/vnd.schemaregistry.v1+json, application/json',
+    };
     if (userInfo) this.headers.Authorization = `Basic ${Buffer.from(userInfo).toString('base64')}`;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
   }
@@ -80,7 +88,11 @@ export class RegistryClient {
     if (!res.ok) {
       const e = parsed as { error_code?: number; message?: string };
       const message = typeof e?.message === 'string' ? e.message : `HTTP ${res.status}`;
-      throw new RegistryClientError(`Schema registry: ${message}${e?.error_code ? ` (error code ${e.error_code})` : ''}`, res.status, e?.error_code ?? res.status);
+      throw new RegistryClientError(
+        `Schema registry: ${message}${e?.error_code ? ` (error code ${e.error_code})` : ''}`,
+        res.status,
+        e?.error_code ?? res.status,
+      );
     }
     return parsed as T;
   }
@@ -92,7 +104,10 @@ export class RegistryClient {
   schemaById(id: number): Promise<RegistrySchema> {
     let hit = this.byId.get(id);
     if (!hit) {
-      hit = this.call<{ schema: string; schemaType?: string; references?: RegistrySchema['references'] }>('GET', `/schemas/ids/${id}`).then((raw) => ({
+      hit = this.call<{ schema: string; schemaType?: string; references?: RegistrySchema['references'] }>(
+        'GET',
+        `/schemas/ids/${id}`,
+      ).then((raw) => ({
         id,
         schemaType: RegistryClient.typeOf(raw),
         schema: raw.schema,
@@ -105,7 +120,12 @@ export class RegistryClient {
     return hit;
   }
 
-  async register(subject: string, schemaType: SchemaType, schema: string, references: RegistrySchema['references'] = []): Promise<number> {
+  async register(
+    subject: string,
+    schemaType: SchemaType,
+    schema: string,
+    references: RegistrySchema['references'] = [],
+  ): Promise<number> {
     const body: Record<string, unknown> = { schema };
     if (schemaType !== 'AVRO') body.schemaType = schemaType;
     if (references.length > 0) body.references = references;
@@ -113,24 +133,50 @@ export class RegistryClient {
     return r.id;
   }
 
-  async lookup(subject: string, schemaType: SchemaType, schema: string, references: RegistrySchema['references'] = []): Promise<RegistrySchema> {
+  async lookup(
+    subject: string,
+    schemaType: SchemaType,
+    schema: string,
+    references: RegistrySchema['references'] = [],
+  ): Promise<RegistrySchema> {
     const body: Record<string, unknown> = { schema };
     if (schemaType !== 'AVRO') body.schemaType = schemaType;
     if (references.length > 0) body.references = references;
-    const r = await this.call<{ id: number; subject: string; version: number; schema: string; schemaType?: string; references?: RegistrySchema['references'] }>(
-      'POST',
-      `/subjects/${encodeURIComponent(subject)}`,
-      body,
-    );
-    return { id: r.id, subject: r.subject, version: r.version, schema: r.schema, schemaType: RegistryClient.typeOf(r), references: r.references ?? [] };
+    const r = await this.call<{
+      id: number;
+      subject: string;
+      version: number;
+      schema: string;
+      schemaType?: string;
+      references?: RegistrySchema['references'];
+    }>('POST', `/subjects/${encodeURIComponent(subject)}`, body);
+    return {
+      id: r.id,
+      subject: r.subject,
+      version: r.version,
+      schema: r.schema,
+      schemaType: RegistryClient.typeOf(r),
+      references: r.references ?? [],
+    };
   }
 
   async version(subject: string, version: string | number = 'latest'): Promise<RegistrySchema> {
-    const r = await this.call<{ id: number; subject: string; version: number; schema: string; schemaType?: string; references?: RegistrySchema['references'] }>(
-      'GET',
-      `/subjects/${encodeURIComponent(subject)}/versions/${encodeURIComponent(String(version))}`,
-    );
-    return { id: r.id, subject: r.subject, version: r.version, schema: r.schema, schemaType: RegistryClient.typeOf(r), references: r.references ?? [] };
+    const r = await this.call<{
+      id: number;
+      subject: string;
+      version: number;
+      schema: string;
+      schemaType?: string;
+      references?: RegistrySchema['references'];
+    }>('GET', `/subjects/${encodeURIComponent(subject)}/versions/${encodeURIComponent(String(version))}`);
+    return {
+      id: r.id,
+      subject: r.subject,
+      version: r.version,
+      schema: r.schema,
+      schemaType: RegistryClient.typeOf(r),
+      references: r.references ?? [],
+    };
   }
 
   subjects(opts: { deleted?: boolean; prefix?: string } = {}): Promise<string[]> {
@@ -142,18 +188,33 @@ export class RegistryClient {
   }
 
   versions(subject: string, deleted = false): Promise<number[]> {
-    return this.call<number[]>('GET', `/subjects/${encodeURIComponent(subject)}/versions${deleted ? '?deleted=true' : ''}`);
+    return this.call<number[]>(
+      'GET',
+      `/subjects/${encodeURIComponent(subject)}/versions${deleted ? '?deleted=true' : ''}`,
+    );
   }
 
   deleteSubject(subject: string, permanent = false): Promise<number[]> {
-    return this.call<number[]>('DELETE', `/subjects/${encodeURIComponent(subject)}${permanent ? '?permanent=true' : ''}`);
+    return this.call<number[]>(
+      'DELETE',
+      `/subjects/${encodeURIComponent(subject)}${permanent ? '?permanent=true' : ''}`,
+    );
   }
 
   deleteVersion(subject: string, version: string, permanent = false): Promise<number> {
-    return this.call<number>('DELETE', `/subjects/${encodeURIComponent(subject)}/versions/${encodeURIComponent(version)}${permanent ? '?permanent=true' : ''}`);
+    return this.call<number>(
+      'DELETE',
+      `/subjects/${encodeURIComponent(subject)}/versions/${encodeURIComponent(version)}${permanent ? '?permanent=true' : ''}`,
+    );
   }
 
-  async compatibility(subject: string, version: string | null, schemaType: SchemaType, schema: string, references: RegistrySchema['references'] = []): Promise<{ compatible: boolean; messages: string[] }> {
+  async compatibility(
+    subject: string,
+    version: string | null,
+    schemaType: SchemaType,
+    schema: string,
+    references: RegistrySchema['references'] = [],
+  ): Promise<{ compatible: boolean; messages: string[] }> {
     const body: Record<string, unknown> = { schema };
     if (schemaType !== 'AVRO') body.schemaType = schemaType;
     if (references.length > 0) body.references = references;
@@ -164,7 +225,10 @@ export class RegistryClient {
 
   /** The subject's compatibility level, or the global one when subject is null. */
   async getCompatibilityLevel(subject: string | null, defaultToGlobal = true): Promise<string> {
-    const path = subject === null ? '/config' : `/config/${encodeURIComponent(subject)}${defaultToGlobal ? '?defaultToGlobal=true' : ''}`;
+    const path =
+      subject === null
+        ? '/config'
+        : `/config/${encodeURIComponent(subject)}${defaultToGlobal ? '?defaultToGlobal=true' : ''}`;
     return (await this.call<{ compatibilityLevel: string }>('GET', path)).compatibilityLevel;
   }
 
@@ -174,7 +238,8 @@ export class RegistryClient {
   }
 
   async deleteCompatibilityLevel(subject: string): Promise<string> {
-    return (await this.call<{ compatibilityLevel: string }>('DELETE', `/config/${encodeURIComponent(subject)}`)).compatibilityLevel;
+    return (await this.call<{ compatibilityLevel: string }>('DELETE', `/config/${encodeURIComponent(subject)}`))
+      .compatibilityLevel;
   }
 
   async getMode(subject: string | null): Promise<string> {
@@ -188,7 +253,10 @@ export class RegistryClient {
   }
 
   /** The referenced schemas, dependencies first, as the parsers want them. */
-  async dependencies(references: RegistrySchema['references'], seen = new Set<string>()): Promise<Array<{ name: string; schema: string }>> {
+  async dependencies(
+    references: RegistrySchema['references'],
+    seen = new Set<string>(),
+  ): Promise<Array<{ name: string; schema: string }>> {
     const out: Array<{ name: string; schema: string }> = [];
     for (const r of references) {
       const key = `${r.subject}/${r.version}`;

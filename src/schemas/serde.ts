@@ -85,7 +85,8 @@ export function messageIndexes(s: ParsedProtobuf, target: protobuf.Type): number
 
 function messageAt(s: ParsedProtobuf, indexes: number[]): protobuf.Type {
   let cur = s.messages[indexes[0]];
-  for (let i = 1; cur && i < indexes.length; i++) cur = cur.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type)[indexes[i]];
+  for (let i = 1; cur && i < indexes.length; i++)
+    cur = cur.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type)[indexes[i]];
   if (!cur) throw new SerdeError(`No message at indexes [${indexes.join(', ')}] in the schema`);
   return cur;
 }
@@ -108,7 +109,8 @@ function protobufEncoder(s: ParsedProtobuf, id: number, messageName?: string): E
   const indexes = messageIndexes(s, type);
   return (text) => {
     const obj = parseJsonText(text);
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new SerdeError(`A ${type.name} message is a JSON object`);
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+      throw new SerdeError(`A ${type.name} message is a JSON object`);
     let msg: protobuf.Message;
     try {
       msg = type.fromObject(obj as Record<string, unknown>);
@@ -217,7 +219,10 @@ export class RecordDecoder {
         return;
       }
       const dependencies = await this.client.dependencies(found.references);
-      this.decoders.set(id, decoderFor(parseSchema({ schemaType: found.schemaType, schema: found.schema, dependencies })));
+      this.decoders.set(
+        id,
+        decoderFor(parseSchema({ schemaType: found.schemaType, schema: found.schema, dependencies })),
+      );
     } catch (err) {
       const status = (err as { status?: number }).status;
       // Unreachable registries are retried with the next batch; an unknown id is final.
@@ -237,7 +242,9 @@ export class RecordDecoder {
     const id = schemaIdOf(bytes);
     if (id === null) {
       if (this.format === 'auto') return bytes;
-      throw new SerdeError(`Unknown magic byte: the record is not in the schema registry wire format (expected ${this.format})`);
+      throw new SerdeError(
+        `Unknown magic byte: the record is not in the schema registry wire format (expected ${this.format})`,
+      );
     }
     const d = this.decoders.get(id);
     if (d === undefined || d instanceof Error) {

@@ -13,7 +13,8 @@ export function readSchemaSpec(spec: string, type?: string): { schemaType: Schem
   const src = sourceOf(spec);
   if (src.kind !== 'text') throw new SerdeError('Give the schema itself (inline or a file), not id: or subject:');
   const upper = type?.toUpperCase();
-  if (upper !== undefined && upper !== 'AVRO' && upper !== 'JSON' && upper !== 'PROTOBUF') throw new SerdeError(`Unknown schema type '${type}': use AVRO, JSON or PROTOBUF`);
+  if (upper !== undefined && upper !== 'AVRO' && upper !== 'JSON' && upper !== 'PROTOBUF')
+    throw new SerdeError(`Unknown schema type '${type}': use AVRO, JSON or PROTOBUF`);
   return { schemaType: (upper as SchemaType | undefined) ?? inferType('auto', src.text, src.file), schema: src.text };
 }
 
@@ -26,14 +27,22 @@ export function inferType(format: string, text: string, file?: string): SchemaTy
   if (/^\s*(syntax|package|message|import)\b/.test(text)) return 'PROTOBUF';
   try {
     const j = JSON.parse(text);
-    if (typeof j === 'object' && j !== null && ('$schema' in j || 'properties' in j || j.type === 'object' || j.type === 'array')) return 'JSON';
+    if (
+      typeof j === 'object' &&
+      j !== null &&
+      ('$schema' in j || 'properties' in j || j.type === 'object' || j.type === 'array')
+    )
+      return 'JSON';
   } catch {
     /* not JSON: a bare Avro primitive name */
   }
   return ext === '.json' ? 'JSON' : 'AVRO';
 }
 
-export type Source = { kind: 'text'; text: string; file?: string } | { kind: 'id'; id: number } | { kind: 'subject'; subject: string; version: string };
+export type Source =
+  | { kind: 'text'; text: string; file?: string }
+  | { kind: 'id'; id: number }
+  | { kind: 'subject'; subject: string; version: string };
 
 export function sourceOf(spec: string): Source {
   const id = /^id:(\d+)$/.exec(spec.trim());
@@ -45,9 +54,10 @@ export function sourceOf(spec: string): Source {
     try {
       return { kind: 'text', text: readFileSync(path, 'utf8'), file: path };
     } catch (err) {
-      throw new SerdeError(`Cannot read schema file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new SerdeError(
+        `Cannot read schema file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
   }
   return { kind: 'text', text: spec };
 }
-

@@ -21,7 +21,6 @@ const STRATEGY_CLASSES: Record<string, SubjectStrategy> = {
   'io.confluent.kafka.serializers.subject.TopicRecordNameStrategy': 'topic-record',
 };
 
-
 export interface RegistryAccess {
   /** --schema-registry-url */
   url?: string;
@@ -54,7 +53,8 @@ export interface Serializers {
 
 function checkFormat(f: string | undefined, what: string): RecordFormat {
   const format = (f ?? 'string') as RecordFormat;
-  if (!RECORD_FORMATS.includes(format)) throw new SerdeError(`${what} must be one of ${RECORD_FORMATS.join(', ')}, got '${f}'`);
+  if (!RECORD_FORMATS.includes(format))
+    throw new SerdeError(`${what} must be one of ${RECORD_FORMATS.join(', ')}, got '${f}'`);
   return format;
 }
 
@@ -62,7 +62,8 @@ export function registryClient(access: RegistryAccess): RegistryClient {
   const p = access.properties ?? {};
   const url = access.url ?? p['schema.registry.url'] ?? DEFAULT_REGISTRY_URL;
   const source = (p['basic.auth.credentials.source'] ?? 'USER_INFO').toUpperCase();
-  const userInfo = source === 'URL' ? undefined : p['basic.auth.user.info'] ?? p['schema.registry.basic.auth.user.info'];
+  const userInfo =
+    source === 'URL' ? undefined : (p['basic.auth.user.info'] ?? p['schema.registry.basic.auth.user.info']);
   try {
     return new RegistryClient({ url, userInfo });
   } catch (err) {
@@ -78,7 +79,9 @@ function recordName(s: ParsedSchema, message?: string): string {
     return name;
   }
   if (s.type === 'PROTOBUF') {
-    const m = message ? s.root.lookup(message.includes('.') || !s.packageName ? message : `${s.packageName}.${message}`) : s.messages[0];
+    const m = message
+      ? s.root.lookup(message.includes('.') || !s.packageName ? message : `${s.packageName}.${message}`)
+      : s.messages[0];
     if (!m) throw new SerdeError('The record name strategy needs a protobuf message');
     return m.fullName.replace(/^\./, '');
   }
@@ -87,7 +90,11 @@ function recordName(s: ParsedSchema, message?: string): string {
   return title;
 }
 
-function parse(type: SchemaType, schema: string, dependencies: Array<{ name: string; schema: string }> = []): ParsedSchema {
+function parse(
+  type: SchemaType,
+  schema: string,
+  dependencies: Array<{ name: string; schema: string }> = [],
+): ParsedSchema {
   try {
     return parseSchema({ schemaType: type, schema, dependencies });
   } catch (err) {
@@ -96,11 +103,18 @@ function parse(type: SchemaType, schema: string, dependencies: Array<{ name: str
   }
 }
 
-async function serializerFor(client: RegistryClient, opts: SerializerOptions, side: 'key' | 'value'): Promise<{ encode: Encode; subject?: string; id: number } | undefined> {
+async function serializerFor(
+  client: RegistryClient,
+  opts: SerializerOptions,
+  side: 'key' | 'value',
+): Promise<{ encode: Encode; subject?: string; id: number } | undefined> {
   const o = opts[side];
   const format = checkFormat(o.format, `--${side}-format`);
   if (format === 'string' || format === 'bytes' || (format === 'auto' && o.schema === undefined)) return undefined;
-  if (o.schema === undefined) throw new SerdeError(`--${side}-format ${format} needs --${side}-schema (the schema inline, a file, id:N or subject:NAME)`);
+  if (o.schema === undefined)
+    throw new SerdeError(
+      `--${side}-format ${format} needs --${side}-schema (the schema inline, a file, id:N or subject:NAME)`,
+    );
   const src = sourceOf(o.schema);
   let found: RegistrySchema;
   let subject: string | undefined;
@@ -113,10 +127,16 @@ async function serializerFor(client: RegistryClient, opts: SerializerOptions, si
     const type = inferType(format, src.text, src.file);
     const parsed = parse(type, src.text);
     const strategy = STRATEGY_CLASSES[opts.strategy ?? opts.properties?.[`${side}.subject.name.strategy`] ?? 'topic'];
-    if (!strategy) throw new SerdeError(`Unknown subject name strategy '${opts.strategy}': use topic, record or topic-record`);
+    if (!strategy)
+      throw new SerdeError(`Unknown subject name strategy '${opts.strategy}': use topic, record or topic-record`);
     subject =
-      strategy === 'topic' ? `${opts.topic}-${side}` : strategy === 'record' ? recordName(parsed, o.message) : `${opts.topic}-${recordName(parsed, o.message)}`;
-    const autoRegister = opts.autoRegister ?? (opts.properties?.['auto.register.schemas'] ?? 'true').toLowerCase() !== 'false';
+      strategy === 'topic'
+        ? `${opts.topic}-${side}`
+        : strategy === 'record'
+          ? recordName(parsed, o.message)
+          : `${opts.topic}-${recordName(parsed, o.message)}`;
+    const autoRegister =
+      opts.autoRegister ?? (opts.properties?.['auto.register.schemas'] ?? 'true').toLowerCase() !== 'false';
     if (autoRegister) {
       const id = await client.register(subject, type, src.text);
       return { encode: encoderFor(parsed, id, o.message), subject, id };
@@ -125,14 +145,16 @@ async function serializerFor(client: RegistryClient, opts: SerializerOptions, si
     return { encode: encoderFor(parsed, found.id, o.message), subject, id: found.id };
   }
   const want = FORMAT_TYPE[format];
-  if (want !== undefined && found.schemaType !== want) throw new SerdeError(`Schema ${found.id} is ${found.schemaType}, but --${side}-format is ${format}`);
+  if (want !== undefined && found.schemaType !== want)
+    throw new SerdeError(`Schema ${found.id} is ${found.schemaType}, but --${side}-format is ${format}`);
   const parsed = parse(found.schemaType, found.schema, await client.dependencies(found.references));
   return { encode: encoderFor(parsed, found.id, o.message), subject, id: found.id };
 }
 
 /** Serializers for a topic's keys and values; none at all when neither side has a schema format. */
 export async function createSerializers(opts: SerializerOptions): Promise<Serializers | undefined> {
-  const needed = (o: SideOptions) => !['string', 'bytes', undefined].includes(o.format) && !(o.format === 'auto' && o.schema === undefined);
+  const needed = (o: SideOptions) =>
+    !['string', 'bytes', undefined].includes(o.format) && !(o.format === 'auto' && o.schema === undefined);
   checkFormat(opts.key.format, '--key-format');
   checkFormat(opts.value.format, '--value-format');
   if (!needed(opts.key) && !needed(opts.value)) return undefined;
@@ -176,7 +198,10 @@ interface DecodableBatch {
  * Wraps a record source's poll so every fetched batch comes out with keys and values
  * decoded to JSON text. Returns the source unchanged when no side needs decoding.
  */
-export function decodingSource<S extends { poll(signal: AbortSignal): Promise<DecodableBatch[]> }>(source: S, opts: DecodeOptions): S {
+export function decodingSource<S extends { poll(signal: AbortSignal): Promise<DecodableBatch[]> }>(
+  source: S,
+  opts: DecodeOptions,
+): S {
   const keyFormat = checkFormat(opts.keyFormat, '--key-format');
   const valueFormat = checkFormat(opts.valueFormat, '--value-format');
   const active = (f: RecordFormat) => f !== 'string' && f !== 'bytes';
@@ -204,9 +229,13 @@ export function decodingSource<S extends { poll(signal: AbortSignal): Promise<De
           if (values) r.value = withId(r.value, values.decode(r.value));
         } catch (err) {
           if (!(err instanceof SerdeError) || !opts.skipOnError) {
-            throw new SerdeError(`Cannot decode the record at ${b.topic}-${b.partition} offset ${r.offset}: ${(err as Error).message}`);
+            throw new SerdeError(
+              `Cannot decode the record at ${b.topic}-${b.partition} offset ${r.offset}: ${(err as Error).message}`,
+            );
           }
-          warn(`ERROR Error processing message, skipping this message: ${b.topic}-${b.partition} offset ${r.offset}: ${(err as Error).message}`);
+          warn(
+            `ERROR Error processing message, skipping this message: ${b.topic}-${b.partition} offset ${r.offset}: ${(err as Error).message}`,
+          );
           (drop ??= new Set()).add(r);
         }
       }

@@ -27,7 +27,8 @@ export function schemaIdOf(bytes: Buffer | null): number | null {
 
 export function unframe(bytes: Buffer): { id: number; payload: Buffer } {
   const id = schemaIdOf(bytes);
-  if (id === null) throw new WireFormatError(`Unknown magic byte: the record does not start with the schema registry wire format`);
+  if (id === null)
+    throw new WireFormatError(`Unknown magic byte: the record does not start with the schema registry wire format`);
   return { id, payload: bytes.subarray(HEADER_SIZE) };
 }
 

@@ -10,91 +10,95 @@
  *
  * Sensitive values are null on the wire and print as "null".
  */
-import type { ConfigEntryData, EntityConfigs, UserScramData } from '../ops/configs.js'
-import { configSourceName, scramMechanism } from '../ops/configs.js'
-import { MASK, isSecretKey } from '../connection/redact.js'
+import type { ConfigEntryData, EntityConfigs, UserScramData } from '../ops/configs.js';
+import { configSourceName, scramMechanism } from '../ops/configs.js';
+import { MASK, isSecretKey } from '../connection/redact.js';
 
 export interface ConfigSynonymJson {
-  name: string
-  value: string | null
+  name: string;
+  value: string | null;
   /** Kafka's ConfigSource name, e.g. DEFAULT_CONFIG. */
-  source: string
+  source: string;
 }
 
 export interface ConfigEntryJson {
-  name: string
+  name: string;
   /** null when sensitive. */
-  value: string | null
-  source: string
-  sensitive: boolean
-  readOnly: boolean
-  synonyms: ConfigSynonymJson[]
+  value: string | null;
+  source: string;
+  sensitive: boolean;
+  readOnly: boolean;
+  synonyms: ConfigSynonymJson[];
 }
 
 export interface EntityConfigsJson {
   /** null for the cluster-wide default entity. */
-  entityName: string | null
-  configs: ConfigEntryJson[]
+  entityName: string | null;
+  configs: ConfigEntryJson[];
 }
 
 export interface ConfigsDescribeJson {
-  entityType: string
+  entityType: string;
   /** True with --all (every config), false for the dynamic ones only. */
-  all: boolean
-  entities: EntityConfigsJson[]
+  all: boolean;
+  entities: EntityConfigsJson[];
 }
 
 export interface ScramCredentialJson {
-  mechanism: string
-  iterations: number
+  mechanism: string;
+  iterations: number;
 }
 
 export interface UserScramJson {
-  user: string
-  credentials: ScramCredentialJson[]
+  user: string;
+  credentials: ScramCredentialJson[];
   /** Why this user's credentials could not be read, else null. */
-  error: string | null
+  error: string | null;
 }
 
 export interface UsersDescribeJson {
-  entityType: 'users'
-  users: UserScramJson[]
+  entityType: 'users';
+  users: UserScramJson[];
 }
 
 export interface ConfigsAlterJson {
-  entityType: string
+  entityType: string;
   /** null for the cluster-wide default entity. */
-  entityName: string | null
+  entityName: string | null;
   /** The configs set; secrets masked, SCRAM credentials shown as "iterations=<n>". */
-  set: Record<string, string>
-  deleted: string[]
+  set: Record<string, string>;
+  deleted: string[];
 }
 
 /** entityType without its plural "s", as Kafka's dropRight(1). */
 function singular(entityType: string): string {
-  return entityType.slice(0, -1)
+  return entityType.slice(0, -1);
 }
 
 export function configsHeader(entityType: string, entityName: string, all: boolean): string {
-  if (entityName === '') return `Default configs for ${entityType} in the cluster are:`
-  return `${all ? 'All' : 'Dynamic'} configs for ${singular(entityType)} ${entityName} are:`
+  if (entityName === '') return `Default configs for ${entityType} in the cluster are:`;
+  return `${all ? 'All' : 'Dynamic'} configs for ${singular(entityType)} ${entityName} are:`;
 }
 
 export function renderConfigEntry(e: ConfigEntryData): string {
-  const synonyms = e.synonyms.map((s) => `${configSourceName(s.source)}:${s.name}=${s.value ?? 'null'}`).join(', ')
-  return `  ${e.name}=${e.value ?? 'null'} sensitive=${e.sensitive} synonyms={${synonyms}}`
+  const synonyms = e.synonyms.map((s) => `${configSourceName(s.source)}:${s.name}=${s.value ?? 'null'}`).join(', ');
+  return `  ${e.name}=${e.value ?? 'null'} sensitive=${e.sensitive} synonyms={${synonyms}}`;
 }
 
 export function renderEntityConfigs(entityType: string, entities: readonly EntityConfigs[], all: boolean): string {
-  let out = ''
+  let out = '';
   for (const entity of entities) {
-    out += `${configsHeader(entityType, entity.entityName, all)}\n`
-    for (const e of entity.configs) out += `${renderConfigEntry(e)}\n`
+    out += `${configsHeader(entityType, entity.entityName, all)}\n`;
+    for (const e of entity.configs) out += `${renderConfigEntry(e)}\n`;
   }
-  return out
+  return out;
 }
 
-export function entityConfigsJson(entityType: string, entities: readonly EntityConfigs[], all: boolean): ConfigsDescribeJson {
+export function entityConfigsJson(
+  entityType: string,
+  entities: readonly EntityConfigs[],
+  all: boolean,
+): ConfigsDescribeJson {
   return {
     entityType,
     all,
@@ -109,7 +113,7 @@ export function entityConfigsJson(entityType: string, entities: readonly EntityC
         synonyms: e.synonyms.map((s) => ({ name: s.name, value: s.value, source: configSourceName(s.source) })),
       })),
     })),
-  }
+  };
 }
 
 export function renderUserScram(users: readonly UserScramData[]): string {
@@ -119,43 +123,51 @@ export function renderUserScram(users: readonly UserScramData[]): string {
         ? `Error retrieving SCRAM credential configs for user-principal '${u.user}': ${u.error}\n`
         : `SCRAM credential configs for user-principal '${u.user}' are ${u.credentials.map((c) => `${c.mechanism}=iterations=${c.iterations}`).join(', ')}\n`,
     )
-    .join('')
+    .join('');
 }
 
 export function userScramJson(users: readonly UserScramData[]): UsersDescribeJson {
-  return { entityType: 'users', users: users.map((u) => ({ user: u.user, credentials: u.credentials.map((c) => ({ ...c })), error: u.error })) }
+  return {
+    entityType: 'users',
+    users: users.map((u) => ({ user: u.user, credentials: u.credentials.map((c) => ({ ...c })), error: u.error })),
+  };
 }
 
 export function renderAltered(entityType: string, entityName: string): string {
   return entityName !== ''
     ? `Completed updating config for ${singular(entityType)} ${entityName}.\n`
-    : `Completed updating default config for ${entityType} in the cluster.\n`
+    : `Completed updating default config for ${entityType} in the cluster.\n`;
 }
 
 /** The value shown for a set config: never a secret. */
 function shownValue(name: string, value: string): string {
   if (scramMechanism(name) !== undefined) {
-    const m = /^iterations=(-?[0-9]+),/.exec(value)
-    return `iterations=${m === null || m[1] === '-1' ? 4096 : Number(m[1])}`
+    const m = /^iterations=(-?[0-9]+),/.exec(value);
+    return `iterations=${m === null || m[1] === '-1' ? 4096 : Number(m[1])}`;
   }
-  return isSecretKey(name) ? MASK : value
+  return isSecretKey(name) ? MASK : value;
 }
 
-export function alterJson(entityType: string, entityName: string, set: ReadonlyArray<[string, string]>, deleted: readonly string[]): ConfigsAlterJson {
+export function alterJson(
+  entityType: string,
+  entityName: string,
+  set: ReadonlyArray<[string, string]>,
+  deleted: readonly string[],
+): ConfigsAlterJson {
   return {
     entityType,
     entityName: entityName === '' ? null : entityName,
     set: Object.fromEntries(set.map(([k, v]) => [k, shownValue(k, v)])),
     deleted: [...deleted],
-  }
+  };
 }
 
 /** Scala's Set toString, as Kafka's messages print a set of names. */
 export function scalaSet(names: readonly string[]): string {
-  return `Set(${[...new Set(names)].join(', ')})`
+  return `Set(${[...new Set(names)].join(', ')})`;
 }
 
 /** Scala's ArrayBuffer toString. */
 export function scalaBuffer(names: readonly string[]): string {
-  return `ArrayBuffer(${names.join(', ')})`
+  return `ArrayBuffer(${names.join(', ')})`;
 }

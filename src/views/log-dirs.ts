@@ -12,35 +12,39 @@
  * log-dir object that order is partitions, error, logDir). The --json
  * output is the same data sorted, plus the volume sizes.
  */
-import type { BrokerLogDirs, ReplicaInfo } from '../ops/log-dirs.js'
-import { javaHashMapOrder, javaHashOrder, javaIntSetOrder, topicPartitionHash } from '../protocol/java-compat.js'
+import type { BrokerLogDirs, ReplicaInfo } from '../ops/log-dirs.js';
+import { javaHashMapOrder, javaHashOrder, javaIntSetOrder, topicPartitionHash } from '../protocol/java-compat.js';
 
-export const QUERYING_LINE = 'Querying brokers for log directories information\n'
+export const QUERYING_LINE = 'Querying brokers for log directories information\n';
 
 export function receivedLine(brokers: readonly number[]): string {
-  return `Received log directory information from brokers ${javaIntSetOrder(brokers).join(',')}\n`
+  return `Received log directory information from brokers ${javaIntSetOrder(brokers).join(',')}\n`;
 }
 
-type JsonValue = string | number | boolean | null | JsonValue[] | { entries: Array<[string, JsonValue]> }
+type JsonValue = string | number | boolean | null | JsonValue[] | { entries: Array<[string, JsonValue]> };
 
 /** A JSON object whose keys come in the order a default-sized Java HashMap iterates them. */
 function hashMapObject(entries: Array<[string, JsonValue]>): { entries: Array<[string, JsonValue]> } {
-  return { entries: javaHashMapOrder(entries, ([k]) => k) }
+  return { entries: javaHashMapOrder(entries, ([k]) => k) };
 }
 
 function serialize(v: JsonValue): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v)
-  if (Array.isArray(v)) return `[${v.map(serialize).join(',')}]`
-  return `{${v.entries.map(([k, x]) => `${JSON.stringify(k)}:${serialize(x)}`).join(',')}}`
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(serialize).join(',')}]`;
+  return `{${v.entries.map(([k, x]) => `${JSON.stringify(k)}:${serialize(x)}`).join(',')}}`;
 }
 
-const tpHash = (r: ReplicaInfo): number => topicPartitionHash(r.topic, r.partition)
+const tpHash = (r: ReplicaInfo): number => topicPartitionHash(r.topic, r.partition);
 
 /** The document exactly as kafka-log-dirs.sh prints it (without the newline). */
 export function kafkaLogDirsDocument(results: readonly BrokerLogDirs[], topics: readonly string[]): string {
-  const wanted = new Set(topics)
+  const wanted = new Set(topics);
   // DescribeLogDirsResult: a HashMap<Integer, ...>(n) filled from another one.
-  const brokers = javaHashOrder(javaHashOrder(results, (b) => b.broker, results.length), (b) => b.broker, results.length)
+  const brokers = javaHashOrder(
+    javaHashOrder(results, (b) => b.broker, results.length),
+    (b) => b.broker,
+    results.length,
+  );
   const doc = hashMapObject([
     ['version', 1],
     [
@@ -52,7 +56,10 @@ export function kafkaLogDirsDocument(results: readonly BrokerLogDirs[], topics: 
             'logDirs',
             javaHashMapOrder(b.logDirs, (d) => d.path, b.logDirs.length).map((d) => {
               // The admin client's HashMap of replicas, then the tool's filtered copy.
-              const replicas = javaHashOrder(javaHashOrder(d.replicas, tpHash).filter((r) => wanted.size === 0 || wanted.has(r.topic)), tpHash)
+              const replicas = javaHashOrder(
+                javaHashOrder(d.replicas, tpHash).filter((r) => wanted.size === 0 || wanted.has(r.topic)),
+                tpHash,
+              );
               return hashMapObject([
                 ['logDir', d.path],
                 ['error', d.error],
@@ -67,43 +74,43 @@ export function kafkaLogDirsDocument(results: readonly BrokerLogDirs[], topics: 
                     ]),
                   ),
                 ],
-              ])
+              ]);
             }),
           ],
         ]),
       ),
     ],
-  ])
-  return serialize(doc)
+  ]);
+  return serialize(doc);
 }
 
 export interface LogDirPartitionJson {
   /** `topic-partition`, as Kafka prints it. */
-  partition: string
-  topic: string
-  partitionIndex: number
-  size: number
-  offsetLag: number
-  isFuture: boolean
+  partition: string;
+  topic: string;
+  partitionIndex: number;
+  size: number;
+  offsetLag: number;
+  isFuture: boolean;
 }
 
 export interface LogDirJson {
-  logDir: string
+  logDir: string;
   /** The Java exception class of the dir's error, or null. */
-  error: string | null
-  partitions: LogDirPartitionJson[]
+  error: string | null;
+  partitions: LogDirPartitionJson[];
   /** Volume size and free space in bytes (brokers answering DescribeLogDirs v4+), else null. */
-  totalBytes: number | null
-  usableBytes: number | null
+  totalBytes: number | null;
+  usableBytes: number | null;
 }
 
 export interface LogDirsJson {
-  version: 1
-  brokers: Array<{ broker: number; logDirs: LogDirJson[] }>
+  version: 1;
+  brokers: Array<{ broker: number; logDirs: LogDirJson[] }>;
 }
 
 export function logDirsJson(results: readonly BrokerLogDirs[], topics: readonly string[]): LogDirsJson {
-  const wanted = new Set(topics)
+  const wanted = new Set(topics);
   return {
     version: 1,
     brokers: [...results]
@@ -118,10 +125,17 @@ export function logDirsJson(results: readonly BrokerLogDirs[], topics: readonly 
             partitions: d.replicas
               .filter((r) => wanted.size === 0 || wanted.has(r.topic))
               .sort((x, y) => (x.topic < y.topic ? -1 : x.topic > y.topic ? 1 : x.partition - y.partition))
-              .map((r) => ({ partition: `${r.topic}-${r.partition}`, topic: r.topic, partitionIndex: r.partition, size: r.size, offsetLag: r.offsetLag, isFuture: r.isFuture })),
+              .map((r) => ({
+                partition: `${r.topic}-${r.partition}`,
+                topic: r.topic,
+                partitionIndex: r.partition,
+                size: r.size,
+                offsetLag: r.offsetLag,
+                isFuture: r.isFuture,
+              })),
             totalBytes: d.totalBytes,
             usableBytes: d.usableBytes,
           })),
       })),
-  }
+  };
 }

@@ -17,7 +17,10 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** The room of a file: its first directory under src/ (or the file itself at the top). */
-const roomOf = (file: string) => relative(SRC, file).split('/')[0]!.replace(/\.tsx?$/, '');
+const roomOf = (file: string) =>
+  relative(SRC, file)
+    .split('/')[0]!
+    .replace(/\.tsx?$/, '');
 
 const IMPORT = /(?:^|[^.\w])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
@@ -57,7 +60,10 @@ test('every room imports only what docs/ARCHITECTURE.md allows', () => {
     if (rule.only && !rule.only.includes(to)) return true;
     return rule.never?.includes(to) ?? false;
   });
-  assert.deepEqual(broken.map((e) => `${e.file} -> ${e.spec}`), []);
+  assert.deepEqual(
+    broken.map((e) => `${e.file} -> ${e.spec}`),
+    [],
+  );
 });
 
 test('the rules see real imports (the graph is not empty)', () => {

@@ -27,8 +27,23 @@ test('ENOSPC on append becomes KAFKA_STORAGE_ERROR and the log stays consistent'
   const b = await startBroker({ properties: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir }, fs });
   const w = await WireClient.open(b.port);
   try {
-    await w.request(19, 5, { topics: [{ name: 'full', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
-    const produce = (v: string) => w.request(0, 9, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 'full', partitionData: [{ index: 0, records: encodeRecordBatch({ records: [{ key: null, value: v }] }) }] }] });
+    await w.request(19, 5, {
+      topics: [{ name: 'full', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    const produce = (v: string) =>
+      w.request(0, 9, {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 1000,
+        topicData: [
+          {
+            name: 'full',
+            partitionData: [{ index: 0, records: encodeRecordBatch({ records: [{ key: null, value: v }] }) }],
+          },
+        ],
+      });
     assert.equal((await produce('before')).responses[0].partitionResponses[0].errorCode, 0);
     full = true;
     const failed = (await produce('lost')).responses[0].partitionResponses[0];
@@ -36,9 +51,23 @@ test('ENOSPC on append becomes KAFKA_STORAGE_ERROR and the log stays consistent'
     full = false;
     assert.equal((await produce('after')).responses[0].partitionResponses[0].errorCode, 0);
     const f = await w.request(1, 11, {
-      replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-      topics: [{ topic: 'full', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
-      forgottenTopicsData: [], rackId: '',
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic: 'full',
+          partitions: [
+            { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 },
+          ],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: '',
     });
     const values = decodeRecords(f.responses[0].partitions[0].records).map((r) => r.value!.toString());
     assert.deepEqual(values, ['before', 'after']);

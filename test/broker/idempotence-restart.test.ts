@@ -12,8 +12,18 @@ import { WireClient } from '../helpers/wire.js';
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 
 async function produce(w: WireClient, topic: string, pid: number, seq: number, values: string[]) {
-  const records = encodeRecordBatch({ records: values.map((v) => ({ key: null, value: v })), producerId: pid, producerEpoch: 0, baseSequence: seq });
-  const res = await w.request(0, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
+  const records = encodeRecordBatch({
+    records: values.map((v) => ({ key: null, value: v })),
+    producerId: pid,
+    producerEpoch: 0,
+    baseSequence: seq,
+  });
+  const res = await w.request(0, 9, {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 5000,
+    topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+  });
   return res.responses[0].partitionResponses[0] as { errorCode: number; baseOffset: bigint | number };
 }
 
@@ -32,9 +42,18 @@ describe('producer sequence state across a broker restart', () => {
       const props = { 'log.segment.bytes': segmentBytes };
       broker = await startTestBroker(props, dataDir);
       let w = await WireClient.open(broker.port);
-      const created = await w.request(19, 5, { topics: [{ name: 't', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+      const created = await w.request(19, 5, {
+        topics: [{ name: 't', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+        timeoutMs: 5000,
+        validateOnly: false,
+      });
       assert.equal(created.topics[0].errorCode, 0);
-      const init = await w.request(22, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 });
+      const init = await w.request(22, 4, {
+        transactionalId: null,
+        transactionTimeoutMs: 60000,
+        producerId: -1,
+        producerEpoch: -1,
+      });
       const pid = Number(init.producerId);
       // Five batches of ten: with small segments they span several segment files.
       const values = (from: number) => Array.from({ length: 10 }, (_, i) => `r${from + i}-${'x'.repeat(100)}`);
@@ -53,7 +72,10 @@ describe('producer sequence state across a broker restart', () => {
       assert.equal((await produce(w, 't', pid, 50, values(50))).errorCode, 0);
       w.close();
       const { values: stored } = await readPartition(broker.port, 't', 0);
-      assert.deepEqual(stored.map((v) => v.split('-')[0]), Array.from({ length: 60 }, (_, i) => `r${i}`));
+      assert.deepEqual(
+        stored.map((v) => v.split('-')[0]),
+        Array.from({ length: 60 }, (_, i) => `r${i}`),
+      );
       await broker.close();
       broker = undefined;
     });
@@ -65,14 +87,34 @@ describe('producer sequence state across a broker restart', () => {
     const props = { 'log.segment.bytes': '4096' };
     broker = await startTestBroker(props, dataDir);
     let w = await WireClient.open(broker.port);
-    await w.request(19, 5, { topics: [{ name: 't', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
-    const newId = async () => Number((await w.request(22, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 })).producerId);
+    await w.request(19, 5, {
+      topics: [{ name: 't', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
+    const newId = async () =>
+      Number(
+        (
+          await w.request(22, 4, {
+            transactionalId: null,
+            transactionTimeoutMs: 60000,
+            producerId: -1,
+            producerEpoch: -1,
+          })
+        ).producerId,
+      );
     const quiet = await newId();
     const busy = await newId();
     assert.equal((await produce(w, 't', quiet, 0, ['quiet-0'])).errorCode, 0);
     // Four batches of about 4 KB: each fills a segment.
     for (let i = 0; i < 4; i++) {
-      const r = await produce(w, 't', busy, i * 30, Array.from({ length: 30 }, (_, j) => `busy-${i * 30 + j}-${'y'.repeat(100)}`));
+      const r = await produce(
+        w,
+        't',
+        busy,
+        i * 30,
+        Array.from({ length: 30 }, (_, j) => `busy-${i * 30 + j}-${'y'.repeat(100)}`),
+      );
       assert.equal(r.errorCode, 0);
     }
     w.close();
@@ -81,7 +123,10 @@ describe('producer sequence state across a broker restart', () => {
     broker = await startTestBroker(props, dataDir);
     w = await WireClient.open(broker.port);
     const again = await produce(w, 't', quiet, 0, ['quiet-0']);
-    assert.deepEqual({ errorCode: again.errorCode, baseOffset: Number(again.baseOffset) }, { errorCode: 0, baseOffset: 0 });
+    assert.deepEqual(
+      { errorCode: again.errorCode, baseOffset: Number(again.baseOffset) },
+      { errorCode: 0, baseOffset: 0 },
+    );
     w.close();
     const { values } = await readPartition(broker.port, 't', 0);
     assert.equal(values.filter((v) => v === 'quiet-0').length, 1);

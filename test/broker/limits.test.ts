@@ -45,7 +45,15 @@ describe('broker limits', () => {
     const b = await startTestBroker({ 'socket.request.max.bytes': '1000' });
     try {
       const w = await WireClient.open(b.port);
-      await assert.rejects(w.request(0, 9, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.alloc(2000) }] }] }), /connection closed/);
+      await assert.rejects(
+        w.request(0, 9, {
+          transactionalId: null,
+          acks: 1,
+          timeoutMs: 1000,
+          topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.alloc(2000) }] }],
+        }),
+        /connection closed/,
+      );
     } finally {
       await b.destroy();
     }
@@ -53,20 +61,56 @@ describe('broker limits', () => {
 
   test('SIGTERM answers requests in flight, flushes and exits 0', async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, [MAIN, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dir}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [MAIN, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dir}`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const port = await new Promise<number>((resolve) => {
       let out = '';
-      child.stdout!.on('data', (d: Buffer) => { out += d; const m = /listening on [^:\s]+:(\d+)/.exec(out); if (m) resolve(Number(m[1])); });
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d;
+        const m = /listening on [^:\s]+:(\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
     });
     const w = await WireClient.open(port);
-    await w.request(19, 5, { topics: [{ name: 'term', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
-    const produced = await w.request(0, 9, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 'term', partitionData: [{ index: 0, records: encodeRecordBatch({ records: [{ key: null, value: 'kept' }] }) }] }] });
+    await w.request(19, 5, {
+      topics: [{ name: 'term', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    const produced = await w.request(0, 9, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [
+        {
+          name: 'term',
+          partitionData: [{ index: 0, records: encodeRecordBatch({ records: [{ key: null, value: 'kept' }] }) }],
+        },
+      ],
+    });
     assert.equal(produced.responses[0].partitionResponses[0].errorCode, 0);
     const poller = await WireClient.open(port);
     const longPoll = poller.request(1, 11, {
-      replicaId: -1, maxWaitMs: 30_000, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-      topics: [{ topic: 'term', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
-      forgottenTopicsData: [], rackId: '',
+      replicaId: -1,
+      maxWaitMs: 30_000,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic: 'term',
+          partitions: [
+            { partition: 0, currentLeaderEpoch: -1, fetchOffset: 1, logStartOffset: -1, partitionMaxBytes: 1 << 20 },
+          ],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: '',
     });
     await new Promise((r) => setTimeout(r, 200));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));

@@ -15,7 +15,9 @@ import { WireClient } from '../helpers/wire.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/broker/main.js', import.meta.url));
 const dirs: string[] = [];
-after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** Connects, sends a frame with a negative size (the broker logs and closes), waits for the close. */
 function badClient(port: number): Promise<void> {
@@ -27,54 +29,98 @@ function badClient(port: number): Promise<void> {
 }
 
 async function flood(port: number, count: number): Promise<void> {
-  for (let i = 0; i < count; i += 50) await Promise.all(Array.from({ length: Math.min(50, count - i) }, () => badClient(port)));
+  for (let i = 0; i < count; i += 50)
+    await Promise.all(Array.from({ length: Math.min(50, count - i) }, () => badClient(port)));
 }
 
 async function roundTrip(w: WireClient, topic: string, value: string): Promise<string[]> {
-  const p = await w.request(0, 9, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: 0, records: encodeRecordBatch({ records: [{ key: null, value }] }) }] }] });
+  const p = await w.request(0, 9, {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 1000,
+    topicData: [
+      { name: topic, partitionData: [{ index: 0, records: encodeRecordBatch({ records: [{ key: null, value }] }) }] },
+    ],
+  });
   assert.equal(p.responses[0].partitionResponses[0].errorCode, 0);
   const f = await w.request(1, 11, {
-    replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
-    forgottenTopicsData: [], rackId: '',
+    replicaId: -1,
+    maxWaitMs: 0,
+    minBytes: 1,
+    maxBytes: 1 << 20,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        topic,
+        partitions: [
+          { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 },
+        ],
+      },
+    ],
+    forgottenTopicsData: [],
+    rackId: '',
   });
   return decodeRecords(f.responses[0].partitions[0].records).map((r) => r.value!.toString());
 }
 
 describe('broker log', () => {
-  test('a broker whose log file is on a full disk (stdout on /dev/full) keeps serving and stops cleanly', { timeout: 60_000, skip: !existsSync('/dev/full') }, async () => {
-    const dataDir = tempDir('ktool-log-');
-    dirs.push(dataDir);
-    const full = openSync('/dev/full', 'w');
-    const child = spawn(process.execPath, [MAIN, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dataDir}`], { stdio: ['ignore', full, full, 'ipc'] });
-    closeSync(full);
-    let exit: number | null | undefined;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { exit = code; resolve(code); }));
-    try {
-      const port = await new Promise<number>((resolve, reject) => {
-        child.on('message', (m: { type?: string; port?: number }) => { if (m.type === 'started') resolve(m.port!); });
-        void exited.then((code) => reject(new Error(`broker exited with ${code} before it started`)));
-      });
-      const w = await WireClient.open(port);
-      const c = await w.request(19, 5, { topics: [{ name: 'nospace', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
-      assert.equal(c.topics[0].errorCode, 0);
-      await flood(port, 200);
-      assert.deepEqual(await roundTrip(w, 'nospace', 'still here'), ['still here']);
-      await new Promise((r) => setTimeout(r, 200));
-      assert.equal(exit, undefined, 'the broker is still running');
-      w.close();
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0);
-    } finally {
-      if (exit === undefined) child.kill('SIGKILL');
-    }
-  });
+  test(
+    'a broker whose log file is on a full disk (stdout on /dev/full) keeps serving and stops cleanly',
+    { timeout: 60_000, skip: !existsSync('/dev/full') },
+    async () => {
+      const dataDir = tempDir('ktool-log-');
+      dirs.push(dataDir);
+      const full = openSync('/dev/full', 'w');
+      const child = spawn(
+        process.execPath,
+        [MAIN, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dataDir}`],
+        { stdio: ['ignore', full, full, 'ipc'] },
+      );
+      closeSync(full);
+      let exit: number | null | undefined;
+      const exited = new Promise<number | null>((resolve) =>
+        child.once('exit', (code) => {
+          exit = code;
+          resolve(code);
+        }),
+      );
+      try {
+        const port = await new Promise<number>((resolve, reject) => {
+          child.on('message', (m: { type?: string; port?: number }) => {
+            if (m.type === 'started') resolve(m.port!);
+          });
+          void exited.then((code) => reject(new Error(`broker exited with ${code} before it started`)));
+        });
+        const w = await WireClient.open(port);
+        const c = await w.request(19, 5, {
+          topics: [{ name: 'nospace', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+          timeoutMs: 1000,
+          validateOnly: false,
+        });
+        assert.equal(c.topics[0].errorCode, 0);
+        await flood(port, 200);
+        assert.deepEqual(await roundTrip(w, 'nospace', 'still here'), ['still here']);
+        await new Promise((r) => setTimeout(r, 200));
+        assert.equal(exit, undefined, 'the broker is still running');
+        w.close();
+        child.kill('SIGTERM');
+        assert.equal(await exited, 0);
+      } finally {
+        if (exit === undefined) child.kill('SIGKILL');
+      }
+    },
+  );
 
   test('2,000 failing connections write a bounded number of lines, then a summary', { timeout: 60_000 }, async () => {
     const dataDir = tempDir('ktool-log-');
     dirs.push(dataDir);
     const lines: string[] = [];
-    const b = await startBroker({ properties: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dataDir }, log: (l) => lines.push(l) });
+    const b = await startBroker({
+      properties: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dataDir },
+      log: (l) => lines.push(l),
+    });
     let closed = false;
     try {
       await flood(b.port, 2000);
@@ -125,6 +171,9 @@ describe('broker log', () => {
     assert.deepEqual(out, ['Write to t-0 failed: ENOSPC', 'Write to t-1 failed: ENOSPC', 'Created topic x']);
     t = 1500;
     r.log('Created topic y');
-    assert.deepEqual(out.slice(3), ['Suppressed 8 more log line(s) like this in the last 2 s: Write to t-9 failed: ENOSPC', 'Created topic y']);
+    assert.deepEqual(out.slice(3), [
+      'Suppressed 8 more log line(s) like this in the last 2 s: Write to t-9 failed: ENOSPC',
+      'Created topic y',
+    ]);
   });
 });

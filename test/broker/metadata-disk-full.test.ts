@@ -28,9 +28,21 @@ test('metadata writes on a full disk answer KAFKA_STORAGE_ERROR and change nothi
   const dir = tempDir();
   const b = await startBroker({ properties: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir }, fs });
   const w = await WireClient.open(b.port);
-  const create = (name: string) => w.request(19, 5, { topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
-  const addPartitions = () => w.request(37, 1, { topics: [{ name: 'md', count: 3, assignments: null }], timeoutMs: 1000, validateOnly: false });
-  const alter = () => w.request(44, 1, { resources: [{ resourceType: 2, resourceName: 'md', configs: [{ name: 'retention.ms', configOperation: 0, value: '1234' }] }], validateOnly: false });
+  const create = (name: string) =>
+    w.request(19, 5, {
+      topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+  const addPartitions = () =>
+    w.request(37, 1, { topics: [{ name: 'md', count: 3, assignments: null }], timeoutMs: 1000, validateOnly: false });
+  const alter = () =>
+    w.request(44, 1, {
+      resources: [
+        { resourceType: 2, resourceName: 'md', configs: [{ name: 'retention.ms', configOperation: 0, value: '1234' }] },
+      ],
+      validateOnly: false,
+    });
   try {
     assert.equal((await create('md')).topics[0].errorCode, 0);
     full = true;
@@ -40,8 +52,15 @@ test('metadata writes on a full disk answer KAFKA_STORAGE_ERROR and change nothi
     assert.equal((await addPartitions()).results[0].errorCode, ErrorCode.KAFKA_STORAGE_ERROR);
     assert.equal((await alter()).responses[0].errorCode, ErrorCode.KAFKA_STORAGE_ERROR);
     full = false;
-    const md = await w.request(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
-    assert.deepEqual(md.topics.map((t: { name: string; partitions: unknown[] }) => [t.name, t.partitions.length]), [['md', 1]]);
+    const md = await w.request(3, 12, {
+      topics: null,
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
+    assert.deepEqual(
+      md.topics.map((t: { name: string; partitions: unknown[] }) => [t.name, t.partitions.length]),
+      [['md', 1]],
+    );
     assert.equal((await create('md2')).topics[0].errorCode, 0);
     assert.equal((await addPartitions()).results[0].errorCode, 0);
     assert.equal((await alter()).responses[0].errorCode, 0);

@@ -12,11 +12,18 @@ const API_VERSIONS = 18;
 
 describe('request controls', () => {
   let broker: TestBroker;
-  const env = { KAFKA_BOOTSTRAP_SERVERS: undefined, XDG_CONFIG_HOME: '/nonexistent-ktool-config', KTOOL_NO_EMBEDDED: '1' };
+  const env = {
+    KAFKA_BOOTSTRAP_SERVERS: undefined,
+    XDG_CONFIG_HOME: '/nonexistent-ktool-config',
+    KTOOL_NO_EMBEDDED: '1',
+  };
 
   before(async () => {
     broker = await startTestBroker();
-    const r = await runCli(['topics', '--create', '--bootstrap-server', broker.bootstrap, '--topic', 'ctl', '--partitions', '1'], { env });
+    const r = await runCli(
+      ['topics', '--create', '--bootstrap-server', broker.bootstrap, '--topic', 'ctl', '--partitions', '1'],
+      { env },
+    );
     assert.equal(r.code, 0, r.stderr);
   });
   after(async () => {
@@ -27,10 +34,18 @@ describe('request controls', () => {
     const remove = broker.controls.add(LIST_OFFSETS, (req) => ({
       respond: {
         throttleTimeMs: 0,
-        topics: (req.body.topics as Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>).map((t) => ({
-          name: t.name,
-          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: 0, timestamp: -1, offset: 4242, leaderEpoch: 0 })),
-        })),
+        topics: (req.body.topics as Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>).map(
+          (t) => ({
+            name: t.name,
+            partitions: t.partitions.map((p) => ({
+              partitionIndex: p.partitionIndex,
+              errorCode: 0,
+              timestamp: -1,
+              offset: 4242,
+              leaderEpoch: 0,
+            })),
+          }),
+        ),
       },
     }));
     const controlled = await runCli(['get-offsets', '--bootstrap-server', broker.bootstrap, '--topic', 'ctl'], { env });
@@ -42,7 +57,13 @@ describe('request controls', () => {
 
   test('an injected error reaches the tool as Kafka names it', async () => {
     broker.controls.once(METADATA, () => ({
-      respond: { throttleTimeMs: 0, brokers: [], clusterId: broker.clusterId, controllerId: -1, topics: [{ errorCode: 29, name: 'ctl', isInternal: false, partitions: [] }] },
+      respond: {
+        throttleTimeMs: 0,
+        brokers: [],
+        clusterId: broker.clusterId,
+        controllerId: -1,
+        topics: [{ errorCode: 29, name: 'ctl', isInternal: false, partitions: [] }],
+      },
     }));
     const client = await ClusterClient.connect({ bootstrap: [broker.bootstrap] });
     try {
@@ -72,7 +93,9 @@ describe('request controls', () => {
     const client = await ClusterClient.connect({ bootstrap: [broker.bootstrap] });
     try {
       broker.controls.once(METADATA, () => ({ drop: true }));
-      await assert.rejects(client.bootstrapConnection.send(METADATA, { topics: [{ name: 'ctl' }], allowAutoTopicCreation: false }));
+      await assert.rejects(
+        client.bootstrapConnection.send(METADATA, { topics: [{ name: 'ctl' }], allowAutoTopicCreation: false }),
+      );
     } finally {
       client.close();
     }
@@ -89,7 +112,13 @@ describe('request controls', () => {
         const r = await client.sendVersioned(METADATA, { topics: [{ name: 'ctl' }], allowAutoTopicCreation: false });
         assert.equal(r.version, 4);
         // Above the cap the broker answers as it does any version it does not serve: it closes the connection.
-        await assert.rejects(client.bootstrapConnection.send(METADATA, { topics: [{ name: 'ctl' }], allowAutoTopicCreation: false }, { version: 5 }));
+        await assert.rejects(
+          client.bootstrapConnection.send(
+            METADATA,
+            { topics: [{ name: 'ctl' }], allowAutoTopicCreation: false },
+            { version: 5 },
+          ),
+        );
       } finally {
         client.close();
       }
@@ -112,8 +141,15 @@ describe('request controls', () => {
     }));
     const client = await ClusterClient.connect({ bootstrap: [broker.bootstrap] });
     try {
-      assert.deepEqual(client.bootstrapConnection.versions.get(DESCRIBE_TOPIC_PARTITIONS), { minVersion: 0, maxVersion: 0 });
-      const res = await client.send(DESCRIBE_TOPIC_PARTITIONS, { topics: [{ name: 'ctl' }], responsePartitionLimit: 10, cursor: null });
+      assert.deepEqual(client.bootstrapConnection.versions.get(DESCRIBE_TOPIC_PARTITIONS), {
+        minVersion: 0,
+        maxVersion: 0,
+      });
+      const res = await client.send(DESCRIBE_TOPIC_PARTITIONS, {
+        topics: [{ name: 'ctl' }],
+        responsePartitionLimit: 10,
+        cursor: null,
+      });
       assert.deepEqual(res.topics, []);
       assert.ok(client.bootstrapConnection.versions.has(API_VERSIONS));
     } finally {

@@ -27,7 +27,11 @@ async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number
 }
 
 async function produce(bootstrap: string, topic: string, input: string, extra: string[] = []): Promise<void> {
-  const r = await run(process.execPath, [BIN, 'console-producer', '--bootstrap-server', bootstrap, '--topic', topic, ...extra], { input, env, timeoutMs: 60_000 });
+  const r = await run(
+    process.execPath,
+    [BIN, 'console-producer', '--bootstrap-server', bootstrap, '--topic', topic, ...extra],
+    { input, env, timeoutMs: 60_000 },
+  );
   assert.equal(r.code, 0, r.stderr);
 }
 
@@ -59,9 +63,13 @@ function startConsumer(args: string[], out: 'file' | 'pipe', dir = box.dir): Run
     closeSync(fd);
   } else {
     child = spawn(process.execPath, [BIN, 'console-consumer', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => { piped += d; });
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      piped += d;
+    });
   }
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
     child.once('close', (code, signal) => resolve({ code, signal, at: Date.now() }));
   });
@@ -93,7 +101,8 @@ async function describedOffsets(bootstrap: string, group: string, topic: string)
   const out = new Map<number, number>();
   for (const line of r.stdout.split('\n')) {
     const cols = line.trim().split(/\s+/);
-    if (cols[0] === group && cols[1] === topic && /^\d+$/.test(cols[3] ?? '')) out.set(Number(cols[2]), Number(cols[3]));
+    if (cols[0] === group && cols[1] === topic && /^\d+$/.test(cols[3] ?? ''))
+      out.set(Number(cols[2]), Number(cols[3]));
   }
   return out;
 }
@@ -116,12 +125,23 @@ describe('console-consumer delivery', { timeout: 300_000 }, () => {
       test(`records reach a ${out} within 2 s of arriving${grouped ? ', with --group' : ''}`, async () => {
         const topic = unique('prompt');
         await produce(B, topic, 'ready\n');
-        const c = startConsumer(['--bootstrap-server', B, '--topic', topic, '--from-beginning', ...(grouped ? ['--group', unique('g')] : [])], out);
+        const c = startConsumer(
+          ['--bootstrap-server', B, '--topic', topic, '--from-beginning', ...(grouped ? ['--group', unique('g')] : [])],
+          out,
+        );
         try {
-          await waitFor(() => c.output() === 'ready\n', 15_000, `the first record in the ${out}; got ${JSON.stringify(c.output())}`);
+          await waitFor(
+            () => c.output() === 'ready\n',
+            15_000,
+            `the first record in the ${out}; got ${JSON.stringify(c.output())}`,
+          );
           await produce(B, topic, text(values('r', 10)));
           const producedAt = Date.now();
-          await waitFor(() => c.output() === text(['ready', ...values('r', 10)]) || Date.now() - producedAt > 2000, 3000, 'output');
+          await waitFor(
+            () => c.output() === text(['ready', ...values('r', 10)]) || Date.now() - producedAt > 2000,
+            3000,
+            'output',
+          );
           assert.equal(c.output(), text(['ready', ...values('r', 10)]), `after ${Date.now() - producedAt} ms`);
         } finally {
           c.child.kill('SIGKILL');
@@ -135,7 +155,20 @@ describe('console-consumer delivery', { timeout: 300_000 }, () => {
     const topic = unique('kill');
     const group = unique('gk');
     await produce(B, topic, text(values('k', 10)));
-    const c = startConsumer(['--bootstrap-server', B, '--topic', topic, '--from-beginning', '--group', group, '--consumer-property', 'auto.commit.interval.ms=100'], 'file');
+    const c = startConsumer(
+      [
+        '--bootstrap-server',
+        B,
+        '--topic',
+        topic,
+        '--from-beginning',
+        '--group',
+        group,
+        '--consumer-property',
+        'auto.commit.interval.ms=100',
+      ],
+      'file',
+    );
     await waitFor(async () => ((await committed(B, group, topic)).get(0) ?? 0) > 0, 15_000, 'a commit');
     c.child.kill('SIGKILL');
     await c.exited;
@@ -149,7 +182,20 @@ describe('console-consumer delivery', { timeout: 300_000 }, () => {
     const group = unique('gkb');
     const n = 200_000;
     await produce(B, topic, text(values('big-', n)), ['--batch-size', '65536']);
-    const c = startConsumer(['--bootstrap-server', B, '--topic', topic, '--from-beginning', '--group', group, '--consumer-property', 'auto.commit.interval.ms=50'], 'file');
+    const c = startConsumer(
+      [
+        '--bootstrap-server',
+        B,
+        '--topic',
+        topic,
+        '--from-beginning',
+        '--group',
+        group,
+        '--consumer-property',
+        'auto.commit.interval.ms=50',
+      ],
+      'file',
+    );
     await waitFor(async () => ((await committed(B, group, topic)).get(0) ?? 0) > 0, 20_000, 'a commit');
     await new Promise((r) => setTimeout(r, 150));
     c.child.kill('SIGKILL');
@@ -168,7 +214,10 @@ describe('console-consumer delivery', { timeout: 300_000 }, () => {
         const topic = unique('sig');
         const group = unique('gs');
         await produce(B, topic, text(values('s', 5)));
-        const c = startConsumer(['--bootstrap-server', B, '--topic', topic, '--from-beginning', ...(grouped ? ['--group', group] : [])], 'file');
+        const c = startConsumer(
+          ['--bootstrap-server', B, '--topic', topic, '--from-beginning', ...(grouped ? ['--group', group] : [])],
+          'file',
+        );
         await waitFor(() => c.output() === text(values('s', 5)), 15_000, 'the records');
         const sentAt = Date.now();
         c.child.kill(signal);
@@ -186,7 +235,17 @@ describe('console-consumer delivery', { timeout: 300_000 }, () => {
         try {
           const topic = unique('gone');
           await produce(lonely.bootstrap, topic, text(values('g', 3)));
-          const c = startConsumer(['--bootstrap-server', lonely.bootstrap, '--topic', topic, '--from-beginning', ...(grouped ? ['--group', unique('gg')] : [])], 'file');
+          const c = startConsumer(
+            [
+              '--bootstrap-server',
+              lonely.bootstrap,
+              '--topic',
+              topic,
+              '--from-beginning',
+              ...(grouped ? ['--group', unique('gg')] : []),
+            ],
+            'file',
+          );
           await waitFor(() => c.output() === text(values('g', 3)), 15_000, 'the records');
           // Give the member time to commit and heartbeat, then take the broker away under it.
           await new Promise((r) => setTimeout(r, 500));
@@ -196,10 +255,15 @@ describe('console-consumer delivery', { timeout: 300_000 }, () => {
           assert.equal(c.child.exitCode, null, `still running before the signal; stderr: ${c.stderr()}`);
           const sentAt = Date.now();
           c.child.kill(signal);
-          const { at } = await Promise.race([c.exited, new Promise<never>((_, reject) => setTimeout(() => {
-            c.child.kill('SIGKILL');
-            reject(new Error(`still running 5 s after ${signal}; stderr: ${c.stderr()}`));
-          }, 5000))]);
+          const { at } = await Promise.race([
+            c.exited,
+            new Promise<never>((_, reject) =>
+              setTimeout(() => {
+                c.child.kill('SIGKILL');
+                reject(new Error(`still running 5 s after ${signal}; stderr: ${c.stderr()}`));
+              }, 5000),
+            ),
+          ]);
           t.diagnostic(`exited ${at - sentAt} ms after ${signal}`);
           assert.ok(at - sentAt < 1000, `exited ${at - sentAt} ms after ${signal}`);
           assert.equal(c.output(), text(values('g', 3)));
@@ -213,7 +277,10 @@ describe('console-consumer delivery', { timeout: 300_000 }, () => {
 
   describe('flags behave the same with and without --group', () => {
     const consume = (args: string[], grouped: boolean, timeoutMs = 20_000) =>
-      runCli(['console-consumer', '--bootstrap-server', B, ...args, ...(grouped ? ['--group', unique('gp')] : [])], { env, timeoutMs });
+      runCli(['console-consumer', '--bootstrap-server', B, ...args, ...(grouped ? ['--group', unique('gp')] : [])], {
+        env,
+        timeoutMs,
+      });
 
     for (const grouped of [false, true]) {
       const tag = grouped ? ' (--group)' : '';
@@ -238,7 +305,17 @@ describe('console-consumer delivery', { timeout: 300_000 }, () => {
       test(`--from-time starts at the first record at or after the time${tag}`, async () => {
         const topic = unique('ft');
         const at = (iso: string, v: string) => JSON.stringify({ value: v, timestamp: iso });
-        await produce(B, topic, [at('2020-01-01T00:00:00Z', 'old1'), at('2020-01-02T00:00:00Z', 'old2'), at('2021-01-01T00:00:00Z', 'new1'), at('2021-01-02T00:00:00Z', 'new2')].join('\n') + '\n', ['--input', 'jsonl']);
+        await produce(
+          B,
+          topic,
+          [
+            at('2020-01-01T00:00:00Z', 'old1'),
+            at('2020-01-02T00:00:00Z', 'old2'),
+            at('2021-01-01T00:00:00Z', 'new1'),
+            at('2021-01-02T00:00:00Z', 'new2'),
+          ].join('\n') + '\n',
+          ['--input', 'jsonl'],
+        );
         const r = await consume(['--topic', topic, '--from-time', '2020-06-01T00:00:00Z', '--until-end'], grouped);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(r.stdout, 'new1\nnew2\n');
@@ -248,7 +325,20 @@ describe('console-consumer delivery', { timeout: 300_000 }, () => {
         const topic = unique('mm');
         const group = unique('gmm');
         await produce(B, topic, text(values('m', 5)));
-        const r = await runCli(['console-consumer', '--bootstrap-server', B, '--topic', topic, '--from-beginning', '--max-messages', '2', ...(grouped ? ['--group', group] : [])], { env, timeoutMs: 20_000 });
+        const r = await runCli(
+          [
+            'console-consumer',
+            '--bootstrap-server',
+            B,
+            '--topic',
+            topic,
+            '--from-beginning',
+            '--max-messages',
+            '2',
+            ...(grouped ? ['--group', group] : []),
+          ],
+          { env, timeoutMs: 20_000 },
+        );
         assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'm0\nm1\n', 'Processed a total of 2 messages\n']);
         if (grouped) assert.equal((await committed(B, group, topic)).get(0), 2);
       });
@@ -266,12 +356,21 @@ describe('console-consumer delivery', { timeout: 300_000 }, () => {
         const topic = unique('lat');
         await createTopic(B, topic, ['--config', 'message.timestamp.type=LogAppendTime']);
         const before = Date.now();
-        await produce(B, topic, JSON.stringify({ value: 'v', timestamp: '2020-01-01T00:00:00Z' }) + '\n', ['--input', 'jsonl']);
-        const r = await consume(['--topic', topic, '--from-beginning', '--max-messages', '1', '--property', 'print.timestamp=true'], grouped);
+        await produce(B, topic, JSON.stringify({ value: 'v', timestamp: '2020-01-01T00:00:00Z' }) + '\n', [
+          '--input',
+          'jsonl',
+        ]);
+        const r = await consume(
+          ['--topic', topic, '--from-beginning', '--max-messages', '1', '--property', 'print.timestamp=true'],
+          grouped,
+        );
         assert.equal(r.code, 0, r.stderr);
         const m = /^LogAppendTime:(\d{13})\tv\n$/.exec(r.stdout);
         assert.ok(m, `got ${JSON.stringify(r.stdout)}`);
-        assert.ok(Number(m[1]) >= before - 1000 && Number(m[1]) <= Date.now(), `timestamp ${m[1]} is the broker's append time`);
+        assert.ok(
+          Number(m[1]) >= before - 1000 && Number(m[1]) <= Date.now(),
+          `timestamp ${m[1]} is the broker's append time`,
+        );
       });
     }
   });

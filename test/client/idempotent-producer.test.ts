@@ -31,11 +31,18 @@ async function startCuttingProxy(): Promise<CuttingProxy> {
   const proxy: CuttingProxy = { port: 0, target: 0, produceResponses: 0, cutAt: new Set(), close: async () => {} };
   const server: Server = createServer((client) => {
     const upstream = connect(proxy.target, '127.0.0.1');
-    for (const s of [client, upstream]) { sockets.add(s); s.on('close', () => sockets.delete(s)); s.on('error', () => {}); }
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
     const apiOf = new Map<number, number>();
     let fromClient = Buffer.alloc(0);
     let fromBroker = Buffer.alloc(0);
-    const cut = () => { client.destroy(); upstream.destroy(); };
+    const cut = () => {
+      client.destroy();
+      upstream.destroy();
+    };
     client.on('close', cut);
     upstream.on('close', cut);
     client.on('data', (d: Buffer) => {
@@ -51,7 +58,10 @@ async function startCuttingProxy(): Promise<CuttingProxy> {
       fromBroker = Buffer.concat([fromBroker, d]);
       while (fromBroker.length >= 4 && fromBroker.length >= 4 + fromBroker.readInt32BE(0)) {
         const size = fromBroker.readInt32BE(0);
-        if (apiOf.get(fromBroker.readInt32BE(4)) === 0 && proxy.cutAt.has(++proxy.produceResponses)) { cut(); return; }
+        if (apiOf.get(fromBroker.readInt32BE(4)) === 0 && proxy.cutAt.has(++proxy.produceResponses)) {
+          cut();
+          return;
+        }
         client.write(fromBroker.subarray(0, 4 + size));
         fromBroker = fromBroker.subarray(4 + size);
       }
@@ -59,11 +69,20 @@ async function startCuttingProxy(): Promise<CuttingProxy> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   proxy.port = (server.address() as { port: number }).port;
-  proxy.close = () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); });
+  proxy.close = () =>
+    new Promise((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    });
   return proxy;
 }
 
-async function produceThroughProxy(proxy: CuttingProxy, topic: string, count: number, idempotence: boolean): Promise<Producer> {
+async function produceThroughProxy(
+  proxy: CuttingProxy,
+  topic: string,
+  count: number,
+  idempotence: boolean,
+): Promise<Producer> {
   const cluster = await ClusterClient.connect({ bootstrap: [`127.0.0.1:${proxy.port}`], requestTimeoutMs: 5000 });
   try {
     // Small batches so that several requests are in flight when the connection is cut.
@@ -103,7 +122,10 @@ describe('idempotent producer: a lost response and the retry that follows', () =
     assert.ok(proxy.produceResponses > 9, 'the connection was cut twice');
     assert.deepEqual({ sent: producer.sent, failed: producer.failed }, { sent: 2000, failed: 0 });
     const { values, batches } = await readPartition(broker.port, 'lost.idem', 0);
-    assert.deepEqual(values, Array.from({ length: 2000 }, (_, i) => `v${i}`));
+    assert.deepEqual(
+      values,
+      Array.from({ length: 2000 }, (_, i) => `v${i}`),
+    );
     assert.ok(batches.every((b) => b.producerId === producer.producerId && b.producerId >= 0));
     // Sequences run on without a gap from 0.
     let next = 0;
@@ -131,7 +153,11 @@ describe('batches merged behind a busy partition', () => {
     const w = await WireClient.open(broker.port);
     for (const name of ['small.idem', 'small.plain', 'merged']) {
       const configs = name === 'merged' ? [] : [{ name: 'max.message.bytes', value: '20000' }];
-      const r = await w.request(19, 5, { topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs }], timeoutMs: 5000, validateOnly: false });
+      const r = await w.request(19, 5, {
+        topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs }],
+        timeoutMs: 5000,
+        validateOnly: false,
+      });
       assert.equal(r.topics[0].errorCode, 0);
     }
     w.close();
@@ -146,7 +172,8 @@ describe('batches merged behind a busy partition', () => {
       const producer = new Producer(cluster, { batchSize: 2000, lingerMs: 0, idempotence });
       await producer.prepare([topic]);
       // Appended in one go: sealed batches queue up before the first send.
-      for (let i = 0; i < 5000; i++) producer.append({ topic, partition: 0, key: null, value: Buffer.from(`v${i}-${'x'.repeat(40)}`), seq: i });
+      for (let i = 0; i < 5000; i++)
+        producer.append({ topic, partition: 0, key: null, value: Buffer.from(`v${i}-${'x'.repeat(40)}`), seq: i });
       await producer.flush();
       producer.close();
       return producer;
@@ -159,17 +186,29 @@ describe('batches merged behind a busy partition', () => {
     const producer = await produceBacklog('merged', true);
     assert.deepEqual({ sent: producer.sent, failed: producer.failed }, { sent: 5000, failed: 0 });
     const { values, batches } = await readPartition(broker.port, 'merged', 0);
-    assert.deepEqual(values.map((v) => v.split('-')[0]), Array.from({ length: 5000 }, (_, i) => `v${i}`));
-    assert.ok(batches.some((b) => b.batchLength > 4000), 'some batches were merged');
+    assert.deepEqual(
+      values.map((v) => v.split('-')[0]),
+      Array.from({ length: 5000 }, (_, i) => `v${i}`),
+    );
+    assert.ok(
+      batches.some((b) => b.batchLength > 4000),
+      'some batches were merged',
+    );
   });
 
   for (const idempotence of [true, false]) {
     test(`merged beyond the topic's max.message.bytes: split back and delivered once, in order (idempotence ${idempotence})`, async () => {
       const topic = idempotence ? 'small.idem' : 'small.plain';
       const producer = await produceBacklog(topic, idempotence);
-      assert.deepEqual({ sent: producer.sent, failed: producer.failed, failures: producer.failures.slice(0, 1) }, { sent: 5000, failed: 0, failures: [] });
+      assert.deepEqual(
+        { sent: producer.sent, failed: producer.failed, failures: producer.failures.slice(0, 1) },
+        { sent: 5000, failed: 0, failures: [] },
+      );
       const { values, batches } = await readPartition(broker.port, topic, 0);
-      assert.deepEqual(values.map((v) => v.split('-')[0]), Array.from({ length: 5000 }, (_, i) => `v${i}`));
+      assert.deepEqual(
+        values.map((v) => v.split('-')[0]),
+        Array.from({ length: 5000 }, (_, i) => `v${i}`),
+      );
       assert.ok(batches.every((b) => b.batchLength <= 20000));
       if (idempotence) {
         let next = 0;
@@ -188,18 +227,37 @@ describe('idempotent producer: DUPLICATE_SEQUENCE_NUMBER', () => {
     // The real broker, with its Produce answers replaced by the old brokers' duplicate answer.
     const fake = await startTestBroker();
     const w = await WireClient.open(fake.port);
-    const created = await w.request(19, 5, { topics: [{ name: 't', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+    const created = await w.request(19, 5, {
+      topics: [{ name: 't', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
     w.close();
     assert.equal(created.topics[0].errorCode, 0);
     answer(fake, 0, (req) => {
       produced++;
-      return { responses: req.body.topicData.map((t: { name: string; partitionData: Array<{ index: number }> }) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode: 46, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null })) })), throttleTimeMs: 0 };
+      return {
+        responses: req.body.topicData.map((t: { name: string; partitionData: Array<{ index: number }> }) => ({
+          name: t.name,
+          partitionResponses: t.partitionData.map((p) => ({
+            index: p.index,
+            errorCode: 46,
+            baseOffset: -1,
+            logAppendTimeMs: -1,
+            logStartOffset: -1,
+            recordErrors: [],
+            errorMessage: null,
+          })),
+        })),
+        throttleTimeMs: 0,
+      };
     });
     const cluster = await ClusterClient.connect({ bootstrap: [fake.bootstrap] });
     try {
       const producer = new Producer(cluster, { lingerMs: 0 });
       await producer.prepare(['t']);
-      for (let i = 0; i < 3; i++) producer.append({ topic: 't', partition: 0, key: null, value: Buffer.from('x'), seq: i });
+      for (let i = 0; i < 3; i++)
+        producer.append({ topic: 't', partition: 0, key: null, value: Buffer.from('x'), seq: i });
       await producer.flush();
       assert.deepEqual({ sent: producer.sent, failed: producer.failed }, { sent: 3, failed: 0 });
       assert.ok(producer.producerId >= 0, 'an idempotent producer id');
@@ -214,12 +272,22 @@ describe('idempotent producer: DUPLICATE_SEQUENCE_NUMBER', () => {
 describe('enable.idempotence: Kafka 3.x rules', () => {
   const resolve = (props: Record<string, string>) => resolveProducerOptions(producerOptionsFromProperties(props));
   const refused = (props: Record<string, string>, message: string) =>
-    assert.throws(() => resolve(props), (err: unknown) => err instanceof ProducerConfigError && err.message === message && err.code === 'INVALID_CONFIG');
+    assert.throws(
+      () => resolve(props),
+      (err: unknown) => err instanceof ProducerConfigError && err.message === message && err.code === 'INVALID_CONFIG',
+    );
 
   test('on by default, with acks=all, and delivery.timeout.ms 120000', () => {
     const o = resolve({});
-    assert.deepEqual({ idempotence: o.idempotence, acks: o.acks, deliveryTimeoutMs: o.deliveryTimeoutMs }, { idempotence: true, acks: -1, deliveryTimeoutMs: 120000 });
-    assert.equal(resolve({ acks: 'all', 'enable.idempotence': 'true', retries: '3', 'max.in.flight.requests.per.connection': '5' }).idempotence, true);
+    assert.deepEqual(
+      { idempotence: o.idempotence, acks: o.acks, deliveryTimeoutMs: o.deliveryTimeoutMs },
+      { idempotence: true, acks: -1, deliveryTimeoutMs: 120000 },
+    );
+    assert.equal(
+      resolve({ acks: 'all', 'enable.idempotence': 'true', retries: '3', 'max.in.flight.requests.per.connection': '5' })
+        .idempotence,
+      true,
+    );
   });
 
   test('not asked for: acks 1 or 0, retries 0 or more than 5 in flight turn it off quietly', () => {
@@ -230,17 +298,38 @@ describe('enable.idempotence: Kafka 3.x rules', () => {
     assert.equal(resolve({ 'enable.idempotence': 'false' }).idempotence, false);
   });
 
-  test('asked for explicitly: the same settings are Kafka\'s ConfigException', () => {
-    refused({ 'enable.idempotence': 'true', acks: '1' }, 'Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.');
-    refused({ 'enable.idempotence': 'true', acks: '0' }, 'Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.');
-    refused({ 'enable.idempotence': 'true', retries: '0' }, 'Must set retries to non-zero when using the idempotent producer.');
-    refused({ 'enable.idempotence': 'TRUE', 'max.in.flight.requests.per.connection': '6' }, 'Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.');
-    refused({ 'enable.idempotence': 'yes' }, 'Invalid value yes for configuration enable.idempotence: Expected value to be either true or false');
+  test("asked for explicitly: the same settings are Kafka's ConfigException", () => {
+    refused(
+      { 'enable.idempotence': 'true', acks: '1' },
+      'Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.',
+    );
+    refused(
+      { 'enable.idempotence': 'true', acks: '0' },
+      'Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.',
+    );
+    refused(
+      { 'enable.idempotence': 'true', retries: '0' },
+      'Must set retries to non-zero when using the idempotent producer.',
+    );
+    refused(
+      { 'enable.idempotence': 'TRUE', 'max.in.flight.requests.per.connection': '6' },
+      'Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.',
+    );
+    refused(
+      { 'enable.idempotence': 'yes' },
+      'Invalid value yes for configuration enable.idempotence: Expected value to be either true or false',
+    );
   });
 
   test('delivery.timeout.ms must cover linger.ms + request.timeout.ms: an explicit value is checked, the default raised', () => {
-    refused({ 'delivery.timeout.ms': '1000', 'linger.ms': '500', 'request.timeout.ms': '600' }, 'delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms');
-    assert.equal(resolve({ 'delivery.timeout.ms': '1100', 'linger.ms': '500', 'request.timeout.ms': '600' }).deliveryTimeoutMs, 1100);
+    refused(
+      { 'delivery.timeout.ms': '1000', 'linger.ms': '500', 'request.timeout.ms': '600' },
+      'delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms',
+    );
+    assert.equal(
+      resolve({ 'delivery.timeout.ms': '1100', 'linger.ms': '500', 'request.timeout.ms': '600' }).deliveryTimeoutMs,
+      1100,
+    );
     assert.equal(resolve({ 'linger.ms': '100000', 'request.timeout.ms': '30000' }).deliveryTimeoutMs, 130000);
   });
 });

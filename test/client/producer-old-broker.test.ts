@@ -19,7 +19,15 @@ async function startHidingProxy(target: () => number): Promise<{ port: number; c
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = connect(target(), '127.0.0.1');
-    for (const s of [client, upstream]) { sockets.add(s); s.on('close', () => { sockets.delete(s); client.destroy(); upstream.destroy(); }); s.on('error', () => {}); }
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+      s.on('error', () => {});
+    }
     const versionOf = new Map<number, number>();
     let fromClient = Buffer.alloc(0);
     let fromBroker = Buffer.alloc(0);
@@ -27,7 +35,8 @@ async function startHidingProxy(target: () => number): Promise<{ port: number; c
       fromClient = Buffer.concat([fromClient, d]);
       while (fromClient.length >= 4 && fromClient.length >= 4 + fromClient.readInt32BE(0)) {
         const size = fromClient.readInt32BE(0);
-        if (fromClient.readInt16BE(4) === API_VERSIONS) versionOf.set(fromClient.readInt32BE(8), fromClient.readInt16BE(6));
+        if (fromClient.readInt16BE(4) === API_VERSIONS)
+          versionOf.set(fromClient.readInt32BE(8), fromClient.readInt16BE(6));
         upstream.write(fromClient.subarray(0, 4 + size));
         fromClient = fromClient.subarray(4 + size);
       }
@@ -51,7 +60,11 @@ async function startHidingProxy(target: () => number): Promise<{ port: number; c
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as { port: number }).port,
-    close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -72,7 +85,8 @@ describe('a broker without InitProducerId', () => {
     try {
       const producer = new Producer(cluster, { lingerMs: 0, idempotence });
       await producer.prepare(['old']);
-      for (let i = 0; i < 3; i++) producer.append({ topic: 'old', partition: 0, key: null, value: Buffer.from(`v${i}`), seq: i });
+      for (let i = 0; i < 3; i++)
+        producer.append({ topic: 'old', partition: 0, key: null, value: Buffer.from(`v${i}`), seq: i });
       await producer.flush();
       producer.close();
       return producer;
@@ -82,7 +96,10 @@ describe('a broker without InitProducerId', () => {
   }
 
   test('the default producer fails in prepare() with one clear line', async () => {
-    await assert.rejects(produceThree(), { code: 'UNSUPPORTED_VERSION', message: 'The broker does not support idempotent producers (InitProducerId); set enable.idempotence=false' });
+    await assert.rejects(produceThree(), {
+      code: 'UNSUPPORTED_VERSION',
+      message: 'The broker does not support idempotent producers (InitProducerId); set enable.idempotence=false',
+    });
   });
 
   test('with enable.idempotence=false it takes records, without a producer id', async () => {

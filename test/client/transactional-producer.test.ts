@@ -8,7 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import { ClusterClient } from '../../src/client/cluster.js';
 import { Producer } from '../../src/client/producer.js';
 import { ProducerConfigError } from '../../src/client/producer-config.js';
-import { TransactionalProducer, TransactionError, transactionalProducerOptions } from '../../src/client/transactions.js';
+import {
+  TransactionalProducer,
+  TransactionError,
+  transactionalProducerOptions,
+} from '../../src/client/transactions.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { readPartition } from '../helpers/read-log.js';
 import { WireClient } from '../helpers/wire.js';
@@ -17,7 +21,9 @@ import { createTopic } from '../broker/transactions/helpers.js';
 describe('transactional producer', () => {
   let broker: TestBroker;
   const clients: ClusterClient[] = [];
-  before(async () => { broker = await startTestBroker(); });
+  before(async () => {
+    broker = await startTestBroker();
+  });
   after(async () => {
     for (const c of clients) c.close();
     await broker?.destroy();
@@ -27,7 +33,13 @@ describe('transactional producer', () => {
     const cluster = await ClusterClient.connect({ bootstrap: [broker.bootstrap] });
     clients.push(cluster);
     const producer = new Producer(cluster, { lingerMs: 0, ...transactionalProducerOptions(opts, {}) });
-    const txn = new TransactionalProducer(cluster, producer, { transactionalId: id, transactionTimeoutMs: 60000, requestTimeoutMs: 5000, retryBackoffMs: 50, maxBlockMs: 10000 });
+    const txn = new TransactionalProducer(cluster, producer, {
+      transactionalId: id,
+      transactionTimeoutMs: 60000,
+      requestTimeoutMs: 5000,
+      retryBackoffMs: 50,
+      maxBlockMs: 10000,
+    });
     await txn.init();
     return { producer, txn };
   };
@@ -38,21 +50,46 @@ describe('transactional producer', () => {
     c.close();
     const { producer, txn } = await open('tp-cycle');
     await producer.prepare(['tp.cycle']);
-    for (const [values, commit] of [[['a', 'b'], true], [['x'], false], [['c'], true]] as const) {
+    for (const [values, commit] of [
+      [['a', 'b'], true],
+      [['x'], false],
+      [['c'], true],
+    ] as const) {
       txn.begin();
-      for (const v of values) producer.append({ topic: 'tp.cycle', partition: 0, key: null, value: Buffer.from(v), seq: 0 });
-      if (commit) await txn.commit(); else await txn.abort();
+      for (const v of values)
+        producer.append({ topic: 'tp.cycle', partition: 0, key: null, value: Buffer.from(v), seq: 0 });
+      if (commit) await txn.commit();
+      else await txn.abort();
     }
     assert.equal(txn.committed, 2);
     assert.equal(txn.aborted, 1);
     const { batches } = await readPartition(broker.port, 'tp.cycle', 0);
-    assert.deepEqual(batches.map((b) => [b.isControl, b.isTransactional, b.producerId, b.producerEpoch]),
-      [false, true, false, true, false, true].map((control) => [control, true, producer.producerId, producer.producerEpoch]));
+    assert.deepEqual(
+      batches.map((b) => [b.isControl, b.isTransactional, b.producerId, b.producerEpoch]),
+      [false, true, false, true, false, true].map((control) => [
+        control,
+        true,
+        producer.producerId,
+        producer.producerEpoch,
+      ]),
+    );
   });
 
   test('a failed record aborts the transaction; the next runs under a bumped epoch', async () => {
     const c = await WireClient.open(broker.port);
-    const r = await c.request(19, 7, { topics: [{ name: 'tp.small', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'max.message.bytes', value: '300' }] }], timeoutMs: 1000, validateOnly: false });
+    const r = await c.request(19, 7, {
+      topics: [
+        {
+          name: 'tp.small',
+          numPartitions: 1,
+          replicationFactor: 1,
+          assignments: [],
+          configs: [{ name: 'max.message.bytes', value: '300' }],
+        },
+      ],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
     assert.equal(r.topics[0].errorCode, 0);
     c.close();
     const { producer, txn } = await open('tp-small');
@@ -62,7 +99,11 @@ describe('transactional producer', () => {
     producer.append({ topic: 'tp.small', partition: 0, key: null, value: Buffer.from('fits'), seq: 1 });
     await producer.flush();
     producer.append({ topic: 'tp.small', partition: 0, key: null, value: Buffer.alloc(400, 121), seq: 2 });
-    await assert.rejects(txn.commit(), (err: TransactionError) => err.code === 'MESSAGE_TOO_LARGE' && !err.fatal && /could not be sent/.test(err.message));
+    await assert.rejects(
+      txn.commit(),
+      (err: TransactionError) =>
+        err.code === 'MESSAGE_TOO_LARGE' && !err.fatal && /could not be sent/.test(err.message),
+    );
     assert.equal(txn.aborted, 1);
     assert.equal(producer.producerEpoch, epoch + 1);
     txn.begin();
@@ -70,7 +111,13 @@ describe('transactional producer', () => {
     await txn.commit();
     const { batches } = await readPartition(broker.port, 'tp.small', 0);
     const data = batches.filter((b) => !b.isControl);
-    assert.deepEqual(data.map((b) => [b.producerEpoch, b.baseSequence]), [[epoch, 0], [epoch + 1, 0]]);
+    assert.deepEqual(
+      data.map((b) => [b.producerEpoch, b.baseSequence]),
+      [
+        [epoch, 0],
+        [epoch + 1, 0],
+      ],
+    );
   });
 
   test('a second producer with the same id fences the first', async () => {
@@ -82,15 +129,29 @@ describe('transactional producer', () => {
     const second = await open('tp-zombie');
     assert.equal(second.producer.producerId, first.producer.producerId);
     assert.ok(second.producer.producerEpoch > first.producer.producerEpoch);
-    await assert.rejects(first.txn.commit(), (err: TransactionError) => err.fatal && err.code === 'PRODUCER_FENCED'
-      && err.message === `Producer with transactionalId 'tp-zombie' and ProducerIdAndEpoch(producerId=${first.producer.producerId}, epoch=${first.producer.producerEpoch}) has been fenced by another producer with the same transactionalId`);
+    await assert.rejects(
+      first.txn.commit(),
+      (err: TransactionError) =>
+        err.fatal &&
+        err.code === 'PRODUCER_FENCED' &&
+        err.message ===
+          `Producer with transactionalId 'tp-zombie' and ProducerIdAndEpoch(producerId=${first.producer.producerId}, epoch=${first.producer.producerEpoch}) has been fenced by another producer with the same transactionalId`,
+    );
     // Fatal: nothing more can be done with it.
     assert.throws(() => first.txn.begin(), /has been fenced/);
   });
 
-  test('transactional.id needs idempotence, as Kafka\'s ProducerConfig says', () => {
-    assert.throws(() => transactionalProducerOptions({ idempotence: false }, {}), (e: Error) => e instanceof ProducerConfigError && e.message === 'Cannot set a transactional.id without also enabling idempotence.');
-    assert.throws(() => transactionalProducerOptions({ acks: 1 }, {}), /Cannot set a transactional.id without also enabling idempotence/);
+  test("transactional.id needs idempotence, as Kafka's ProducerConfig says", () => {
+    assert.throws(
+      () => transactionalProducerOptions({ idempotence: false }, {}),
+      (e: Error) =>
+        e instanceof ProducerConfigError &&
+        e.message === 'Cannot set a transactional.id without also enabling idempotence.',
+    );
+    assert.throws(
+      () => transactionalProducerOptions({ acks: 1 }, {}),
+      /Cannot set a transactional.id without also enabling idempotence/,
+    );
     assert.equal(transactionalProducerOptions({}, {}).idempotence, true);
   });
 });

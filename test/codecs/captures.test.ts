@@ -48,13 +48,21 @@ const dec = (c: number, d: Buffer): Buffer => decompress(c as CompressionCodec, 
 describe('captured producer batches', () => {
   const kcat = producedBatches('kcat.jsonl');
 
-  for (const [codecName, codec] of [['gzip', 1], ['snappy', 2], ['lz4', 3], ['zstd', 4]] as const) {
+  for (const [codecName, codec] of [
+    ['gzip', 1],
+    ['snappy', 2],
+    ['lz4', 3],
+    ['zstd', 4],
+  ] as const) {
     test(`kcat -z ${codecName}: 100 keyed messages decode`, () => {
       const batches = kcat.filter((b) => b.scenario === `produce-${codecName}`);
       assert.ok(batches.length > 0);
       // librdkafka sent the first message alone, uncompressed (compression did not
       // shrink it); the batch carrying the rest must use the codec.
-      assert.ok(batches.some((b) => b.codec === codec), `no ${codecName} batch in the capture`);
+      assert.ok(
+        batches.some((b) => b.codec === codec),
+        `no ${codecName} batch in the capture`,
+      );
       const records = batches.flatMap((b) => decodeRecords(b.records, dec, { verifyCrc: true }));
       assert.equal(records.length, 100);
       records.forEach((r, i) => {
@@ -85,7 +93,10 @@ describe('captured producer batches', () => {
     const records = batches.flatMap((b) => decodeRecords(b.records, dec, { verifyCrc: true }));
     assert.equal(records.length, 20);
     const keys = records.map((r) => r.key!.toString()).sort();
-    assert.deepEqual(keys, Array.from({ length: 20 }, (_, i) => `key-${String(i).padStart(3, '0')}`));
+    assert.deepEqual(
+      keys,
+      Array.from({ length: 20 }, (_, i) => `key-${String(i).padStart(3, '0')}`),
+    );
     for (const r of records) assert.equal(r.value!.toString(), r.key!.toString().replace('key', 'value'));
   });
 
@@ -102,7 +113,9 @@ describe('captured producer batches', () => {
           continue;
         }
         // A gzip member cut inside its trailer can still inflate; nothing else may.
-        assert.fail(`codec ${b.codec} accepted a payload truncated to ${n} of ${payload.length} bytes (${result.length} bytes out)`);
+        assert.fail(
+          `codec ${b.codec} accepted a payload truncated to ${n} of ${payload.length} bytes (${result.length} bytes out)`,
+        );
       }
     }
   });

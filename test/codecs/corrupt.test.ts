@@ -18,7 +18,14 @@ function seeds(): Array<[CompressionCodec, Buffer]> {
     out.push([codec, compress(codec, recordsText(3000))]);
     out.push([codec, compress(codec, mixedBinary(3000))]);
   }
-  for (const f of ['small.l3.zst', 'records30k.l1.zst', 'nibbles.l3.zst', 'letters.l3.zst', 'twoLetters.wlog12.zst', 'binary.l19.zst']) {
+  for (const f of [
+    'small.l3.zst',
+    'records30k.l1.zst',
+    'nibbles.l3.zst',
+    'letters.l3.zst',
+    'twoLetters.wlog12.zst',
+    'binary.l19.zst',
+  ]) {
     out.push([4, readFileSync(join(FIXTURES, f))]);
   }
   for (const f of ['records30k.size-bx.lz4', 'records30k.legacy.lz4']) out.push([3, readFileSync(join(FIXTURES, f))]);
@@ -32,7 +39,10 @@ function attempt(codec: CompressionCodec, data: Buffer, label: string): 'ok' | '
     decompress(codec, data, 16 * 1024 * 1024);
     return 'ok';
   } catch (e) {
-    assert.ok(e instanceof CodecError, `${label}: ${e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e)}`);
+    assert.ok(
+      e instanceof CodecError,
+      `${label}: ${e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e)}`,
+    );
     return 'error';
   } finally {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -96,7 +106,11 @@ describe('corrupt input', () => {
       for (let n = 0; n < packed.length; n++) {
         // A xerial stream has no end mark: its bare 16-byte header is a valid empty stream.
         if (codec === 2 && n === 16) continue;
-        assert.equal(attempt(codec, packed.subarray(0, n), `codec ${codec} cut at ${n}`), 'error', `codec ${codec} accepted ${n} of ${packed.length} bytes`);
+        assert.equal(
+          attempt(codec, packed.subarray(0, n), `codec ${codec} cut at ${n}`),
+          'error',
+          `codec ${codec} accepted ${n} of ${packed.length} bytes`,
+        );
       }
     }
   });
@@ -105,7 +119,10 @@ describe('corrupt input', () => {
 describe('hostile sizes', () => {
   const LIMIT = 1 << 20;
   const expectLimit = (codec: CompressionCodec, data: Buffer) =>
-    assert.throws(() => decompress(codec, data, LIMIT), (e: unknown) => e instanceof CodecError && /limit|impossible|exceed/.test((e as Error).message));
+    assert.throws(
+      () => decompress(codec, data, LIMIT),
+      (e: unknown) => e instanceof CodecError && /limit|impossible|exceed/.test((e as Error).message),
+    );
 
   test('snappy: huge announced lengths', () => {
     expectLimit(2, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x00]));

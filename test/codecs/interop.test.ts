@@ -9,7 +9,12 @@ import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { requireTool, run } from '../helpers/tools.js';
 import { WireClient } from '../helpers/wire.js';
 
-const CODECS: Array<[string, CompressionCodec]> = [['gzip', 1], ['snappy', 2], ['lz4', 3], ['zstd', 4]];
+const CODECS: Array<[string, CompressionCodec]> = [
+  ['gzip', 1],
+  ['snappy', 2],
+  ['lz4', 3],
+  ['zstd', 4],
+];
 
 function records(n: number, tag: string): Array<{ key: string; value: string }> {
   const out: Array<{ key: string; value: string }> = [];
@@ -65,9 +70,13 @@ describe('codec interop with kcat (librdkafka)', () => {
         base += n;
         for (const rec of recs) expected.push(`${rec.key}=${rec.value}`);
       }
-      const c = await run('kcat', ['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k=%s\n'], {
-        timeoutMs: 60_000,
-      });
+      const c = await run(
+        'kcat',
+        ['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k=%s\n'],
+        {
+          timeoutMs: 60_000,
+        },
+      );
       assert.equal(c.code, 0, c.stderr);
       assert.equal(c.stdout.toString(), expected.join('\n') + '\n');
     });
@@ -89,7 +98,14 @@ describe('codec interop with kcat (librdkafka)', () => {
         isolationLevel: 0,
         sessionId: 0,
         sessionEpoch: -1,
-        topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 52428800 }] }],
+        topics: [
+          {
+            topic,
+            partitions: [
+              { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 52428800 },
+            ],
+          },
+        ],
         forgottenTopicsData: [],
         rackId: '',
       });

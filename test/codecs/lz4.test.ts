@@ -31,7 +31,12 @@ function expectCodecError(fn: () => unknown, pattern?: RegExp): void {
 }
 
 /** Build a frame around raw block payloads: [data, stored?] pairs. */
-function frame(flg: number, bd: number, blocks: Array<[Buffer, boolean]>, opts: { contentSize?: number; content?: Buffer } = {}): Buffer {
+function frame(
+  flg: number,
+  bd: number,
+  blocks: Array<[Buffer, boolean]>,
+  opts: { contentSize?: number; content?: Buffer } = {},
+): Buffer {
   const desc = [flg, bd];
   if (flg & 0x08) {
     const cs = Buffer.alloc(8);
@@ -100,7 +105,15 @@ describe('lz4 frame features', () => {
 
   test('uncompressed blocks, content size, block and content checksums', () => {
     assert.equal(lz4Decompress(frame(0x60, 0x40, [[text, true]])).toString(), text.toString());
-    const f = frame(0x60 | 0x08 | 0x10 | 0x04, 0x70, [[text, true], [text, true]], { contentSize: 60, content: Buffer.concat([text, text]) });
+    const f = frame(
+      0x60 | 0x08 | 0x10 | 0x04,
+      0x70,
+      [
+        [text, true],
+        [text, true],
+      ],
+      { contentSize: 60, content: Buffer.concat([text, text]) },
+    );
     assert.equal(lz4Decompress(f).toString(), text.toString() + text.toString());
     const wrongSize = frame(0x68, 0x40, [[text, true]], { contentSize: 31 });
     expectCodecError(() => lz4Decompress(wrongSize), /announced 31/);
@@ -110,8 +123,25 @@ describe('lz4 frame features', () => {
     // block 1: literals "abcdefgh" (token 0x80); block 2: match offset 8, length 8 then 5 literals
     const b1 = Buffer.from([0x80, ...Buffer.from('abcdefgh')]);
     const b2 = Buffer.from([0x04, 0x08, 0x00, 0x50, ...Buffer.from('12345')]);
-    assert.equal(lz4Decompress(frame(0x40, 0x40, [[b1, false], [b2, false]])).toString(), 'abcdefghabcdefgh12345');
-    expectCodecError(() => lz4Decompress(frame(0x60, 0x40, [[b1, false], [b2, false]])), /offset 8 out of range/);
+    assert.equal(
+      lz4Decompress(
+        frame(0x40, 0x40, [
+          [b1, false],
+          [b2, false],
+        ]),
+      ).toString(),
+      'abcdefghabcdefgh12345',
+    );
+    expectCodecError(
+      () =>
+        lz4Decompress(
+          frame(0x60, 0x40, [
+            [b1, false],
+            [b2, false],
+          ]),
+        ),
+      /offset 8 out of range/,
+    );
   });
 
   test("Kafka's pre-0.10 header checksum (over the magic too) is accepted", () => {
@@ -157,10 +187,19 @@ describe('lz4 frame features', () => {
     expectCodecError(() => lz4Decompress(frame(0x62, 0x40, [])), /reserved/);
     expectCodecError(() => lz4Decompress(frame(0x60, 0x30, [])), /block maximum size/);
     expectCodecError(() => lz4Decompress(frame(0x61, 0x40, [])), /dictionary/);
-    expectCodecError(() => lz4Decompress(frame(0x60, 0x40, [[Buffer.alloc(65537), true]])), /exceeds the frame's maximum/);
+    expectCodecError(
+      () => lz4Decompress(frame(0x60, 0x40, [[Buffer.alloc(65537), true]])),
+      /exceeds the frame's maximum/,
+    );
     expectCodecError(() => lz4Decompress(frame(0x60, 0x40, [[text, true]]).subarray(0, 20)), /past the end|truncated/);
-    expectCodecError(() => lz4Decompress(frame(0x60, 0x40, [[Buffer.from([0xf0]), false]])), /truncated literal length/);
-    expectCodecError(() => lz4Decompress(frame(0x60, 0x40, [[Buffer.from([0x10, 0x61, 0x00, 0x00]), false]])), /offset 0/);
+    expectCodecError(
+      () => lz4Decompress(frame(0x60, 0x40, [[Buffer.from([0xf0]), false]])),
+      /truncated literal length/,
+    );
+    expectCodecError(
+      () => lz4Decompress(frame(0x60, 0x40, [[Buffer.from([0x10, 0x61, 0x00, 0x00]), false]])),
+      /offset 0/,
+    );
   });
 });
 

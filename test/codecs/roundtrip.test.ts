@@ -2,7 +2,14 @@
 // data shapes, plus the API's own behaviour (codec names, limits, errors).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CodecError, codecByName, codecName, compress, decompress, type CompressionCodec } from '../../src/codecs/index.js';
+import {
+  CodecError,
+  codecByName,
+  codecName,
+  compress,
+  decompress,
+  type CompressionCodec,
+} from '../../src/codecs/index.js';
 import { kafkaLikeRecords, mixedBinary, randomBytes, recordsText } from './data.js';
 
 const CODECS: Array<[string, CompressionCodec]> = [
@@ -49,11 +56,17 @@ describe('codec round trips', () => {
           assert.equal(unpacked.length, input.length);
           assert.ok(unpacked.equals(input), 'round trip changed the data');
           if (codec !== 0 && label.startsWith('repetitive')) {
-            assert.ok(packed.length < input.length / 10, `${name} did not compress repetitive data (${packed.length} bytes)`);
+            assert.ok(
+              packed.length < input.length / 10,
+              `${name} did not compress repetitive data (${packed.length} bytes)`,
+            );
           }
           if (codec >= 2 && label.startsWith('random 1 MB')) {
             // Incompressible data may grow only by framing overhead.
-            assert.ok(packed.length < input.length + input.length / 100 + 64, `${name} expanded random data to ${packed.length}`);
+            assert.ok(
+              packed.length < input.length + input.length / 100 + 64,
+              `${name} expanded random data to ${packed.length}`,
+            );
           }
         });
       }
@@ -121,11 +134,14 @@ describe('codec API', () => {
     for (const [name, codec] of CODECS.slice(1)) {
       const packed = compress(codec, input);
       assert.ok(decompress(codec, packed, input.length).equals(input), `${name} at the exact limit`);
-      assert.throws(() => decompress(codec, packed, input.length - 1), (e: unknown) => {
-        assert.ok(e instanceof CodecError, `${name}: ${String(e)}`);
-        assert.match((e as Error).message, /limit|exceed/);
-        return true;
-      });
+      assert.throws(
+        () => decompress(codec, packed, input.length - 1),
+        (e: unknown) => {
+          assert.ok(e instanceof CodecError, `${name}: ${String(e)}`);
+          assert.match((e as Error).message, /limit|exceed/);
+          return true;
+        },
+      );
       assert.throws(() => decompress(codec, packed, 1000), CodecError);
     }
   });

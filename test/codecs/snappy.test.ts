@@ -46,7 +46,12 @@ describe('snappy raw block elements', () => {
   });
 
   test('literal lengths with 1, 2, 3 and 4 extra bytes', () => {
-    for (const [tag, extra] of [[60, 1], [61, 2], [62, 3], [63, 4]] as const) {
+    for (const [tag, extra] of [
+      [60, 1],
+      [61, 2],
+      [62, 3],
+      [63, 4],
+    ] as const) {
       const n = 100 + tag;
       const lenBytes = Buffer.alloc(extra);
       lenBytes.writeUIntLE(n - 1, 0, extra);
@@ -129,7 +134,11 @@ describe('snappy compression', () => {
   });
 
   test('long matches use only valid copy lengths (4..64)', () => {
-    const input = Buffer.concat([Buffer.from('0123456789'), Buffer.alloc(1000, 'q'), Buffer.from('0123456789'.repeat(30))]);
+    const input = Buffer.concat([
+      Buffer.from('0123456789'),
+      Buffer.alloc(1000, 'q'),
+      Buffer.from('0123456789'.repeat(30)),
+    ]);
     assert.ok(snappyDecompressRaw(snappyCompressRaw(input)).equals(input));
     for (let n = 60; n < 140; n++) {
       const x = Buffer.concat([randomBytes(20, n), Buffer.alloc(n, 7), randomBytes(5, n)]);

@@ -64,7 +64,13 @@ describe('zstd decompression of reference encoder output', () => {
       return Buffer.concat([h, payload]);
     };
     const frame = readFileSync(join(FIXTURES, 'small.l3.zst'));
-    const data = Buffer.concat([skippable(0, Buffer.from('meta')), frame, skippable(15, Buffer.alloc(0)), frame, skippable(7, randomBytes(100))]);
+    const data = Buffer.concat([
+      skippable(0, Buffer.from('meta')),
+      frame,
+      skippable(15, Buffer.alloc(0)),
+      frame,
+      skippable(7, randomBytes(100)),
+    ]);
     const small = FIXTURE_INPUTS.small();
     assert.ok(zstdDecompress(data).equals(Buffer.concat([small, small])));
     expectCodecError(() => zstdDecompress(skippable(1, Buffer.from('meta')).subarray(0, 10)), /skippable/);
@@ -152,7 +158,10 @@ describe('zstd compression', () => {
     ['mixed binary', mixedBinary(200_000)],
     ['random', randomBytes(200_000, 8)],
     ['runs', Buffer.concat([Buffer.alloc(300_000, 1), recordsText(1000), Buffer.alloc(1000, 2)])],
-    ['9 MB (window descriptor instead of single segment)', Buffer.concat(Array.from({ length: 9 }, (_, i) => recordsText(1 << 20, i + 1)))],
+    [
+      '9 MB (window descriptor instead of single segment)',
+      Buffer.concat(Array.from({ length: 9 }, (_, i) => recordsText(1 << 20, i + 1))),
+    ],
   ];
 
   for (const [label, input] of inputs) {

@@ -4,10 +4,24 @@ import { computeBatchCrc, encodeRecordBatch } from '../../src/protocol/record-ba
 import type { Rng } from './prng.js';
 
 export type BatchCorruption =
-  | 'valid' | 'badCrc' | 'badMagic' | 'shortLength' | 'hugeLength' | 'countMismatch' | 'zeroCount'
-  | 'truncated' | 'negativeLastOffsetDelta' | 'lastOffsetDeltaTooBig' | 'lastOffsetDeltaTooSmall'
-  | 'compressedGarbage' | 'unknownCodec' | 'recordVarint' | 'trailingGarbage' | 'secondBatchBad'
-  | 'controlBatch' | 'empty';
+  | 'valid'
+  | 'badCrc'
+  | 'badMagic'
+  | 'shortLength'
+  | 'hugeLength'
+  | 'countMismatch'
+  | 'zeroCount'
+  | 'truncated'
+  | 'negativeLastOffsetDelta'
+  | 'lastOffsetDeltaTooBig'
+  | 'lastOffsetDeltaTooSmall'
+  | 'compressedGarbage'
+  | 'unknownCodec'
+  | 'recordVarint'
+  | 'trailingGarbage'
+  | 'secondBatchBad'
+  | 'controlBatch'
+  | 'empty';
 
 export interface GarbageBatch {
   records: Buffer;
@@ -34,7 +48,12 @@ export function validBatch(rng: Rng, n = rng.range(1, 4)): Buffer {
     records: Array.from({ length: n }, (_, i) => ({
       key: rng.chance(0.5) ? null : `key-${i}`,
       value: rng.chance(0.05) ? null : rng.bytes(rng.int(64)),
-      headers: rng.chance(0.3) ? [{ key: 'h1', value: 'v1' }, { key: 'h2', value: null }] : [],
+      headers: rng.chance(0.3)
+        ? [
+            { key: 'h1', value: 'v1' },
+            { key: 'h2', value: null },
+          ]
+        : [],
     })),
   });
 }
@@ -43,7 +62,10 @@ export function validBatch(rng: Rng, n = rng.range(1, 4)): Buffer {
 function corruptRecords(rng: Rng): { records: Buffer; desc: string } {
   // Small records, so every record's length and first fields are one-byte varints.
   const b = encodeRecordBatch({
-    records: Array.from({ length: rng.range(1, 3) }, (_, i) => ({ key: rng.chance(0.5) ? null : `k${i}`, value: rng.bytes(rng.int(10)) })),
+    records: Array.from({ length: rng.range(1, 3) }, (_, i) => ({
+      key: rng.chance(0.5) ? null : `k${i}`,
+      value: rng.bytes(rng.int(10)),
+    })),
   });
   const body = b.subarray(HEADER);
   const choice = rng.int(5);
@@ -85,16 +107,31 @@ function corruptRecords(rng: Rng): { records: Buffer; desc: string } {
 
 export function garbageBatch(rng: Rng): GarbageBatch {
   const kind = rng.weighted<BatchCorruption>({
-    valid: 4, badCrc: 3, badMagic: 3, shortLength: 2, hugeLength: 2, countMismatch: 3, zeroCount: 1,
-    truncated: 3, negativeLastOffsetDelta: 2, lastOffsetDeltaTooBig: 2, lastOffsetDeltaTooSmall: 1,
-    compressedGarbage: 2, unknownCodec: 2, recordVarint: 4, trailingGarbage: 2, secondBatchBad: 2,
-    controlBatch: 1, empty: 1,
+    valid: 4,
+    badCrc: 3,
+    badMagic: 3,
+    shortLength: 2,
+    hugeLength: 2,
+    countMismatch: 3,
+    zeroCount: 1,
+    truncated: 3,
+    negativeLastOffsetDelta: 2,
+    lastOffsetDeltaTooBig: 2,
+    lastOffsetDeltaTooSmall: 1,
+    compressedGarbage: 2,
+    unknownCodec: 2,
+    recordVarint: 4,
+    trailingGarbage: 2,
+    secondBatchBad: 2,
+    controlBatch: 1,
+    empty: 1,
   });
   const out = (records: Buffer, mustFail: boolean, desc: string): GarbageBatch => ({ records, kind, mustFail, desc });
   const b = validBatch(rng);
   const count = b.readInt32BE(OFF_RECORDS_COUNT);
   switch (kind) {
-    case 'valid': return out(b, false, `${count} records`);
+    case 'valid':
+      return out(b, false, `${count} records`);
     case 'badCrc': {
       const p = rng.range(OFF_CRC, b.length - 1);
       b[p] = b[p]! ^ (1 << rng.int(8));
@@ -143,7 +180,10 @@ export function garbageBatch(rng: Rng): GarbageBatch {
       return out(fixCrc(b), true, `lastOffsetDelta ${d} for ${count} records`);
     }
     case 'lastOffsetDeltaTooSmall': {
-      if (count < 2) { b.writeInt32BE(0, OFF_RECORDS_COUNT); return out(fixCrc(b), true, 'recordsCount 0'); }
+      if (count < 2) {
+        b.writeInt32BE(0, OFF_RECORDS_COUNT);
+        return out(fixCrc(b), true, 'recordsCount 0');
+      }
       b.writeInt32BE(0, OFF_LAST_OFFSET_DELTA);
       return out(fixCrc(b), true, `lastOffsetDelta 0 for ${count} records`);
     }

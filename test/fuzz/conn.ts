@@ -26,7 +26,10 @@ export class Conn {
   private need = -1;
   private readonly closedPromise: Promise<void>;
 
-  private constructor(readonly socket: Socket, counters: ConnCounters) {
+  private constructor(
+    readonly socket: Socket,
+    counters: ConnCounters,
+  ) {
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', () => {});
@@ -46,7 +49,10 @@ export class Conn {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         const socket = await new Promise<Socket>((resolve, reject) => {
-          const s = connect({ port, host: '127.0.0.1' }, () => { s.off('error', reject); resolve(s); });
+          const s = connect({ port, host: '127.0.0.1' }, () => {
+            s.off('error', reject);
+            resolve(s);
+          });
           s.once('error', reject);
         });
         counters.opened++;
@@ -90,7 +96,10 @@ export class Conn {
 
   write(parts: readonly Buffer[]): void {
     if (this.closed || this.socket.destroyed) return;
-    if (parts.length === 1) { this.socket.write(parts[0]!); return; }
+    if (parts.length === 1) {
+      this.socket.write(parts[0]!);
+      return;
+    }
     this.socket.cork();
     for (const p of parts) this.socket.write(p);
     this.socket.uncork();
@@ -117,6 +126,15 @@ export function sleep(ms: number): Promise<void> {
 export function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
     const t = setTimeout(() => resolve(false), ms);
-    p.then(() => { clearTimeout(t); resolve(true); }, () => { clearTimeout(t); resolve(true); });
+    p.then(
+      () => {
+        clearTimeout(t);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(t);
+        resolve(true);
+      },
+    );
   });
 }

@@ -15,8 +15,12 @@ const ONLY = (process.env.KTOOL_FUZZ_GEN ?? '').split(',').filter(Boolean) as Ge
 
 test(`protocol fuzz: ${CASES} cases against one live broker`, { timeout: Math.max(900_000, CASES * 20) }, async (t) => {
   const processErrors: string[] = [];
-  const onUncaught = (err: unknown) => { processErrors.push(`uncaughtException: ${(err as Error)?.stack ?? String(err)}`); };
-  const onUnhandled = (reason: unknown) => { processErrors.push(`unhandledRejection: ${(reason as Error)?.stack ?? String(reason)}`); };
+  const onUncaught = (err: unknown) => {
+    processErrors.push(`uncaughtException: ${(err as Error)?.stack ?? String(err)}`);
+  };
+  const onUnhandled = (reason: unknown) => {
+    processErrors.push(`unhandledRejection: ${(reason as Error)?.stack ?? String(reason)}`);
+  };
   process.on('uncaughtException', onUncaught);
   process.on('unhandledRejection', onUnhandled);
   t.diagnostic(`seed ${SEED}`);
@@ -35,7 +39,11 @@ test(`protocol fuzz: ${CASES} cases against one live broker`, { timeout: Math.ma
     const all = [...processErrors, ...failures];
     for (const f of all.slice(0, 30)) t.diagnostic(`FAILURE: ${f}`);
     assert.equal(report.cases, CASES);
-    assert.deepEqual(all, [], `${all.length} failure(s); replay with KTOOL_FUZZ_SEED=${SEED} KTOOL_FUZZ_CASES=${CASES}`);
+    assert.deepEqual(
+      all,
+      [],
+      `${all.length} failure(s); replay with KTOOL_FUZZ_SEED=${SEED} KTOOL_FUZZ_CASES=${CASES}`,
+    );
   } finally {
     process.off('uncaughtException', onUncaught);
     process.off('unhandledRejection', onUnhandled);

@@ -15,7 +15,10 @@ function splice(buf: Buffer, start: number, end: number, insert: Uint8Array = Bu
 export function uvarintBytes(v: number): Buffer {
   const out: number[] = [];
   let x = v >>> 0;
-  while (x >= 0x80) { out.push((x & 0x7f) | 0x80); x >>>= 7; }
+  while (x >= 0x80) {
+    out.push((x & 0x7f) | 0x80);
+    x >>>= 7;
+  }
   out.push(x);
   return Buffer.from(out);
 }
@@ -45,7 +48,15 @@ export function mutateBytes(payload: Buffer, bodyStart: number, rng: Rng): { pay
     return rng.int(len);
   };
   for (let i = 0; i < n; i++) {
-    const op = rng.weighted<ByteMutation>({ bitflip: 3, replace: 3, truncate: 1, insert: 2, delete: 2, duplicate: 1, int: 3 });
+    const op = rng.weighted<ByteMutation>({
+      bitflip: 3,
+      replace: 3,
+      truncate: 1,
+      insert: 2,
+      delete: 2,
+      duplicate: 1,
+      int: 3,
+    });
     ops.push(op);
     switch (op) {
       case 'bitflip': {
@@ -64,7 +75,9 @@ export function mutateBytes(payload: Buffer, bodyStart: number, rng: Rng): { pay
         break;
       case 'insert': {
         const p = where(buf.length + 1);
-        const ins = rng.chance(0.5) ? Buffer.from(Array.from({ length: rng.range(1, 8) }, () => rng.pick(INTERESTING_BYTES))) : rng.bytes(rng.range(1, 8));
+        const ins = rng.chance(0.5)
+          ? Buffer.from(Array.from({ length: rng.range(1, 8) }, () => rng.pick(INTERESTING_BYTES)))
+          : rng.bytes(rng.range(1, 8));
         buf = splice(buf, p, p, ins);
         break;
       }
@@ -120,7 +133,11 @@ export function corruptLength(payload: Buffer, site: LengthSite, rng: Rng): Targ
       // Past the end: more than the bytes after the prefix can hold (they do not move).
       const remaining = payload.length - site.end;
       const count = Math.floor(remaining / Math.max(1, site.elemMin)) + 1 + rng.int(3);
-      return { payload: splice(payload, site.pos, site.end, uvarintBytes(count + 1)), mustReject: site.elemMin > 0, desc: `${name} -> ${count} (past the end)` };
+      return {
+        payload: splice(payload, site.pos, site.end, uvarintBytes(count + 1)),
+        mustReject: site.elemMin > 0,
+        desc: `${name} -> ${count} (past the end)`,
+      };
     }
     const bytes = uvarintBytes(value);
     return { payload: splice(payload, site.pos, site.end, bytes), mustReject: true, desc: `${name} -> ${what}` };
@@ -145,8 +162,15 @@ export function corruptLength(payload: Buffer, site: LengthSite, rng: Rng): Targ
 // ---------------------------------------------------------------- generator 6: varints and tagged fields
 
 export type TagMutation =
-  | 'overlongVarint' | 'nonMinimalVarint' | 'hugeTagCount' | 'tagSizePastEnd' | 'unknownTag'
-  | 'duplicateTag' | 'reorderTags' | 'shrinkTagSize' | 'garbageTag';
+  | 'overlongVarint'
+  | 'nonMinimalVarint'
+  | 'hugeTagCount'
+  | 'tagSizePastEnd'
+  | 'unknownTag'
+  | 'duplicateTag'
+  | 'reorderTags'
+  | 'shrinkTagSize'
+  | 'garbageTag';
 
 export interface TagMutationResult extends TargetedMutation {
   op: TagMutation;
@@ -156,7 +180,10 @@ export interface TagMutationResult extends TargetedMutation {
 
 function rewriteCount(payload: Buffer, section: TagSection, count: number): { buf: Buffer; shift: number } {
   const bytes = uvarintBytes(count);
-  return { buf: splice(payload, section.pos, section.countEnd, bytes), shift: bytes.length - (section.countEnd - section.pos) };
+  return {
+    buf: splice(payload, section.pos, section.countEnd, bytes),
+    shift: bytes.length - (section.countEnd - section.pos),
+  };
 }
 
 /**
@@ -166,7 +193,10 @@ function rewriteCount(payload: Buffer, section: TagSection, count: number): { bu
  */
 function resizeEnclosing(buf: Buffer, trace: Trace, start: number, end: number, delta: number): Buffer {
   if (delta === 0) return buf;
-  const enclosing = trace.tagSections.flatMap((s) => s.entries).filter((e) => e.sizeEnd <= start && end <= e.end).sort((a, b) => b.sizePos - a.sizePos);
+  const enclosing = trace.tagSections
+    .flatMap((s) => s.entries)
+    .filter((e) => e.sizeEnd <= start && end <= e.end)
+    .sort((a, b) => b.sizePos - a.sizePos);
   let out = buf;
   let d = delta;
   for (const e of enclosing) {
@@ -179,18 +209,32 @@ function resizeEnclosing(buf: Buffer, trace: Trace, start: number, end: number, 
 
 export function mutateTagged(payload: Buffer, trace: Trace, rng: Rng): TagMutationResult {
   const r = mutateTaggedRaw(payload, trace, rng);
-  if (r.region) r.payload = resizeEnclosing(r.payload, trace, r.region[0], r.region[1], r.payload.length - payload.length);
+  if (r.region)
+    r.payload = resizeEnclosing(r.payload, trace, r.region[0], r.region[1], r.payload.length - payload.length);
   return r;
 }
 
 function mutateTaggedRaw(payload: Buffer, trace: Trace, rng: Rng): TagMutationResult & { region?: [number, number] } {
   const sections = trace.tagSections;
   const op = rng.weighted<TagMutation>({
-    overlongVarint: 3, nonMinimalVarint: 1, hugeTagCount: 2, tagSizePastEnd: 2, unknownTag: 3,
-    duplicateTag: 1, reorderTags: 1, shrinkTagSize: 1, garbageTag: 1,
+    overlongVarint: 3,
+    nonMinimalVarint: 1,
+    hugeTagCount: 2,
+    tagSizePastEnd: 2,
+    unknownTag: 3,
+    duplicateTag: 1,
+    reorderTags: 1,
+    shrinkTagSize: 1,
+    garbageTag: 1,
   });
-  const result = (p: Buffer, mustReject: boolean, desc: string, sameAsOriginal = false, region?: [number, number]) =>
-    ({ payload: p, mustReject, desc: `${op}: ${desc}`, op, sameAsOriginal, region });
+  const result = (p: Buffer, mustReject: boolean, desc: string, sameAsOriginal = false, region?: [number, number]) => ({
+    payload: p,
+    mustReject,
+    desc: `${op}: ${desc}`,
+    op,
+    sameAsOriginal,
+    region,
+  });
   switch (op) {
     case 'overlongVarint': {
       const site = rng.pick(trace.varints);
@@ -198,14 +242,26 @@ function mutateTaggedRaw(payload: Buffer, trace: Trace, rng: Rng): TagMutationRe
       const bytes = Buffer.alloc(k);
       for (let i = 0; i < k - 1; i++) bytes[i] = 0x80 | rng.int(128);
       bytes[k - 1] = rng.int(128);
-      return result(splice(payload, site.pos, site.end, bytes), true, `${k}-byte varint at ${site.pos}`, false, [site.pos, site.end]);
+      return result(splice(payload, site.pos, site.end, bytes), true, `${k}-byte varint at ${site.pos}`, false, [
+        site.pos,
+        site.end,
+      ]);
     }
     case 'nonMinimalVarint': {
       const site = rng.pick(trace.varints);
       const v = readUvarint(payload, site.pos);
       if (v >= 2 ** 28) return result(payload, false, 'no change');
-      const bytes = Buffer.from([0x80 | (v & 0x7f), 0x80 | ((v >>> 7) & 0x7f), 0x80 | ((v >>> 14) & 0x7f), 0x80 | ((v >>> 21) & 0x7f), 0]);
-      return result(splice(payload, site.pos, site.end, bytes), false, `5-byte form of ${v} at ${site.pos}`, false, [site.pos, site.end]);
+      const bytes = Buffer.from([
+        0x80 | (v & 0x7f),
+        0x80 | ((v >>> 7) & 0x7f),
+        0x80 | ((v >>> 14) & 0x7f),
+        0x80 | ((v >>> 21) & 0x7f),
+        0,
+      ]);
+      return result(splice(payload, site.pos, site.end, bytes), false, `5-byte form of ${v} at ${site.pos}`, false, [
+        site.pos,
+        site.end,
+      ]);
     }
     case 'hugeTagCount': {
       const s = rng.pick(sections);
@@ -221,7 +277,13 @@ function mutateTaggedRaw(payload: Buffer, trace: Trace, rng: Rng): TagMutationRe
       // Everything after the insertion point is all the field could cover.
       const remaining = buf.length - at;
       const size = remaining + 1 + rng.int(1000);
-      return result(splice(buf, at, at, Buffer.concat([tag, uvarintBytes(size)])), true, `tag with size ${size} at ${at}`, false, [s.pos, s.end]);
+      return result(
+        splice(buf, at, at, Buffer.concat([tag, uvarintBytes(size)])),
+        true,
+        `tag with size ${size} at ${at}`,
+        false,
+        [s.pos, s.end],
+      );
     }
     case 'unknownTag': {
       const s = rng.pick(sections);
@@ -232,7 +294,13 @@ function mutateTaggedRaw(payload: Buffer, trace: Trace, rng: Rng): TagMutationRe
       const at = s.end + shift;
       const entry = Buffer.concat([uvarintBytes(tag), uvarintBytes(content.length), content]);
       const known = new Set(s.entries.map((e) => e.tag));
-      return result(splice(buf, at, at, entry), false, `unknown tag ${tag} (${content.length} bytes) at ${at}`, !known.has(tag), [s.pos, s.end]);
+      return result(
+        splice(buf, at, at, entry),
+        false,
+        `unknown tag ${tag} (${content.length} bytes) at ${at}`,
+        !known.has(tag),
+        [s.pos, s.end],
+      );
     }
     case 'duplicateTag': {
       const withEntries = sections.filter((s) => s.entries.length > 0);
@@ -249,7 +317,11 @@ function mutateTaggedRaw(payload: Buffer, trace: Trace, rng: Rng): TagMutationRe
       if (multi.length === 0) return result(payload, false, 'fewer than two tagged fields');
       const s = rng.pick(multi);
       const parts = s.entries.map((e) => payload.subarray(e.start, e.end)).reverse();
-      return result(splice(payload, s.entries[0]!.start, s.end, Buffer.concat(parts)), false, 'tags in descending order');
+      return result(
+        splice(payload, s.entries[0]!.start, s.end, Buffer.concat(parts)),
+        false,
+        'tags in descending order',
+      );
     }
     case 'shrinkTagSize': {
       const withContent = sections.flatMap((s) => s.entries.filter((e) => e.end > e.sizeEnd));
@@ -257,12 +329,24 @@ function mutateTaggedRaw(payload: Buffer, trace: Trace, rng: Rng): TagMutationRe
       const e = rng.pick(withContent);
       const size = e.end - e.sizeEnd;
       const smaller = rng.int(size);
-      return result(splice(payload, e.sizePos, e.sizeEnd, uvarintBytes(smaller)), false, `tag ${e.tag} size ${size} -> ${smaller}`, false, [e.sizePos, e.end]);
+      return result(
+        splice(payload, e.sizePos, e.sizeEnd, uvarintBytes(smaller)),
+        false,
+        `tag ${e.tag} size ${size} -> ${smaller}`,
+        false,
+        [e.sizePos, e.end],
+      );
     }
     case 'garbageTag': {
       const s = rng.pick(sections);
       const garbage = rng.bytes(rng.range(1, 16));
-      return result(splice(payload, s.pos, s.end, Buffer.concat([uvarintBytes(1), garbage])), false, `tag section at ${s.pos} replaced by garbage`, false, [s.pos, s.end]);
+      return result(
+        splice(payload, s.pos, s.end, Buffer.concat([uvarintBytes(1), garbage])),
+        false,
+        `tag section at ${s.pos} replaced by garbage`,
+        false,
+        [s.pos, s.end],
+      );
     }
   }
 }

@@ -18,8 +18,19 @@
 // fail the run only with `strict`): a produce with acks=0 that fails is one legitimately.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
-  allApiSpecs, apiSpec, compiledMessage, decodeRequest, decodeRequestHeader, decodeResponseFrame, encodeRequestFrame,
-  errorName, Reader, requestHeaderVersion, responseHeaderVersion, type ApiSpec, type MessageBody,
+  allApiSpecs,
+  apiSpec,
+  compiledMessage,
+  decodeRequest,
+  decodeRequestHeader,
+  decodeResponseFrame,
+  encodeRequestFrame,
+  errorName,
+  Reader,
+  requestHeaderVersion,
+  responseHeaderVersion,
+  type ApiSpec,
+  type MessageBody,
 } from '../../src/protocol/index.js';
 import { garbageBatch, validBatch } from './batches.js';
 import { Conn, sleep, within, type ConnCounters } from './conn.js';
@@ -31,7 +42,13 @@ export const GENERATORS = ['mutated', 'truncated', 'sizes', 'lengths', 'unknownA
 export type GenName = (typeof GENERATORS)[number];
 
 const DEFAULT_WEIGHTS: Record<GenName, number> = {
-  mutated: 45, truncated: 6, sizes: 5, lengths: 14, unknownApi: 5, tagged: 10, badBatch: 15,
+  mutated: 45,
+  truncated: 6,
+  sizes: 5,
+  lengths: 14,
+  unknownApi: 5,
+  tagged: 10,
+  badBatch: 15,
 };
 
 const API_VERSIONS = 18;
@@ -152,7 +169,8 @@ interface Env {
   outcome: (gen: GenName, o: Outcome) => void;
 }
 
-const hex = (b: Buffer, max = 400): string => b.subarray(0, max).toString('hex') + (b.length > max ? `…(+${b.length - max} bytes)` : '');
+const hex = (b: Buffer, max = 400): string =>
+  b.subarray(0, max).toString('hex') + (b.length > max ? `…(+${b.length - max} bytes)` : '');
 
 function caseLabel(c: { index: number; gen: GenName; desc: string }): string {
   return `case #${c.index} [${c.gen}] ${c.desc}`;
@@ -165,7 +183,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const timeoutMs = opts.caseTimeoutMs ?? 2000;
   const counters: ConnCounters = { opened: 0, closedByBroker: 0, closedByUs: 0, connectErrors: 0 };
   const failures: string[] = [];
-  const fail = (msg: string) => { if (failures.length < 200) failures.push(msg); };
+  const fail = (msg: string) => {
+    if (failures.length < 200) failures.push(msg);
+  };
   const byGenerator: Record<string, number> = {};
   const outcomes: Record<string, number> = {};
   const outcomesByGenerator: Record<string, Record<string, number>> = {};
@@ -188,13 +208,23 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     if (api) servedApis.push({ api, min, max });
   }
   const flexiblePairs: Array<[ApiSpec, number]> = [];
-  for (const { api, min, max } of servedApis) for (let v = min; v <= max; v++) if (isFlexibleVersion(api, v)) flexiblePairs.push([api, v]);
+  for (const { api, min, max } of servedApis)
+    for (let v = min; v <= max; v++) if (isFlexibleVersion(api, v)) flexiblePairs.push([api, v]);
   const produceRange = advertised.get(PRODUCE) ?? [3, 11];
 
   // ---- prediction and response checks
 
   function predict(payload: Buffer): Expectation {
-    const e: Expectation = { apiKey: -1, version: -1, correlationId: null, outcome: 'close', silentOk: false, allowMs: 0, abandonOk: false, terminal: true };
+    const e: Expectation = {
+      apiKey: -1,
+      version: -1,
+      correlationId: null,
+      outcome: 'close',
+      silentOk: false,
+      allowMs: 0,
+      abandonOk: false,
+      terminal: true,
+    };
     if (payload.length >= 8) {
       e.apiKey = payload.readInt16BE(0);
       e.version = payload.readInt16BE(2);
@@ -208,7 +238,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     }
     const range = advertised.get(e.apiKey);
     if (!range || e.version < range[0] || e.version > range[1]) {
-      if (e.apiKey === API_VERSIONS) { e.outcome = 'v0'; e.terminal = false; }
+      if (e.apiKey === API_VERSIONS) {
+        e.outcome = 'v0';
+        e.terminal = false;
+      }
       return e;
     }
     let body: MessageBody;
@@ -263,7 +296,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
 
   function countErrors(v: unknown): void {
     if (v === null || typeof v !== 'object' || Buffer.isBuffer(v)) return;
-    if (Array.isArray(v)) { for (const x of v) countErrors(x); return; }
+    if (Array.isArray(v)) {
+      for (const x of v) countErrors(x);
+      return;
+    }
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
       if (k === 'errorCode' && typeof x === 'number') {
         const name = errorName(x) ?? `code ${x}`;
@@ -279,14 +315,30 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     const entry = (unexpectedCloses[key] ??= { count: 0, samples: [] });
     entry.count++;
     if (entry.samples.length < 3) {
-      entry.samples.push({ index: c.index, gen: c.gen, apiKey: c.exp.apiKey, version: c.exp.version, desc: c.desc, hex: c.payload.toString('hex') });
+      entry.samples.push({
+        index: c.index,
+        gen: c.gen,
+        apiKey: c.exp.apiKey,
+        version: c.exp.version,
+        desc: c.desc,
+        hex: c.payload.toString('hex'),
+      });
     }
-    if (opts.strict) fail(`${caseLabel(c)}: the broker closed the connection on a decodable ${key} v${c.exp.version} request; frame ${hex(c.payload)}`);
+    if (opts.strict)
+      fail(
+        `${caseLabel(c)}: the broker closed the connection on a decodable ${key} v${c.exp.version} request; frame ${hex(c.payload)}`,
+      );
   }
 
   // ---- case generation
 
-  function frameCase(index: number, gen: GenName, desc: string, payload: Buffer, extra: Partial<FrameCase> = {}): FrameCase {
+  function frameCase(
+    index: number,
+    gen: GenName,
+    desc: string,
+    payload: Buffer,
+    extra: Partial<FrameCase> = {},
+  ): FrameCase {
     const exp = predict(payload);
     const c: FrameCase = { kind: 'frame', index, gen, desc, payload, exp, mustClose: false, ...extra };
     if (c.mustClose) c.exp.terminal = true;
@@ -306,12 +358,18 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     const frame = encodeFrame(api, version, index, genClientId(rng), body);
     try {
       const header = decodeRequestHeader(frame.payload);
-      if (header.bodyOffset !== frame.trace.bodyStart) throw new Error(`header ends at ${header.bodyOffset}, expected ${frame.trace.bodyStart}`);
+      if (header.bodyOffset !== frame.trace.bodyStart)
+        throw new Error(`header ends at ${header.bodyOffset}, expected ${frame.trace.bodyStart}`);
       const decoded = decodeRequest(api.apiKey, version, frame.payload, header.bodyOffset);
       const diff = diffDecoded(body, decoded);
-      if (diff) fail(`case #${index}: the codec decodes a valid ${api.name} v${version} request differently: ${diff}; frame ${hex(frame.payload)}`);
+      if (diff)
+        fail(
+          `case #${index}: the codec decodes a valid ${api.name} v${version} request differently: ${diff}; frame ${hex(frame.payload)}`,
+        );
     } catch (err) {
-      fail(`case #${index}: the codec rejects a valid ${api.name} v${version} request: ${(err as Error).message}; frame ${hex(frame.payload)}`);
+      fail(
+        `case #${index}: the codec rejects a valid ${api.name} v${version} request: ${(err as Error).message}; frame ${hex(frame.payload)}`,
+      );
     }
     return frame;
   }
@@ -324,7 +382,15 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   function sentinel(): FrameCase {
     const id = sentinelId--;
     const payload = Buffer.concat(encodeRequestFrame(API_VERSIONS, 0, id, 'fuzz-sentinel', {})).subarray(4);
-    return { kind: 'frame', index: -1, gen: 'mutated', desc: 'sentinel', payload, exp: predict(payload), mustClose: false };
+    return {
+      kind: 'frame',
+      index: -1,
+      gen: 'mutated',
+      desc: 'sentinel',
+      payload,
+      exp: predict(payload),
+      mustClose: false,
+    };
   }
 
   function makeCase(index: number): Case {
@@ -342,30 +408,37 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       case 'truncated': {
         const [api, version] = pickApiVersion(rng);
         const f = validFrame(index, rng, api, version);
-        if (rng.chance(0.25)) return frameCase(index, gen, `${api.name} v${version} delivered in pieces`, f.payload, { split: true });
+        if (rng.chance(0.25))
+          return frameCase(index, gen, `${api.name} v${version} delivered in pieces`, f.payload, { split: true });
         return truncatedCase(index, rng, `${api.name} v${version}`, f.payload);
       }
-      case 'sizes': return sizeCase(index, rng);
+      case 'sizes':
+        return sizeCase(index, rng);
       case 'lengths': {
         const [api, version] = pickApiVersion(rng);
         const f = validFrame(index, rng, api, version);
         const sites = f.trace.lengths.filter((s) => s.pos >= f.trace.bodyStart || rng.chance(0.1));
-        if (sites.length === 0) return frameCase(index, gen, `valid ${api.name} v${version} (no length to corrupt)`, f.payload);
+        if (sites.length === 0)
+          return frameCase(index, gen, `valid ${api.name} v${version} (no length to corrupt)`, f.payload);
         const m = corruptLength(f.payload, rng.pick(sites), rng);
         return frameCase(index, gen, `${api.name} v${version} ${m.desc}`, m.payload, { mustClose: m.mustReject });
       }
-      case 'unknownApi': return unknownApiCase(index, rng);
+      case 'unknownApi':
+        return unknownApiCase(index, rng);
       case 'tagged': {
         const [api, version] = rng.pick(flexiblePairs);
         const f = validFrame(index, rng, api, version);
         const m = mutateTagged(f.payload, f.trace, rng);
         const c = frameCase(index, gen, `${api.name} v${version} ${m.desc}`, m.payload, { mustClose: m.mustReject });
         if (m.sameAsOriginal && predict(f.payload).outcome === 'respond' && c.exp.outcome !== 'respond') {
-          fail(`${caseLabel(c)}: the codec rejects a request carrying an unknown tagged field (unknown tags must be skipped); frame ${hex(c.payload)}`);
+          fail(
+            `${caseLabel(c)}: the codec rejects a request carrying an unknown tagged field (unknown tags must be skipped); frame ${hex(c.payload)}`,
+          );
         }
         return c;
       }
-      case 'badBatch': return badBatchCase(index, rng);
+      case 'badBatch':
+        return badBatchCase(index, rng);
     }
   }
 
@@ -385,12 +458,16 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     }
     const holdMs = rng.chance(0.5) ? 0 : rng.range(5, 40);
     return {
-      kind: 'stream', index, gen: 'truncated', desc: `${desc}, held ${holdMs} ms`,
+      kind: 'stream',
+      index,
+      gen: 'truncated',
+      desc: `${desc}, held ${holdMs} ms`,
       async run(e) {
         const conn = await Conn.open(e.port, e.counters);
         conn.write([bytes]);
         if (holdMs > 0) await within(conn.whenClosed(), holdMs);
-        if (conn.received > 0) e.fail(`${caseLabel(this)}: the broker sent ${conn.received} bytes in answer to an incomplete frame`);
+        if (conn.received > 0)
+          e.fail(`${caseLabel(this)}: the broker sent ${conn.received} bytes in answer to an incomplete frame`);
         e.outcome('truncated', conn.closed ? 'closed' : 'held');
         conn.destroy();
       },
@@ -414,15 +491,27 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       prefix.writeInt32BE(cut, 0);
       const exp = predict(f.payload.subarray(0, cut));
       return {
-        kind: 'stream', index, gen: 'sizes', desc: `${api.name} v${version}: size ${cut} for ${f.payload.length} bytes`,
+        kind: 'stream',
+        index,
+        gen: 'sizes',
+        desc: `${api.name} v${version}: size ${cut} for ${f.payload.length} bytes`,
         async run(e) {
           const conn = await Conn.open(e.port, e.counters);
           let frames = 0;
           conn.onFrame = (frame) => {
             frames++;
-            if (conn.badFraming) { e.fail(`${caseLabel(this)}: broken response framing: ${conn.badFraming}`); return; }
-            if (frames > 1) { e.fail(`${caseLabel(this)}: more than one response`); return; }
-            if (exp.outcome === 'close') { predictedCloseAnswered++; return; }
+            if (conn.badFraming) {
+              e.fail(`${caseLabel(this)}: broken response framing: ${conn.badFraming}`);
+              return;
+            }
+            if (frames > 1) {
+              e.fail(`${caseLabel(this)}: more than one response`);
+              return;
+            }
+            if (exp.outcome === 'close') {
+              predictedCloseAnswered++;
+              return;
+            }
             const d = decodeResponse(exp, frame);
             if ('error' in d) e.fail(`${caseLabel(this)}: malformed response: ${d.error}`);
           };
@@ -442,7 +531,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     prefix.writeInt32BE(size | 0, 0);
     const holdMs = rng.int(20);
     return {
-      kind: 'stream', index, gen: 'sizes', desc: `size ${size | 0} then ${junk.length} bytes`,
+      kind: 'stream',
+      index,
+      gen: 'sizes',
+      desc: `size ${size | 0} then ${junk.length} bytes`,
       async run(e) {
         const conn = await Conn.open(e.port, e.counters);
         conn.write([prefix, junk]);
@@ -452,7 +544,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         } else if (holdMs > 0) {
           await within(conn.whenClosed(), holdMs);
         }
-        if (conn.received > 0) e.fail(`${caseLabel(this)}: the broker answered ${conn.received} bytes to a frame it cannot have read`);
+        if (conn.received > 0)
+          e.fail(`${caseLabel(this)}: the broker answered ${conn.received} bytes to a frame it cannot have read`);
         e.outcome('sizes', conn.closed ? 'closed' : 'held');
         conn.destroy();
       },
@@ -468,7 +561,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       apiKey = api.apiKey;
       version = rng.pick([-1, 999, 32767, -32768, max + 1, max + 2, min - 1].filter((v) => v < min || v > max));
     } else {
-      const unadvertised = allApiSpecs().map((a) => a.apiKey).filter((k) => !advertised.has(k));
+      const unadvertised = allApiSpecs()
+        .map((a) => a.apiKey)
+        .filter((k) => !advertised.has(k));
       apiKey = rng.pick([5000, -1, 32767, -32768, 100, 1000, ...unadvertised]);
       version = rng.pick([0, 1, -1, 999, rng.int(20)]);
     }
@@ -488,7 +583,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     if (apiKey === API_VERSIONS) {
       return frameCase(index, 'unknownApi', `ApiVersions v${version}`, payload, {
         mustRespond: true,
-        check: (body) => body.errorCode === 35 ? null : `ApiVersions v${version} answered with error ${body.errorCode}, expected UNSUPPORTED_VERSION (35)`,
+        check: (body) =>
+          body.errorCode === 35
+            ? null
+            : `ApiVersions v${version} answered with error ${body.errorCode}, expected UNSUPPORTED_VERSION (35)`,
       });
     }
     return frameCase(index, 'unknownApi', `api ${apiKey} (${name}) v${version}`, payload, { mustClose: true });
@@ -500,11 +598,18 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     const bad = garbageBatch(rng);
     const acks = rng.chance(0.15) ? 0 : rng.pick([-1, 1]);
     const partition = rng.int(opts.batchPartitions);
-    const partitionData: Array<{ index: number; records: Buffer | null }> = [{ index: partition, records: bad.records }];
+    const partitionData: Array<{ index: number; records: Buffer | null }> = [
+      { index: partition, records: bad.records },
+    ];
     const withGood = rng.chance(0.3);
     const goodPartition = (partition + 1) % opts.batchPartitions;
     if (withGood && goodPartition !== partition) partitionData.push({ index: goodPartition, records: validBatch(rng) });
-    const body = { transactionalId: null, acks, timeoutMs: 1000, topicData: [{ name: opts.batchTopic, partitionData }] };
+    const body = {
+      transactionalId: null,
+      acks,
+      timeoutMs: 1000,
+      topicData: [{ name: opts.batchTopic, partitionData }],
+    };
     const f = encodeFrame(api, version, index, 'fuzz', body);
     const desc = `Produce v${version} acks=${acks} ${bad.kind}: ${bad.desc}${partitionData.length > 1 ? ' (+ a valid batch)' : ''}`;
     if (acks === 0) {
@@ -513,15 +618,21 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     }
     return frameCase(index, 'badBatch', desc, f.payload, {
       check: (resp) => {
-        const parts = (resp.responses?.[0]?.partitionResponses ?? []) as Array<{ index: number; errorCode: number; errorMessage: string | null }>;
+        const parts = (resp.responses?.[0]?.partitionResponses ?? []) as Array<{
+          index: number;
+          errorCode: number;
+          errorMessage: string | null;
+        }>;
         const mine = parts.find((p) => p.index === partition);
         if (!mine) return 'no response for the partition';
         if (bad.mustFail && mine.errorCode === 0) return `a corrupt batch was accepted (${bad.kind}: ${bad.desc})`;
-        if (!bad.mustFail && bad.kind === 'valid' && mine.errorCode !== 0) return `a valid batch was refused with ${errorName(mine.errorCode)}: ${mine.errorMessage}`;
+        if (!bad.mustFail && bad.kind === 'valid' && mine.errorCode !== 0)
+          return `a valid batch was refused with ${errorName(mine.errorCode)}: ${mine.errorMessage}`;
         if (!bad.mustFail && bad.kind !== 'valid' && mine.errorCode === 0) acceptedUndetectable++;
         if (partitionData.length > 1) {
           const good = parts.find((p) => p.index === goodPartition);
-          if (!good || good.errorCode !== 0) return `the valid batch next to a corrupt one was refused (${good ? errorName(good.errorCode) : 'missing'})`;
+          if (!good || good.errorCode !== 0)
+            return `the valid batch next to a corrupt one was refused (${good ? errorName(good.errorCode) : 'missing'})`;
         }
         return null;
       },
@@ -536,7 +647,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     if (recentSends.length > 256) recentSends.splice(0, 128);
   }
 
-  interface Entry { c: FrameCase; state: 'pending' | Outcome }
+  interface Entry {
+    c: FrameCase;
+    state: 'pending' | Outcome;
+  }
 
   /**
    * Sends `cases` back to back and tracks their outcomes. `first` resolves once every
@@ -547,13 +661,20 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     const terminal = cases[cases.length - 1]!.exp.terminal ? entries[entries.length - 1] : undefined;
     let resolveFirst!: () => void;
     let resolveDone!: () => void;
-    const first = new Promise<void>((r) => { resolveFirst = r; });
-    const done = new Promise<void>((r) => { resolveDone = r; });
+    const first = new Promise<void>((r) => {
+      resolveFirst = r;
+    });
+    const done = new Promise<void>((r) => {
+      resolveDone = r;
+    });
     let finished = false;
     const budget = timeoutMs + cases.reduce((s, c) => s + c.exp.allowMs, 0);
     const timer = setTimeout(onDeadline, budget);
 
-    const settle = (e: Entry, o: Outcome) => { e.state = o; if (e.c.index >= 0) outcome(e.c.gen, o); };
+    const settle = (e: Entry, o: Outcome) => {
+      e.state = o;
+      if (e.c.index >= 0) outcome(e.c.gen, o);
+    };
 
     function progress(): void {
       if (finished) return;
@@ -586,11 +707,16 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         finish();
         return;
       }
-      if (frame.length < 4) { fail(`a ${frame.length}-byte response frame`); return; }
+      if (frame.length < 4) {
+        fail(`a ${frame.length}-byte response frame`);
+        return;
+      }
       const id = frame.readInt32BE(0);
       const at = entries.findIndex((e) => e.state === 'pending' && e.c.exp.correlationId === id);
       if (at < 0) {
-        fail(`a response with correlation id ${id} that no pending request on the connection carries (${entries.map((e) => `#${e.c.index}:${e.state}`).join(' ')})`);
+        fail(
+          `a response with correlation id ${id} that no pending request on the connection carries (${entries.map((e) => `#${e.c.index}:${e.state}`).join(' ')})`,
+        );
         return;
       }
       for (let i = 0; i < at; i++) {
@@ -598,10 +724,14 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         if (e.state !== 'pending') continue;
         if (e.c.exp.silentOk && !e.c.mustClose) settle(e, 'silent');
         else if (e.c.mustClose) {
-          fail(`${caseLabel(e.c)}: the broker went on serving the connection after a request it must refuse; frame ${hex(e.c.payload)}`);
+          fail(
+            `${caseLabel(e.c)}: the broker went on serving the connection after a request it must refuse; frame ${hex(e.c.payload)}`,
+          );
           settle(e, 'lost');
         } else {
-          fail(`${caseLabel(e.c)}: no response, but the broker answered a later request (#${entries[at]!.c.index}); frame ${hex(e.c.payload)}`);
+          fail(
+            `${caseLabel(e.c)}: no response, but the broker answered a later request (#${entries[at]!.c.index}); frame ${hex(e.c.payload)}`,
+          );
           settle(e, 'lost');
         }
       }
@@ -615,10 +745,13 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       } else {
         const d = decodeResponse(c.exp, frame);
         if ('error' in d) {
-          fail(`${caseLabel(c)}: malformed ${apiSpec(c.exp.apiKey)?.name} v${c.exp.outcome === 'v0' ? 0 : c.exp.version} response: ${d.error}; request ${hex(c.payload)}; response ${hex(frame)}`);
+          fail(
+            `${caseLabel(c)}: malformed ${apiSpec(c.exp.apiKey)?.name} v${c.exp.outcome === 'v0' ? 0 : c.exp.version} response: ${d.error}; request ${hex(c.payload)}; response ${hex(frame)}`,
+          );
         } else {
           countErrors(d.body);
-          if (c.exp.outcome === 'v0' && d.body.errorCode !== 35) fail(`${caseLabel(c)}: ApiVersions with an unsupported version answered with error ${d.body.errorCode}`);
+          if (c.exp.outcome === 'v0' && d.body.errorCode !== 35)
+            fail(`${caseLabel(c)}: ApiVersions with an unsupported version answered with error ${d.body.errorCode}`);
           const problem = c.check?.(d.body);
           if (problem) fail(`${caseLabel(c)}: ${problem}; request ${hex(c.payload)}`);
         }
@@ -633,8 +766,14 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       // it, whose failure also closes the connection) made the broker close.
       let culpritFound = false;
       for (const e of open) {
-        if (culpritFound) { settle(e, 'lost'); continue; }
-        if (e.c.exp.silentOk && !e.c.mustClose) { settle(e, 'closed'); continue; }
+        if (culpritFound) {
+          settle(e, 'lost');
+          continue;
+        }
+        if (e.c.exp.silentOk && !e.c.mustClose) {
+          settle(e, 'closed');
+          continue;
+        }
         culpritFound = true;
         const expected = e.c.mustClose || e.c.exp.outcome === 'close' || open[0] !== e;
         if (expected) settle(e, 'closed');
@@ -657,7 +796,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         if (e.c.exp.abandonOk) settle(e, 'abandoned');
         else {
           settle(e, 'hang');
-          fail(`${caseLabel(e.c)}: HANG: neither a response nor a close within ${budget} ms; frame ${hex(e.c.payload)}`);
+          fail(
+            `${caseLabel(e.c)}: HANG: neither a response nor a close within ${budget} ms; frame ${hex(e.c.payload)}`,
+          );
         }
       }
       for (const x of entries) if (x.state === 'pending') settle(x, x.c.exp.silentOk ? 'silent' : 'lost');
@@ -708,7 +849,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       // With --expose-gc, measure what is still reachable rather than garbage not yet collected.
       (globalThis as { gc?: () => void }).gc?.();
       const m = process.memoryUsage();
-      opts.progress(`${next}/${opts.cases} cases, ${counters.opened} connections, ${failures.length} failures, rss ${(m.rss / 2 ** 20).toFixed(0)} MB, heap ${(m.heapUsed / 2 ** 20).toFixed(0)} MB, external ${(m.external / 2 ** 20).toFixed(0)} MB`);
+      opts.progress(
+        `${next}/${opts.cases} cases, ${counters.opened} connections, ${failures.length} failures, rss ${(m.rss / 2 ** 20).toFixed(0)} MB, heap ${(m.heapUsed / 2 ** 20).toFixed(0)} MB, external ${(m.external / 2 ** 20).toFixed(0)} MB`,
+      );
     }
   };
 
@@ -720,10 +863,19 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       let carry: Case | null = null;
       while (next < opts.cases && batch.length < batchSize) {
         const c = makeCase(next++);
-        if (c.kind === 'stream') { await detach(c.run(env).catch((err) => fail(`${caseLabel(c)}: ${(err as Error).message}`))); continue; }
-        if (c.split) { carry = c; break; }
+        if (c.kind === 'stream') {
+          await detach(c.run(env).catch((err) => fail(`${caseLabel(c)}: ${(err as Error).message}`)));
+          continue;
+        }
+        if (c.split) {
+          carry = c;
+          break;
+        }
         const id = c.exp.correlationId;
-        if (id !== null && ids.has(id)) { carry = c; break; }
+        if (id !== null && ids.has(id)) {
+          carry = c;
+          break;
+        }
         if (id !== null) ids.add(id);
         batch.push(c);
         // A silent produce that fails closes the connection: nothing real goes after it.
@@ -767,7 +919,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     const now = Date.now();
     const stall = now - lastTick - 50;
     if (stall > STALL_MS) {
-      const before = recentSends.filter((r) => r.at <= lastTick + 5).slice(-6).map((r) => r.label);
+      const before = recentSends
+        .filter((r) => r.at <= lastTick + 5)
+        .slice(-6)
+        .map((r) => r.label);
       fail(`the event loop was blocked for ${stall} ms; last frames sent before: ${before.join(' | ')}`);
     }
     lastTick = now;
@@ -780,11 +935,15 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     const onFrame = (frame: Buffer) => {
       const cid = frame.readInt32BE(0);
       const w = waiting.get(cid);
-      if (!w) { fail(`control connection: unexpected correlation id ${cid}`); return; }
+      if (!w) {
+        fail(`control connection: unexpected correlation id ${cid}`);
+        return;
+      }
       waiting.delete(cid);
       try {
         const r = decodeResponseFrame(w.apiKey, w.version, frame);
-        if (r.body.errorCode !== undefined && r.body.errorCode !== 0) fail(`control connection: ${apiSpec(w.apiKey)?.name} answered ${errorName(r.body.errorCode)}`);
+        if (r.body.errorCode !== undefined && r.body.errorCode !== 0)
+          fail(`control connection: ${apiSpec(w.apiKey)?.name} answered ${errorName(r.body.errorCode)}`);
       } catch (err) {
         fail(`control connection: malformed response: ${(err as Error).message}`);
       }
@@ -801,7 +960,11 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       const frames: Buffer[] = [];
       const round = [
         { apiKey: API_VERSIONS, version: 3, body: { clientSoftwareName: 'fuzz-control', clientSoftwareVersion: '1' } },
-        { apiKey: 3, version: 12, body: { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false } },
+        {
+          apiKey: 3,
+          version: 12,
+          body: { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false },
+        },
       ].map((r) => {
         const cid = id++;
         const p = new Promise<void>((resolve) => waiting.set(cid, { apiKey: r.apiKey, version: r.version, resolve }));
@@ -817,8 +980,15 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       if (!ok) {
         // Keep watching (on a new connection): how long the broker stays unhealthy matters.
         if (controlFailures++ < 5) {
-          const why = opts.diagnose ? ` (replayed in-process: ${(await Promise.all(frames.map((f) => opts.diagnose!(f)))).join('; ')})` : '';
-          fail(`control connection: ApiVersions + Metadata not answered within ${timeoutMs} ms${c.closed ? ' (connection closed by the broker)' : ''}${why}; cases sent just before: ${recentSends.slice(-4).map((r) => r.label).join(' | ')}`);
+          const why = opts.diagnose
+            ? ` (replayed in-process: ${(await Promise.all(frames.map((f) => opts.diagnose!(f)))).join('; ')})`
+            : '';
+          fail(
+            `control connection: ApiVersions + Metadata not answered within ${timeoutMs} ms${c.closed ? ' (connection closed by the broker)' : ''}${why}; cases sent just before: ${recentSends
+              .slice(-4)
+              .map((r) => r.label)
+              .join(' | ')}`,
+          );
         }
         c.destroy();
       }
@@ -828,7 +998,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     if (controlFailures > 5) fail(`control connection: ${controlFailures} rounds failed in all`);
   })().catch((err) => fail(`control connection: ${(err as Error).message}`));
 
-  const lanePromises = Array.from({ length: lanes }, () => lane().catch((err) => fail(`lane: ${(err as Error).stack}`)));
+  const lanePromises = Array.from({ length: lanes }, () =>
+    lane().catch((err) => fail(`lane: ${(err as Error).stack}`)),
+  );
   await Promise.all(lanePromises);
   await Promise.all([...watchers]);
   stopControl = true;
@@ -871,12 +1043,18 @@ export async function fetchAdvertised(port: number, counters: ConnCounters): Pro
   try {
     const frame = await new Promise<Buffer>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('no ApiVersions response')), 5000);
-      conn.onFrame = (f) => { clearTimeout(t); resolve(f); };
-      conn.write(encodeRequestFrame(API_VERSIONS, 3, 1, 'fuzz', { clientSoftwareName: 'fuzz', clientSoftwareVersion: '1' }));
+      conn.onFrame = (f) => {
+        clearTimeout(t);
+        resolve(f);
+      };
+      conn.write(
+        encodeRequestFrame(API_VERSIONS, 3, 1, 'fuzz', { clientSoftwareName: 'fuzz', clientSoftwareVersion: '1' }),
+      );
     });
     const body = decodeResponseFrame(API_VERSIONS, 3, frame).body;
     const out = new Map<number, [number, number]>();
-    for (const k of body.apiKeys as Array<{ apiKey: number; minVersion: number; maxVersion: number }>) out.set(k.apiKey, [k.minVersion, k.maxVersion]);
+    for (const k of body.apiKeys as Array<{ apiKey: number; minVersion: number; maxVersion: number }>)
+      out.set(k.apiKey, [k.minVersion, k.maxVersion]);
     return out;
   } finally {
     conn.destroy();
@@ -887,11 +1065,20 @@ export async function fetchAdvertised(port: number, counters: ConnCounters): Pro
  * Claims frame sizes the broker must never allocate for, one at a time, and measures
  * the process's memory around each. Returns failures.
  */
-export async function probeHugeSizes(port: number, maxFrameBytes: number, counters: ConnCounters, timeoutMs: number): Promise<{ failures: string[]; lines: string[] }> {
+export async function probeHugeSizes(
+  port: number,
+  maxFrameBytes: number,
+  counters: ConnCounters,
+  timeoutMs: number,
+): Promise<{ failures: string[]; lines: string[] }> {
   const failures: string[] = [];
   const lines: string[] = [];
   const sizes: Array<[number, boolean]> = [
-    [-1, false], [-0x80000000, false], [0x7fffffff, false], [maxFrameBytes + 1, false], [0x40000000, maxFrameBytes >= 0x40000000],
+    [-1, false],
+    [-0x80000000, false],
+    [0x7fffffff, false],
+    [maxFrameBytes + 1, false],
+    [0x40000000, maxFrameBytes >= 0x40000000],
     [maxFrameBytes, true],
   ];
   for (const [size, valid] of sizes) {
@@ -904,11 +1091,17 @@ export async function probeHugeSizes(port: number, maxFrameBytes: number, counte
     const after = process.memoryUsage();
     const dRss = (after.rss - before.rss) / 2 ** 20;
     const dBuf = (after.arrayBuffers - before.arrayBuffers) / 2 ** 20;
-    lines.push(`size ${size | 0}: ${closed ? 'closed by the broker' : 'left open'}, rss ${dRss >= 0 ? '+' : ''}${dRss.toFixed(1)} MB, array buffers ${dBuf >= 0 ? '+' : ''}${dBuf.toFixed(1)} MB`);
+    lines.push(
+      `size ${size | 0}: ${closed ? 'closed by the broker' : 'left open'}, rss ${dRss >= 0 ? '+' : ''}${dRss.toFixed(1)} MB, array buffers ${dBuf >= 0 ? '+' : ''}${dBuf.toFixed(1)} MB`,
+    );
     if (!valid && !closed) failures.push(`frame size ${size | 0}: the broker did not close the connection`);
-    if (valid && closed) failures.push(`frame size ${size | 0} (allowed): the broker closed the connection while the frame was arriving`);
+    if (valid && closed)
+      failures.push(`frame size ${size | 0} (allowed): the broker closed the connection while the frame was arriving`);
     if (conn.received > 0) failures.push(`frame size ${size | 0}: the broker answered an unread frame`);
-    if (dBuf > 32 || dRss > 64) failures.push(`frame size ${size | 0}: memory jumped (rss +${dRss.toFixed(1)} MB, array buffers +${dBuf.toFixed(1)} MB)`);
+    if (dBuf > 32 || dRss > 64)
+      failures.push(
+        `frame size ${size | 0}: memory jumped (rss +${dRss.toFixed(1)} MB, array buffers +${dBuf.toFixed(1)} MB)`,
+      );
     conn.destroy();
   }
   return { failures, lines };

@@ -58,8 +58,12 @@ export async function startFuzzBroker(props: Record<string, string> = FUZZ_BROKE
       if (recentLog.length > 400) recentLog.splice(0, 200);
       const m = /^closing connection from [^ ]+?: (.*)$/s.exec(l);
       if (m) {
-        const reason = m[1]!.replace(/\d+/g, 'N').replace(/'[^']*'/g, "'…'").slice(0, 100);
-        if (closeReasons.has(reason) || closeReasons.size < 300) closeReasons.set(reason, (closeReasons.get(reason) ?? 0) + 1);
+        const reason = m[1]!
+          .replace(/\d+/g, 'N')
+          .replace(/'[^']*'/g, "'…'")
+          .slice(0, 100);
+        if (closeReasons.has(reason) || closeReasons.size < 300)
+          closeReasons.set(reason, (closeReasons.get(reason) ?? 0) + 1);
       }
     },
   });
@@ -81,14 +85,28 @@ async function explainClose(broker: TestBroker, frameHex: string): Promise<strin
   const dispatch = createDispatcher(broker.broker);
   // Loosely typed: the connection info grows as the server gains features.
   const info = {
-    id: 0, remoteAddress: '127.0.0.1:1', listenerName: 'PLAINTEXT', localAddress: '127.0.0.1', localPort: broker.port,
-    protocol: 'PLAINTEXT', maxFrameBytes: broker.broker.config.int('socket.request.max.bytes'), closeAfterResponse: false,
+    id: 0,
+    remoteAddress: '127.0.0.1:1',
+    listenerName: 'PLAINTEXT',
+    localAddress: '127.0.0.1',
+    localPort: broker.port,
+    protocol: 'PLAINTEXT',
+    maxFrameBytes: broker.broker.config.int('socket.request.max.bytes'),
+    closeAfterResponse: false,
   } as unknown as Parameters<typeof dispatch>[1];
   try {
     const r = dispatch(Buffer.from(frameHex, 'hex'), info);
     if (r instanceof Promise) {
       let msg = 'answered on replay';
-      const settled = await within(r.then(() => {}, (err: Error) => { msg = err.message; }), 1000);
+      const settled = await within(
+        r.then(
+          () => {},
+          (err: Error) => {
+            msg = err.message;
+          },
+        ),
+        1000,
+      );
       return settled ? msg : 'still pending after 1 s on replay';
     }
     return 'answered on replay';
@@ -97,10 +115,24 @@ async function explainClose(broker: TestBroker, frameHex: string): Promise<strin
   }
 }
 
-async function createTopic(c: WireClient, name: string, partitions: number, configs: Record<string, string> = {}): Promise<void> {
+async function createTopic(
+  c: WireClient,
+  name: string,
+  partitions: number,
+  configs: Record<string, string> = {},
+): Promise<void> {
   const r = await c.request(19, 7, {
-    topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: Object.entries(configs).map(([k, v]) => ({ name: k, value: v })) }],
-    timeoutMs: 1000, validateOnly: false,
+    topics: [
+      {
+        name,
+        numPartitions: partitions,
+        replicationFactor: 1,
+        assignments: [],
+        configs: Object.entries(configs).map(([k, v]) => ({ name: k, value: v })),
+      },
+    ],
+    timeoutMs: 1000,
+    validateOnly: false,
   });
   if (r.topics[0].errorCode !== 0) throw new Error(`create ${name}: ${r.topics[0].errorMessage}`);
 }
@@ -112,17 +144,32 @@ export function describeReport(r: FuzzReport): string[] {
   out.push(`${r.cases} cases in ${secs.toFixed(1)} s (${(r.cases / secs).toFixed(0)} cases/s)`);
   out.push(`cases per generator: ${GENERATORS.map((g) => `${g} ${r.byGenerator[g] ?? 0}`).join(', ')}`);
   out.push(`API versions exercised: ${r.apiVersionsCovered} of ${r.apiVersionsAdvertised} advertised`);
-  out.push(`outcomes: ${Object.entries(r.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  out.push(
+    `outcomes: ${Object.entries(r.outcomes)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   for (const g of GENERATORS) {
     const o = r.outcomesByGenerator[g];
-    if (o) out.push(`  ${g}: ${Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    if (o)
+      out.push(
+        `  ${g}: ${Object.entries(o)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+      );
   }
-  out.push(`connections: ${r.connections.opened} opened, ${r.connections.closedByBroker} closed by the broker, ${r.connections.closedByUs} closed by the fuzzer, ${r.connections.connectErrors} connect errors`);
+  out.push(
+    `connections: ${r.connections.opened} opened, ${r.connections.closedByBroker} closed by the broker, ${r.connections.closedByUs} closed by the fuzzer, ${r.connections.connectErrors} connect errors`,
+  );
   const errors = Object.entries(r.errorsByName).sort((a, b) => b[1] - a[1]);
   out.push(`error codes in responses: ${errors.map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  out.push(`control connection: ${r.controlRounds} rounds, slowest ${r.controlMaxMs} ms; event loop max delay ${r.eventLoopMaxMs.toFixed(0)} ms`);
+  out.push(
+    `control connection: ${r.controlRounds} rounds, slowest ${r.controlMaxMs} ms; event loop max delay ${r.eventLoopMaxMs.toFixed(0)} ms`,
+  );
   out.push(`rss ${r.rssStartMb.toFixed(0)} MB at start, ${r.rssMaxMb.toFixed(0)} MB max`);
-  out.push(`accepted corrupt batches the broker cannot see into (garbage compressed payloads): ${r.acceptedUndetectable}; frames the codec refuses that the broker answered: ${r.predictedCloseAnswered}`);
+  out.push(
+    `accepted corrupt batches the broker cannot see into (garbage compressed payloads): ${r.acceptedUndetectable}; frames the codec refuses that the broker answered: ${r.predictedCloseAnswered}`,
+  );
   return out;
 }
 
@@ -137,8 +184,14 @@ export async function runSession(broker: FuzzBroker, opts: SessionOptions): Prom
   await createTopic(c, 'fuzz-b', 1);
   // Its own max.message.bytes so broker-wide changes made by fuzz cases do not reach it.
   await createTopic(c, BATCH_TOPIC, 3, { 'max.message.bytes': '1048588', 'message.timestamp.type': 'CreateTime' });
-  const md = await c.request(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
-  pools.topicIds = (md.topics as Array<{ name: string; topicId: string }>).filter((x) => pools.topicNames.includes(x.name)).map((x) => x.topicId);
+  const md = await c.request(3, 12, {
+    topics: null,
+    allowAutoTopicCreation: false,
+    includeTopicAuthorizedOperations: false,
+  });
+  pools.topicIds = (md.topics as Array<{ name: string; topicId: string }>)
+    .filter((x) => pools.topicNames.includes(x.name))
+    .map((x) => x.topicId);
   c.close();
 
   const maxFrameBytes = broker.broker.config.int('socket.request.max.bytes');
@@ -147,8 +200,18 @@ export async function runSession(broker: FuzzBroker, opts: SessionOptions): Prom
   for (const l of probeBefore.lines) lines.push(`huge size probe: ${l}`);
 
   const report = await runFuzz({
-    port: broker.port, cases: opts.cases, seed: opts.seed, maxFrameBytes, pools, batchTopic: BATCH_TOPIC, batchPartitions: 3,
-    lanes: opts.lanes, caseTimeoutMs: timeoutMs, only: opts.only, strict: opts.strict, progress: opts.progress,
+    port: broker.port,
+    cases: opts.cases,
+    seed: opts.seed,
+    maxFrameBytes,
+    pools,
+    batchTopic: BATCH_TOPIC,
+    batchPartitions: 3,
+    lanes: opts.lanes,
+    caseTimeoutMs: timeoutMs,
+    only: opts.only,
+    strict: opts.strict,
+    progress: opts.progress,
     diagnose: (frame) => explainClose(broker, frame.toString('hex')),
   });
   lines.push(...describeReport(report));
@@ -159,14 +222,23 @@ export async function runSession(broker: FuzzBroker, opts: SessionOptions): Prom
   for (const [api, u] of Object.entries(report.unexpectedCloses)) {
     lines.push(`closed on a decodable ${api} request: ${u.count} time(s)`);
     for (const s of u.samples.slice(0, 2)) {
-      lines.push(`  case #${s.index} [${s.gen}] v${s.version} ${s.desc}: ${await explainClose(broker, s.hex)}; frame ${s.hex.slice(0, 300)}`);
+      lines.push(
+        `  case #${s.index} [${s.gen}] v${s.version} ${s.desc}: ${await explainClose(broker, s.hex)}; frame ${s.hex.slice(0, 300)}`,
+      );
     }
   }
 
   const reasons = [...broker.closeReasons.entries()].sort((a, b) => b[1] - a[1]);
-  lines.push(`why the broker closed connections (${reasons.length} kinds): ${reasons.slice(0, 40).map(([r, n]) => `${n}× ${r}`).join(' | ')}`);
+  lines.push(
+    `why the broker closed connections (${reasons.length} kinds): ${reasons
+      .slice(0, 40)
+      .map(([r, n]) => `${n}× ${r}`)
+      .join(' | ')}`,
+  );
   const topics = broker.broker.listTopics();
-  lines.push(`broker state after the fuzz: ${topics.length} topics, ${topics.reduce((n, t) => n + t.partitions.length, 0)} partitions, ${broker.broker.groups.groupIds().length} groups`);
+  lines.push(
+    `broker state after the fuzz: ${topics.length} topics, ${topics.reduce((n, t) => n + t.partitions.length, 0)} partitions, ${broker.broker.groups.groupIds().length} groups`,
+  );
 
   const failures = [...report.failures, ...probeBefore.failures, ...probeAfter.failures];
   if (report.rssMaxMb - report.rssStartMb > rssLimitMb) {
@@ -177,27 +249,56 @@ export async function runSession(broker: FuzzBroker, opts: SessionOptions): Prom
   try {
     const f = await WireClient.open(broker.port);
     const reset = await f.request(33, 0, {
-      resources: [{ resourceType: 4, resourceName: '', configs: [] }, { resourceType: 4, resourceName: String(broker.nodeId), configs: [] }],
+      resources: [
+        { resourceType: 4, resourceName: '', configs: [] },
+        { resourceType: 4, resourceName: String(broker.nodeId), configs: [] },
+      ],
       validateOnly: false,
     });
-    for (const r of reset.responses) if (r.errorCode !== 0) throw new Error(`resetting broker configs: error ${r.errorCode} ${r.errorMessage}`);
+    for (const r of reset.responses)
+      if (r.errorCode !== 0) throw new Error(`resetting broker configs: error ${r.errorCode} ${r.errorMessage}`);
     const topic = `fuzz-final-${opts.seed}`;
     await createTopic(f, topic, 1);
     const values = ['one', 'two', 'three'];
     const produced = await f.request(0, 9, {
-      transactionalId: null, acks: -1, timeoutMs: 1000,
-      topicData: [{ name: topic, partitionData: [{ index: 0, records: encodeRecordBatch({ records: values.map((v) => ({ key: v, value: v })) }) }] }],
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [
+        {
+          name: topic,
+          partitionData: [
+            { index: 0, records: encodeRecordBatch({ records: values.map((v) => ({ key: v, value: v })) }) },
+          ],
+        },
+      ],
     });
     const pr = produced.responses[0].partitionResponses[0];
-    if (pr.errorCode !== 0 || pr.baseOffset !== 0) throw new Error(`final produce: error ${pr.errorCode} ${pr.errorMessage}, base offset ${pr.baseOffset}`);
+    if (pr.errorCode !== 0 || pr.baseOffset !== 0)
+      throw new Error(`final produce: error ${pr.errorCode} ${pr.errorMessage}, base offset ${pr.baseOffset}`);
     const fetched = await f.request(1, 12, {
-      replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-      topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
-      forgottenTopicsData: [], rackId: '',
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic,
+          partitions: [
+            { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 },
+          ],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: '',
     });
     const fp = fetched.responses[0].partitions[0];
     const got = fp.errorCode === 0 && fp.records ? decodeRecords(fp.records).map((r) => r.value!.toString()) : [];
-    if (fp.errorCode !== 0 || got.join() !== values.join()) throw new Error(`final fetch: error ${fp.errorCode}, records ${JSON.stringify(got)}`);
+    if (fp.errorCode !== 0 || got.join() !== values.join())
+      throw new Error(`final fetch: error ${fp.errorCode}, records ${JSON.stringify(got)}`);
     f.close();
     lines.push('final produce/fetch round trip: ok');
   } catch (err) {

@@ -21,7 +21,9 @@ export async function startTestBroker(props: Record<string, string> = {}, dataDi
   const registry = 'schema.registry.listeners' in props ? {} : { 'schema.registry.enable': 'false' };
   const b = await startBroker({
     properties: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dataDir, ...registry, ...props },
-    log: (l) => { if (process.env.KTOOL_TEST_LOG) process.stderr.write(`[broker] ${l}\n`); },
+    log: (l) => {
+      if (process.env.KTOOL_TEST_LOG) process.stderr.write(`[broker] ${l}\n`);
+    },
   });
   return Object.assign(b, {
     bootstrap: `127.0.0.1:${b.port}`,

@@ -5,7 +5,11 @@ import type { RunningBroker } from '../../src/broker/index.js';
 
 /** An ApiVersions response body advertising exactly these key ranges. */
 export function apiVersionsBody(keys: Array<[apiKey: number, min: number, max: number]>): object {
-  return { errorCode: 0, apiKeys: keys.map(([apiKey, minVersion, maxVersion]) => ({ apiKey, minVersion, maxVersion })), throttleTimeMs: 0 };
+  return {
+    errorCode: 0,
+    apiKeys: keys.map(([apiKey, minVersion, maxVersion]) => ({ apiKey, minVersion, maxVersion })),
+    throttleTimeMs: 0,
+  };
 }
 
 /** Records every request for these API keys (without changing how they are answered). */
@@ -21,6 +25,10 @@ export function recordRequests(broker: RunningBroker, apiKeys: number[]): Contro
 }
 
 /** Answers every request for `apiKey` with `respond(request)`'s body. */
-export function answer(broker: RunningBroker, apiKey: number, respond: (req: ControlledRequest & { body: any }) => object): () => void {
+export function answer(
+  broker: RunningBroker,
+  apiKey: number,
+  respond: (req: ControlledRequest & { body: any }) => object,
+): () => void {
   return broker.controls.add(apiKey, (req) => ({ respond: respond(req) }));
 }

@@ -16,9 +16,29 @@ export async function readPartition(port: number, topic: string, partition: numb
   try {
     for (;;) {
       const r = await client.request(1, 11, {
-        replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 8 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-        topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, logStartOffset: -1, partitionMaxBytes: 8 << 20 }] }],
-        forgottenTopicsData: [], rackId: '',
+        replicaId: -1,
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 8 << 20,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [
+          {
+            topic,
+            partitions: [
+              {
+                partition,
+                currentLeaderEpoch: -1,
+                fetchOffset: offset,
+                logStartOffset: -1,
+                partitionMaxBytes: 8 << 20,
+              },
+            ],
+          },
+        ],
+        forgottenTopicsData: [],
+        rackId: '',
       });
       const p = r.responses[0].partitions[0];
       assert.equal(p.errorCode, 0);

@@ -1,12 +1,12 @@
 // Module hooks for trace-imports.mjs (they run on the loader thread).
-import { appendFileSync } from 'node:fs'
+import { appendFileSync } from 'node:fs';
 
-let file
+let file;
 export function initialize(data) {
-  file = data.file
+  file = data.file;
 }
 export async function resolve(specifier, context, next) {
-  const result = await next(specifier, context)
-  appendFileSync(file, `${result.url}\n`)
-  return result
+  const result = await next(specifier, context);
+  appendFileSync(file, `${result.url}\n`);
+  return result;
 }

@@ -11,9 +11,17 @@ export class WireClient {
   closed = false;
 
   private constructor(private readonly socket: Socket) {
-    socket.on('data', (d: Buffer) => { this.buffered = Buffer.concat([this.buffered, d]); this.pump(); });
-    socket.on('close', () => { this.closed = true; this.failWaiting?.(new Error('connection closed')); });
-    socket.on('error', () => { this.closed = true; });
+    socket.on('data', (d: Buffer) => {
+      this.buffered = Buffer.concat([this.buffered, d]);
+      this.pump();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.failWaiting?.(new Error('connection closed'));
+    });
+    socket.on('error', () => {
+      this.closed = true;
+    });
   }
 
   static open(port: number, host = '127.0.0.1'): Promise<WireClient> {
@@ -39,14 +47,28 @@ export class WireClient {
     this.socket.write(bytes);
   }
 
-   
   async request(apiKey: number, version: number, body: object, timeoutMs = 10_000): Promise<any> {
     const id = this.correlationId++;
     const frame = await new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no response to api ${apiKey} v${version} in ${timeoutMs} ms`)), timeoutMs);
-      if (this.closed) { clearTimeout(timer); reject(new Error('connection closed')); return; }
-      this.failWaiting = (e) => { clearTimeout(timer); this.failWaiting = null; reject(e); };
-      this.waiting = (f) => { clearTimeout(timer); this.failWaiting = null; resolve(f); };
+      const timer = setTimeout(
+        () => reject(new Error(`no response to api ${apiKey} v${version} in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      if (this.closed) {
+        clearTimeout(timer);
+        reject(new Error('connection closed'));
+        return;
+      }
+      this.failWaiting = (e) => {
+        clearTimeout(timer);
+        this.failWaiting = null;
+        reject(e);
+      };
+      this.waiting = (f) => {
+        clearTimeout(timer);
+        this.failWaiting = null;
+        resolve(f);
+      };
       for (const chunk of encodeRequestFrame(apiKey, version, id, 'wire-test', body)) this.socket.write(chunk);
       this.pump();
     });
@@ -60,7 +82,10 @@ export class WireClient {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('connection still open')), timeoutMs);
-      this.socket.once('close', () => { clearTimeout(timer); resolve(); });
+      this.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 

@@ -35,9 +35,14 @@ interface Capture {
 }
 
 const CAPTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'captures');
-const files = readdirSync(CAPTURE_DIR).filter((f) => f.endsWith('.jsonl')).sort();
+const files = readdirSync(CAPTURE_DIR)
+  .filter((f) => f.endsWith('.jsonl'))
+  .sort();
 const load = (file: string): Capture[] =>
-  readFileSync(join(CAPTURE_DIR, file), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Capture);
+  readFileSync(join(CAPTURE_DIR, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Capture);
 const all = files.flatMap((f) => load(f).map((c) => ({ ...c, file: f })));
 
 function withSizePrefix(frame: Buffer): Buffer {
@@ -74,7 +79,9 @@ for (const file of files) {
         assert.equal(header.correlationId, c.correlationId);
         assert.equal(header.clientId, c.clientId);
         const body = decodeRequest(header.apiKey, header.apiVersion, request, header.bodyOffset);
-        const reencoded = concatChunks(encodeRequestFrame(header.apiKey, header.apiVersion, header.correlationId, header.clientId, body));
+        const reencoded = concatChunks(
+          encodeRequestFrame(header.apiKey, header.apiVersion, header.correlationId, header.clientId, body),
+        );
         assert.equal(reencoded.toString('hex'), withSizePrefix(request).toString('hex'), 'request bytes');
 
         if (c.response === null) return; // connection closed before the broker answered
@@ -116,7 +123,9 @@ describe('decoded values match the scenarios', () => {
 
   test('Metadata lists the advertised broker 127.0.0.1:19094', () => {
     for (const version of [0, 1, 4, 5, 6, 9]) {
-      const body = decodeCapturedResponse(find((c) => c.apiKey === 3 && c.apiVersion === version && c.response !== null));
+      const body = decodeCapturedResponse(
+        find((c) => c.apiKey === 3 && c.apiVersion === version && c.response !== null),
+      );
       assert.deepEqual(
         body.brokers.map((b: MessageBody) => [b.nodeId, b.host, b.port]),
         [[0, '127.0.0.1', 19094]],
@@ -126,13 +135,22 @@ describe('decoded values match the scenarios', () => {
   });
 
   test('Metadata for a topic being auto-created answers LEADER_NOT_AVAILABLE', () => {
-    const hit = all.find((c) => c.apiKey === 3 && c.response !== null && c.scenario.includes('produce-none') &&
-      decodeCapturedResponse(c).topics.some((t: MessageBody) => t.errorCode === ErrorCode.LEADER_NOT_AVAILABLE));
+    const hit = all.find(
+      (c) =>
+        c.apiKey === 3 &&
+        c.response !== null &&
+        c.scenario.includes('produce-none') &&
+        decodeCapturedResponse(c).topics.some((t: MessageBody) => t.errorCode === ErrorCode.LEADER_NOT_AVAILABLE),
+    );
     assert.ok(hit, 'kcat produce-none saw LEADER_NOT_AVAILABLE');
   });
 
   test('the first JoinGroup is answered MEMBER_ID_REQUIRED with a member id', () => {
-    for (const [file, version] of [['kcat.jsonl', 5], ['kafkajs.jsonl', 5], ['java.jsonl', 6]] as const) {
+    for (const [file, version] of [
+      ['kcat.jsonl', 5],
+      ['kafkajs.jsonl', 5],
+      ['java.jsonl', 6],
+    ] as const) {
       const body = decodeCapturedResponse(find((c) => c.file === file && c.apiKey === 11 && c.apiVersion === version));
       assert.equal(body.errorCode, ErrorCode.MEMBER_ID_REQUIRED, file);
       assert.ok(body.memberId.length > 0, file);
@@ -164,8 +182,15 @@ describe('decoded values match the scenarios', () => {
   });
 
   test('Fetch v11 responses carry records and default tagged fields', () => {
-    const c = find((x) => x.file === 'kcat.jsonl' && x.apiKey === 1 && x.response !== null &&
-      decodeCapturedResponse(x).responses.some((t: MessageBody) => t.partitions.some((p: MessageBody) => p.records?.length > 0)));
+    const c = find(
+      (x) =>
+        x.file === 'kcat.jsonl' &&
+        x.apiKey === 1 &&
+        x.response !== null &&
+        decodeCapturedResponse(x).responses.some((t: MessageBody) =>
+          t.partitions.some((p: MessageBody) => p.records?.length > 0),
+        ),
+    );
     const partition = decodeCapturedResponse(c).responses[0].partitions[0];
     assert.equal(partition.errorCode, 0);
     assert.ok(partition.highWatermark > 0);

@@ -30,7 +30,10 @@ function checkVersion(spec: MessageSpec, version: number, codec: Codec, seed: nu
     const bytes = concatChunks(codec.encode(version, body));
     const decoded = codec.decode(version, bytes);
     assert.deepStrictEqual(decoded, expectedAt(spec.fields, version, body));
-    assert.ok(concatChunks(codec.encode(version, decoded)).equals(bytes), 're-encoding the decoded body gives the same bytes');
+    assert.ok(
+      concatChunks(codec.encode(version, decoded)).equals(bytes),
+      're-encoding the decoded body gives the same bytes',
+    );
 
     // Every strict prefix of a valid message is a truncated frame.
     for (let cut = 0; cut < bytes.length; cut += Math.max(1, bytes.length >> 5)) {
@@ -57,7 +60,12 @@ for (const api of allApiSpecs()) {
       test(`${kind} v${spec.validVersions[0]}-${spec.validVersions[1]}`, () => {
         for (const version of versionsOf(spec)) {
           try {
-            checkVersion(spec, version, codecFor(api.apiKey, kind), api.apiKey * 1000 + version * 2 + (kind === 'request' ? 0 : 1));
+            checkVersion(
+              spec,
+              version,
+              codecFor(api.apiKey, kind),
+              api.apiKey * 1000 + version * 2 + (kind === 'request' ? 0 : 1),
+            );
           } catch (err) {
             (err as Error).message = `${api.name} ${kind} v${version}: ${(err as Error).message}`;
             throw err;
@@ -72,10 +80,15 @@ describe('group protocol data structures', () => {
   for (const spec of Object.values(DATA_SPECS)) {
     test(`${spec.name} v${spec.validVersions[0]}-${spec.validVersions[1]}`, () => {
       for (const version of versionsOf(spec)) {
-        checkVersion(spec, version, {
-          encode: (v, b) => encodeData(spec.name, v, b),
-          decode: (v, buf) => decodeData(spec.name, v, buf),
-        }, version + 7);
+        checkVersion(
+          spec,
+          version,
+          {
+            encode: (v, b) => encodeData(spec.name, v, b),
+            decode: (v, buf) => decodeData(spec.name, v, buf),
+          },
+          version + 7,
+        );
       }
     });
   }

@@ -27,10 +27,20 @@ describe('defaults and version gating', () => {
     assert.deepEqual(body, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [] });
 
     // Produce v0 response: only responses[]; later fields take schema defaults.
-    const response = decodeResponse(0, 0, buf('00000001' + '0001' + '74' + '00000001' + '00000000' + '0000' + '0000000000000005'));
+    const response = decodeResponse(
+      0,
+      0,
+      buf('00000001' + '0001' + '74' + '00000001' + '00000000' + '0000' + '0000000000000005'),
+    );
     assert.deepEqual(response.responses[0].partitionResponses[0], {
-      index: 0, errorCode: 0, baseOffset: 5, logAppendTimeMs: -1, logStartOffset: -1,
-      recordErrors: [], errorMessage: null, currentLeader: { leaderId: -1, leaderEpoch: -1 },
+      index: 0,
+      errorCode: 0,
+      baseOffset: 5,
+      logAppendTimeMs: -1,
+      logStartOffset: -1,
+      recordErrors: [],
+      errorMessage: null,
+      currentLeader: { leaderId: -1, leaderEpoch: -1 },
     });
     assert.equal(response.throttleTimeMs, 0);
     assert.deepEqual(response.nodeEndpoints, []);
@@ -40,8 +50,16 @@ describe('defaults and version gating', () => {
     const a = decodeRequest(0, 2, buf('0001000003e800000000'));
     const b = decodeRequest(0, 2, buf('0001000003e800000000'));
     assert.notEqual(a.topicData, b.topicData);
-    const r1 = decodeResponse(1, 11, concatChunks(encodeResponse(1, 11, { responses: [{ topic: 't', partitions: [{}] }] })));
-    const r2 = decodeResponse(1, 11, concatChunks(encodeResponse(1, 11, { responses: [{ topic: 't', partitions: [{}] }] })));
+    const r1 = decodeResponse(
+      1,
+      11,
+      concatChunks(encodeResponse(1, 11, { responses: [{ topic: 't', partitions: [{}] }] })),
+    );
+    const r2 = decodeResponse(
+      1,
+      11,
+      concatChunks(encodeResponse(1, 11, { responses: [{ topic: 't', partitions: [{}] }] })),
+    );
     assert.notEqual(r1.responses[0].partitions[0].currentLeader, r2.responses[0].partitions[0].currentLeader);
   });
 
@@ -70,7 +88,10 @@ describe('nullability', () => {
     // ConsumerGroupHeartbeat v0 response; assignment defaults to null.
     const prefix = '00000000' + '0000' + '00' + '00' + '00000000' + '00000000';
     assert.equal(hexOf(encodeResponse(68, 0, {})), prefix + 'ff' + '00');
-    assert.equal(hexOf(encodeResponse(68, 0, { assignment: { topicPartitions: [] } })), prefix + '01' + '01' + '00' + '00');
+    assert.equal(
+      hexOf(encodeResponse(68, 0, { assignment: { topicPartitions: [] } })),
+      prefix + '01' + '01' + '00' + '00',
+    );
     assert.equal(decodeResponse(68, 0, buf(prefix + 'ff00')).assignment, null);
     assert.deepEqual(decodeResponse(68, 0, buf(prefix + '01010000')).assignment, { topicPartitions: [] });
   });
@@ -78,7 +99,10 @@ describe('nullability', () => {
   test('null strings: allowed where nullable, rejected on the wire where not', () => {
     assert.equal(decodeRequest(0, 3, buf('ffff' + '0001' + '00000000' + '00000000')).transactionalId, null);
     // A topic name of length -1.
-    assert.throws(() => decodeRequest(0, 3, buf('ffff' + '0001' + '00000000' + '00000001' + 'ffff' + '00000000')), /null in a non-nullable string/);
+    assert.throws(
+      () => decodeRequest(0, 3, buf('ffff' + '0001' + '00000000' + '00000001' + 'ffff' + '00000000')),
+      /null in a non-nullable string/,
+    );
   });
 });
 
@@ -89,7 +113,10 @@ describe('tagged fields', () => {
 
   test('left out while equal to their default', () => {
     assert.equal(hexOf(encodeResponse(18, 3, body)), base + '00');
-    assert.equal(hexOf(encodeResponse(18, 3, { ...body, finalizedFeaturesEpoch: -1, supportedFeatures: [] })), base + '00');
+    assert.equal(
+      hexOf(encodeResponse(18, 3, { ...body, finalizedFeaturesEpoch: -1, supportedFeatures: [] })),
+      base + '00',
+    );
   });
 
   test('written in tag order with their size', () => {
@@ -105,10 +132,21 @@ describe('tagged fields', () => {
     // Fetch v12 partition: currentLeader (tag 1) defaults to {-1, -1}.
     const partition = { partitionIndex: 0, records: null };
     const plain = hexOf(encodeResponse(1, 12, { responses: [{ topic: 't', partitions: [partition] }] }));
-    const same = hexOf(encodeResponse(1, 12, { responses: [{ topic: 't', partitions: [{ ...partition, currentLeader: { leaderId: -1, leaderEpoch: -1 } }] }] }));
-    const moved = hexOf(encodeResponse(1, 12, { responses: [{ topic: 't', partitions: [{ ...partition, currentLeader: { leaderId: 2, leaderEpoch: 7 } }] }] }));
+    const same = hexOf(
+      encodeResponse(1, 12, {
+        responses: [{ topic: 't', partitions: [{ ...partition, currentLeader: { leaderId: -1, leaderEpoch: -1 } }] }],
+      }),
+    );
+    const moved = hexOf(
+      encodeResponse(1, 12, {
+        responses: [{ topic: 't', partitions: [{ ...partition, currentLeader: { leaderId: 2, leaderEpoch: 7 } }] }],
+      }),
+    );
     assert.equal(same, plain);
-    assert.ok(moved.includes('0109' + '00000002' + '00000007' + '00'), 'tag 1, 9 bytes: two int32 and an empty tag section');
+    assert.ok(
+      moved.includes('0109' + '00000002' + '00000007' + '00'),
+      'tag 1, 9 bytes: two int32 and an empty tag section',
+    );
     const decoded = decodeResponse(1, 12, buf(moved));
     assert.deepEqual(decoded.responses[0].partitions[0].currentLeader, { leaderId: 2, leaderEpoch: 7 });
   });
@@ -128,7 +166,9 @@ describe('tagged fields', () => {
 
 describe('records', () => {
   test('decode to a view of the frame, null or empty', () => {
-    const frame = buf('ffff' + '0001' + '00000000' + '00000001' + '000174' + '00000001' + '00000000' + '00000003' + 'aabbcc');
+    const frame = buf(
+      'ffff' + '0001' + '00000000' + '00000001' + '000174' + '00000001' + '00000000' + '00000003' + 'aabbcc',
+    );
     const body = decodeRequest(0, 3, frame);
     const records: Buffer = body.topicData[0].partitionData[0].records;
     assert.equal(records.toString('hex'), 'aabbcc');
@@ -142,14 +182,22 @@ describe('records', () => {
   test('a list of buffers is written as one field, without copying the large ones', () => {
     const a = Buffer.alloc(4096, 1);
     const b = Buffer.alloc(8192, 2);
-    const chunks = encodeRequest(0, 7, { acks: 1, timeoutMs: 10, topicData: [{ name: 't', partitionData: [{ index: 0, records: [a, b] }] }] });
+    const chunks = encodeRequest(0, 7, {
+      acks: 1,
+      timeoutMs: 10,
+      topicData: [{ name: 't', partitionData: [{ index: 0, records: [a, b] }] }],
+    });
     assert.ok(chunks.includes(a) && chunks.includes(b), 'the record buffers are output chunks themselves');
     const decoded = decodeRequest(0, 7, concatChunks(chunks));
     const records: Buffer = decoded.topicData[0].partitionData[0].records;
     assert.equal(records.length, a.length + b.length);
     assert.ok(records.equals(Buffer.concat([a, b])));
-    const flexible = encodeRequest(0, 9, { topicData: [{ name: 't', partitionData: [{ index: 0, records: [a, b] }] }] });
-    assert.ok(decodeRequest(0, 9, concatChunks(flexible)).topicData[0].partitionData[0].records.equals(Buffer.concat([a, b])));
+    const flexible = encodeRequest(0, 9, {
+      topicData: [{ name: 't', partitionData: [{ index: 0, records: [a, b] }] }],
+    });
+    assert.ok(
+      decodeRequest(0, 9, concatChunks(flexible)).topicData[0].partitionData[0].records.equals(Buffer.concat([a, b])),
+    );
   });
 });
 
@@ -177,7 +225,13 @@ describe('lookups', () => {
 
 describe('group protocol data', () => {
   test('ConsumerProtocolSubscription bytes by version', () => {
-    const body = { topics: ['a'], userData: null, ownedPartitions: [{ topic: 'a', partitions: [0] }], generationId: 4, rackId: 'r' };
+    const body = {
+      topics: ['a'],
+      userData: null,
+      ownedPartitions: [{ topic: 'a', partitions: [0] }],
+      generationId: 4,
+      rackId: 'r',
+    };
     assert.equal(hexOf(encodeData('ConsumerProtocolSubscription', 0, body)), '00000001' + '000161' + 'ffffffff');
     assert.equal(
       hexOf(encodeData('ConsumerProtocolSubscription', 3, body)),
@@ -186,9 +240,14 @@ describe('group protocol data', () => {
   });
 
   test('versions above the newest known read as the newest (they only append fields)', () => {
-    const bytes = concatChunks(encodeData('ConsumerProtocolAssignment', 3, { assignedPartitions: [{ topic: 't', partitions: [1, 2] }] }));
+    const bytes = concatChunks(
+      encodeData('ConsumerProtocolAssignment', 3, { assignedPartitions: [{ topic: 't', partitions: [1, 2] }] }),
+    );
     const future = Buffer.concat([bytes, Buffer.from('extra')]);
-    assert.deepEqual(decodeData('ConsumerProtocolAssignment', 9, future), decodeData('ConsumerProtocolAssignment', 3, bytes));
+    assert.deepEqual(
+      decodeData('ConsumerProtocolAssignment', 9, future),
+      decodeData('ConsumerProtocolAssignment', 3, bytes),
+    );
     assert.throws(() => decodeData('NoSuchThing', 0, bytes), ProtocolError);
   });
 });
@@ -209,7 +268,8 @@ describe('hostile input', () => {
               else decodeResponse(api.apiKey, version, input);
               decoded++;
             } catch (err) {
-              if (!(err instanceof ProtocolError)) throw new Error(`${api.name} ${kind} v${version} on ${input.toString('hex')}: ${err}`, { cause: err });
+              if (!(err instanceof ProtocolError))
+                throw new Error(`${api.name} ${kind} v${version} on ${input.toString('hex')}: ${err}`, { cause: err });
             }
           }
         }
@@ -237,7 +297,8 @@ describe('hostile input', () => {
             if (kind === 'request') decodeRequest(api.apiKey, version, corrupt);
             else decodeResponse(api.apiKey, version, corrupt);
           } catch (err) {
-            if (!(err instanceof ProtocolError)) throw new Error(`${api.name} ${kind} v${version}: ${err}`, { cause: err });
+            if (!(err instanceof ProtocolError))
+              throw new Error(`${api.name} ${kind} v${version}: ${err}`, { cause: err });
           }
         }
       }

@@ -1,7 +1,14 @@
 // Kafka's error table and the protocol error classes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ErrorCode, KafkaError, ProtocolError, errorMessage, errorName, isRetriable } from '../../src/protocol/index.js';
+import {
+  ErrorCode,
+  KafkaError,
+  ProtocolError,
+  errorMessage,
+  errorName,
+  isRetriable,
+} from '../../src/protocol/index.js';
 
 test('well-known codes', () => {
   assert.equal(ErrorCode.UNKNOWN_SERVER_ERROR, -1);
@@ -28,13 +35,32 @@ test('the table runs from -1 without gaps or duplicates', () => {
 });
 
 test('retriable flags', () => {
-  for (const name of ['CORRUPT_MESSAGE', 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_OR_FOLLOWER',
-    'REQUEST_TIMED_OUT', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'NOT_ENOUGH_REPLICAS', 'KAFKA_STORAGE_ERROR',
-    'FETCH_SESSION_ID_NOT_FOUND', 'UNKNOWN_TOPIC_ID', 'THROTTLING_QUOTA_EXCEEDED'] as const) {
+  for (const name of [
+    'CORRUPT_MESSAGE',
+    'UNKNOWN_TOPIC_OR_PARTITION',
+    'LEADER_NOT_AVAILABLE',
+    'NOT_LEADER_OR_FOLLOWER',
+    'REQUEST_TIMED_OUT',
+    'NOT_COORDINATOR',
+    'COORDINATOR_LOAD_IN_PROGRESS',
+    'NOT_ENOUGH_REPLICAS',
+    'KAFKA_STORAGE_ERROR',
+    'FETCH_SESSION_ID_NOT_FOUND',
+    'UNKNOWN_TOPIC_ID',
+    'THROTTLING_QUOTA_EXCEEDED',
+  ] as const) {
     assert.equal(isRetriable(ErrorCode[name]), true, name);
   }
-  for (const name of ['NONE', 'UNKNOWN_SERVER_ERROR', 'OFFSET_OUT_OF_RANGE', 'TOPIC_ALREADY_EXISTS', 'UNSUPPORTED_VERSION',
-    'REBALANCE_IN_PROGRESS', 'MEMBER_ID_REQUIRED', 'INVALID_REPLICATION_FACTOR'] as const) {
+  for (const name of [
+    'NONE',
+    'UNKNOWN_SERVER_ERROR',
+    'OFFSET_OUT_OF_RANGE',
+    'TOPIC_ALREADY_EXISTS',
+    'UNSUPPORTED_VERSION',
+    'REBALANCE_IN_PROGRESS',
+    'MEMBER_ID_REQUIRED',
+    'INVALID_REPLICATION_FACTOR',
+  ] as const) {
     assert.equal(isRetriable(ErrorCode[name]), false, name);
   }
   assert.equal(isRetriable(9999), false);

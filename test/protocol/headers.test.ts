@@ -39,16 +39,30 @@ describe('header versions', () => {
 describe('request frames', () => {
   test('v2 header: int16 clientId (not compact), then an empty tag section', () => {
     const chunks = encodeRequestFrame(18, 3, 7, 'cli', { clientSoftwareName: 'a', clientSoftwareVersion: '1' });
-    assert.equal(hexOf(chunks), '00000013' + '0012' + '0003' + '00000007' + '0003636c69' + '00' + '0261' + '0231' + '00');
+    assert.equal(
+      hexOf(chunks),
+      '00000013' + '0012' + '0003' + '00000007' + '0003636c69' + '00' + '0261' + '0231' + '00',
+    );
   });
 
   test('v1 header with a null clientId', () => {
-    assert.equal(hexOf(encodeRequestFrame(3, 1, 1, null, { topics: null })), '0000000e' + '0003' + '0001' + '00000001' + 'ffff' + 'ffffffff');
+    assert.equal(
+      hexOf(encodeRequestFrame(3, 1, 1, null, { topics: null })),
+      '0000000e' + '0003' + '0001' + '00000001' + 'ffff' + 'ffffffff',
+    );
   });
 
   test('decodeRequestHeader reports where the body starts', () => {
-    const frame = concatChunks(encodeRequestFrame(18, 3, 7, 'cli', { clientSoftwareName: 'a', clientSoftwareVersion: '1' })).subarray(4);
-    assert.deepEqual(decodeRequestHeader(frame), { apiKey: 18, apiVersion: 3, correlationId: 7, clientId: 'cli', bodyOffset: 14 });
+    const frame = concatChunks(
+      encodeRequestFrame(18, 3, 7, 'cli', { clientSoftwareName: 'a', clientSoftwareVersion: '1' }),
+    ).subarray(4);
+    assert.deepEqual(decodeRequestHeader(frame), {
+      apiKey: 18,
+      apiVersion: 3,
+      correlationId: 7,
+      clientId: 'cli',
+      bodyOffset: 14,
+    });
     assert.deepEqual(decodeRequestFrame(frame).body, { clientSoftwareName: 'a', clientSoftwareVersion: '1' });
   });
 
@@ -76,19 +90,36 @@ describe('response frames', () => {
   test('ApiVersions responses keep header v0 even when the body is flexible', () => {
     const hex = hexOf(encodeResponseFrame(18, 3, 9, apiVersionsBody));
     assert.equal(hex, '00000013' + '00000009' + '0000' + '02' + '001200000004' + '00' + '00000000' + '00');
-    assert.deepEqual(decodeResponseFrame(18, 3, buf(hex.slice(8))), { correlationId: 9, body: { ...apiVersionsBody, supportedFeatures: [], finalizedFeaturesEpoch: -1, finalizedFeatures: [], zkMigrationReady: false } });
+    assert.deepEqual(decodeResponseFrame(18, 3, buf(hex.slice(8))), {
+      correlationId: 9,
+      body: {
+        ...apiVersionsBody,
+        supportedFeatures: [],
+        finalizedFeaturesEpoch: -1,
+        finalizedFeatures: [],
+        zkMigrationReady: false,
+      },
+    });
   });
 
   test('flexible responses get header v1 (a tag section after the correlation id)', () => {
     const hex = hexOf(encodeResponseFrame(12, 4, 5, { throttleTimeMs: 0, errorCode: 27 }));
     assert.equal(hex, '0000000c' + '00000005' + '00' + '00000000' + '001b' + '00');
-    assert.deepEqual(decodeResponseFrame(12, 4, buf(hex.slice(8))), { correlationId: 5, body: { throttleTimeMs: 0, errorCode: 27 } });
-    assert.equal(hexOf(encodeResponseFrame(12, 3, 5, { errorCode: 27 })), '0000000a' + '00000005' + '00000000' + '001b');
+    assert.deepEqual(decodeResponseFrame(12, 4, buf(hex.slice(8))), {
+      correlationId: 5,
+      body: { throttleTimeMs: 0, errorCode: 27 },
+    });
+    assert.equal(
+      hexOf(encodeResponseFrame(12, 3, 5, { errorCode: 27 })),
+      '0000000a' + '00000005' + '00000000' + '001b',
+    );
   });
 
   test('the size prefix covers external record chunks', () => {
     const records = Buffer.alloc(100_000, 1);
-    const chunks = encodeResponseFrame(1, 11, 3, { responses: [{ topic: 't', partitions: [{ partitionIndex: 0, records }] }] });
+    const chunks = encodeResponseFrame(1, 11, 3, {
+      responses: [{ topic: 't', partitions: [{ partitionIndex: 0, records }] }],
+    });
     assert.ok(chunks.includes(records));
     const frame = concatChunks(chunks);
     assert.equal(frame.readInt32BE(0), frame.length - 4);

@@ -22,9 +22,19 @@ describe('log records', () => {
 
   test('PartitionRecord round-trips replicas, ISR and leader epoch', () => {
     const body = {
-      partitionId: 3, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ', replicas: [1, 2, 3], isr: [1, 2],
-      removingReplicas: [], addingReplicas: [], leader: 1, leaderRecoveryState: 0, leaderEpoch: 7, partitionEpoch: 9,
-      directories: [], eligibleLeaderReplicas: null, lastKnownElr: null,
+      partitionId: 3,
+      topicId: 'AAAAAAAAAAAAAAAAAAAAAQ',
+      replicas: [1, 2, 3],
+      isr: [1, 2],
+      removingReplicas: [],
+      addingReplicas: [],
+      leader: 1,
+      leaderRecoveryState: 0,
+      leaderEpoch: 7,
+      partitionEpoch: 9,
+      directories: [],
+      eligibleLeaderReplicas: null,
+      lastKnownElr: null,
     };
     const back = decodeMetadataRecord(encodeMetadataRecord('PartitionRecord', 0, body));
     assert.deepEqual(back.body.replicas, [1, 2, 3]);

@@ -9,8 +9,10 @@ const throwsProtocol = (fn: () => unknown) => assert.throws(fn, ProtocolError);
 
 describe('fixed-size integers', () => {
   test('int8/int16/int32 round-trip at their limits', () => {
-    for (const v of [-128, -1, 0, 1, 127]) assert.equal(new Reader(concatChunks(new Writer().int8(v).finish())).int8(), v);
-    for (const v of [-32768, -1, 0, 255, 32767]) assert.equal(new Reader(concatChunks(new Writer().int16(v).finish())).int16(), v);
+    for (const v of [-128, -1, 0, 1, 127])
+      assert.equal(new Reader(concatChunks(new Writer().int8(v).finish())).int8(), v);
+    for (const v of [-32768, -1, 0, 255, 32767])
+      assert.equal(new Reader(concatChunks(new Writer().int16(v).finish())).int16(), v);
     for (const v of [-2147483648, -1, 0, 65536, 2147483647]) {
       assert.equal(new Reader(concatChunks(new Writer().int32(v).finish())).int32(), v);
     }
@@ -59,8 +61,17 @@ describe('fixed-size integers', () => {
 describe('varints', () => {
   test('unsigned varint boundaries', () => {
     const cases: [number, string][] = [
-      [0, '00'], [1, '01'], [127, '7f'], [128, '8001'], [300, 'ac02'], [16383, 'ff7f'], [16384, '808001'],
-      [2097151, 'ffff7f'], [2097152, '80808001'], [268435455, 'ffffff7f'], [268435456, '8080808001'],
+      [0, '00'],
+      [1, '01'],
+      [127, '7f'],
+      [128, '8001'],
+      [300, 'ac02'],
+      [16383, 'ff7f'],
+      [16384, '808001'],
+      [2097151, 'ffff7f'],
+      [2097152, '80808001'],
+      [268435455, 'ffffff7f'],
+      [268435456, '8080808001'],
       [4294967295, 'ffffffff0f'],
     ];
     for (const [v, h] of cases) {
@@ -71,8 +82,15 @@ describe('varints', () => {
 
   test('zigzag varint, including negatives and int32 limits', () => {
     const cases: [number, string][] = [
-      [0, '00'], [-1, '01'], [1, '02'], [-2, '03'], [63, '7e'], [-64, '7f'], [64, '8001'],
-      [2147483647, 'feffffff0f'], [-2147483648, 'ffffffff0f'],
+      [0, '00'],
+      [-1, '01'],
+      [1, '02'],
+      [-2, '03'],
+      [63, '7e'],
+      [-64, '7f'],
+      [64, '8001'],
+      [2147483647, 'feffffff0f'],
+      [-2147483648, 'ffffffff0f'],
     ];
     for (const [v, h] of cases) {
       assert.equal(hex(new Writer().varint(v)), h, `write ${v}`);
@@ -81,7 +99,13 @@ describe('varints', () => {
   });
 
   test('zigzag varlong up to 2^53', () => {
-    const cases: [number, string][] = [[0, '00'], [-1, '01'], [1, '02'], [-65, '8101'], [2147483648, '8080808010']];
+    const cases: [number, string][] = [
+      [0, '00'],
+      [-1, '01'],
+      [1, '02'],
+      [-65, '8101'],
+      [2147483648, '8080808010'],
+    ];
     for (const [v, h] of cases) {
       assert.equal(hex(new Writer().varlong(v)), h, `write ${v}`);
       assert.equal(reader(h).varlong(), v, `read ${h}`);
@@ -175,12 +199,31 @@ describe('strings, bytes, uuid', () => {
 
 describe('arrays and tagged fields', () => {
   test('int32-counted and compact arrays, with null', () => {
-    const w = new Writer().arrayLength(2).int32(7).int32(8).compactArrayLength(1).int16(5).arrayLength(-1).compactArrayLength(-1);
+    const w = new Writer()
+      .arrayLength(2)
+      .int32(7)
+      .int32(8)
+      .compactArrayLength(1)
+      .int16(5)
+      .arrayLength(-1)
+      .compactArrayLength(-1);
     const r = new Reader(concatChunks(w.finish()));
-    assert.deepEqual(r.array((x) => x.int32(), 4), [7, 8]);
-    assert.deepEqual(r.compactArray((x) => x.int16(), 2), [5]);
-    assert.equal(r.nullableArray((x) => x.int32()), null);
-    assert.equal(r.compactNullableArray((x) => x.int32()), null);
+    assert.deepEqual(
+      r.array((x) => x.int32(), 4),
+      [7, 8],
+    );
+    assert.deepEqual(
+      r.compactArray((x) => x.int16(), 2),
+      [5],
+    );
+    assert.equal(
+      r.nullableArray((x) => x.int32()),
+      null,
+    );
+    assert.equal(
+      r.compactNullableArray((x) => x.int32()),
+      null,
+    );
     assert.equal(r.remaining, 0);
   });
 
@@ -255,7 +298,10 @@ describe('writer chunks', () => {
   });
 
   test('small external buffers are copied inline', () => {
-    const w = new Writer().int8(1).chunk(Buffer.from([2, 3])).int8(4);
+    const w = new Writer()
+      .int8(1)
+      .chunk(Buffer.from([2, 3]))
+      .int8(4);
     const chunks = w.finish();
     assert.equal(chunks.length, 1);
     assert.equal(chunks[0]!.toString('hex'), '01020304');

@@ -23,7 +23,11 @@ const T0 = 1_700_000_000_000;
 
 function simpleBatch(n = 3, extra: Partial<Parameters<typeof encodeRecordBatch>[0]> = {}): Buffer {
   return encodeRecordBatch({
-    records: Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: Buffer.from(`value-${i}`), timestamp: T0 + i })),
+    records: Array.from({ length: n }, (_, i) => ({
+      key: `k${i}`,
+      value: Buffer.from(`value-${i}`),
+      timestamp: T0 + i,
+    })),
     ...extra,
   });
 }
@@ -43,7 +47,15 @@ test('encode/decode round trip with keys, null values, headers and timestamps', 
   const records = [
     { key: Buffer.from('a'), value: Buffer.from('hello'), timestamp: T0 },
     { key: null, value: null, timestamp: T0 + 5 },
-    { key: 'ключ', value: 'värde', headers: [{ key: 'h1', value: Buffer.from([1, 2, 3]) }, { key: 'h2', value: null }], timestamp: T0 - 3 },
+    {
+      key: 'ключ',
+      value: 'värde',
+      headers: [
+        { key: 'h1', value: Buffer.from([1, 2, 3]) },
+        { key: 'h2', value: null },
+      ],
+      timestamp: T0 - 3,
+    },
     { key: Buffer.alloc(0), value: Buffer.alloc(0), timestamp: T0 + 2 ** 40 },
   ];
   const buf = encodeRecordBatch({ records, baseOffset: 42, producerId: 7, producerEpoch: 2, baseSequence: 11 });
@@ -70,8 +82,14 @@ test('encode/decode round trip with keys, null values, headers and timestamps', 
 
   const out = decodeRecords(buf, undefined, { verifyCrc: true });
   assert.equal(out.length, 4);
-  assert.deepEqual(out.map((r) => r.offset), [42, 43, 44, 45]);
-  assert.deepEqual(out.map((r) => r.timestamp), [T0, T0 + 5, T0 - 3, T0 + 2 ** 40]);
+  assert.deepEqual(
+    out.map((r) => r.offset),
+    [42, 43, 44, 45],
+  );
+  assert.deepEqual(
+    out.map((r) => r.timestamp),
+    [T0, T0 + 5, T0 - 3, T0 + 2 ** 40],
+  );
   assert.equal(out[0]!.key!.toString(), 'a');
   assert.equal(out[0]!.value!.toString(), 'hello');
   assert.equal(out[1]!.key, null);
@@ -96,17 +114,23 @@ test('encode: defaults (producer fields -1, now for missing timestamps) and empt
   assert.equal(h.baseOffset, 0);
   assert.equal(h.baseTimestamp, T0);
   assert.equal(h.maxTimestamp, T0);
-  assert.deepEqual(decodeRecords(buf).map((r) => [r.key, r.value!.toString(), r.timestamp]), [
-    [null, 'x', T0],
-    [null, 'y', T0],
-  ]);
+  assert.deepEqual(
+    decodeRecords(buf).map((r) => [r.key, r.value!.toString(), r.timestamp]),
+    [
+      [null, 'x', T0],
+      [null, 'y', T0],
+    ],
+  );
   assert.throws(() => encodeRecordBatch({ records: [] }), RangeError);
   assert.throws(() => encodeRecordBatch({ records: [{ value: 'x' }], compression: 1 }), /compress callback/);
 });
 
 test('encode: large values and many records stay consistent', () => {
   const big = randomBytes(300_000);
-  const buf = encodeRecordBatch({ records: [{ value: big }, ...Array.from({ length: 5000 }, (_, i) => ({ value: String(i) }))], now: T0 });
+  const buf = encodeRecordBatch({
+    records: [{ value: big }, ...Array.from({ length: 5000 }, (_, i) => ({ value: String(i) }))],
+    now: T0,
+  });
   const v = validateBatches(buf);
   assert.equal(v.error, null);
   const recs = decodeRecords(buf);
@@ -118,7 +142,11 @@ test('encode: large values and many records stay consistent', () => {
 
 test('compression goes through the callbacks and batches are validated at header level', () => {
   const records = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: 'x'.repeat(100), timestamp: T0 + i }));
-  const buf = encodeRecordBatch({ records, compression: 1, compress: (codec, data) => (assert.equal(codec, 1), gzipSync(data)) });
+  const buf = encodeRecordBatch({
+    records,
+    compression: 1,
+    compress: (codec, data) => (assert.equal(codec, 1), gzipSync(data)),
+  });
   const h = readBatchHeader(buf, 0);
   assert.equal(h.compression, 1);
   assert.equal(h.recordsCount, 50);
@@ -140,7 +168,10 @@ test('validateBatches: several batches, record count and max timestamp', () => {
   assert.equal(v.error, null);
   if (v.error !== null) return;
   assert.equal(v.batches.length, 3);
-  assert.deepEqual(v.batches.map((x) => x.position), [0, a.length, a.length + b.length]);
+  assert.deepEqual(
+    v.batches.map((x) => x.position),
+    [0, a.length, a.length + b.length],
+  );
   assert.equal(v.recordCount, 6);
   assert.equal(v.maxTimestamp, T0 + 100);
   assert.equal(v.maxTimestampBatch, 1);
@@ -259,7 +290,10 @@ test('assignOffsets rewrites baseOffset and leader epoch without breaking the CR
   assert.equal(h0.partitionLeaderEpoch, 0);
   assert.equal(h1.baseOffset, 2 ** 40);
   assert.equal(validateBatches(buf).error, null);
-  assert.deepEqual(decodeRecords(buf).map((r) => r.offset), [1000, 1001, 1002, 2 ** 40, 2 ** 40 + 1]);
+  assert.deepEqual(
+    decodeRecords(buf).map((r) => r.offset),
+    [1000, 1001, 1002, 2 ** 40, 2 ** 40 + 1],
+  );
 });
 
 test('setLogAppendTime sets the attribute bit and maxTimestamp and recomputes the CRC', () => {
@@ -271,11 +305,20 @@ test('setLogAppendTime sets the attribute bit and maxTimestamp and recomputes th
   assert.equal(h.compression, 0);
   assert.ok(batchCrcMatches(buf, 0));
   assert.equal(validateBatches(buf).error, null);
-  assert.deepEqual(decodeRecords(buf).map((r) => r.timestamp), [T0 + 999, T0 + 999, T0 + 999]);
+  assert.deepEqual(
+    decodeRecords(buf).map((r) => r.timestamp),
+    [T0 + 999, T0 + 999, T0 + 999],
+  );
 });
 
 test('control batches are flagged and skipped by decodeRecords unless asked for', () => {
-  const marker = encodeControlBatch({ commit: true, producerId: 5, producerEpoch: 1, coordinatorEpoch: 3, timestamp: T0 });
+  const marker = encodeControlBatch({
+    commit: true,
+    producerId: 5,
+    producerEpoch: 1,
+    coordinatorEpoch: 3,
+    timestamp: T0,
+  });
   const h = readBatchHeader(marker, 0);
   assert.equal(h.isControl, true);
   assert.equal(h.isTransactional, true);
@@ -285,7 +328,11 @@ test('control batches are flagged and skipped by decodeRecords unless asked for'
   const both = Buffer.concat([data, marker]);
   const v = validateBatches(both);
   assert.equal(v.error, null);
-  if (v.error === null) assert.deepEqual(v.batches.map((b) => b.isControl), [false, true]);
+  if (v.error === null)
+    assert.deepEqual(
+      v.batches.map((b) => b.isControl),
+      [false, true],
+    );
   assert.equal(decodeRecords(both).length, 2);
   const all = decodeRecords(both, undefined, { includeControl: true });
   assert.equal(all.length, 3);
@@ -304,7 +351,14 @@ test('decode skips a partial trailing batch (as fetch responses may carry) and c
 });
 
 test('recordTimestamps lists per-record offsets and timestamps', () => {
-  const buf = encodeRecordBatch({ baseOffset: 10, records: [{ value: 'a', timestamp: T0 + 5 }, { value: 'b', timestamp: T0 }, { value: 'c', timestamp: T0 + 9 }] });
+  const buf = encodeRecordBatch({
+    baseOffset: 10,
+    records: [
+      { value: 'a', timestamp: T0 + 5 },
+      { value: 'b', timestamp: T0 },
+      { value: 'c', timestamp: T0 + 9 },
+    ],
+  });
   assert.deepEqual(recordTimestamps(buf, 0), { offsets: [10, 11, 12], timestamps: [T0 + 5, T0, T0 + 9] });
   assert.equal(BATCH_HEADER_SIZE, 61);
 });

@@ -48,17 +48,23 @@ export class SampleBuilder {
       return this.int(Math.max(range[0], -100000), Math.min(range[1], 100000));
     }
     switch (type) {
-      case 'bool': return this.random() < 0.5;
-      case 'float64': return Math.round((this.random() - 0.5) * 1e9) / 1024;
-      case 'string': return WORDS[this.int(0, WORDS.length - 1)]! + this.int(0, 999);
-      case 'uuid': return Buffer.from(Array.from({ length: 16 }, () => this.int(0, 255))).toString('base64url');
-      case 'bytes': return Buffer.from(Array.from({ length: this.int(0, 6) }, () => this.int(0, 255)));
+      case 'bool':
+        return this.random() < 0.5;
+      case 'float64':
+        return Math.round((this.random() - 0.5) * 1e9) / 1024;
+      case 'string':
+        return WORDS[this.int(0, WORDS.length - 1)]! + this.int(0, 999);
+      case 'uuid':
+        return Buffer.from(Array.from({ length: 16 }, () => this.int(0, 255))).toString('base64url');
+      case 'bytes':
+        return Buffer.from(Array.from({ length: this.int(0, 6) }, () => this.int(0, 255)));
       case 'records': {
         // Sometimes as several buffers, which the encoder must write back to back.
         const all = Buffer.from(Array.from({ length: this.int(2, 12) }, () => this.int(0, 255)));
         return this.random() < 0.5 ? all : [all.subarray(0, 1), all.subarray(1)];
       }
-      default: throw new Error(`unknown primitive ${type}`);
+      default:
+        throw new Error(`unknown primitive ${type}`);
     }
   }
 
@@ -89,12 +95,18 @@ export function defaultOf(field: FieldSpec): any {
   if (field.type.startsWith('[]')) return [];
   if (field.fields) return defaultStruct(field.fields);
   switch (field.type) {
-    case 'bool': return false;
-    case 'string': return '';
-    case 'uuid': return ZERO_UUID;
-    case 'bytes': return Buffer.alloc(0);
-    case 'records': return null;
-    default: return 0;
+    case 'bool':
+      return false;
+    case 'string':
+      return '';
+    case 'uuid':
+      return ZERO_UUID;
+    case 'bytes':
+      return Buffer.alloc(0);
+    case 'records':
+      return null;
+    default:
+      return 0;
   }
 }
 

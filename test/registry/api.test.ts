@@ -7,8 +7,14 @@ import { startTestBroker, tempDir, type TestBroker } from '../helpers/broker.js'
 import { avroRecord, client } from './helpers.js';
 
 const V1 = avroRecord([{ name: 'a', type: 'int' }]);
-const V2 = avroRecord([{ name: 'a', type: 'int' }, { name: 'b', type: 'string', default: '' }]);
-const V2_NO_DEFAULT = avroRecord([{ name: 'a', type: 'int' }, { name: 'b', type: 'string' }]);
+const V2 = avroRecord([
+  { name: 'a', type: 'int' },
+  { name: 'b', type: 'string', default: '' },
+]);
+const V2_NO_DEFAULT = avroRecord([
+  { name: 'a', type: 'int' },
+  { name: 'b', type: 'string' },
+]);
 
 describe('schema registry REST API', () => {
   let broker: TestBroker;
@@ -34,8 +40,16 @@ describe('schema registry REST API', () => {
     assert.equal((await api.get('/subjects/orders-value/versions/1/schema')).body.name, 'R');
     assert.deepEqual((await api.get('/schemas/ids/2')).body, { schema: V2 });
     assert.deepEqual((await api.get('/schemas/ids/1/subjects')).body, ['orders-value', 'other-value']);
-    assert.deepEqual((await api.get('/schemas/ids/1/versions')).body, [{ subject: 'orders-value', version: 1 }, { subject: 'other-value', version: 1 }]);
-    assert.deepEqual((await api.post('/subjects/orders-value', { schema: V1 })).body, { subject: 'orders-value', version: 1, id: 1, schema: V1 });
+    assert.deepEqual((await api.get('/schemas/ids/1/versions')).body, [
+      { subject: 'orders-value', version: 1 },
+      { subject: 'other-value', version: 1 },
+    ]);
+    assert.deepEqual((await api.post('/subjects/orders-value', { schema: V1 })).body, {
+      subject: 'orders-value',
+      version: 1,
+      id: 1,
+      schema: V1,
+    });
     assert.deepEqual((await api.get('/schemas/types')).body.sort(), ['AVRO', 'JSON', 'PROTOBUF']);
   });
 
@@ -67,16 +81,25 @@ describe('schema registry REST API', () => {
   test('PROTOBUF imports by reference and well-known types; JSON Schema $ref by reference', async () => {
     const other = 'syntax = "proto3";\npackage b;\nmessage O { int32 x = 1; }\n';
     await api.post('/subjects/other-proto/versions', { schemaType: 'PROTOBUF', schema: other });
-    const main = 'syntax = "proto3";\npackage a;\nimport "other.proto";\nimport "google/protobuf/timestamp.proto";\nmessage M { b.O o = 1; google.protobuf.Timestamp at = 2; }\n';
+    const main =
+      'syntax = "proto3";\npackage a;\nimport "other.proto";\nimport "google/protobuf/timestamp.proto";\nmessage M { b.O o = 1; google.protobuf.Timestamp at = 2; }\n';
     const refs = [{ name: 'other.proto', subject: 'other-proto', version: 1 }];
-    const ok = await api.post('/subjects/main-proto/versions', { schemaType: 'PROTOBUF', schema: main, references: refs });
+    const ok = await api.post('/subjects/main-proto/versions', {
+      schemaType: 'PROTOBUF',
+      schema: main,
+      references: refs,
+    });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     const missing = await api.post('/subjects/main-proto2/versions', { schemaType: 'PROTOBUF', schema: main });
     assert.equal(missing.body.error_code, 42201);
     const addr = JSON.stringify({ type: 'object', properties: { street: { type: 'string' } } });
     await api.post('/subjects/addr-json/versions', { schemaType: 'JSON', schema: addr });
     const person = JSON.stringify({ type: 'object', properties: { home: { $ref: 'addr.json' } } });
-    const j = await api.post('/subjects/person-json/versions', { schemaType: 'JSON', schema: person, references: [{ name: 'addr.json', subject: 'addr-json', version: 1 }] });
+    const j = await api.post('/subjects/person-json/versions', {
+      schemaType: 'JSON',
+      schema: person,
+      references: [{ name: 'addr.json', subject: 'addr-json', version: 1 }],
+    });
     assert.equal(j.status, 200, JSON.stringify(j.body));
   });
 
@@ -85,21 +108,31 @@ describe('schema registry REST API', () => {
     assert.equal(r.status, 409);
     assert.equal(r.body.error_code, 409);
     assert.match(r.body.message, /incompatible with an earlier schema for subject "orders-value"/);
-    const t = await api.post('/compatibility/subjects/orders-value/versions/latest?verbose=true', { schema: V2_NO_DEFAULT.replace('"b"', '"c"') });
+    const t = await api.post('/compatibility/subjects/orders-value/versions/latest?verbose=true', {
+      schema: V2_NO_DEFAULT.replace('"b"', '"c"'),
+    });
     assert.equal(t.body.is_compatible, false);
     assert.ok(t.body.messages.length > 0);
-    assert.deepEqual((await api.post('/compatibility/subjects/orders-value/versions/1', { schema: V2 })).body, { is_compatible: true });
+    assert.deepEqual((await api.post('/compatibility/subjects/orders-value/versions/1', { schema: V2 })).body, {
+      is_compatible: true,
+    });
   });
 
   test('compatibility config: global and per subject, and NONE lets anything through', async () => {
     assert.deepEqual((await api.get('/config')).body, { compatibilityLevel: 'BACKWARD' });
     assert.equal((await api.get('/config/orders-value')).body.error_code, 40408);
-    assert.deepEqual((await api.get('/config/orders-value?defaultToGlobal=true')).body, { compatibilityLevel: 'BACKWARD' });
-    assert.deepEqual((await api.put('/config/orders-value', { compatibility: 'NONE' })).body, { compatibility: 'NONE' });
+    assert.deepEqual((await api.get('/config/orders-value?defaultToGlobal=true')).body, {
+      compatibilityLevel: 'BACKWARD',
+    });
+    assert.deepEqual((await api.put('/config/orders-value', { compatibility: 'NONE' })).body, {
+      compatibility: 'NONE',
+    });
     assert.deepEqual((await api.get('/config/orders-value')).body, { compatibilityLevel: 'NONE' });
     assert.equal((await api.post('/subjects/orders-value/versions', { schema: '"string"' })).status, 200);
     assert.deepEqual((await api.del('/config/orders-value')).body, { compatibilityLevel: 'NONE' });
-    assert.deepEqual((await api.put('/config', { compatibility: 'full_transitive' })).body, { compatibility: 'FULL_TRANSITIVE' });
+    assert.deepEqual((await api.put('/config', { compatibility: 'full_transitive' })).body, {
+      compatibility: 'FULL_TRANSITIVE',
+    });
     assert.deepEqual((await api.put('/config', { compatibility: 'BACKWARD' })).body, { compatibility: 'BACKWARD' });
   });
 
@@ -139,13 +172,23 @@ describe('schema registry REST API', () => {
   test('each compatibility level refuses what it must and lets through what it may, over HTTP', async () => {
     const addedNoDefault = { old: V1, new: V2_NO_DEFAULT, backward: false, forward: true };
     const removedNoDefault = { old: V2_NO_DEFAULT, new: V1, backward: true, forward: false };
-    const levels = ['NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE'];
+    const levels = [
+      'NONE',
+      'BACKWARD',
+      'BACKWARD_TRANSITIVE',
+      'FORWARD',
+      'FORWARD_TRANSITIVE',
+      'FULL',
+      'FULL_TRANSITIVE',
+    ];
     for (const level of levels) {
       for (const [i, c] of [addedNoDefault, removedNoDefault].entries()) {
         const subject = `lvl-${level}-${i}`;
         await api.put(`/config/${subject}`, { compatibility: level });
         assert.equal((await api.post(`/subjects/${subject}/versions`, { schema: c.old })).status, 200);
-        const want = level === 'NONE' || ((!level.startsWith('FORWARD') ? c.backward : true) && (!level.startsWith('BACKWARD') ? c.forward : true));
+        const want =
+          level === 'NONE' ||
+          ((!level.startsWith('FORWARD') ? c.backward : true) && (!level.startsWith('BACKWARD') ? c.forward : true));
         const r = await api.post(`/subjects/${subject}/versions`, { schema: c.new });
         assert.equal(r.status, want ? 200 : 409, `${level} ${subject}: ${JSON.stringify(r.body)}`);
       }
@@ -164,8 +207,22 @@ describe('schema registry REST API', () => {
     ['lookup under an unknown subject', 'POST', '/subjects/nope', { schema: '"float"' }, 404, 40401],
     ['invalid Avro', 'POST', '/subjects/bad-value/versions', { schema: '{"type":"record","name":"X"}' }, 422, 42201],
     ['schema not JSON', 'POST', '/subjects/bad-value/versions', { schema: '{oops' }, 422, 42201],
-    ['invalid protobuf', 'POST', '/subjects/bad-value/versions', { schemaType: 'PROTOBUF', schema: 'message {' }, 422, 42201],
-    ['invalid JSON schema', 'POST', '/subjects/bad-value/versions', { schemaType: 'JSON', schema: '{"type":"nonsense"}' }, 422, 42201],
+    [
+      'invalid protobuf',
+      'POST',
+      '/subjects/bad-value/versions',
+      { schemaType: 'PROTOBUF', schema: 'message {' },
+      422,
+      42201,
+    ],
+    [
+      'invalid JSON schema',
+      'POST',
+      '/subjects/bad-value/versions',
+      { schemaType: 'JSON', schema: '{"type":"nonsense"}' },
+      422,
+      42201,
+    ],
     ['unknown schema type', 'POST', '/subjects/bad-value/versions', { schemaType: 'XML', schema: '<a/>' }, 422, 42201],
     ['no schema in the body', 'POST', '/subjects/bad-value/versions', {}, 422, 42201],
     ['body not JSON', 'POST', '/subjects/bad-value/versions', '{nope', 400, 400],
@@ -176,7 +233,14 @@ describe('schema registry REST API', () => {
     ['hard delete before soft delete', 'DELETE', '/subjects/orders-value?permanent=true', undefined, 404, 40405],
     ['delete an unknown subject', 'DELETE', '/subjects/nope', undefined, 404, 40401],
     ['delete an unknown version', 'DELETE', '/subjects/orders-value/versions/42', undefined, 404, 40402],
-    ['compatibility against an unknown version', 'POST', '/compatibility/subjects/orders-value/versions/42', { schema: V1 }, 404, 40402],
+    [
+      'compatibility against an unknown version',
+      'POST',
+      '/compatibility/subjects/orders-value/versions/42',
+      { schema: V1 },
+      404,
+      40402,
+    ],
     ['unknown path', 'GET', '/no/such/path', undefined, 404, 404],
     ['wrong method', 'PATCH', '/subjects', undefined, 405, 405],
   ];
@@ -210,7 +274,12 @@ describe('schema registry storage', () => {
     api = client(broker.schemaRegistryUrl!);
     try {
       assert.deepEqual((await api.get('/subjects')).body, ['a-value']);
-      assert.deepEqual((await api.get('/subjects/a-value/versions/2')).body, { subject: 'a-value', version: 2, id: 2, schema: V2 });
+      assert.deepEqual((await api.get('/subjects/a-value/versions/2')).body, {
+        subject: 'a-value',
+        version: 2,
+        id: 2,
+        schema: V2,
+      });
       assert.deepEqual((await api.get('/config/a-value')).body, { compatibilityLevel: 'FULL' });
       // Id 3 was hard-deleted; the next schema gets 4.
       assert.deepEqual((await api.post('/subjects/c-value/versions', { schema: '"int"' })).body, { id: 4 });
@@ -232,20 +301,28 @@ describe('schema registry storage', () => {
     log.roll();
     await broker.broker.cleanCompactedLogs();
     // The record that carried the id is gone; only its tombstone (and the id floor) remain.
-    const left = log.read(log.logStartOffset, 1 << 20, {}).chunks.map((c) => c.toString('latin1')).join('');
+    const left = log
+      .read(log.logStartOffset, 1 << 20, {})
+      .chunks.map((c) => c.toString('latin1'))
+      .join('');
     assert.ok(!left.includes('"id":2'), 'the schema record was compacted away');
     await broker.close();
     broker = await startTestBroker(props, dataDir);
     api = client(broker.schemaRegistryUrl!);
     try {
-      assert.deepEqual((await api.post('/subjects/next-value/versions', { schema: '"long"' })).body, { id: body.id + 1 });
+      assert.deepEqual((await api.post('/subjects/next-value/versions', { schema: '"long"' })).body, {
+        id: body.id + 1,
+      });
     } finally {
       await broker.destroy();
     }
   });
 
   test('a broker without schema.registry.listeners in tests, or with schema.registry.enable=false, serves no registry', async () => {
-    const b = await startTestBroker({ 'schema.registry.enable': 'false', 'schema.registry.listeners': 'http://127.0.0.1:0' });
+    const b = await startTestBroker({
+      'schema.registry.enable': 'false',
+      'schema.registry.listeners': 'http://127.0.0.1:0',
+    });
     try {
       assert.equal(b.schemaRegistryUrl, undefined);
     } finally {
@@ -268,7 +345,10 @@ describe('schema registry storage', () => {
 
 describe('schema registry basic auth', () => {
   test('with users configured, requests need their credentials', async () => {
-    const b = await startTestBroker({ 'schema.registry.listeners': 'http://127.0.0.1:0', 'schema.registry.authentication.users': 'alice:s3cret' });
+    const b = await startTestBroker({
+      'schema.registry.listeners': 'http://127.0.0.1:0',
+      'schema.registry.authentication.users': 'alice:s3cret',
+    });
     try {
       const anon = await client(b.schemaRegistryUrl!).get('/subjects');
       assert.deepEqual(anon, { status: 401, body: { error_code: 401, message: 'Unauthorized' } });

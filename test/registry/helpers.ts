@@ -8,12 +8,18 @@ export function client(base: string, auth?: string) {
   const headers: Record<string, string> = { 'Content-Type': 'application/vnd.schemaregistry.v1+json' };
   if (auth) headers.Authorization = `Basic ${Buffer.from(auth).toString('base64')}`;
   async function call(method: string, path: string, body?: unknown): Promise<Reply> {
-    const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await fetch(base + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
     const text = await res.text();
     let parsed: unknown = text;
     try {
       parsed = JSON.parse(text);
-    } catch { /* the /schema endpoints answer raw text */ }
+    } catch {
+      /* the /schema endpoints answer raw text */
+    }
     return { status: res.status, body: parsed };
   }
   return {

@@ -12,7 +12,15 @@ const MAIN = fileURLToPath(new URL('../../dist/broker/main.js', import.meta.url)
 
 function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const args = [MAIN, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dataDir}`, '--override', 'schema.registry.listeners=http://127.0.0.1:0'];
+    const args = [
+      MAIN,
+      '--override',
+      'listeners=PLAINTEXT://127.0.0.1:0',
+      '--override',
+      `log.dirs=${dataDir}`,
+      '--override',
+      'schema.registry.listeners=http://127.0.0.1:0',
+    ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`broker did not start: ${out}`)), 15_000);
@@ -43,7 +51,10 @@ test('kill -9 and restart keep every registered schema, version, id, config and 
     const registered: Array<{ subject: string; schema: string; id: number }> = [];
     for (let i = 0; i < 20; i++) {
       const subject = `s${i % 4}-value`;
-      const schema = avroRecord([{ name: 'a', type: 'int' }, ...Array.from({ length: i }, (_, k) => ({ name: `f${k}`, type: 'long', default: 0 }))]);
+      const schema = avroRecord([
+        { name: 'a', type: 'int' },
+        ...Array.from({ length: i }, (_, k) => ({ name: `f${k}`, type: 'long', default: 0 })),
+      ]);
       const r = await api.post(`/subjects/${subject}/versions`, { schema });
       assert.equal(r.status, 200, JSON.stringify(r.body));
       registered.push({ subject, schema, id: r.body.id });

@@ -23,15 +23,27 @@ const KEYS = 7;
 
 function startBroker(dataDir: string, port = 0): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dataDir}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [MAIN, '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dataDir}`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`broker did not start: ${out}`)); }, 10_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`broker did not start: ${out}`));
+    }, 10_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on [^:\s]+:(\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve({ child, port: Number(m[1]) }); }
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(m[1]) });
+      }
     });
-    child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
   });
 }
 
@@ -39,7 +51,10 @@ function startBroker(dataDir: string, port = 0): Promise<{ child: ChildProcess; 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address() as { port: number }; srv.close(() => resolve(port)); });
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
   });
 }
 
@@ -79,7 +94,11 @@ describe('a broker that goes away during console-producer', () => {
   const dirs: string[] = [];
   const children: ChildProcess[] = [];
   after(() => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) { c.kill('SIGCONT'); c.kill('SIGKILL'); }
+    for (const c of children)
+      if (c.exitCode === null && c.signalCode === null) {
+        c.kill('SIGCONT');
+        c.kill('SIGKILL');
+      }
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
@@ -91,16 +110,54 @@ describe('a broker that goes away during console-producer', () => {
     const brokerPort = started.port;
     children.push(broker);
     const bootstrap = `127.0.0.1:${brokerPort}`;
-    const env = { ...process.env, KAFKA_BOOTSTRAP_SERVERS: '', XDG_CONFIG_HOME: '/nonexistent-ktool-config', KTOOL_NO_EMBEDDED: '1' };
-    const created = await run(process.execPath, [BIN, 'topics', '--create', '--topic', topic, '--partitions', String(PARTITIONS), '--bootstrap-server', bootstrap], { env });
+    const env = {
+      ...process.env,
+      KAFKA_BOOTSTRAP_SERVERS: '',
+      XDG_CONFIG_HOME: '/nonexistent-ktool-config',
+      KTOOL_NO_EMBEDDED: '1',
+    };
+    const created = await run(
+      process.execPath,
+      [
+        BIN,
+        'topics',
+        '--create',
+        '--topic',
+        topic,
+        '--partitions',
+        String(PARTITIONS),
+        '--bootstrap-server',
+        bootstrap,
+      ],
+      { env },
+    );
     assert.equal(created.code, 0, created.stderr);
 
-    const producer = spawn(process.execPath, [BIN, 'console-producer', '--topic', topic, '--bootstrap-server', bootstrap,
-      '--property', 'parse.key=true', '--property', 'key.separator=:',
-      '--producer-property', 'request.timeout.ms=3000', '--timeout', '5'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const producer = spawn(
+      process.execPath,
+      [
+        BIN,
+        'console-producer',
+        '--topic',
+        topic,
+        '--bootstrap-server',
+        bootstrap,
+        '--property',
+        'parse.key=true',
+        '--property',
+        'key.separator=:',
+        '--producer-property',
+        'request.timeout.ms=3000',
+        '--timeout',
+        '5',
+      ],
+      { env, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     children.push(producer);
     let stderr = '';
-    producer.stderr!.on('data', (d) => { stderr += d; });
+    producer.stderr!.on('data', (d) => {
+      stderr += d;
+    });
     const exited = new Promise<number | null>((resolve) => producer.on('close', (code) => resolve(code)));
     // Feed the lines as fast as the producer takes them, so requests are in flight when the broker goes.
     const input = producer.stdin!;
@@ -133,7 +190,11 @@ describe('a broker that goes away during console-producer', () => {
 
     // A real client's view of the same topic.
     if (requireTool(t, 'kcat')) {
-      const r = await run('kcat', ['-b', bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p %s\n'], { timeoutMs: 60_000 });
+      const r = await run(
+        'kcat',
+        ['-b', bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p %s\n'],
+        { timeoutMs: 60_000 },
+      );
       assert.equal(r.code, 0, r.stderr);
       const byPartition: string[][] = Array.from({ length: PARTITIONS }, () => []);
       for (const line of r.stdout.toString().split('\n')) {
@@ -146,55 +207,97 @@ describe('a broker that goes away during console-producer', () => {
     broker.kill('SIGTERM');
   }
 
-  test('paused (SIGSTOP) past request.timeout.ms, then resumed: exit 0, every line exactly once and in order', { timeout: 180_000 }, async (t) => {
-    await produceThrough(t, 'paused', async (broker) => {
-      broker.kill('SIGSTOP');
-      await new Promise((r) => setTimeout(r, 12_000));
-      broker.kill('SIGCONT');
-      return broker;
-    });
-  });
+  test(
+    'paused (SIGSTOP) past request.timeout.ms, then resumed: exit 0, every line exactly once and in order',
+    { timeout: 180_000 },
+    async (t) => {
+      await produceThrough(t, 'paused', async (broker) => {
+        broker.kill('SIGSTOP');
+        await new Promise((r) => setTimeout(r, 12_000));
+        broker.kill('SIGCONT');
+        return broker;
+      });
+    },
+  );
 
-  test('killed and not coming back: the first SIGINT ends console-producer promptly, naming what was not delivered', { timeout: 60_000 }, async () => {
-    const dataDir = tempDir('ktool-outage-');
-    dirs.push(dataDir);
-    const { child: broker, port } = await startBroker(dataDir);
-    children.push(broker);
-    const env = { ...process.env, KAFKA_BOOTSTRAP_SERVERS: '', XDG_CONFIG_HOME: '/nonexistent-ktool-config', KTOOL_NO_EMBEDDED: '1' };
-    const producer = spawn(process.execPath, [BIN, 'console-producer', '--topic', 'gone', '--bootstrap-server', `127.0.0.1:${port}`,
-      '--producer-property', 'request.timeout.ms=3000'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    children.push(producer);
-    let stderr = '';
-    producer.stderr!.on('data', (d) => { stderr += d; });
-    const exited = new Promise<number | null>((resolve) => producer.on('close', (code) => resolve(code)));
-    producer.stdin!.on('error', () => {});
-    producer.stdin!.write('first\n');
-    const deadline = Date.now() + 30_000;
-    while (topicBytes(dataDir, 'gone') === 0) {
-      assert.ok(Date.now() < deadline, `nothing was produced: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await new Promise<void>((resolve) => { broker.once('exit', () => resolve()); broker.kill('SIGKILL'); });
-    // Lines the dead broker can never take; stdin stays open, as at a terminal.
-    producer.stdin!.write('second\nthird\n');
-    await new Promise((r) => setTimeout(r, 1500));
-    const signalledAt = Date.now();
-    producer.kill('SIGINT');
-    const code = await exited;
-    assert.ok(Date.now() - signalledAt < 3000 + 2000, `exit took ${Date.now() - signalledAt} ms`);
-    assert.equal(code, 1, stderr);
-    assert.match(stderr, /^ERROR line 2 was not delivered to gone-0: /m);
-    assert.match(stderr, /^ERROR line 3 was not delivered to gone-0: /m);
-    assert.match(stderr, /^2 of 3 records failed$/m);
-  });
-
-  test('killed (kill -9) and restarted on the same port: exit 0, every line exactly once and in order', { timeout: 180_000 }, async (t) => {
-    const port = await freePort();
-    const dataDir = () => dirs[dirs.length - 1]!;
-    await produceThrough(t, 'killed', async (broker) => {
-      await new Promise<void>((resolve) => { broker.once('exit', () => resolve()); broker.kill('SIGKILL'); });
+  test(
+    'killed and not coming back: the first SIGINT ends console-producer promptly, naming what was not delivered',
+    { timeout: 60_000 },
+    async () => {
+      const dataDir = tempDir('ktool-outage-');
+      dirs.push(dataDir);
+      const { child: broker, port } = await startBroker(dataDir);
+      children.push(broker);
+      const env = {
+        ...process.env,
+        KAFKA_BOOTSTRAP_SERVERS: '',
+        XDG_CONFIG_HOME: '/nonexistent-ktool-config',
+        KTOOL_NO_EMBEDDED: '1',
+      };
+      const producer = spawn(
+        process.execPath,
+        [
+          BIN,
+          'console-producer',
+          '--topic',
+          'gone',
+          '--bootstrap-server',
+          `127.0.0.1:${port}`,
+          '--producer-property',
+          'request.timeout.ms=3000',
+        ],
+        { env, stdio: ['pipe', 'pipe', 'pipe'] },
+      );
+      children.push(producer);
+      let stderr = '';
+      producer.stderr!.on('data', (d) => {
+        stderr += d;
+      });
+      const exited = new Promise<number | null>((resolve) => producer.on('close', (code) => resolve(code)));
+      producer.stdin!.on('error', () => {});
+      producer.stdin!.write('first\n');
+      const deadline = Date.now() + 30_000;
+      while (topicBytes(dataDir, 'gone') === 0) {
+        assert.ok(Date.now() < deadline, `nothing was produced: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await new Promise<void>((resolve) => {
+        broker.once('exit', () => resolve());
+        broker.kill('SIGKILL');
+      });
+      // Lines the dead broker can never take; stdin stays open, as at a terminal.
+      producer.stdin!.write('second\nthird\n');
       await new Promise((r) => setTimeout(r, 1500));
-      return (await startBroker(dataDir(), port)).child;
-    }, port);
-  });
+      const signalledAt = Date.now();
+      producer.kill('SIGINT');
+      const code = await exited;
+      assert.ok(Date.now() - signalledAt < 3000 + 2000, `exit took ${Date.now() - signalledAt} ms`);
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /^ERROR line 2 was not delivered to gone-0: /m);
+      assert.match(stderr, /^ERROR line 3 was not delivered to gone-0: /m);
+      assert.match(stderr, /^2 of 3 records failed$/m);
+    },
+  );
+
+  test(
+    'killed (kill -9) and restarted on the same port: exit 0, every line exactly once and in order',
+    { timeout: 180_000 },
+    async (t) => {
+      const port = await freePort();
+      const dataDir = () => dirs[dirs.length - 1]!;
+      await produceThrough(
+        t,
+        'killed',
+        async (broker) => {
+          await new Promise<void>((resolve) => {
+            broker.once('exit', () => resolve());
+            broker.kill('SIGKILL');
+          });
+          await new Promise((r) => setTimeout(r, 1500));
+          return (await startBroker(dataDir(), port)).child;
+        },
+        port,
+      );
+    },
+  );
 });

@@ -21,15 +21,36 @@ let brokerLog = '';
 
 function start(dataDir: string, cleaner = true): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dataDir}`,
-      '--override', 'log.cleaner.backoff.ms=10', '--override', `log.cleaner.enable=${cleaner}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        MAIN,
+        '--override',
+        'listeners=PLAINTEXT://127.0.0.1:0',
+        '--override',
+        `log.dirs=${dataDir}`,
+        '--override',
+        'log.cleaner.backoff.ms=10',
+        '--override',
+        `log.cleaner.enable=${cleaner}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => { brokerLog += d.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`broker did not start: ${out}`)); }, 10_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      brokerLog += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`broker did not start: ${out}`));
+    }, 10_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /listening on [^:\s]+:(\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve({ child, port: Number(m[1]) }); }
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(m[1]) });
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -37,7 +58,10 @@ function start(dataDir: string, cleaner = true): Promise<{ child: ChildProcess; 
 }
 
 function kill9(c: ChildProcess): Promise<void> {
-  return new Promise((resolve) => { c.once('exit', () => resolve()); c.kill('SIGKILL'); });
+  return new Promise((resolve) => {
+    c.once('exit', () => resolve());
+    c.kill('SIGKILL');
+  });
 }
 
 describe('kill -9 during log cleaning', () => {
@@ -50,8 +74,25 @@ describe('kill -9 during log cleaning', () => {
     // The data goes in with the cleaner off, so that every later run has a long clean to die in.
     let broker = await start(dataDir, false);
     const bootstrap = () => `127.0.0.1:${broker.port}`;
-    await execFileP(process.execPath, [fileURLToPath(new URL('../../bin/run.js', import.meta.url)), 'topics', '--create', '--topic', 'ledger',
-      '--bootstrap-server', bootstrap(), '--config', 'cleanup.policy=compact', '--config', 'segment.bytes=16384', '--config', 'min.cleanable.dirty.ratio=0.01'], { env: { ...process.env, KTOOL_NO_EMBEDDED: '1' } });
+    await execFileP(
+      process.execPath,
+      [
+        fileURLToPath(new URL('../../bin/run.js', import.meta.url)),
+        'topics',
+        '--create',
+        '--topic',
+        'ledger',
+        '--bootstrap-server',
+        bootstrap(),
+        '--config',
+        'cleanup.policy=compact',
+        '--config',
+        'segment.bytes=16384',
+        '--config',
+        'min.cleanable.dirty.ratio=0.01',
+      ],
+      { env: { ...process.env, KTOOL_NO_EMBEDDED: '1' } },
+    );
     // Versions of every key, spread over many small segments, so each clean has real work.
     const lines: string[] = [];
     for (let v = 0; v < VERSIONS; v++) for (let k = 0; k < KEYS; k++) lines.push(`key-${k}:value-${k}-${v}`);
@@ -68,7 +109,11 @@ describe('kill -9 during log cleaning', () => {
       broker = await start(dataDir);
     }
     await new Promise((r) => setTimeout(r, 300));
-    const { stdout } = await execFileP('kcat', ['-C', '-b', bootstrap(), '-t', 'ledger', '-o', 'beginning', '-e', '-q', '-f', '%o %k %s\\n'], { maxBuffer: 64 << 20 });
+    const { stdout } = await execFileP(
+      'kcat',
+      ['-C', '-b', bootstrap(), '-t', 'ledger', '-o', 'beginning', '-e', '-q', '-f', '%o %k %s\\n'],
+      { maxBuffer: 64 << 20 },
+    );
     await kill9(broker.child);
 
     const latest = new Map<string, string>();
@@ -82,10 +127,21 @@ describe('kill -9 during log cleaning', () => {
     assert.equal(latest.size, KEYS, 'every key is still there');
     for (let k = 0; k < KEYS; k++) assert.equal(latest.get(`key-${k}`), `value-${k}-${VERSIONS - 1}`);
     assert.equal(lastOffset, KEYS * VERSIONS - 1, 'the last record keeps its offset');
-    const leftovers = readdirSync(join(dataDir, 'ledger-0')).filter((n) => n.endsWith('.cleaned') || n === 'cleaner-swap.json');
+    const leftovers = readdirSync(join(dataDir, 'ledger-0')).filter(
+      (n) => n.endsWith('.cleaned') || n === 'cleaner-swap.json',
+    );
     assert.deepEqual(leftovers, []);
-    if (process.env.KTOOL_TEST_LOG) process.stderr.write(brokerLog.split('\n').filter((l) => /compaction|Cleaner/.test(l)).join('\n') + '\n');
+    if (process.env.KTOOL_TEST_LOG)
+      process.stderr.write(
+        brokerLog
+          .split('\n')
+          .filter((l) => /compaction|Cleaner/.test(l))
+          .join('\n') + '\n',
+      );
     const lineCount = stdout.trim().split('\n').length;
-    assert.ok(lineCount < KEYS * VERSIONS, `the cleaner made progress (${lineCount} of ${KEYS * VERSIONS} records left)`);
+    assert.ok(
+      lineCount < KEYS * VERSIONS,
+      `the cleaner made progress (${lineCount} of ${KEYS * VERSIONS} records left)`,
+    );
   });
 });

@@ -8,13 +8,22 @@ import { encoderFor, messageIndexes, RecordDecoder, SerdeError } from '../../src
 import { decodeIndexes, encodeIndexes, schemaIdOf } from '../../src/schemas/wire.js';
 import type { RegistryClient } from '../../src/schemas/registry-client.js';
 
-function decoderFor(schemaType: 'AVRO' | 'PROTOBUF' | 'JSON', schema: string, format: 'avro' | 'protobuf' | 'json-schema' | 'auto' = 'auto') {
-  const client = { schemaById: async (id: number) => ({ id, schemaType, schema, references: [] }), dependencies: async () => [] } as unknown as RegistryClient;
+function decoderFor(
+  schemaType: 'AVRO' | 'PROTOBUF' | 'JSON',
+  schema: string,
+  format: 'avro' | 'protobuf' | 'json-schema' | 'auto' = 'auto',
+) {
+  const client = {
+    schemaById: async (id: number) => ({ id, schemaType, schema, references: [] }),
+    dependencies: async () => [],
+  } as unknown as RegistryClient;
   return new RecordDecoder(client, format);
 }
 
 const NESTED = JSON.stringify({
-  type: 'record', name: 'Outer', namespace: 'n',
+  type: 'record',
+  name: 'Outer',
+  namespace: 'n',
   fields: [
     { name: 'u', type: ['null', 'long', { type: 'record', name: 'In', fields: [{ name: 'x', type: 'int' }] }] },
     { name: 'm', type: { type: 'map', values: ['null', 'string'] } },
@@ -40,7 +49,10 @@ test('Avro: the JSON fast path and avsc agree, record by record', async () => {
     assert.equal(dec.decode(f)!.toString(), s.avro.toString(s.avro.fromBuffer(f.subarray(5))), 'same text as avsc');
   }
   // Bare union values and missing defaults take avsc's path and mean the same.
-  assert.deepEqual(enc(Buffer.from('{"u":5,"m":{"k":"v","z":null},"d":-2}')), enc(Buffer.from('{"u":{"long":5},"m":{"k":{"string":"v"},"z":null},"e":"A","d":-2}')));
+  assert.deepEqual(
+    enc(Buffer.from('{"u":5,"m":{"k":"v","z":null},"d":-2}')),
+    enc(Buffer.from('{"u":{"long":5},"m":{"k":{"string":"v"},"z":null},"e":"A","d":-2}')),
+  );
   assert.throws(() => enc(Buffer.from('{"u":"text","m":{},"d":1}')), SerdeError);
 });
 
@@ -60,7 +72,8 @@ test('protobuf message indexes: [0] is one byte, nested paths are zigzag varints
   assert.deepEqual(encodeIndexes([0, 2]), Buffer.from([4, 0, 4]));
   assert.deepEqual(decodeIndexes(Buffer.from([4, 0, 4, 99])), { indexes: [0, 2], size: 3 });
   assert.deepEqual(decodeIndexes(Buffer.from([0, 99])), { indexes: [0], size: 1 });
-  const proto = 'syntax = "proto3"; package p; message A { int32 a = 1; message X {} message Y { string y = 1; } } message B { bool b = 1; }';
+  const proto =
+    'syntax = "proto3"; package p; message A { int32 a = 1; message X {} message Y { string y = 1; } } message B { bool b = 1; }';
   const s = parseSchema({ schemaType: 'PROTOBUF', schema: proto }) as ParsedProtobuf;
   const y = s.root.lookupType('p.A.Y');
   assert.deepEqual(messageIndexes(s, y), [0, 1]);
@@ -73,7 +86,10 @@ test('protobuf message indexes: [0] is one byte, nested paths are zigzag varints
 
 test('an explicit format refuses records in another format or without the header', async () => {
   const dec = decoderFor('JSON', '{"type":"object"}', 'avro');
-  const framed = encoderFor(parseSchema({ schemaType: 'JSON', schema: '{"type":"object"}' }), 4)(Buffer.from('{"a":1}'));
+  const framed = encoderFor(
+    parseSchema({ schemaType: 'JSON', schema: '{"type":"object"}' }),
+    4,
+  )(Buffer.from('{"a":1}'));
   await dec.prepare([framed]);
   assert.throws(() => dec.decode(framed), /Schema 4 is JSON, not AVRO/);
   assert.throws(() => dec.decode(Buffer.from('plain')), /Unknown magic byte/);

@@ -3,77 +3,95 @@
 // Shared test machines are noisy, so this test compares against `ktool --version`
 // run alternately (oclif's own start-up) and reports the median; it enforces an
 // absolute budget only when KTOOL_STARTUP_BUDGET_MS is set.
-import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
-import { startTestBroker, type TestBroker } from '../helpers/broker.js'
-import { BIN, ROOT } from '../cli/helpers.js'
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { BIN, ROOT } from '../cli/helpers.js';
 
 function timeRun(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint()
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] })
-    let stderr = ''
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    child.once('error', reject)
-    child.once('close', (code) => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, code, stderr }))
-  })
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, code, stderr }));
+  });
 }
 
 describe('ktool topics --list startup', () => {
-  let broker: TestBroker
-  let dir: string
-  const env = { ...process.env, XDG_CONFIG_HOME: '/nonexistent-ktool-config' } as NodeJS.ProcessEnv
-  delete env.KAFKA_BOOTSTRAP_SERVERS
+  let broker: TestBroker;
+  let dir: string;
+  const env = { ...process.env, XDG_CONFIG_HOME: '/nonexistent-ktool-config' } as NodeJS.ProcessEnv;
+  delete env.KAFKA_BOOTSTRAP_SERVERS;
   before(async () => {
-    broker = await startTestBroker()
-    dir = mkdtempSync(join(tmpdir(), 'ktool-startup-'))
-  })
+    broker = await startTestBroker();
+    dir = mkdtempSync(join(tmpdir(), 'ktool-startup-'));
+  });
   after(async () => {
-    await broker?.destroy()
-    rmSync(dir, { recursive: true, force: true })
-  })
+    await broker?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   test('loads neither kafkajs, ink/react, nor the broker', async () => {
-    const trace = join(dir, 'imports.txt')
+    const trace = join(dir, 'imports.txt');
     const r = await timeRun(
-      ['--import', join(ROOT, 'test', 'helpers', 'trace-imports.mjs'), BIN, 'topics', '--list', '--bootstrap-server', broker.bootstrap],
+      [
+        '--import',
+        join(ROOT, 'test', 'helpers', 'trace-imports.mjs'),
+        BIN,
+        'topics',
+        '--list',
+        '--bootstrap-server',
+        broker.bootstrap,
+      ],
       { ...env, KTOOL_TRACE_IMPORTS: trace },
-    )
-    assert.equal(r.code, 0, r.stderr)
-    const urls = readFileSync(trace, 'utf8').split('\n').filter(Boolean)
-    assert.ok(urls.some((u) => u.endsWith('/dist/commands/topics/index.js')), 'the trace saw the command')
-    const heavy = urls.filter((u) => /\/node_modules\/(kafkajs|ink|react)\/|\/dist\/broker\/(broker|index|storage|handlers|server\/server)/.test(u))
-    assert.deepEqual(heavy, [])
-  })
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const urls = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+    assert.ok(
+      urls.some((u) => u.endsWith('/dist/commands/topics/index.js')),
+      'the trace saw the command',
+    );
+    const heavy = urls.filter((u) =>
+      /\/node_modules\/(kafkajs|ink|react)\/|\/dist\/broker\/(broker|index|storage|handlers|server\/server)/.test(u),
+    );
+    assert.deepEqual(heavy, []);
+  });
 
   test('median of 10 runs, against `ktool --version` in the same conditions', async (t) => {
     // Runs alternate with `--version` (oclif's own start-up), so machine load hits both alike.
-    const list: number[] = []
-    const version: number[] = []
+    const list: number[] = [];
+    const version: number[] = [];
     for (let i = 0; i < 11; i++) {
-      const r = await timeRun([BIN, 'topics', '--list', '--bootstrap-server', broker.bootstrap], env)
-      assert.equal(r.code, 0, r.stderr)
-      const v = await timeRun([BIN, '--version'], env)
-      assert.equal(v.code, 0, v.stderr)
+      const r = await timeRun([BIN, 'topics', '--list', '--bootstrap-server', broker.bootstrap], env);
+      assert.equal(r.code, 0, r.stderr);
+      const v = await timeRun([BIN, '--version'], env);
+      assert.equal(v.code, 0, v.stderr);
       if (i > 0) {
-        list.push(r.ms)
-        version.push(v.ms)
+        list.push(r.ms);
+        version.push(v.ms);
       }
     }
     const median = (xs: number[]) => {
-      const s = [...xs].sort((a, b) => a - b)
-      return (s[4]! + s[5]!) / 2
-    }
-    const m = median(list)
-    const base = median(version)
-    t.diagnostic(`ktool topics --list: median ${m.toFixed(1)} ms (ktool --version: ${base.toFixed(1)} ms; ktool's own share ${(m - base).toFixed(1)} ms)`)
+      const s = [...xs].sort((a, b) => a - b);
+      return (s[4]! + s[5]!) / 2;
+    };
+    const m = median(list);
+    const base = median(version);
+    t.diagnostic(
+      `ktool topics --list: median ${m.toFixed(1)} ms (ktool --version: ${base.toFixed(1)} ms; ktool's own share ${(m - base).toFixed(1)} ms)`,
+    );
     // The command's own cost (imports, connect, two requests) stays small next to oclif's start-up.
-    assert.ok(m - base <= Math.max(80, base * 0.6), `topics --list adds ${(m - base).toFixed(1)} ms to oclif's ${base.toFixed(1)} ms`)
-    const budget = process.env.KTOOL_STARTUP_BUDGET_MS
-    if (budget !== undefined) assert.ok(m <= Number(budget), `median ${m.toFixed(1)} ms > ${budget} ms`)
-  })
-})
+    assert.ok(
+      m - base <= Math.max(80, base * 0.6),
+      `topics --list adds ${(m - base).toFixed(1)} ms to oclif's ${base.toFixed(1)} ms`,
+    );
+    const budget = process.env.KTOOL_STARTUP_BUDGET_MS;
+    if (budget !== undefined) assert.ok(m <= Number(budget), `median ${m.toFixed(1)} ms > ${budget} ms`);
+  });
+});

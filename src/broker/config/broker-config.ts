@@ -2,7 +2,11 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { kraftConfig } from './kraft-config.js';
 import {
-  BROKER_CONFIG_BY_NAME, ConfigSource, TOPIC_CONFIG_BY_NAME, TOPIC_CONFIGS, type TopicConfigDef,
+  BROKER_CONFIG_BY_NAME,
+  ConfigSource,
+  TOPIC_CONFIG_BY_NAME,
+  TOPIC_CONFIGS,
+  type TopicConfigDef,
 } from './config-defs.js';
 
 export interface Listener {
@@ -26,7 +30,8 @@ export interface ResolvedConfig {
 function defaultSynonym(def: TopicConfigDef): ResolvedConfig['synonyms'][number] {
   for (const syn of def.synonyms) {
     const brokerDefault = BROKER_CONFIG_BY_NAME.get(syn.name)?.default;
-    if (brokerDefault !== undefined && brokerDefault !== null) return { name: syn.name, value: brokerDefault, source: ConfigSource.DEFAULT_CONFIG };
+    if (brokerDefault !== undefined && brokerDefault !== null)
+      return { name: syn.name, value: brokerDefault, source: ConfigSource.DEFAULT_CONFIG };
   }
   const name = def.synonyms[0]?.name ?? def.name;
   return { name, value: def.default, source: ConfigSource.DEFAULT_CONFIG };
@@ -41,16 +46,20 @@ export function defaultDataDir(): string {
 const SECURITY_PROTOCOLS = new Set(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']);
 
 export function parseListeners(spec: string, protocolMap?: Record<string, string>): Listener[] {
-  return spec.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
-    const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(entry);
-    if (!m) throw new Error(`Invalid listener '${entry}': expected NAME://host:port`);
-    const name = m[1].toUpperCase();
-    const protocol = protocolMap?.[name] ?? name;
-    if (!SECURITY_PROTOCOLS.has(protocol)) throw new Error(`Listener '${entry}' has no known security protocol`);
-    const port = Number(m[3]);
-    if (port > 65535) throw new Error(`Invalid listener '${entry}': port out of range`);
-    return { name, protocol, host: m[2].replace(/^\[|\]$/g, ''), port };
-  });
+  return spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(entry);
+      if (!m) throw new Error(`Invalid listener '${entry}': expected NAME://host:port`);
+      const name = m[1].toUpperCase();
+      const protocol = protocolMap?.[name] ?? name;
+      if (!SECURITY_PROTOCOLS.has(protocol)) throw new Error(`Listener '${entry}' has no known security protocol`);
+      const port = Number(m[3]);
+      if (port > 65535) throw new Error(`Invalid listener '${entry}': port out of range`);
+      return { name, protocol, host: m[2].replace(/^\[|\]$/g, ''), port };
+    });
 }
 
 /**
@@ -61,7 +70,11 @@ export class BrokerConfig {
   private dynamic: Record<string, string>;
   private dynamicDefaults: Record<string, string>;
 
-  constructor(readonly staticProps: Record<string, string>, dynamic: Record<string, string> = {}, dynamicDefaults: Record<string, string> = {}) {
+  constructor(
+    readonly staticProps: Record<string, string>,
+    dynamic: Record<string, string> = {},
+    dynamicDefaults: Record<string, string> = {},
+  ) {
     this.dynamic = { ...dynamic };
     this.dynamicDefaults = { ...dynamicDefaults };
   }
@@ -86,7 +99,8 @@ export class BrokerConfig {
 
   raw(name: string): { value: string | null; source: number } {
     if (name in this.dynamic) return { value: this.dynamic[name], source: ConfigSource.DYNAMIC_BROKER_CONFIG };
-    if (name in this.dynamicDefaults) return { value: this.dynamicDefaults[name], source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG };
+    if (name in this.dynamicDefaults)
+      return { value: this.dynamicDefaults[name], source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG };
     if (name in this.staticProps) return { value: this.staticProps[name], source: ConfigSource.STATIC_BROKER_CONFIG };
     const def = BROKER_CONFIG_BY_NAME.get(name);
     return { value: def?.default ?? null, source: ConfigSource.DEFAULT_CONFIG };

@@ -5,7 +5,15 @@ export type ConfigType = 'BOOLEAN' | 'STRING' | 'INT' | 'SHORT' | 'LONG' | 'DOUB
 
 /** DescribeConfigs ConfigType codes. */
 export const CONFIG_TYPE_CODE: Record<ConfigType, number> = {
-  BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7, CLASS: 8, PASSWORD: 9,
+  BOOLEAN: 1,
+  STRING: 2,
+  INT: 3,
+  SHORT: 4,
+  LONG: 5,
+  DOUBLE: 6,
+  LIST: 7,
+  CLASS: 8,
+  PASSWORD: 9,
 };
 
 /** DescribeConfigs ConfigSource codes. */
@@ -22,9 +30,17 @@ export const ConfigSource = {
 export const ResourceType = { UNKNOWN: 0, TOPIC: 2, GROUP: 32, BROKER: 4, BROKER_LOGGER: 8 } as const;
 
 /** A broker property that stands in for a topic config; `scale` converts its unit to the topic's. */
-export interface Synonym { name: string; scale?: number }
+export interface Synonym {
+  name: string;
+  scale?: number;
+}
 
-export interface TopicConfigDef { name: string; type: ConfigType; default: string; synonyms: Synonym[] }
+export interface TopicConfigDef {
+  name: string;
+  type: ConfigType;
+  default: string;
+  synonyms: Synonym[];
+}
 
 const LONG_MAX = '9223372036854775807';
 
@@ -60,7 +76,14 @@ export const TOPIC_CONFIGS: TopicConfigDef[] = [
   t('remote.log.delete.on.disable', 'BOOLEAN', 'false'),
   t('remote.storage.enable', 'BOOLEAN', 'false'),
   t('retention.bytes', 'LONG', '-1', 'log.retention.bytes'),
-  t('retention.ms', 'LONG', '604800000', 'log.retention.ms', { name: 'log.retention.minutes', scale: 60_000 }, { name: 'log.retention.hours', scale: 3_600_000 }),
+  t(
+    'retention.ms',
+    'LONG',
+    '604800000',
+    'log.retention.ms',
+    { name: 'log.retention.minutes', scale: 60_000 },
+    { name: 'log.retention.hours', scale: 3_600_000 },
+  ),
   t('segment.bytes', 'INT', '1073741824', 'log.segment.bytes'),
   t('segment.index.bytes', 'INT', '10485760', 'log.index.size.max.bytes'),
   t('segment.jitter.ms', 'LONG', '0', 'log.roll.jitter.ms', { name: 'log.roll.jitter.hours', scale: 3_600_000 }),

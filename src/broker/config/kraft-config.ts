@@ -42,10 +42,17 @@ export interface KRaftConfig {
 export class KRaftConfigError extends Error {}
 
 const DEFAULT_PROTOCOL_MAP: Record<string, string> = {
-  PLAINTEXT: 'PLAINTEXT', SSL: 'SSL', SASL_PLAINTEXT: 'SASL_PLAINTEXT', SASL_SSL: 'SASL_SSL',
+  PLAINTEXT: 'PLAINTEXT',
+  SSL: 'SSL',
+  SASL_PLAINTEXT: 'SASL_PLAINTEXT',
+  SASL_SSL: 'SASL_SSL',
 };
 
-const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function parseRoles(value: string): Set<ProcessRole> {
   const roles = list(value);
@@ -68,7 +75,8 @@ export function parseVoters(value: string): VoterAddress[] {
   const voters: VoterAddress[] = [];
   for (const entry of list(value)) {
     const parts = entry.split('@');
-    if (parts.length !== 2) throw new KRaftConfigError(`Invalid configuration value for controller.quorum.voters. ${VOTER_FORM}`);
+    if (parts.length !== 2)
+      throw new KRaftConfigError(`Invalid configuration value for controller.quorum.voters. ${VOTER_FORM}`);
     const [idText, address] = parts as [string, string];
     if (!/^-?\d+$/.test(idText) || !Number.isSafeInteger(Number(idText)) || Math.abs(Number(idText)) >= 2 ** 31) {
       throw new KRaftConfigError(`Failed to parse voter ID as an integer from ${idText}`);
@@ -76,10 +84,15 @@ export function parseVoters(value: string): VoterAddress[] {
     const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(address);
     const host = m?.[1]?.replace(/^\[|\]$/g, '');
     if (!host || !/^[A-Za-z0-9.:_-]+$/.test(host)) {
-      throw new KRaftConfigError(`Failed to parse host name from entry ${entry} for the configuration controller.quorum.voters. ${VOTER_FORM}`);
+      throw new KRaftConfigError(
+        `Failed to parse host name from entry ${entry} for the configuration controller.quorum.voters. ${VOTER_FORM}`,
+      );
     }
     const port = Number(m![2]);
-    if (port > 65535) throw new KRaftConfigError(`Failed to parse host port from entry ${entry} for the configuration controller.quorum.voters. ${VOTER_FORM}`);
+    if (port > 65535)
+      throw new KRaftConfigError(
+        `Failed to parse host port from entry ${entry} for the configuration controller.quorum.voters. ${VOTER_FORM}`,
+      );
     if (host === '0.0.0.0') throw new KRaftConfigError(`Host string (${host}) is not routeable`);
     voters.push({ id: Number(idText), host, port });
   }
@@ -96,7 +109,11 @@ function intProp(props: Record<string, string>, name: string, def: number): numb
   return Number(v);
 }
 
-function protocolMap(props: Record<string, string>, roles: ReadonlySet<ProcessRole>, controllerNames: string[]): Record<string, string> {
+function protocolMap(
+  props: Record<string, string>,
+  roles: ReadonlySet<ProcessRole>,
+  controllerNames: string[],
+): Record<string, string> {
   const explicit = props['listener.security.protocol.map'];
   const map: Record<string, string> = {};
   if (explicit === undefined) Object.assign(map, DEFAULT_PROTOCOL_MAP);
@@ -130,21 +147,30 @@ export function kraftConfig(props: Record<string, string>): KRaftConfig | null {
     throw new KRaftConfigError('You must set `node.id` to the same value as `broker.id`.');
   }
   if (nodeId < 0) {
-    throw new KRaftConfigError('Missing configuration `node.id` which is required when `process.roles` is defined (i.e. when running in KRaft mode).');
+    throw new KRaftConfigError(
+      'Missing configuration `node.id` which is required when `process.roles` is defined (i.e. when running in KRaft mode).',
+    );
   }
   const voters = parseVoters(props['controller.quorum.voters'] ?? '');
   const bootstrap = list(props['controller.quorum.bootstrap.servers']);
   if (voters.length === 0 && bootstrap.length === 0) {
-    throw new KRaftConfigError('If using process.roles, either controller.quorum.bootstrap.servers must contain the set of bootstrap controllers or controller.quorum.voters must contain a parseable set of controllers.');
+    throw new KRaftConfigError(
+      'If using process.roles, either controller.quorum.bootstrap.servers must contain the set of bootstrap controllers or controller.quorum.voters must contain a parseable set of controllers.',
+    );
   }
   if (voters.length === 0) {
     // A dynamic quorum (KIP-853) finds its voters through the bootstrap servers and AddRaftVoter.
-    throw new KRaftConfigError('controller.quorum.bootstrap.servers without controller.quorum.voters (a dynamic quorum) is not supported by ktool yet; list the voters in controller.quorum.voters');
+    throw new KRaftConfigError(
+      'controller.quorum.bootstrap.servers without controller.quorum.voters (a dynamic quorum) is not supported by ktool yet; list the voters in controller.quorum.voters',
+    );
   }
   const voterIds = voters.map((v) => v.id);
   const voterSet = `Set(${voterIds.join(', ')})`;
   const duplicate = voterIds.find((id, i) => voterIds.indexOf(id) !== i);
-  if (duplicate !== undefined) throw new KRaftConfigError(`Invalid configuration value for controller.quorum.voters. Voter ${duplicate} appears twice.`);
+  if (duplicate !== undefined)
+    throw new KRaftConfigError(
+      `Invalid configuration value for controller.quorum.voters. Voter ${duplicate} appears twice.`,
+    );
   const controllerNames = list(props['controller.listener.names']).map((n) => n.toUpperCase());
   const map = protocolMap(props, roles, controllerNames);
   const listeners = parseListeners(props['listeners'] ?? 'PLAINTEXT://:9092', map);
@@ -155,42 +181,63 @@ export function kraftConfig(props: Record<string, string>): KRaftConfig | null {
   const isBroker = roles.has('broker');
 
   if (isController && voters.length > 0 && !voterIds.includes(nodeId)) {
-    throw new KRaftConfigError(`If process.roles contains the 'controller' role, the node id ${nodeId} must be included in the set of voters controller.quorum.voters=${voterSet}`);
+    throw new KRaftConfigError(
+      `If process.roles contains the 'controller' role, the node id ${nodeId} must be included in the set of voters controller.quorum.voters=${voterSet}`,
+    );
   }
   if (!isController) {
     if (voterIds.includes(nodeId)) {
-      throw new KRaftConfigError(`If process.roles contains just the 'broker' role, the node id ${nodeId} must not be included in the set of voters controller.quorum.voters=${voterSet}`);
+      throw new KRaftConfigError(
+        `If process.roles contains just the 'broker' role, the node id ${nodeId} must not be included in the set of voters controller.quorum.voters=${voterSet}`,
+      );
     }
-    if (controllerNames.length === 0) throw new KRaftConfigError('controller.listener.names must contain at least one value when running KRaft with just the broker role');
+    if (controllerNames.length === 0)
+      throw new KRaftConfigError(
+        'controller.listener.names must contain at least one value when running KRaft with just the broker role',
+      );
     if (controllerListeners.length > 0) {
-      throw new KRaftConfigError("controller.listener.names must not contain a value appearing in the 'listeners' configuration when running KRaft with just the broker role");
+      throw new KRaftConfigError(
+        "controller.listener.names must not contain a value appearing in the 'listeners' configuration when running KRaft with just the broker role",
+      );
     }
     for (const name of controllerNames) {
       if (!(name in map)) {
-        throw new KRaftConfigError(`Controller listener with name ${name} defined in controller.listener.names not found in listener.security.protocol.map  (an explicit security mapping for each controller listener is required if listener.security.protocol.map is non-empty, or if there are security protocols other than PLAINTEXT in use)`);
+        throw new KRaftConfigError(
+          `Controller listener with name ${name} defined in controller.listener.names not found in listener.security.protocol.map  (an explicit security mapping for each controller listener is required if listener.security.protocol.map is non-empty, or if there are security protocols other than PLAINTEXT in use)`,
+        );
       }
     }
   } else {
     if (!isBroker && brokerListeners.length > 0) {
-      throw new KRaftConfigError('The listeners config must only contain KRaft controller listeners from controller.listener.names when process.roles=controller');
+      throw new KRaftConfigError(
+        'The listeners config must only contain KRaft controller listeners from controller.listener.names when process.roles=controller',
+      );
     }
     if (controllerListeners.length === 0) {
-      throw new KRaftConfigError("controller.listener.names must contain at least one value appearing in the 'listeners' configuration when running the KRaft controller role");
+      throw new KRaftConfigError(
+        "controller.listener.names must contain at least one value appearing in the 'listeners' configuration when running the KRaft controller role",
+      );
     }
     if (!controllerNames.every((n) => listenerNames.has(n))) {
-      throw new KRaftConfigError("controller.listener.names must only contain values appearing in the 'listeners' configuration when running the KRaft controller role");
+      throw new KRaftConfigError(
+        "controller.listener.names must only contain values appearing in the 'listeners' configuration when running the KRaft controller role",
+      );
     }
   }
   let interBroker = (props['inter.broker.listener.name'] ?? '').trim().toUpperCase();
   if (isBroker) {
     if (brokerListeners.length === 0) {
-      throw new KRaftConfigError('There must be at least one broker advertised listener. Perhaps all listeners appear in controller.listener.names?');
+      throw new KRaftConfigError(
+        'There must be at least one broker advertised listener. Perhaps all listeners appear in controller.listener.names?',
+      );
     }
     const brokerNames = brokerListeners.map((l) => l.name);
     // Kafka's default is the listener named after security.inter.broker.protocol (PLAINTEXT).
     if (interBroker === '') interBroker = (props['security.inter.broker.protocol'] ?? 'PLAINTEXT').trim().toUpperCase();
     if (!brokerNames.includes(interBroker)) {
-      throw new KRaftConfigError(`inter.broker.listener.name must be a listener name defined in advertised.listeners. The valid options based on currently configured listeners are ${brokerNames.join(',')}`);
+      throw new KRaftConfigError(
+        `inter.broker.listener.name must be a listener name defined in advertised.listeners. The valid options based on currently configured listeners are ${brokerNames.join(',')}`,
+      );
     }
   }
   return {

@@ -1,7 +1,10 @@
 // Java .properties files, as Kafka's tools read them (java.util.Properties.load semantics).
 
 export class PropertiesError extends Error {
-  constructor(message: string, readonly line: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
     super(message);
     this.name = 'PropertiesError';
   }
@@ -18,7 +21,10 @@ export function parseProperties(text: string): Record<string, string> {
  * Parses properties text and says on which line each key was first set (for
  * messages). Linear in the text: files with tens of thousands of keys are fine.
  */
-export function parsePropertiesWithLines(text: string): { properties: Record<string, string>; lines: Record<string, number> } {
+export function parsePropertiesWithLines(text: string): {
+  properties: Record<string, string>;
+  lines: Record<string, number>;
+} {
   // Own properties only (Object.fromEntries), so a key such as __proto__ is just a key.
   const values = new Map<string, string>();
   const firstLine = new Map<string, number>();
@@ -51,7 +57,10 @@ function splitKeyValue(s: string, line: number): { key: string; value: string } 
   let j = 0;
   while (j < s.length) {
     const c = s[j];
-    if (c === '\\') { j += 2; continue; }
+    if (c === '\\') {
+      j += 2;
+      continue;
+    }
     if (c === '=' || c === ':' || c === ' ' || c === '\t' || c === '\f') break;
     j++;
   }
@@ -70,7 +79,10 @@ function unescape(s: string, line: number): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
-    if (c !== '\\') { out += c; continue; }
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
     const n = s[++i];
     if (n === undefined) break;
     if (n === 'u') {

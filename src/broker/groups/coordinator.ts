@@ -62,7 +62,12 @@ export class GroupCoordinator implements Coordinator {
     return this.offsets.commitOffsets(req);
   }
 
-  validateTxnOffsetCommit(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number {
+  validateTxnOffsetCommit(
+    groupId: string,
+    generationId: number,
+    memberId: string,
+    groupInstanceId: string | null,
+  ): number {
     return this.offsets.validateTxnOffsetCommit(groupId, generationId, memberId, groupInstanceId);
   }
 
@@ -74,7 +79,10 @@ export class GroupCoordinator implements Coordinator {
     return this.offsets.fetchOffsets(groupId, topics);
   }
 
-  deleteOffsets(groupId: string, topics: Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>): OffsetDeleteResult {
+  deleteOffsets(
+    groupId: string,
+    topics: Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>,
+  ): OffsetDeleteResult {
     return this.offsets.deleteOffsets(groupId, topics);
   }
 
@@ -92,7 +100,10 @@ export class GroupCoordinator implements Coordinator {
     return this.admin.describeGroup(groupId);
   }
 
-  listGroups(statesFilter: readonly string[] = [], typesFilter: readonly string[] = []): { errorCode: number; groups: ListedGroup[] } {
+  listGroups(
+    statesFilter: readonly string[] = [],
+    typesFilter: readonly string[] = [],
+  ): { errorCode: number; groups: ListedGroup[] } {
     return this.admin.listGroups(statesFilter, typesFilter);
   }
 

@@ -11,10 +11,25 @@ export class GroupAdmin {
 
   describeGroup(groupId: string): DescribedGroup {
     if (this.reg.closed) {
-      return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groupId, groupState: '', protocolType: '', protocolData: '', members: [] };
+      return {
+        errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+        groupId,
+        groupState: '',
+        protocolType: '',
+        protocolData: '',
+        members: [],
+      };
     }
     const group = this.reg.groups.get(groupId);
-    if (!group) return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
+    if (!group)
+      return {
+        errorCode: ErrorCode.NONE,
+        groupId,
+        groupState: 'Dead',
+        protocolType: '',
+        protocolData: '',
+        members: [],
+      };
     const stable = group.is('Stable') && group.protocolName !== null;
     return {
       errorCode: ErrorCode.NONE,
@@ -34,14 +49,25 @@ export class GroupAdmin {
   }
 
   /** ListGroups; filters match case-insensitively, empty filters match everything. */
-  listGroups(statesFilter: readonly string[] = [], typesFilter: readonly string[] = []): { errorCode: number; groups: ListedGroup[] } {
+  listGroups(
+    statesFilter: readonly string[] = [],
+    typesFilter: readonly string[] = [],
+  ): { errorCode: number; groups: ListedGroup[] } {
     if (this.reg.closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: [] };
-    if (typesFilter.length > 0 && !typesFilter.some((t) => t.toLowerCase() === 'classic')) return { errorCode: ErrorCode.NONE, groups: [] };
+    if (typesFilter.length > 0 && !typesFilter.some((t) => t.toLowerCase() === 'classic'))
+      return { errorCode: ErrorCode.NONE, groups: [] };
     const states = new Set(statesFilter.map((s) => s.toLowerCase()));
     const groups: ListedGroup[] = [];
-    for (const g of [...this.reg.groups.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0))) {
+    for (const g of [...this.reg.groups.values()].sort((a, b) =>
+      a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0,
+    )) {
       if (states.size > 0 && !states.has(g.state.toLowerCase())) continue;
-      groups.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' });
+      groups.push({
+        groupId: g.groupId,
+        protocolType: g.protocolType ?? '',
+        groupState: g.state,
+        groupType: 'classic',
+      });
     }
     return { errorCode: ErrorCode.NONE, groups };
   }

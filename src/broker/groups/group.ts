@@ -7,7 +7,13 @@ import type { TimerHandle } from './clock.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
-export const GROUP_STATES: readonly GroupState[] = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead'];
+export const GROUP_STATES: readonly GroupState[] = [
+  'Empty',
+  'PreparingRebalance',
+  'CompletingRebalance',
+  'Stable',
+  'Dead',
+];
 
 /** The states each state may be entered from. */
 const ENTERED_FROM: Record<GroupState, readonly GroupState[]> = {
@@ -53,7 +59,16 @@ export interface SyncResult {
 }
 
 export function joinError(memberId: string, errorCode: number): JoinResult {
-  return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId, members: [] };
+  return {
+    errorCode,
+    generationId: -1,
+    protocolType: null,
+    protocolName: null,
+    leader: '',
+    skipAssignment: false,
+    memberId,
+    members: [],
+  };
 }
 
 export function syncError(errorCode: number): SyncResult {
@@ -121,7 +136,9 @@ export class Member {
   /** Whether `protocols` are the same names and metadata, in the same order. */
   matches(protocols: readonly MemberProtocol[]): boolean {
     if (protocols.length !== this.protocols.length) return false;
-    return protocols.every((p, i) => p.name === this.protocols[i]!.name && p.metadata.equals(this.protocols[i]!.metadata));
+    return protocols.every(
+      (p, i) => p.name === this.protocols[i]!.name && p.metadata.equals(this.protocols[i]!.metadata),
+    );
   }
 
   /** The member's most preferred protocol among `candidates`. */
@@ -296,7 +313,8 @@ export class Group {
    */
   replaceStaticMember(groupInstanceId: string, oldMemberId: string, newMemberId: string): Member {
     const member = this.members.get(oldMemberId);
-    if (!member) throw new Error(`static member ${groupInstanceId} has no member ${oldMemberId} in group ${this.groupId}`);
+    if (!member)
+      throw new Error(`static member ${groupInstanceId} has no member ${oldMemberId} in group ${this.groupId}`);
     this.members.delete(oldMemberId);
     this.maybeInvokeJoinCallback(member, joinError(oldMemberId, ErrorCode.FENCED_INSTANCE_ID));
     this.maybeInvokeSyncCallback(member, syncError(ErrorCode.FENCED_INSTANCE_ID));
@@ -328,7 +346,9 @@ export class Group {
   /** Whether a member of `protocolType` offering `names` can join. */
   supportsProtocols(protocolType: string, names: readonly string[]): boolean {
     if (this.is('Empty')) return protocolType !== '' && names.length > 0;
-    return this.protocolType === protocolType && names.some((n) => this.supportedProtocols.get(n) === this.members.size);
+    return (
+      this.protocolType === protocolType && names.some((n) => this.supportedProtocols.get(n) === this.members.size)
+    );
   }
 
   /** Protocols every member supports. */
@@ -401,7 +421,11 @@ export class Group {
       throw new Error(`group ${this.groupId} has no member metadata in state ${this.state}`);
     }
     const protocol = this.protocolName;
-    return [...this.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata(protocol) }));
+    return [...this.members.values()].map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      metadata: m.metadata(protocol),
+    }));
   }
 
   /** True when the topic is (or may be, if unknown) among the members' subscriptions. */

@@ -2,7 +2,12 @@
 import type { RequestContext } from '../handlers/handler.js';
 import type { GroupCoordinator } from './coordinator.js';
 
-export { GroupCoordinator, OFFSETS_STATE_DIR, NEW_MEMBER_JOIN_TIMEOUT_MS, MAX_OFFSET_METADATA_LENGTH } from './coordinator.js';
+export {
+  GroupCoordinator,
+  OFFSETS_STATE_DIR,
+  NEW_MEMBER_JOIN_TIMEOUT_MS,
+  MAX_OFFSET_METADATA_LENGTH,
+} from './coordinator.js';
 export type {
   CoordinatorDeps,
   JoinGroupRequest,

@@ -5,7 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/errors.js';
 import { Group, joinError, Member, syncError, type JoinResult, type SyncResult } from './group.js';
 import type { GroupRegistry } from './group-registry.js';
-import { NEW_MEMBER_JOIN_TIMEOUT_MS, type HeartbeatRequest, type JoinGroupRequest, type LeaveResult, type LeavingMember, type SyncGroupRequest } from './types.js';
+import {
+  NEW_MEMBER_JOIN_TIMEOUT_MS,
+  type HeartbeatRequest,
+  type JoinGroupRequest,
+  type LeaveResult,
+  type LeavingMember,
+  type SyncGroupRequest,
+} from './types.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -19,7 +26,10 @@ export class GroupMembership {
   private handleJoin(req: JoinGroupRequest, cb: (r: JoinResult) => void): void {
     const status = this.reg.groupStatus(req.groupId, false);
     if (status !== ErrorCode.NONE) return cb(joinError(req.memberId, status));
-    if (req.sessionTimeoutMs < this.reg.cfg('group.min.session.timeout.ms') || req.sessionTimeoutMs > this.reg.cfg('group.max.session.timeout.ms')) {
+    if (
+      req.sessionTimeoutMs < this.reg.cfg('group.min.session.timeout.ms') ||
+      req.sessionTimeoutMs > this.reg.cfg('group.max.session.timeout.ms')
+    ) {
       return cb(joinError(req.memberId, ErrorCode.INVALID_SESSION_TIMEOUT));
     }
     const isUnknownMember = req.memberId === '';
@@ -57,14 +67,21 @@ export class GroupMembership {
 
   private doNewMemberJoin(group: Group, req: JoinGroupRequest, cb: (r: JoinResult) => void): void {
     if (group.is('Dead')) return cb(joinError(req.memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE));
-    if (!group.supportsProtocols(req.protocolType, req.protocols.map((p) => p.name))) {
+    if (
+      !group.supportsProtocols(
+        req.protocolType,
+        req.protocols.map((p) => p.name),
+      )
+    ) {
       return cb(joinError(req.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
     }
     const newMemberId = `${req.groupInstanceId ?? req.clientId}-${randomUUID()}`;
     if (req.groupInstanceId !== null) {
       const oldMemberId = group.currentStaticMemberId(req.groupInstanceId);
       if (oldMemberId !== undefined) {
-        this.reg.deps.log(`Static member with instance id ${req.groupInstanceId} rejoins group ${group.groupId} in state ${group.state}; replacing member ${oldMemberId} with ${newMemberId}`);
+        this.reg.deps.log(
+          `Static member with instance id ${req.groupInstanceId} rejoins group ${group.groupId} in state ${group.state}; replacing member ${oldMemberId} with ${newMemberId}`,
+        );
         this.updateStaticMemberAndRebalance(group, oldMemberId, newMemberId, req, cb);
       } else {
         this.addMemberAndRebalance(group, newMemberId, req, cb);
@@ -82,7 +99,12 @@ export class GroupMembership {
   private doCurrentMemberJoin(group: Group, req: JoinGroupRequest, cb: (r: JoinResult) => void): void {
     const { memberId } = req;
     if (group.is('Dead')) return cb(joinError(memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE));
-    if (!group.supportsProtocols(req.protocolType, req.protocols.map((p) => p.name))) {
+    if (
+      !group.supportsProtocols(
+        req.protocolType,
+        req.protocols.map((p) => p.name),
+      )
+    ) {
       return cb(joinError(memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
     }
     if (group.isPendingMember(memberId)) {
@@ -104,15 +126,33 @@ export class GroupMembership {
           // Same metadata: most likely the member missed our JoinGroup answer. Repeat it.
           cb(this.joinSuccess(group, memberId, group.isLeader(memberId)));
         } else {
-          this.updateMemberAndRebalance(group, member, req, cb, `Updating metadata of member ${memberId} during CompletingRebalance; client reason: ${reason}`);
+          this.updateMemberAndRebalance(
+            group,
+            member,
+            req,
+            cb,
+            `Updating metadata of member ${memberId} during CompletingRebalance; client reason: ${reason}`,
+          );
         }
         break;
       case 'Stable':
         if (group.isLeader(memberId)) {
           // A rejoining leader asks for a new assignment (its topics' metadata may have changed).
-          this.updateMemberAndRebalance(group, member, req, cb, `Leader ${memberId} rejoining during Stable; client reason: ${reason}`);
+          this.updateMemberAndRebalance(
+            group,
+            member,
+            req,
+            cb,
+            `Leader ${memberId} rejoining during Stable; client reason: ${reason}`,
+          );
         } else if (!member.matches(req.protocols)) {
-          this.updateMemberAndRebalance(group, member, req, cb, `Updating metadata of member ${memberId} during Stable; client reason: ${reason}`);
+          this.updateMemberAndRebalance(
+            group,
+            member,
+            req,
+            cb,
+            `Updating metadata of member ${memberId} during Stable; client reason: ${reason}`,
+          );
         } else {
           cb(this.joinSuccess(group, memberId, false));
         }
@@ -124,7 +164,13 @@ export class GroupMembership {
     }
   }
 
-  private joinSuccess(group: Group, memberId: string, withMembers: boolean, leader = group.leaderId ?? '', skipAssignment = false): JoinResult {
+  private joinSuccess(
+    group: Group,
+    memberId: string,
+    withMembers: boolean,
+    leader = group.leaderId ?? '',
+    skipAssignment = false,
+  ): JoinResult {
     return {
       errorCode: ErrorCode.NONE,
       generationId: group.generationId,
@@ -137,7 +183,12 @@ export class GroupMembership {
     };
   }
 
-  private addMemberAndRebalance(group: Group, memberId: string, req: JoinGroupRequest, cb: (r: JoinResult) => void): void {
+  private addMemberAndRebalance(
+    group: Group,
+    memberId: string,
+    req: JoinGroupRequest,
+    cb: (r: JoinResult) => void,
+  ): void {
     const member = new Member({
       memberId,
       groupInstanceId: req.groupInstanceId,
@@ -154,17 +205,32 @@ export class GroupMembership {
     group.add(member, cb);
     // A new member cannot heartbeat until its join completes; give up on it if that takes too long.
     this.scheduleHeartbeat(group, member, NEW_MEMBER_JOIN_TIMEOUT_MS);
-    this.maybePrepareRebalance(group, `Adding new member ${memberId} with group instance id ${req.groupInstanceId ?? 'none'}; client reason: ${req.reason ?? 'not provided'}`);
+    this.maybePrepareRebalance(
+      group,
+      `Adding new member ${memberId} with group instance id ${req.groupInstanceId ?? 'none'}; client reason: ${req.reason ?? 'not provided'}`,
+    );
   }
 
-  private updateMemberAndRebalance(group: Group, member: Member, req: JoinGroupRequest, cb: (r: JoinResult) => void, reason: string): void {
+  private updateMemberAndRebalance(
+    group: Group,
+    member: Member,
+    req: JoinGroupRequest,
+    cb: (r: JoinResult) => void,
+    reason: string,
+  ): void {
     // A JoinGroup still waiting under this member was abandoned by its sender; answer it.
     group.maybeInvokeJoinCallback(member, joinError(member.memberId, ErrorCode.REBALANCE_IN_PROGRESS));
     group.updateMember(member, req.protocols, req.rebalanceTimeoutMs, req.sessionTimeoutMs, cb);
     this.maybePrepareRebalance(group, reason);
   }
 
-  private updateStaticMemberAndRebalance(group: Group, oldMemberId: string, newMemberId: string, req: JoinGroupRequest, cb: (r: JoinResult) => void): void {
+  private updateStaticMemberAndRebalance(
+    group: Group,
+    oldMemberId: string,
+    newMemberId: string,
+    req: JoinGroupRequest,
+    cb: (r: JoinResult) => void,
+  ): void {
     const currentLeader = group.leaderId ?? '';
     const member = group.replaceStaticMember(req.groupInstanceId!, oldMemberId, newMemberId);
     this.scheduleHeartbeat(group, member);
@@ -175,24 +241,35 @@ export class GroupMembership {
         // Nothing to reassign if the group would pick the same protocol: the member gets its
         // old assignment back through SyncGroup.
         if (group.protocolName === group.selectProtocol()) {
-          this.reg.deps.log(`Static member ${newMemberId} of group ${group.groupId} rejoined during Stable without changing the protocol; no rebalance`);
+          this.reg.deps.log(
+            `Static member ${newMemberId} of group ${group.groupId} rejoined during Stable without changing the protocol; no rebalance`,
+          );
           if (req.supportSkippingAssignment) {
             // v9+: a returning leader learns it leads but must not run the assignor again.
             const isLeader = group.isLeader(newMemberId);
-            group.maybeInvokeJoinCallback(member, this.joinSuccess(group, newMemberId, isLeader, group.leaderId ?? '', isLeader));
+            group.maybeInvokeJoinCallback(
+              member,
+              this.joinSuccess(group, newMemberId, isLeader, group.leaderId ?? '', isLeader),
+            );
           } else {
             // Answer with the old leader id so a returning leader does not run an assignment a
             // stable group would never hand out.
             group.maybeInvokeJoinCallback(member, this.joinSuccess(group, newMemberId, false, currentLeader));
           }
         } else {
-          this.maybePrepareRebalance(group, `Static member ${newMemberId} with instance id ${req.groupInstanceId} changes the group's protocol; client reason: ${reason}`);
+          this.maybePrepareRebalance(
+            group,
+            `Static member ${newMemberId} with instance id ${req.groupInstanceId} changes the group's protocol; client reason: ${reason}`,
+          );
         }
         break;
       }
       case 'CompletingRebalance':
         // The leader may already be assigning under the old member id: start over.
-        this.maybePrepareRebalance(group, `Updating metadata of static member ${newMemberId} with instance id ${req.groupInstanceId}; client reason: ${reason}`);
+        this.maybePrepareRebalance(
+          group,
+          `Updating metadata of static member ${newMemberId} with instance id ${req.groupInstanceId}; client reason: ${reason}`,
+        );
         break;
       case 'PreparingRebalance':
         // It simply takes part in the rebalance under way.
@@ -254,7 +331,9 @@ export class GroupMembership {
     if (!group.is('PreparingRebalance')) return;
     const dropped = group.notYetRejoinedMembers().filter((m) => !m.isStatic);
     if (dropped.length > 0) {
-      this.reg.deps.log(`Group ${group.groupId} removed dynamic members that did not rejoin: ${dropped.map((m) => m.memberId).join(', ')}`);
+      this.reg.deps.log(
+        `Group ${group.groupId} removed dynamic members that did not rejoin: ${dropped.map((m) => m.memberId).join(', ')}`,
+      );
       for (const m of dropped) this.dropMember(group, m, ErrorCode.UNKNOWN_MEMBER_ID);
     }
     if (!group.maybeElectNewJoinedLeader() && group.size > 0) {
@@ -269,7 +348,9 @@ export class GroupMembership {
       this.reg.deps.log(`Group ${group.groupId} with generation ${group.generationId} is now empty`);
       return;
     }
-    this.reg.deps.log(`Stabilized group ${group.groupId} generation ${group.generationId} with ${group.size} member(s) (protocol ${group.protocolName})`);
+    this.reg.deps.log(
+      `Stabilized group ${group.groupId} generation ${group.generationId} with ${group.size} member(s) (protocol ${group.protocolName})`,
+    );
     const leaderView = group.currentMemberMetadata();
     for (const member of [...group.members.values()]) {
       const result = this.joinSuccess(group, member.memberId, false);
@@ -341,13 +422,17 @@ export class GroupMembership {
     // Members waiting in a rebalance count as alive, except new ones that never got through one.
     const satisfied = !member.isNew && (member.awaitingJoin || member.awaitingSync);
     if (satisfied) return;
-    this.reg.deps.log(`Member ${member.memberId} in group ${group.groupId} has failed (session timeout), removing it from the group`);
+    this.reg.deps.log(
+      `Member ${member.memberId} in group ${group.groupId} has failed (session timeout), removing it from the group`,
+    );
     this.removeMemberAndUpdateGroup(group, member, `removing member ${member.memberId} on heartbeat expiration`);
   }
 
   private onExpirePendingMember(group: Group, memberId: string): void {
     if (!this.reg.isCurrent(group) || !group.pendingMembers.has(memberId)) return;
-    this.reg.deps.log(`Pending member ${memberId} in group ${group.groupId} has been removed after session timeout expiration`);
+    this.reg.deps.log(
+      `Pending member ${memberId} in group ${group.groupId} has been removed after session timeout expiration`,
+    );
     group.pendingMembers.delete(memberId);
     if (group.is('PreparingRebalance')) this.tryCompleteJoin(group);
   }
@@ -381,7 +466,9 @@ export class GroupMembership {
       const current = group.currentStaticMemberId(groupInstanceId);
       if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
       if (current !== memberId) {
-        this.reg.deps.log(`Request from member ${memberId} with instance id ${groupInstanceId} of group ${group.groupId} is fenced: the instance now belongs to ${current}`);
+        this.reg.deps.log(
+          `Request from member ${memberId} with instance id ${groupInstanceId} of group ${group.groupId} is fenced: the instance now belongs to ${current}`,
+        );
         return ErrorCode.FENCED_INSTANCE_ID;
       }
       return ErrorCode.NONE;
@@ -411,7 +498,9 @@ export class GroupMembership {
         member.syncCallback = cb;
         this.removePendingSyncMember(group, member.memberId);
         if (group.isLeader(member.memberId)) {
-          this.reg.deps.log(`Assignment received from leader ${member.memberId} for group ${group.groupId} generation ${group.generationId}; ${group.size} member(s), ${group.staticMemberCount} static`);
+          this.reg.deps.log(
+            `Assignment received from leader ${member.memberId} for group ${group.groupId} generation ${group.generationId}; ${group.size} member(s), ${group.staticMemberCount} static`,
+          );
           const given = new Map<string, Buffer>();
           for (const a of req.assignments) given.set(a.memberId, Buffer.from(a.assignment));
           const missing: string[] = [];
@@ -420,7 +509,10 @@ export class GroupMembership {
             if (a === undefined) missing.push(m.memberId);
             m.assignment = a ?? EMPTY;
           }
-          if (missing.length > 0) this.reg.deps.log(`Leader of group ${group.groupId} gave no assignment to ${missing.join(', ')}; they get an empty one`);
+          if (missing.length > 0)
+            this.reg.deps.log(
+              `Leader of group ${group.groupId} gave no assignment to ${missing.join(', ')}; they get an empty one`,
+            );
           this.propagateAssignment(group, ErrorCode.NONE);
           group.transitionTo('Stable', this.reg.clock.now());
         }
@@ -428,7 +520,12 @@ export class GroupMembership {
       }
       case 'Stable':
         this.removePendingSyncMember(group, member.memberId);
-        cb({ errorCode: ErrorCode.NONE, protocolType: group.protocolType, protocolName: group.protocolName, assignment: member.assignment });
+        cb({
+          errorCode: ErrorCode.NONE,
+          protocolType: group.protocolType,
+          protocolName: group.protocolName,
+          assignment: member.assignment,
+        });
         this.scheduleHeartbeat(group, member);
         return;
       case 'Dead':
@@ -441,8 +538,10 @@ export class GroupMembership {
     const err = this.validateCurrentMember(group, req.memberId, req.groupInstanceId);
     if (err !== ErrorCode.NONE) return err;
     if (req.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
-    if (req.protocolType !== null && req.protocolType !== group.protocolType) return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
-    if (req.protocolName !== null && req.protocolName !== group.protocolName) return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
+    if (req.protocolType !== null && req.protocolType !== group.protocolType)
+      return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
+    if (req.protocolName !== null && req.protocolName !== group.protocolName)
+      return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
     return ErrorCode.NONE;
   }
 
@@ -474,9 +573,14 @@ export class GroupMembership {
   leaveGroup(groupId: string, leaving: LeavingMember[]): LeaveResult {
     const status = this.reg.groupStatus(groupId, false);
     if (status !== ErrorCode.NONE) return { errorCode: status, members: [] };
-    const answer = (m: LeavingMember, errorCode: number) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode });
+    const answer = (m: LeavingMember, errorCode: number) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      errorCode,
+    });
     const group = this.reg.groups.get(groupId);
-    if (!group) return { errorCode: ErrorCode.NONE, members: leaving.map((m) => answer(m, ErrorCode.UNKNOWN_MEMBER_ID)) };
+    if (!group)
+      return { errorCode: ErrorCode.NONE, members: leaving.map((m) => answer(m, ErrorCode.UNKNOWN_MEMBER_ID)) };
     if (group.is('Dead')) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
     const members = leaving.map((m) => {
       const reason = m.reason ?? 'not provided';
@@ -504,7 +608,13 @@ export class GroupMembership {
   private removeLeavingMember(group: Group, memberId: string, reason: string): void {
     const member = group.get(memberId);
     if (!member) return;
-    this.reg.deps.log(`Member ${memberId} has left group ${group.groupId} through explicit LeaveGroup; client reason: ${reason}`);
-    this.removeMemberAndUpdateGroup(group, member, `Removing member ${memberId} on LeaveGroup; client reason: ${reason}`);
+    this.reg.deps.log(
+      `Member ${memberId} has left group ${group.groupId} through explicit LeaveGroup; client reason: ${reason}`,
+    );
+    this.removeMemberAndUpdateGroup(
+      group,
+      member,
+      `Removing member ${memberId} on LeaveGroup; client reason: ${reason}`,
+    );
   }
 }

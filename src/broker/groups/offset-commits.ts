@@ -5,7 +5,15 @@ import { Group } from './group.js';
 import { sameInfo, type GroupRegistry } from './group-registry.js';
 import type { GroupMembership } from './membership.js';
 import { OffsetStoreError, type CommittedOffset, type StoreOp } from './offset-store.js';
-import { MAX_OFFSET_METADATA_LENGTH, type CommitPartition, type CommitRequest, type FetchedPartition, type FetchResult, type OffsetDeleteResult, type TopicPartitionErrors } from './types.js';
+import {
+  MAX_OFFSET_METADATA_LENGTH,
+  type CommitPartition,
+  type CommitRequest,
+  type FetchedPartition,
+  type FetchResult,
+  type OffsetDeleteResult,
+  type TopicPartitionErrors,
+} from './types.js';
 
 export class OffsetCommits {
   private retentionTimer: { cancel(): void } | null = null;
@@ -31,7 +39,8 @@ export class OffsetCommits {
     req.topics.forEach((t, ti) => {
       t.partitions.forEach((p, pi) => {
         const out = errors[ti]!.partitions[pi]!;
-        if (!this.reg.deps.partitionExists(t.name, p.partitionIndex)) out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        if (!this.reg.deps.partitionExists(t.name, p.partitionIndex))
+          out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         else valid.push({ topic: t.name, p, out });
       });
     });
@@ -64,7 +73,8 @@ export class OffsetCommits {
     }
     const now = this.reg.clock.now();
     const retention = req.retentionTimeMs ?? -1;
-    const fits = (p: CommitPartition) => p.committedMetadata === null || p.committedMetadata.length <= MAX_OFFSET_METADATA_LENGTH;
+    const fits = (p: CommitPartition) =>
+      p.committedMetadata === null || p.committedMetadata.length <= MAX_OFFSET_METADATA_LENGTH;
     const ops: StoreOp[] = [];
     for (const v of valid) {
       if (!fits(v.p)) continue;
@@ -76,12 +86,23 @@ export class OffsetCommits {
         commitTimestamp: ts !== undefined && ts !== -1 ? ts : now,
         expireTimestamp: retention !== -1 ? now + retention : -1,
       };
-      ops.push({ t: 'o', g: group.groupId, tp: v.topic, p: v.p.partitionIndex, o: committed.offset, e: committed.leaderEpoch, m: committed.metadata, c: committed.commitTimestamp, x: committed.expireTimestamp });
+      ops.push({
+        t: 'o',
+        g: group.groupId,
+        tp: v.topic,
+        p: v.p.partitionIndex,
+        o: committed.offset,
+        e: committed.leaderEpoch,
+        m: committed.metadata,
+        c: committed.commitTimestamp,
+        x: committed.expireTimestamp,
+      });
     }
     let code: number = ErrorCode.NONE;
     if (ops.length > 0) {
       const info = this.reg.desiredInfo(group);
-      if (!sameInfo(this.reg.store.info(group.groupId), info)) ops.unshift({ t: 'g', g: group.groupId, pt: info.protocolType, es: info.emptySince });
+      if (!sameInfo(this.reg.store.info(group.groupId), info))
+        ops.unshift({ t: 'g', g: group.groupId, pt: info.protocolType, es: info.emptySince });
       try {
         this.reg.store.write(ops);
       } catch (e) {
@@ -110,7 +131,12 @@ export class OffsetCommits {
    * TxnOffsetCommit's group check. Kafka lets a transactional commit without member
    * information through even while the group has members (the producer is not one).
    */
-  validateTxnOffsetCommit(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number {
+  validateTxnOffsetCommit(
+    groupId: string,
+    generationId: number,
+    memberId: string,
+    groupInstanceId: string | null,
+  ): number {
     if (this.reg.closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     const group = this.reg.groups.get(groupId);
     if (!group) return generationId >= 0 ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.NONE;
@@ -120,12 +146,33 @@ export class OffsetCommits {
   }
 
   /** Offsets of a committed transaction becoming visible; throws OffsetStoreError when they cannot be stored. */
-  applyTxnOffsets(groupId: string, offsets: ReadonlyArray<{ topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string; commitTimestamp: number }>): void {
+  applyTxnOffsets(
+    groupId: string,
+    offsets: ReadonlyArray<{
+      topic: string;
+      partition: number;
+      offset: number;
+      leaderEpoch: number;
+      metadata: string;
+      commitTimestamp: number;
+    }>,
+  ): void {
     if (offsets.length === 0) return;
     const group = this.reg.groups.get(groupId) ?? this.reg.createGroup(groupId);
-    const ops: StoreOp[] = offsets.map((o) => ({ t: 'o', g: groupId, tp: o.topic, p: o.partition, o: o.offset, e: o.leaderEpoch, m: o.metadata, c: o.commitTimestamp, x: -1 }));
+    const ops: StoreOp[] = offsets.map((o) => ({
+      t: 'o',
+      g: groupId,
+      tp: o.topic,
+      p: o.partition,
+      o: o.offset,
+      e: o.leaderEpoch,
+      m: o.metadata,
+      c: o.commitTimestamp,
+      x: -1,
+    }));
     const info = this.reg.desiredInfo(group);
-    if (!sameInfo(this.reg.store.info(groupId), info)) ops.unshift({ t: 'g', g: groupId, pt: info.protocolType, es: info.emptySince });
+    if (!sameInfo(this.reg.store.info(groupId), info))
+      ops.unshift({ t: 'g', g: groupId, pt: info.protocolType, es: info.emptySince });
     this.reg.store.write(ops);
   }
 
@@ -140,22 +187,37 @@ export class OffsetCommits {
     const read = (topic: string, partitionIndex: number): FetchedPartition => {
       const c = known ? this.reg.store.get(groupId, topic, partitionIndex) : undefined;
       return c
-        ? { partitionIndex, committedOffset: c.offset, committedLeaderEpoch: c.leaderEpoch, metadata: c.metadata, errorCode: ErrorCode.NONE }
+        ? {
+            partitionIndex,
+            committedOffset: c.offset,
+            committedLeaderEpoch: c.leaderEpoch,
+            metadata: c.metadata,
+            errorCode: ErrorCode.NONE,
+          }
         : { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
     };
     if (topics !== null) {
-      return { errorCode: ErrorCode.NONE, topics: topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => read(t.name, p)) })) };
+      return {
+        errorCode: ErrorCode.NONE,
+        topics: topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => read(t.name, p)) })),
+      };
     }
     if (!known) return { errorCode: ErrorCode.NONE, topics: [] };
     const all = [...this.reg.store.offsets(groupId)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return {
       errorCode: ErrorCode.NONE,
-      topics: all.map(([name, parts]) => ({ name, partitions: [...parts.keys()].sort((a, b) => a - b).map((p) => read(name, p)) })),
+      topics: all.map(([name, parts]) => ({
+        name,
+        partitions: [...parts.keys()].sort((a, b) => a - b).map((p) => read(name, p)),
+      })),
     };
   }
 
   /** OffsetDelete: drops committed offsets of partitions the group does not consume now. */
-  deleteOffsets(groupId: string, topics: Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>): OffsetDeleteResult {
+  deleteOffsets(
+    groupId: string,
+    topics: Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>,
+  ): OffsetDeleteResult {
     const status = this.reg.groupStatus(groupId, false);
     if (status !== ErrorCode.NONE) return { errorCode: status, topics: [] };
     const group = this.reg.groups.get(groupId);
@@ -168,7 +230,8 @@ export class OffsetCommits {
     topics.forEach((t, ti) => {
       t.partitions.forEach((p, pi) => {
         const o = out[ti]!.partitions[pi]!;
-        if (!this.reg.deps.partitionExists(t.name, p.partitionIndex)) o.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        if (!this.reg.deps.partitionExists(t.name, p.partitionIndex))
+          o.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         else candidates.push({ topic: t.name, partition: p.partitionIndex, out: o });
       });
     });
@@ -187,7 +250,8 @@ export class OffsetCommits {
     if (eligible.length > 0) {
       const ops: StoreOp[] = [];
       for (const c of eligible) {
-        if (this.reg.store.get(groupId, c.topic, c.partition)) ops.push({ t: 'od', g: groupId, tp: c.topic, p: c.partition });
+        if (this.reg.store.get(groupId, c.topic, c.partition))
+          ops.push({ t: 'od', g: groupId, tp: c.topic, p: c.partition });
       }
       try {
         this.reg.store.write(ops);

@@ -99,12 +99,24 @@ export class OffsetStore {
     let frames = 0;
     let reason: string | null = null;
     while (pos < data.length) {
-      if (data.length - pos < HEADER) { reason = 'a truncated frame header'; break; }
+      if (data.length - pos < HEADER) {
+        reason = 'a truncated frame header';
+        break;
+      }
       const len = data.readUInt32BE(pos);
       const crc = data.readUInt32BE(pos + 4);
-      if (len === 0 || len > MAX_FRAME) { reason = `an invalid frame length ${len}`; break; }
-      if (pos + HEADER + len > data.length) { reason = 'a truncated frame'; break; }
-      if (crc32c(data, pos + HEADER, pos + HEADER + len) !== crc) { reason = 'a checksum mismatch'; break; }
+      if (len === 0 || len > MAX_FRAME) {
+        reason = `an invalid frame length ${len}`;
+        break;
+      }
+      if (pos + HEADER + len > data.length) {
+        reason = 'a truncated frame';
+        break;
+      }
+      if (crc32c(data, pos + HEADER, pos + HEADER + len) !== crc) {
+        reason = 'a checksum mismatch';
+        break;
+      }
       let ops: unknown;
       try {
         ops = JSON.parse(data.toString('utf8', pos + HEADER, pos + HEADER + len));
@@ -112,14 +124,19 @@ export class OffsetStore {
         reason = 'an unreadable frame';
         break;
       }
-      if (!Array.isArray(ops)) { reason = 'an unreadable frame'; break; }
+      if (!Array.isArray(ops)) {
+        reason = 'an unreadable frame';
+        break;
+      }
       for (const op of ops as StoreOp[]) this.applyOp(op);
       frames++;
       pos += HEADER + len;
     }
     this.fd = fs.openSync(this.path, 'r+');
     if (reason !== null) {
-      this.log(`Committed offsets file ${this.path}: dropping ${data.length - pos} bytes after offset ${pos} (${reason}); ${frames} frame(s) recovered`);
+      this.log(
+        `Committed offsets file ${this.path}: dropping ${data.length - pos} bytes after offset ${pos} (${reason}); ${frames} frame(s) recovered`,
+      );
       fs.ftruncateSync(this.fd, pos);
     }
     this.size = pos;
@@ -261,7 +278,13 @@ export class OffsetStore {
           group.offsets.set(op.tp, parts);
         }
         if (!parts.has(op.p)) group.count++;
-        parts.set(op.p, { offset: op.o, leaderEpoch: op.e, metadata: op.m, commitTimestamp: op.c, expireTimestamp: op.x });
+        parts.set(op.p, {
+          offset: op.o,
+          leaderEpoch: op.e,
+          metadata: op.m,
+          commitTimestamp: op.c,
+          expireTimestamp: op.x,
+        });
         break;
       }
       case 'od': {
@@ -310,7 +333,8 @@ export function offsetOp(g: string, tp: string, p: number, c: CommittedOffset): 
 
 function encodeFrame(ops: StoreOp[]): Buffer {
   const payload = Buffer.from(JSON.stringify(ops), 'utf8');
-  if (payload.length > MAX_FRAME) throw new OffsetStoreError(`a change of ${payload.length} bytes is too large to store`);
+  if (payload.length > MAX_FRAME)
+    throw new OffsetStoreError(`a change of ${payload.length} bytes is too large to store`);
   const frame = Buffer.allocUnsafe(HEADER + payload.length);
   frame.writeUInt32BE(payload.length, 0);
   frame.writeUInt32BE(crc32c(payload), 4);

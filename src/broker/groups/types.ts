@@ -22,7 +22,6 @@ export const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60 * 1000;
 /** Kafka's offset.metadata.max.bytes default. */
 export const MAX_OFFSET_METADATA_LENGTH = 4096;
 
-
 export interface JoinGroupRequest {
   groupId: string;
   /** "" for a member joining for the first time. */
@@ -88,7 +87,10 @@ export interface CommitRequest {
   topics: Array<{ name: string; partitions: CommitPartition[] }>;
 }
 
-export type TopicPartitionErrors = Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }>;
+export type TopicPartitionErrors = Array<{
+  name: string;
+  partitions: Array<{ partitionIndex: number; errorCode: number }>;
+}>;
 
 export interface FetchedPartition {
   partitionIndex: number;

@@ -14,11 +14,25 @@ import { compress, decompress, type CompressionCodec } from '../../codecs/index.
 import type { AppendResult, Broker } from '../broker.js';
 import { ErrorCode, errorName, type ErrorName } from '../../protocol/errors.js';
 import { upConvertMessageSet } from '../../protocol/legacy-message-set.js';
-import { batchSize, BATCH_HEADER_SIZE, Compression, COMPRESSION_MASK, OFF_ATTRIBUTES, OFF_MAGIC, readMagic } from '../../protocol/record-batch.js';
+import {
+  batchSize,
+  BATCH_HEADER_SIZE,
+  Compression,
+  COMPRESSION_MASK,
+  OFF_ATTRIBUTES,
+  OFF_MAGIC,
+  readMagic,
+} from '../../protocol/record-batch.js';
 import { NO_RESPONSE, type ApiHandler } from './handler.js';
 
-interface PartitionData { index: number; records: Buffer | null }
-interface TopicData { name: string; partitionData: PartitionData[] }
+interface PartitionData {
+  index: number;
+  records: Buffer | null;
+}
+interface TopicData {
+  name: string;
+  partitionData: PartitionData[];
+}
 
 /** First Produce version whose batches may use zstd (KIP-110). */
 const ZSTD_MIN_VERSION = 7;
@@ -71,7 +85,14 @@ function failed(error: ErrorName, message: string | null = null): AppendResult {
   return { errorCode: ErrorCode[error], baseOffset: -1, logAppendTime: -1, logStartOffset: -1, message };
 }
 
-function append(broker: Broker, version: number, topic: string, index: number, records: Buffer | null, transactionalId: string | null): AppendResult {
+function append(
+  broker: Broker,
+  version: number,
+  topic: string,
+  index: number,
+  records: Buffer | null,
+  transactionalId: string | null,
+): AppendResult {
   const magic = records && records.length > OFF_MAGIC ? readMagic(records, 0) : -1;
   if (version < 3 && (magic === 0 || magic === 1)) {
     if (!broker.topic(topic)?.partitions[index]) return failed('UNKNOWN_TOPIC_OR_PARTITION');
@@ -81,7 +102,10 @@ function append(broker: Broker, version: number, topic: string, index: number, r
   }
   if (version < ZSTD_MIN_VERSION && records && usesZstd(records)) {
     if (!broker.topic(topic)?.partitions[index]) return failed('UNKNOWN_TOPIC_OR_PARTITION');
-    return failed('UNSUPPORTED_COMPRESSION_TYPE', `Produce v${version} cannot carry zstd batches; zstd needs Produce v${ZSTD_MIN_VERSION} or later`);
+    return failed(
+      'UNSUPPORTED_COMPRESSION_TYPE',
+      `Produce v${version} cannot carry zstd batches; zstd needs Produce v${ZSTD_MIN_VERSION} or later`,
+    );
   }
   return broker.appendRecords(topic, index, records, transactionalId);
 }

@@ -27,10 +27,25 @@ const decompressAny = (codec: number, data: Buffer) => decompress(codec as Compr
 const EMPTY = Buffer.alloc(0);
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
-interface FetchPartitionReq { partition: number; currentLeaderEpoch: number; fetchOffset: number; partitionMaxBytes: number }
-interface FetchTopicReq { topic: string; topicId: string; partitions: FetchPartitionReq[] }
+interface FetchPartitionReq {
+  partition: number;
+  currentLeaderEpoch: number;
+  fetchOffset: number;
+  partitionMaxBytes: number;
+}
+interface FetchTopicReq {
+  topic: string;
+  topicId: string;
+  partitions: FetchPartitionReq[];
+}
 
-interface Resolved { topicName: string; topicId: string; partition: Partition | undefined; req: FetchPartitionReq; error: number }
+interface Resolved {
+  topicName: string;
+  topicId: string;
+  partition: Partition | undefined;
+  req: FetchPartitionReq;
+  error: number;
+}
 
 export const fetch: ApiHandler = {
   apiKey: 1,
@@ -51,12 +66,24 @@ export const fetch: ApiHandler = {
         if (!topic) error = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         else if (!partition) error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         else if (p.currentLeaderEpoch > 0) error = ErrorCode.UNKNOWN_LEADER_EPOCH;
-        else if (apiVersion < FIRST_V2_VERSION && broker.config.topicValue('message.downconversion.enable', topic.configs) === 'false') {
+        else if (
+          apiVersion < FIRST_V2_VERSION &&
+          broker.config.topicValue('message.downconversion.enable', topic.configs) === 'false'
+        ) {
           error = ErrorCode.UNSUPPORTED_VERSION;
-        } else if (apiVersion < ZSTD_MIN_VERSION && broker.config.topicValue('compression.type', topic.configs) === 'zstd') {
+        } else if (
+          apiVersion < ZSTD_MIN_VERSION &&
+          broker.config.topicValue('compression.type', topic.configs) === 'zstd'
+        ) {
           error = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
         }
-        return { topicName: topic?.name ?? t.topic, topicId: topic?.topicId ?? t.topicId ?? ZERO_UUID, partition, req: p, error };
+        return {
+          topicName: topic?.name ?? t.topic,
+          topicId: topic?.topicId ?? t.topicId ?? ZERO_UUID,
+          partition,
+          req: p,
+          error,
+        };
       });
     });
 
@@ -67,7 +94,10 @@ export const fetch: ApiHandler = {
       if (bytes >= req.minBytes || errors || remaining <= 0 || broker.closing) {
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses };
       }
-      const partitions = resolved.flat().map((r) => r.partition).filter((p): p is Partition => !!p);
+      const partitions = resolved
+        .flat()
+        .map((r) => r.partition)
+        .filter((p): p is Partition => !!p);
       await broker.waitForAppend(partitions, remaining);
     }
   },
@@ -88,11 +118,17 @@ function readAll(resolved: Resolved[][], maxBytes: number, isolationLevel: numbe
         highWatermark: -1,
         lastStableOffset: -1,
         logStartOffset: -1,
-        abortedTransactions: (isolationLevel === 1 ? [] : null) as Array<{ producerId: number; firstOffset: number }> | null,
+        abortedTransactions: (isolationLevel === 1 ? [] : null) as Array<{
+          producerId: number;
+          firstOffset: number;
+        }> | null,
         preferredReadReplica: -1,
         records: EMPTY as Buffer | Buffer[],
       };
-      if (r.error !== ErrorCode.NONE || !r.partition) { errors = true; return base; }
+      if (r.error !== ErrorCode.NONE || !r.partition) {
+        errors = true;
+        return base;
+      }
       const log = r.partition.log;
       base.highWatermark = log.highWatermark;
       base.lastStableOffset = r.partition.txns.lastStableOffset(log.highWatermark);
@@ -107,7 +143,11 @@ function readAll(resolved: Resolved[][], maxBytes: number, isolationLevel: numbe
       if (limit <= 0 && !first) return base;
       if (ctx.apiVersion < FIRST_V2_VERSION) {
         const legacy = readLegacy(ctx, r.partition, offset, Math.max(limit, 0), first);
-        if (legacy.error !== ErrorCode.NONE) { base.errorCode = legacy.error; errors = true; return base; }
+        if (legacy.error !== ErrorCode.NONE) {
+          base.errorCode = legacy.error;
+          errors = true;
+          return base;
+        }
         if (legacy.records.length > 0) {
           base.records = legacy.records;
           budget -= legacy.records.length;
@@ -117,7 +157,11 @@ function readAll(resolved: Resolved[][], maxBytes: number, isolationLevel: numbe
         return base;
       }
       const result = ctx.broker.readLog(r.partition, offset, Math.max(limit, 0), first);
-      if (result.error !== ErrorCode.NONE) { base.errorCode = result.error; errors = true; return base; }
+      if (result.error !== ErrorCode.NONE) {
+        base.errorCode = result.error;
+        errors = true;
+        return base;
+      }
       if (isolationLevel === 1 && result.bytes > 0) {
         const committed = readCommitted(r.partition, offset, result.chunks);
         result.chunks = committed.chunks;
@@ -143,7 +187,13 @@ function readAll(resolved: Resolved[][], maxBytes: number, isolationLevel: numbe
  * batch, and reads on when a stretch converts to nothing (only records below the fetch
  * offset, or control batches).
  */
-function readLegacy(ctx: RequestContext, partition: Partition, fetchOffset: number, limit: number, first: boolean): { error: number; records: Buffer } {
+function readLegacy(
+  ctx: RequestContext,
+  partition: Partition,
+  fetchOffset: number,
+  limit: number,
+  first: boolean,
+): { error: number; records: Buffer } {
   const magic: LegacyMagic = ctx.apiVersion <= 1 ? 0 : 1;
   let offset = fetchOffset;
   for (;;) {
@@ -154,9 +204,17 @@ function readLegacy(ctx: RequestContext, partition: Partition, fetchOffset: numb
     if (stored.bytes === 0) return { error: ErrorCode.NONE, records: EMPTY };
     let converted;
     try {
-      converted = downConvertBatches(stored.chunks, { magic, decompress: decompressAny, fromOffset: offset, maxBytes: limit, minOneMessage: first });
+      converted = downConvertBatches(stored.chunks, {
+        magic,
+        decompress: decompressAny,
+        fromOffset: offset,
+        maxBytes: limit,
+        minOneMessage: first,
+      });
     } catch (err) {
-      ctx.broker.log(`Down-conversion of ${partition.topic.name}-${partition.index} from offset ${offset} failed: ${(err as Error).message}`);
+      ctx.broker.log(
+        `Down-conversion of ${partition.topic.name}-${partition.index} from offset ${offset} failed: ${(err as Error).message}`,
+      );
       return { error: ErrorCode.KAFKA_STORAGE_ERROR, records: EMPTY };
     }
     if (converted.messages > 0 || converted.full || converted.nextOffset <= offset) {

@@ -11,7 +11,11 @@ const MAX_TIMESTAMP = -3;
 const EARLIEST_LOCAL = -4;
 const EARLIEST_TIERED = -5;
 
-interface PartitionReq { partitionIndex: number; currentLeaderEpoch: number; timestamp: number }
+interface PartitionReq {
+  partitionIndex: number;
+  currentLeaderEpoch: number;
+  timestamp: number;
+}
 
 export const listOffsets: ApiHandler = {
   apiKey: 2,
@@ -25,26 +29,56 @@ export const listOffsets: ApiHandler = {
       return {
         name: t.name,
         partitions: t.partitions.map((p) => {
-          const out = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE as number, oldStyleOffsets: [] as number[], timestamp: -1, offset: -1, leaderEpoch: -1 };
+          const out = {
+            partitionIndex: p.partitionIndex,
+            errorCode: ErrorCode.NONE as number,
+            oldStyleOffsets: [] as number[],
+            timestamp: -1,
+            offset: -1,
+            leaderEpoch: -1,
+          };
           const partition = topic?.partitions[p.partitionIndex];
-          if (!partition) { out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION; return out; }
-          if (p.currentLeaderEpoch > 0) { out.errorCode = ErrorCode.UNKNOWN_LEADER_EPOCH; return out; }
+          if (!partition) {
+            out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+            return out;
+          }
+          if (p.currentLeaderEpoch > 0) {
+            out.errorCode = ErrorCode.UNKNOWN_LEADER_EPOCH;
+            return out;
+          }
           const log = partition.log;
           out.leaderEpoch = 0;
           switch (p.timestamp) {
-            case LATEST: out.offset = req.isolationLevel === 1 ? partition.txns.lastStableOffset(log.highWatermark) : log.highWatermark; break;
+            case LATEST:
+              out.offset =
+                req.isolationLevel === 1 ? partition.txns.lastStableOffset(log.highWatermark) : log.highWatermark;
+              break;
             case EARLIEST:
-            case EARLIEST_LOCAL: out.offset = log.logStartOffset; break;
-            case EARLIEST_TIERED: out.offset = -1; break;
+            case EARLIEST_LOCAL:
+              out.offset = log.logStartOffset;
+              break;
+            case EARLIEST_TIERED:
+              out.offset = -1;
+              break;
             case MAX_TIMESTAMP: {
               const found = log.maxTimestampOffset();
-              if (found) { out.offset = found.offset; out.timestamp = found.timestamp; }
+              if (found) {
+                out.offset = found.offset;
+                out.timestamp = found.timestamp;
+              }
               break;
             }
             default: {
-              if (p.timestamp < 0) { out.errorCode = ErrorCode.INVALID_REQUEST; out.leaderEpoch = -1; return out; }
+              if (p.timestamp < 0) {
+                out.errorCode = ErrorCode.INVALID_REQUEST;
+                out.leaderEpoch = -1;
+                return out;
+              }
               const found = log.offsetForTimestamp(p.timestamp);
-              if (found) { out.offset = found.offset; out.timestamp = found.timestamp; } else out.leaderEpoch = -1;
+              if (found) {
+                out.offset = found.offset;
+                out.timestamp = found.timestamp;
+              } else out.leaderEpoch = -1;
             }
           }
           if (apiVersion === 0) out.oldStyleOffsets = out.offset >= 0 ? [out.offset] : [];

@@ -44,21 +44,36 @@ export const metadata: ApiHandler = {
       for (const rt of req.topics as Array<{ name: string | null; topicId: string }>) {
         if (rt.name === null || rt.name === undefined) {
           const t = rt.topicId && rt.topicId !== ZERO_UUID ? broker.topicById(rt.topicId) : undefined;
-          topics.push(t ? describe(t) : {
-            errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: rt.topicId, isInternal: false, partitions: [],
-            topicAuthorizedOperations: NO_OPERATIONS,
-          });
+          topics.push(
+            t
+              ? describe(t)
+              : {
+                  errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
+                  name: null,
+                  topicId: rt.topicId,
+                  isInternal: false,
+                  partitions: [],
+                  topicAuthorizedOperations: NO_OPERATIONS,
+                },
+          );
           continue;
         }
         const t = broker.topic(rt.name);
-        if (t) { topics.push(describe(t)); continue; }
+        if (t) {
+          topics.push(describe(t));
+          continue;
+        }
         let errorCode: number = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         if (autoCreate && broker.config.bool('auto.create.topics.enable')) {
           const created = broker.autoCreateTopic(rt.name);
           errorCode = created.ok ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode[created.error];
         }
         topics.push({
-          errorCode, name: rt.name, topicId: ZERO_UUID, isInternal: false, partitions: [],
+          errorCode,
+          name: rt.name,
+          topicId: ZERO_UUID,
+          isInternal: false,
+          partitions: [],
           topicAuthorizedOperations: NO_OPERATIONS,
         });
       }

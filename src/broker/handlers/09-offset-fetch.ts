@@ -13,7 +13,12 @@ function markUnstable(ctx: RequestContext, groupId: string, r: Fetched): Fetched
   for (const t of r.topics) {
     for (const p of t.partitions) {
       if (ctx.broker.transactions.hasPendingOffsets(groupId, t.name, p.partitionIndex)) {
-        Object.assign(p, { errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT, committedOffset: -1, committedLeaderEpoch: -1, metadata: '' });
+        Object.assign(p, {
+          errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT,
+          committedOffset: -1,
+          committedLeaderEpoch: -1,
+          metadata: '',
+        });
       }
     }
   }
@@ -44,7 +49,13 @@ export const offsetFetch: ApiHandler = {
       // No top-level error code before v2: every asked partition carries it.
       const failed = (topics ?? []).map((t) => ({
         name: t.name,
-        partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: r.errorCode })),
+        partitions: t.partitionIndexes.map((p) => ({
+          partitionIndex: p,
+          committedOffset: -1,
+          committedLeaderEpoch: -1,
+          metadata: '',
+          errorCode: r.errorCode,
+        })),
       }));
       return { throttleTimeMs: 0, topics: failed, errorCode: r.errorCode };
     }

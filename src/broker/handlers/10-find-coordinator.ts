@@ -16,17 +16,27 @@ export const findCoordinator: ApiHandler = {
     const { broker, apiVersion } = ctx;
     const keyType: number = req.keyType ?? GROUP;
     const lookup = () => {
-      const fail = (code: number, message: string) => ({ errorCode: code, errorMessage: message, nodeId: -1, host: '', port: -1 });
+      const fail = (code: number, message: string) => ({
+        errorCode: code,
+        errorMessage: message,
+        nodeId: -1,
+        host: '',
+        port: -1,
+      });
       if (keyType === GROUP || keyType === TRANSACTION) {
         const { host, port } = broker.endpointFor(ctx);
         // Kafka puts the error's name in the message when there is no error.
         return { errorCode: ErrorCode.NONE, errorMessage: 'NONE', nodeId: broker.nodeId, host, port };
       }
-      if (keyType === SHARE && apiVersion >= 6) return fail(ErrorCode.INVALID_REQUEST, 'Share groups are not supported by the dev broker');
+      if (keyType === SHARE && apiVersion >= 6)
+        return fail(ErrorCode.INVALID_REQUEST, 'Share groups are not supported by the dev broker');
       return fail(ErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${keyType}`);
     };
     if (apiVersion >= 4) {
-      return { throttleTimeMs: 0, coordinators: (req.coordinatorKeys as string[]).map((key) => ({ key, ...lookup() })) };
+      return {
+        throttleTimeMs: 0,
+        coordinators: (req.coordinatorKeys as string[]).map((key) => ({ key, ...lookup() })),
+      };
     }
     return { throttleTimeMs: 0, ...lookup() };
   },

@@ -21,7 +21,10 @@ export const joinGroup: ApiHandler = {
         rebalanceTimeoutMs: v === 0 ? req.sessionTimeoutMs : req.rebalanceTimeoutMs,
         protocolType: req.protocolType,
         // Copies: decoded bytes are views into the request frame.
-        protocols: (req.protocols as Array<{ name: string; metadata: Buffer }>).map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) })),
+        protocols: (req.protocols as Array<{ name: string; metadata: Buffer }>).map((p) => ({
+          name: p.name,
+          metadata: Buffer.from(p.metadata),
+        })),
         clientId: ctx.clientId ?? '',
         clientHost: clientHostOf(ctx.remoteAddress),
         requireKnownMemberId: v >= 4,

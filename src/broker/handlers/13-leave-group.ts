@@ -12,13 +12,16 @@ export const leaveGroup: ApiHandler = {
   maxVersion: 5,
   handle(req, ctx) {
     const v = ctx.apiVersion;
-    const leaving = v >= 3
-      ? (req.members as Array<{ memberId: string; groupInstanceId: string | null; reason: string | null }>).map((m) => ({
-        memberId: m.memberId,
-        groupInstanceId: m.groupInstanceId ?? null,
-        reason: m.reason ?? null,
-      }))
-      : [{ memberId: req.memberId as string, groupInstanceId: null, reason: null }];
+    const leaving =
+      v >= 3
+        ? (req.members as Array<{ memberId: string; groupInstanceId: string | null; reason: string | null }>).map(
+            (m) => ({
+              memberId: m.memberId,
+              groupInstanceId: m.groupInstanceId ?? null,
+              reason: m.reason ?? null,
+            }),
+          )
+        : [{ memberId: req.memberId as string, groupInstanceId: null, reason: null }];
     const r = coordinatorOf(ctx).leaveGroup(req.groupId, leaving);
     if (v < 3) {
       const memberError = r.members.find((m) => m.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE;

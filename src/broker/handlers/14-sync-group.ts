@@ -12,7 +12,13 @@ export const syncGroup: ApiHandler = {
   handle(req, ctx) {
     const v = ctx.apiVersion;
     if (v >= 5 && (req.protocolType === null || req.protocolName === null)) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) };
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
+        protocolType: null,
+        protocolName: null,
+        assignment: Buffer.alloc(0),
+      };
     }
     return coordinatorOf(ctx)
       .syncGroup({

@@ -17,7 +17,10 @@ export const describeGroups: ApiHandler = {
   handle(req, ctx) {
     const coordinator = coordinatorOf(ctx);
     const ops = req.includeAuthorizedOperations ? GROUP_OPERATIONS : NO_OPERATIONS;
-    const groups = (req.groups as string[]).map((id) => ({ ...coordinator.describeGroup(id), authorizedOperations: ops }));
+    const groups = (req.groups as string[]).map((id) => ({
+      ...coordinator.describeGroup(id),
+      authorizedOperations: ops,
+    }));
     return { throttleTimeMs: 0, groups };
   },
 };

@@ -9,7 +9,10 @@ export const listGroups: ApiHandler = {
   minVersion: 0,
   maxVersion: 5,
   handle(req, ctx) {
-    const r = coordinatorOf(ctx).listGroups((req.statesFilter as string[] | undefined) ?? [], (req.typesFilter as string[] | undefined) ?? []);
+    const r = coordinatorOf(ctx).listGroups(
+      (req.statesFilter as string[] | undefined) ?? [],
+      (req.typesFilter as string[] | undefined) ?? [],
+    );
     return { throttleTimeMs: 0, errorCode: r.errorCode, groups: r.groups };
   },
 };

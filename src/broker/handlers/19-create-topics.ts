@@ -32,23 +32,34 @@ export const createTopics: ApiHandler = {
       return {
         throttleTimeMs: 0,
         topics: (req.topics as CreatableTopic[]).map((t) => ({
-          name: t.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: 'Excessively large number of partitions per request.', configs: null,
+          name: t.name,
+          errorCode: ErrorCode.POLICY_VIOLATION,
+          errorMessage: 'Excessively large number of partitions per request.',
+          configs: null,
         })),
       };
     }
     const topics = (req.topics as CreatableTopic[]).map((t) => {
       if ((seen.get(t.name) ?? 0) > 1) {
-        return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.', configs: null };
+        return {
+          name: t.name,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: 'Duplicate topic name.',
+          configs: null,
+        };
       }
       const configs: Record<string, string> = {};
       for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
-      const result = broker.createTopic({
-        name: t.name,
-        numPartitions: t.numPartitions,
-        replicationFactor: t.replicationFactor,
-        assignments: t.assignments.map((a) => ({ partition: a.partitionIndex, brokerIds: a.brokerIds })),
-        configs,
-      }, req.validateOnly);
+      const result = broker.createTopic(
+        {
+          name: t.name,
+          numPartitions: t.numPartitions,
+          replicationFactor: t.replicationFactor,
+          assignments: t.assignments.map((a) => ({ partition: a.partitionIndex, brokerIds: a.brokerIds })),
+          configs,
+        },
+        req.validateOnly,
+      );
       if (!result.ok) {
         return { name: t.name, errorCode: ErrorCode[result.error], errorMessage: result.message, configs: null };
       }
@@ -60,7 +71,11 @@ export const createTopics: ApiHandler = {
         numPartitions: result.topic.partitions.length,
         replicationFactor: 1,
         configs: broker.config.topicConfigs(result.topic.configs).map((c) => ({
-          name: c.name, value: c.value, readOnly: false, configSource: c.source, isSensitive: false,
+          name: c.name,
+          value: c.value,
+          readOnly: false,
+          configSource: c.source,
+          isSensitive: false,
         })),
       };
     });

@@ -10,13 +10,20 @@ export const deleteRecords: ApiHandler = {
   maxVersion: 2,
   handle(req, ctx) {
     const { broker } = ctx;
-    const topics = (req.topics as Array<{ name: string; partitions: Array<{ partitionIndex: number; offset: number }> }>).map((t) => {
+    const topics = (
+      req.topics as Array<{ name: string; partitions: Array<{ partitionIndex: number; offset: number }> }>
+    ).map((t) => {
       const topic = broker.topic(t.name);
       return {
         name: t.name,
         partitions: t.partitions.map((p) => {
           const partition = topic?.partitions[p.partitionIndex];
-          if (!partition) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+          if (!partition)
+            return {
+              partitionIndex: p.partitionIndex,
+              lowWatermark: -1,
+              errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            };
           const result = broker.deleteRecords(partition, p.offset);
           return { partitionIndex: p.partitionIndex, lowWatermark: result.lowWatermark, errorCode: result.errorCode };
         }),

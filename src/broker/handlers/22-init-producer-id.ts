@@ -13,9 +13,15 @@ export const initProducerId: ApiHandler = {
   handle(req, ctx) {
     if (req.transactionalId !== null && req.transactionalId !== undefined) {
       // KIP-360 (v3+): a producer id and epoch of -1 mean "none".
-      const expected = req.producerId !== undefined && req.producerId >= 0 ? { producerId: req.producerId, producerEpoch: req.producerEpoch } : null;
+      const expected =
+        req.producerId !== undefined && req.producerId >= 0
+          ? { producerId: req.producerId, producerEpoch: req.producerEpoch }
+          : null;
       const r = ctx.broker.transactions.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected);
-      const errorCode = ctx.apiVersion < 4 && r.errorCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : r.errorCode;
+      const errorCode =
+        ctx.apiVersion < 4 && r.errorCode === ErrorCode.PRODUCER_FENCED
+          ? ErrorCode.INVALID_PRODUCER_EPOCH
+          : r.errorCode;
       return { throttleTimeMs: 0, errorCode, producerId: r.producerId, producerEpoch: r.producerEpoch };
     }
     // Without a transactional id Kafka hands out a fresh id each time, even when the

@@ -5,7 +5,10 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { PartitionErrors } from '../transactions/coordinator.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 
-interface Topics { name: string; partitions: number[] }
+interface Topics {
+  name: string;
+  partitions: number[];
+}
 
 export const addPartitionsToTxn: ApiHandler = {
   apiKey: 24,
@@ -14,18 +17,43 @@ export const addPartitionsToTxn: ApiHandler = {
   maxVersion: 5,
   handle(req, ctx) {
     if (ctx.apiVersion <= 3) {
-      const results = add(ctx, req.v3AndBelowTransactionalId, req.v3AndBelowProducerId, req.v3AndBelowProducerEpoch, req.v3AndBelowTopics, false);
+      const results = add(
+        ctx,
+        req.v3AndBelowTransactionalId,
+        req.v3AndBelowProducerId,
+        req.v3AndBelowProducerEpoch,
+        req.v3AndBelowTopics,
+        false,
+      );
       return { throttleTimeMs: 0, resultsByTopicV3AndBelow: toWire(results, ctx.apiVersion) };
     }
-    const resultsByTransaction = (req.transactions as Array<{ transactionalId: string; producerId: number; producerEpoch: number; verifyOnly: boolean; topics: Topics[] }>).map((t) => ({
+    const resultsByTransaction = (
+      req.transactions as Array<{
+        transactionalId: string;
+        producerId: number;
+        producerEpoch: number;
+        verifyOnly: boolean;
+        topics: Topics[];
+      }>
+    ).map((t) => ({
       transactionalId: t.transactionalId,
-      topicResults: toWire(add(ctx, t.transactionalId, t.producerId, t.producerEpoch, t.topics, t.verifyOnly), ctx.apiVersion),
+      topicResults: toWire(
+        add(ctx, t.transactionalId, t.producerId, t.producerEpoch, t.topics, t.verifyOnly),
+        ctx.apiVersion,
+      ),
     }));
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction };
   },
 };
 
-function add(ctx: RequestContext, transactionalId: string, producerId: number, producerEpoch: number, topics: Topics[], verifyOnly: boolean): PartitionErrors {
+function add(
+  ctx: RequestContext,
+  transactionalId: string,
+  producerId: number,
+  producerEpoch: number,
+  topics: Topics[],
+  verifyOnly: boolean,
+): PartitionErrors {
   const coordinator = ctx.broker.transactions;
   const asked = topics.map((t) => ({ topic: t.name, partitions: t.partitions }));
   if (!verifyOnly) return coordinator.addPartitions(transactionalId, producerId, producerEpoch, asked);
@@ -43,7 +71,8 @@ function toWire(results: PartitionErrors, version: number) {
     name: t.topic,
     resultsByPartition: t.partitions.map((p) => ({
       partitionIndex: p.partition,
-      partitionErrorCode: version < 2 && p.errorCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : p.errorCode,
+      partitionErrorCode:
+        version < 2 && p.errorCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : p.errorCode,
     })),
   }));
 }

@@ -9,7 +9,16 @@ export const addOffsetsToTxn: ApiHandler = {
   minVersion: 0,
   maxVersion: 4,
   handle(req, ctx) {
-    const errorCode = ctx.broker.transactions.addOffsets(req.transactionalId, req.producerId, req.producerEpoch, req.groupId);
-    return { throttleTimeMs: 0, errorCode: ctx.apiVersion < 2 && errorCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : errorCode };
+    const errorCode = ctx.broker.transactions.addOffsets(
+      req.transactionalId,
+      req.producerId,
+      req.producerEpoch,
+      req.groupId,
+    );
+    return {
+      throttleTimeMs: 0,
+      errorCode:
+        ctx.apiVersion < 2 && errorCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : errorCode,
+    };
   },
 };

@@ -8,7 +8,13 @@ import { ErrorCode, type ErrorName } from '../../protocol/errors.js';
 import { writeMarker } from '../transactions/markers.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 
-interface Marker { producerId: number; producerEpoch: number; transactionResult: boolean; topics: Array<{ name: string; partitionIndexes: number[] }>; coordinatorEpoch: number }
+interface Marker {
+  producerId: number;
+  producerEpoch: number;
+  transactionResult: boolean;
+  topics: Array<{ name: string; partitionIndexes: number[] }>;
+  coordinatorEpoch: number;
+}
 
 export const writeTxnMarkers: ApiHandler = {
   apiKey: 27,
@@ -20,7 +26,10 @@ export const writeTxnMarkers: ApiHandler = {
       producerId: m.producerId,
       topics: m.topics.map((t) => ({
         name: t.name,
-        partitions: t.partitionIndexes.map((index) => ({ partitionIndex: index, errorCode: ErrorCode[write(ctx, m, t.name, index) ?? 'NONE'] })),
+        partitions: t.partitionIndexes.map((index) => ({
+          partitionIndex: index,
+          errorCode: ErrorCode[write(ctx, m, t.name, index) ?? 'NONE'],
+        })),
       })),
     }));
     return { markers };
@@ -34,7 +43,8 @@ function write(ctx: RequestContext, m: Marker, topic: string, index: number): Er
   if (known && m.producerEpoch < known.producerEpoch) return 'INVALID_PRODUCER_EPOCH';
   if (known && m.coordinatorEpoch < known.coordinatorEpoch) return 'TRANSACTION_COORDINATOR_FENCED';
   try {
-    if (writeMarker(partition, m.producerId, m.producerEpoch, m.transactionResult, Date.now(), m.coordinatorEpoch)) ctx.broker.wakePartition(partition);
+    if (writeMarker(partition, m.producerId, m.producerEpoch, m.transactionResult, Date.now(), m.coordinatorEpoch))
+      ctx.broker.wakePartition(partition);
   } catch (err) {
     ctx.broker.log(`Writing a transaction marker to ${topic}-${index} failed: ${(err as Error).message}`);
     return 'KAFKA_STORAGE_ERROR';

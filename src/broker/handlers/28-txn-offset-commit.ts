@@ -3,7 +3,12 @@
 // the consumer's generation and member id, checked as OffsetCommit checks them.
 import type { ApiHandler } from './handler.js';
 
-interface Partition { partitionIndex: number; committedOffset: number; committedLeaderEpoch?: number; committedMetadata: string | null }
+interface Partition {
+  partitionIndex: number;
+  committedOffset: number;
+  committedLeaderEpoch?: number;
+  committedMetadata: string | null;
+}
 
 export const txnOffsetCommit: ApiHandler = {
   apiKey: 28,
@@ -26,7 +31,10 @@ export const txnOffsetCommit: ApiHandler = {
     });
     return {
       throttleTimeMs: 0,
-      topics: results.map((t) => ({ name: t.topic, partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode: p.errorCode })) })),
+      topics: results.map((t) => ({
+        name: t.topic,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode: p.errorCode })),
+      })),
     };
   },
 };

@@ -7,12 +7,24 @@ export const alterConfigs: ApiHandler = {
   minVersion: 0,
   maxVersion: 2,
   handle(req, ctx) {
-    const responses = (req.resources as Array<{ resourceType: number; resourceName: string; configs: Array<{ name: string; value: string | null }> }>)
-      .map((r) => ctx.broker.alterConfigs(r.resourceType, r.resourceName, (_current) => {
-        const next: Record<string, string> = {};
-        for (const c of r.configs) if (c.value !== null) next[c.name] = c.value;
-        return next;
-      }, req.validateOnly));
+    const responses = (
+      req.resources as Array<{
+        resourceType: number;
+        resourceName: string;
+        configs: Array<{ name: string; value: string | null }>;
+      }>
+    ).map((r) =>
+      ctx.broker.alterConfigs(
+        r.resourceType,
+        r.resourceName,
+        (_current) => {
+          const next: Record<string, string> = {};
+          for (const c of r.configs) if (c.value !== null) next[c.name] = c.value;
+          return next;
+        },
+        req.validateOnly,
+      ),
+    );
     return { throttleTimeMs: 0, responses };
   },
 };

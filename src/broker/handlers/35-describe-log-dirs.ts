@@ -9,7 +9,10 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { Topic } from '../broker.js';
 import type { ApiHandler } from './handler.js';
 
-interface TopicRequest { topic: string; partitions: number[] }
+interface TopicRequest {
+  topic: string;
+  partitions: number[];
+}
 
 export const describeLogDirs: ApiHandler = {
   apiKey: 35,
@@ -22,7 +25,8 @@ export const describeLogDirs: ApiHandler = {
     // null asks for every partition; a list asks for those partitions only.
     const selected: Array<{ topic: Topic; partitions: number[] }> = [];
     if (wanted === null) {
-      for (const topic of broker.listTopics()) selected.push({ topic, partitions: topic.partitions.map((p) => p.index) });
+      for (const topic of broker.listTopics())
+        selected.push({ topic, partitions: topic.partitions.map((p) => p.index) });
     } else {
       for (const t of wanted) {
         const topic = broker.topic(t.topic);

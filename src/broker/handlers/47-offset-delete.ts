@@ -10,7 +10,10 @@ export const offsetDelete: ApiHandler = {
   minVersion: 0,
   maxVersion: 0,
   handle(req, ctx) {
-    const r = coordinatorOf(ctx).deleteOffsets(req.groupId, req.topics as Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>);
+    const r = coordinatorOf(ctx).deleteOffsets(
+      req.groupId,
+      req.topics as Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>,
+    );
     return { errorCode: r.errorCode, throttleTimeMs: 0, topics: r.topics };
   },
 };

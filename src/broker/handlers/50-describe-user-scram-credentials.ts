@@ -18,7 +18,12 @@ export const describeUserScramCredentials: ApiHandler = {
   maxVersion: 0,
   handle(req: { users: Array<{ name: string }> | null }, ctx) {
     const store = ctx.broker.security?.scram;
-    const base = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null as string | null, results: [] as Result[] };
+    const base = {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null as string | null,
+      results: [] as Result[],
+    };
     if (!store) return base;
     const asked = req.users ?? [];
     const names: string[] = asked.length === 0 ? store.list().map((u) => u.user) : [];
@@ -29,14 +34,26 @@ export const describeUserScramCredentials: ApiHandler = {
     }
     base.results = names.map((user) => {
       if ((counts.get(user) ?? 0) > 1) {
-        return { user, errorCode: ErrorCode.DUPLICATE_RESOURCE, errorMessage: `Cannot describe SCRAM credentials for the same user twice in a single request: ${user}`, credentialInfos: [] };
+        return {
+          user,
+          errorCode: ErrorCode.DUPLICATE_RESOURCE,
+          errorMessage: `Cannot describe SCRAM credentials for the same user twice in a single request: ${user}`,
+          credentialInfos: [],
+        };
       }
       const creds = store.describe(user);
       if (!creds) {
-        return { user, errorCode: ErrorCode.RESOURCE_NOT_FOUND, errorMessage: `Attempt to describe a user credential that does not exist: ${user}`, credentialInfos: [] };
+        return {
+          user,
+          errorCode: ErrorCode.RESOURCE_NOT_FOUND,
+          errorMessage: `Attempt to describe a user credential that does not exist: ${user}`,
+          credentialInfos: [],
+        };
       }
       return {
-        user, errorCode: ErrorCode.NONE, errorMessage: null,
+        user,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
         credentialInfos: creds.map((c) => ({ mechanism: scramMechanism(c.mechanism)!.code, iterations: c.iterations })),
       };
     });

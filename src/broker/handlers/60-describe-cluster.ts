@@ -14,7 +14,16 @@ export const describeCluster: ApiHandler = {
     const { broker } = ctx;
     const endpoint = broker.endpointFor(ctx);
     if (ctx.apiVersion >= 1 && req.endpointType !== BROKERS_ENDPOINT) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, errorMessage: 'The dev broker only serves broker endpoints', endpointType: req.endpointType, clusterId: broker.clusterId, controllerId: -1, brokers: [], clusterAuthorizedOperations: NO_OPERATIONS };
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
+        errorMessage: 'The dev broker only serves broker endpoints',
+        endpointType: req.endpointType,
+        clusterId: broker.clusterId,
+        controllerId: -1,
+        brokers: [],
+        clusterAuthorizedOperations: NO_OPERATIONS,
+      };
     }
     return {
       throttleTimeMs: 0,
@@ -25,7 +34,9 @@ export const describeCluster: ApiHandler = {
       controllerId: broker.nodeId,
       brokers: [
         { brokerId: broker.nodeId, host: endpoint.host, port: endpoint.port, rack: null },
-        ...(broker.cluster?.liveBrokers(ctx.listenerName).filter((b) => b.nodeId !== broker.nodeId)
+        ...(broker.cluster
+          ?.liveBrokers(ctx.listenerName)
+          .filter((b) => b.nodeId !== broker.nodeId)
           .map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })) ?? []),
       ],
       clusterAuthorizedOperations: NO_OPERATIONS,

@@ -16,7 +16,12 @@ export const describeProducers: ApiHandler = {
       partitions: t.partitionIndexes.map((index) => {
         const partition = ctx.broker.topic(t.name)?.partitions[index];
         if (!partition) {
-          return { partitionIndex: index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] };
+          return {
+            partitionIndex: index,
+            errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            errorMessage: null,
+            activeProducers: [],
+          };
         }
         const activeProducers = partition.txns.activeProducers().map((p) => ({ ...p }));
         return { partitionIndex: index, errorCode: ErrorCode.NONE, errorMessage: null, activeProducers };

@@ -10,7 +10,11 @@ export const listTransactions: ApiHandler = {
   minVersion: 0,
   maxVersion: 1,
   handle(req, ctx) {
-    const r = ctx.broker.transactions.listTransactions(req.stateFilters ?? [], req.producerIdFilters ?? [], req.durationFilter ?? -1);
+    const r = ctx.broker.transactions.listTransactions(
+      req.stateFilters ?? [],
+      req.producerIdFilters ?? [],
+      req.durationFilter ?? -1,
+    );
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, ...r };
   },
 };

@@ -25,6 +25,6 @@ export interface ApiHandler {
   minVersion: number;
   maxVersion: number;
   // Bodies follow the schema table; handlers own their shapes.
-   
+
   handle(request: any, ctx: RequestContext): unknown | Promise<unknown>;
 }

@@ -15,7 +15,12 @@ export interface BrokerListenerInfo {
   securityProtocol: number;
 }
 
-export const SECURITY_PROTOCOL_IDS: Readonly<Record<string, number>> = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 };
+export const SECURITY_PROTOCOL_IDS: Readonly<Record<string, number>> = {
+  PLAINTEXT: 0,
+  SSL: 1,
+  SASL_PLAINTEXT: 2,
+  SASL_SSL: 3,
+};
 
 export interface BrokerLifecycleOptions {
   brokerId: number;
@@ -67,15 +72,21 @@ export class BrokerLifecycle {
   async shutdown(timeoutMs = 2000): Promise<void> {
     this.stop();
     if (this.brokerEpoch < 0) return;
-    const request = this.opts.transport.send(this.controller, API_BROKER_HEARTBEAT, {
-      brokerId: this.opts.brokerId,
-      brokerEpoch: this.brokerEpoch,
-      currentMetadataOffset: this.opts.metadataOffset(),
-      wantFence: true,
-      wantShutDown: true,
-    }).then((res) => {
-      if (res.errorCode === ErrorCode.NONE) this.log(`Broker ${this.opts.brokerId}: controlled shutdown acknowledged by controller ${this.controller}`);
-    }, () => {});
+    const request = this.opts.transport
+      .send(this.controller, API_BROKER_HEARTBEAT, {
+        brokerId: this.opts.brokerId,
+        brokerEpoch: this.brokerEpoch,
+        currentMetadataOffset: this.opts.metadataOffset(),
+        wantFence: true,
+        wantShutDown: true,
+      })
+      .then(
+        (res) => {
+          if (res.errorCode === ErrorCode.NONE)
+            this.log(`Broker ${this.opts.brokerId}: controlled shutdown acknowledged by controller ${this.controller}`);
+        },
+        () => {},
+      );
     await Promise.race([request, new Promise<void>((r) => this.clock.setTimeout(r, timeoutMs))]);
   }
 
@@ -91,7 +102,8 @@ export class BrokerLifecycle {
   }
 
   private nextController(why: string): void {
-    if (why !== this.lastError) this.log(`Broker ${this.opts.brokerId}: controller ${this.controller} ${why}; trying the next voter`);
+    if (why !== this.lastError)
+      this.log(`Broker ${this.opts.brokerId}: controller ${this.controller} ${why}; trying the next voter`);
     this.lastError = why;
     this.controllerIndex++;
   }
@@ -128,7 +140,9 @@ export class BrokerLifecycle {
     if (res.errorCode === ErrorCode.NONE) {
       this.brokerEpoch = res.brokerEpoch;
       this.lastError = '';
-      this.log(`Broker ${this.opts.brokerId}: registered with controller ${this.controller}, broker epoch ${this.brokerEpoch}`);
+      this.log(
+        `Broker ${this.opts.brokerId}: registered with controller ${this.controller}, broker epoch ${this.brokerEpoch}`,
+      );
     } else if (res.errorCode === ErrorCode.NOT_CONTROLLER) {
       this.nextController('is not the active controller');
     } else {
@@ -149,7 +163,8 @@ export class BrokerLifecycle {
     if (!res || this.stopped) return;
     switch (res.errorCode) {
       case ErrorCode.NONE:
-        if (this.fenced && !res.isFenced) this.log(`Broker ${this.opts.brokerId}: unfenced by controller ${this.controller}`);
+        if (this.fenced && !res.isFenced)
+          this.log(`Broker ${this.opts.brokerId}: unfenced by controller ${this.controller}`);
         this.fenced = res.isFenced;
         this.lastError = '';
         break;

@@ -70,10 +70,13 @@ export class BrokerRegistry {
 
   private scheduleSessionCheck(): void {
     if (this.stopped) return;
-    this.timer = this.clock.setTimeout(() => {
-      this.fenceExpiredSessions();
-      this.scheduleSessionCheck();
-    }, Math.max(100, Math.floor(this.sessionTimeoutMs / 4)));
+    this.timer = this.clock.setTimeout(
+      () => {
+        this.fenceExpiredSessions();
+        this.scheduleSessionCheck();
+      },
+      Math.max(100, Math.floor(this.sessionTimeoutMs / 4)),
+    );
   }
 
   private fenceExpiredSessions(): void {
@@ -83,9 +86,14 @@ export class BrokerRegistry {
       if (b.fenced || this.changing.has(b.id)) continue;
       const last = this.lastContact.get(b.id) ?? now;
       if (now - last <= this.sessionTimeoutMs) continue;
-      this.log(`Controller: fencing broker ${b.id} (epoch ${b.epoch}): no heartbeat for ${now - last} ms (broker.session.timeout.ms=${this.sessionTimeoutMs})`);
+      this.log(
+        `Controller: fencing broker ${b.id} (epoch ${b.epoch}): no heartbeat for ${now - last} ms (broker.session.timeout.ms=${this.sessionTimeoutMs})`,
+      );
       this.changing.add(b.id);
-      this.write([encodeMetadataRecord('FenceBrokerRecord', 0, { id: b.id, epoch: b.epoch }), ...changesForFencing(this.image, b.id)])
+      this.write([
+        encodeMetadataRecord('FenceBrokerRecord', 0, { id: b.id, epoch: b.epoch }),
+        ...changesForFencing(this.image, b.id),
+      ])
         .catch(() => {})
         .finally(() => this.changing.delete(b.id));
     }
@@ -94,14 +102,20 @@ export class BrokerRegistry {
   /** Appends through the quorum; rejects when the write cannot commit in time. */
   private write(records: Buffer[]): Promise<number> {
     return new Promise((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => reject(new RaftError('REQUEST_TIMED_OUT', 'the metadata write did not reach a majority in time')), this.writeTimeoutMs);
-      this.raft.append(records).then((offset) => {
-        this.clock.clearTimeout(timer);
-        resolve(offset);
-      }, (err) => {
-        this.clock.clearTimeout(timer);
-        reject(err);
-      });
+      const timer = this.clock.setTimeout(
+        () => reject(new RaftError('REQUEST_TIMED_OUT', 'the metadata write did not reach a majority in time')),
+        this.writeTimeoutMs,
+      );
+      this.raft.append(records).then(
+        (offset) => {
+          this.clock.clearTimeout(timer);
+          resolve(offset);
+        },
+        (err) => {
+          this.clock.clearTimeout(timer);
+          reject(err);
+        },
+      );
     });
   }
 
@@ -117,7 +131,11 @@ export class BrokerRegistry {
     const id: number = req.brokerId;
     const existing = this.image.brokers.get(id);
     const now = this.clock.now();
-    if (existing && existing.incarnationId !== req.incarnationId && now - (this.lastContact.get(id) ?? 0) <= this.sessionTimeoutMs) {
+    if (
+      existing &&
+      existing.incarnationId !== req.incarnationId &&
+      now - (this.lastContact.get(id) ?? 0) <= this.sessionTimeoutMs
+    ) {
       return reply(ErrorCode.DUPLICATE_BROKER_REGISTRATION);
     }
     if (existing && existing.incarnationId === req.incarnationId) {
@@ -130,8 +148,17 @@ export class BrokerRegistry {
       brokerId: id,
       incarnationId: req.incarnationId,
       brokerEpoch,
-      endPoints: (req.listeners ?? []).map((l: MessageBody) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: l.securityProtocol })),
-      features: (req.features ?? []).map((f: MessageBody) => ({ name: f.name, minSupportedVersion: f.minSupportedVersion, maxSupportedVersion: f.maxSupportedVersion })),
+      endPoints: (req.listeners ?? []).map((l: MessageBody) => ({
+        name: l.name,
+        host: l.host,
+        port: l.port,
+        securityProtocol: l.securityProtocol,
+      })),
+      features: (req.features ?? []).map((f: MessageBody) => ({
+        name: f.name,
+        minSupportedVersion: f.minSupportedVersion,
+        maxSupportedVersion: f.maxSupportedVersion,
+      })),
       rack: req.rack ?? null,
       fenced: true,
     });
@@ -149,7 +176,13 @@ export class BrokerRegistry {
   }
 
   async handleHeartbeat(req: MessageBody): Promise<object> {
-    const reply = (errorCode: number, fenced = true, caughtUp = false) => ({ throttleTimeMs: 0, errorCode, isCaughtUp: caughtUp, isFenced: fenced, shouldShutDown: false });
+    const reply = (errorCode: number, fenced = true, caughtUp = false) => ({
+      throttleTimeMs: 0,
+      errorCode,
+      isCaughtUp: caughtUp,
+      isFenced: fenced,
+      shouldShutDown: false,
+    });
     if (!this.isActive()) return reply(ErrorCode.NOT_CONTROLLER);
     const b = this.image.brokers.get(req.brokerId);
     if (!b) return reply(ErrorCode.BROKER_ID_NOT_REGISTERED);
@@ -157,12 +190,19 @@ export class BrokerRegistry {
     this.lastContact.set(b.id, this.clock.now());
     const caughtUp = req.currentMetadataOffset >= b.epoch;
     const wantFenced = req.wantFence || req.wantShutDown || !caughtUp;
-    if (b.fenced === wantFenced || this.changing.has(b.id)) return { ...reply(ErrorCode.NONE, b.fenced, caughtUp), shouldShutDown: !!req.wantShutDown };
+    if (b.fenced === wantFenced || this.changing.has(b.id))
+      return { ...reply(ErrorCode.NONE, b.fenced, caughtUp), shouldShutDown: !!req.wantShutDown };
     this.changing.add(b.id);
     try {
       // Leaderships move in the same batch as the fence, so no reader sees a fenced leader.
-      const record = encodeMetadataRecord(wantFenced ? 'FenceBrokerRecord' : 'UnfenceBrokerRecord', 0, { id: b.id, epoch: b.epoch });
-      await this.write([record, ...(wantFenced ? changesForFencing(this.image, b.id) : changesForUnfencing(this.image, b.id))]);
+      const record = encodeMetadataRecord(wantFenced ? 'FenceBrokerRecord' : 'UnfenceBrokerRecord', 0, {
+        id: b.id,
+        epoch: b.epoch,
+      });
+      await this.write([
+        record,
+        ...(wantFenced ? changesForFencing(this.image, b.id) : changesForUnfencing(this.image, b.id)),
+      ]);
       if (!wantFenced) this.log(`Controller: unfenced broker ${b.id} (epoch ${b.epoch})`);
       return { ...reply(ErrorCode.NONE, wantFenced, caughtUp), shouldShutDown: !!req.wantShutDown };
     } catch (err) {

@@ -44,47 +44,78 @@ const CONTROLLER_APIS: ReadonlyArray<{ apiKey: number; minVersion: number; maxVe
 export function formatMetadataDir(dir: string, kraft: KRaftConfig, log: (line: string) => void): string {
   const path = join(dir, 'meta.properties');
   if (existsSync(path)) {
-    const props = Object.fromEntries(readFileSync(path, 'utf8').split('\n').filter((l) => l.includes('=') && !l.startsWith('#')).map((l) => {
-      const i = l.indexOf('=');
-      return [l.slice(0, i).trim(), l.slice(i + 1).trim()];
-    }));
+    const props = Object.fromEntries(
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('=') && !l.startsWith('#'))
+        .map((l) => {
+          const i = l.indexOf('=');
+          return [l.slice(0, i).trim(), l.slice(i + 1).trim()];
+        }),
+    );
     const nodeId = Number(props['node.id']);
     if (props['node.id'] !== undefined && nodeId !== kraft.nodeId) {
-      throw new Error(`Stored node id ${nodeId} doesn't match previous node id ${kraft.nodeId} in ${path}. If you moved your data, make sure your configured node id matches. If you intend to create a new node, you should remove all data in your data directories.`);
+      throw new Error(
+        `Stored node id ${nodeId} doesn't match previous node id ${kraft.nodeId} in ${path}. If you moved your data, make sure your configured node id matches. If you intend to create a new node, you should remove all data in your data directories.`,
+      );
     }
     if (!props['cluster.id']) throw new Error(`${path} has no cluster.id`);
     return props['cluster.id'];
   }
-  const voters = [...kraft.voters].sort((a, b) => a.id - b.id).map((v) => `${v.id}@${v.host}:${v.port}`).join(',');
+  const voters = [...kraft.voters]
+    .sort((a, b) => a.id - b.id)
+    .map((v) => `${v.id}@${v.host}:${v.port}`)
+    .join(',');
   const clusterId = createHash('sha256').update(`ktool-kraft:${voters}`).digest().subarray(0, 16).toString('base64url');
   mkdirSync(dir, { recursive: true });
   const text = `#\n#${new Date().toString()}\ncluster.id=${clusterId}\nnode.id=${kraft.nodeId}\nversion=1\n`;
   writeFileSync(`${path}.tmp`, text);
   renameSync(`${path}.tmp`, path);
-  log(`Formatted ${dir} for KRaft: cluster id ${clusterId} (derived from controller.quorum.voters), node id ${kraft.nodeId}`);
+  log(
+    `Formatted ${dir} for KRaft: cluster id ${clusterId} (derived from controller.quorum.voters), node id ${kraft.nodeId}`,
+  );
   return clusterId;
 }
 
-export function createControllerDispatcher(raft: RaftNode, registry: BrokerRegistry, topics: TopicControl): FrameHandler {
+export function createControllerDispatcher(
+  raft: RaftNode,
+  registry: BrokerRegistry,
+  topics: TopicControl,
+): FrameHandler {
   return (frame: Buffer) => {
     const header = decodeRequestHeader(frame);
     const api = CONTROLLER_APIS.find((a) => a.apiKey === header.apiKey);
     if (!api || header.apiVersion < api.minVersion || header.apiVersion > api.maxVersion) {
       if (header.apiKey === API_VERSIONS) {
-        return encodeResponseFrame(API_VERSIONS, 0, header.correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: CONTROLLER_APIS });
+        return encodeResponseFrame(API_VERSIONS, 0, header.correlationId, {
+          errorCode: ErrorCode.UNSUPPORTED_VERSION,
+          apiKeys: CONTROLLER_APIS,
+        });
       }
-      throw new Error(`unsupported request on the controller listener: api key ${header.apiKey} version ${header.apiVersion}`);
+      throw new Error(
+        `unsupported request on the controller listener: api key ${header.apiKey} version ${header.apiVersion}`,
+      );
     }
     if (header.apiKey === API_VERSIONS) {
-      return encodeResponseFrame(API_VERSIONS, header.apiVersion, header.correlationId, { errorCode: 0, apiKeys: CONTROLLER_APIS, throttleTimeMs: 0 });
+      return encodeResponseFrame(API_VERSIONS, header.apiVersion, header.correlationId, {
+        errorCode: 0,
+        apiKeys: CONTROLLER_APIS,
+        throttleTimeMs: 0,
+      });
     }
     const body = decodeRequest(header.apiKey, header.apiVersion, frame, header.bodyOffset);
-    const result = header.apiKey === API_CREATE_TOPICS ? topics.handleCreateTopics(body)
-      : header.apiKey === API_ALTER_PARTITION ? topics.handleAlterPartition(body)
-      : header.apiKey === API_DELETE_TOPICS ? topics.handleDeleteTopics(body)
-      : header.apiKey === API_BROKER_REGISTRATION ? registry.handleRegistration(body)
-      : header.apiKey === API_BROKER_HEARTBEAT ? registry.handleHeartbeat(body)
-        : raft.handle(header.apiKey, body)!;
+    const result =
+      header.apiKey === API_CREATE_TOPICS
+        ? topics.handleCreateTopics(body)
+        : header.apiKey === API_ALTER_PARTITION
+          ? topics.handleAlterPartition(body)
+          : header.apiKey === API_DELETE_TOPICS
+            ? topics.handleDeleteTopics(body)
+            : header.apiKey === API_BROKER_REGISTRATION
+              ? registry.handleRegistration(body)
+              : header.apiKey === API_BROKER_HEARTBEAT
+                ? registry.handleHeartbeat(body)
+                : raft.handle(header.apiKey, body)!;
     const finish = (res: object) => encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, res);
     return result instanceof Promise ? result.then(finish) : finish(result);
   };
@@ -146,10 +177,21 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
     onSnapshot: (values, id) => image.loadSnapshot(values, id.endOffset),
   });
   const topicControl = new TopicControl({
-    raft, image, log, writeTimeoutMs: kraft.requestTimeoutMs * 2,
-    defaultPartitions: opts.defaultPartitions, defaultReplicationFactor: opts.defaultReplicationFactor,
+    raft,
+    image,
+    log,
+    writeTimeoutMs: kraft.requestTimeoutMs * 2,
+    defaultPartitions: opts.defaultPartitions,
+    defaultReplicationFactor: opts.defaultReplicationFactor,
   });
-  const registry = new BrokerRegistry({ raft, image, clusterId: opts.clusterId, sessionTimeoutMs: opts.sessionTimeoutMs, writeTimeoutMs: kraft.requestTimeoutMs * 2, log });
+  const registry = new BrokerRegistry({
+    raft,
+    image,
+    clusterId: opts.clusterId,
+    sessionTimeoutMs: opts.sessionTimeoutMs,
+    writeTimeoutMs: kraft.requestTimeoutMs * 2,
+    log,
+  });
   const server = new BrokerServer({
     listeners: kraft.controllerListeners,
     maxFrameBytes: opts.maxFrameBytes,
@@ -171,7 +213,9 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
   const ports: Record<string, number> = {};
   for (const l of bound) {
     ports[l.name] = l.boundPort;
-    log(`Controller listener ${l.name} on ${l.boundHost}:${l.boundPort} (node ${kraft.nodeId}, voters ${kraft.voters.map((v) => `${v.id}@${v.host}:${v.port}`).join(',')})`);
+    log(
+      `Controller listener ${l.name} on ${l.boundHost}:${l.boundPort} (node ${kraft.nodeId}, voters ${kraft.voters.map((v) => `${v.id}@${v.host}:${v.port}`).join(',')})`,
+    );
   }
   raft.start();
   let closing: Promise<void> | undefined;
@@ -203,12 +247,21 @@ export interface MetadataObserver {
  * A broker-only node reads __cluster_metadata as an observer (Fetch to the quorum's leader, never
  * voting), keeping its own copy of the log and snapshots beside its data.
  */
-export function startMetadataObserver(opts: { kraft: KRaftConfig; metadataDir: string; clusterId: string; log: (line: string) => void }): MetadataObserver {
+export function startMetadataObserver(opts: {
+  kraft: KRaftConfig;
+  metadataDir: string;
+  clusterId: string;
+  log: (line: string) => void;
+}): MetadataObserver {
   const { kraft, log } = opts;
   const logDir = join(opts.metadataDir, `${METADATA_TOPIC}-0`);
   const raftLog = new RaftLog(new FileLogStore(logDir));
   const image = new MetadataImage();
-  const transport = new TcpRaftTransport({ nodeId: kraft.nodeId, peers: kraft.voters, requestTimeoutMs: kraft.requestTimeoutMs });
+  const transport = new TcpRaftTransport({
+    nodeId: kraft.nodeId,
+    peers: kraft.voters,
+    requestTimeoutMs: kraft.requestTimeoutMs,
+  });
   const raft = new RaftNode({
     nodeId: kraft.nodeId,
     voters: kraft.voters.map((v) => v.id),

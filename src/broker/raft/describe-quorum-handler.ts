@@ -22,13 +22,31 @@ export function describeQuorumHandler(access: () => QuorumAccess | undefined): A
       const unavailable = (message: string) => ({
         errorCode: 0,
         errorMessage: null,
-        topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, errorMessage: message, leaderId: -1, leaderEpoch: -1, highWatermark: -1, currentVoters: [], observers: [] }] }],
+        topics: [
+          {
+            topicName: METADATA_TOPIC,
+            partitions: [
+              {
+                partitionIndex: 0,
+                errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+                errorMessage: message,
+                leaderId: -1,
+                leaderEpoch: -1,
+                highWatermark: -1,
+                currentVoters: [],
+                observers: [],
+              },
+            ],
+          },
+        ],
         nodes: [],
       });
       if (!q) return unavailable('the metadata quorum is not running on this node yet');
       if (q.raft.role === 'leader') return q.raft.handleDescribeQuorum();
       const request = { topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0 }] }] };
-      const candidates = [q.raft.leaderId, ...q.raft.voters].filter((id, i, all) => id >= 0 && all.indexOf(id) === i && id !== q.raft.nodeId);
+      const candidates = [q.raft.leaderId, ...q.raft.voters].filter(
+        (id, i, all) => id >= 0 && all.indexOf(id) === i && id !== q.raft.nodeId,
+      );
       for (const id of candidates) {
         try {
           const res: MessageBody = await q.transport.send(id, API.DescribeQuorum, request);

@@ -62,7 +62,12 @@ export class MetadataImage {
           id: body.brokerId,
           epoch: body.brokerEpoch ?? offset,
           incarnationId: body.incarnationId,
-          endpoints: body.endPoints.map((e: BrokerEndpoint) => ({ name: e.name, host: e.host, port: e.port, securityProtocol: e.securityProtocol })),
+          endpoints: body.endPoints.map((e: BrokerEndpoint) => ({
+            name: e.name,
+            host: e.host,
+            port: e.port,
+            securityProtocol: e.securityProtocol,
+          })),
           rack: body.rack ?? null,
           fenced: body.fenced,
         });
@@ -83,12 +88,23 @@ export class MetadataImage {
         break;
       }
       case 'TopicRecord':
-        this.topics.set(body.name, { name: body.name, topicId: body.topicId, partitions: new Map(), configs: new Map() });
+        this.topics.set(body.name, {
+          name: body.name,
+          topicId: body.topicId,
+          partitions: new Map(),
+          configs: new Map(),
+        });
         this.topicNames.set(body.topicId, body.name);
         break;
       case 'PartitionRecord': {
         const t = this.topics.get(this.topicNames.get(body.topicId) ?? '');
-        t?.partitions.set(body.partitionId, { replicas: body.replicas, isr: body.isr, leader: body.leader, leaderEpoch: body.leaderEpoch, partitionEpoch: body.partitionEpoch });
+        t?.partitions.set(body.partitionId, {
+          replicas: body.replicas,
+          isr: body.isr,
+          leader: body.leader,
+          leaderEpoch: body.leaderEpoch,
+          partitionEpoch: body.partitionEpoch,
+        });
         break;
       }
       case 'PartitionChangeRecord': {
@@ -138,17 +154,36 @@ export class MetadataImage {
   toRecords(): Buffer[] {
     const out: Buffer[] = [];
     for (const b of [...this.brokers.values()].sort((x, y) => x.id - y.id)) {
-      out.push(encodeMetadataRecord('RegisterBrokerRecord', 0, {
-        brokerId: b.id, incarnationId: b.incarnationId, brokerEpoch: b.epoch, endPoints: b.endpoints, features: [], rack: b.rack, fenced: b.fenced,
-      }));
+      out.push(
+        encodeMetadataRecord('RegisterBrokerRecord', 0, {
+          brokerId: b.id,
+          incarnationId: b.incarnationId,
+          brokerEpoch: b.epoch,
+          endPoints: b.endpoints,
+          features: [],
+          rack: b.rack,
+          fenced: b.fenced,
+        }),
+      );
     }
     for (const t of this.topics.values()) {
       out.push(encodeMetadataRecord('TopicRecord', 0, { name: t.name, topicId: t.topicId }));
-      for (const [name, value] of t.configs) out.push(encodeMetadataRecord('ConfigRecord', 0, { resourceType: 2, resourceName: t.name, name, value }));
+      for (const [name, value] of t.configs)
+        out.push(encodeMetadataRecord('ConfigRecord', 0, { resourceType: 2, resourceName: t.name, name, value }));
       for (const [partitionId, p] of t.partitions) {
-        out.push(encodeMetadataRecord('PartitionRecord', 0, {
-          partitionId, topicId: t.topicId, replicas: p.replicas, isr: p.isr, removingReplicas: [], addingReplicas: [], leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch,
-        }));
+        out.push(
+          encodeMetadataRecord('PartitionRecord', 0, {
+            partitionId,
+            topicId: t.topicId,
+            replicas: p.replicas,
+            isr: p.isr,
+            removingReplicas: [],
+            addingReplicas: [],
+            leader: p.leader,
+            leaderEpoch: p.leaderEpoch,
+            partitionEpoch: p.partitionEpoch,
+          }),
+        );
       }
     }
     return out;

@@ -11,8 +11,13 @@ export const NO_LEADER = -1;
 
 function change(topicId: string, partitionId: number, fields: { isr?: number[]; leader?: number }): Buffer {
   return encodeMetadataRecord('PartitionChangeRecord', 0, {
-    partitionId, topicId, isr: fields.isr ?? null, leader: fields.leader ?? NO_LEADER_CHANGE,
-    replicas: null, removingReplicas: null, addingReplicas: null,
+    partitionId,
+    topicId,
+    isr: fields.isr ?? null,
+    leader: fields.leader ?? NO_LEADER_CHANGE,
+    replicas: null,
+    removingReplicas: null,
+    addingReplicas: null,
   });
 }
 
@@ -39,7 +44,8 @@ export function changesForUnfencing(image: MetadataImage, brokerId: number): Buf
   const out: Buffer[] = [];
   for (const t of image.topics.values()) {
     for (const [partitionId, p] of t.partitions) {
-      if (p.leader === NO_LEADER && p.isr.includes(brokerId)) out.push(change(t.topicId, partitionId, { leader: brokerId }));
+      if (p.leader === NO_LEADER && p.isr.includes(brokerId))
+        out.push(change(t.topicId, partitionId, { leader: brokerId }));
     }
   }
   return out;

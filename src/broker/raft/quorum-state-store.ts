@@ -51,7 +51,14 @@ export class FileQuorumStateStore implements QuorumStateStore {
 
   write(state: ElectionState): void {
     mkdirSync(dirname(this.path), { recursive: true });
-    const text = JSON.stringify({ leaderId: state.leaderId, leaderEpoch: state.epoch, votedId: state.votedId, appliedOffset: 0, currentVoters: null, data_version: 0 });
+    const text = JSON.stringify({
+      leaderId: state.leaderId,
+      leaderEpoch: state.epoch,
+      votedId: state.votedId,
+      appliedOffset: 0,
+      currentVoters: null,
+      data_version: 0,
+    });
     const tmp = `${this.path}.tmp`;
     const fd = openSync(tmp, 'w');
     try {

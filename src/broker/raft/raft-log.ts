@@ -4,12 +4,29 @@
 // Bytes live in a LogStore (a file in production, memory in unit tests); the metadata log is
 // small, so its batches are also kept in memory.
 import {
-  closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeSync,
+  closeSync,
+  fdatasyncSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BATCH_HEADER_SIZE, batchCrcMatches, batchSize, MAGIC_V2, OFF_LEADER_EPOCH, readBaseOffset,
-  readLastOffsetDelta, readMagic,
+  BATCH_HEADER_SIZE,
+  batchCrcMatches,
+  batchSize,
+  MAGIC_V2,
+  OFF_LEADER_EPOCH,
+  readBaseOffset,
+  readLastOffsetDelta,
+  readMagic,
 } from '../../protocol/record-batch.js';
 
 /** Where the log's bytes persist. */
@@ -56,7 +73,11 @@ export class FileLogStore implements LogStore {
   baseOffset = 0;
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
-    const bases = readdirSync(dir).map((n) => /^(\d{20})\.log$/.exec(n)).filter((m) => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
+    const bases = readdirSync(dir)
+      .map((n) => /^(\d{20})\.log$/.exec(n))
+      .filter((m) => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
     this.baseOffset = bases[bases.length - 1] ?? 0;
     for (const b of bases) if (b !== this.baseOffset) rmSync(join(dir, segmentName(b)), { force: true });
     this.fd = openSync(join(dir, segmentName(this.baseOffset)), 'a+');
@@ -125,7 +146,13 @@ export class RaftLog {
     // A torn or corrupt tail (a crash mid-append) ends the log: everything before it was synced.
     while (all.length - pos >= BATCH_HEADER_SIZE) {
       const size = batchSize(all, pos);
-      if (size < BATCH_HEADER_SIZE || pos + size > all.length || readMagic(all, pos) !== MAGIC_V2 || !batchCrcMatches(all, pos, size)) break;
+      if (
+        size < BATCH_HEADER_SIZE ||
+        pos + size > all.length ||
+        readMagic(all, pos) !== MAGIC_V2 ||
+        !batchCrcMatches(all, pos, size)
+      )
+        break;
       const baseOffset = readBaseOffset(all, pos);
       if (baseOffset !== this.endOffset) break;
       this.batches.push(this.entry(Buffer.from(all.subarray(pos, pos + size))));
@@ -137,7 +164,12 @@ export class RaftLog {
 
   private entry(bytes: Buffer): LogBatch {
     const baseOffset = readBaseOffset(bytes, 0);
-    return { baseOffset, lastOffset: baseOffset + readLastOffsetDelta(bytes, 0), epoch: bytes.readInt32BE(OFF_LEADER_EPOCH), bytes };
+    return {
+      baseOffset,
+      lastOffset: baseOffset + readLastOffsetDelta(bytes, 0),
+      epoch: bytes.readInt32BE(OFF_LEADER_EPOCH),
+      bytes,
+    };
   }
 
   /** The offset the next record gets (log end offset). */
@@ -166,7 +198,8 @@ export class RaftLog {
       if (size < BATCH_HEADER_SIZE || pos + size > bytes.length) throw new Error(`partial record batch at byte ${pos}`);
       if (!batchCrcMatches(bytes, pos, size)) throw new Error(`record batch at byte ${pos} failed its CRC check`);
       const e = this.entry(Buffer.from(bytes.subarray(pos, pos + size)));
-      if (e.baseOffset !== next) throw new Error(`batch at offset ${e.baseOffset} does not continue the log at ${next}`);
+      if (e.baseOffset !== next)
+        throw new Error(`batch at offset ${e.baseOffset} does not continue the log at ${next}`);
       added.push(e);
       next = e.lastOffset + 1;
       pos += size;
@@ -227,7 +260,8 @@ export class RaftLog {
   dropPrefix(offset: number, epoch: number): void {
     if (offset <= this.startOffset) return;
     const kept = this.batches.filter((b) => b.baseOffset >= offset);
-    if (offset > this.endOffset || (kept.length > 0 && kept[0]!.baseOffset !== offset)) throw new Error(`offset ${offset} is not a batch boundary of the log`);
+    if (offset > this.endOffset || (kept.length > 0 && kept[0]!.baseOffset !== offset))
+      throw new Error(`offset ${offset} is not a batch boundary of the log`);
     const bytes = Buffer.concat(kept.map((b) => b.bytes));
     this.store.replace(bytes, offset);
     this.batches = kept;

@@ -22,13 +22,29 @@ export const METADATA_TOPIC = '__cluster_metadata';
 export const METADATA_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
 export const METADATA_PARTITION = 0;
 
-export const API = { Fetch: 1, Vote: 52, BeginQuorumEpoch: 53, EndQuorumEpoch: 54, DescribeQuorum: 55, FetchSnapshot: 59 } as const;
+export const API = {
+  Fetch: 1,
+  Vote: 52,
+  BeginQuorumEpoch: 53,
+  EndQuorumEpoch: 54,
+  DescribeQuorum: 55,
+  FetchSnapshot: 59,
+} as const;
 
 /**
  * The versions sent to controllers: Fetch 16 carries ReplicaState and the diverging epoch;
  * BrokerRegistration 3 and BrokerHeartbeat 1 are what Kafka 3.9 brokers send.
  */
-export const RAFT_REQUEST_VERSIONS: Readonly<Record<number, number>> = { 1: 16, 52: 0, 53: 0, 54: 0, 55: 1, 59: 0, 62: 3, 63: 1 };
+export const RAFT_REQUEST_VERSIONS: Readonly<Record<number, number>> = {
+  1: 16,
+  52: 0,
+  53: 0,
+  54: 0,
+  55: 1,
+  59: 0,
+  62: 3,
+  63: 1,
+};
 
 /** ControlRecordType.LEADER_CHANGE. */
 const LEADER_CHANGE = 2;
@@ -96,10 +112,15 @@ type State =
   | { kind: 'unattached'; epoch: number; votedId: number }
   | { kind: 'candidate'; epoch: number; granted: Set<number>; rejected: Set<number> }
   | {
-    kind: 'leader'; epoch: number; epochStartOffset: number; replicas: Map<number, ReplicaState>; beginAcked: Set<number>;
-    /** Voters heard from since the check-quorum deadline was last pushed back. */
-    fetchedSinceCheck: Set<number>; checkQuorumDeadline: number;
-  }
+      kind: 'leader';
+      epoch: number;
+      epochStartOffset: number;
+      replicas: Map<number, ReplicaState>;
+      beginAcked: Set<number>;
+      /** Voters heard from since the check-quorum deadline was last pushed back. */
+      fetchedSinceCheck: Set<number>;
+      checkQuorumDeadline: number;
+    }
   | { kind: 'follower'; epoch: number; leaderId: number }
   | { kind: 'resigned'; epoch: number };
 
@@ -120,7 +141,10 @@ interface PendingAppend {
 
 /** A Raft request refused or abandoned, named by Kafka's error. */
 export class RaftError extends Error {
-  constructor(readonly error: keyof typeof ErrorCode, message: string) {
+  constructor(
+    readonly error: keyof typeof ErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -203,7 +227,8 @@ export class RaftNode {
     const snap = this.snapshots?.latest();
     if (!snap) return;
     const { id } = snap;
-    if (this.log.endOffset < id.endOffset || this.log.startOffset > id.endOffset) this.log.resetTo(id.endOffset, id.epoch);
+    if (this.log.endOffset < id.endOffset || this.log.startOffset > id.endOffset)
+      this.log.resetTo(id.endOffset, id.epoch);
     else if (this.log.startOffset === id.endOffset) this.log.startEpoch = id.epoch;
     this.latestSnapshot = id;
     this.onSnapshot(decodeSnapshot(snap.bytes), id);
@@ -214,14 +239,22 @@ export class RaftNode {
 
   /** Once enough has been committed since the last snapshot, write one and drop the log before it. */
   private maybeSnapshot(): void {
-    if (!this.snapshots || !this.snapshotState || this.snapshotBytes <= 0 || this.bytesSinceSnapshot < this.snapshotBytes) return;
+    if (
+      !this.snapshots ||
+      !this.snapshotState ||
+      this.snapshotBytes <= 0 ||
+      this.bytesSinceSnapshot < this.snapshotBytes
+    )
+      return;
     const id = { endOffset: this.applied, epoch: this.appliedEpoch };
     if (this.latestSnapshot && this.latestSnapshot.endOffset >= id.endOffset) return;
     this.snapshots.write({ id, bytes: encodeSnapshot(id, this.snapshotState(), this.clock.now()) });
     this.latestSnapshot = id;
     this.bytesSinceSnapshot = 0;
     this.log.dropPrefix(id.endOffset, id.epoch);
-    this.logger(`Raft: node ${this.nodeId} wrote snapshot ${id.endOffset}-${id.epoch}; the metadata log now starts at ${id.endOffset}`);
+    this.logger(
+      `Raft: node ${this.nodeId} wrote snapshot ${id.endOffset}-${id.epoch}; the metadata log now starts at ${id.endOffset}`,
+    );
   }
 
   /** A follower behind the leader's log start downloads the leader's snapshot (FetchSnapshot) and starts over from it. */
@@ -236,7 +269,12 @@ export class RaftNode {
           clusterId: this.clusterId,
           replicaId: this.nodeId,
           maxBytes: 1024 * 1024,
-          topics: [{ name: METADATA_TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: epoch, snapshotId: id, position }] }],
+          topics: [
+            {
+              name: METADATA_TOPIC,
+              partitions: [{ partition: 0, currentLeaderEpoch: epoch, snapshotId: id, position }],
+            },
+          ],
         });
       } catch {
         return false;
@@ -267,7 +305,9 @@ export class RaftNode {
     this.appliedEpoch = id.epoch;
     this.hw = Math.max(this.hw, id.endOffset);
     this.bytesSinceSnapshot = 0;
-    this.logger(`Raft: node ${this.nodeId} loaded snapshot ${id.endOffset}-${id.epoch} (${bytes.length} bytes) from leader ${leaderId}`);
+    this.logger(
+      `Raft: node ${this.nodeId} loaded snapshot ${id.endOffset}-${id.epoch} (${bytes.length} bytes) from leader ${leaderId}`,
+    );
     return true;
   }
 
@@ -301,7 +341,10 @@ export class RaftNode {
     if (s.kind === 'leader') {
       this.state = { kind: 'resigned', epoch: s.epoch };
       this.failPending('NOT_LEADER_OR_FOLLOWER', 'the leader is shutting down');
-      await Promise.race([this.sendEndQuorumEpoch(s.epoch, s.replicas), new Promise<void>((r) => this.clock.setTimeout(r, 500))]);
+      await Promise.race([
+        this.sendEndQuorumEpoch(s.epoch, s.replicas),
+        new Promise<void>((r) => this.clock.setTimeout(r, 500)),
+      ]);
     }
     this.closed = true;
     this.clearTimer();
@@ -320,13 +363,20 @@ export class RaftNode {
   /** Serves one Raft RPC; `undefined` for an API this node does not answer. */
   handle(apiKey: number, body: MessageBody): object | Promise<object> | undefined {
     switch (apiKey) {
-      case API.Vote: return this.handleVote(body);
-      case API.BeginQuorumEpoch: return this.handleBeginQuorumEpoch(body);
-      case API.EndQuorumEpoch: return this.handleEndQuorumEpoch(body);
-      case API.Fetch: return this.handleFetch(body);
-      case API.DescribeQuorum: return this.handleDescribeQuorum();
-      case API.FetchSnapshot: return this.handleFetchSnapshot(body);
-      default: return undefined;
+      case API.Vote:
+        return this.handleVote(body);
+      case API.BeginQuorumEpoch:
+        return this.handleBeginQuorumEpoch(body);
+      case API.EndQuorumEpoch:
+        return this.handleEndQuorumEpoch(body);
+      case API.Fetch:
+        return this.handleFetch(body);
+      case API.DescribeQuorum:
+        return this.handleDescribeQuorum();
+      case API.FetchSnapshot:
+        return this.handleFetchSnapshot(body);
+      default:
+        return undefined;
     }
   }
 
@@ -369,7 +419,9 @@ export class RaftNode {
   append(values: readonly Buffer[]): Promise<number> {
     const s = this.state;
     if (this.closed || s.kind !== 'leader') {
-      return Promise.reject(new RaftError('NOT_LEADER_OR_FOLLOWER', `node ${this.nodeId} is not the active controller`));
+      return Promise.reject(
+        new RaftError('NOT_LEADER_OR_FOLLOWER', `node ${this.nodeId} is not the active controller`),
+      );
     }
     const batch = encodeRecordBatch({
       records: values.map((value) => ({ key: null, value })),
@@ -422,9 +474,25 @@ export class RaftNode {
       const body = {
         clusterId: this.clusterId,
         voterId: voter,
-        topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0, candidateEpoch: epoch, candidateId: this.nodeId, lastOffsetEpoch: lastEpoch, lastOffset: endOffset }] }],
+        topics: [
+          {
+            topicName: METADATA_TOPIC,
+            partitions: [
+              {
+                partitionIndex: 0,
+                candidateEpoch: epoch,
+                candidateId: this.nodeId,
+                lastOffsetEpoch: lastEpoch,
+                lastOffset: endOffset,
+              },
+            ],
+          },
+        ],
       };
-      this.transport.send(voter, API.Vote, body).then((res) => this.onVoteResponse(epoch, voter, res), () => {});
+      this.transport.send(voter, API.Vote, body).then(
+        (res) => this.onVoteResponse(epoch, voter, res),
+        () => {},
+      );
     }
   }
 
@@ -433,26 +501,46 @@ export class RaftNode {
     const epoch = s.epoch;
     const now = this.clock.now();
     const replicas = new Map<number, ReplicaState>();
-    for (const v of this.voters) replicas.set(v, { endOffset: v === this.nodeId ? this.log.endOffset : -1, lastFetchMs: v === this.nodeId ? now : -1, lastCaughtUpMs: v === this.nodeId ? now : -1 });
+    for (const v of this.voters)
+      replicas.set(v, {
+        endOffset: v === this.nodeId ? this.log.endOffset : -1,
+        lastFetchMs: v === this.nodeId ? now : -1,
+        lastCaughtUpMs: v === this.nodeId ? now : -1,
+      });
     const epochStartOffset = this.log.endOffset;
     this.state = {
-      kind: 'leader', epoch, epochStartOffset, replicas, beginAcked: new Set([this.nodeId]),
-      fetchedSinceCheck: new Set([this.nodeId]), checkQuorumDeadline: now + this.checkQuorumWindow(),
+      kind: 'leader',
+      epoch,
+      epochStartOffset,
+      replicas,
+      beginAcked: new Set([this.nodeId]),
+      fetchedSinceCheck: new Set([this.nodeId]),
+      checkQuorumDeadline: now + this.checkQuorumWindow(),
     };
     this.persist(this.nodeId);
     this.logger(`Raft: node ${this.nodeId} is the leader in epoch ${epoch} (voters ${this.voters.join(',')})`);
     // The leader's first record in its epoch: the high watermark can only advance once a majority
     // has it, so entries of earlier epochs are committed by it and never on their own.
-    const value = concatChunks(encodeData('LeaderChangeMessage', 0, {
-      version: 0,
-      leaderId: this.nodeId,
-      voters: this.voters.map((voterId) => ({ voterId })),
-      grantingVoters: [...s.granted].map((voterId) => ({ voterId })),
-    }));
+    const value = concatChunks(
+      encodeData('LeaderChangeMessage', 0, {
+        version: 0,
+        leaderId: this.nodeId,
+        voters: this.voters.map((voterId) => ({ voterId })),
+        grantingVoters: [...s.granted].map((voterId) => ({ voterId })),
+      }),
+    );
     const key = Buffer.alloc(4);
     key.writeInt16BE(0, 0);
     key.writeInt16BE(LEADER_CHANGE, 2);
-    this.log.append(encodeRecordBatch({ records: [{ key, value }], baseOffset: epochStartOffset, partitionLeaderEpoch: epoch, isControl: true, now }));
+    this.log.append(
+      encodeRecordBatch({
+        records: [{ key, value }],
+        baseOffset: epochStartOffset,
+        partitionLeaderEpoch: epoch,
+        isControl: true,
+        now,
+      }),
+    );
     this.leaderProgress(this.state);
     this.scheduleCheckQuorum(epoch);
     this.sendBeginQuorumEpoch(epoch);
@@ -471,14 +559,17 @@ export class RaftNode {
     const s = this.state;
     this.leaveLeadership();
     this.state = { kind: 'resigned', epoch: s.epoch };
-    this.logger(`Raft: node ${this.nodeId} resigned as leader of epoch ${s.epoch}: a majority of voters stopped fetching`);
+    this.logger(
+      `Raft: node ${this.nodeId} resigned as leader of epoch ${s.epoch}: a majority of voters stopped fetching`,
+    );
     if (s.kind === 'leader') void this.sendEndQuorumEpoch(s.epoch, s.replicas);
     this.resetTimer(this.randomElectionTimeout(), () => this.onElectionTimeout());
   }
 
   /** Leaving the leader role fails appends that can no longer be known to commit. */
   private leaveLeadership(): void {
-    if (this.state.kind === 'leader') this.failPending('NOT_LEADER_OR_FOLLOWER', `node ${this.nodeId} lost leadership of epoch ${this.state.epoch}`);
+    if (this.state.kind === 'leader')
+      this.failPending('NOT_LEADER_OR_FOLLOWER', `node ${this.nodeId} lost leadership of epoch ${this.state.epoch}`);
   }
 
   /**
@@ -493,7 +584,8 @@ export class RaftNode {
       else this.becomeUnattached(epoch);
       return true;
     }
-    if (leaderId >= 0 && leaderId !== this.nodeId && (s.kind === 'unattached' || s.kind === 'candidate')) this.becomeFollower(epoch, leaderId);
+    if (leaderId >= 0 && leaderId !== this.nodeId && (s.kind === 'unattached' || s.kind === 'candidate'))
+      this.becomeFollower(epoch, leaderId);
     return true;
   }
 
@@ -531,7 +623,9 @@ export class RaftNode {
 
   private onFetchTimeout(epoch: number): void {
     if (this.state.kind === 'follower' && this.state.epoch === epoch) {
-      this.logger(`Raft: node ${this.nodeId} heard nothing from leader ${this.state.leaderId} for ${this.fetchTimeoutMs} ms`);
+      this.logger(
+        `Raft: node ${this.nodeId} heard nothing from leader ${this.state.leaderId} for ${this.fetchTimeoutMs} ms`,
+      );
       if (this.isVoter(this.nodeId)) this.becomeCandidate();
       else this.becomeUnattached(epoch);
     }
@@ -615,7 +709,10 @@ export class RaftNode {
         this.appliedEpoch = b.epoch;
         const [decoded] = decodeBatches(b.bytes);
         out.push({
-          baseOffset: b.baseOffset, lastOffset: b.lastOffset, epoch: b.epoch, isControl: decoded!.header.isControl,
+          baseOffset: b.baseOffset,
+          lastOffset: b.lastOffset,
+          epoch: b.epoch,
+          isControl: decoded!.header.isControl,
           values: decoded!.records.map((r) => r.value ?? Buffer.alloc(0)),
         });
       }
@@ -637,29 +734,44 @@ export class RaftNode {
       const body = {
         clusterId: this.clusterId,
         voterId: voter,
-        topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0, leaderId: this.nodeId, leaderEpoch: epoch }] }],
+        topics: [
+          { topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0, leaderId: this.nodeId, leaderEpoch: epoch }] },
+        ],
       };
-      this.transport.send(voter, API.BeginQuorumEpoch, body).then((res) => {
-        const p = res.topics?.[0]?.partitions?.[0];
-        if (res.errorCode === 0 && p?.errorCode === 0) {
-          if (this.state.kind === 'leader' && this.state.epoch === epoch) this.state.beginAcked.add(voter);
-        } else if (p) {
-          this.observeEpoch(p.leaderEpoch, p.leaderId);
-        }
-      }, () => {});
+      this.transport.send(voter, API.BeginQuorumEpoch, body).then(
+        (res) => {
+          const p = res.topics?.[0]?.partitions?.[0];
+          if (res.errorCode === 0 && p?.errorCode === 0) {
+            if (this.state.kind === 'leader' && this.state.epoch === epoch) this.state.beginAcked.add(voter);
+          } else if (p) {
+            this.observeEpoch(p.leaderEpoch, p.leaderId);
+          }
+        },
+        () => {},
+      );
     }
     // Voters that were down hear of the new leader when they come back.
-    this.clock.setTimeout(() => {
-      if (!this.closed) this.sendBeginQuorumEpoch(epoch);
-    }, Math.max(this.retryBackoffMs, Math.floor(this.electionTimeoutMs / 2)));
+    this.clock.setTimeout(
+      () => {
+        if (!this.closed) this.sendBeginQuorumEpoch(epoch);
+      },
+      Math.max(this.retryBackoffMs, Math.floor(this.electionTimeoutMs / 2)),
+    );
   }
 
   /** Tells the other voters to elect a successor now, the most caught-up first (as Kafka orders them). */
   private async sendEndQuorumEpoch(epoch: number, replicas: ReadonlyMap<number, ReplicaState>): Promise<void> {
-    const others = this.otherVoters().sort((a, b) => (replicas.get(b)?.endOffset ?? -1) - (replicas.get(a)?.endOffset ?? -1));
+    const others = this.otherVoters().sort(
+      (a, b) => (replicas.get(b)?.endOffset ?? -1) - (replicas.get(a)?.endOffset ?? -1),
+    );
     const body = {
       clusterId: this.clusterId,
-      topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0, leaderId: this.nodeId, leaderEpoch: epoch, preferredSuccessors: others }] }],
+      topics: [
+        {
+          topicName: METADATA_TOPIC,
+          partitions: [{ partitionIndex: 0, leaderId: this.nodeId, leaderEpoch: epoch, preferredSuccessors: others }],
+        },
+      ],
     };
     await Promise.allSettled(others.map((voter) => this.transport.send(voter, API.EndQuorumEpoch, body)));
   }
@@ -711,11 +823,22 @@ export class RaftNode {
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{
-        topic: METADATA_TOPIC,
-        topicId: METADATA_TOPIC_ID,
-        partitions: [{ partition: 0, currentLeaderEpoch: epoch, fetchOffset: offset, lastFetchedEpoch: lastEpoch, logStartOffset: -1, partitionMaxBytes: 8 * 1024 * 1024 }],
-      }],
+      topics: [
+        {
+          topic: METADATA_TOPIC,
+          topicId: METADATA_TOPIC_ID,
+          partitions: [
+            {
+              partition: 0,
+              currentLeaderEpoch: epoch,
+              fetchOffset: offset,
+              lastFetchedEpoch: lastEpoch,
+              logStartOffset: -1,
+              partitionMaxBytes: 8 * 1024 * 1024,
+            },
+          ],
+        },
+      ],
       forgottenTopicsData: [],
       rackId: '',
     };
@@ -735,7 +858,13 @@ export class RaftNode {
           try {
             const res = await this.transport.send(voter, API.Fetch, this.fetchRequest(-1, 0));
             const cl = res.responses?.[0]?.partitions?.[0]?.currentLeader;
-            if (cl && cl.leaderId >= 0 && cl.leaderEpoch >= this.state.epoch && this.state.kind === 'unattached' && !this.closed) {
+            if (
+              cl &&
+              cl.leaderId >= 0 &&
+              cl.leaderEpoch >= this.state.epoch &&
+              this.state.kind === 'unattached' &&
+              !this.closed
+            ) {
               this.becomeFollower(cl.leaderEpoch, cl.leaderId);
               break;
             }
@@ -771,12 +900,15 @@ export class RaftNode {
     // A successful answer from the leader is what keeps a follower from starting an election.
     this.resetTimer(this.fetchTimeoutMs, () => this.onFetchTimeout(epoch));
     const snap = p.snapshotId;
-    if (snap && snap.endOffset >= 0 && snap.epoch >= 0) return this.fetchSnapshot(epoch, leaderId, { endOffset: snap.endOffset, epoch: snap.epoch });
+    if (snap && snap.endOffset >= 0 && snap.epoch >= 0)
+      return this.fetchSnapshot(epoch, leaderId, { endOffset: snap.endOffset, epoch: snap.epoch });
     const div = p.divergingEpoch;
     if (div && div.epoch >= 0 && div.endOffset >= 0) {
       const local = this.log.endOffsetForEpoch(div.epoch);
       const truncateTo = local.epoch === div.epoch ? Math.min(local.offset, div.endOffset) : local.offset;
-      this.logger(`Raft: node ${this.nodeId} truncates its log to ${truncateTo} (diverged from leader ${leaderId} at epoch ${div.epoch})`);
+      this.logger(
+        `Raft: node ${this.nodeId} truncates its log to ${truncateTo} (diverged from leader ${leaderId} at epoch ${div.epoch})`,
+      );
       this.log.truncateTo(Math.max(truncateTo, this.hw));
       return true;
     }
@@ -784,7 +916,9 @@ export class RaftNode {
       try {
         this.log.append(p.records);
       } catch (err) {
-        this.logger(`Raft: node ${this.nodeId} could not append what leader ${leaderId} sent: ${(err as Error).message}`);
+        this.logger(
+          `Raft: node ${this.nodeId} could not append what leader ${leaderId} sent: ${(err as Error).message}`,
+        );
         return false;
       }
     }
@@ -807,7 +941,20 @@ export class RaftNode {
   handleVote(body: MessageBody): object {
     const reply = (error: number, granted: boolean, top = 0) => ({
       errorCode: top,
-      topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0, errorCode: error, leaderId: this.leaderId, leaderEpoch: this.state.epoch, voteGranted: granted }] }],
+      topics: [
+        {
+          topicName: METADATA_TOPIC,
+          partitions: [
+            {
+              partitionIndex: 0,
+              errorCode: error,
+              leaderId: this.leaderId,
+              leaderEpoch: this.state.epoch,
+              voteGranted: granted,
+            },
+          ],
+        },
+      ],
     });
     if (this.clusterMismatch(body)) return reply(0, false, errorCode('INCONSISTENT_CLUSTER_ID'));
     const p = this.partitionOf(body);
@@ -820,7 +967,8 @@ export class RaftNode {
     if (s.kind === 'unattached') {
       const mine = this.log.endOffsetAndEpoch;
       // Log matching: only a candidate whose log is at least as long in the latest epoch can lead.
-      const upToDate = p.lastOffsetEpoch > mine.epoch || (p.lastOffsetEpoch === mine.epoch && p.lastOffset >= mine.offset);
+      const upToDate =
+        p.lastOffsetEpoch > mine.epoch || (p.lastOffsetEpoch === mine.epoch && p.lastOffset >= mine.offset);
       if (s.votedId === p.candidateId) granted = true;
       else if (s.votedId < 0 && upToDate) {
         granted = true;
@@ -836,7 +984,12 @@ export class RaftNode {
   handleBeginQuorumEpoch(body: MessageBody): object {
     const reply = (error: number, top = 0) => ({
       errorCode: top,
-      topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0, errorCode: error, leaderId: this.leaderId, leaderEpoch: this.state.epoch }] }],
+      topics: [
+        {
+          topicName: METADATA_TOPIC,
+          partitions: [{ partitionIndex: 0, errorCode: error, leaderId: this.leaderId, leaderEpoch: this.state.epoch }],
+        },
+      ],
     });
     if (this.clusterMismatch(body)) return reply(0, errorCode('INCONSISTENT_CLUSTER_ID'));
     const p = this.partitionOf(body);
@@ -854,7 +1007,12 @@ export class RaftNode {
   handleEndQuorumEpoch(body: MessageBody): object {
     const reply = (error: number, top = 0) => ({
       errorCode: top,
-      topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0, errorCode: error, leaderId: this.leaderId, leaderEpoch: this.state.epoch }] }],
+      topics: [
+        {
+          topicName: METADATA_TOPIC,
+          partitions: [{ partitionIndex: 0, errorCode: error, leaderId: this.leaderId, leaderEpoch: this.state.epoch }],
+        },
+      ],
     });
     if (this.clusterMismatch(body)) return reply(0, errorCode('INCONSISTENT_CLUSTER_ID'));
     const p = this.partitionOf(body);
@@ -866,7 +1024,12 @@ export class RaftNode {
       // The first preferred successor stands at once; the others wait a little longer each.
       const successors: number[] = p.preferredSuccessors ?? [];
       const position = successors.indexOf(this.nodeId);
-      const delay = position <= 0 ? (position === 0 ? 0 : this.randomElectionTimeout()) : Math.floor(this.random() * this.electionBackoffMaxMs * position);
+      const delay =
+        position <= 0
+          ? position === 0
+            ? 0
+            : this.randomElectionTimeout()
+          : Math.floor(this.random() * this.electionBackoffMaxMs * position);
       // A follower stays one (its vote in this epoch stands); it just stops waiting for the leader.
       if (s.kind === 'follower') this.resetTimer(delay, () => this.onFetchTimeout(s.epoch));
       else this.resetTimer(delay, () => this.onElectionTimeout());
@@ -883,20 +1046,32 @@ export class RaftNode {
       throttleTimeMs: 0,
       errorCode: 0,
       sessionId: 0,
-      responses: [{
-        topic: METADATA_TOPIC,
-        topicId: METADATA_TOPIC_ID,
-        partitions: [{
-          partitionIndex: 0, errorCode: 0, highWatermark: this.hw, lastStableOffset: this.hw, logStartOffset: 0,
-          abortedTransactions: null, preferredReadReplica: -1, records: null,
-          currentLeader: { leaderId: this.leaderId, leaderEpoch: this.state.epoch },
-          ...extra,
-        }],
-      }],
+      responses: [
+        {
+          topic: METADATA_TOPIC,
+          topicId: METADATA_TOPIC_ID,
+          partitions: [
+            {
+              partitionIndex: 0,
+              errorCode: 0,
+              highWatermark: this.hw,
+              lastStableOffset: this.hw,
+              logStartOffset: 0,
+              abortedTransactions: null,
+              preferredReadReplica: -1,
+              records: null,
+              currentLeader: { leaderId: this.leaderId, leaderEpoch: this.state.epoch },
+              ...extra,
+            },
+          ],
+        },
+      ],
     });
-    if (this.clusterMismatch(body)) return { throttleTimeMs: 0, errorCode: errorCode('INCONSISTENT_CLUSTER_ID'), sessionId: 0, responses: [] };
+    if (this.clusterMismatch(body))
+      return { throttleTimeMs: 0, errorCode: errorCode('INCONSISTENT_CLUSTER_ID'), sessionId: 0, responses: [] };
     const isMetadata = topic && (topic.topicId === METADATA_TOPIC_ID || topic.topic === METADATA_TOPIC);
-    if (!req || !isMetadata || req.partition !== 0) return partitionReply({ errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION') });
+    if (!req || !isMetadata || req.partition !== 0)
+      return partitionReply({ errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION') });
     const epoch: number = req.currentLeaderEpoch ?? -1;
     if (epoch >= 0 && epoch < this.state.epoch) return partitionReply({ errorCode: errorCode('FENCED_LEADER_EPOCH') });
     // A fetcher ahead of this node knows of an epoch it has not seen; it will hear of it by a Vote or BeginQuorumEpoch.
@@ -908,7 +1083,11 @@ export class RaftNode {
     const lastFetchedEpoch: number = req.lastFetchedEpoch ?? -1;
     // Behind the log start, or on a branch older than it: only the snapshot can catch this fetcher up.
     const snap = this.latestSnapshot;
-    if (snap && this.log.startOffset > 0 && (fetchOffset < this.log.startOffset || lastFetchedEpoch < this.log.startEpoch)) {
+    if (
+      snap &&
+      this.log.startOffset > 0 &&
+      (fetchOffset < this.log.startOffset || lastFetchedEpoch < this.log.startEpoch)
+    ) {
       return partitionReply({ snapshotId: { endOffset: snap.endOffset, epoch: snap.epoch } });
     }
     if (fetchOffset > 0 || lastFetchedEpoch > 0) {
@@ -924,10 +1103,13 @@ export class RaftNode {
     if (!hwNews && fetchOffset >= this.log.endOffset && this.hw >= fetchOffset && (body.maxWaitMs ?? 0) > 0) {
       // Nothing new: hold the request until something is appended or committed, or maxWait passes.
       await new Promise<void>((resolve) => {
-        const handle = this.clock.setTimeout(() => {
-          this.waiters.delete(wake);
-          resolve();
-        }, Math.min(body.maxWaitMs, this.fetchMaxWaitMs));
+        const handle = this.clock.setTimeout(
+          () => {
+            this.waiters.delete(wake);
+            resolve();
+          },
+          Math.min(body.maxWaitMs, this.fetchMaxWaitMs),
+        );
         const wake = () => {
           this.clock.clearTimeout(handle);
           resolve();
@@ -936,7 +1118,8 @@ export class RaftNode {
       });
       if (this.state !== s) return partitionReply({ errorCode: errorCode('NOT_LEADER_OR_FOLLOWER') });
     }
-    const records = fetchOffset < this.log.endOffset ? this.log.read(fetchOffset, req.partitionMaxBytes ?? 1024 * 1024) : null;
+    const records =
+      fetchOffset < this.log.endOffset ? this.log.read(fetchOffset, req.partitionMaxBytes ?? 1024 * 1024) : null;
     if (replica) replica.sentHighWatermark = this.hw;
     return partitionReply({ records });
   }
@@ -966,13 +1149,23 @@ export class RaftNode {
     const reply = (top: number, error: number, extra: object = {}) => ({
       throttleTimeMs: 0,
       errorCode: top,
-      topics: [{
-        name: METADATA_TOPIC,
-        partitions: [{
-          index: 0, errorCode: error, snapshotId: { endOffset: -1, epoch: -1 }, currentLeader: { leaderId: this.leaderId, leaderEpoch: this.state.epoch },
-          size: 0, position: 0, unalignedRecords: Buffer.alloc(0), ...extra,
-        }],
-      }],
+      topics: [
+        {
+          name: METADATA_TOPIC,
+          partitions: [
+            {
+              index: 0,
+              errorCode: error,
+              snapshotId: { endOffset: -1, epoch: -1 },
+              currentLeader: { leaderId: this.leaderId, leaderEpoch: this.state.epoch },
+              size: 0,
+              position: 0,
+              unalignedRecords: Buffer.alloc(0),
+              ...extra,
+            },
+          ],
+        },
+      ],
     });
     if (this.clusterMismatch(body)) return reply(errorCode('INCONSISTENT_CLUSTER_ID'), 0);
     const t = body.topics?.[0];
@@ -985,19 +1178,54 @@ export class RaftNode {
     if (!bytes) return reply(0, errorCode('SNAPSHOT_NOT_FOUND'));
     if (p.position < 0 || p.position > bytes.length) return reply(0, errorCode('POSITION_OUT_OF_RANGE'));
     const max = Math.max(1, Math.min(body.maxBytes ?? 1024 * 1024, 1024 * 1024));
-    return reply(0, 0, { snapshotId: p.snapshotId, size: bytes.length, position: p.position, unalignedRecords: bytes.subarray(p.position, p.position + max) });
+    return reply(0, 0, {
+      snapshotId: p.snapshotId,
+      size: bytes.length,
+      position: p.position,
+      unalignedRecords: bytes.subarray(p.position, p.position + max),
+    });
   }
 
   handleDescribeQuorum(): object {
     const s = this.state;
     const partition = (extra: object) => ({
-      topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0, errorCode: 0, errorMessage: null, leaderId: this.leaderId, leaderEpoch: s.epoch, highWatermark: this.hw, currentVoters: [], observers: [], ...extra }] }],
+      topics: [
+        {
+          topicName: METADATA_TOPIC,
+          partitions: [
+            {
+              partitionIndex: 0,
+              errorCode: 0,
+              errorMessage: null,
+              leaderId: this.leaderId,
+              leaderEpoch: s.epoch,
+              highWatermark: this.hw,
+              currentVoters: [],
+              observers: [],
+              ...extra,
+            },
+          ],
+        },
+      ],
     });
     if (s.kind !== 'leader') {
-      return { errorCode: 0, errorMessage: null, ...partition({ errorCode: errorCode('NOT_LEADER_OR_FOLLOWER'), errorMessage: `node ${this.nodeId} is not the leader of the metadata quorum` }), nodes: [] };
+      return {
+        errorCode: 0,
+        errorMessage: null,
+        ...partition({
+          errorCode: errorCode('NOT_LEADER_OR_FOLLOWER'),
+          errorMessage: `node ${this.nodeId} is not the leader of the metadata quorum`,
+        }),
+        nodes: [],
+      };
     }
     this.leaderProgress(s);
-    const row = ([replicaId, r]: [number, ReplicaState]) => ({ replicaId, logEndOffset: r.endOffset, lastFetchTimestamp: r.lastFetchMs, lastCaughtUpTimestamp: r.lastCaughtUpMs });
+    const row = ([replicaId, r]: [number, ReplicaState]) => ({
+      replicaId,
+      logEndOffset: r.endOffset,
+      lastFetchTimestamp: r.lastFetchMs,
+      lastCaughtUpTimestamp: r.lastCaughtUpMs,
+    });
     return {
       errorCode: 0,
       errorMessage: null,

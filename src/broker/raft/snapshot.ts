@@ -2,7 +2,17 @@
 // the partition directory holding record batches: a SNAPSHOT_HEADER control record, the metadata
 // records that rebuild the state as of endOffset, and a SNAPSHOT_FOOTER control record. With a
 // snapshot the log before endOffset can go, so the log stays small and a restart replays little.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { encodeData, decodeData } from '../../protocol/codec.js';
 import { decodeBatches, encodeRecordBatch } from '../../protocol/record-batch.js';
@@ -44,14 +54,37 @@ export function encodeSnapshot(id: SnapshotId, values: readonly Buffer[], now: n
   const out: Buffer[] = [];
   let offset = 0;
   const header = concatChunks(encodeData('SnapshotHeaderRecord', 0, { version: 0, lastContainedLogTimestamp: now }));
-  out.push(encodeRecordBatch({ records: [{ key: controlKey(SNAPSHOT_HEADER), value: header }], baseOffset: offset++, partitionLeaderEpoch: id.epoch, isControl: true, now }));
+  out.push(
+    encodeRecordBatch({
+      records: [{ key: controlKey(SNAPSHOT_HEADER), value: header }],
+      baseOffset: offset++,
+      partitionLeaderEpoch: id.epoch,
+      isControl: true,
+      now,
+    }),
+  );
   for (let i = 0; i < values.length; i += RECORDS_PER_BATCH) {
     const chunk = values.slice(i, i + RECORDS_PER_BATCH);
-    out.push(encodeRecordBatch({ records: chunk.map((value) => ({ key: null, value })), baseOffset: offset, partitionLeaderEpoch: id.epoch, now }));
+    out.push(
+      encodeRecordBatch({
+        records: chunk.map((value) => ({ key: null, value })),
+        baseOffset: offset,
+        partitionLeaderEpoch: id.epoch,
+        now,
+      }),
+    );
     offset += chunk.length;
   }
   const footer = concatChunks(encodeData('SnapshotFooterRecord', 0, { version: 0 }));
-  out.push(encodeRecordBatch({ records: [{ key: controlKey(SNAPSHOT_FOOTER), value: footer }], baseOffset: offset, partitionLeaderEpoch: id.epoch, isControl: true, now }));
+  out.push(
+    encodeRecordBatch({
+      records: [{ key: controlKey(SNAPSHOT_FOOTER), value: footer }],
+      baseOffset: offset,
+      partitionLeaderEpoch: id.epoch,
+      isControl: true,
+      now,
+    }),
+  );
   return Buffer.concat(out);
 }
 
@@ -62,9 +95,12 @@ export function decodeSnapshot(bytes: Buffer): Buffer[] {
   const last = batches[batches.length - 1];
   const typeOf = (b: typeof first) => (b?.header.isControl ? b.records[0]?.key?.readInt16BE(2) : undefined);
   if (typeOf(first) !== SNAPSHOT_HEADER) throw new Error('snapshot does not start with a SnapshotHeaderRecord');
-  if (batches.length < 2 || typeOf(last) !== SNAPSHOT_FOOTER) throw new Error('snapshot does not end with a SnapshotFooterRecord');
+  if (batches.length < 2 || typeOf(last) !== SNAPSHOT_FOOTER)
+    throw new Error('snapshot does not end with a SnapshotFooterRecord');
   decodeData('SnapshotHeaderRecord', 0, first!.records[0]!.value!);
-  return batches.slice(1, -1).flatMap((b) => (b.header.isControl ? [] : b.records.map((r) => r.value ?? Buffer.alloc(0))));
+  return batches
+    .slice(1, -1)
+    .flatMap((b) => (b.header.isControl ? [] : b.records.map((r) => r.value ?? Buffer.alloc(0))));
 }
 
 export interface SnapshotStore {
@@ -80,7 +116,9 @@ export class MemorySnapshotStore implements SnapshotStore {
     return this.snapshot;
   }
   read(id: SnapshotId): Buffer | null {
-    return this.snapshot && this.snapshot.id.endOffset === id.endOffset && this.snapshot.id.epoch === id.epoch ? this.snapshot.bytes : null;
+    return this.snapshot && this.snapshot.id.endOffset === id.endOffset && this.snapshot.id.epoch === id.epoch
+      ? this.snapshot.bytes
+      : null;
   }
   write(snapshot: Snapshot): void {
     this.snapshot = snapshot;
@@ -97,7 +135,10 @@ export class FileSnapshotStore implements SnapshotStore {
     } catch {
       return [];
     }
-    return names.map(parseSnapshotFileName).filter((id): id is SnapshotId => id !== null).sort((a, b) => a.endOffset - b.endOffset);
+    return names
+      .map(parseSnapshotFileName)
+      .filter((id): id is SnapshotId => id !== null)
+      .sort((a, b) => a.endOffset - b.endOffset);
   }
 
   latest(): Snapshot | null {

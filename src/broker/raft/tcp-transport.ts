@@ -27,7 +27,10 @@ class PeerConnection {
   private readonly queued: Buffer[][] = [];
   private reader = new FrameReader(64 * 1024 * 1024);
 
-  constructor(private readonly peer: PeerAddress, private readonly onDrop: () => void) {}
+  constructor(
+    private readonly peer: PeerAddress,
+    private readonly onDrop: () => void,
+  ) {}
 
   send(frame: Buffer[], correlationId: number, entry: InFlight): void {
     this.inFlight.set(correlationId, entry);

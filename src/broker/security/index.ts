@@ -12,7 +12,12 @@ import { JaasError, parseJaasConfig, plainUsersFromJaas } from './jaas.js';
 import { SASL_MECHANISMS, isSaslMechanism } from '../../protocol/sasl/mechanisms.js';
 import { PlainUsers } from './sasl.js';
 import {
-  credentialFromPassword, credentialMatches, isScramMechanism, SCRAM_DEFAULT_ITERATIONS, type ScramCredential, type ScramMechanism,
+  credentialFromPassword,
+  credentialMatches,
+  isScramMechanism,
+  SCRAM_DEFAULT_ITERATIONS,
+  type ScramCredential,
+  type ScramMechanism,
 } from './scram.js';
 import { ScramCredentialStore } from './scram-store.js';
 import { SaslSession, type ListenerSasl } from './session.js';
@@ -67,8 +72,10 @@ export class SecurityManager {
     const { config } = opts;
     for (const l of opts.listeners) {
       const get = listenerLookup(config, l.name);
-      const tls = l.protocol === 'SSL' || l.protocol === 'SASL_SSL' ? loadListenerTls(l.name, get, opts.readFile) : null;
-      const sasl = l.protocol === 'SASL_PLAINTEXT' || l.protocol === 'SASL_SSL' ? saslSettings(config, l.name, get) : null;
+      const tls =
+        l.protocol === 'SSL' || l.protocol === 'SASL_SSL' ? loadListenerTls(l.name, get, opts.readFile) : null;
+      const sasl =
+        l.protocol === 'SASL_PLAINTEXT' || l.protocol === 'SASL_SSL' ? saslSettings(config, l.name, get) : null;
       this.listeners.set(l.name, { name: l.name, protocol: l.protocol, tls, sasl });
       for (const w of tls?.warnings ?? []) this.log(w);
     }
@@ -76,7 +83,9 @@ export class SecurityManager {
     this.bootstrapScramUsers(config.get('sasl.scram.users'));
     for (const ls of this.listeners.values()) {
       if (ls.sasl?.mechanisms.includes('PLAIN') && ls.sasl.plainUsers.size === 0) {
-        this.log(`WARNING: listener ${ls.name} enables SASL/PLAIN but no PLAIN users are configured (set sasl.users or listener.name.${ls.name.toLowerCase()}.plain.sasl.jaas.config)`);
+        this.log(
+          `WARNING: listener ${ls.name} enables SASL/PLAIN but no PLAIN users are configured (set sasl.users or listener.name.${ls.name.toLowerCase()}.plain.sasl.jaas.config)`,
+        );
       }
     }
   }
@@ -107,10 +116,13 @@ export class SecurityManager {
   openSession(conn: ConnectionInfo): void {
     const sasl = this.listeners.get(conn.listenerName)?.sasl;
     if (!sasl) return;
-    this.sessions.set(conn.id, new SaslSession(conn, sasl, {
-      scramLookup: (mechanism) => (user) => this.scram.get(user, mechanism),
-      log: this.log,
-    }));
+    this.sessions.set(
+      conn.id,
+      new SaslSession(conn, sasl, {
+        scramLookup: (mechanism) => (user) => this.scram.get(user, mechanism),
+        log: this.log,
+      }),
+    );
   }
 
   closeSession(conn: ConnectionInfo): void {
@@ -124,17 +136,24 @@ export class SecurityManager {
 
   private bootstrapScramUsers(spec: string | null): void {
     if (!spec || !spec.trim()) return;
-    const entries = spec.split(',').map((s) => s.trim()).filter(Boolean);
+    const entries = spec
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const wanted: Array<{ user: string; mechanism: ScramMechanism; password: string }> = [];
     entries.forEach((entry, i) => {
       const first = entry.indexOf(':');
       const second = first < 0 ? -1 : entry.indexOf(':', first + 1);
       const mechanism = first < 0 ? '' : entry.slice(0, first).trim().toUpperCase();
       if (!isScramMechanism(mechanism)) {
-        throw new SecurityConfigError(`sasl.scram.users: entry ${i + 1} must look like SCRAM-SHA-256:user:password or SCRAM-SHA-512:user:password`);
+        throw new SecurityConfigError(
+          `sasl.scram.users: entry ${i + 1} must look like SCRAM-SHA-256:user:password or SCRAM-SHA-512:user:password`,
+        );
       }
       if (second < 0 || second === first + 1 || second === entry.length - 1) {
-        throw new SecurityConfigError(`sasl.scram.users: entry ${i + 1} must look like ${mechanism}:user:password (user and password not empty)`);
+        throw new SecurityConfigError(
+          `sasl.scram.users: entry ${i + 1} must look like ${mechanism}:user:password (user and password not empty)`,
+        );
       }
       wanted.push({ mechanism, user: entry.slice(first + 1, second), password: entry.slice(second + 1) });
     });
@@ -143,19 +162,33 @@ export class SecurityManager {
       const existing = this.scram.get(w.user, w.mechanism);
       // Re-hash only when the password changed, so restarts do not rewrite the file.
       if (existing && credentialMatches(w.mechanism, existing, w.password)) continue;
-      changes.push({ user: w.user, mechanism: w.mechanism, credential: credentialFromPassword(w.mechanism, w.password, SCRAM_DEFAULT_ITERATIONS) });
+      changes.push({
+        user: w.user,
+        mechanism: w.mechanism,
+        credential: credentialFromPassword(w.mechanism, w.password, SCRAM_DEFAULT_ITERATIONS),
+      });
     }
     this.scram.apply(changes);
-    if (changes.length > 0) this.log(`Stored SCRAM credentials from sasl.scram.users for ${[...new Set(changes.map((c) => c.user))].length} user(s)`);
+    if (changes.length > 0)
+      this.log(
+        `Stored SCRAM credentials from sasl.scram.users for ${[...new Set(changes.map((c) => c.user))].length} user(s)`,
+      );
   }
 }
 
 function saslSettings(config: BrokerConfig, listener: string, get: PropLookup): ListenerSasl {
-  const fail = (msg: string): never => { throw new SecurityConfigError(`Listener ${listener}: ${msg}`); };
+  const fail = (msg: string): never => {
+    throw new SecurityConfigError(`Listener ${listener}: ${msg}`);
+  };
   const mechanisms: string[] = [];
-  for (const m of (get('sasl.enabled.mechanisms') ?? DEFAULT_SASL_MECHANISMS).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)) {
+  for (const m of (get('sasl.enabled.mechanisms') ?? DEFAULT_SASL_MECHANISMS)
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean)) {
     if (!isSaslMechanism(m)) {
-      fail(`sasl.enabled.mechanisms lists ${m}, which the dev broker does not support (supported: ${SASL_MECHANISMS.join(', ')})`);
+      fail(
+        `sasl.enabled.mechanisms lists ${m}, which the dev broker does not support (supported: ${SASL_MECHANISMS.join(', ')})`,
+      );
     }
     if (!mechanisms.includes(m)) mechanisms.push(m);
   }
@@ -163,11 +196,17 @@ function saslSettings(config: BrokerConfig, listener: string, get: PropLookup): 
 
   const plainUsers = new PlainUsers();
   const lower = listener.toLowerCase();
-  const jaasKeys = [`listener.name.${lower}.plain.sasl.jaas.config`, `listener.name.${listener}.plain.sasl.jaas.config`, `listener.name.${lower}.sasl.jaas.config`, 'sasl.jaas.config'];
+  const jaasKeys = [
+    `listener.name.${lower}.plain.sasl.jaas.config`,
+    `listener.name.${listener}.plain.sasl.jaas.config`,
+    `listener.name.${lower}.sasl.jaas.config`,
+    'sasl.jaas.config',
+  ];
   const jaasKey = jaasKeys.find((k) => config.get(k) !== null);
   if (jaasKey) {
     try {
-      for (const [user, password] of plainUsersFromJaas(parseJaasConfig(config.get(jaasKey)!))) plainUsers.set(user, password);
+      for (const [user, password] of plainUsersFromJaas(parseJaasConfig(config.get(jaasKey)!)))
+        plainUsers.set(user, password);
     } catch (err) {
       if (err instanceof JaasError) fail(`invalid ${jaasKey}: ${err.message}`);
       throw err;
@@ -175,15 +214,21 @@ function saslSettings(config: BrokerConfig, listener: string, get: PropLookup): 
   }
   const users = get('sasl.users');
   if (users) {
-    users.split(',').map((s) => s.trim()).filter(Boolean).forEach((entry, i) => {
-      const colon = entry.indexOf(':');
-      if (colon <= 0 || colon === entry.length - 1) fail(`sasl.users: entry ${i + 1} must look like user:password (user and password not empty)`);
-      plainUsers.set(entry.slice(0, colon), entry.slice(colon + 1));
-    });
+    users
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .forEach((entry, i) => {
+        const colon = entry.indexOf(':');
+        if (colon <= 0 || colon === entry.length - 1)
+          fail(`sasl.users: entry ${i + 1} must look like user:password (user and password not empty)`);
+        plainUsers.set(entry.slice(0, colon), entry.slice(colon + 1));
+      });
   }
 
   const maxRaw = get('sasl.server.max.receive.size');
   const maxReceiveBytes = maxRaw === null ? DEFAULT_SASL_MAX_RECEIVE : Number(maxRaw);
-  if (!Number.isInteger(maxReceiveBytes) || maxReceiveBytes <= 0) fail(`invalid sasl.server.max.receive.size '${maxRaw}'`);
+  if (!Number.isInteger(maxReceiveBytes) || maxReceiveBytes <= 0)
+    fail(`invalid sasl.server.max.receive.size '${maxRaw}'`);
   return { mechanisms, plainUsers, maxReceiveBytes };
 }

@@ -7,7 +7,10 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * Messages never contain secrets.
  */
 export class SaslAuthError extends Error {
-  constructor(message: string, readonly clientVisible: boolean) {
+  constructor(
+    message: string,
+    readonly clientVisible: boolean,
+  ) {
     super(message);
     this.name = 'SaslAuthError';
   }
@@ -75,12 +78,16 @@ export class PlainServer implements SaslServer {
     if (this.done) throw new SaslAuthError('PLAIN exchange already complete', false);
     // message = [authzid] NUL authcid NUL passwd
     const parts = token.toString('utf8').split('\u0000');
-    if (parts.length !== 3) throw new SaslAuthError(`Invalid SASL/PLAIN response: expected 3 tokens, got ${parts.length}`, true);
+    if (parts.length !== 3)
+      throw new SaslAuthError(`Invalid SASL/PLAIN response: expected 3 tokens, got ${parts.length}`, true);
     const [authzid, user, password] = parts;
     if (user === '') throw new SaslAuthError('Authentication failed: username not specified', true);
     if (password === '') throw new SaslAuthError('Authentication failed: password not specified', true);
     if (authzid !== '' && authzid !== user) {
-      throw new SaslAuthError('Authentication failed: Client requested an authorization id that is different from username', true);
+      throw new SaslAuthError(
+        'Authentication failed: Client requested an authorization id that is different from username',
+        true,
+      );
     }
     if (!this.users.verify(user, password)) throw new SaslAuthError(INVALID_PLAIN_CREDENTIALS, true);
     this.user = user;

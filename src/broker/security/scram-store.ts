@@ -9,14 +9,25 @@ import { isScramMechanism, type ScramCredential, type ScramMechanism } from './s
 export const SCRAM_CREDENTIALS_FILE = 'scram-credentials.json';
 const FORMAT_VERSION = 1;
 
-interface StoredCredential { salt: string; iterations: number; storedKey: string; serverKey: string }
-interface Document { version: number; users: Record<string, Partial<Record<ScramMechanism, StoredCredential>>> }
+interface StoredCredential {
+  salt: string;
+  iterations: number;
+  storedKey: string;
+  serverKey: string;
+}
+interface Document {
+  version: number;
+  users: Record<string, Partial<Record<ScramMechanism, StoredCredential>>>;
+}
 
 export class ScramCredentialStore {
   private users = new Map<string, Map<ScramMechanism, ScramCredential>>();
   private readonly path: string;
 
-  constructor(dataDir: string, private readonly fs: StorageFs) {
+  constructor(
+    dataDir: string,
+    private readonly fs: StorageFs,
+  ) {
     this.path = join(dataDir, SCRAM_CREDENTIALS_FILE);
     if (fs.existsSync(this.path)) this.users = parse(fs.readFileSync(this.path).toString('utf8'), this.path);
   }
@@ -33,7 +44,9 @@ export class ScramCredentialStore {
   describe(user: string): Array<{ mechanism: ScramMechanism; iterations: number }> | undefined {
     const m = this.users.get(user);
     if (!m || m.size === 0) return undefined;
-    return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([mechanism, c]) => ({ mechanism, iterations: c.iterations }));
+    return [...m.entries()]
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+      .map(([mechanism, c]) => ({ mechanism, iterations: c.iterations }));
   }
 
   /**
@@ -46,7 +59,10 @@ export class ScramCredentialStore {
     for (const c of changes) {
       let m = next.get(c.user);
       if (c.credential) {
-        if (!m) { m = new Map(); next.set(c.user, m); }
+        if (!m) {
+          m = new Map();
+          next.set(c.user, m);
+        }
         m.set(c.mechanism, c.credential);
       } else if (m) {
         m.delete(c.mechanism);
@@ -62,7 +78,12 @@ export class ScramCredentialStore {
     for (const [user, m] of [...users].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const entry: Partial<Record<ScramMechanism, StoredCredential>> = {};
       for (const [mech, c] of m) {
-        entry[mech] = { salt: c.salt.toString('base64'), iterations: c.iterations, storedKey: c.storedKey.toString('base64'), serverKey: c.serverKey.toString('base64') };
+        entry[mech] = {
+          salt: c.salt.toString('base64'),
+          iterations: c.iterations,
+          storedKey: c.storedKey.toString('base64'),
+          serverKey: c.serverKey.toString('base64'),
+        };
       }
       doc.users[user] = entry;
     }
@@ -93,10 +114,22 @@ function parse(text: string, path: string): Map<string, Map<ScramMechanism, Scra
   for (const [user, entry] of Object.entries(doc.users)) {
     const m = new Map<ScramMechanism, ScramCredential>();
     for (const [mech, c] of Object.entries(entry ?? {})) {
-      if (!isScramMechanism(mech) || !c || typeof c.salt !== 'string' || typeof c.storedKey !== 'string' || typeof c.serverKey !== 'string' || !Number.isInteger(c.iterations)) {
+      if (
+        !isScramMechanism(mech) ||
+        !c ||
+        typeof c.salt !== 'string' ||
+        typeof c.storedKey !== 'string' ||
+        typeof c.serverKey !== 'string' ||
+        !Number.isInteger(c.iterations)
+      ) {
         throw new Error(`${path} has a malformed credential for user ${JSON.stringify(user)}`);
       }
-      m.set(mech, { salt: Buffer.from(c.salt, 'base64'), iterations: c.iterations, storedKey: Buffer.from(c.storedKey, 'base64'), serverKey: Buffer.from(c.serverKey, 'base64') });
+      m.set(mech, {
+        salt: Buffer.from(c.salt, 'base64'),
+        iterations: c.iterations,
+        storedKey: Buffer.from(c.storedKey, 'base64'),
+        serverKey: Buffer.from(c.serverKey, 'base64'),
+      });
     }
     if (m.size > 0) out.set(user, m);
   }

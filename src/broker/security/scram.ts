@@ -37,13 +37,28 @@ export interface ScramCredential {
 }
 
 /** StoredKey and ServerKey from a salted password (what AlterUserScramCredentials carries). */
-export function credentialFromSaltedPassword(mechanism: ScramMechanism, salted: Buffer, salt: Buffer, iterations: number): ScramCredential {
+export function credentialFromSaltedPassword(
+  mechanism: ScramMechanism,
+  salted: Buffer,
+  salt: Buffer,
+  iterations: number,
+): ScramCredential {
   const { storedKey, serverKey } = scramKeys(mechanism, salted);
   return { salt: Buffer.from(salt), iterations, storedKey, serverKey };
 }
 
-export function credentialFromPassword(mechanism: ScramMechanism, password: string, iterations = SCRAM_DEFAULT_ITERATIONS, salt: Buffer = randomBytes(32)): ScramCredential {
-  return credentialFromSaltedPassword(mechanism, scramSaltedPassword(mechanism, password, salt, iterations), salt, iterations);
+export function credentialFromPassword(
+  mechanism: ScramMechanism,
+  password: string,
+  iterations = SCRAM_DEFAULT_ITERATIONS,
+  salt: Buffer = randomBytes(32),
+): ScramCredential {
+  return credentialFromSaltedPassword(
+    mechanism,
+    scramSaltedPassword(mechanism, password, salt, iterations),
+    salt,
+    iterations,
+  );
 }
 
 /** True when `password` yields this credential (used to skip re-hashing unchanged users). */
@@ -90,9 +105,12 @@ export class ScramServer implements SaslServer {
 
   evaluate(token: Buffer): Buffer {
     switch (this.state) {
-      case 'first': return this.clientFirst(token.toString('utf8'));
-      case 'final': return this.clientFinal(token.toString('utf8'));
-      default: throw new SaslAuthError('SCRAM exchange already complete', false);
+      case 'first':
+        return this.clientFirst(token.toString('utf8'));
+      case 'final':
+        return this.clientFinal(token.toString('utf8'));
+      default:
+        throw new SaslAuthError('SCRAM exchange already complete', false);
     }
   }
 
@@ -106,16 +124,22 @@ export class ScramServer implements SaslServer {
     if (!attrs || bare.startsWith('m=')) throw new SaslAuthError('Invalid SCRAM client first message', false);
     const rawUser = attrs.get('n');
     const clientNonce = attrs.get('r');
-    if (rawUser === undefined || clientNonce === undefined || !bare.startsWith('n=')) throw new SaslAuthError('Invalid SCRAM client first message', false);
+    if (rawUser === undefined || clientNonce === undefined || !bare.startsWith('n='))
+      throw new SaslAuthError('Invalid SCRAM client first message', false);
     if (!PRINTABLE_NONCE.test(clientNonce)) throw new SaslAuthError('Invalid SCRAM client nonce', false);
     const user = decodeSaslName(rawUser);
     if (user === null || user === '') throw new SaslAuthError('Invalid SCRAM user name', false);
     if (m[2] !== undefined) {
       const authzid = decodeSaslName(m[2].slice(2));
-      if (authzid !== user) throw new SaslAuthError('Authentication failed: Client requested an authorization id that is different from username', true);
+      if (authzid !== user)
+        throw new SaslAuthError(
+          'Authentication failed: Client requested an authorization id that is different from username',
+          true,
+        );
     }
     // Delegation tokens are not served here.
-    if (attrs.get('t') !== undefined || /(^|,)tokenauth=true(,|$)/i.test(bare)) throw new SaslAuthError('Delegation token authentication is not supported', false);
+    if (attrs.get('t') !== undefined || /(^|,)tokenauth=true(,|$)/i.test(bare))
+      throw new SaslAuthError('Delegation token authentication is not supported', false);
     const cred = this.lookup(user);
     if (!cred) throw new SaslAuthError('Unknown SCRAM user', false);
     this.cred = cred;
@@ -147,7 +171,8 @@ export class ScramServer implements SaslServer {
     const clientSignature = scramHmac(this.info, cred.storedKey, authMessage);
     if (proof.length !== clientSignature.length) throw new SaslAuthError('Invalid SCRAM client proof', false);
     const clientKey = xorBuffers(proof, clientSignature);
-    if (!timingSafeEqual(scramHash(this.info, clientKey), cred.storedKey)) throw new SaslAuthError('Invalid SCRAM client proof', false);
+    if (!timingSafeEqual(scramHash(this.info, clientKey), cred.storedKey))
+      throw new SaslAuthError('Invalid SCRAM client proof', false);
     const serverSignature = scramHmac(this.info, cred.serverKey, authMessage);
     this.state = 'done';
     return Buffer.from(`v=${serverSignature.toString('base64')}`, 'utf8');

@@ -46,7 +46,11 @@ export class SaslSession {
   private server: SaslServer | undefined;
   private readonly fullFrameLimit: number;
 
-  constructor(readonly conn: ConnectionInfo, readonly listener: ListenerSasl, private readonly deps: SessionDeps) {
+  constructor(
+    readonly conn: ConnectionInfo,
+    readonly listener: ListenerSasl,
+    private readonly deps: SessionDeps,
+  ) {
     this.fullFrameLimit = conn.maxFrameBytes;
     conn.maxFrameBytes = Math.min(conn.maxFrameBytes, listener.maxReceiveBytes);
   }
@@ -58,10 +62,14 @@ export class SaslSession {
   /** Whether a Kafka request with this key may be served in the current state. */
   accepts(apiKey: number): boolean {
     switch (this.state) {
-      case 'complete': return true;
-      case 'handshake': return apiKey === API_VERSIONS_KEY || apiKey === SASL_HANDSHAKE_KEY || apiKey === SASL_AUTHENTICATE_KEY;
-      case 'authenticate': return apiKey === SASL_AUTHENTICATE_KEY;
-      default: return false;
+      case 'complete':
+        return true;
+      case 'handshake':
+        return apiKey === API_VERSIONS_KEY || apiKey === SASL_HANDSHAKE_KEY || apiKey === SASL_AUTHENTICATE_KEY;
+      case 'authenticate':
+        return apiKey === SASL_AUTHENTICATE_KEY;
+      default:
+        return false;
     }
   }
 
@@ -75,9 +83,10 @@ export class SaslSession {
       this.fail(`unsupported SASL mechanism ${printable(mechanism)}`);
       return { errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms: this.listener.mechanisms };
     }
-    this.server = mechanism === 'PLAIN'
-      ? new PlainServer(this.listener.plainUsers)
-      : new ScramServer(mechanism as ScramMechanism, this.deps.scramLookup(mechanism as ScramMechanism));
+    this.server =
+      mechanism === 'PLAIN'
+        ? new PlainServer(this.listener.plainUsers)
+        : new ScramServer(mechanism as ScramMechanism, this.deps.scramLookup(mechanism as ScramMechanism));
     this.state = 'authenticate';
     this.rawTokens = version === 0;
     return { errorCode: ErrorCode.NONE, mechanisms: this.listener.mechanisms };
@@ -85,11 +94,20 @@ export class SaslSession {
 
   /** SaslAuthenticate (handshake v1). On failure the connection closes after the answer. */
   authenticate(token: Buffer): SaslAuthenticateBody {
-    const reply = (errorCode: number, errorMessage: string | null, authBytes: Buffer = EMPTY) => ({ errorCode, errorMessage, authBytes, sessionLifetimeMs: 0 });
-    if (this.state === 'complete') return reply(ErrorCode.ILLEGAL_SASL_STATE, 'SaslAuthenticate request received after successful authentication');
+    const reply = (errorCode: number, errorMessage: string | null, authBytes: Buffer = EMPTY) => ({
+      errorCode,
+      errorMessage,
+      authBytes,
+      sessionLifetimeMs: 0,
+    });
+    if (this.state === 'complete')
+      return reply(ErrorCode.ILLEGAL_SASL_STATE, 'SaslAuthenticate request received after successful authentication');
     if (this.state !== 'authenticate' || !this.server || this.rawTokens) {
       this.fail('SaslAuthenticate before SaslHandshake');
-      return reply(ErrorCode.ILLEGAL_SASL_STATE, 'Unexpected SaslAuthenticate request: no SASL mechanism was chosen with SaslHandshake');
+      return reply(
+        ErrorCode.ILLEGAL_SASL_STATE,
+        'Unexpected SaslAuthenticate request: no SASL mechanism was chosen with SaslHandshake',
+      );
     }
     try {
       const answer = this.step(token);
@@ -112,7 +130,10 @@ export class SaslSession {
     } catch (err) {
       if (!(err instanceof SaslAuthError)) throw err;
       this.state = 'failed';
-      throw new Error(`authentication failed on listener ${this.conn.listenerName} (${this.server?.mechanism ?? 'SASL'}, handshake v0): ${err.clientVisible ? err.message : this.clientMessage(err)}`, { cause: err });
+      throw new Error(
+        `authentication failed on listener ${this.conn.listenerName} (${this.server?.mechanism ?? 'SASL'}, handshake v0): ${err.clientVisible ? err.message : this.clientMessage(err)}`,
+        { cause: err },
+      );
     }
   }
 
@@ -130,13 +151,17 @@ export class SaslSession {
   private clientMessage(err: SaslAuthError): string {
     if (err.clientVisible) return err.message;
     const mechanism = this.server?.mechanism ?? 'SASL';
-    return mechanism === 'PLAIN' ? INVALID_PLAIN_CREDENTIALS : `Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism}`;
+    return mechanism === 'PLAIN'
+      ? INVALID_PLAIN_CREDENTIALS
+      : `Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism}`;
   }
 
   private fail(reason: string): void {
     this.state = 'failed';
     this.conn.closeAfterResponse = true;
-    this.deps.log(`Failed authentication with ${this.conn.remoteAddress} on listener ${this.conn.listenerName} (${reason})`);
+    this.deps.log(
+      `Failed authentication with ${this.conn.remoteAddress} on listener ${this.conn.listenerName} (${reason})`,
+    );
   }
 }
 

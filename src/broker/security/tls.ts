@@ -28,14 +28,27 @@ type TlsVersion = (typeof TLS_VERSIONS)[number];
 
 export class TlsConfigError extends Error {}
 
-export function loadListenerTls(listener: string, get: PropLookup, readFile: (path: string) => Buffer = readFileSync): ListenerTls {
-  const fail = (msg: string): never => { throw new TlsConfigError(`Listener ${listener}: ${msg}`); };
+export function loadListenerTls(
+  listener: string,
+  get: PropLookup,
+  readFile: (path: string) => Buffer = readFileSync,
+): ListenerTls {
+  const fail = (msg: string): never => {
+    throw new TlsConfigError(`Listener ${listener}: ${msg}`);
+  };
   const read = (key: string, path: string): Buffer => {
     try {
       return readFile(path);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : (e.code ?? 'unreadable');
+      const why =
+        e.code === 'ENOENT'
+          ? 'no such file'
+          : e.code === 'EACCES'
+            ? 'permission denied'
+            : e.code === 'EISDIR'
+              ? 'is a directory'
+              : (e.code ?? 'unreadable');
       return fail(`cannot read ${key} ${path}: ${why}`);
     }
   };
@@ -73,7 +86,9 @@ export function loadListenerTls(listener: string, get: PropLookup, readFile: (pa
       keyPem = text;
       source = `ssl.keystore.location ${location}`;
     } else {
-      return fail('no certificate: set ssl.keystore.location (a PEM file with the certificate chain and private key), or ssl.keystore.certificate.chain and ssl.keystore.key');
+      return fail(
+        'no certificate: set ssl.keystore.location (a PEM file with the certificate chain and private key), or ssl.keystore.certificate.chain and ssl.keystore.key',
+      );
     }
     const certs = pemBlocks(chainPem).filter((b) => b.label === 'CERTIFICATE' || b.label === 'TRUSTED CERTIFICATE');
     const keys = pemBlocks(keyPem).filter((b) => /PRIVATE KEY$/.test(b.label));
@@ -98,7 +113,10 @@ export function loadListenerTls(listener: string, get: PropLookup, readFile: (pa
     }
     if (!leaf.checkPrivateKey(key)) fail(`the private key in ${source} does not match its first certificate`);
     const notAfter = Date.parse(leaf.validTo);
-    if (Number.isFinite(notAfter) && notAfter < Date.now()) warnings.push(`WARNING: listener ${listener}: the certificate in ${source} expired on ${leaf.validTo}; clients will refuse it`);
+    if (Number.isFinite(notAfter) && notAfter < Date.now())
+      warnings.push(
+        `WARNING: listener ${listener}: the certificate in ${source} expired on ${leaf.validTo}; clients will refuse it`,
+      );
     options.cert = certs.map((c) => c.pem).join('');
     options.key = key.export({ type: 'pkcs8', format: 'pem' });
   } else {
@@ -131,7 +149,10 @@ export function loadListenerTls(listener: string, get: PropLookup, readFile: (pa
   }
   const clientAuth = clientAuthRaw as ClientAuth;
   if (clientAuth !== 'none') {
-    if (!ca) fail(`ssl.client.auth=${clientAuth} needs ssl.truststore.location or ssl.truststore.certificates (the CA that signs client certificates)`);
+    if (!ca)
+      fail(
+        `ssl.client.auth=${clientAuth} needs ssl.truststore.location or ssl.truststore.certificates (the CA that signs client certificates)`,
+      );
     options.requestCert = true;
     options.rejectUnauthorized = clientAuth === 'required';
   } else {
@@ -139,9 +160,13 @@ export function loadListenerTls(listener: string, get: PropLookup, readFile: (pa
     options.rejectUnauthorized = false;
   }
 
-  const protocols = (get('ssl.enabled.protocols') ?? 'TLSv1.2,TLSv1.3').split(',').map((s) => s.trim()).filter(Boolean);
+  const protocols = (get('ssl.enabled.protocols') ?? 'TLSv1.2,TLSv1.3')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const known = protocols.filter((p): p is TlsVersion => (TLS_VERSIONS as readonly string[]).includes(p));
-  if (known.length === 0) fail(`ssl.enabled.protocols lists no protocol this broker knows (${TLS_VERSIONS.join(', ')})`);
+  if (known.length === 0)
+    fail(`ssl.enabled.protocols lists no protocol this broker knows (${TLS_VERSIONS.join(', ')})`);
   known.sort((a, b) => TLS_VERSIONS.indexOf(a) - TLS_VERSIONS.indexOf(b));
   options.minVersion = known[0];
   options.maxVersion = known[known.length - 1];

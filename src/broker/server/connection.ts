@@ -60,7 +60,9 @@ export class Connection {
     } catch (err) {
       if (err instanceof FrameSizeError) {
         const saslLimit = err.limit < this.configuredLimit;
-        this.log(`closing connection from ${this.info.remoteAddress}: ${saslLimit ? `Invalid frame size ${err.size} before SASL authentication completed (limit ${err.limit})` : err.message}`);
+        this.log(
+          `closing connection from ${this.info.remoteAddress}: ${saslLimit ? `Invalid frame size ${err.size} before SASL authentication completed (limit ${err.limit})` : err.message}`,
+        );
       }
       this.close();
       return;
@@ -89,7 +91,10 @@ export class Connection {
         if (this.closed) return;
         if (response) {
           const flushed = this.write(response);
-          if (this.info.closeAfterResponse) { this.closeAfterFlush(); return; }
+          if (this.info.closeAfterResponse) {
+            this.closeAfterFlush();
+            return;
+          }
           if (!flushed) await this.waitForDrain();
         } else if (this.info.closeAfterResponse) {
           this.close();
@@ -114,7 +119,11 @@ export class Connection {
 
   private waitForDrain(): Promise<void> {
     return new Promise((resolve) => {
-      const done = () => { this.socket.off('drain', done); this.socket.off('close', done); resolve(); };
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
       this.socket.on('drain', done);
       this.socket.on('close', done);
     });
@@ -127,7 +136,10 @@ export class Connection {
     this.socket.pause();
     const timer = setTimeout(() => this.close(), 2000);
     timer.unref();
-    this.socket.end(() => { clearTimeout(timer); this.close(); });
+    this.socket.end(() => {
+      clearTimeout(timer);
+      this.close();
+    });
   }
 
   close(): void {

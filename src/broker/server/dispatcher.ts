@@ -21,7 +21,9 @@ export function createDispatcher(broker: Broker, apis: ApiRegistry, controls?: R
     const header = decodeRequestHeader(frame);
     if (session && !session.accepts(header.apiKey)) {
       const name = apiSpec(header.apiKey)?.name ?? `api key ${header.apiKey}`;
-      throw new Error(`unexpected ${name} request before SASL authentication completed on listener ${conn.listenerName}`);
+      throw new Error(
+        `unexpected ${name} request before SASL authentication completed on listener ${conn.listenerName}`,
+      );
     }
     const unsupported = () => {
       if (header.apiKey === API_VERSIONS) {
@@ -50,10 +52,14 @@ export function createDispatcher(broker: Broker, apis: ApiRegistry, controls?: R
       localAddress: conn.localAddress,
       localPort: conn.localPort,
     };
-    const finish = (body: unknown) => (body === NO_RESPONSE ? null : encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, body as object));
+    const finish = (body: unknown) =>
+      body === NO_RESPONSE
+        ? null
+        : encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, body as object);
     const serve = () => {
       const handler = apis.handler(header.apiKey);
-      if (handler === undefined) throw new Error(`unsupported request: api key ${header.apiKey} version ${header.apiVersion}`);
+      if (handler === undefined)
+        throw new Error(`unsupported request: api key ${header.apiKey} version ${header.apiVersion}`);
       const result = handler.handle(request, ctx);
       return result instanceof Promise ? result.then(finish) : finish(result);
     };
@@ -65,6 +71,13 @@ export function createDispatcher(broker: Broker, apis: ApiRegistry, controls?: R
       if ('drop' in action) throw new Error(`dropped by a test control (api key ${header.apiKey})`);
       return new Promise((resolve) => setTimeout(resolve, action.delayMs)).then(() => apply(action.then));
     };
-    return apply(controls.decide({ apiKey: header.apiKey, apiVersion: header.apiVersion, clientId: header.clientId, body: request }));
+    return apply(
+      controls.decide({
+        apiKey: header.apiKey,
+        apiVersion: header.apiVersion,
+        clientId: header.clientId,
+        body: request,
+      }),
+    );
   };
 }

@@ -49,7 +49,10 @@ export class BrokerServer {
       const host = l.host === '' ? '0.0.0.0' : l.host;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen({ host, port: l.port }, () => { server.off('error', reject); resolve(); });
+        server.listen({ host, port: l.port }, () => {
+          server.off('error', reject);
+          resolve();
+        });
       }).catch((err: NodeJS.ErrnoException) => {
         for (const s of this.servers) s.close();
         if (err.code === 'EADDRINUSE') throw new Error(`Address ${host}:${l.port} is already in use`);
@@ -77,7 +80,10 @@ export class BrokerServer {
       case 'SASL_SSL': {
         const options = this.opts.tls?.get(l.name);
         if (!options) throw new Error(`Listener ${l.name} uses ${l.protocol} but has no TLS settings`);
-        const server = createTlsServer({ ...options, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, (socket: TLSSocket) => this.accept(socket, l));
+        const server = createTlsServer(
+          { ...options, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS },
+          (socket: TLSSocket) => this.accept(socket, l),
+        );
         server.on('tlsClientError', (err: Error & { code?: string }, socket: TLSSocket) => {
           // A socket the client already closed no longer knows its peer.
           const from = socket.remoteAddress ? ` with ${socket.remoteAddress}:${socket.remotePort}` : '';
@@ -110,18 +116,13 @@ export class BrokerServer {
       maxFrameBytes: this.opts.maxFrameBytes,
       closeAfterResponse: false,
     };
-    const conn = new Connection(
-      socket,
-      info,
-      this.opts.handle,
-      this.opts.log,
-      (c) => {
-        if (!this.connections.delete(c)) return;
-        const n = (this.perIp.get(ip) ?? 1) - 1;
-        if (n <= 0) this.perIp.delete(ip); else this.perIp.set(ip, n);
-        this.opts.onClose?.(c.info);
-      },
-    );
+    const conn = new Connection(socket, info, this.opts.handle, this.opts.log, (c) => {
+      if (!this.connections.delete(c)) return;
+      const n = (this.perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, n);
+      this.opts.onClose?.(c.info);
+    });
     this.connections.add(conn);
     this.opts.onOpen?.(info);
   }
@@ -148,7 +149,8 @@ export class BrokerServer {
 
 /** OpenSSL's reason without the library prefix; never carries key material. */
 function tlsErrorText(err: Error & { code?: string; reason?: string }): string {
-  if (err.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(err.message)) return 'not a TLS client (wrong version number)';
+  if (err.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(err.message))
+    return 'not a TLS client (wrong version number)';
   if (err.reason) return err.reason;
   if (err.code === 'ECONNRESET') return 'connection reset by the client';
   return (err.message.split('\n')[0] ?? 'TLS error').replace(/^.*routines:/, '');

@@ -62,7 +62,14 @@ export const nodeFs: StorageFs = {
 };
 
 /** Write all of `buf[offset, offset+length)` at `position`, looping over short writes. */
-export function writeFully(fs: StorageFs, fd: number, buf: Uint8Array, offset: number, length: number, position: number): void {
+export function writeFully(
+  fs: StorageFs,
+  fd: number,
+  buf: Uint8Array,
+  offset: number,
+  length: number,
+  position: number,
+): void {
   let done = 0;
   while (done < length) {
     const n = fs.writeSync(fd, buf, offset + done, length - done, position + done);
@@ -72,7 +79,14 @@ export function writeFully(fs: StorageFs, fd: number, buf: Uint8Array, offset: n
 }
 
 /** Read up to `length` bytes at `position`, looping over short reads; returns bytes read. */
-export function readFully(fs: StorageFs, fd: number, buf: Uint8Array, offset: number, length: number, position: number): number {
+export function readFully(
+  fs: StorageFs,
+  fd: number,
+  buf: Uint8Array,
+  offset: number,
+  length: number,
+  position: number,
+): number {
   let done = 0;
   while (done < length) {
     const n = fs.readSync(fd, buf, offset + done, length - done, position + done);

@@ -1,6 +1,14 @@
 /** Durable partition storage for the dev broker. */
 export { StorageError, isStorageError, storageError, type StorageErrorCode } from './errors.js';
-export { nodeFs, atomicWriteFile, readFully, writeFully, type FileStat, type FsInterface, type StorageFs } from './fs-interface.js';
+export {
+  nodeFs,
+  atomicWriteFile,
+  readFully,
+  writeFully,
+  type FileStat,
+  type FsInterface,
+  type StorageFs,
+} from './fs-interface.js';
 export { DEFAULT_LOG_CONFIG, logConfigFromProperties, resolveLogConfig, type LogConfig } from './log-config.js';
 export { OffsetIndex, TimeIndex } from './indexes.js';
 export { LogSegment, parseSegmentFileName, segmentFileName } from './segment.js';

@@ -98,7 +98,12 @@ function* batchesOf(seg: LogSegment): Generator<{ header: BatchHeader; bytes: Bu
 }
 
 /** Compact one partition's log if it is due, in one go (tests, benchmarks). */
-export function cleanLog(log: PartitionLog, settings: CleanerSettings, codecs: Codecs, now = log.storage.now()): CleanResult {
+export function cleanLog(
+  log: PartitionLog,
+  settings: CleanerSettings,
+  codecs: Codecs,
+  now = log.storage.now(),
+): CleanResult {
   const steps = cleaningSteps(log, settings, codecs, now);
   for (;;) {
     const step = steps.next();
@@ -114,7 +119,13 @@ const STEP_BYTES = 4 << 20;
  * Every step leaves the log consistent (a swap is one synchronous step), and a
  * swap whose segments changed in between (retention, DeleteRecords) is abandoned.
  */
-export function* cleaningSteps(log: PartitionLog, settings: CleanerSettings, codecs: Codecs, now = log.storage.now(), txns: TxnView = NO_TXNS): Generator<void, CleanResult> {
+export function* cleaningSteps(
+  log: PartitionLog,
+  settings: CleanerSettings,
+  codecs: Codecs,
+  now = log.storage.now(),
+  txns: TxnView = NO_TXNS,
+): Generator<void, CleanResult> {
   const { fs } = log.storage;
   const closed = log.closedSegments();
   const result: CleanResult = {
@@ -154,7 +165,8 @@ export function* cleaningSteps(log: PartitionLog, settings: CleanerSettings, cod
         sinceYield = 0;
         yield;
       }
-      if (header.isControl || (header.isTransactional && txns.isAborted(header.producerId, header.baseOffset))) continue;
+      if (header.isControl || (header.isTransactional && txns.isAborted(header.producerId, header.baseOffset)))
+        continue;
       for (const r of decodeBatches(bytes, codecs.decompress)[0]!.records) {
         if (r.key !== null && r.offset >= firstDirty) latest.set(keyId(r.key), r.offset);
       }
@@ -171,14 +183,16 @@ export function* cleaningSteps(log: PartitionLog, settings: CleanerSettings, cod
   const toClean = eligible.filter((seg) => seg.baseOffset < mapEnd);
   const lastOfProducer = new Map<number, number>();
   for (const seg of toClean) {
-    for (const { header } of batchesOf(seg)) if (header.producerId >= 0) lastOfProducer.set(header.producerId, header.lastOffset);
+    for (const { header } of batchesOf(seg))
+      if (header.producerId >= 0) lastOfProducer.set(header.producerId, header.lastOffset);
   }
 
   // Pass 2: rewrite, merging consecutive segments up to segment.bytes.
   const groups: LogSegment[][] = [];
   for (const seg of toClean) {
     const group = groups.at(-1);
-    if (group !== undefined && group.reduce((n, s) => n + s.size, 0) + seg.size <= settings.segmentBytes) group.push(seg);
+    if (group !== undefined && group.reduce((n, s) => n + s.size, 0) + seg.size <= settings.segmentBytes)
+      group.push(seg);
     else groups.push([seg]);
   }
   for (const group of groups) {
@@ -199,7 +213,8 @@ export function* cleaningSteps(log: PartitionLog, settings: CleanerSettings, cod
               return { ...result, reason: 'the log changed during the clean; it is retried on the next pass' };
             }
           }
-          const aborted = header.isTransactional && !header.isControl && txns.isAborted(header.producerId, header.baseOffset);
+          const aborted =
+            header.isTransactional && !header.isControl && txns.isAborted(header.producerId, header.baseOffset);
           const out = cleanBatch(header, bytes, latest, oldEnough, lastOfProducer, codecs, aborted);
           result.recordsRemoved += out.removed;
           if (out.bytes === null) continue;
@@ -238,7 +253,13 @@ function cleanBatch(
     const newest = latest.get(keyId(r.key));
     if (newest !== undefined && newest > r.offset) continue;
     if (r.value === null && tombstonesExpired) continue;
-    kept.push({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: r.offset - header.baseOffset });
+    kept.push({
+      key: r.key,
+      value: r.value,
+      headers: r.headers,
+      timestamp: r.timestamp,
+      offsetDelta: r.offset - header.baseOffset,
+    });
   }
   const removed = records.length - kept.length;
   if (removed === 0) return { bytes, removed };

@@ -44,7 +44,8 @@ export function resolveLogConfig(overrides: Partial<LogConfig> = {}): LogConfig 
       c[k] = v;
     }
   }
-  if (c.segmentBytes < 1 || c.segmentBytes > MAX_SEGMENT_BYTES) throw new RangeError(`segment.bytes must be in [1, ${MAX_SEGMENT_BYTES}], got ${c.segmentBytes}`);
+  if (c.segmentBytes < 1 || c.segmentBytes > MAX_SEGMENT_BYTES)
+    throw new RangeError(`segment.bytes must be in [1, ${MAX_SEGMENT_BYTES}], got ${c.segmentBytes}`);
   if (c.indexIntervalBytes < 0) throw new RangeError(`index.interval.bytes must be >= 0, got ${c.indexIntervalBytes}`);
   if (c.segmentMs < 1) throw new RangeError(`segment.ms must be >= 1, got ${c.segmentMs}`);
   return c;
@@ -74,7 +75,10 @@ const TOPIC_KEYS: Record<string, Exclude<keyof LogConfig, 'deleteRetention'>> = 
  * (including the hours/minutes variants, lowest precedence), then topic-level
  * names, which override.
  */
-export function logConfigFromProperties(props: Record<string, string | undefined>, base: Partial<LogConfig> = {}): LogConfig {
+export function logConfigFromProperties(
+  props: Record<string, string | undefined>,
+  base: Partial<LogConfig> = {},
+): LogConfig {
   const out: Partial<LogConfig> = { ...base };
   const num = (k: string): number | undefined => {
     const v = props[k];
@@ -88,7 +92,11 @@ export function logConfigFromProperties(props: Record<string, string | undefined
   };
   const HOUR = 3_600_000;
   out.segmentMs = num('log.roll.ms') ?? scaled('log.roll.hours', HOUR) ?? out.segmentMs;
-  out.retentionMs = num('log.retention.ms') ?? scaled('log.retention.minutes', 60_000) ?? scaled('log.retention.hours', HOUR) ?? out.retentionMs;
+  out.retentionMs =
+    num('log.retention.ms') ??
+    scaled('log.retention.minutes', 60_000) ??
+    scaled('log.retention.hours', HOUR) ??
+    out.retentionMs;
   out.segmentBytes = num('log.segment.bytes') ?? out.segmentBytes;
   out.retentionBytes = num('log.retention.bytes') ?? out.retentionBytes;
   out.indexIntervalBytes = num('log.index.interval.bytes') ?? out.indexIntervalBytes;

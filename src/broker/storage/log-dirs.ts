@@ -54,13 +54,21 @@ export function readPartitionTopicId(fs: StorageFs, dir: string): string | null 
  * a topic that already existed, is adopted (written by a ktool that did not keep ids).
  * The file is not fsynced: a lost or torn one reads as missing, and missing is adopted.
  */
-export function claimPartitionDir(fs: StorageFs, dir: string, topicId: string, isNew: boolean, log: (msg: string) => void): void {
+export function claimPartitionDir(
+  fs: StorageFs,
+  dir: string,
+  topicId: string,
+  isNew: boolean,
+  log: (msg: string) => void,
+): void {
   if (fs.existsSync(dir)) {
     const owner = readPartitionTopicId(fs, dir);
     if (owner === topicId) return;
     if (owner !== null || isNew) {
       const aside = markForDeletion(fs, dir);
-      log(`${dir} belongs to an older topic of that name (topic id ${owner ?? 'unknown'}, now ${topicId}); moved to ${aside} for deletion`);
+      log(
+        `${dir} belongs to an older topic of that name (topic id ${owner ?? 'unknown'}, now ${topicId}); moved to ${aside} for deletion`,
+      );
     }
   }
   fs.mkdirSync(dir, { recursive: true });
@@ -145,7 +153,10 @@ export class DeletedDirRemover {
     if (this.rescan) {
       this.rescan = false;
       try {
-        this.pending = this.fs.readdirSync(this.dataDir).filter((n) => n.endsWith(DELETE_SUFFIX)).map((n) => join(this.dataDir, n));
+        this.pending = this.fs
+          .readdirSync(this.dataDir)
+          .filter((n) => n.endsWith(DELETE_SUFFIX))
+          .map((n) => join(this.dataDir, n));
       } catch (e) {
         this.log(`Cannot list ${this.dataDir} to remove deleted partitions: ${(e as Error).message}`);
         this.pending = [];
@@ -192,5 +203,7 @@ function isPartitionDir(fs: StorageFs, path: string): boolean {
   } catch {
     return false;
   }
-  return names.some((n) => n === PARTITION_METADATA_FILE || n === 'log-start-offset' || /^\d{20}\.(log|index|timeindex)$/.test(n));
+  return names.some(
+    (n) => n === PARTITION_METADATA_FILE || n === 'log-start-offset' || /^\d{20}\.(log|index|timeindex)$/.test(n),
+  );
 }

@@ -82,7 +82,11 @@ export class MetadataStore {
   private readonly isPidAlive: (pid: number) => boolean;
   private readonly pid: number;
 
-  private constructor(readonly dataDir: string, doc: MetadataDocument, opts: MetadataStoreOptions) {
+  private constructor(
+    readonly dataDir: string,
+    doc: MetadataDocument,
+    opts: MetadataStoreOptions,
+  ) {
     this.doc = doc;
     this.fs = opts.fs ?? nodeFs;
     this.isPidAlive = opts.isPidAlive ?? defaultIsPidAlive;
@@ -140,7 +144,8 @@ export class MetadataStore {
   /** Create or replace a topic (matched by name) and persist. */
   putTopic(topic: TopicMetadata): void {
     if (!topic.name) throw new Error('topic name is empty');
-    if (!Number.isInteger(topic.partitions) || topic.partitions < 1) throw new Error(`invalid partition count ${topic.partitions} for topic ${topic.name}`);
+    if (!Number.isInteger(topic.partitions) || topic.partitions < 1)
+      throw new Error(`invalid partition count ${topic.partitions} for topic ${topic.name}`);
     const clash = this.doc.topics.find((x) => x.topicId === topic.topicId && x.name !== topic.name);
     if (clash) throw new Error(`topic id ${topic.topicId} already belongs to topic ${clash.name}`);
     const next = this.doc.topics.filter((x) => x.name !== topic.name);
@@ -288,7 +293,13 @@ function parseDocument(text: string, path: string): MetadataDocument {
     throw new Error(`${path} is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   const d = raw as Partial<MetadataDocument>;
-  if (typeof d !== 'object' || d === null || typeof d.clusterId !== 'string' || typeof d.nodeId !== 'number' || !Array.isArray(d.topics)) {
+  if (
+    typeof d !== 'object' ||
+    d === null ||
+    typeof d.clusterId !== 'string' ||
+    typeof d.nodeId !== 'number' ||
+    !Array.isArray(d.topics)
+  ) {
     throw new Error(`${path} is not a ktool metadata file`);
   }
   if (typeof d.version === 'number' && d.version > FORMAT_VERSION) {

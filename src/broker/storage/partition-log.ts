@@ -178,7 +178,9 @@ export class PartitionLog implements ReplicaLog {
       const base = sorted[i]!;
       const prev = this.segments[this.segments.length - 1];
       if (prev && base < prev.nextOffset) {
-        this.log(`${dir}: segment ${base} overlaps the previous one (ends at ${prev.nextOffset}); removing it and all later segments`);
+        this.log(
+          `${dir}: segment ${base} overlaps the previous one (ends at ${prev.nextOffset}); removing it and all later segments`,
+        );
         this.deleteSegmentFiles(sorted.slice(i));
         break;
       }
@@ -189,7 +191,8 @@ export class PartitionLog implements ReplicaLog {
         fullRecovery: isLast && !cleanShutdown,
         log: this.log,
       });
-      if (prev && base > prev.nextOffset) this.log(`${dir}: offsets ${prev.nextOffset}..${base - 1} are missing between segments`);
+      if (prev && base > prev.nextOffset)
+        this.log(`${dir}: offsets ${prev.nextOffset}..${base - 1} are missing between segments`);
       if (segment.isEmpty && !isLast) {
         this.log(`${segment.logPath}: removing empty non-final segment`);
         segment.deleteFiles();
@@ -197,7 +200,9 @@ export class PartitionLog implements ReplicaLog {
       }
       this.segments.push(segment);
       if (recovery.truncatedBytes > 0 && !isLast) {
-        this.log(`${dir}: segment ${base} was truncated during recovery; removing the ${sorted.length - 1 - i} later segment(s)`);
+        this.log(
+          `${dir}: segment ${base} was truncated during recovery; removing the ${sorted.length - 1 - i} later segment(s)`,
+        );
         this.deleteSegmentFiles(sorted.slice(i + 1));
         break;
       }
@@ -209,7 +214,9 @@ export class PartitionLog implements ReplicaLog {
     this._logStartOffset = Math.max(checkpoint ?? 0, first.baseOffset);
     if (this._logStartOffset > this.logEndOffset) {
       // The checkpoint is ahead of the data (data lost in a crash): restart empty at the checkpoint.
-      this.log(`${dir}: log start offset ${this._logStartOffset} is beyond the log end ${this.logEndOffset}; starting an empty log there`);
+      this.log(
+        `${dir}: log start offset ${this._logStartOffset} is beyond the log end ${this.logEndOffset}; starting an empty log there`,
+      );
       this.truncateAll(this._logStartOffset);
     }
     // Segments entirely below the start offset were due for deletion before a crash.
@@ -482,7 +489,12 @@ export class PartitionLog implements ReplicaLog {
     return null;
   }
 
-  private firstRecordAtOrAfter(seg: LogSegment, position: number, header: BatchHeader, timestamp: number): TimestampOffset | null {
+  private firstRecordAtOrAfter(
+    seg: LogSegment,
+    position: number,
+    header: BatchHeader,
+    timestamp: number,
+  ): TimestampOffset | null {
     if (header.compression !== 0 || header.timestampType === 1) {
       return { offset: Math.max(header.baseOffset, this._logStartOffset), timestamp: header.maxTimestamp };
     }
@@ -532,7 +544,11 @@ export class PartitionLog implements ReplicaLog {
   hasSegments(group: readonly LogSegment[]): boolean {
     if (this.closed) return false;
     const first = this.segments.indexOf(group[0]!);
-    return first >= 0 && first + group.length < this.segments.length && group.every((seg, i) => this.segments[first + i] === seg);
+    return (
+      first >= 0 &&
+      first + group.length < this.segments.length &&
+      group.every((seg, i) => this.segments[first + i] === seg)
+    );
   }
 
   /** The filesystem and clock the log runs on, for the cleaner's files and lags. */
@@ -549,12 +565,22 @@ export class PartitionLog implements ReplicaLog {
     this.assertWritable();
     if (!this.hasSegments(old)) throw new Error(`${this.dir}: segments to replace are not consecutive closed segments`);
     const first = this.segments.indexOf(old[0]!);
-    commitSwap(this.fs, this.dir, base, old.map((seg) => seg.baseOffset));
+    commitSwap(
+      this.fs,
+      this.dir,
+      base,
+      old.map((seg) => seg.baseOffset),
+    );
     for (const seg of old) {
       this.unflushed.delete(seg);
       seg.close();
     }
-    completeSwap(this.fs, this.dir, base, old.map((seg) => seg.baseOffset));
+    completeSwap(
+      this.fs,
+      this.dir,
+      base,
+      old.map((seg) => seg.baseOffset),
+    );
     const { segment } = LogSegment.open(this.fs, this.dir, base, {
       now: this.clock(),
       indexIntervalBytes: this.config.indexIntervalBytes,
@@ -583,7 +609,10 @@ export class PartitionLog implements ReplicaLog {
   deleteRecordsBefore(offset: number): number {
     this.assertWritable();
     if (offset > this.logEndOffset || offset < 0) {
-      throw new StorageError('OFFSET_OUT_OF_RANGE', `cannot delete records before ${offset}: log ends at ${this.logEndOffset}`);
+      throw new StorageError(
+        'OFFSET_OUT_OF_RANGE',
+        `cannot delete records before ${offset}: log ends at ${this.logEndOffset}`,
+      );
     }
     if (offset <= this._logStartOffset) return this._logStartOffset;
     try {
@@ -644,7 +673,9 @@ export class PartitionLog implements ReplicaLog {
       }
     }
     if (deletedSegments > 0) {
-      this.log(`${this.dir}: retention deleted ${deletedSegments} segment(s), ${deletedBytes} bytes; log start offset now ${this._logStartOffset}`);
+      this.log(
+        `${this.dir}: retention deleted ${deletedSegments} segment(s), ${deletedBytes} bytes; log start offset now ${this._logStartOffset}`,
+      );
     }
     return { deletedSegments, deletedBytes, logStartOffset: this._logStartOffset };
   }
@@ -726,7 +757,8 @@ export class PartitionLog implements ReplicaLog {
 
   private assertReadable(): void {
     this.assertOpen();
-    if (this.offlineReason !== null) throw new StorageError('KAFKA_STORAGE_ERROR', `partition log ${this.dir} is offline: ${this.offlineReason}`);
+    if (this.offlineReason !== null)
+      throw new StorageError('KAFKA_STORAGE_ERROR', `partition log ${this.dir} is offline: ${this.offlineReason}`);
   }
 
   private assertWritable(): void {
@@ -752,12 +784,19 @@ function describeBatches(records: Buffer): BatchToAppend[] {
   const out: BatchToAppend[] = [];
   let pos = 0;
   while (pos < records.length) {
-    if (records.length - pos < BATCH_HEADER_SIZE) throw new StorageError('CORRUPT_MESSAGE', `truncated batch header at byte ${pos}`);
+    if (records.length - pos < BATCH_HEADER_SIZE)
+      throw new StorageError('CORRUPT_MESSAGE', `truncated batch header at byte ${pos}`);
     const h = readBatchHeader(records, pos);
     if (h.batchLength < MIN_BATCH_LENGTH || pos + h.size > records.length || h.lastOffsetDelta < 0) {
       throw new StorageError('CORRUPT_MESSAGE', `malformed batch at byte ${pos}`);
     }
-    out.push({ position: pos, size: h.size, lastOffsetDelta: h.lastOffsetDelta, lastOffset: -1, maxTimestamp: h.maxTimestamp });
+    out.push({
+      position: pos,
+      size: h.size,
+      lastOffsetDelta: h.lastOffsetDelta,
+      lastOffset: -1,
+      maxTimestamp: h.maxTimestamp,
+    });
     pos += h.size;
   }
   if (out.length === 0) throw new StorageError('CORRUPT_MESSAGE', 'no record batch to append');
@@ -765,7 +804,10 @@ function describeBatches(records: Buffer): BatchToAppend[] {
 }
 
 function corruptBatch(dir: string, h: BatchHeader): StorageError {
-  return new StorageError('CORRUPT_MESSAGE', `${dir}: record batch at offset ${h.baseOffset} is corrupt (failed its CRC-32C or header check)`);
+  return new StorageError(
+    'CORRUPT_MESSAGE',
+    `${dir}: record batch at offset ${h.baseOffset} is corrupt (failed its CRC-32C or header check)`,
+  );
 }
 
 /** Length of the longest prefix of `chunk` made of whole batches, and the offset after it. */

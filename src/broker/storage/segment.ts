@@ -7,7 +7,14 @@
  * are always read from the file.
  */
 import { join } from 'node:path';
-import { BATCH_HEADER_SIZE, MAGIC_V2, MIN_BATCH_LENGTH, batchCrcMatches, readBatchHeader, type BatchHeader } from '../../protocol/record-batch.js';
+import {
+  BATCH_HEADER_SIZE,
+  MAGIC_V2,
+  MIN_BATCH_LENGTH,
+  batchCrcMatches,
+  readBatchHeader,
+  type BatchHeader,
+} from '../../protocol/record-batch.js';
 import { StorageError, storageError } from './errors.js';
 import { FileWindow } from './file-window.js';
 import { atomicWriteFile, readFully, writeFully, type StorageFs } from './fs-interface.js';
@@ -145,7 +152,12 @@ export class LogSegment {
    * offsets), the file is truncated at the first bad one and the indexes are
    * rebuilt.
    */
-  static open(fs: StorageFs, dir: string, baseOffset: number, opts: SegmentOpenOptions): { segment: LogSegment; recovery: SegmentRecovery } {
+  static open(
+    fs: StorageFs,
+    dir: string,
+    baseOffset: number,
+    opts: SegmentOpenOptions,
+  ): { segment: LogSegment; recovery: SegmentRecovery } {
     const path = (suffix: string): string => join(dir, segmentFileName(baseOffset, suffix));
     const missingIndex = !fs.existsSync(path(INDEX_SUFFIX)) || !fs.existsSync(path(TIME_INDEX_SUFFIX));
     let segment: LogSegment;
@@ -316,7 +328,10 @@ export class LogSegment {
       } catch {
         this.broken = true;
       }
-      throw storageError(`write to ${this.logPath} failed${this.broken ? ' and the partial write could not be removed' : ''}`, e);
+      throw storageError(
+        `write to ${this.logPath} failed${this.broken ? ' and the partial write could not be removed' : ''}`,
+        e,
+      );
     }
     let pos = start;
     for (const b of batches) {
@@ -330,7 +345,14 @@ export class LogSegment {
   }
 
   /** Kafka's rule: an index entry for a batch once more than the interval was written since the last one. */
-  private indexBatch(lastOffset: number, maxTimestamp: number, position: number, size: number, interval: number, writeFiles: boolean): void {
+  private indexBatch(
+    lastOffset: number,
+    maxTimestamp: number,
+    position: number,
+    size: number,
+    interval: number,
+    writeFiles: boolean,
+  ): void {
     if (maxTimestamp > this.maxTimestamp) {
       this.maxTimestamp = maxTimestamp;
       this.offsetOfMaxTimestamp = lastOffset;
@@ -385,7 +407,11 @@ export class LogSegment {
     } catch (e) {
       throw storageError(`read from ${this.logPath} failed`, e);
     }
-    if (n !== length) throw new StorageError('KAFKA_STORAGE_ERROR', `${this.logPath}: short read at ${position} (${n} of ${length} bytes)`);
+    if (n !== length)
+      throw new StorageError(
+        'KAFKA_STORAGE_ERROR',
+        `${this.logPath}: short read at ${position} (${n} of ${length} bytes)`,
+      );
     return b;
   }
 

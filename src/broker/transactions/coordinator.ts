@@ -14,8 +14,16 @@ import { ErrorCode, type ErrorName } from '../../protocol/errors.js';
 import { javaStringHash } from '../../protocol/java-compat.js';
 import type { StorageFs } from '../storage/fs-interface.js';
 import {
-  isIdle, MAX_EPOCH, NO_PRODUCER_EPOCH, partitionList, pendingKey, statusByName, statusName, TxnStatus,
-  type PendingOffset, type TxnMetadata,
+  isIdle,
+  MAX_EPOCH,
+  NO_PRODUCER_EPOCH,
+  partitionList,
+  pendingKey,
+  statusByName,
+  statusName,
+  TxnStatus,
+  type PendingOffset,
+  type TxnMetadata,
 } from './state.js';
 import { TxnLog, TxnLogError, type TxnLogEntry } from './txn-log.js';
 
@@ -39,10 +47,18 @@ export interface TxnCoordinatorDeps {
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
-export interface InitResult { errorCode: number; producerId: number; producerEpoch: number }
+export interface InitResult {
+  errorCode: number;
+  producerId: number;
+  producerEpoch: number;
+}
 export type PartitionErrors = Array<{ topic: string; partitions: Array<{ partition: number; errorCode: number }> }>;
 
-export interface TxnListing { transactionalId: string; producerId: number; transactionState: string }
+export interface TxnListing {
+  transactionalId: string;
+  producerId: number;
+  transactionState: string;
+}
 
 export interface TxnDescription {
   errorCode: number;
@@ -77,13 +93,20 @@ export class TransactionCoordinator implements Coordinator {
 
   /** Loads the transaction log and finishes what a crash interrupted. Partitions must be open. */
   open(): void {
-    const { log, states } = TxnLog.open({ dataDir: this.deps.dataDir, fs: this.deps.fs, log: this.deps.log, ...this.deps.store });
+    const { log, states } = TxnLog.open({
+      dataDir: this.deps.dataDir,
+      fs: this.deps.fs,
+      log: this.deps.log,
+      ...this.deps.store,
+    });
     this.txnLog = log;
     this.states = states;
     let ongoing = 0;
     for (const meta of states.values()) {
       if (meta.status === TxnStatus.PrepareCommit || meta.status === TxnStatus.PrepareAbort) {
-        this.deps.log(`Completing transaction of ${meta.transactionalId} (producer ${meta.producerId}) left in ${statusName(meta.status)}`);
+        this.deps.log(
+          `Completing transaction of ${meta.transactionalId} (producer ${meta.producerId}) left in ${statusName(meta.status)}`,
+        );
         this.finish(meta);
       } else if (meta.status === TxnStatus.Ongoing) {
         ongoing++;
@@ -103,21 +126,36 @@ export class TransactionCoordinator implements Coordinator {
 
   // ---- InitProducerId -------------------------------------------------------------------
 
-  initProducerId(transactionalId: string, timeoutMs: number, expected: { producerId: number; producerEpoch: number } | null): InitResult {
+  initProducerId(
+    transactionalId: string,
+    timeoutMs: number,
+    expected: { producerId: number; producerEpoch: number } | null,
+  ): InitResult {
     const fail = (name: ErrorName): InitResult => ({ errorCode: code(name), producerId: -1, producerEpoch: -1 });
     if (this.closed || !this.txnLog) return fail('COORDINATOR_NOT_AVAILABLE');
     if (transactionalId === '') return fail('INVALID_REQUEST');
-    if (timeoutMs <= 0 || timeoutMs > this.deps.config.int('transaction.max.timeout.ms')) return fail('INVALID_TRANSACTION_TIMEOUT');
+    if (timeoutMs <= 0 || timeoutMs > this.deps.config.int('transaction.max.timeout.ms'))
+      return fail('INVALID_TRANSACTION_TIMEOUT');
     const now = this.deps.clock.now();
     let meta = this.states.get(transactionalId);
     const fresh = !meta;
     if (!meta) {
       meta = {
-        transactionalId, producerId: this.deps.nextProducerId(), producerEpoch: NO_PRODUCER_EPOCH, lastProducerEpoch: NO_PRODUCER_EPOCH,
-        timeoutMs, status: TxnStatus.Empty, partitions: new Map(), lastUpdateMs: now, startMs: -1, groups: new Set(), pendingOffsets: new Map(),
+        transactionalId,
+        producerId: this.deps.nextProducerId(),
+        producerEpoch: NO_PRODUCER_EPOCH,
+        lastProducerEpoch: NO_PRODUCER_EPOCH,
+        timeoutMs,
+        status: TxnStatus.Empty,
+        partitions: new Map(),
+        lastUpdateMs: now,
+        startMs: -1,
+        groups: new Set(),
+        pendingOffsets: new Map(),
       };
     }
-    if (expected && !fresh && meta.producerEpoch !== NO_PRODUCER_EPOCH && expected.producerId !== meta.producerId) return fail('PRODUCER_FENCED');
+    if (expected && !fresh && meta.producerEpoch !== NO_PRODUCER_EPOCH && expected.producerId !== meta.producerId)
+      return fail('PRODUCER_FENCED');
     if (meta.status === TxnStatus.PrepareCommit || meta.status === TxnStatus.PrepareAbort) {
       // A completion that failed to write its markers; the periodic pass retries it.
       return fail('CONCURRENT_TRANSACTIONS');
@@ -134,7 +172,11 @@ export class TransactionCoordinator implements Coordinator {
       Object.assign(next, meta);
     } else if (expected && meta.producerEpoch !== NO_PRODUCER_EPOCH) {
       // KIP-360: a retried bump presents the epoch it had before; any other is a zombie's.
-      if (expected.producerEpoch === meta.lastProducerEpoch && expected.producerId === meta.producerId && meta.status === TxnStatus.Empty) {
+      if (
+        expected.producerEpoch === meta.lastProducerEpoch &&
+        expected.producerId === meta.producerId &&
+        meta.status === TxnStatus.Empty
+      ) {
         return { errorCode: ErrorCode.NONE, producerId: meta.producerId, producerEpoch: meta.producerEpoch };
       }
       if (expected.producerEpoch !== meta.producerEpoch) return fail('PRODUCER_FENCED');
@@ -148,18 +190,32 @@ export class TransactionCoordinator implements Coordinator {
       next.producerEpoch = next.producerEpoch + 1;
     }
     Object.assign(next, {
-      timeoutMs, status: TxnStatus.Empty, partitions: new Map(), lastUpdateMs: now, startMs: -1, groups: new Set(), pendingOffsets: new Map(),
+      timeoutMs,
+      status: TxnStatus.Empty,
+      partitions: new Map(),
+      lastUpdateMs: now,
+      startMs: -1,
+      groups: new Set(),
+      pendingOffsets: new Map(),
     });
     const err = this.store(next);
     if (err !== null) return fail(err);
-    this.deps.log(`Initialized transactionalId ${transactionalId} with producerId ${next.producerId} and producer epoch ${next.producerEpoch}`);
+    this.deps.log(
+      `Initialized transactionalId ${transactionalId} with producerId ${next.producerId} and producer epoch ${next.producerEpoch}`,
+    );
     return { errorCode: ErrorCode.NONE, producerId: next.producerId, producerEpoch: next.producerEpoch };
   }
 
   // ---- AddPartitionsToTxn / AddOffsetsToTxn ------------------------------------------------
 
-  addPartitions(transactionalId: string, producerId: number, producerEpoch: number, topics: Array<{ topic: string; partitions: number[] }>): PartitionErrors {
-    const all = (c: number): PartitionErrors => topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => ({ partition: p, errorCode: c })) }));
+  addPartitions(
+    transactionalId: string,
+    producerId: number,
+    producerEpoch: number,
+    topics: Array<{ topic: string; partitions: number[] }>,
+  ): PartitionErrors {
+    const all = (c: number): PartitionErrors =>
+      topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => ({ partition: p, errorCode: c })) }));
     const unknown = topics.some((t) => t.partitions.some((p) => !this.deps.partitionExists(t.topic, p)));
     if (unknown) {
       // Kafka refuses the whole request and says which partitions were the reason.
@@ -167,7 +223,9 @@ export class TransactionCoordinator implements Coordinator {
         topic: t.topic,
         partitions: t.partitions.map((p) => ({
           partition: p,
-          errorCode: this.deps.partitionExists(t.topic, p) ? code('OPERATION_NOT_ATTEMPTED') : code('UNKNOWN_TOPIC_OR_PARTITION'),
+          errorCode: this.deps.partitionExists(t.topic, p)
+            ? code('OPERATION_NOT_ATTEMPTED')
+            : code('UNKNOWN_TOPIC_OR_PARTITION'),
         })),
       }));
     }
@@ -209,9 +267,21 @@ export class TransactionCoordinator implements Coordinator {
     generationId: number;
     memberId: string;
     groupInstanceId: string | null;
-    topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string | null }> }>;
+    topics: Array<{
+      name: string;
+      partitions: Array<{
+        partitionIndex: number;
+        committedOffset: number;
+        committedLeaderEpoch: number;
+        committedMetadata: string | null;
+      }>;
+    }>;
   }): PartitionErrors {
-    const all = (c: number): PartitionErrors => req.topics.map((t) => ({ topic: t.name, partitions: t.partitions.map((p) => ({ partition: p.partitionIndex, errorCode: c })) }));
+    const all = (c: number): PartitionErrors =>
+      req.topics.map((t) => ({
+        topic: t.name,
+        partitions: t.partitions.map((p) => ({ partition: p.partitionIndex, errorCode: c })),
+      }));
     if (this.closed || !this.txnLog) return all(code('COORDINATOR_NOT_AVAILABLE'));
     const meta = this.states.get(req.transactionalId);
     if (!meta || meta.producerId !== req.producerId) return all(code('INVALID_PRODUCER_ID_MAPPING'));
@@ -240,8 +310,13 @@ export class TransactionCoordinator implements Coordinator {
           continue;
         }
         const offset: PendingOffset = {
-          group: req.groupId, topic: t.name, partition: p.partitionIndex, offset: p.committedOffset,
-          leaderEpoch: p.committedLeaderEpoch ?? -1, metadata, commitTimestamp: now,
+          group: req.groupId,
+          topic: t.name,
+          partition: p.partitionIndex,
+          offset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch ?? -1,
+          metadata,
+          commitTimestamp: now,
         };
         accepted.push(offset);
         entries.push({ kind: 'offset', transactionalId: meta.transactionalId, producerId: meta.producerId, offset });
@@ -295,7 +370,13 @@ export class TransactionCoordinator implements Coordinator {
    * May this producer write transactional data to the partition? (KIP-890's verification:
    * the partition must have been added to the producer's open transaction.)
    */
-  verifyProduce(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): ErrorName | null {
+  verifyProduce(
+    transactionalId: string,
+    producerId: number,
+    producerEpoch: number,
+    topic: string,
+    partition: number,
+  ): ErrorName | null {
     const meta = this.states.get(transactionalId);
     if (!meta || meta.producerId !== producerId) return 'INVALID_PRODUCER_ID_MAPPING';
     if (producerEpoch < meta.producerEpoch) return 'INVALID_PRODUCER_EPOCH';
@@ -306,7 +387,11 @@ export class TransactionCoordinator implements Coordinator {
 
   // ---- Admin -----------------------------------------------------------------------------------------
 
-  listTransactions(stateFilters: string[], producerIdFilters: number[], durationFilterMs: number): { unknownStateFilters: string[]; transactionStates: TxnListing[] } {
+  listTransactions(
+    stateFilters: string[],
+    producerIdFilters: number[],
+    durationFilterMs: number,
+  ): { unknownStateFilters: string[]; transactionStates: TxnListing[] } {
     const unknownStateFilters = stateFilters.filter((s) => statusByName(s) === undefined);
     const states = new Set(stateFilters.map((s) => statusByName(s)).filter((s) => s !== undefined));
     const pids = new Set(producerIdFilters);
@@ -317,7 +402,11 @@ export class TransactionCoordinator implements Coordinator {
       if (pids.size > 0 && !pids.has(meta.producerId)) continue;
       // KIP-994, as Kafka computes it: an id with no transaction (start -1) always passes.
       if (durationFilterMs >= 0 && now - meta.startMs <= durationFilterMs) continue;
-      out.push({ transactionalId: meta.transactionalId, producerId: meta.producerId, transactionState: statusName(meta.status) });
+      out.push({
+        transactionalId: meta.transactionalId,
+        producerId: meta.producerId,
+        transactionState: statusName(meta.status),
+      });
     }
     out.sort((a, b) => (a.transactionalId < b.transactionalId ? -1 : a.transactionalId > b.transactionalId ? 1 : 0));
     return { unknownStateFilters, transactionStates: out };
@@ -325,8 +414,14 @@ export class TransactionCoordinator implements Coordinator {
 
   describe(transactionalId: string): TxnDescription {
     const base: TxnDescription = {
-      errorCode: ErrorCode.NONE, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1,
-      producerId: -1, producerEpoch: -1, topics: [],
+      errorCode: ErrorCode.NONE,
+      transactionalId,
+      transactionState: '',
+      transactionTimeoutMs: 0,
+      transactionStartTimeMs: -1,
+      producerId: -1,
+      producerEpoch: -1,
+      topics: [],
     };
     if (this.closed) return { ...base, errorCode: code('COORDINATOR_NOT_AVAILABLE') };
     if (transactionalId === '') return { ...base, errorCode: code('INVALID_REQUEST') };
@@ -358,7 +453,10 @@ export class TransactionCoordinator implements Coordinator {
     const expiration = this.deps.config.int('transactional.id.expiration.ms');
     for (const meta of [...this.states.values()]) {
       if (meta.status === TxnStatus.Ongoing && meta.startMs >= 0 && now - meta.startMs > meta.timeoutMs) {
-        const err = this.abortWithBump(meta, `it has been open for ${now - meta.startMs} ms, beyond its timeout of ${meta.timeoutMs} ms`);
+        const err = this.abortWithBump(
+          meta,
+          `it has been open for ${now - meta.startMs} ms, beyond its timeout of ${meta.timeoutMs} ms`,
+        );
         if (err === null) aborted++;
       } else if (meta.status === TxnStatus.PrepareCommit || meta.status === TxnStatus.PrepareAbort) {
         this.finish(meta);
@@ -367,7 +465,9 @@ export class TransactionCoordinator implements Coordinator {
           this.txnLog.write([{ kind: 'tombstone', transactionalId: meta.transactionalId }]);
           this.states.delete(meta.transactionalId);
           this.txnLog.maybeCompact(this.states.values());
-          this.deps.log(`Expired transactional id ${meta.transactionalId} idle since ${new Date(meta.lastUpdateMs).toISOString()}`);
+          this.deps.log(
+            `Expired transactional id ${meta.transactionalId} idle since ${new Date(meta.lastUpdateMs).toISOString()}`,
+          );
         } catch (err) {
           if (!(err instanceof TxnLogError)) throw err;
         }
@@ -397,7 +497,8 @@ export class TransactionCoordinator implements Coordinator {
     const meta = this.states.get(transactionalId);
     if (!meta || meta.producerId !== producerId) return 'INVALID_PRODUCER_ID_MAPPING';
     if (meta.producerEpoch !== producerEpoch) return 'PRODUCER_FENCED';
-    if (meta.status === TxnStatus.PrepareCommit || meta.status === TxnStatus.PrepareAbort) return 'CONCURRENT_TRANSACTIONS';
+    if (meta.status === TxnStatus.PrepareCommit || meta.status === TxnStatus.PrepareAbort)
+      return 'CONCURRENT_TRANSACTIONS';
     return meta;
   }
 
@@ -405,7 +506,15 @@ export class TransactionCoordinator implements Coordinator {
   private beginOrContinue(meta: TxnMetadata): TxnMetadata {
     const now = this.deps.clock.now();
     if (meta.status === TxnStatus.Ongoing) return { ...meta, partitions: new Map(meta.partitions), lastUpdateMs: now };
-    return { ...meta, status: TxnStatus.Ongoing, partitions: new Map(), groups: new Set(), pendingOffsets: new Map(), startMs: now, lastUpdateMs: now };
+    return {
+      ...meta,
+      status: TxnStatus.Ongoing,
+      partitions: new Map(),
+      groups: new Set(),
+      pendingOffsets: new Map(),
+      startMs: now,
+      lastUpdateMs: now,
+    };
   }
 
   /** Stores `next` and makes it current. Returns the error to answer with, or null. */
@@ -430,13 +539,19 @@ export class TransactionCoordinator implements Coordinator {
       bumped.lastProducerEpoch = meta.producerEpoch;
       bumped.producerEpoch = meta.producerEpoch + 1;
     }
-    this.deps.log(`Aborting transaction of ${meta.transactionalId} (producer ${meta.producerId}, epoch ${meta.producerEpoch}): ${reason}`);
+    this.deps.log(
+      `Aborting transaction of ${meta.transactionalId} (producer ${meta.producerId}, epoch ${meta.producerEpoch}): ${reason}`,
+    );
     return this.complete(bumped, false);
   }
 
   /** Prepare, then finish: the Prepare state is stored first so a crash can finish it. */
   private complete(meta: TxnMetadata, commit: boolean): ErrorName | null {
-    const prepared: TxnMetadata = { ...meta, status: commit ? TxnStatus.PrepareCommit : TxnStatus.PrepareAbort, lastUpdateMs: this.deps.clock.now() };
+    const prepared: TxnMetadata = {
+      ...meta,
+      status: commit ? TxnStatus.PrepareCommit : TxnStatus.PrepareAbort,
+      lastUpdateMs: this.deps.clock.now(),
+    };
     const err = this.store(prepared);
     if (err !== null) return err;
     this.finish(prepared);
@@ -464,7 +579,9 @@ export class TransactionCoordinator implements Coordinator {
         for (const [group, offsets] of byGroup) this.deps.applyOffsets(group, offsets);
       }
     } catch (err) {
-      this.deps.log(`Completing the transaction of ${meta.transactionalId} failed, will retry: ${(err as Error).message}`);
+      this.deps.log(
+        `Completing the transaction of ${meta.transactionalId} failed, will retry: ${(err as Error).message}`,
+      );
       this.states.set(meta.transactionalId, meta);
       return false;
     }

@@ -16,14 +16,32 @@ export const COORDINATOR_EPOCH = 0;
  * for a partition that got no data changes nothing, and a redo after a crash must not
  * write a second one). Returns whether one was written; storage failures throw.
  */
-export function writeMarker(p: Partition, producerId: number, producerEpoch: number, commit: boolean, now: number, coordinatorEpoch = COORDINATOR_EPOCH): boolean {
+export function writeMarker(
+  p: Partition,
+  producerId: number,
+  producerEpoch: number,
+  commit: boolean,
+  now: number,
+  coordinatorEpoch = COORDINATOR_EPOCH,
+): boolean {
   if (!p.txns.hasOngoing(producerId)) return false;
   const batch = encodeControlBatch({ commit, producerId, producerEpoch, coordinatorEpoch, timestamp: now });
   const appended = p.log.append(batch);
-  p.txns.onBatch({
-    baseOffset: appended.baseOffset, lastOffsetDelta: 0, producerId, producerEpoch, baseSequence: -1, maxTimestamp: now,
-    isTransactional: true, isControl: true,
-  }, appended.baseOffset, commit ? 'commit' : 'abort', coordinatorEpoch);
+  p.txns.onBatch(
+    {
+      baseOffset: appended.baseOffset,
+      lastOffsetDelta: 0,
+      producerId,
+      producerEpoch,
+      baseSequence: -1,
+      maxTimestamp: now,
+      isTransactional: true,
+      isControl: true,
+    },
+    appended.baseOffset,
+    commit ? 'commit' : 'abort',
+    coordinatorEpoch,
+  );
   return true;
 }
 

@@ -65,7 +65,12 @@ export class PartitionTxns {
     if (b.producerId < 0) return;
     const lastOffset = baseOffset + b.lastOffsetDelta;
     const info = this.producers.get(b.producerId) ?? {
-      producerId: b.producerId, producerEpoch: b.producerEpoch, lastSequence: -1, lastTimestamp: -1, coordinatorEpoch: -1, currentTxnStartOffset: -1,
+      producerId: b.producerId,
+      producerEpoch: b.producerEpoch,
+      lastSequence: -1,
+      lastTimestamp: -1,
+      coordinatorEpoch: -1,
+      currentTxnStartOffset: -1,
     };
     info.producerEpoch = b.producerEpoch;
     info.lastTimestamp = b.maxTimestamp;
@@ -77,7 +82,12 @@ export class PartitionTxns {
       this.ongoing.delete(b.producerId);
       info.currentTxnStartOffset = -1;
       if (marker === 'abort') {
-        this.aborted.push({ producerId: b.producerId, firstOffset: first, lastOffset, lastStableOffset: this.lastStableOffset(lastOffset + 1) });
+        this.aborted.push({
+          producerId: b.producerId,
+          firstOffset: first,
+          lastOffset,
+          lastStableOffset: this.lastStableOffset(lastOffset + 1),
+        });
         this.maxSpan = Math.max(this.maxSpan, lastOffset - first);
       }
       return;
@@ -137,7 +147,11 @@ export class PartitionTxns {
 
   /** Everything, for a checkpoint. */
   snapshot(): PartitionTxnsSnapshot {
-    return { ongoing: [...this.ongoing], aborted: this.aborted.map((a) => ({ ...a })), producers: [...this.producers.values()].map((p) => ({ ...p })) };
+    return {
+      ongoing: [...this.ongoing],
+      aborted: this.aborted.map((a) => ({ ...a })),
+      producers: [...this.producers.values()].map((p) => ({ ...p })),
+    };
   }
 
   static fromSnapshot(s: PartitionTxnsSnapshot): PartitionTxns {

@@ -79,12 +79,24 @@ export class TxnLog {
     let frames = 0;
     let reason: string | null = null;
     while (pos < data.length) {
-      if (data.length - pos < HEADER) { reason = 'a truncated frame header'; break; }
+      if (data.length - pos < HEADER) {
+        reason = 'a truncated frame header';
+        break;
+      }
       const len = data.readUInt32BE(pos);
       const crc = data.readUInt32BE(pos + 4);
-      if (len === 0 || len > MAX_FRAME) { reason = `an invalid frame length ${len}`; break; }
-      if (pos + HEADER + len > data.length) { reason = 'a truncated frame'; break; }
-      if (crc32c(data, pos + HEADER, pos + HEADER + len) !== crc) { reason = 'a checksum mismatch'; break; }
+      if (len === 0 || len > MAX_FRAME) {
+        reason = `an invalid frame length ${len}`;
+        break;
+      }
+      if (pos + HEADER + len > data.length) {
+        reason = 'a truncated frame';
+        break;
+      }
+      if (crc32c(data, pos + HEADER, pos + HEADER + len) !== crc) {
+        reason = 'a checksum mismatch';
+        break;
+      }
       let entries: TxnLogEntry[];
       try {
         entries = decodeEntries(data.subarray(pos + HEADER, pos + HEADER + len));
@@ -98,7 +110,9 @@ export class TxnLog {
     }
     this.fd = fs.openSync(this.path, 'r+');
     if (reason !== null) {
-      this.log(`Transaction log ${this.path}: dropping ${data.length - pos} bytes after offset ${pos} (${reason}); ${frames} frame(s) recovered`);
+      this.log(
+        `Transaction log ${this.path}: dropping ${data.length - pos} bytes after offset ${pos} (${reason}); ${frames} frame(s) recovered`,
+      );
       fs.ftruncateSync(this.fd, pos);
     }
     this.size = pos;
@@ -117,7 +131,11 @@ export class TxnLog {
     try {
       writeFully(this.fs, this.fd, frame, 0, frame.length, this.size);
     } catch (err) {
-      try { this.fs.ftruncateSync(this.fd, this.size); } catch { /* the next write fails the same way */ }
+      try {
+        this.fs.ftruncateSync(this.fd, this.size);
+      } catch {
+        /* the next write fails the same way */
+      }
       throw new TxnLogError(`writing the transaction log failed: ${(err as Error).message}`);
     }
     this.size += frame.length;
@@ -143,7 +161,11 @@ export class TxnLog {
     }
     const old = this.fd;
     this.fd = this.fs.openSync(this.path, 'r+');
-    try { this.fs.closeSync(old); } catch { /* the old file is already replaced */ }
+    try {
+      this.fs.closeSync(old);
+    } catch {
+      /* the old file is already replaced */
+    }
     this.size = data.length;
     this.baseSize = data.length;
   }
@@ -167,7 +189,8 @@ export class TxnLog {
 /** The entries that rebuild `meta` exactly: its state, then its pending offsets. */
 export function snapshotEntries(meta: TxnMetadata): TxnLogEntry[] {
   const out: TxnLogEntry[] = [{ kind: 'state', meta }];
-  for (const o of meta.pendingOffsets.values()) out.push({ kind: 'offset', transactionalId: meta.transactionalId, producerId: meta.producerId, offset: o });
+  for (const o of meta.pendingOffsets.values())
+    out.push({ kind: 'offset', transactionalId: meta.transactionalId, producerId: meta.producerId, offset: o });
   return out;
 }
 
@@ -203,15 +226,29 @@ function encodeFrame(entries: TxnLogEntry[]): Buffer {
     const id = e.kind === 'state' ? e.meta.transactionalId : e.transactionalId;
     w.int8(e.kind === 'offset' ? 1 : 0);
     lengthPrefixed(w, encodeCoordinatorRecord('TransactionLogKey', 0, { transactionalId: id }));
-    if (e.kind === 'state') lengthPrefixed(w, encodeCoordinatorRecord('TransactionLogValue', VALUE_VERSION, valueOf(e.meta)));
+    if (e.kind === 'state')
+      lengthPrefixed(w, encodeCoordinatorRecord('TransactionLogValue', VALUE_VERSION, valueOf(e.meta)));
     else if (e.kind === 'tombstone') w.int32(-1);
     else {
       const o = e.offset;
       w.int64(e.producerId);
-      lengthPrefixed(w, encodeCoordinatorRecord('OffsetCommitKey', OFFSET_KEY_VERSION, { group: o.group, topic: o.topic, partition: o.partition }));
-      lengthPrefixed(w, encodeCoordinatorRecord('OffsetCommitValue', OFFSET_VALUE_VERSION, {
-        offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, commitTimestamp: o.commitTimestamp,
-      }));
+      lengthPrefixed(
+        w,
+        encodeCoordinatorRecord('OffsetCommitKey', OFFSET_KEY_VERSION, {
+          group: o.group,
+          topic: o.topic,
+          partition: o.partition,
+        }),
+      );
+      lengthPrefixed(
+        w,
+        encodeCoordinatorRecord('OffsetCommitValue', OFFSET_VALUE_VERSION, {
+          offset: o.offset,
+          leaderEpoch: o.leaderEpoch,
+          metadata: o.metadata,
+          commitTimestamp: o.commitTimestamp,
+        }),
+      );
     }
   }
   const payload = concatChunks(w.finish());
@@ -233,7 +270,10 @@ function valueOf(meta: TxnMetadata): object {
     producerEpoch: meta.producerEpoch,
     transactionTimeoutMs: meta.timeoutMs,
     transactionStatus: meta.status,
-    transactionPartitions: [...meta.partitions].map(([topic, set]) => ({ topic, partitionIds: [...set].sort((a, b) => a - b) })),
+    transactionPartitions: [...meta.partitions].map(([topic, set]) => ({
+      topic,
+      partitionIds: [...set].sort((a, b) => a - b),
+    })),
     transactionLastUpdateTimestampMs: meta.lastUpdateMs,
     transactionStartTimestampMs: meta.startMs,
   };
@@ -286,13 +326,30 @@ function decodeEntries(payload: Buffer): TxnLogEntry[] {
       const k = slice();
       const v = slice();
       if (k === null || v === null) throw new Error('missing offset record');
-      const key = decodeCoordinatorRecord('OffsetCommitKey', k).body as { group: string; topic: string; partition: number };
-      const value = decodeCoordinatorRecord('OffsetCommitValue', v).body as { offset: number; leaderEpoch: number; metadata: string; commitTimestamp: number };
+      const key = decodeCoordinatorRecord('OffsetCommitKey', k).body as {
+        group: string;
+        topic: string;
+        partition: number;
+      };
+      const value = decodeCoordinatorRecord('OffsetCommitValue', v).body as {
+        offset: number;
+        leaderEpoch: number;
+        metadata: string;
+        commitTimestamp: number;
+      };
       out.push({
         kind: 'offset',
         transactionalId,
         producerId,
-        offset: { group: key.group, topic: key.topic, partition: key.partition, offset: value.offset, leaderEpoch: value.leaderEpoch, metadata: value.metadata, commitTimestamp: value.commitTimestamp },
+        offset: {
+          group: key.group,
+          topic: key.topic,
+          partition: key.partition,
+          offset: value.offset,
+          leaderEpoch: value.leaderEpoch,
+          metadata: value.metadata,
+          commitTimestamp: value.commitTimestamp,
+        },
       });
     } else {
       throw new Error(`unknown entry kind ${kind}`);

@@ -13,9 +13,21 @@ export default class SchemaRegistryRegister extends BaseCommand<typeof SchemaReg
   static override args = { subject: Args.string({ description: 'The subject.', required: true }) };
   static override flags = {
     ...registryFlags,
-    schema: Flags.string({ description: 'The schema: inline text, or a file (.avsc, .proto, .json).', required: true, helpValue: '<schema>' }),
-    type: Flags.string({ description: 'AVRO, JSON or PROTOBUF (default: from the file name or the text).', helpValue: '<type>' }),
-    reference: Flags.string({ description: 'A referenced schema, name=subject@version (repeatable).', multiple: true, multipleNonGreedy: true, helpValue: '<ref>' }),
+    schema: Flags.string({
+      description: 'The schema: inline text, or a file (.avsc, .proto, .json).',
+      required: true,
+      helpValue: '<schema>',
+    }),
+    type: Flags.string({
+      description: 'AVRO, JSON or PROTOBUF (default: from the file name or the text).',
+      helpValue: '<type>',
+    }),
+    reference: Flags.string({
+      description: 'A referenced schema, name=subject@version (repeatable).',
+      multiple: true,
+      multipleNonGreedy: true,
+      helpValue: '<ref>',
+    }),
   };
 
   public async run(): Promise<{ subject: string; id: number; version: number }> {

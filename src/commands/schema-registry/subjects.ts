@@ -5,7 +5,10 @@ import { registryFlags, registryTarget } from '../../cli/schema-registry-flags.j
 
 export default class SchemaRegistrySubjects extends BaseCommand<typeof SchemaRegistrySubjects> {
   static override summary = 'List the subjects of a schema registry.';
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --prefix orders --deleted --json'];
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --prefix orders --deleted --json',
+  ];
   static override flags = {
     ...registryFlags,
     deleted: Flags.boolean({ description: 'Include soft-deleted subjects.' }),

@@ -7,7 +7,10 @@ export default class SchemaRegistryVersions extends BaseCommand<typeof SchemaReg
   static override summary = 'List the versions of a subject.';
   static override examples = ['<%= config.bin %> <%= command.id %> orders-value'];
   static override args = { subject: Args.string({ description: 'The subject.', required: true }) };
-  static override flags = { ...registryFlags, deleted: Flags.boolean({ description: 'Include soft-deleted versions.' }) };
+  static override flags = {
+    ...registryFlags,
+    deleted: Flags.boolean({ description: 'Include soft-deleted versions.' }),
+  };
 
   public async run(): Promise<{ subject: string; versions: number[] }> {
     const ops = await import('../../ops/schema-registry.js');

@@ -1,17 +1,18 @@
 // ktool transactions abort: kafka-transactions.sh abort.
-import { BaseCommand } from '../../cli/base-command.js'
-import { runTransactions, transactionsFlags } from '../../cli/transactions-command.js'
+import { BaseCommand } from '../../cli/base-command.js';
+import { runTransactions, transactionsFlags } from '../../cli/transactions-command.js';
 
 export default class TransactionsAbort extends BaseCommand<typeof TransactionsAbort> {
-  static override summary = 'Abort a hanging transaction (kafka-transactions.sh abort).'
+  static override summary = 'Abort a hanging transaction (kafka-transactions.sh abort).';
 
-  static override description = 'Writes an ABORT marker for the open transaction of a partition, found by its --start-offset (as describe-producers or find-hanging show it), or named by --producer-id, --producer-epoch and --coordinator-epoch.'
+  static override description =
+    'Writes an ABORT marker for the open transaction of a partition, found by its --start-offset (as describe-producers or find-hanging show it), or named by --producer-id, --producer-epoch and --coordinator-epoch.';
 
-  static override examples = ['<%= config.bin %> <%= command.id %> --topic orders --partition 0 --start-offset 42']
+  static override examples = ['<%= config.bin %> <%= command.id %> --topic orders --partition 0 --start-offset 42'];
 
-  static override flags = transactionsFlags['abort']
+  static override flags = transactionsFlags['abort'];
 
   public async run(): Promise<unknown> {
-    return runTransactions(this, 'abort', this.flags)
+    return runTransactions(this, 'abort', this.flags);
   }
 }

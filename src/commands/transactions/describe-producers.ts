@@ -1,17 +1,18 @@
 // ktool transactions describe-producers: kafka-transactions.sh describe-producers.
-import { BaseCommand } from '../../cli/base-command.js'
-import { runTransactions, transactionsFlags } from '../../cli/transactions-command.js'
+import { BaseCommand } from '../../cli/base-command.js';
+import { runTransactions, transactionsFlags } from '../../cli/transactions-command.js';
 
 export default class TransactionsDescribeProducers extends BaseCommand<typeof TransactionsDescribeProducers> {
-  static override summary = 'Describe the active producers of a partition (kafka-transactions.sh describe-producers).'
+  static override summary = 'Describe the active producers of a partition (kafka-transactions.sh describe-producers).';
 
-  static override description = 'Prints each producer the partition leader knows: epoch, latest coordinator epoch, last sequence and timestamp, and the start offset of its open transaction.'
+  static override description =
+    'Prints each producer the partition leader knows: epoch, latest coordinator epoch, last sequence and timestamp, and the start offset of its open transaction.';
 
-  static override examples = ['<%= config.bin %> <%= command.id %> --topic orders --partition 0']
+  static override examples = ['<%= config.bin %> <%= command.id %> --topic orders --partition 0'];
 
-  static override flags = transactionsFlags['describe-producers']
+  static override flags = transactionsFlags['describe-producers'];
 
   public async run(): Promise<unknown> {
-    return runTransactions(this, 'describe-producers', this.flags)
+    return runTransactions(this, 'describe-producers', this.flags);
   }
 }

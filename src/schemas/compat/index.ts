@@ -23,7 +23,11 @@ export function canRead(reader: ParsedSchema, writer: ParsedSchema): string[] {
  * Checks `candidate` against `previous` (oldest first) under `level`. Returns the
  * reasons it is incompatible, each prefixed with the version it fails against.
  */
-export function checkCompatibility(level: CompatibilityLevel, candidate: ParsedSchema, previous: ReadonlyArray<{ version: number; schema: ParsedSchema }>): string[] {
+export function checkCompatibility(
+  level: CompatibilityLevel,
+  candidate: ParsedSchema,
+  previous: ReadonlyArray<{ version: number; schema: ParsedSchema }>,
+): string[] {
   if (level === 'NONE' || previous.length === 0) return [];
   const transitive = level.endsWith('_TRANSITIVE');
   const against = transitive ? previous : previous.slice(-1);
@@ -31,8 +35,12 @@ export function checkCompatibility(level: CompatibilityLevel, candidate: ParsedS
   const forward = level.startsWith('FORWARD') || level.startsWith('FULL');
   const out: string[] = [];
   for (const p of against) {
-    if (backward) for (const m of canRead(candidate, p.schema)) out.push(`version ${p.version}: ${m} (the new schema cannot read data written with it)`);
-    if (forward) for (const m of canRead(p.schema, candidate)) out.push(`version ${p.version}: ${m} (it cannot read data written with the new schema)`);
+    if (backward)
+      for (const m of canRead(candidate, p.schema))
+        out.push(`version ${p.version}: ${m} (the new schema cannot read data written with it)`);
+    if (forward)
+      for (const m of canRead(p.schema, candidate))
+        out.push(`version ${p.version}: ${m} (it cannot read data written with the new schema)`);
   }
   return out;
 }

@@ -13,10 +13,44 @@ type Schema = Record<string, unknown> | boolean;
 
 const TYPES = ['null', 'boolean', 'object', 'array', 'number', 'integer', 'string'];
 const MODELED = new Set([
-  '$schema', '$id', 'id', 'title', 'description', '$comment', 'examples', 'default', 'format', 'deprecated', 'readOnly', 'writeOnly',
-  'definitions', '$defs', 'type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'const',
-  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems',
-  'minProperties', 'maxProperties', 'pattern', 'multipleOf', 'uniqueItems', 'oneOf', 'anyOf', 'allOf', '$ref',
+  '$schema',
+  '$id',
+  'id',
+  'title',
+  'description',
+  '$comment',
+  'examples',
+  'default',
+  'format',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  'definitions',
+  '$defs',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'enum',
+  'const',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'minProperties',
+  'maxProperties',
+  'pattern',
+  'multipleOf',
+  'uniqueItems',
+  'oneOf',
+  'anyOf',
+  'allOf',
+  '$ref',
 ]);
 
 interface Ctx {
@@ -40,7 +74,11 @@ function obj(s: Schema): Record<string, unknown> {
 function deref(s: Schema, root: Schema): Schema {
   let cur = s;
   for (let i = 0; i < 32 && typeof cur === 'object' && typeof cur.$ref === 'string' && cur.$ref.startsWith('#'); i++) {
-    const path = cur.$ref.slice(1).split('/').filter(Boolean).map((p) => decodeURIComponent(p.replace(/~1/g, '/').replace(/~0/g, '~')));
+    const path = cur.$ref
+      .slice(1)
+      .split('/')
+      .filter(Boolean)
+      .map((p) => decodeURIComponent(p.replace(/~1/g, '/').replace(/~0/g, '~')));
     let target: unknown = root;
     for (const p of path) target = (target as Record<string, unknown> | undefined)?.[p];
     if (target === undefined) return cur;
@@ -53,7 +91,23 @@ function deref(s: Schema, root: Schema): Schema {
 function acceptsAnything(s: Schema): boolean {
   if (s === true) return true;
   if (s === false) return false;
-  return Object.keys(s).every((k) => !MODELED.has(k) || ['$schema', '$id', 'id', 'title', 'description', '$comment', 'examples', 'default', 'deprecated', 'definitions', '$defs'].includes(k));
+  return Object.keys(s).every(
+    (k) =>
+      !MODELED.has(k) ||
+      [
+        '$schema',
+        '$id',
+        'id',
+        'title',
+        'description',
+        '$comment',
+        'examples',
+        'default',
+        'deprecated',
+        'definitions',
+        '$defs',
+      ].includes(k),
+  );
 }
 
 /** The instance types a schema allows, or null for any. */
@@ -83,7 +137,8 @@ function contains(readerIn: Schema, writerIn: Schema, path: string, ctx: Ctx): v
     const r = obj(reader);
     const w = obj(writer);
     // A $ref to another document (a registry reference) is compared by name, not followed.
-    const external = (x: Record<string, unknown>) => (typeof x.$ref === 'string' && !x.$ref.startsWith('#') ? x.$ref : undefined);
+    const external = (x: Record<string, unknown>) =>
+      typeof x.$ref === 'string' && !x.$ref.startsWith('#') ? x.$ref : undefined;
     if ((external(r) !== undefined || external(w) !== undefined) && external(r) !== external(w)) {
       ctx.out.push(`${path}: REFERENCE_CHANGED`);
       return;
@@ -93,7 +148,8 @@ function contains(readerIn: Schema, writerIn: Schema, path: string, ctx: Ctx): v
     for (const k of ['anyOf', 'oneOf'] as const) {
       if (Array.isArray(w[k]) && !isDeepStrictEqual(w[k], r[k])) {
         const { [k]: branches, ...restW } = w;
-        for (const [i, b] of (branches as Schema[]).entries()) contains(r, { ...restW, ...obj(b) }, `${path}/${k}/${i}`, ctx);
+        for (const [i, b] of (branches as Schema[]).entries())
+          contains(r, { ...restW, ...obj(b) }, `${path}/${k}/${i}`, ctx);
         return;
       }
     }
@@ -138,10 +194,15 @@ function contains(readerIn: Schema, writerIn: Schema, path: string, ctx: Ctx): v
       if (values === undefined) ctx.out.push(`${path}: ENUM_ADDED: the reader restricts values to an enum`);
       else {
         const missing = values.filter((v) => !(r.enum as unknown[]).some((x) => isDeepStrictEqual(x, v)));
-        if (missing.length > 0) ctx.out.push(`${path}: ENUM_ARRAY_NARROWED: the reader lacks ${JSON.stringify(missing)}`);
+        if (missing.length > 0)
+          ctx.out.push(`${path}: ENUM_ARRAY_NARROWED: the reader lacks ${JSON.stringify(missing)}`);
       }
     }
-    if (r.const !== undefined && !isDeepStrictEqual(r.const, w.const) && !(Array.isArray(w.enum) && w.enum.length === 1 && isDeepStrictEqual(w.enum[0], r.const))) {
+    if (
+      r.const !== undefined &&
+      !isDeepStrictEqual(r.const, w.const) &&
+      !(Array.isArray(w.enum) && w.enum.length === 1 && isDeepStrictEqual(w.enum[0], r.const))
+    ) {
       ctx.out.push(`${path}: CONST_CHANGED`);
     }
 

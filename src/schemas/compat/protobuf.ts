@@ -54,7 +54,8 @@ function ownMessages(s: ParsedProtobuf): Map<string, protobuf.Type> {
 /** Empty when `reader` can read what `writer` wrote; otherwise why not. */
 export function protobufCanRead(reader: ParsedProtobuf, writer: ParsedProtobuf): string[] {
   const out: string[] = [];
-  if (reader.packageName !== writer.packageName) out.push(`PACKAGE_CHANGED: '${writer.packageName}' became '${reader.packageName}'`);
+  if (reader.packageName !== writer.packageName)
+    out.push(`PACKAGE_CHANGED: '${writer.packageName}' became '${reader.packageName}'`);
   const readerMessages = allMessages(reader.root);
   for (const [name, w] of ownMessages(writer)) {
     const r = readerMessages.get(name);
@@ -83,7 +84,8 @@ export function protobufCanRead(reader: ParsedProtobuf, writer: ParsedProtobuf):
       } else if (wk === 'map') {
         const wm = wf as unknown as protobuf.MapField;
         const rm = rf as unknown as protobuf.MapField;
-        if (wm.keyType !== rm.keyType || wm.type !== rm.type) out.push(`FIELD_KIND_CHANGED: ${where} map types changed`);
+        if (wm.keyType !== rm.keyType || wm.type !== rm.type)
+          out.push(`FIELD_KIND_CHANGED: ${where} map types changed`);
       }
       if (wf.repeated !== rf.repeated && (wk === 'message' || rk === 'message')) {
         out.push(`FIELD_KIND_CHANGED: ${where} changed between repeated and singular`);
@@ -92,7 +94,8 @@ export function protobufCanRead(reader: ParsedProtobuf, writer: ParsedProtobuf):
     }
     if (movedIntoOneof > 1) out.push(`MULTIPLE_FIELDS_MOVED_TO_ONEOF: ${name.replace(/^\./, '')}`);
     for (const rf of r.fieldsArray) {
-      if (rf.required && !w.fieldsById[rf.id]) out.push(`REQUIRED_FIELD_ADDED: ${name.replace(/^\./, '')}.${rf.name} (${rf.id})`);
+      if (rf.required && !w.fieldsById[rf.id])
+        out.push(`REQUIRED_FIELD_ADDED: ${name.replace(/^\./, '')}.${rf.name} (${rf.id})`);
     }
   }
   return out;

@@ -1,6 +1,6 @@
 // kafka-log-dirs.sh's flags, for `ktool log-dirs --describe` and `ktool log-dirs describe`.
-import { Flags } from '@oclif/core'
-import { connectionFlags, type ConnectionFlagValues } from '../../cli/connection-flags.js'
+import { Flags } from '@oclif/core';
+import { connectionFlags, type ConnectionFlagValues } from '../../cli/connection-flags.js';
 
 export const logDirsFlags = {
   ...connectionFlags,
@@ -12,10 +12,10 @@ export const logDirsFlags = {
     description: 'Comma-separated topics whose partitions are shown, e.g. "t1,t2" (default: all topics).',
     helpValue: '<topics>',
   }),
-}
+};
 
 export interface LogDirsFlagValues extends ConnectionFlagValues {
-  'broker-list'?: string
-  'topic-list'?: string
-  describe?: boolean
+  'broker-list'?: string;
+  'topic-list'?: string;
+  describe?: boolean;
 }

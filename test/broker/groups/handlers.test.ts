@@ -5,7 +5,13 @@ import { test } from 'node:test';
 import { clientHostOf } from '../../../src/broker/groups/index.js';
 import type { ApiHandler, RequestContext } from '../../../src/broker/handlers/handler.js';
 import { HANDLERS } from '../../../src/broker/handlers/index.js';
-import { concatChunks, decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../../src/protocol/codec.js';
+import {
+  concatChunks,
+  decodeRequest,
+  decodeResponse,
+  encodeRequest,
+  encodeResponse,
+} from '../../../src/protocol/codec.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { apiSpec } from '../../../src/protocol/index.js';
 import { setup, subscription } from './helpers.js';
@@ -21,8 +27,13 @@ function handler(apiKey: number): ApiHandler {
 function harness() {
   const s = setup();
   // No transaction holds offsets in these tests (the transactional path has its own tests).
-  const broker = { groups: s.coordinator, transactions: { hasPendingOffsets: () => false }, nodeId: 7, endpointFor: () => ({ host: 'broker.local', port: 9093 }) };
-   
+  const broker = {
+    groups: s.coordinator,
+    transactions: { hasPendingOffsets: () => false },
+    nodeId: 7,
+    endpointFor: () => ({ host: 'broker.local', port: 9093 }),
+  };
+
   const call = async (apiKey: number, version: number, body: object): Promise<any> => {
     const h = handler(apiKey);
     const req = decodeRequest(apiKey, version, concatChunks(encodeRequest(apiKey, version, body)));
@@ -43,8 +54,20 @@ function harness() {
   return { s, call };
 }
 
-test('served version ranges stay inside Kafka 3.9\'s valid versions', () => {
-  const expected: Record<number, [number, number]> = { 8: [0, 9], 9: [0, 9], 10: [0, 6], 11: [0, 9], 12: [0, 4], 13: [0, 5], 14: [0, 5], 15: [0, 5], 16: [0, 5], 42: [0, 2], 47: [0, 0] };
+test("served version ranges stay inside Kafka 3.9's valid versions", () => {
+  const expected: Record<number, [number, number]> = {
+    8: [0, 9],
+    9: [0, 9],
+    10: [0, 6],
+    11: [0, 9],
+    12: [0, 4],
+    13: [0, 5],
+    14: [0, 5],
+    15: [0, 5],
+    16: [0, 5],
+    42: [0, 2],
+    47: [0, 0],
+  };
   for (const [key, [min, max]] of Object.entries(expected)) {
     const h = handler(Number(key));
     assert.deepEqual([h.minVersion, h.maxVersion], [min, max], h.name);
@@ -65,11 +88,20 @@ test('FindCoordinator: this broker for groups and transactional ids, every versi
   assert.equal((await call(10, 2, { key: 'x', keyType: 5 })).errorCode, E.INVALID_REQUEST);
   for (let v = 4; v <= 6; v++) {
     const r = await call(10, v, { keyType: 0, coordinatorKeys: ['a', 'b'] });
-    assert.deepEqual(r.coordinators.map((c: { key: string; nodeId: number; errorCode: number }) => [c.key, c.nodeId, c.errorCode]), [['a', 7, 0], ['b', 7, 0]]);
+    assert.deepEqual(
+      r.coordinators.map((c: { key: string; nodeId: number; errorCode: number }) => [c.key, c.nodeId, c.errorCode]),
+      [
+        ['a', 7, 0],
+        ['b', 7, 0],
+      ],
+    );
   }
   const tx = await call(10, 4, { keyType: 1, coordinatorKeys: ['t1'] });
   assert.deepEqual([tx.coordinators[0].errorCode, tx.coordinators[0].nodeId], [E.NONE, 7]);
-  assert.equal((await call(10, 6, { keyType: 2, coordinatorKeys: ['s'] })).coordinators[0].errorCode, E.INVALID_REQUEST);
+  assert.equal(
+    (await call(10, 6, { keyType: 2, coordinatorKeys: ['s'] })).coordinators[0].errorCode,
+    E.INVALID_REQUEST,
+  );
 });
 
 test('JoinGroup/SyncGroup/Heartbeat/LeaveGroup round trip in every version', async () => {
@@ -77,7 +109,15 @@ test('JoinGroup/SyncGroup/Heartbeat/LeaveGroup round trip in every version', asy
   const protocols = [{ name: 'range', metadata: subscription(['t']) }];
   for (let v = 0; v <= 9; v++) {
     const groupId = `g${v}`;
-    const base = { groupId, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000, groupInstanceId: null, protocolType: 'consumer', protocols, reason: null };
+    const base = {
+      groupId,
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 20_000,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols,
+      reason: null,
+    };
     // The join waits for the (zero) initial delay.
     const first = call(11, v, { ...base, memberId: '' });
     s.clock.advance(0);
@@ -98,26 +138,68 @@ test('JoinGroup/SyncGroup/Heartbeat/LeaveGroup round trip in every version', asy
     if (v >= 7) assert.equal(j.protocolType, 'consumer');
     const gid = groupId;
     const syncV = Math.min(v, 5);
-    const sync = await call(14, syncV, { groupId: gid, generationId: 1, memberId: j.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range',
-      assignments: [{ memberId: j.memberId, assignment: Buffer.from('asg') }] });
+    const sync = await call(14, syncV, {
+      groupId: gid,
+      generationId: 1,
+      memberId: j.memberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocolName: 'range',
+      assignments: [{ memberId: j.memberId, assignment: Buffer.from('asg') }],
+    });
     assert.equal(sync.errorCode, E.NONE);
     assert.equal(sync.assignment.toString(), 'asg');
     if (syncV >= 5) assert.equal(sync.protocolName, 'range');
-    const hb = await call(12, Math.min(v, 4), { groupId: gid, generationId: 1, memberId: j.memberId, groupInstanceId: null });
+    const hb = await call(12, Math.min(v, 4), {
+      groupId: gid,
+      generationId: 1,
+      memberId: j.memberId,
+      groupInstanceId: null,
+    });
     assert.equal(hb.errorCode, E.NONE);
     const lv = Math.min(v, 5);
-    const leave = lv >= 3
-      ? await call(13, lv, { groupId: gid, members: [{ memberId: j.memberId, groupInstanceId: null, reason: 'done' }, { memberId: 'ghost', groupInstanceId: null }] })
-      : await call(13, lv, { groupId: gid, memberId: j.memberId });
+    const leave =
+      lv >= 3
+        ? await call(13, lv, {
+            groupId: gid,
+            members: [
+              { memberId: j.memberId, groupInstanceId: null, reason: 'done' },
+              { memberId: 'ghost', groupInstanceId: null },
+            ],
+          })
+        : await call(13, lv, { groupId: gid, memberId: j.memberId });
     assert.equal(leave.errorCode, E.NONE);
-    if (lv >= 3) assert.deepEqual(leave.members.map((m: { errorCode: number }) => m.errorCode), [E.NONE, E.UNKNOWN_MEMBER_ID]);
+    if (lv >= 3)
+      assert.deepEqual(
+        leave.members.map((m: { errorCode: number }) => m.errorCode),
+        [E.NONE, E.UNKNOWN_MEMBER_ID],
+      );
   }
   // Before v3 a member's error is the top-level error.
   assert.equal((await call(13, 1, { groupId: 'g1', memberId: 'ghost' })).errorCode, E.UNKNOWN_MEMBER_ID);
   // SyncGroup v5 must name the protocol.
-  assert.equal((await call(14, 5, { groupId: 'g9', generationId: 1, memberId: 'x', protocolType: null, protocolName: 'range', assignments: [] })).errorCode, E.INCONSISTENT_GROUP_PROTOCOL);
+  assert.equal(
+    (
+      await call(14, 5, {
+        groupId: 'g9',
+        generationId: 1,
+        memberId: 'x',
+        protocolType: null,
+        protocolName: 'range',
+        assignments: [],
+      })
+    ).errorCode,
+    E.INCONSISTENT_GROUP_PROTOCOL,
+  );
   // JoinGroup before v7 never sends a null protocol name.
-  const bad = await call(11, 2, { groupId: '', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 1, memberId: '', protocolType: 'consumer', protocols });
+  const bad = await call(11, 2, {
+    groupId: '',
+    sessionTimeoutMs: 10_000,
+    rebalanceTimeoutMs: 1,
+    memberId: '',
+    protocolType: 'consumer',
+    protocols,
+  });
   assert.equal(bad.errorCode, E.INVALID_GROUP_ID);
   assert.equal(bad.protocolName, '');
 });
@@ -126,25 +208,71 @@ test('OffsetCommit and OffsetFetch in every version, including the v8+ multi-gro
   const { call } = harness();
   for (let v = 0; v <= 9; v++) {
     const groupId = `og${v}`;
-    const r = await call(8, v, { groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1,
-      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 100 + v, committedLeaderEpoch: 4, commitTimestamp: -1, committedMetadata: 'm' }, { partitionIndex: 9, committedOffset: 1, committedMetadata: null }] }] });
-    assert.deepEqual(r.topics[0].partitions.map((p: { errorCode: number }) => p.errorCode), [E.NONE, E.UNKNOWN_TOPIC_OR_PARTITION], `v${v}`);
+    const r = await call(8, v, {
+      groupId,
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      retentionTimeMs: -1,
+      topics: [
+        {
+          name: 't',
+          partitions: [
+            {
+              partitionIndex: 0,
+              committedOffset: 100 + v,
+              committedLeaderEpoch: 4,
+              commitTimestamp: -1,
+              committedMetadata: 'm',
+            },
+            { partitionIndex: 9, committedOffset: 1, committedMetadata: null },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(
+      r.topics[0].partitions.map((p: { errorCode: number }) => p.errorCode),
+      [E.NONE, E.UNKNOWN_TOPIC_OR_PARTITION],
+      `v${v}`,
+    );
     if (v < 8) {
       const f = await call(9, v, { groupId, topics: [{ name: 't', partitionIndexes: [0, 1] }] });
-      assert.deepEqual(f.topics[0].partitions.map((p: { committedOffset: number; metadata: string }) => [p.committedOffset, p.metadata]), [[100 + v, 'm'], [-1, '']]);
+      assert.deepEqual(
+        f.topics[0].partitions.map((p: { committedOffset: number; metadata: string }) => [
+          p.committedOffset,
+          p.metadata,
+        ]),
+        [
+          [100 + v, 'm'],
+          [-1, ''],
+        ],
+      );
       if (v >= 5) assert.equal(f.topics[0].partitions[0].committedLeaderEpoch, v >= 6 ? 4 : -1);
       if (v >= 2) {
         const all = await call(9, v, { groupId, topics: null });
         assert.equal(all.errorCode, E.NONE);
-        assert.deepEqual(all.topics.map((t: { name: string }) => t.name), ['t']);
+        assert.deepEqual(
+          all.topics.map((t: { name: string }) => t.name),
+          ['t'],
+        );
       }
     } else {
-      const f = await call(9, v, { groups: [
-        { groupId, memberId: null, memberEpoch: -1, topics: null },
-        { groupId: 'og3', topics: [{ name: 't', partitionIndexes: [0] }] },
-        { groupId: 'nobody', topics: null },
-      ], requireStable: true });
-      assert.deepEqual(f.groups.map((g: { groupId: string; errorCode: number }) => [g.groupId, g.errorCode]), [[groupId, 0], ['og3', 0], ['nobody', 0]]);
+      const f = await call(9, v, {
+        groups: [
+          { groupId, memberId: null, memberEpoch: -1, topics: null },
+          { groupId: 'og3', topics: [{ name: 't', partitionIndexes: [0] }] },
+          { groupId: 'nobody', topics: null },
+        ],
+        requireStable: true,
+      });
+      assert.deepEqual(
+        f.groups.map((g: { groupId: string; errorCode: number }) => [g.groupId, g.errorCode]),
+        [
+          [groupId, 0],
+          ['og3', 0],
+          ['nobody', 0],
+        ],
+      );
       assert.equal(f.groups[0].topics[0].partitions[0].committedOffset, 100 + v);
       assert.equal(f.groups[1].topics[0].partitions[0].committedOffset, 103);
       assert.deepEqual(f.groups[2].topics, []);
@@ -154,11 +282,31 @@ test('OffsetCommit and OffsetFetch in every version, including the v8+ multi-gro
 
 test('DescribeGroups, ListGroups, DeleteGroups, OffsetDelete through their handlers', async () => {
   const { s, call } = harness();
-  const j = call(11, 5, { groupId: 'live', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000, memberId: '', groupInstanceId: 'inst', protocolType: 'consumer', protocols: [{ name: 'range', metadata: subscription(['t']) }] });
+  const j = call(11, 5, {
+    groupId: 'live',
+    sessionTimeoutMs: 10_000,
+    rebalanceTimeoutMs: 20_000,
+    memberId: '',
+    groupInstanceId: 'inst',
+    protocolType: 'consumer',
+    protocols: [{ name: 'range', metadata: subscription(['t']) }],
+  });
   s.clock.advance(0);
   const joined = await j;
-  await call(14, 3, { groupId: 'live', generationId: 1, memberId: joined.memberId, groupInstanceId: 'inst', assignments: [{ memberId: joined.memberId, assignment: Buffer.from('A') }] });
-  await call(8, 2, { groupId: 'idle', generationIdOrMemberEpoch: -1, memberId: '', retentionTimeMs: -1, topics: [{ name: 'u', partitions: [{ partitionIndex: 1, committedOffset: 5, committedMetadata: null }] }] });
+  await call(14, 3, {
+    groupId: 'live',
+    generationId: 1,
+    memberId: joined.memberId,
+    groupInstanceId: 'inst',
+    assignments: [{ memberId: joined.memberId, assignment: Buffer.from('A') }],
+  });
+  await call(8, 2, {
+    groupId: 'idle',
+    generationIdOrMemberEpoch: -1,
+    memberId: '',
+    retentionTimeMs: -1,
+    topics: [{ name: 'u', partitions: [{ partitionIndex: 1, committedOffset: 5, committedMetadata: null }] }],
+  });
 
   for (let v = 0; v <= 5; v++) {
     const d = await call(15, v, { groups: ['live', 'idle', 'missing'], includeAuthorizedOperations: true });
@@ -179,13 +327,25 @@ test('DescribeGroups, ListGroups, DeleteGroups, OffsetDelete through their handl
     if (v >= 4) assert.equal(l.groups[0].groupState, 'Stable');
     if (v >= 5) assert.equal(l.groups[0].groupType, 'classic');
   }
-  const od = await call(47, 0, { groupId: 'live', topics: [{ name: 't', partitions: [{ partitionIndex: 0 }] }, { name: 'u', partitions: [{ partitionIndex: 0 }] }] });
+  const od = await call(47, 0, {
+    groupId: 'live',
+    topics: [
+      { name: 't', partitions: [{ partitionIndex: 0 }] },
+      { name: 'u', partitions: [{ partitionIndex: 0 }] },
+    ],
+  });
   assert.equal(od.errorCode, E.NONE);
-  assert.deepEqual(od.topics.map((t: { partitions: Array<{ errorCode: number }> }) => t.partitions[0]!.errorCode), [E.GROUP_SUBSCRIBED_TO_TOPIC, E.NONE]);
+  assert.deepEqual(
+    od.topics.map((t: { partitions: Array<{ errorCode: number }> }) => t.partitions[0]!.errorCode),
+    [E.GROUP_SUBSCRIBED_TO_TOPIC, E.NONE],
+  );
   assert.equal((await call(47, 0, { groupId: 'missing', topics: [] })).errorCode, E.GROUP_ID_NOT_FOUND);
   for (let v = 0; v <= 2; v++) {
     const del = await call(42, v, { groupsNames: ['live', `none${v}`] });
-    assert.deepEqual(del.results.map((r: { errorCode: number }) => r.errorCode), [E.NON_EMPTY_GROUP, E.GROUP_ID_NOT_FOUND]);
+    assert.deepEqual(
+      del.results.map((r: { errorCode: number }) => r.errorCode),
+      [E.NON_EMPTY_GROUP, E.GROUP_ID_NOT_FOUND],
+    );
   }
   assert.equal((await call(42, 2, { groupsNames: ['idle'] })).results[0].errorCode, E.NONE);
   assert.equal(s.coordinator.group('idle'), undefined);

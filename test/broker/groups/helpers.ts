@@ -3,7 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { GroupCoordinator, type CoordinatorDeps, type JoinGroupRequest } from '../../../src/broker/groups/coordinator.js';
+import {
+  GroupCoordinator,
+  type CoordinatorDeps,
+  type JoinGroupRequest,
+} from '../../../src/broker/groups/coordinator.js';
 import { ManualClock } from '../../../src/broker/groups/clock.js';
 import { encodeData } from '../../../src/protocol/codec.js';
 import { nodeFs, type StorageFs } from '../../../src/broker/storage/fs-interface.js';
@@ -37,29 +41,40 @@ export interface Setup {
   reopen(): GroupCoordinator;
 }
 
-export function setup(opts: {
-  config?: Record<string, number>;
-  topics?: Record<string, number>;
-  dir?: string;
-  clock?: ManualClock;
-  fs?: StorageFs;
-  store?: CoordinatorDeps['store'];
-} = {}): Setup {
+export function setup(
+  opts: {
+    config?: Record<string, number>;
+    topics?: Record<string, number>;
+    dir?: string;
+    clock?: ManualClock;
+    fs?: StorageFs;
+    store?: CoordinatorDeps['store'];
+  } = {},
+): Setup {
   const dir = opts.dir ?? tempDir();
   const clock = opts.clock ?? new ManualClock();
   const logs: string[] = [];
   const config = { ...DEFAULT_CONFIG, ...opts.config };
   const topics: Record<string, number> = { t: 3, u: 2, ...opts.topics };
-  const make = () => new GroupCoordinator({
-    dataDir: dir,
-    fs: opts.fs ?? nodeFs,
-    clock,
-    // Unknown names throw, as BrokerConfig does for settings it does not define.
-    config: { int: (name) => { if (name in config) return config[name]!; throw new Error(`unknown config ${name}`); } },
-    partitionExists: (t, p) => p >= 0 && p < (topics[t] ?? 0),
-    log: (l) => { logs.push(l); if (process.env.KTOOL_TEST_LOG) process.stderr.write(`[groups] ${l}\n`); },
-    store: opts.store,
-  });
+  const make = () =>
+    new GroupCoordinator({
+      dataDir: dir,
+      fs: opts.fs ?? nodeFs,
+      clock,
+      // Unknown names throw, as BrokerConfig does for settings it does not define.
+      config: {
+        int: (name) => {
+          if (name in config) return config[name]!;
+          throw new Error(`unknown config ${name}`);
+        },
+      },
+      partitionExists: (t, p) => p >= 0 && p < (topics[t] ?? 0),
+      log: (l) => {
+        logs.push(l);
+        if (process.env.KTOOL_TEST_LOG) process.stderr.write(`[groups] ${l}\n`);
+      },
+      store: opts.store,
+    });
   const s: Setup = {
     coordinator: make(),
     clock,

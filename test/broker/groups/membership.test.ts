@@ -8,7 +8,11 @@ import { flush, joinRequest, setup, subscription, track, type Tracked } from './
 const E = ErrorCode;
 
 /** First join (MEMBER_ID_REQUIRED) then the real join; returns the pending second join. */
-async function join(co: GroupCoordinator, groupId: string, over: Partial<JoinGroupRequest> = {}): Promise<{ memberId: string; result: Tracked<JoinResult> }> {
+async function join(
+  co: GroupCoordinator,
+  groupId: string,
+  over: Partial<JoinGroupRequest> = {},
+): Promise<{ memberId: string; result: Tracked<JoinResult> }> {
   const first = await co.joinGroup(joinRequest(groupId, '', over));
   assert.equal(first.errorCode, E.MEMBER_ID_REQUIRED);
   return { memberId: first.memberId, result: track(co.joinGroup(joinRequest(groupId, first.memberId, over))) };
@@ -23,11 +27,31 @@ async function stableGroupOfTwo(s: ReturnType<typeof setup>, groupId = 'g') {
   await flush();
   assert.ok(a.result.done && b.result.done);
   const gen = a.result.value.generationId;
-  const sa = track(co.syncGroup({ groupId, generationId: gen, memberId: a.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: [
-    { memberId: a.memberId, assignment: Buffer.from('A') },
-    { memberId: b.memberId, assignment: Buffer.from('B') },
-  ] }));
-  const sb = track(co.syncGroup({ groupId, generationId: gen, memberId: b.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] }));
+  const sa = track(
+    co.syncGroup({
+      groupId,
+      generationId: gen,
+      memberId: a.memberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocolName: 'range',
+      assignments: [
+        { memberId: a.memberId, assignment: Buffer.from('A') },
+        { memberId: b.memberId, assignment: Buffer.from('B') },
+      ],
+    }),
+  );
+  const sb = track(
+    co.syncGroup({
+      groupId,
+      generationId: gen,
+      memberId: b.memberId,
+      groupInstanceId: null,
+      protocolType: null,
+      protocolName: null,
+      assignments: [],
+    }),
+  );
   await flush();
   assert.equal(sa.value.errorCode, E.NONE);
   assert.equal(sb.value.errorCode, E.NONE);
@@ -55,7 +79,10 @@ test('first join of a v4+ dynamic member gets MEMBER_ID_REQUIRED, then joins wit
   assert.equal(r.leader, first.memberId);
   assert.equal(r.protocolType, 'consumer');
   assert.equal(r.protocolName, 'range');
-  assert.deepEqual(r.members.map((m) => m.memberId), [first.memberId]);
+  assert.deepEqual(
+    r.members.map((m) => m.memberId),
+    [first.memberId],
+  );
   assert.equal(co.group('g')!.state, 'CompletingRebalance');
 });
 
@@ -72,21 +99,43 @@ test('older clients (v0-3) join in one step; unknown member ids and bad requests
   assert.equal(co.group('nope'), undefined);
   assert.equal((await co.joinGroup(joinRequest('g', 'someone'))).errorCode, E.UNKNOWN_MEMBER_ID);
   assert.equal((await co.joinGroup(joinRequest('', ''))).errorCode, E.INVALID_GROUP_ID);
-  assert.equal((await co.joinGroup(joinRequest('g2', '', { sessionTimeoutMs: 5999 }))).errorCode, E.INVALID_SESSION_TIMEOUT);
-  assert.equal((await co.joinGroup(joinRequest('g2', '', { sessionTimeoutMs: 1800001 }))).errorCode, E.INVALID_SESSION_TIMEOUT);
+  assert.equal(
+    (await co.joinGroup(joinRequest('g2', '', { sessionTimeoutMs: 5999 }))).errorCode,
+    E.INVALID_SESSION_TIMEOUT,
+  );
+  assert.equal(
+    (await co.joinGroup(joinRequest('g2', '', { sessionTimeoutMs: 1800001 }))).errorCode,
+    E.INVALID_SESSION_TIMEOUT,
+  );
   // A member of another protocol type, or with no protocol in common.
-  assert.equal((await co.joinGroup(joinRequest('g', '', { protocolType: 'connect' }))).errorCode, E.INCONSISTENT_GROUP_PROTOCOL);
-  assert.equal((await co.joinGroup(joinRequest('g', '', { protocols: [{ name: 'roundrobin', metadata: subscription(['t']) }] }))).errorCode, E.INCONSISTENT_GROUP_PROTOCOL);
+  assert.equal(
+    (await co.joinGroup(joinRequest('g', '', { protocolType: 'connect' }))).errorCode,
+    E.INCONSISTENT_GROUP_PROTOCOL,
+  );
+  assert.equal(
+    (await co.joinGroup(joinRequest('g', '', { protocols: [{ name: 'roundrobin', metadata: subscription(['t']) }] })))
+      .errorCode,
+    E.INCONSISTENT_GROUP_PROTOCOL,
+  );
   // An empty group needs a protocol type and at least one protocol.
-  assert.equal((await co.joinGroup(joinRequest('g3', '', { protocolType: '' }))).errorCode, E.INCONSISTENT_GROUP_PROTOCOL);
+  assert.equal(
+    (await co.joinGroup(joinRequest('g3', '', { protocolType: '' }))).errorCode,
+    E.INCONSISTENT_GROUP_PROTOCOL,
+  );
   assert.equal((await co.joinGroup(joinRequest('g3', '', { protocols: [] }))).errorCode, E.INCONSISTENT_GROUP_PROTOCOL);
 });
 
-test('two members: the leader gets the member list, followers wait for the leader\'s sync', async () => {
+test("two members: the leader gets the member list, followers wait for the leader's sync", async () => {
   const s = setup();
   const co = s.coordinator;
   const a = await join(co, 'g', { clientId: 'a' });
-  const b = await join(co, 'g', { clientId: 'b', protocols: [{ name: 'roundrobin', metadata: Buffer.from('x') }, { name: 'range', metadata: subscription(['t', 'u']) }] });
+  const b = await join(co, 'g', {
+    clientId: 'b',
+    protocols: [
+      { name: 'roundrobin', metadata: Buffer.from('x') },
+      { name: 'range', metadata: subscription(['t', 'u']) },
+    ],
+  });
   s.clock.advance(0);
   await flush();
   assert.ok(a.result.done && b.result.done);
@@ -97,18 +146,41 @@ test('two members: the leader gets the member list, followers wait for the leade
   assert.equal(ra.leader, a.memberId);
   assert.equal(rb.leader, a.memberId);
   assert.equal(ra.protocolName, 'range', 'the only protocol both support');
-  assert.deepEqual(ra.members.map((m) => m.memberId), [a.memberId, b.memberId]);
+  assert.deepEqual(
+    ra.members.map((m) => m.memberId),
+    [a.memberId, b.memberId],
+  );
   assert.deepEqual(ra.members[1]!.metadata, subscription(['t', 'u']));
   assert.deepEqual(rb.members, []);
 
   // The follower syncs first and waits.
-  const sb = track(co.syncGroup({ groupId: 'g', generationId: 1, memberId: b.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: [] }));
+  const sb = track(
+    co.syncGroup({
+      groupId: 'g',
+      generationId: 1,
+      memberId: b.memberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocolName: 'range',
+      assignments: [],
+    }),
+  );
   await flush();
   assert.equal(sb.done, false);
-  const sa = track(co.syncGroup({ groupId: 'g', generationId: 1, memberId: a.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: [
-    { memberId: a.memberId, assignment: Buffer.from('for-a') },
-    { memberId: b.memberId, assignment: Buffer.from('for-b') },
-  ] }));
+  const sa = track(
+    co.syncGroup({
+      groupId: 'g',
+      generationId: 1,
+      memberId: a.memberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocolName: 'range',
+      assignments: [
+        { memberId: a.memberId, assignment: Buffer.from('for-a') },
+        { memberId: b.memberId, assignment: Buffer.from('for-b') },
+      ],
+    }),
+  );
   await flush();
   assert.equal(sa.value.errorCode, E.NONE);
   assert.equal(sa.value.assignment.toString(), 'for-a');
@@ -118,14 +190,28 @@ test('two members: the leader gets the member list, followers wait for the leade
   assert.equal(co.group('g')!.state, 'Stable');
 
   // A late sync in Stable gets the stored assignment.
-  const again = await co.syncGroup({ groupId: 'g', generationId: 1, memberId: b.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
+  const again = await co.syncGroup({
+    groupId: 'g',
+    generationId: 1,
+    memberId: b.memberId,
+    groupInstanceId: null,
+    protocolType: null,
+    protocolName: null,
+    assignments: [],
+  });
   assert.equal(again.assignment.toString(), 'for-b');
 
   const d = co.describeGroup('g');
   assert.equal(d.groupState, 'Stable');
   assert.equal(d.protocolType, 'consumer');
   assert.equal(d.protocolData, 'range');
-  assert.deepEqual(d.members.map((m) => [m.clientId, m.clientHost, m.memberAssignment.toString()]), [['a', '/127.0.0.1', 'for-a'], ['b', '/127.0.0.1', 'for-b']]);
+  assert.deepEqual(
+    d.members.map((m) => [m.clientId, m.clientHost, m.memberAssignment.toString()]),
+    [
+      ['a', '/127.0.0.1', 'for-a'],
+      ['b', '/127.0.0.1', 'for-b'],
+    ],
+  );
   assert.deepEqual(d.members[1]!.memberMetadata, subscription(['t', 'u']));
 
   assert.equal(co.heartbeat({ groupId: 'g', generationId: 1, memberId: a.memberId, groupInstanceId: null }), E.NONE);
@@ -137,7 +223,15 @@ test('sync errors: wrong generation, unknown member, protocol mismatch, sync dur
   const a = await join(co, 'g');
   s.clock.advance(0);
   await flush();
-  const base = { groupId: 'g', generationId: 1, memberId: a.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] };
+  const base = {
+    groupId: 'g',
+    generationId: 1,
+    memberId: a.memberId,
+    groupInstanceId: null,
+    protocolType: null,
+    protocolName: null,
+    assignments: [],
+  };
   assert.equal((await co.syncGroup({ ...base, generationId: 7 })).errorCode, E.ILLEGAL_GENERATION);
   assert.equal((await co.syncGroup({ ...base, memberId: 'x' })).errorCode, E.UNKNOWN_MEMBER_ID);
   assert.equal((await co.syncGroup({ ...base, groupId: 'other' })).errorCode, E.UNKNOWN_MEMBER_ID);
@@ -145,7 +239,9 @@ test('sync errors: wrong generation, unknown member, protocol mismatch, sync dur
   assert.equal((await co.syncGroup({ ...base, protocolName: 'roundrobin' })).errorCode, E.INCONSISTENT_GROUP_PROTOCOL);
   assert.equal((await co.syncGroup({ ...base, groupId: '' })).errorCode, E.INVALID_GROUP_ID);
   // The only member rejoins with new metadata: a rebalance that completes at once.
-  const rejoin = await co.joinGroup(joinRequest('g', a.memberId, { protocols: [{ name: 'range', metadata: subscription(['u']) }] }));
+  const rejoin = await co.joinGroup(
+    joinRequest('g', a.memberId, { protocols: [{ name: 'range', metadata: subscription(['u']) }] }),
+  );
   assert.equal(rejoin.generationId, 2);
   assert.equal(co.group('g')!.state, 'CompletingRebalance');
   assert.equal((await co.syncGroup(base)).errorCode, E.ILLEGAL_GENERATION);
@@ -158,12 +254,39 @@ test('a third member triggers a rebalance: heartbeats say REBALANCE_IN_PROGRESS 
   const { a, b } = await stableGroupOfTwo(s);
   const c = await join(co, 'g', { clientId: 'c' });
   assert.equal(co.group('g')!.state, 'PreparingRebalance');
-  assert.equal(co.heartbeat({ groupId: 'g', generationId: 1, memberId: a, groupInstanceId: null }), E.REBALANCE_IN_PROGRESS);
-  assert.equal(co.heartbeat({ groupId: 'g', generationId: 1, memberId: b, groupInstanceId: null }), E.REBALANCE_IN_PROGRESS);
-  assert.equal((await co.syncGroup({ groupId: 'g', generationId: 1, memberId: b, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] })).errorCode, E.REBALANCE_IN_PROGRESS);
+  assert.equal(
+    co.heartbeat({ groupId: 'g', generationId: 1, memberId: a, groupInstanceId: null }),
+    E.REBALANCE_IN_PROGRESS,
+  );
+  assert.equal(
+    co.heartbeat({ groupId: 'g', generationId: 1, memberId: b, groupInstanceId: null }),
+    E.REBALANCE_IN_PROGRESS,
+  );
+  assert.equal(
+    (
+      await co.syncGroup({
+        groupId: 'g',
+        generationId: 1,
+        memberId: b,
+        groupInstanceId: null,
+        protocolType: null,
+        protocolName: null,
+        assignments: [],
+      })
+    ).errorCode,
+    E.REBALANCE_IN_PROGRESS,
+  );
   // Commits from the old generation are still accepted while preparing.
-  assert.deepEqual(co.commitOffsets({ groupId: 'g', generationId: 1, memberId: a, groupInstanceId: null, topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 5, committedMetadata: null }] }] }),
-    [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: E.NONE }] }]);
+  assert.deepEqual(
+    co.commitOffsets({
+      groupId: 'g',
+      generationId: 1,
+      memberId: a,
+      groupInstanceId: null,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 5, committedMetadata: null }] }],
+    }),
+    [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: E.NONE }] }],
+  );
 
   const ja = track(co.joinGroup(joinRequest('g', a)));
   await flush();
@@ -179,9 +302,21 @@ test('a third member triggers a rebalance: heartbeats say REBALANCE_IN_PROGRESS 
   assert.equal(co.group('g')!.state, 'CompletingRebalance');
   // Heartbeats are fine while the leader assigns; the old generation is now illegal.
   assert.equal(co.heartbeat({ groupId: 'g', generationId: 2, memberId: b, groupInstanceId: null }), E.NONE);
-  assert.equal(co.heartbeat({ groupId: 'g', generationId: 1, memberId: b, groupInstanceId: null }), E.ILLEGAL_GENERATION);
+  assert.equal(
+    co.heartbeat({ groupId: 'g', generationId: 1, memberId: b, groupInstanceId: null }),
+    E.ILLEGAL_GENERATION,
+  );
   // Commits are refused until the group is stable again.
-  assert.equal(co.commitOffsets({ groupId: 'g', generationId: 2, memberId: b, groupInstanceId: null, topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 6, committedMetadata: null }] }] })[0]!.partitions[0]!.errorCode, E.REBALANCE_IN_PROGRESS);
+  assert.equal(
+    co.commitOffsets({
+      groupId: 'g',
+      generationId: 2,
+      memberId: b,
+      groupInstanceId: null,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 6, committedMetadata: null }] }],
+    })[0]!.partitions[0]!.errorCode,
+    E.REBALANCE_IN_PROGRESS,
+  );
 });
 
 test('a rebalance during CompletingRebalance answers waiting syncs with REBALANCE_IN_PROGRESS', async () => {
@@ -191,7 +326,17 @@ test('a rebalance during CompletingRebalance answers waiting syncs with REBALANC
   const b = await join(co, 'g');
   s.clock.advance(0);
   await flush();
-  const sb = track(co.syncGroup({ groupId: 'g', generationId: 1, memberId: b.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] }));
+  const sb = track(
+    co.syncGroup({
+      groupId: 'g',
+      generationId: 1,
+      memberId: b.memberId,
+      groupInstanceId: null,
+      protocolType: null,
+      protocolName: null,
+      assignments: [],
+    }),
+  );
   await flush();
   assert.equal(sb.done, false);
   await join(co, 'g');
@@ -214,11 +359,20 @@ test('session timeout expiry removes a silent member and rebalances the rest', a
   assert.equal(co.group('g')!.has(b), false, 'b expired after 10s without heartbeats');
   assert.ok(s.logs.some((l) => l.includes(b) && l.includes('failed')));
   assert.equal(co.group('g')!.state, 'PreparingRebalance');
-  assert.equal(co.heartbeat({ groupId: 'g', generationId: 1, memberId: b, groupInstanceId: null }), E.UNKNOWN_MEMBER_ID);
-  assert.equal(co.heartbeat({ groupId: 'g', generationId: 1, memberId: a, groupInstanceId: null }), E.REBALANCE_IN_PROGRESS);
+  assert.equal(
+    co.heartbeat({ groupId: 'g', generationId: 1, memberId: b, groupInstanceId: null }),
+    E.UNKNOWN_MEMBER_ID,
+  );
+  assert.equal(
+    co.heartbeat({ groupId: 'g', generationId: 1, memberId: a, groupInstanceId: null }),
+    E.REBALANCE_IN_PROGRESS,
+  );
   const r = await co.joinGroup(joinRequest('g', a));
   assert.equal(r.generationId, 2);
-  assert.deepEqual(r.members.map((m) => m.memberId), [a]);
+  assert.deepEqual(
+    r.members.map((m) => m.memberId),
+    [a],
+  );
 });
 
 test('members that do not rejoin within the rebalance timeout are dropped', async () => {
@@ -229,7 +383,10 @@ test('members that do not rejoin within the rebalance timeout are dropped', asyn
   // b heartbeats (so its session lives) but never rejoins.
   for (let i = 0; i < 4; i++) {
     s.clock.advance(4000);
-    assert.equal(co.heartbeat({ groupId: 'g', generationId: 1, memberId: b, groupInstanceId: null }), E.REBALANCE_IN_PROGRESS);
+    assert.equal(
+      co.heartbeat({ groupId: 'g', generationId: 1, memberId: b, groupInstanceId: null }),
+      E.REBALANCE_IN_PROGRESS,
+    );
   }
   await flush();
   assert.equal(ja.done, false);
@@ -241,8 +398,14 @@ test('members that do not rejoin within the rebalance timeout are dropped', asyn
   await flush();
   assert.ok(ja.done);
   assert.equal(ja.value.generationId, 2);
-  assert.deepEqual(ja.value.members.map((m) => m.memberId), [a]);
-  assert.equal(co.heartbeat({ groupId: 'g', generationId: 1, memberId: b, groupInstanceId: null }), E.UNKNOWN_MEMBER_ID);
+  assert.deepEqual(
+    ja.value.members.map((m) => m.memberId),
+    [a],
+  );
+  assert.equal(
+    co.heartbeat({ groupId: 'g', generationId: 1, memberId: b, groupInstanceId: null }),
+    E.UNKNOWN_MEMBER_ID,
+  );
 });
 
 test('members that never send SyncGroup are removed when the sync wait expires', async () => {
@@ -252,7 +415,17 @@ test('members that never send SyncGroup are removed when the sync wait expires',
   const b = await join(co, 'g');
   s.clock.advance(0);
   await flush();
-  const sa = track(co.syncGroup({ groupId: 'g', generationId: 1, memberId: a.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] }));
+  const sa = track(
+    co.syncGroup({
+      groupId: 'g',
+      generationId: 1,
+      memberId: a.memberId,
+      groupInstanceId: null,
+      protocolType: null,
+      protocolName: null,
+      assignments: [],
+    }),
+  );
   await flush();
   assert.equal(sa.value.errorCode, E.NONE);
   assert.equal(co.group('g')!.state, 'Stable');
@@ -275,7 +448,11 @@ test('a pending member that never comes back stops holding up the rebalance afte
   s.clock.advance(9000);
   await flush();
   // b has not rejoined yet either; let b go and keep a alive.
-  assert.equal(co.leaveGroup('g', [{ memberId: co.group('g')!.notYetRejoinedMembers()[0]!.memberId, groupInstanceId: null }]).members[0]!.errorCode, E.NONE);
+  assert.equal(
+    co.leaveGroup('g', [{ memberId: co.group('g')!.notYetRejoinedMembers()[0]!.memberId, groupInstanceId: null }])
+      .members[0]!.errorCode,
+    E.NONE,
+  );
   await flush();
   assert.equal(ja.done, false, 'still waiting for the pending member');
   s.clock.advance(1000);
@@ -290,7 +467,10 @@ test('LeaveGroup removes members (batched, with per-member errors) and rebalance
   const s = setup();
   const co = s.coordinator;
   const { a, b } = await stableGroupOfTwo(s);
-  const r = co.leaveGroup('g', [{ memberId: b, groupInstanceId: null, reason: 'bye' }, { memberId: 'ghost', groupInstanceId: null }]);
+  const r = co.leaveGroup('g', [
+    { memberId: b, groupInstanceId: null, reason: 'bye' },
+    { memberId: 'ghost', groupInstanceId: null },
+  ]);
   assert.equal(r.errorCode, E.NONE);
   assert.deepEqual(r.members, [
     { memberId: b, groupInstanceId: null, errorCode: E.NONE },
@@ -300,7 +480,10 @@ test('LeaveGroup removes members (batched, with per-member errors) and rebalance
   assert.equal(co.leaveGroup('g', [{ memberId: a, groupInstanceId: null }]).members[0]!.errorCode, E.NONE);
   assert.equal(co.group('g')!.state, 'Empty', 'the last member left: the rebalance completes with nobody');
   assert.equal(co.group('g')!.generationId, 2);
-  assert.deepEqual(co.leaveGroup('nope', [{ memberId: 'x', groupInstanceId: null }]).members[0]!.errorCode, E.UNKNOWN_MEMBER_ID);
+  assert.deepEqual(
+    co.leaveGroup('nope', [{ memberId: 'x', groupInstanceId: null }]).members[0]!.errorCode,
+    E.UNKNOWN_MEMBER_ID,
+  );
   assert.equal(co.leaveGroup('', [{ memberId: 'x', groupInstanceId: null }]).errorCode, E.INVALID_GROUP_ID);
 });
 
@@ -329,10 +512,22 @@ test('static members: no MEMBER_ID_REQUIRED, a restart with the same instance id
   const a = ja.value.memberId;
   const b = jb.value.memberId;
   assert.equal(ja.value.leader, a);
-  assert.deepEqual(ja.value.members.map((m) => m.groupInstanceId), ['i-1', 'i-2']);
-  await co.syncGroup({ groupId: 'g', generationId: 1, memberId: a, groupInstanceId: 'i-1', protocolType: null, protocolName: null, assignments: [
-    { memberId: a, assignment: Buffer.from('A') }, { memberId: b, assignment: Buffer.from('B') },
-  ] });
+  assert.deepEqual(
+    ja.value.members.map((m) => m.groupInstanceId),
+    ['i-1', 'i-2'],
+  );
+  await co.syncGroup({
+    groupId: 'g',
+    generationId: 1,
+    memberId: a,
+    groupInstanceId: 'i-1',
+    protocolType: null,
+    protocolName: null,
+    assignments: [
+      { memberId: a, assignment: Buffer.from('A') },
+      { memberId: b, assignment: Buffer.from('B') },
+    ],
+  });
   assert.equal(co.group('g')!.state, 'Stable');
 
   // b restarts: joins with no member id but the same instance id.
@@ -342,13 +537,39 @@ test('static members: no MEMBER_ID_REQUIRED, a restart with the same instance id
   assert.equal(again.generationId, 1, 'no rebalance');
   assert.equal(again.leader, a);
   assert.equal(co.group('g')!.state, 'Stable');
-  const sb = await co.syncGroup({ groupId: 'g', generationId: 1, memberId: again.memberId, groupInstanceId: 'i-2', protocolType: null, protocolName: null, assignments: [] });
+  const sb = await co.syncGroup({
+    groupId: 'g',
+    generationId: 1,
+    memberId: again.memberId,
+    groupInstanceId: 'i-2',
+    protocolType: null,
+    protocolName: null,
+    assignments: [],
+  });
   assert.equal(sb.assignment.toString(), 'B');
   // The old incarnation is fenced.
-  assert.equal(co.heartbeat({ groupId: 'g', generationId: 1, memberId: b, groupInstanceId: 'i-2' }), E.FENCED_INSTANCE_ID);
-  assert.equal(co.heartbeat({ groupId: 'g', generationId: 1, memberId: again.memberId, groupInstanceId: 'i-2' }), E.NONE);
-  assert.equal(co.heartbeat({ groupId: 'g', generationId: 1, memberId: again.memberId, groupInstanceId: 'i-9' }), E.UNKNOWN_MEMBER_ID);
-  assert.equal(co.commitOffsets({ groupId: 'g', generationId: 1, memberId: b, groupInstanceId: 'i-2', topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: null }] }] })[0]!.partitions[0]!.errorCode, E.FENCED_INSTANCE_ID);
+  assert.equal(
+    co.heartbeat({ groupId: 'g', generationId: 1, memberId: b, groupInstanceId: 'i-2' }),
+    E.FENCED_INSTANCE_ID,
+  );
+  assert.equal(
+    co.heartbeat({ groupId: 'g', generationId: 1, memberId: again.memberId, groupInstanceId: 'i-2' }),
+    E.NONE,
+  );
+  assert.equal(
+    co.heartbeat({ groupId: 'g', generationId: 1, memberId: again.memberId, groupInstanceId: 'i-9' }),
+    E.UNKNOWN_MEMBER_ID,
+  );
+  assert.equal(
+    co.commitOffsets({
+      groupId: 'g',
+      generationId: 1,
+      memberId: b,
+      groupInstanceId: 'i-2',
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: null }] }],
+    })[0]!.partitions[0]!.errorCode,
+    E.FENCED_INSTANCE_ID,
+  );
 
   // The static leader restarts: with v9 it is told it leads but must skip the assignment.
   const leader = await co.joinGroup(joinRequest('g', '', { groupInstanceId: 'i-1', supportSkippingAssignment: true }));
@@ -364,8 +585,14 @@ test('static members: no MEMBER_ID_REQUIRED, a restart with the same instance id
   assert.equal(co.group('g')!.generationId, 1);
 
   // Admin removal by instance id alone.
-  const r = co.leaveGroup('g', [{ memberId: '', groupInstanceId: 'i-2' }, { memberId: '', groupInstanceId: 'i-9' }]);
-  assert.deepEqual(r.members.map((m) => m.errorCode), [E.NONE, E.UNKNOWN_MEMBER_ID]);
+  const r = co.leaveGroup('g', [
+    { memberId: '', groupInstanceId: 'i-2' },
+    { memberId: '', groupInstanceId: 'i-9' },
+  ]);
+  assert.deepEqual(
+    r.members.map((m) => m.errorCode),
+    [E.NONE, E.UNKNOWN_MEMBER_ID],
+  );
   assert.equal(co.group('g')!.state, 'PreparingRebalance');
 });
 
@@ -376,10 +603,26 @@ test('static member with a changed protocol forces a rebalance; static members w
   const jb = track(co.joinGroup(joinRequest('g', '', { groupInstanceId: 'i-2' })));
   s.clock.advance(0);
   await flush();
-  await co.syncGroup({ groupId: 'g', generationId: 1, memberId: ja.value.memberId, groupInstanceId: 'i-1', protocolType: null, protocolName: null, assignments: [] });
+  await co.syncGroup({
+    groupId: 'g',
+    generationId: 1,
+    memberId: ja.value.memberId,
+    groupInstanceId: 'i-1',
+    protocolType: null,
+    protocolName: null,
+    assignments: [],
+  });
   // a restarts preferring "rr", which b does not support: the group would still pick range,
   // so the changed metadata does not force a rebalance.
-  const same = await co.joinGroup(joinRequest('g', '', { groupInstanceId: 'i-1', protocols: [{ name: 'rr', metadata: Buffer.alloc(0) }, { name: 'range', metadata: subscription(['t']) }] }));
+  const same = await co.joinGroup(
+    joinRequest('g', '', {
+      groupInstanceId: 'i-1',
+      protocols: [
+        { name: 'rr', metadata: Buffer.alloc(0) },
+        { name: 'range', metadata: subscription(['t']) },
+      ],
+    }),
+  );
   assert.equal(same.generationId, 1);
   assert.equal(co.group('g')!.state, 'Stable');
   // Dynamic rejoin by the leader forces a rebalance; b (static) does not rejoin in time but stays.
@@ -399,14 +642,22 @@ test('unknown member and illegal generation on heartbeat and commit', async () =
   const s = setup();
   const co = s.coordinator;
   const { a } = await stableGroupOfTwo(s);
-  const hb = (over: object) => co.heartbeat({ groupId: 'g', generationId: 1, memberId: a, groupInstanceId: null, ...over });
+  const hb = (over: object) =>
+    co.heartbeat({ groupId: 'g', generationId: 1, memberId: a, groupInstanceId: null, ...over });
   assert.equal(hb({}), E.NONE);
   assert.equal(hb({ generationId: 2 }), E.ILLEGAL_GENERATION);
   assert.equal(hb({ memberId: 'nobody' }), E.UNKNOWN_MEMBER_ID);
   assert.equal(hb({ groupId: 'unknown-group' }), E.UNKNOWN_MEMBER_ID);
   assert.equal(hb({ groupId: '' }), E.INVALID_GROUP_ID);
-  const commit = (over: object) => co.commitOffsets({ groupId: 'g', generationId: 1, memberId: a, groupInstanceId: null,
-    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 10, committedMetadata: 'm' }] }], ...over })[0]!.partitions[0]!.errorCode;
+  const commit = (over: object) =>
+    co.commitOffsets({
+      groupId: 'g',
+      generationId: 1,
+      memberId: a,
+      groupInstanceId: null,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 10, committedMetadata: 'm' }] }],
+      ...over,
+    })[0]!.partitions[0]!.errorCode;
   assert.equal(commit({}), E.NONE);
   assert.equal(commit({ generationId: 0 }), E.ILLEGAL_GENERATION);
   assert.equal(commit({ memberId: 'nobody' }), E.UNKNOWN_MEMBER_ID);
@@ -501,6 +752,9 @@ test('close answers waiting joins with NOT_COORDINATOR and refuses further reque
   await flush();
   assert.equal(a.result.value.errorCode, E.NOT_COORDINATOR);
   assert.equal((await co.joinGroup(joinRequest('g', ''))).errorCode, E.COORDINATOR_NOT_AVAILABLE);
-  assert.equal(co.heartbeat({ groupId: 'g', generationId: 1, memberId: 'x', groupInstanceId: null }), E.COORDINATOR_NOT_AVAILABLE);
+  assert.equal(
+    co.heartbeat({ groupId: 'g', generationId: 1, memberId: 'x', groupInstanceId: null }),
+    E.COORDINATOR_NOT_AVAILABLE,
+  );
   assert.equal(s.clock.pendingTimers, 0);
 });

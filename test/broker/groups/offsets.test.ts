@@ -11,18 +11,34 @@ import { flush, joinRequest, setup, subscription, track } from './helpers.js';
 const E = ErrorCode;
 const MINUTE = 60_000;
 
-function simpleCommit(co: GroupCoordinator, groupId: string, parts: Array<[string, number, number, string?]>, over: Partial<CommitRequest> = {}) {
-  const topics = new Map<string, Array<{ partitionIndex: number; committedOffset: number; committedMetadata: string | null }>>();
+function simpleCommit(
+  co: GroupCoordinator,
+  groupId: string,
+  parts: Array<[string, number, number, string?]>,
+  over: Partial<CommitRequest> = {},
+) {
+  const topics = new Map<
+    string,
+    Array<{ partitionIndex: number; committedOffset: number; committedMetadata: string | null }>
+  >();
   for (const [t, p, o, m] of parts) {
     if (!topics.has(t)) topics.set(t, []);
     topics.get(t)!.push({ partitionIndex: p, committedOffset: o, committedMetadata: m ?? null });
   }
-  return co.commitOffsets({ groupId, generationId: -1, memberId: '', groupInstanceId: null, topics: [...topics].map(([name, partitions]) => ({ name, partitions })), ...over });
+  return co.commitOffsets({
+    groupId,
+    generationId: -1,
+    memberId: '',
+    groupInstanceId: null,
+    topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+    ...over,
+  });
 }
 
 function offsetsOf(co: GroupCoordinator, groupId: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const t of co.fetchOffsets(groupId, null).topics) for (const p of t.partitions) out[`${t.name}-${p.partitionIndex}`] = p.committedOffset;
+  for (const t of co.fetchOffsets(groupId, null).topics)
+    for (const p of t.partitions) out[`${t.name}-${p.partitionIndex}`] = p.committedOffset;
   return out;
 }
 
@@ -30,11 +46,27 @@ function offsetsOf(co: GroupCoordinator, groupId: string): Record<string, number
 async function stableConsumer(s: ReturnType<typeof setup>, groupId: string, topics: string[]) {
   const co = s.coordinator;
   // A session long enough that the tests need not heartbeat.
-  const j = track(co.joinGroup(joinRequest(groupId, '', { requireKnownMemberId: false, sessionTimeoutMs: 1_800_000, protocols: [{ name: 'range', metadata: subscription(topics) }] })));
+  const j = track(
+    co.joinGroup(
+      joinRequest(groupId, '', {
+        requireKnownMemberId: false,
+        sessionTimeoutMs: 1_800_000,
+        protocols: [{ name: 'range', metadata: subscription(topics) }],
+      }),
+    ),
+  );
   s.clock.advance(0);
   await flush();
   const memberId = j.value.memberId;
-  await co.syncGroup({ groupId, generationId: 1, memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
+  await co.syncGroup({
+    groupId,
+    generationId: 1,
+    memberId,
+    groupInstanceId: null,
+    protocolType: null,
+    protocolName: null,
+    assignments: [],
+  });
   assert.equal(co.group(groupId)!.state, 'Stable');
   return memberId;
 }
@@ -42,22 +74,34 @@ async function stableConsumer(s: ReturnType<typeof setup>, groupId: string, topi
 test('commit and fetch: simple commits create an Empty group; unknown partitions and big metadata are refused', () => {
   const s = setup();
   const co = s.coordinator;
-  const r = co.commitOffsets({ groupId: 'g', generationId: -1, memberId: '', groupInstanceId: null, topics: [
-    { name: 't', partitions: [
-      { partitionIndex: 0, committedOffset: 10, committedLeaderEpoch: 3, committedMetadata: 'hello' },
-      { partitionIndex: 1, committedOffset: 20, committedMetadata: null },
-      { partitionIndex: 7, committedOffset: 1, committedMetadata: null },
-      { partitionIndex: 2, committedOffset: 30, committedMetadata: 'x'.repeat(4097) },
-    ] },
-    { name: 'missing', partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: null }] },
-  ] });
+  const r = co.commitOffsets({
+    groupId: 'g',
+    generationId: -1,
+    memberId: '',
+    groupInstanceId: null,
+    topics: [
+      {
+        name: 't',
+        partitions: [
+          { partitionIndex: 0, committedOffset: 10, committedLeaderEpoch: 3, committedMetadata: 'hello' },
+          { partitionIndex: 1, committedOffset: 20, committedMetadata: null },
+          { partitionIndex: 7, committedOffset: 1, committedMetadata: null },
+          { partitionIndex: 2, committedOffset: 30, committedMetadata: 'x'.repeat(4097) },
+        ],
+      },
+      { name: 'missing', partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: null }] },
+    ],
+  });
   assert.deepEqual(r, [
-    { name: 't', partitions: [
-      { partitionIndex: 0, errorCode: E.NONE },
-      { partitionIndex: 1, errorCode: E.NONE },
-      { partitionIndex: 7, errorCode: E.UNKNOWN_TOPIC_OR_PARTITION },
-      { partitionIndex: 2, errorCode: E.OFFSET_METADATA_TOO_LARGE },
-    ] },
+    {
+      name: 't',
+      partitions: [
+        { partitionIndex: 0, errorCode: E.NONE },
+        { partitionIndex: 1, errorCode: E.NONE },
+        { partitionIndex: 7, errorCode: E.UNKNOWN_TOPIC_OR_PARTITION },
+        { partitionIndex: 2, errorCode: E.OFFSET_METADATA_TOO_LARGE },
+      ],
+    },
     { name: 'missing', partitions: [{ partitionIndex: 0, errorCode: E.UNKNOWN_TOPIC_OR_PARTITION }] },
   ]);
   const g = co.group('g')!;
@@ -65,29 +109,54 @@ test('commit and fetch: simple commits create an Empty group; unknown partitions
   assert.equal(g.protocolType, null);
   assert.equal(co.listGroups().groups[0]!.protocolType, '');
 
-  const f = co.fetchOffsets('g', [{ name: 't', partitionIndexes: [0, 1, 2] }, { name: 'u', partitionIndexes: [0] }]);
+  const f = co.fetchOffsets('g', [
+    { name: 't', partitionIndexes: [0, 1, 2] },
+    { name: 'u', partitionIndexes: [0] },
+  ]);
   assert.equal(f.errorCode, E.NONE);
   assert.deepEqual(f.topics, [
-    { name: 't', partitions: [
-      { partitionIndex: 0, committedOffset: 10, committedLeaderEpoch: 3, metadata: 'hello', errorCode: E.NONE },
-      { partitionIndex: 1, committedOffset: 20, committedLeaderEpoch: -1, metadata: '', errorCode: E.NONE },
-      { partitionIndex: 2, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: E.NONE },
-    ] },
-    { name: 'u', partitions: [{ partitionIndex: 0, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: E.NONE }] },
+    {
+      name: 't',
+      partitions: [
+        { partitionIndex: 0, committedOffset: 10, committedLeaderEpoch: 3, metadata: 'hello', errorCode: E.NONE },
+        { partitionIndex: 1, committedOffset: 20, committedLeaderEpoch: -1, metadata: '', errorCode: E.NONE },
+        { partitionIndex: 2, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: E.NONE },
+      ],
+    },
+    {
+      name: 'u',
+      partitions: [
+        { partitionIndex: 0, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: E.NONE },
+      ],
+    },
   ]);
   // Null topics: everything committed, sorted.
   simpleCommit(co, 'g', [['u', 1, 5]]);
   assert.deepEqual(offsetsOf(co, 'g'), { 't-0': 10, 't-1': 20, 'u-1': 5 });
   // Unknown groups read as nothing committed.
   assert.deepEqual(co.fetchOffsets('nope', null).topics, []);
-  assert.equal(co.fetchOffsets('nope', [{ name: 't', partitionIndexes: [0] }]).topics[0]!.partitions[0]!.committedOffset, -1);
+  assert.equal(
+    co.fetchOffsets('nope', [{ name: 't', partitionIndexes: [0] }]).topics[0]!.partitions[0]!.committedOffset,
+    -1,
+  );
   // Only metadata over the limit fails; exactly 4096 is fine.
   assert.equal(simpleCommit(co, 'g', [['t', 2, 1, 'y'.repeat(4096)]])[0]!.partitions[0]!.errorCode, E.NONE);
   // The empty group id is allowed for offsets, as in Kafka.
   assert.equal(simpleCommit(co, '', [['t', 0, 1]])[0]!.partitions[0]!.errorCode, E.NONE);
   assert.equal(co.fetchOffsets('', null).topics[0]!.partitions[0]!.committedOffset, 1);
   // v1 commit timestamps are kept as given.
-  co.commitOffsets({ groupId: 'g', generationId: -1, memberId: '', groupInstanceId: null, topics: [{ name: 'u', partitions: [{ partitionIndex: 0, committedOffset: 3, commitTimestamp: 12345, committedMetadata: null }] }] });
+  co.commitOffsets({
+    groupId: 'g',
+    generationId: -1,
+    memberId: '',
+    groupInstanceId: null,
+    topics: [
+      {
+        name: 'u',
+        partitions: [{ partitionIndex: 0, committedOffset: 3, commitTimestamp: 12345, committedMetadata: null }],
+      },
+    ],
+  });
   assert.equal(co.committed('g', 'u', 0)!.commitTimestamp, 12345);
   assert.equal(co.committed('g', 't', 0)!.commitTimestamp, s.clock.now());
 });
@@ -96,21 +165,35 @@ test('group members commit with their generation; the group keeps its protocol t
   const s = setup();
   const co = s.coordinator;
   const m = await stableConsumer(s, 'g', ['t']);
-  const r = co.commitOffsets({ groupId: 'g', generationId: 1, memberId: m, groupInstanceId: null, topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 42, committedMetadata: null }] }] });
+  const r = co.commitOffsets({
+    groupId: 'g',
+    generationId: 1,
+    memberId: m,
+    groupInstanceId: null,
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 42, committedMetadata: null }] }],
+  });
   assert.equal(r[0]!.partitions[0]!.errorCode, E.NONE);
   assert.equal(co.committed('g', 't', 0)!.offset, 42);
   co.leaveGroup('g', [{ memberId: m, groupInstanceId: null }]);
   assert.equal(co.group('g')!.state, 'Empty');
-  assert.deepEqual(co.listGroups().groups, [{ groupId: 'g', protocolType: 'consumer', groupState: 'Empty', groupType: 'classic' }]);
+  assert.deepEqual(co.listGroups().groups, [
+    { groupId: 'g', protocolType: 'consumer', groupState: 'Empty', groupType: 'classic' },
+  ]);
   // Now the group is empty, an admin may reset offsets.
   assert.equal(simpleCommit(co, 'g', [['t', 0, 0]])[0]!.partitions[0]!.errorCode, E.NONE);
   const d = co.describeGroup('g');
-  assert.deepEqual({ ...d, members: d.members.length }, { errorCode: 0, groupId: 'g', groupState: 'Empty', protocolType: 'consumer', protocolData: '', members: 0 });
+  assert.deepEqual(
+    { ...d, members: d.members.length },
+    { errorCode: 0, groupId: 'g', groupState: 'Empty', protocolType: 'consumer', protocolData: '', members: 0 },
+  );
 });
 
 test('durability: offsets survive a reopen on the same directory', () => {
   const s = setup();
-  simpleCommit(s.coordinator, 'g1', [['t', 0, 100, 'meta'], ['t', 1, 200]]);
+  simpleCommit(s.coordinator, 'g1', [
+    ['t', 0, 100, 'meta'],
+    ['t', 1, 200],
+  ]);
   simpleCommit(s.coordinator, 'g1', [['t', 0, 150]]);
   simpleCommit(s.coordinator, 'g2', [['u', 1, 7]]);
   co_check(s.reopen());
@@ -119,7 +202,13 @@ test('durability: offsets survive a reopen on the same directory', () => {
     assert.deepEqual(offsetsOf(co, 'g1'), { 't-0': 150, 't-1': 200 });
     assert.deepEqual(offsetsOf(co, 'g2'), { 'u-1': 7 });
     assert.equal(co.committed('g1', 't', 0)!.metadata, '');
-    assert.deepEqual(co.listGroups().groups.map((g) => [g.groupId, g.groupState]), [['g1', 'Empty'], ['g2', 'Empty']]);
+    assert.deepEqual(
+      co.listGroups().groups.map((g) => [g.groupId, g.groupState]),
+      [
+        ['g1', 'Empty'],
+        ['g2', 'Empty'],
+      ],
+    );
   }
 });
 
@@ -134,7 +223,10 @@ test('durability: a commit is on disk before the call returns (no close needed)'
 test('a torn tail of the offsets file is skipped on reload, and later commits still survive', () => {
   const s = setup();
   simpleCommit(s.coordinator, 'g', [['t', 0, 1]]);
-  simpleCommit(s.coordinator, 'g', [['t', 0, 2], ['t', 1, 2]]);
+  simpleCommit(s.coordinator, 'g', [
+    ['t', 0, 2],
+    ['t', 1, 2],
+  ]);
   s.coordinator.close();
   const file = join(s.dir, OFFSETS_STATE_DIR, 'offsets.log');
   truncateSync(file, statSync(file).size - 3);
@@ -190,9 +282,12 @@ test('a failed write refuses the commit and leaves nothing half-stored', () => {
   assert.deepEqual(offsetsOf(s.reopen(), 'g'), { 't-0': 1, 't-1': 3 });
 });
 
-test('onTopicDeleted drops that topic\'s offsets durably; groups left with nothing go away', () => {
+test("onTopicDeleted drops that topic's offsets durably; groups left with nothing go away", () => {
   const s = setup();
-  simpleCommit(s.coordinator, 'a', [['t', 0, 1], ['u', 0, 1]]);
+  simpleCommit(s.coordinator, 'a', [
+    ['t', 0, 1],
+    ['u', 0, 1],
+  ]);
   simpleCommit(s.coordinator, 'b', [['t', 1, 5]]);
   s.coordinator.onTopicDeleted('t');
   assert.deepEqual(offsetsOf(s.coordinator, 'a'), { 'u-0': 1 });
@@ -210,7 +305,13 @@ test('retention: offsets-only groups expire per commit time; empty consumer grou
   s.clock.advance(5 * MINUTE);
   simpleCommit(co, 'simple', [['t', 1, 1]]);
   const m = await stableConsumer(s, 'cg', ['t']);
-  co.commitOffsets({ groupId: 'cg', generationId: 1, memberId: m, groupInstanceId: null, topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: null }] }] });
+  co.commitOffsets({
+    groupId: 'cg',
+    generationId: 1,
+    memberId: m,
+    groupInstanceId: null,
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: null }] }],
+  });
   s.clock.advance(5 * MINUTE);
   // t-0 of "simple" was committed 10 minutes ago.
   assert.deepEqual(offsetsOf(co, 'simple'), { 't-1': 1 });
@@ -237,8 +338,15 @@ test('retention: a stable consumer group loses offsets of topics it no longer su
   const s = setup({ config: { 'offsets.retention.minutes': 10, 'offsets.retention.check.interval.ms': MINUTE } });
   const co = s.coordinator;
   const m = await stableConsumer(s, 'cg', ['t']);
-  const commit = (topic: string, retentionTimeMs = -1) => co.commitOffsets({ groupId: 'cg', generationId: 1, memberId: m, groupInstanceId: null, retentionTimeMs,
-    topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: null }] }] });
+  const commit = (topic: string, retentionTimeMs = -1) =>
+    co.commitOffsets({
+      groupId: 'cg',
+      generationId: 1,
+      memberId: m,
+      groupInstanceId: null,
+      retentionTimeMs,
+      topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: null }] }],
+    });
   commit('t');
   commit('u');
   for (let i = 0; i < 22; i++) {
@@ -256,7 +364,7 @@ test('retention: a stable consumer group loses offsets of topics it no longer su
   assert.deepEqual(offsetsOf(co, 'x'), { 't-1': 1 }, 'the explicit 60 minutes win over the 10-minute default');
 });
 
-test('retention after a restart: an empty group\'s clock keeps running from when it emptied', () => {
+test("retention after a restart: an empty group's clock keeps running from when it emptied", () => {
   const s = setup({ config: { 'offsets.retention.minutes': 10 } });
   simpleCommit(s.coordinator, 'g', [['t', 0, 1]]);
   s.clock.advance(6 * MINUTE);
@@ -295,7 +403,10 @@ test('ListGroups filters by state and type, case-insensitively', async () => {
   assert.deepEqual(names(co.listGroups()), ['a-empty', 'b-stable', 'c-preparing', 'd-preparing']);
   assert.deepEqual(names(co.listGroups(['stable'])), ['b-stable']);
   assert.deepEqual(names(co.listGroups(['EMPTY', 'Stable'])), ['a-empty', 'b-stable']);
-  assert.deepEqual(co.listGroups(['preparingrebalance']).groups.map((g) => g.groupState), ['PreparingRebalance', 'PreparingRebalance']);
+  assert.deepEqual(
+    co.listGroups(['preparingrebalance']).groups.map((g) => g.groupState),
+    ['PreparingRebalance', 'PreparingRebalance'],
+  );
   assert.deepEqual(names(co.listGroups(['Dead'])), []);
   assert.deepEqual(names(co.listGroups([], ['Classic'])), ['a-empty', 'b-stable', 'c-preparing', 'd-preparing']);
   assert.deepEqual(names(co.listGroups([], ['consumer'])), []);
@@ -306,18 +417,42 @@ test('OffsetDelete: subscribed topics of an active consumer group are protected;
   const co = s.coordinator;
   const m = await stableConsumer(s, 'cg', ['t']);
   for (const topic of ['t', 'u']) {
-    co.commitOffsets({ groupId: 'cg', generationId: 1, memberId: m, groupInstanceId: null, topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: null }] }] });
+    co.commitOffsets({
+      groupId: 'cg',
+      generationId: 1,
+      memberId: m,
+      groupInstanceId: null,
+      topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: null }] }],
+    });
   }
-  const r = co.deleteOffsets('cg', [{ name: 't', partitions: [{ partitionIndex: 0 }] }, { name: 'u', partitions: [{ partitionIndex: 0 }, { partitionIndex: 9 }] }]);
-  assert.deepEqual(r, { errorCode: E.NONE, topics: [
-    { name: 't', partitions: [{ partitionIndex: 0, errorCode: E.GROUP_SUBSCRIBED_TO_TOPIC }] },
-    { name: 'u', partitions: [{ partitionIndex: 0, errorCode: E.NONE }, { partitionIndex: 9, errorCode: E.UNKNOWN_TOPIC_OR_PARTITION }] },
-  ] });
+  const r = co.deleteOffsets('cg', [
+    { name: 't', partitions: [{ partitionIndex: 0 }] },
+    { name: 'u', partitions: [{ partitionIndex: 0 }, { partitionIndex: 9 }] },
+  ]);
+  assert.deepEqual(r, {
+    errorCode: E.NONE,
+    topics: [
+      { name: 't', partitions: [{ partitionIndex: 0, errorCode: E.GROUP_SUBSCRIBED_TO_TOPIC }] },
+      {
+        name: 'u',
+        partitions: [
+          { partitionIndex: 0, errorCode: E.NONE },
+          { partitionIndex: 9, errorCode: E.UNKNOWN_TOPIC_OR_PARTITION },
+        ],
+      },
+    ],
+  });
   assert.deepEqual(offsetsOf(co, 'cg'), { 't-0': 1 });
-  assert.deepEqual(co.deleteOffsets('nope', [{ name: 't', partitions: [{ partitionIndex: 0 }] }]), { errorCode: E.GROUP_ID_NOT_FOUND, topics: [] });
+  assert.deepEqual(co.deleteOffsets('nope', [{ name: 't', partitions: [{ partitionIndex: 0 }] }]), {
+    errorCode: E.GROUP_ID_NOT_FOUND,
+    topics: [],
+  });
   assert.equal(co.deleteOffsets('', []).errorCode, E.INVALID_GROUP_ID);
   co.leaveGroup('cg', [{ memberId: m, groupInstanceId: null }]);
-  assert.equal(co.deleteOffsets('cg', [{ name: 't', partitions: [{ partitionIndex: 0 }] }]).topics[0]!.partitions[0]!.errorCode, E.NONE);
+  assert.equal(
+    co.deleteOffsets('cg', [{ name: 't', partitions: [{ partitionIndex: 0 }] }]).topics[0]!.partitions[0]!.errorCode,
+    E.NONE,
+  );
   assert.equal(co.group('cg'), undefined, 'an empty group without offsets is removed');
   assert.deepEqual(s.reopen().groupIds(), []);
 });
@@ -325,9 +460,20 @@ test('OffsetDelete: subscribed topics of an active consumer group are protected;
 test('OffsetDelete on a non-consumer group with members is NON_EMPTY_GROUP', async () => {
   const s = setup();
   const co = s.coordinator;
-  const j = track(co.joinGroup(joinRequest('connect', '', { requireKnownMemberId: false, protocolType: 'connect', protocols: [{ name: 'sessioned', metadata: Buffer.from('x') }] })));
+  const j = track(
+    co.joinGroup(
+      joinRequest('connect', '', {
+        requireKnownMemberId: false,
+        protocolType: 'connect',
+        protocols: [{ name: 'sessioned', metadata: Buffer.from('x') }],
+      }),
+    ),
+  );
   s.clock.advance(0);
   await flush();
   assert.equal(j.value.errorCode, E.NONE);
-  assert.deepEqual(co.deleteOffsets('connect', [{ name: 't', partitions: [{ partitionIndex: 0 }] }]), { errorCode: E.NON_EMPTY_GROUP, topics: [] });
+  assert.deepEqual(co.deleteOffsets('connect', [{ name: 't', partitions: [{ partitionIndex: 0 }] }]), {
+    errorCode: E.NON_EMPTY_GROUP,
+    topics: [],
+  });
 });

@@ -14,8 +14,12 @@ function keyedLines(n: number, tag: string): string {
 
 describe('kcat interop', () => {
   let broker: TestBroker;
-  before(async () => { broker = await startTestBroker(); });
-  after(async () => { await broker?.destroy(); });
+  before(async () => {
+    broker = await startTestBroker();
+  });
+  after(async () => {
+    await broker?.destroy();
+  });
 
   test('kcat -L lists the broker and topics', async (t) => {
     if (!requireTool(t, 'kcat')) return;
@@ -33,9 +37,16 @@ describe('kcat interop', () => {
       if (!requireTool(t, 'kcat')) return;
       const topic = `kcat.${codec}`;
       const input = keyedLines(COUNT, codec);
-      const p = await run('kcat', ['-b', broker.bootstrap, '-P', '-t', topic, '-K:', '-z', codec], { input, timeoutMs: 120_000 });
+      const p = await run('kcat', ['-b', broker.bootstrap, '-P', '-t', topic, '-K:', '-z', codec], {
+        input,
+        timeoutMs: 120_000,
+      });
       assert.equal(p.code, 0, p.stderr);
-      const c = await run('kcat', ['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k:%s\n'], { timeoutMs: 120_000 });
+      const c = await run(
+        'kcat',
+        ['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k:%s\n'],
+        { timeoutMs: 120_000 },
+      );
       assert.equal(c.code, 0, c.stderr);
       const got = c.stdout.toString();
       assert.equal(got.length, input.length);

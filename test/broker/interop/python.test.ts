@@ -11,12 +11,18 @@ const script = (name: string) => join(here, 'python', name);
 
 describe('python clients interop', () => {
   let broker: TestBroker;
-  before(async () => { broker = await startTestBroker(); });
-  after(async () => { await broker?.destroy(); });
+  before(async () => {
+    broker = await startTestBroker();
+  });
+  after(async () => {
+    await broker?.destroy();
+  });
 
   test('kafka-python produces and consumes by partition assignment', async (t) => {
     if (!requireTool(t, 'kafka-python')) return;
-    const r = await run(PYTHON, [script('kafka_python_roundtrip.py'), broker.bootstrap, 'kafka.test-topic', '500'], { timeoutMs: 90_000 });
+    const r = await run(PYTHON, [script('kafka_python_roundtrip.py'), broker.bootstrap, 'kafka.test-topic', '500'], {
+      timeoutMs: 90_000,
+    });
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout.toString());
     assert.equal(out.end, 500);
@@ -45,10 +51,16 @@ describe('python clients interop', () => {
   test('confluent-kafka idempotent producer sends 100k records with no duplicates', async (t) => {
     if (!requireTool(t, 'confluent-kafka') || !requireTool(t, 'kcat')) return;
     const n = 100_000;
-    const r = await run(PYTHON, [script('confluent_idempotent.py'), broker.bootstrap, 'ck.idempotent', String(n)], { timeoutMs: 120_000 });
+    const r = await run(PYTHON, [script('confluent_idempotent.py'), broker.bootstrap, 'ck.idempotent', String(n)], {
+      timeoutMs: 120_000,
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout.toString()), { delivered: n, errors: [], left: 0 });
-    const c = await run('kcat', ['-b', broker.bootstrap, '-C', '-t', 'ck.idempotent', '-o', 'beginning', '-e', '-q', '-f', '%k\n'], { timeoutMs: 60_000 });
+    const c = await run(
+      'kcat',
+      ['-b', broker.bootstrap, '-C', '-t', 'ck.idempotent', '-o', 'beginning', '-e', '-q', '-f', '%k\n'],
+      { timeoutMs: 60_000 },
+    );
     assert.equal(c.code, 0, c.stderr);
     const keys = c.stdout.toString().trim().split('\n');
     assert.equal(keys.length, n);

@@ -38,7 +38,10 @@ describe('KRaft quorum under chaos (deterministic)', () => {
         }
         for (const leader of c.leaders()) {
           const name = `r${n++}`;
-          leader.append([encodeMetadataRecord('TopicRecord', 0, { name, topicId: 'AAAAAAAAAAAAAAAAAAAAAg' })]).then((offset) => acked.set(offset, name), () => {});
+          leader.append([encodeMetadataRecord('TopicRecord', 0, { name, topicId: 'AAAAAAAAAAAAAAAAAAAAAg' })]).then(
+            (offset) => acked.set(offset, name),
+            () => {},
+          );
         }
         await c.clock.advance(Math.floor(rnd() * 600));
       }
@@ -51,7 +54,9 @@ describe('KRaft quorum under chaos (deterministic)', () => {
         const before = `${leader.nodeId}/${leader.epoch}/${leader.highWatermark}`;
         await c.clock.advance(3000);
         leader = await c.awaitLeader(60_000);
-        const stable = before === `${leader.nodeId}/${leader.epoch}/${leader.highWatermark}` && ids.every((id) => c.node(id).highWatermark === leader.highWatermark);
+        const stable =
+          before === `${leader.nodeId}/${leader.epoch}/${leader.highWatermark}` &&
+          ids.every((id) => c.node(id).highWatermark === leader.highWatermark);
         if (stable) break;
         assert.ok(tries < 20, 'the cluster settles');
       }
@@ -61,7 +66,8 @@ describe('KRaft quorum under chaos (deterministic)', () => {
         const m = /node (\d+) is the leader in epoch (\d+)/.exec(line);
         if (m) leadersByEpoch.set(Number(m[2]), (leadersByEpoch.get(Number(m[2])) ?? new Set()).add(Number(m[1])));
       }
-      for (const [epoch, leaders] of leadersByEpoch) assert.equal(leaders.size, 1, `epoch ${epoch} had leaders ${[...leaders].join(',')}`);
+      for (const [epoch, leaders] of leadersByEpoch)
+        assert.equal(leaders.size, 1, `epoch ${epoch} had leaders ${[...leaders].join(',')}`);
 
       const hw = leader.highWatermark;
       // Compare from the newest log start: before it, logs were replaced by snapshots.
@@ -69,8 +75,16 @@ describe('KRaft quorum under chaos (deterministic)', () => {
       const reference = Buffer.concat(leader.batches(from, hw).map((b) => b.bytes));
       for (const id of ids) {
         const node = c.node(id);
-        assert.equal(node.highWatermark, hw, `node ${id} high watermark (${node.role} e${node.epoch} leo ${node.logEndOffset}; leader ${leader.nodeId} leo ${leader.logEndOffset})\n${c.logLines.slice(-40).join("\n")}`);
-        assert.deepEqual(Buffer.concat(node.batches(from, hw).map((b) => b.bytes)), reference, `node ${id} committed log`);
+        assert.equal(
+          node.highWatermark,
+          hw,
+          `node ${id} high watermark (${node.role} e${node.epoch} leo ${node.logEndOffset}; leader ${leader.nodeId} leo ${leader.logEndOffset})\n${c.logLines.slice(-40).join('\n')}`,
+        );
+        assert.deepEqual(
+          Buffer.concat(node.batches(from, hw).map((b) => b.bytes)),
+          reference,
+          `node ${id} committed log`,
+        );
       }
       const committedNames = new Map<number, string>();
       for (const b of c.members.get(leader.nodeId)!.committed) {
@@ -79,12 +93,21 @@ describe('KRaft quorum under chaos (deterministic)', () => {
       for (const [offset, name] of acked) {
         assert.ok(offset < hw, `acknowledged offset ${offset} is below the high watermark ${hw}`);
         // Each voter's applied state (snapshot plus log) holds every acknowledged record.
-        for (const id of ids) assert.ok(c.members.get(id)!.image.topics.has(name), `node ${id} has the record acknowledged at offset ${offset}`);
-        if (committedNames.has(offset)) assert.equal(committedNames.get(offset), name, `the record acknowledged at offset ${offset} is still there`);
+        for (const id of ids)
+          assert.ok(
+            c.members.get(id)!.image.topics.has(name),
+            `node ${id} has the record acknowledged at offset ${offset}`,
+          );
+        if (committedNames.has(offset))
+          assert.equal(committedNames.get(offset), name, `the record acknowledged at offset ${offset} is still there`);
       }
       const images = ids.map((id) => [...c.members.get(id)!.image.topics.keys()].sort().join(','));
       assert.equal(new Set(images).size, 1, 'every voter applied the same records');
-      if (snapshotBytes > 0) assert.ok(c.logLines.some((l) => l.includes('wrote snapshot')), 'snapshots were taken');
+      if (snapshotBytes > 0)
+        assert.ok(
+          c.logLines.some((l) => l.includes('wrote snapshot')),
+          'snapshots were taken',
+        );
       assert.ok(acked.size > 0, 'some appends were acknowledged');
       assert.ok(leadersByEpoch.size >= 1);
     });

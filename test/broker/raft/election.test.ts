@@ -9,11 +9,15 @@ import { ErrorCode } from '../../../src/protocol/errors.js';
 import { RaftError, type RaftNode } from '../../../src/broker/raft/raft-node.js';
 import { SimCluster } from './sim.js';
 
-const topicRecord = (name: string) => encodeMetadataRecord('TopicRecord', 0, { name, topicId: 'AAAAAAAAAAAAAAAAAAAAAg' });
+const topicRecord = (name: string) =>
+  encodeMetadataRecord('TopicRecord', 0, { name, topicId: 'AAAAAAAAAAAAAAAAAAAAAg' });
 
 /** The names of the committed TopicRecords a member has applied, in order. */
 function appliedTopics(cluster: SimCluster, id: number): string[] {
-  return cluster.members.get(id)!.committed.filter((b) => !b.isControl).flatMap((b) => b.values.map((v) => decodeMetadataRecord(v).body.name as string));
+  return cluster.members
+    .get(id)!
+    .committed.filter((b) => !b.isControl)
+    .flatMap((b) => b.values.map((v) => decodeMetadataRecord(v).body.name as string));
 }
 
 /** Every batch of the node's log, as bytes, for byte-identical comparisons. */
@@ -42,8 +46,14 @@ describe('KRaft quorum (deterministic)', () => {
     assert.equal(control.records[0]!.key!.readInt16BE(2), 2);
     const change = decodeData('LeaderChangeMessage', 0, control.records[0]!.value!);
     assert.equal(change.leaderId, 1);
-    assert.deepEqual(change.voters.map((v: { voterId: number }) => v.voterId), [1]);
-    assert.deepEqual(change.grantingVoters.map((v: { voterId: number }) => v.voterId), [1]);
+    assert.deepEqual(
+      change.voters.map((v: { voterId: number }) => v.voterId),
+      [1],
+    );
+    assert.deepEqual(
+      change.grantingVoters.map((v: { voterId: number }) => v.voterId),
+      [1],
+    );
   });
 
   for (const seed of [1, 2, 3, 4, 5]) {
@@ -96,13 +106,19 @@ describe('KRaft quorum (deterministic)', () => {
     c.crash(others[1]!);
     const stuck = leader.append([topicRecord('lost')]);
     let settled: unknown = 'pending';
-    stuck.then((v) => (settled = v), (e) => (settled = e));
+    stuck.then(
+      (v) => (settled = v),
+      (e) => (settled = e),
+    );
     await c.clock.advance(2000);
     assert.equal(settled, 'pending', 'an append is not acknowledged by a minority');
     await c.clock.advance(2000);
     assert.ok(settled instanceof RaftError && settled.error === 'NOT_LEADER_OR_FOLLOWER', `${String(settled)}`);
     assert.notEqual(leader.role, 'leader', 'a leader cut off from a majority steps down');
-    await assert.rejects(leader.append([topicRecord('refused')]), (e: unknown) => e instanceof RaftError && e.error === 'NOT_LEADER_OR_FOLLOWER');
+    await assert.rejects(
+      leader.append([topicRecord('refused')]),
+      (e: unknown) => e instanceof RaftError && e.error === 'NOT_LEADER_OR_FOLLOWER',
+    );
     // No election can be won alone, however long it tries.
     await c.clock.advance(10_000);
     assert.equal(c.leaders().length, 0);
@@ -111,10 +127,14 @@ describe('KRaft quorum (deterministic)', () => {
     const next = await c.awaitLeader();
     await commit(c, next, 'again');
     await c.clock.advance(500);
-    for (const n of c.alive()) assert.deepEqual(appliedTopics(c, n.nodeId).filter((t) => t !== 'lost'), ['committed', 'again']);
+    for (const n of c.alive())
+      assert.deepEqual(
+        appliedTopics(c, n.nodeId).filter((t) => t !== 'lost'),
+        ['committed', 'again'],
+      );
   });
 
-  test('a deposed leader truncates its uncommitted tail to the new leader\'s log (diverging epoch)', async () => {
+  test("a deposed leader truncates its uncommitted tail to the new leader's log (diverging epoch)", async () => {
     const c = new SimCluster([1, 2, 3], 5);
     c.start();
     const old = await c.awaitLeader();
@@ -135,36 +155,70 @@ describe('KRaft quorum (deterministic)', () => {
     assert.ok(old.logEndOffset > old.highWatermark, 'the old leader holds records nobody else has');
     c.heal();
     // The high watermark only covers what matches the leader, so this waits for the truncation and refetch.
-    for (let i = 0; i < 100 && !(old.role === 'follower' && old.highWatermark === fresh.logEndOffset); i++) await c.clock.advance(100);
+    for (let i = 0; i < 100 && !(old.role === 'follower' && old.highWatermark === fresh.logEndOffset); i++)
+      await c.clock.advance(100);
     assert.equal(old.role, 'follower');
     assert.deepEqual(logBytes(old), logBytes(fresh), 'replicas are byte-identical after truncation');
     assert.deepEqual(appliedTopics(c, old.nodeId), ['shared', 'winner']);
     assert.ok(c.logLines.some((l) => l.includes(`node ${old.nodeId} truncates its log`)));
   });
 
-  test('epoch fencing and quorum membership are answered with Kafka\'s errors', async () => {
+  test("epoch fencing and quorum membership are answered with Kafka's errors", async () => {
     const c = new SimCluster([1, 2, 3], 3);
     c.start();
     const leader = await c.awaitLeader();
     const follower = c.alive().find((n) => n !== leader)!;
     const part = (res: any) => res.topics[0].partitions[0];
-    const begin = (epoch: number, leaderId: number, clusterId = c.clusterId) => follower.handleBeginQuorumEpoch({ clusterId, topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0, leaderId, leaderEpoch: epoch }] }] });
+    const begin = (epoch: number, leaderId: number, clusterId = c.clusterId) =>
+      follower.handleBeginQuorumEpoch({
+        clusterId,
+        topics: [
+          { topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0, leaderId, leaderEpoch: epoch }] },
+        ],
+      });
     assert.equal(part(begin(leader.epoch - 1, leader.nodeId)).errorCode, ErrorCode.FENCED_LEADER_EPOCH);
-    assert.equal((begin(leader.epoch, leader.nodeId, 'another-cluster') as any).errorCode, ErrorCode.INCONSISTENT_CLUSTER_ID);
+    assert.equal(
+      (begin(leader.epoch, leader.nodeId, 'another-cluster') as any).errorCode,
+      ErrorCode.INCONSISTENT_CLUSTER_ID,
+    );
     assert.equal(part(begin(leader.epoch + 1, 9)).errorCode, ErrorCode.INCONSISTENT_VOTER_SET);
-    const fetch = (node: RaftNode, currentLeaderEpoch: number) => node.handleFetch({
-      clusterId: c.clusterId, replicaId: 99, maxWaitMs: 0,
-      topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAQ', partitions: [{ partition: 0, currentLeaderEpoch, fetchOffset: 0, lastFetchedEpoch: 0, partitionMaxBytes: 1000 }] }],
-    }).then((res: any) => res.responses[0].partitions[0]);
+    const fetch = (node: RaftNode, currentLeaderEpoch: number) =>
+      node
+        .handleFetch({
+          clusterId: c.clusterId,
+          replicaId: 99,
+          maxWaitMs: 0,
+          topics: [
+            {
+              topicId: 'AAAAAAAAAAAAAAAAAAAAAQ',
+              partitions: [
+                { partition: 0, currentLeaderEpoch, fetchOffset: 0, lastFetchedEpoch: 0, partitionMaxBytes: 1000 },
+              ],
+            },
+          ],
+        })
+        .then((res: any) => res.responses[0].partitions[0]);
     // A follower does not serve the log, and names the leader it knows so the fetcher can move on.
     const atFollower = await fetch(follower, leader.epoch);
     assert.equal(atFollower.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    assert.deepEqual([atFollower.currentLeader.leaderId, atFollower.currentLeader.leaderEpoch], [leader.nodeId, leader.epoch]);
+    assert.deepEqual(
+      [atFollower.currentLeader.leaderId, atFollower.currentLeader.leaderEpoch],
+      [leader.nodeId, leader.epoch],
+    );
     assert.equal((await fetch(leader, leader.epoch - 1)).errorCode, ErrorCode.FENCED_LEADER_EPOCH);
     assert.equal((await fetch(leader, leader.epoch + 1)).errorCode, ErrorCode.UNKNOWN_LEADER_EPOCH);
-    const vote = (candidateEpoch: number, candidateId: number, lastOffsetEpoch: number, lastOffset: number) => part(follower.handleVote({
-      clusterId: c.clusterId, topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0, candidateEpoch, candidateId, lastOffsetEpoch, lastOffset }] }],
-    }));
+    const vote = (candidateEpoch: number, candidateId: number, lastOffsetEpoch: number, lastOffset: number) =>
+      part(
+        follower.handleVote({
+          clusterId: c.clusterId,
+          topics: [
+            {
+              topicName: '__cluster_metadata',
+              partitions: [{ partitionIndex: 0, candidateEpoch, candidateId, lastOffsetEpoch, lastOffset }],
+            },
+          ],
+        }),
+      );
     assert.equal(vote(leader.epoch - 1, leader.nodeId, 0, 0).errorCode, ErrorCode.FENCED_LEADER_EPOCH);
     // A candidate whose log is behind is refused, even in a newer epoch.
     const other = [1, 2, 3].find((id) => id !== follower.nodeId)!;
@@ -176,9 +230,18 @@ describe('KRaft quorum (deterministic)', () => {
   test('a vote is never given twice in one epoch, across a restart', async () => {
     const c = new SimCluster([1, 2, 3], 9);
     const n = c.node(1);
-    const vote = (node: RaftNode, candidateId: number) => (node.handleVote({
-      clusterId: c.clusterId, topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0, candidateEpoch: 5, candidateId, lastOffsetEpoch: 0, lastOffset: 0 }] }],
-    }) as any).topics[0].partitions[0].voteGranted;
+    const vote = (node: RaftNode, candidateId: number) =>
+      (
+        node.handleVote({
+          clusterId: c.clusterId,
+          topics: [
+            {
+              topicName: '__cluster_metadata',
+              partitions: [{ partitionIndex: 0, candidateEpoch: 5, candidateId, lastOffsetEpoch: 0, lastOffset: 0 }],
+            },
+          ],
+        }) as any
+      ).topics[0].partitions[0].voteGranted;
     assert.equal(vote(n, 2), true);
     assert.equal(vote(n, 3), false);
     c.crash(1);
@@ -191,14 +254,21 @@ describe('KRaft quorum (deterministic)', () => {
   test('following the winner keeps the vote: EndQuorumEpoch and a restart never free it for a rival in that epoch', async () => {
     const c = new SimCluster([1, 2, 3], 12);
     const topics = (p: object) => [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0, ...p }] }];
-    const vote = (node: RaftNode, candidateId: number) => (node.handleVote({
-      clusterId: c.clusterId, topics: topics({ candidateEpoch: 5, candidateId, lastOffsetEpoch: 0, lastOffset: 0 }),
-    }) as any).topics[0].partitions[0].voteGranted;
+    const vote = (node: RaftNode, candidateId: number) =>
+      (
+        node.handleVote({
+          clusterId: c.clusterId,
+          topics: topics({ candidateEpoch: 5, candidateId, lastOffsetEpoch: 0, lastOffset: 0 }),
+        }) as any
+      ).topics[0].partitions[0].voteGranted;
     const n = c.node(1);
     assert.equal(vote(n, 2), true);
     n.handleBeginQuorumEpoch({ clusterId: c.clusterId, topics: topics({ leaderId: 2, leaderEpoch: 5 }) });
     assert.equal(n.role, 'follower');
-    n.handleEndQuorumEpoch({ clusterId: c.clusterId, topics: topics({ leaderId: 2, leaderEpoch: 5, preferredSuccessors: [3, 1] }) });
+    n.handleEndQuorumEpoch({
+      clusterId: c.clusterId,
+      topics: topics({ leaderId: 2, leaderEpoch: 5, preferredSuccessors: [3, 1] }),
+    });
     assert.equal(vote(n, 3), false, 'a second candidate in epoch 5 is refused');
     c.crash(1);
     assert.equal(vote(c.restart(1), 3), false, 'and still refused after a restart');
@@ -237,7 +307,7 @@ describe('KRaft quorum (deterministic)', () => {
     assert.deepEqual(appliedTopics(c, c.leaders()[0]!.nodeId), ['x']);
   });
 
-  test('DescribeQuorum: the leader reports every voter\'s log end offset; a follower points elsewhere', async () => {
+  test("DescribeQuorum: the leader reports every voter's log end offset; a follower points elsewhere", async () => {
     const c = new SimCluster([1, 2, 3], 2);
     c.start();
     const leader = await c.awaitLeader();
@@ -246,8 +316,14 @@ describe('KRaft quorum (deterministic)', () => {
     const d = (leader.handleDescribeQuorum() as any).topics[0].partitions[0];
     assert.equal(d.leaderId, leader.nodeId);
     assert.equal(d.highWatermark, leader.logEndOffset);
-    assert.deepEqual(d.currentVoters.map((v: any) => [v.replicaId, v.logEndOffset]).sort(), [1, 2, 3].map((id) => [id, leader.logEndOffset]));
+    assert.deepEqual(
+      d.currentVoters.map((v: any) => [v.replicaId, v.logEndOffset]).sort(),
+      [1, 2, 3].map((id) => [id, leader.logEndOffset]),
+    );
     const follower = c.alive().find((n) => n !== leader)!;
-    assert.equal((follower.handleDescribeQuorum() as any).topics[0].partitions[0].errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    assert.equal(
+      (follower.handleDescribeQuorum() as any).topics[0].partitions[0].errorCode,
+      ErrorCode.NOT_LEADER_OR_FOLLOWER,
+    );
   });
 });

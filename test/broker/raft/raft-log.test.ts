@@ -13,10 +13,22 @@ import { decodeMetadataRecord, encodeMetadataRecord } from '../../../src/protoco
 const dir = mkdtempSync(join(tmpdir(), 'ktool-raft-log-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const batch = (baseOffset: number, epoch: number, names: string[]) => encodeRecordBatch({
-  baseOffset, partitionLeaderEpoch: epoch, now: 1,
-  records: names.map((name) => ({ value: encodeMetadataRecord('RegisterBrokerRecord', 0, { brokerId: Number(name), brokerEpoch: 7, incarnationId: 'AAAAAAAAAAAAAAAAAAAAAw', endPoints: [], features: [], rack: null }) })),
-});
+const batch = (baseOffset: number, epoch: number, names: string[]) =>
+  encodeRecordBatch({
+    baseOffset,
+    partitionLeaderEpoch: epoch,
+    now: 1,
+    records: names.map((name) => ({
+      value: encodeMetadataRecord('RegisterBrokerRecord', 0, {
+        brokerId: Number(name),
+        brokerEpoch: 7,
+        incarnationId: 'AAAAAAAAAAAAAAAAAAAAAw',
+        endPoints: [],
+        features: [],
+        rack: null,
+      }),
+    })),
+  });
 
 describe('metadata log on disk', () => {
   test('batches survive a reopen; a torn tail is cut; truncation is durable; epochs answer divergence', () => {
@@ -38,8 +50,18 @@ describe('metadata log on disk', () => {
     const reopened = new RaftLog(new FileLogStore(logDir));
     assert.equal(reopened.endOffset, 4);
     assert.equal(statSync(file).size, whole, 'the torn tail is gone from the file');
-    const records = decodeBatches(reopened.read(0, 1 << 20)).flatMap((b) => b.records.map((r) => decodeMetadataRecord(r.value!)));
-    assert.deepEqual(records.map((r) => [r.name, r.body.brokerId]), [['RegisterBrokerRecord', 1], ['RegisterBrokerRecord', 2], ['RegisterBrokerRecord', 3], ['RegisterBrokerRecord', 4]]);
+    const records = decodeBatches(reopened.read(0, 1 << 20)).flatMap((b) =>
+      b.records.map((r) => decodeMetadataRecord(r.value!)),
+    );
+    assert.deepEqual(
+      records.map((r) => [r.name, r.body.brokerId]),
+      [
+        ['RegisterBrokerRecord', 1],
+        ['RegisterBrokerRecord', 2],
+        ['RegisterBrokerRecord', 3],
+        ['RegisterBrokerRecord', 4],
+      ],
+    );
     reopened.truncateTo(2);
     reopened.close();
     const third = new RaftLog(new FileLogStore(logDir));
@@ -48,11 +70,15 @@ describe('metadata log on disk', () => {
     third.close();
   });
 
-  test('the quorum-state file holds the epoch and the vote, in Kafka\'s field names', () => {
+  test("the quorum-state file holds the epoch and the vote, in Kafka's field names", () => {
     const store = FileQuorumStateStore.inDir(dir);
     assert.equal(store.read(), null);
     store.write({ epoch: 3, leaderId: -1, votedId: 2 });
-    assert.deepEqual(new FileQuorumStateStore(join(dir, 'quorum-state')).read(), { epoch: 3, leaderId: -1, votedId: 2 });
+    assert.deepEqual(new FileQuorumStateStore(join(dir, 'quorum-state')).read(), {
+      epoch: 3,
+      leaderId: -1,
+      votedId: 2,
+    });
     const json = JSON.parse(readFileSync(join(dir, 'quorum-state'), 'utf8'));
     assert.equal(json.leaderEpoch, 3);
     assert.equal(json.votedId, 2);

@@ -1,12 +1,23 @@
 // A deterministic world for Raft unit tests: a fake clock that runs timers in order, and a network
 // that carries every request and response through the real Kafka codec, with crashes and cuts.
-import { encodeRequestFrame, decodeRequestFrame, encodeResponseFrame, decodeResponseFrame, concatChunks } from '../../../src/protocol/index.js';
+import {
+  encodeRequestFrame,
+  decodeRequestFrame,
+  encodeResponseFrame,
+  decodeResponseFrame,
+  concatChunks,
+} from '../../../src/protocol/index.js';
 import type { MessageBody } from '../../../src/protocol/index.js';
 import { MemoryLogStore, RaftLog } from '../../../src/broker/raft/raft-log.js';
 import { MemoryQuorumStateStore } from '../../../src/broker/raft/quorum-state-store.js';
 import { MetadataImage } from '../../../src/broker/raft/metadata-image.js';
 import { MemorySnapshotStore } from '../../../src/broker/raft/snapshot.js';
-import { RAFT_REQUEST_VERSIONS, RaftNode, type CommittedBatch, type RaftClock } from '../../../src/broker/raft/raft-node.js';
+import {
+  RAFT_REQUEST_VERSIONS,
+  RaftNode,
+  type CommittedBatch,
+  type RaftClock,
+} from '../../../src/broker/raft/raft-node.js';
 
 const flush = async () => {
   for (let i = 0; i < 4; i++) await new Promise<void>((r) => setImmediate(r));
@@ -77,11 +88,22 @@ export class SimCluster {
   /** Requests sent, by API key. */
   readonly sent = new Map<number, number>();
 
-  constructor(readonly voters: number[], private readonly seed = 1, readonly clusterId = 'sim-cluster-000000000A', private readonly snapshotBytes = 0) {
-    for (const id of voters) this.create(id, new MemoryLogStore(), new MemoryQuorumStateStore(), new MemorySnapshotStore());
+  constructor(
+    readonly voters: number[],
+    private readonly seed = 1,
+    readonly clusterId = 'sim-cluster-000000000A',
+    private readonly snapshotBytes = 0,
+  ) {
+    for (const id of voters)
+      this.create(id, new MemoryLogStore(), new MemoryQuorumStateStore(), new MemorySnapshotStore());
   }
 
-  private create(id: number, logStore: MemoryLogStore, stateStore: MemoryQuorumStateStore, snapshots: MemorySnapshotStore): SimMember {
+  private create(
+    id: number,
+    logStore: MemoryLogStore,
+    stateStore: MemoryQuorumStateStore,
+    snapshots: MemorySnapshotStore,
+  ): SimMember {
     // A new process starts with empty memory and re-applies its log as the high watermark passes it.
     const committed: CommittedBatch[] = [];
     const image = new MetadataImage();
@@ -125,7 +147,9 @@ export class SimCluster {
   }
 
   private reachable(from: number, to: number): boolean {
-    return !this.down.has(from) && !this.down.has(to) && !this.cuts.has(`${from}-${to}`) && !this.cuts.has(`${to}-${from}`);
+    return (
+      !this.down.has(from) && !this.down.has(to) && !this.cuts.has(`${from}-${to}`) && !this.cuts.has(`${to}-${from}`)
+    );
   }
 
   /** One request over the wire format and back; an unreachable peer is a request timeout. */
@@ -135,7 +159,8 @@ export class SimCluster {
     const correlationId = ++this.correlation;
     const frame = concatChunks(encodeRequestFrame(apiKey, version, correlationId, `raft-${from}`, body));
     return new Promise((resolve, reject) => {
-      const timeout = () => this.clock.setTimeout(() => reject(new Error(`request to ${to} timed out`)), this.requestTimeoutMs);
+      const timeout = () =>
+        this.clock.setTimeout(() => reject(new Error(`request to ${to} timed out`)), this.requestTimeoutMs);
       this.clock.setTimeout(async () => {
         if (!this.reachable(from, to)) return timeout();
         const { header, body: decoded } = decodeRequestFrame(frame.subarray(4));
@@ -189,7 +214,10 @@ export class SimCluster {
       if (leaders.length === 1) {
         const l = leaders[0]!;
         const epoch = l.epoch;
-        if (this.alive().every((n) => n === l || (n.role === 'follower' && n.leaderId === l.nodeId && n.epoch === epoch))) return l;
+        if (
+          this.alive().every((n) => n === l || (n.role === 'follower' && n.leaderId === l.nodeId && n.epoch === epoch))
+        )
+          return l;
       }
     }
     throw new Error(`no stable leader after ${maxMs} ms:\n${this.logLines.slice(-20).join('\n')}`);

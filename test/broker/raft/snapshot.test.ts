@@ -7,12 +7,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { encodeMetadataRecord } from '../../../src/protocol/log-records.js';
-import { decodeSnapshot, encodeSnapshot, FileSnapshotStore, snapshotFileName } from '../../../src/broker/raft/snapshot.js';
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  FileSnapshotStore,
+  snapshotFileName,
+} from '../../../src/broker/raft/snapshot.js';
 import { SimCluster } from './sim.js';
 
-const register = (brokerId: number) => encodeMetadataRecord('RegisterBrokerRecord', 0, {
-  brokerId, incarnationId: 'AAAAAAAAAAAAAAAAAAAAAw', brokerEpoch: brokerId, endPoints: [{ name: 'PLAINTEXT', host: 'localhost', port: 9000 + brokerId, securityProtocol: 0 }], features: [], rack: null, fenced: false,
-});
+const register = (brokerId: number) =>
+  encodeMetadataRecord('RegisterBrokerRecord', 0, {
+    brokerId,
+    incarnationId: 'AAAAAAAAAAAAAAAAAAAAAw',
+    brokerEpoch: brokerId,
+    endPoints: [{ name: 'PLAINTEXT', host: 'localhost', port: 9000 + brokerId, securityProtocol: 0 }],
+    features: [],
+    rack: null,
+    fenced: false,
+  });
 
 const brokerIds = (c: SimCluster, id: number) => [...c.members.get(id)!.image.brokers.keys()].sort((a, b) => a - b);
 
@@ -20,11 +32,14 @@ const dir = mkdtempSync(join(tmpdir(), 'ktool-snapshot-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('metadata log snapshots', () => {
-  test('a snapshot file is Kafka\'s <endOffset>-<epoch>.checkpoint: header, records, footer', () => {
+  test("a snapshot file is Kafka's <endOffset>-<epoch>.checkpoint: header, records, footer", () => {
     const store = new FileSnapshotStore(dir);
     const id = { endOffset: 42, epoch: 3 };
     store.write({ id, bytes: encodeSnapshot(id, [register(1), register(2)], 1) });
-    store.write({ id: { endOffset: 50, epoch: 3 }, bytes: encodeSnapshot({ endOffset: 50, epoch: 3 }, [register(1)], 2) });
+    store.write({
+      id: { endOffset: 50, epoch: 3 },
+      bytes: encodeSnapshot({ endOffset: 50, epoch: 3 }, [register(1)], 2),
+    });
     assert.deepEqual(readdirSync(dir), [snapshotFileName({ endOffset: 50, epoch: 3 })], 'older snapshots are removed');
     assert.equal(snapshotFileName(id), '00000000000000000042-0000000003.checkpoint');
     const latest = store.latest()!;
@@ -47,12 +62,18 @@ describe('metadata log snapshots', () => {
     }
     const snap = c.members.get(leader.nodeId)!.snapshots.latest();
     assert.ok(snap, 'the leader wrote a snapshot');
-    assert.ok(leader.batches().length > 0 && leader.batches()[0]!.baseOffset === snap.id.endOffset, 'its log starts where the snapshot ends');
+    assert.ok(
+      leader.batches().length > 0 && leader.batches()[0]!.baseOffset === snap.id.endOffset,
+      'its log starts where the snapshot ends',
+    );
     assert.ok(c.logLines.some((l) => l.includes(`node ${leader.nodeId} wrote snapshot`)));
 
     const back = c.restart(lagging);
     for (let i = 0; i < 60 && back.highWatermark < leader.highWatermark; i++) await c.clock.advance(100);
-    assert.ok(c.logLines.some((l) => l.includes(`node ${lagging} loaded snapshot`)), 'the lagging voter fetched a snapshot');
+    assert.ok(
+      c.logLines.some((l) => l.includes(`node ${lagging} loaded snapshot`)),
+      'the lagging voter fetched a snapshot',
+    );
     const expected = Array.from({ length: 30 }, (_, i) => 100 + i);
     assert.deepEqual(brokerIds(c, lagging), expected);
     assert.equal(back.highWatermark, leader.highWatermark);
@@ -85,12 +106,23 @@ describe('metadata log snapshots', () => {
     assert.equal(observer.role, 'follower');
     assert.equal(observer.leaderId, leader.nodeId);
     assert.deepEqual(brokerIds(c, 9), brokerIds(c, leader.nodeId));
-    assert.ok(c.logLines.some((l) => l.includes('node 9 loaded snapshot')), 'it started from the leader\'s snapshot');
+    assert.ok(
+      c.logLines.some((l) => l.includes('node 9 loaded snapshot')),
+      "it started from the leader's snapshot",
+    );
     const observers = (leader.handleDescribeQuorum() as any).topics[0].partitions[0].observers;
-    assert.deepEqual(observers.map((o: { replicaId: number }) => o.replicaId), [9]);
+    assert.deepEqual(
+      observers.map((o: { replicaId: number }) => o.replicaId),
+      [9],
+    );
 
     c.crash(leader.nodeId);
-    for (let i = 0; i < 100 && !(observer.role === 'follower' && observer.leaderId !== leader.nodeId && c.leaders().length === 1); i++) await c.clock.advance(100);
+    for (
+      let i = 0;
+      i < 100 && !(observer.role === 'follower' && observer.leaderId !== leader.nodeId && c.leaders().length === 1);
+      i++
+    )
+      await c.clock.advance(100);
     const next = c.leaders()[0]!;
     assert.equal(observer.leaderId, next.nodeId, 'the observer found the new leader');
     void next.append([register(300)]).catch(() => {});

@@ -28,20 +28,36 @@ describe('Raft transport over TCP', () => {
     const refused = await freePort();
     // A real single-voter controller listener.
     const image = new MetadataImage();
-    const raft = new RaftNode({ nodeId: 1, voters: [1], clusterId: 'c', log: new RaftLog(new MemoryLogStore()), stateStore: new MemoryQuorumStateStore(), transport: { send: () => Promise.reject(new Error('unused')) } });
+    const raft = new RaftNode({
+      nodeId: 1,
+      voters: [1],
+      clusterId: 'c',
+      log: new RaftLog(new MemoryLogStore()),
+      stateStore: new MemoryQuorumStateStore(),
+      transport: { send: () => Promise.reject(new Error('unused')) },
+    });
     raft.start();
     const registry = new BrokerRegistry({ raft, image, clusterId: 'c' });
     cleanups.push(() => registry.stop());
     const server = new BrokerServer({
       listeners: [{ name: 'CONTROLLER', protocol: 'PLAINTEXT', host: '127.0.0.1', port: 0 }],
-      maxFrameBytes: 1 << 20, maxConnections: 100, maxConnectionsPerIp: 100, idleTimeoutMs: 0,
-      handle: createControllerDispatcher(raft, registry, new TopicControl({ raft, image })), log: () => {},
+      maxFrameBytes: 1 << 20,
+      maxConnections: 100,
+      maxConnectionsPerIp: 100,
+      idleTimeoutMs: 0,
+      handle: createControllerDispatcher(raft, registry, new TopicControl({ raft, image })),
+      log: () => {},
     });
     const [bound] = await server.listen();
     cleanups.push(() => server.close(0));
     const transport = new TcpRaftTransport({
-      nodeId: 9, requestTimeoutMs: 300,
-      peers: [{ id: 1, host: '127.0.0.1', port: bound!.boundPort }, { id: 2, host: '127.0.0.1', port: silent.port }, { id: 3, host: '127.0.0.1', port: refused }],
+      nodeId: 9,
+      requestTimeoutMs: 300,
+      peers: [
+        { id: 1, host: '127.0.0.1', port: bound!.boundPort },
+        { id: 2, host: '127.0.0.1', port: silent.port },
+        { id: 3, host: '127.0.0.1', port: refused },
+      ],
     });
     cleanups.push(() => transport.close());
 

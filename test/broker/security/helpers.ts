@@ -41,25 +41,93 @@ const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes
 export function makeCerts(): Certs {
   const dir = tempDir('ktool-certs-');
   const p = (f: string) => join(dir, f);
-  openssl(dir, ['req', '-x509', ...EC, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=ktool test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl(dir, [
+    'req',
+    '-x509',
+    ...EC,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=ktool test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   const leaf = (name: string, cn: string, usage: string) => {
-    writeFileSync(p(`${name}.ext`), `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=${usage}\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n`);
+    writeFileSync(
+      p(`${name}.ext`),
+      `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=${usage}\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n`,
+    );
     openssl(dir, ['req', ...EC, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+    ]);
   };
   leaf('server', 'localhost', 'serverAuth');
   leaf('client', 'ktool-test-client', 'clientAuth');
-  writeFileSync(p('keystore.pem'), readFileSync(p('server.crt'), 'utf8') + readFileSync(p('ca.pem'), 'utf8') + readFileSync(p('server.key'), 'utf8'));
+  writeFileSync(
+    p('keystore.pem'),
+    readFileSync(p('server.crt'), 'utf8') + readFileSync(p('ca.pem'), 'utf8') + readFileSync(p('server.key'), 'utf8'),
+  );
   const keyPassword = 'key-pass-Zq81';
-  openssl(dir, ['pkcs8', '-topk8', '-in', 'server.key', '-out', 'server-enc.key', '-passout', `pass:${keyPassword}`, '-v2', 'aes-256-cbc']);
+  openssl(dir, [
+    'pkcs8',
+    '-topk8',
+    '-in',
+    'server.key',
+    '-out',
+    'server-enc.key',
+    '-passout',
+    `pass:${keyPassword}`,
+    '-v2',
+    'aes-256-cbc',
+  ]);
   const p12Password = 'p12-pass-Wm27';
-  openssl(dir, ['pkcs12', '-export', '-in', 'server.crt', '-inkey', 'server.key', '-out', 'server.p12', '-passout', `pass:${p12Password}`]);
+  openssl(dir, [
+    'pkcs12',
+    '-export',
+    '-in',
+    'server.crt',
+    '-inkey',
+    'server.key',
+    '-out',
+    'server.p12',
+    '-passout',
+    `pass:${p12Password}`,
+  ]);
   openssl(dir, ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', 'stray.key']);
   return {
-    dir, ca: p('ca.pem'), serverCert: p('server.crt'), serverKey: p('server.key'), keystore: p('keystore.pem'),
-    encryptedKey: p('server-enc.key'), keyPassword, p12: p('server.p12'), p12Password,
-    clientCert: p('client.crt'), clientKey: p('client.key'), strayKey: p('stray.key'),
+    dir,
+    ca: p('ca.pem'),
+    serverCert: p('server.crt'),
+    serverKey: p('server.key'),
+    keystore: p('keystore.pem'),
+    encryptedKey: p('server-enc.key'),
+    keyPassword,
+    p12: p('server.p12'),
+    p12Password,
+    clientCert: p('client.crt'),
+    clientKey: p('client.key'),
+    strayKey: p('stray.key'),
   };
 }
 
@@ -74,7 +142,10 @@ export async function startLoggedBroker(props: Record<string, string>, dataDir =
   const lines: string[] = [];
   const b = await startBroker({
     properties: { 'log.dirs': dataDir, ...props },
-    log: (l) => { lines.push(l); if (process.env.KTOOL_TEST_LOG) process.stderr.write(`[broker] ${l}\n`); },
+    log: (l) => {
+      lines.push(l);
+      if (process.env.KTOOL_TEST_LOG) process.stderr.write(`[broker] ${l}\n`);
+    },
   });
   return Object.assign(b, {
     lines,
@@ -97,19 +168,33 @@ export class RawClient {
   private closeWaiters: Array<() => void> = [];
 
   private constructor(private readonly socket: Socket) {
-    socket.on('data', (d: Buffer) => { this.buffered = Buffer.concat([this.buffered, d]); this.pump(); });
+    socket.on('data', (d: Buffer) => {
+      this.buffered = Buffer.concat([this.buffered, d]);
+      this.pump();
+    });
     socket.on('close', () => {
       this.closed = true;
       for (const w of this.waiters.splice(0)) w.reject(new Error('connection closed'));
       for (const w of this.closeWaiters.splice(0)) w();
     });
-    socket.on('error', () => { this.closed = true; });
+    socket.on('error', () => {
+      this.closed = true;
+    });
   }
 
   static open(port: number, tls?: { ca: string; cert?: string; key?: string }): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       if (tls) {
-        const s = tlsConnect({ port, host: '127.0.0.1', ca: readFileSync(tls.ca), cert: tls.cert && readFileSync(tls.cert), key: tls.key && readFileSync(tls.key) }, () => resolve(new RawClient(s)));
+        const s = tlsConnect(
+          {
+            port,
+            host: '127.0.0.1',
+            ca: readFileSync(tls.ca),
+            cert: tls.cert && readFileSync(tls.cert),
+            key: tls.key && readFileSync(tls.key),
+          },
+          () => resolve(new RawClient(s)),
+        );
         s.once('error', reject);
       } else {
         const s = netConnect({ port, host: '127.0.0.1' }, () => resolve(new RawClient(s)));
@@ -130,17 +215,25 @@ export class RawClient {
 
   private nextFrame(timeoutMs: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      if (this.closed) { reject(new Error('connection closed')); return; }
+      if (this.closed) {
+        reject(new Error('connection closed'));
+        return;
+      }
       const timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
       this.waiters.push({
-        resolve: (f) => { clearTimeout(timer); resolve(f); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
+        resolve: (f) => {
+          clearTimeout(timer);
+          resolve(f);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       });
       this.pump();
     });
   }
 
-   
   async request(apiKey: number, version: number, body: object, timeoutMs = 10_000): Promise<any> {
     const id = this.correlationId++;
     const answer = this.nextFrame(timeoutMs);
@@ -163,7 +256,10 @@ export class RawClient {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('connection still open')), timeoutMs);
-      this.closeWaiters.push(() => { clearTimeout(timer); resolve(); });
+      this.closeWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 
@@ -173,8 +269,14 @@ export class RawClient {
 }
 
 export const API = {
-  Metadata: 3, SaslHandshake: 17, ApiVersions: 18, CreateTopics: 19, DescribeConfigs: 32, SaslAuthenticate: 36,
-  DescribeUserScramCredentials: 50, AlterUserScramCredentials: 51,
+  Metadata: 3,
+  SaslHandshake: 17,
+  ApiVersions: 18,
+  CreateTopics: 19,
+  DescribeConfigs: 32,
+  SaslAuthenticate: 36,
+  DescribeUserScramCredentials: 50,
+  AlterUserScramCredentials: 51,
 } as const;
 
 export function plainToken(user: string, password: string, authzid = ''): Buffer {
@@ -189,7 +291,11 @@ export class ScramClient {
   private readonly digest: 'sha256' | 'sha512';
   private readonly bytes: number;
 
-  constructor(mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512', private readonly user: string, private readonly password: string) {
+  constructor(
+    mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512',
+    private readonly user: string,
+    private readonly password: string,
+  ) {
     this.digest = mechanism === 'SCRAM-SHA-256' ? 'sha256' : 'sha512';
     this.bytes = mechanism === 'SCRAM-SHA-256' ? 32 : 64;
   }
@@ -221,7 +327,12 @@ export class ScramClient {
 }
 
 /** What a SCRAM admin client sends in AlterUserScramCredentials: salt and Hi(password). */
-export function scramUpsertion(name: string, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512', password: string, iterations = 4096) {
+export function scramUpsertion(
+  name: string,
+  mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512',
+  password: string,
+  iterations = 4096,
+) {
   const salt = randomBytes(24);
   const digest = mechanism === 'SCRAM-SHA-256' ? 'sha256' : 'sha512';
   const saltedPassword = pbkdf2Sync(password, salt, iterations, mechanism === 'SCRAM-SHA-256' ? 32 : 64, digest);

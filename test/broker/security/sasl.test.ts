@@ -8,11 +8,29 @@ import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { tempDir } from '../../helpers/broker.js';
 import { requireTool, run } from '../../helpers/tools.js';
-import { API, plainToken, RawClient, ScramClient, scramUpsertion, startLoggedBroker, type LoggedBroker } from './helpers.js';
+import {
+  API,
+  plainToken,
+  RawClient,
+  ScramClient,
+  scramUpsertion,
+  startLoggedBroker,
+  type LoggedBroker,
+} from './helpers.js';
 
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice-secret-7Hq";';
-const PASSWORDS = ['admin-secret', 'alice-secret-7Hq', 'bob-secret-3Kd', 'carol-secret-256x', 'carol-secret-512y', 'dave-secret-9Lp', 'erin-secret-4Tz'];
-const SCRAM_AUTH_FAILED = (m: string) => `Authentication failed during authentication due to invalid credentials with SASL mechanism ${m}`;
+const JAAS =
+  'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice-secret-7Hq";';
+const PASSWORDS = [
+  'admin-secret',
+  'alice-secret-7Hq',
+  'bob-secret-3Kd',
+  'carol-secret-256x',
+  'carol-secret-512y',
+  'dave-secret-9Lp',
+  'erin-secret-4Tz',
+];
+const SCRAM_AUTH_FAILED = (m: string) =>
+  `Authentication failed during authentication due to invalid credentials with SASL mechanism ${m}`;
 
 const props = {
   listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
@@ -39,7 +57,11 @@ async function scramLogin(c: RawClient, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-
 }
 
 async function metadataWorks(c: RawClient): Promise<void> {
-  const md = await c.request(API.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+  const md = await c.request(API.Metadata, 12, {
+    topics: null,
+    allowAutoTopicCreation: false,
+    includeTopicAuthorizedOperations: false,
+  });
   assert.equal(md.brokers.length, 1);
 }
 
@@ -62,7 +84,11 @@ describe('SASL_PLAINTEXT listener', () => {
     assert.equal(broker.port, broker.ports.PLAINTEXT);
     const c = await RawClient.open(port);
     assert.equal((await plainLogin(c, 'alice', 'alice-secret-7Hq')).errorCode, 0);
-    const md = await c.request(API.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const md = await c.request(API.Metadata, 12, {
+      topics: null,
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
     assert.equal(md.brokers[0].port, port, 'metadata advertises the SASL listener to its clients');
     c.close();
   });
@@ -81,9 +107,20 @@ describe('SASL_PLAINTEXT listener', () => {
 
   test('any other request before authentication closes the connection', async () => {
     const c = await RawClient.open(port);
-    await assert.rejects(c.request(API.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }), /connection closed/);
+    await assert.rejects(
+      c.request(API.Metadata, 12, {
+        topics: null,
+        allowAutoTopicCreation: false,
+        includeTopicAuthorizedOperations: false,
+      }),
+      /connection closed/,
+    );
     await c.waitClosed();
-    assert.ok(broker.lines.some((l) => /unexpected Metadata request before SASL authentication completed on listener SASL_PLAINTEXT/.test(l)));
+    assert.ok(
+      broker.lines.some((l) =>
+        /unexpected Metadata request before SASL authentication completed on listener SASL_PLAINTEXT/.test(l),
+      ),
+    );
     // After the handshake only SaslAuthenticate is accepted.
     const d = await RawClient.open(port);
     assert.equal((await d.request(API.SaslHandshake, 1, { mechanism: 'PLAIN' })).errorCode, 0);
@@ -99,7 +136,11 @@ describe('SASL_PLAINTEXT listener', () => {
   });
 
   test('PLAIN over SaslAuthenticate v0-v2 for JAAS users and sasl.users users', async () => {
-    for (const [user, pw, v] of [['admin', 'admin-secret', 2], ['alice', 'alice-secret-7Hq', 1], ['bob', 'bob-secret-3Kd', 0]] as const) {
+    for (const [user, pw, v] of [
+      ['admin', 'admin-secret', 2],
+      ['alice', 'alice-secret-7Hq', 1],
+      ['bob', 'bob-secret-3Kd', 0],
+    ] as const) {
       const c = await RawClient.open(port);
       const r = await plainLogin(c, user, pw, v);
       assert.equal(r.errorCode, 0, `${user}: ${r.errorMessage}`);
@@ -109,14 +150,21 @@ describe('SASL_PLAINTEXT listener', () => {
       const again = await c.request(API.SaslAuthenticate, 1, { authBytes: plainToken(user, pw) });
       assert.equal(again.errorCode, ErrorCode.ILLEGAL_SASL_STATE);
       assert.equal(again.errorMessage, 'SaslAuthenticate request received after successful authentication');
-      assert.equal((await c.request(API.SaslHandshake, 1, { mechanism: 'PLAIN' })).errorCode, ErrorCode.ILLEGAL_SASL_STATE);
+      assert.equal(
+        (await c.request(API.SaslHandshake, 1, { mechanism: 'PLAIN' })).errorCode,
+        ErrorCode.ILLEGAL_SASL_STATE,
+      );
       await metadataWorks(c);
       c.close();
     }
   });
 
-  test('a wrong PLAIN password gets SASL_AUTHENTICATION_FAILED with Kafka\'s message, then the connection closes', async () => {
-    for (const [user, pw] of [['alice', 'wrong-password'], ['nobody', 'alice-secret-7Hq'], ['carol', 'carol-secret-256x']]) {
+  test("a wrong PLAIN password gets SASL_AUTHENTICATION_FAILED with Kafka's message, then the connection closes", async () => {
+    for (const [user, pw] of [
+      ['alice', 'wrong-password'],
+      ['nobody', 'alice-secret-7Hq'],
+      ['carol', 'carol-secret-256x'],
+    ]) {
       const c = await RawClient.open(port);
       const r = await plainLogin(c, user, pw);
       assert.equal(r.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED);
@@ -126,7 +174,13 @@ describe('SASL_PLAINTEXT listener', () => {
     const ok = await RawClient.open(port);
     assert.equal((await plainLogin(ok, 'alice', 'alice-secret-7Hq')).errorCode, 0, 'the broker keeps serving');
     ok.close();
-    assert.ok(broker.lines.some((l) => /^Failed authentication with 127\.0\.0\.1:\d+ on listener SASL_PLAINTEXT \(Authentication failed: Invalid username or password\)$/.test(l)));
+    assert.ok(
+      broker.lines.some((l) =>
+        /^Failed authentication with 127\.0\.0\.1:\d+ on listener SASL_PLAINTEXT \(Authentication failed: Invalid username or password\)$/.test(
+          l,
+        ),
+      ),
+    );
   });
 
   test('SaslAuthenticate before SaslHandshake is ILLEGAL_SASL_STATE and closes', async () => {
@@ -145,7 +199,10 @@ describe('SASL_PLAINTEXT listener', () => {
       assert.equal(r.verified, true, 'the server signature checks out');
       await metadataWorks(c);
       c.close();
-      for (const [user, bad] of [['carol', 'not-her-password'], ['nobody', pw]]) {
+      for (const [user, bad] of [
+        ['carol', 'not-her-password'],
+        ['nobody', pw],
+      ]) {
         const d = await RawClient.open(port);
         const f = await scramLogin(d, mechanism, user, bad);
         assert.equal(f.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED);
@@ -154,7 +211,12 @@ describe('SASL_PLAINTEXT listener', () => {
       }
       // The other mechanism's password is not this one's.
       const e = await RawClient.open(port);
-      const other = await scramLogin(e, mechanism, 'carol', mechanism === 'SCRAM-SHA-256' ? 'carol-secret-512y' : 'carol-secret-256x');
+      const other = await scramLogin(
+        e,
+        mechanism,
+        'carol',
+        mechanism === 'SCRAM-SHA-256' ? 'carol-secret-512y' : 'carol-secret-256x',
+      );
       assert.equal(other.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED);
       e.close();
     });
@@ -178,7 +240,9 @@ describe('SASL_PLAINTEXT listener', () => {
     const client = new ScramClient('SCRAM-SHA-256', 'carol', 'carol-secret-256x');
     const first = await c.request(API.SaslAuthenticate, 2, { authBytes: client.first() });
     const combined = /r=([^,]+)/.exec(first.authBytes.toString())![1];
-    const final = await c.request(API.SaslAuthenticate, 2, { authBytes: client.final(first.authBytes, { nonce: client.nonce + combined }) });
+    const final = await c.request(API.SaslAuthenticate, 2, {
+      authBytes: client.final(first.authBytes, { nonce: client.nonce + combined }),
+    });
     assert.equal(final.errorCode, 0, final.errorMessage);
     assert.equal(client.verifyServerFinal(final.authBytes), true);
     c.close();
@@ -208,7 +272,11 @@ describe('SASL_PLAINTEXT listener', () => {
     const c = await RawClient.open(port);
     await c.request(API.SaslHandshake, 0, { mechanism: 'PLAIN' });
     await assert.rejects(c.token(Buffer.alloc(600_000)), /connection closed/);
-    assert.ok(broker.lines.some((l) => /Invalid frame size 600000 before SASL authentication completed \(limit 524288\)/.test(l)));
+    assert.ok(
+      broker.lines.some((l) =>
+        /Invalid frame size 600000 before SASL authentication completed \(limit 524288\)/.test(l),
+      ),
+    );
   });
 
   test('SaslHandshake and SaslAuthenticate on a PLAINTEXT listener are ILLEGAL_SASL_STATE', async () => {
@@ -216,17 +284,28 @@ describe('SASL_PLAINTEXT listener', () => {
     const h = await c.request(API.SaslHandshake, 1, { mechanism: 'PLAIN' });
     assert.equal(h.errorCode, ErrorCode.ILLEGAL_SASL_STATE);
     assert.deepEqual(h.mechanisms, []);
-    assert.equal((await c.request(API.SaslAuthenticate, 2, { authBytes: Buffer.alloc(0) })).errorCode, ErrorCode.ILLEGAL_SASL_STATE);
+    assert.equal(
+      (await c.request(API.SaslAuthenticate, 2, { authBytes: Buffer.alloc(0) })).errorCode,
+      ErrorCode.ILLEGAL_SASL_STATE,
+    );
     await metadataWorks(c);
     c.close();
   });
 
   test('DescribeConfigs hides SASL users and JAAS configs', async () => {
     const c = await RawClient.open(broker.ports.PLAINTEXT);
-    const r = await c.request(API.DescribeConfigs, 4, { resources: [{ resourceType: 4, resourceName: String(broker.nodeId), configurationKeys: null }], includeSynonyms: true, includeDocumentation: false });
+    const r = await c.request(API.DescribeConfigs, 4, {
+      resources: [{ resourceType: 4, resourceName: String(broker.nodeId), configurationKeys: null }],
+      includeSynonyms: true,
+      includeDocumentation: false,
+    });
     const byName = new Map(r.results[0].configs.map((e: { name: string }) => [e.name, e]));
     for (const k of ['sasl.users', 'sasl.scram.users', 'listener.name.sasl_plaintext.plain.sasl.jaas.config']) {
-      const e = byName.get(k) as { value: string | null; isSensitive: boolean; synonyms: Array<{ value: string | null }> };
+      const e = byName.get(k) as {
+        value: string | null;
+        isSensitive: boolean;
+        synonyms: Array<{ value: string | null }>;
+      };
       assert.ok(e, k);
       assert.equal(e.value, null, k);
       assert.equal(e.isSensitive, true, k);
@@ -243,14 +322,21 @@ describe('SASL_PLAINTEXT listener', () => {
     const r = await admin.request(API.AlterUserScramCredentials, 0, {
       deletions: [{ name: 'ghost', mechanism: 1 }],
       upsertions: [
-        dave, dave512,
+        dave,
+        dave512,
         { ...scramUpsertion('weak', 'SCRAM-SHA-256', 'x'), iterations: 100 },
         { ...scramUpsertion('many', 'SCRAM-SHA-256', 'x'), iterations: 20000 },
         { ...scramUpsertion('odd', 'SCRAM-SHA-256', 'x'), mechanism: 0 },
-        scramUpsertion('twice', 'SCRAM-SHA-256', 'x'), scramUpsertion('twice', 'SCRAM-SHA-256', 'y'),
+        scramUpsertion('twice', 'SCRAM-SHA-256', 'x'),
+        scramUpsertion('twice', 'SCRAM-SHA-256', 'y'),
       ],
     });
-    const results = Object.fromEntries(r.results.map((x: { user: string; errorCode: number; errorMessage: string | null }) => [x.user, [x.errorCode, x.errorMessage]]));
+    const results = Object.fromEntries(
+      r.results.map((x: { user: string; errorCode: number; errorMessage: string | null }) => [
+        x.user,
+        [x.errorCode, x.errorMessage],
+      ]),
+    );
     assert.deepEqual(results, {
       ghost: [ErrorCode.RESOURCE_NOT_FOUND, 'Attempt to delete a user credential that does not exist'],
       dave: [0, null],
@@ -262,16 +348,44 @@ describe('SASL_PLAINTEXT listener', () => {
 
     const all = await admin.request(API.DescribeUserScramCredentials, 0, { users: null });
     assert.equal(all.errorCode, 0);
-    assert.deepEqual(all.results.map((x: { user: string; credentialInfos: unknown[] }) => [x.user, x.credentialInfos]), [
-      ['carol', [{ mechanism: 1, iterations: 4096 }, { mechanism: 2, iterations: 4096 }]],
-      ['dave', [{ mechanism: 1, iterations: 8192 }, { mechanism: 2, iterations: 4096 }]],
-    ]);
-    const some = await admin.request(API.DescribeUserScramCredentials, 0, { users: [{ name: 'dave' }, { name: 'nobody' }, { name: 'carol' }, { name: 'carol' }] });
-    assert.deepEqual(some.results.map((x: { user: string; errorCode: number; errorMessage: string | null }) => [x.user, x.errorCode, x.errorMessage]), [
-      ['dave', 0, null],
-      ['nobody', ErrorCode.RESOURCE_NOT_FOUND, 'Attempt to describe a user credential that does not exist: nobody'],
-      ['carol', ErrorCode.DUPLICATE_RESOURCE, 'Cannot describe SCRAM credentials for the same user twice in a single request: carol'],
-    ]);
+    assert.deepEqual(
+      all.results.map((x: { user: string; credentialInfos: unknown[] }) => [x.user, x.credentialInfos]),
+      [
+        [
+          'carol',
+          [
+            { mechanism: 1, iterations: 4096 },
+            { mechanism: 2, iterations: 4096 },
+          ],
+        ],
+        [
+          'dave',
+          [
+            { mechanism: 1, iterations: 8192 },
+            { mechanism: 2, iterations: 4096 },
+          ],
+        ],
+      ],
+    );
+    const some = await admin.request(API.DescribeUserScramCredentials, 0, {
+      users: [{ name: 'dave' }, { name: 'nobody' }, { name: 'carol' }, { name: 'carol' }],
+    });
+    assert.deepEqual(
+      some.results.map((x: { user: string; errorCode: number; errorMessage: string | null }) => [
+        x.user,
+        x.errorCode,
+        x.errorMessage,
+      ]),
+      [
+        ['dave', 0, null],
+        ['nobody', ErrorCode.RESOURCE_NOT_FOUND, 'Attempt to describe a user credential that does not exist: nobody'],
+        [
+          'carol',
+          ErrorCode.DUPLICATE_RESOURCE,
+          'Cannot describe SCRAM credentials for the same user twice in a single request: carol',
+        ],
+      ],
+    );
 
     for (const m of ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const) {
       const c = await RawClient.open(port);
@@ -285,28 +399,51 @@ describe('SASL_PLAINTEXT listener', () => {
     const files = readdirSync(broker.dataDir).filter((f) => statSync(join(broker.dataDir, f)).isFile());
     assert.ok(files.includes('scram-credentials.json'));
     const stored = readFileSync(join(broker.dataDir, 'scram-credentials.json'), 'utf8');
-    assert.equal((statSync(join(broker.dataDir, 'scram-credentials.json')).mode & 0o777), 0o600);
-    assert.deepEqual(Object.keys(JSON.parse(stored).users.dave['SCRAM-SHA-256']).sort(), ['iterations', 'salt', 'serverKey', 'storedKey']);
+    assert.equal(statSync(join(broker.dataDir, 'scram-credentials.json')).mode & 0o777, 0o600);
+    assert.deepEqual(Object.keys(JSON.parse(stored).users.dave['SCRAM-SHA-256']).sort(), [
+      'iterations',
+      'salt',
+      'serverKey',
+      'storedKey',
+    ]);
     for (const f of files) {
       const text = readFileSync(join(broker.dataDir, f), 'utf8');
       for (const p of PASSWORDS) assert.ok(!text.includes(p), `${f} contains a password`);
-      assert.ok(!text.includes(dave.saltedPassword.toString('base64')) && !text.includes(dave.saltedPassword.toString('hex')), `${f} contains a salted password`);
+      assert.ok(
+        !text.includes(dave.saltedPassword.toString('base64')) && !text.includes(dave.saltedPassword.toString('hex')),
+        `${f} contains a salted password`,
+      );
     }
 
     // Deleting one mechanism leaves the other.
-    const del = await admin.request(API.AlterUserScramCredentials, 0, { deletions: [{ name: 'dave', mechanism: 1 }], upsertions: [] });
-    assert.deepEqual(del.results.map((x: { user: string; errorCode: number }) => [x.user, x.errorCode]), [['dave', 0]]);
+    const del = await admin.request(API.AlterUserScramCredentials, 0, {
+      deletions: [{ name: 'dave', mechanism: 1 }],
+      upsertions: [],
+    });
+    assert.deepEqual(
+      del.results.map((x: { user: string; errorCode: number }) => [x.user, x.errorCode]),
+      [['dave', 0]],
+    );
     const gone = await RawClient.open(port);
-    assert.equal((await scramLogin(gone, 'SCRAM-SHA-256', 'dave', 'dave-secret-9Lp')).errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED);
+    assert.equal(
+      (await scramLogin(gone, 'SCRAM-SHA-256', 'dave', 'dave-secret-9Lp')).errorCode,
+      ErrorCode.SASL_AUTHENTICATION_FAILED,
+    );
     const still = await RawClient.open(port);
     assert.equal((await scramLogin(still, 'SCRAM-SHA-512', 'dave', 'dave-secret-9Lp')).errorCode, 0);
     still.close();
     admin.close();
   });
 
-  const kafkaFor = (sasl: SASLOptions) => new Kafka({
-    clientId: 'kjs-sasl', brokers: [`127.0.0.1:${port}`], sasl, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 5000,
-  });
+  const kafkaFor = (sasl: SASLOptions) =>
+    new Kafka({
+      clientId: 'kjs-sasl',
+      brokers: [`127.0.0.1:${port}`],
+      sasl,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      connectionTimeout: 5000,
+    });
 
   for (const [mechanism, username, password] of [
     ['plain', 'alice', 'alice-secret-7Hq'],
@@ -324,7 +461,14 @@ describe('SASL_PLAINTEXT listener', () => {
         const producer = kafka.producer({ allowAutoTopicCreation: false });
         await producer.connect();
         try {
-          const res = await producer.send({ topic, acks: -1, messages: [{ key: 'k', value: 'v1' }, { key: 'k', value: 'v2' }] });
+          const res = await producer.send({
+            topic,
+            acks: -1,
+            messages: [
+              { key: 'k', value: 'v1' },
+              { key: 'k', value: 'v2' },
+            ],
+          });
           assert.equal(res[0].errorCode, 0);
         } finally {
           await producer.disconnect();
@@ -355,15 +499,31 @@ describe('SASL_PLAINTEXT listener', () => {
     await admin.disconnect();
   });
 
-  for (const [mechanism, user, password] of [['PLAIN', 'bob', 'bob-secret-3Kd'], ['SCRAM-SHA-512', 'carol', 'carol-secret-512y']]) {
+  for (const [mechanism, user, password] of [
+    ['PLAIN', 'bob', 'bob-secret-3Kd'],
+    ['SCRAM-SHA-512', 'carol', 'carol-secret-512y'],
+  ]) {
     test(`kcat with ${mechanism} produces and consumes`, async (t) => {
       if (!requireTool(t, 'kcat')) return;
       const topic = `sasl.kcat.${mechanism.toLowerCase()}`;
-      const auth = ['-b', `127.0.0.1:${port}`, '-X', 'security.protocol=SASL_PLAINTEXT', '-X', `sasl.mechanisms=${mechanism}`, '-X', `sasl.username=${user}`, '-X', `sasl.password=${password}`];
+      const auth = [
+        '-b',
+        `127.0.0.1:${port}`,
+        '-X',
+        'security.protocol=SASL_PLAINTEXT',
+        '-X',
+        `sasl.mechanisms=${mechanism}`,
+        '-X',
+        `sasl.username=${user}`,
+        '-X',
+        `sasl.password=${password}`,
+      ];
       const input = Array.from({ length: 500 }, (_, i) => `k${i}:value-${i}`).join('\n') + '\n';
       const p = await run('kcat', [...auth, '-P', '-t', topic, '-K:'], { input, timeoutMs: 60_000 });
       assert.equal(p.code, 0, p.stderr);
-      const c = await run('kcat', [...auth, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k:%s\n'], { timeoutMs: 60_000 });
+      const c = await run('kcat', [...auth, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k:%s\n'], {
+        timeoutMs: 60_000,
+      });
       assert.equal(c.code, 0, c.stderr);
       assert.equal(c.stdout.toString(), input);
     });
@@ -371,8 +531,25 @@ describe('SASL_PLAINTEXT listener', () => {
 
   test('kcat with a wrong password fails to authenticate', async (t) => {
     if (!requireTool(t, 'kcat')) return;
-    const r = await run('kcat', ['-b', `127.0.0.1:${port}`, '-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanisms=SCRAM-SHA-256', '-X', 'sasl.username=carol',
-      '-X', 'sasl.password=wrong-password', '-L', '-m', '5'], { timeoutMs: 30_000 });
+    const r = await run(
+      'kcat',
+      [
+        '-b',
+        `127.0.0.1:${port}`,
+        '-X',
+        'security.protocol=SASL_PLAINTEXT',
+        '-X',
+        'sasl.mechanisms=SCRAM-SHA-256',
+        '-X',
+        'sasl.username=carol',
+        '-X',
+        'sasl.password=wrong-password',
+        '-L',
+        '-m',
+        '5',
+      ],
+      { timeoutMs: 30_000 },
+    );
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /SASL authentication error|Authentication failed/i);
   });
@@ -381,19 +558,39 @@ describe('SASL_PLAINTEXT listener', () => {
 describe('SCRAM credentials across restarts', () => {
   test('stored users survive a restart; unchanged sasl.scram.users does not rewrite the file', async () => {
     const dir = tempDir();
-    const first = await startLoggedBroker({ listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms': 'SCRAM-SHA-256', 'sasl.scram.users': 'SCRAM-SHA-256:erin:erin-secret-4Tz' }, dir);
+    const first = await startLoggedBroker(
+      {
+        listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+        'sasl.enabled.mechanisms': 'SCRAM-SHA-256',
+        'sasl.scram.users': 'SCRAM-SHA-256:erin:erin-secret-4Tz',
+      },
+      dir,
+    );
     const admin = await RawClient.open(first.port);
     assert.equal((await scramLogin(admin, 'SCRAM-SHA-256', 'erin', 'erin-secret-4Tz')).errorCode, 0);
-    const up = await admin.request(API.AlterUserScramCredentials, 0, { deletions: [], upsertions: [scramUpsertion('dave', 'SCRAM-SHA-256', 'dave-secret-9Lp')] });
+    const up = await admin.request(API.AlterUserScramCredentials, 0, {
+      deletions: [],
+      upsertions: [scramUpsertion('dave', 'SCRAM-SHA-256', 'dave-secret-9Lp')],
+    });
     assert.equal(up.results[0].errorCode, 0);
     admin.close();
     await first.close();
     const before = readFileSync(join(dir, 'scram-credentials.json'), 'utf8');
 
-    const second = await startLoggedBroker({ listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms': 'SCRAM-SHA-256', 'sasl.scram.users': 'SCRAM-SHA-256:erin:erin-secret-4Tz' }, dir);
+    const second = await startLoggedBroker(
+      {
+        listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+        'sasl.enabled.mechanisms': 'SCRAM-SHA-256',
+        'sasl.scram.users': 'SCRAM-SHA-256:erin:erin-secret-4Tz',
+      },
+      dir,
+    );
     try {
       assert.equal(readFileSync(join(dir, 'scram-credentials.json'), 'utf8'), before);
-      for (const [user, pw] of [['erin', 'erin-secret-4Tz'], ['dave', 'dave-secret-9Lp']]) {
+      for (const [user, pw] of [
+        ['erin', 'erin-secret-4Tz'],
+        ['dave', 'dave-secret-9Lp'],
+      ]) {
         const c = await RawClient.open(second.port);
         assert.equal((await scramLogin(c, 'SCRAM-SHA-256', user, pw)).errorCode, 0, user);
         c.close();

@@ -23,10 +23,16 @@ describe('SSL and SASL_SSL listeners', () => {
   let certs: Certs;
   let broker: LoggedBroker;
   const port = (name: string) => broker.ports[name];
-  const kafka = (listener: string, extra: Partial<KafkaConfig> = {}) => new Kafka({
-    clientId: 'kjs-tls', brokers: [`127.0.0.1:${port(listener)}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 5000,
-    ssl: { ca: [readFileSync(certs.ca, 'utf8')] }, ...extra,
-  });
+  const kafka = (listener: string, extra: Partial<KafkaConfig> = {}) =>
+    new Kafka({
+      clientId: 'kjs-tls',
+      brokers: [`127.0.0.1:${port(listener)}`],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      connectionTimeout: 5000,
+      ssl: { ca: [readFileSync(certs.ca, 'utf8')] },
+      ...extra,
+    });
 
   before(async () => {
     certs = makeCerts();
@@ -41,7 +47,8 @@ describe('SSL and SASL_SSL listeners', () => {
       'listener.name.sasl_ssl.ssl.key.password': certs.keyPassword,
       'listener.name.mtls.ssl.client.auth': 'required',
       'listener.name.mtls.ssl.truststore.location': certs.ca,
-      'listener.name.sasl_ssl.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-tls-secret-5Rv";',
+      'listener.name.sasl_ssl.plain.sasl.jaas.config':
+        'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-tls-secret-5Rv";',
       'sasl.scram.users': 'SCRAM-SHA-256:carol:carol-tls-256-Qp2,SCRAM-SHA-512:carol:carol-tls-512-Vb8',
     });
   });
@@ -49,14 +56,20 @@ describe('SSL and SASL_SSL listeners', () => {
     await broker?.destroy();
     if (certs) rmSync(certs.dir, { recursive: true, force: true });
     const log = broker.lines.join('\n');
-    for (const p of [...PASSWORDS, certs.keyPassword]) assert.ok(!log.includes(p), `the broker log shows a secret: ${p}`);
+    for (const p of [...PASSWORDS, certs.keyPassword])
+      assert.ok(!log.includes(p), `the broker log shows a secret: ${p}`);
     assert.ok(!log.includes('PRIVATE KEY'));
   });
 
   test('every listener reports its own port and security in the log', () => {
     assert.deepEqual(Object.keys(broker.ports).sort(), ['MTLS', 'PLAINTEXT', 'SASL_SSL', 'SSL']);
     assert.equal(new Set(Object.values(broker.ports)).size, 4);
-    assert.ok(broker.lines.includes(`Listener SASL_SSL on 127.0.0.1:${port('SASL_SSL')} (SASL_SSL, mechanisms PLAIN,SCRAM-SHA-256,SCRAM-SHA-512)`), broker.lines.join('\n'));
+    assert.ok(
+      broker.lines.includes(
+        `Listener SASL_SSL on 127.0.0.1:${port('SASL_SSL')} (SASL_SSL, mechanisms PLAIN,SCRAM-SHA-256,SCRAM-SHA-512)`,
+      ),
+      broker.lines.join('\n'),
+    );
     assert.ok(broker.lines.includes(`Listener MTLS on 127.0.0.1:${port('MTLS')} (SSL, client certificates required)`));
   });
 
@@ -69,7 +82,11 @@ describe('SSL and SASL_SSL listeners', () => {
       assert.ok((await admin.listTopics()).includes('tls.kjs'));
       const producer = k.producer({ allowAutoTopicCreation: false });
       await producer.connect();
-      const res = await producer.send({ topic: 'tls.kjs', acks: -1, messages: Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `v${i}`, partition: i % 2 })) });
+      const res = await producer.send({
+        topic: 'tls.kjs',
+        acks: -1,
+        messages: Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `v${i}`, partition: i % 2 })),
+      });
       await producer.disconnect();
       assert.ok(res.every((r) => r.errorCode === 0));
       const offsets = await admin.fetchTopicOffsets('tls.kjs');
@@ -104,13 +121,20 @@ describe('SSL and SASL_SSL listeners', () => {
   }
 
   test('kafkajs over SASL_SSL with a wrong password: SASL authentication error, broker healthy', async () => {
-    const admin = kafka('SASL_SSL', { sasl: { mechanism: 'scram-sha-512', username: 'carol', password: 'carol-tls-256-Qp2' } }).admin();
+    const admin = kafka('SASL_SSL', {
+      sasl: { mechanism: 'scram-sha-512', username: 'carol', password: 'carol-tls-256-Qp2' },
+    }).admin();
     await assert.rejects(admin.connect(), (e: Error) => {
       assert.equal(e.name, 'KafkaJSSASLAuthenticationError');
-      assert.match(e.message, /Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512/);
+      assert.match(
+        e.message,
+        /Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512/,
+      );
       return true;
     });
-    const ok = kafka('SASL_SSL', { sasl: { mechanism: 'plain', username: 'alice', password: 'alice-tls-secret-5Rv' } }).admin();
+    const ok = kafka('SASL_SSL', {
+      sasl: { mechanism: 'plain', username: 'alice', password: 'alice-tls-secret-5Rv' },
+    }).admin();
     await ok.connect();
     await ok.listTopics();
     await ok.disconnect();
@@ -129,7 +153,13 @@ describe('SSL and SASL_SSL listeners', () => {
   });
 
   test('client certificates: required on MTLS, accepted when signed by the truststore CA', async () => {
-    const withCert = kafka('MTLS', { ssl: { ca: [readFileSync(certs.ca, 'utf8')], cert: readFileSync(certs.clientCert, 'utf8'), key: readFileSync(certs.clientKey, 'utf8') } });
+    const withCert = kafka('MTLS', {
+      ssl: {
+        ca: [readFileSync(certs.ca, 'utf8')],
+        cert: readFileSync(certs.clientCert, 'utf8'),
+        key: readFileSync(certs.clientKey, 'utf8'),
+      },
+    });
     const admin = withCert.admin();
     await admin.connect();
     await admin.listTopics();
@@ -139,7 +169,9 @@ describe('SSL and SASL_SSL listeners', () => {
       const c = await RawClient.open(port('MTLS'), { ca: certs.ca });
       await c.request(API.ApiVersions, 0, {});
     });
-    await waitForLine(broker, (l) => /^Failed TLS handshake( with \S+)? on listener MTLS \(peer did not return a certificate\)$/.test(l));
+    await waitForLine(broker, (l) =>
+      /^Failed TLS handshake( with \S+)? on listener MTLS \(peer did not return a certificate\)$/.test(l),
+    );
     const c = await RawClient.open(port('MTLS'), { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey });
     assert.equal((await c.request(API.ApiVersions, 0, {})).errorCode, 0);
     c.close();
@@ -149,35 +181,73 @@ describe('SSL and SASL_SSL listeners', () => {
     await new Promise<void>((resolve) => {
       const s = connect({ port: port('SSL'), host: '127.0.0.1' }, () => {
         const frame = Buffer.alloc(14);
-        frame.writeInt32BE(10, 0); frame.writeInt16BE(18, 4); frame.writeInt16BE(0, 6); frame.writeInt32BE(1, 8); frame.writeInt16BE(-1, 12);
+        frame.writeInt32BE(10, 0);
+        frame.writeInt16BE(18, 4);
+        frame.writeInt16BE(0, 6);
+        frame.writeInt32BE(1, 8);
+        frame.writeInt16BE(-1, 12);
         s.write(frame);
       });
       s.on('close', () => resolve());
       s.on('error', () => {});
     });
-    await waitForLine(broker, (l) => /^Failed TLS handshake( with 127\.0\.0\.1:\d+)? on listener SSL \(not a TLS client \(wrong version number\)\)$/.test(l));
+    await waitForLine(broker, (l) =>
+      /^Failed TLS handshake( with 127\.0\.0\.1:\d+)? on listener SSL \(not a TLS client \(wrong version number\)\)$/.test(
+        l,
+      ),
+    );
     const c = await RawClient.open(port('SSL'), { ca: certs.ca });
     assert.equal((await c.request(API.ApiVersions, 0, {})).errorCode, 0);
     c.close();
   });
 
-  const kcatArgs = (listener: string, extra: string[]) => ['-b', `127.0.0.1:${port(listener)}`, '-X', `ssl.ca.location=${certs.ca}`, ...extra.flatMap((x) => ['-X', x])];
+  const kcatArgs = (listener: string, extra: string[]) => [
+    '-b',
+    `127.0.0.1:${port(listener)}`,
+    '-X',
+    `ssl.ca.location=${certs.ca}`,
+    ...extra.flatMap((x) => ['-X', x]),
+  ];
 
   for (const [listener, extra] of [
     ['SSL', ['security.protocol=SSL']],
-    ['SASL_SSL', ['security.protocol=SASL_SSL', 'sasl.mechanisms=SCRAM-SHA-256', 'sasl.username=carol', 'sasl.password=carol-tls-256-Qp2']],
-    ['SASL_SSL', ['security.protocol=SASL_SSL', 'sasl.mechanisms=PLAIN', 'sasl.username=alice', 'sasl.password=alice-tls-secret-5Rv']],
-    ['MTLS', ['security.protocol=SSL', `ssl.certificate.location=${'CLIENT_CERT'}`, `ssl.key.location=${'CLIENT_KEY'}`]],
+    [
+      'SASL_SSL',
+      [
+        'security.protocol=SASL_SSL',
+        'sasl.mechanisms=SCRAM-SHA-256',
+        'sasl.username=carol',
+        'sasl.password=carol-tls-256-Qp2',
+      ],
+    ],
+    [
+      'SASL_SSL',
+      [
+        'security.protocol=SASL_SSL',
+        'sasl.mechanisms=PLAIN',
+        'sasl.username=alice',
+        'sasl.password=alice-tls-secret-5Rv',
+      ],
+    ],
+    [
+      'MTLS',
+      ['security.protocol=SSL', `ssl.certificate.location=${'CLIENT_CERT'}`, `ssl.key.location=${'CLIENT_KEY'}`],
+    ],
   ] as const) {
     const mech = extra.find((x) => x.startsWith('sasl.mechanisms='))?.split('=')[1] ?? 'certificates';
     test(`kcat over ${listener} (${mech}) produces and consumes`, async (t) => {
       if (!requireTool(t, 'kcat')) return;
-      const args = kcatArgs(listener, extra.map((x) => x.replace('CLIENT_CERT', certs.clientCert).replace('CLIENT_KEY', certs.clientKey)));
+      const args = kcatArgs(
+        listener,
+        extra.map((x) => x.replace('CLIENT_CERT', certs.clientCert).replace('CLIENT_KEY', certs.clientKey)),
+      );
       const topic = `tls.kcat.${listener.toLowerCase()}.${mech.toLowerCase()}`;
       const input = Array.from({ length: 1000 }, (_, i) => `k${i}:tls-value-${i}`).join('\n') + '\n';
       const p = await run('kcat', [...args, '-P', '-t', topic, '-K:'], { input, timeoutMs: 60_000 });
       assert.equal(p.code, 0, p.stderr);
-      const c = await run('kcat', [...args, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k:%s\n'], { timeoutMs: 60_000 });
+      const c = await run('kcat', [...args, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k:%s\n'], {
+        timeoutMs: 60_000,
+      });
       assert.equal(c.code, 0, c.stderr);
       assert.equal(c.stdout.toString(), input);
     });
@@ -185,19 +255,51 @@ describe('SSL and SASL_SSL listeners', () => {
 
   test('kcat refuses a broker certificate it cannot verify', async (t) => {
     if (!requireTool(t, 'kcat')) return;
-    const r = await run('kcat', ['-b', `127.0.0.1:${port('SSL')}`, '-X', 'security.protocol=SSL', '-X', `ssl.ca.location=${certs.clientCert}`, '-L', '-m', '5'], { timeoutMs: 30_000 });
+    const r = await run(
+      'kcat',
+      [
+        '-b',
+        `127.0.0.1:${port('SSL')}`,
+        '-X',
+        'security.protocol=SSL',
+        '-X',
+        `ssl.ca.location=${certs.clientCert}`,
+        '-L',
+        '-m',
+        '5',
+      ],
+      { timeoutMs: 30_000 },
+    );
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /certificate verify failed|SSL handshake failed/i);
   });
 
   for (const [listener, conf] of [
-    ['SASL_SSL', { 'security.protocol': 'SASL_SSL', 'sasl.mechanisms': 'SCRAM-SHA-512', 'sasl.username': 'carol', 'sasl.password': 'carol-tls-512-Vb8' }],
+    [
+      'SASL_SSL',
+      {
+        'security.protocol': 'SASL_SSL',
+        'sasl.mechanisms': 'SCRAM-SHA-512',
+        'sasl.username': 'carol',
+        'sasl.password': 'carol-tls-512-Vb8',
+      },
+    ],
     ['SSL', { 'security.protocol': 'SSL' }],
   ] as const) {
     test(`confluent-kafka produces over ${listener}`, async (t) => {
       if (!requireTool(t, 'confluent-kafka')) return;
       const topic = `tls.ck.${listener.toLowerCase()}`;
-      const r = await run(PYTHON, [join(here, 'python', 'confluent_secure_produce.py'), `127.0.0.1:${port(listener)}`, topic, '2000', JSON.stringify({ ...conf, 'ssl.ca.location': certs.ca })], { timeoutMs: 90_000 });
+      const r = await run(
+        PYTHON,
+        [
+          join(here, 'python', 'confluent_secure_produce.py'),
+          `127.0.0.1:${port(listener)}`,
+          topic,
+          '2000',
+          JSON.stringify({ ...conf, 'ssl.ca.location': certs.ca }),
+        ],
+        { timeoutMs: 90_000 },
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(JSON.parse(r.stdout.toString()), { delivered: 2000, errors: [], left: 0 });
       assert.equal(broker.broker.topic(topic)!.partitions[0].log.logEndOffset, 2000);
@@ -206,12 +308,32 @@ describe('SSL and SASL_SSL listeners', () => {
 
   test('confluent-kafka with a wrong password reports an authentication failure', async (t) => {
     if (!requireTool(t, 'confluent-kafka')) return;
-    const conf = { 'security.protocol': 'SASL_SSL', 'sasl.mechanisms': 'PLAIN', 'sasl.username': 'alice', 'sasl.password': 'wrong-password', 'ssl.ca.location': certs.ca, 'message.timeout.ms': 3000 };
-    const r = await run(PYTHON, [join(here, 'python', 'confluent_secure_produce.py'), `127.0.0.1:${port('SASL_SSL')}`, 'tls.ck.denied', '1', JSON.stringify(conf)], { timeoutMs: 60_000 });
+    const conf = {
+      'security.protocol': 'SASL_SSL',
+      'sasl.mechanisms': 'PLAIN',
+      'sasl.username': 'alice',
+      'sasl.password': 'wrong-password',
+      'ssl.ca.location': certs.ca,
+      'message.timeout.ms': 3000,
+    };
+    const r = await run(
+      PYTHON,
+      [
+        join(here, 'python', 'confluent_secure_produce.py'),
+        `127.0.0.1:${port('SASL_SSL')}`,
+        'tls.ck.denied',
+        '1',
+        JSON.stringify(conf),
+      ],
+      { timeoutMs: 60_000 },
+    );
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout.toString());
     assert.equal(out.delivered, 0);
-    assert.match(r.stderr + out.errors.join(' '), /Authentication failed: Invalid username or password|Authentication failure/);
+    assert.match(
+      r.stderr + out.errors.join(' '),
+      /Authentication failed: Invalid username or password|Authentication failure/,
+    );
     assert.equal(broker.broker.topic('tls.ck.denied'), undefined);
   });
 });

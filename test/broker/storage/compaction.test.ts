@@ -29,7 +29,11 @@ describe('cleanup.policy and retention', () => {
 
   test('a compact-only log keeps every segment through time and size retention', () => {
     const clock = new FakeClock(T0);
-    const log = PartitionLog.open(tempDir(), { segmentBytes: 400, retentionMs: 1000, retentionBytes: 0, deleteRetention: false }, { now: () => clock.t });
+    const log = PartitionLog.open(
+      tempDir(),
+      { segmentBytes: 400, retentionMs: 1000, retentionBytes: 0, deleteRetention: false },
+      { now: () => clock.t },
+    );
     for (let i = 0; i < 12; i++) log.append(batch(2, { ts: T0 + i * 1000, valueSize: 50 }));
     const segments = log.segmentCount;
     assert.ok(segments >= 4);
@@ -57,9 +61,17 @@ describe('cleanup.policy and retention', () => {
       const admin = kafka.admin();
       await admin.connect();
       await admin.createTopics({
-        topics: [{ topic: 'state', numPartitions: 1, configEntries: [
-          { name: 'cleanup.policy', value: 'compact' }, { name: 'retention.ms', value: '200' }, { name: 'segment.ms', value: '50' },
-        ] }],
+        topics: [
+          {
+            topic: 'state',
+            numPartitions: 1,
+            configEntries: [
+              { name: 'cleanup.policy', value: 'compact' },
+              { name: 'retention.ms', value: '200' },
+              { name: 'segment.ms', value: '50' },
+            ],
+          },
+        ],
       });
       const producer = kafka.producer();
       await producer.connect();
@@ -70,7 +82,10 @@ describe('cleanup.policy and retention', () => {
       await new Promise((r) => setTimeout(r, 500));
       broker.broker.applyRetention();
       const offsets = await admin.fetchTopicOffsets('state');
-      assert.deepEqual(offsets.map((o) => [o.low, o.high]), [['0', '4']]);
+      assert.deepEqual(
+        offsets.map((o) => [o.low, o.high]),
+        [['0', '4']],
+      );
       await producer.disconnect();
       await admin.disconnect();
     });
@@ -80,9 +95,17 @@ describe('cleanup.policy and retention', () => {
       const admin = kafka.admin();
       await admin.connect();
       await admin.createTopics({
-        topics: [{ topic: 'latest', numPartitions: 1, configEntries: [
-          { name: 'cleanup.policy', value: 'compact' }, { name: 'segment.ms', value: '30' }, { name: 'min.cleanable.dirty.ratio', value: '0.01' },
-        ] }],
+        topics: [
+          {
+            topic: 'latest',
+            numPartitions: 1,
+            configEntries: [
+              { name: 'cleanup.policy', value: 'compact' },
+              { name: 'segment.ms', value: '30' },
+              { name: 'min.cleanable.dirty.ratio', value: '0.01' },
+            ],
+          },
+        ],
       });
       const producer = kafka.producer();
       await producer.connect();
@@ -93,10 +116,17 @@ describe('cleanup.policy and retention', () => {
         }
       }
       await producer.send({ topic: 'latest', messages: [{ key: 'z', value: 'last' }] }); // rolls the previous segment
-      await assert.rejects(producer.send({ topic: 'latest', messages: [{ value: 'no key' }] }), /failed the validation on broker/);
+      await assert.rejects(
+        producer.send({ topic: 'latest', messages: [{ value: 'no key' }] }),
+        /failed the validation on broker/,
+      );
       await broker.broker.cleanCompactedLogs();
       // Asynchronously: the broker runs in this process.
-      const out = await execFileP('kcat', ['-C', '-b', broker.bootstrap, '-t', 'latest', '-o', 'beginning', '-e', '-q', '-f', '%o %k=%s\\n'], { encoding: 'utf8' });
+      const out = await execFileP(
+        'kcat',
+        ['-C', '-b', broker.bootstrap, '-t', 'latest', '-o', 'beginning', '-e', '-q', '-f', '%o %k=%s\\n'],
+        { encoding: 'utf8' },
+      );
       assert.deepEqual(out.stdout.trim().split('\n'), ['6 a=a2', '7 b=b2', '8 c=c2', '9 z=last']);
       await producer.disconnect();
       await admin.disconnect();
@@ -106,9 +136,19 @@ describe('cleanup.policy and retention', () => {
       const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
       const admin = kafka.admin();
       await admin.connect();
-      await admin.createTopics({ topics: [{ topic: 'big', numPartitions: 1, configEntries: [
-        { name: 'cleanup.policy', value: 'compact' }, { name: 'segment.bytes', value: '262144' }, { name: 'min.cleanable.dirty.ratio', value: '0.01' },
-      ] }] });
+      await admin.createTopics({
+        topics: [
+          {
+            topic: 'big',
+            numPartitions: 1,
+            configEntries: [
+              { name: 'cleanup.policy', value: 'compact' },
+              { name: 'segment.bytes', value: '262144' },
+              { name: 'min.cleanable.dirty.ratio', value: '0.01' },
+            ],
+          },
+        ],
+      });
       await admin.disconnect();
       const dir = tempDir();
       const lines: string[] = [];
@@ -116,7 +156,11 @@ describe('cleanup.policy and retention', () => {
       writeFileSync(join(dir, 'in.txt'), lines.join('\n') + '\n');
       await execFileP('kcat', ['-P', '-b', broker.bootstrap, '-t', 'big', '-K:', '-l', join(dir, 'in.txt')]);
       const cleaning = broker.broker.cleanCompactedLogs();
-      const { stdout } = await execFileP('kcat', ['-C', '-b', broker.bootstrap, '-t', 'big', '-o', 'beginning', '-e', '-q', '-f', '%o %k %s\\n'], { maxBuffer: 64 << 20 });
+      const { stdout } = await execFileP(
+        'kcat',
+        ['-C', '-b', broker.bootstrap, '-t', 'big', '-o', 'beginning', '-e', '-q', '-f', '%o %k %s\\n'],
+        { maxBuffer: 64 << 20 },
+      );
       let last = -1;
       const latest = new Map<string, string>();
       for (const line of stdout.trim().split('\n')) {
@@ -128,7 +172,11 @@ describe('cleanup.policy and retention', () => {
       assert.equal(latest.size, 5000);
       for (const v of latest.values()) assert.equal(v, 'v19');
       await cleaning;
-      const after = await execFileP('kcat', ['-C', '-b', broker.bootstrap, '-t', 'big', '-o', 'beginning', '-e', '-q', '-f', '%k\\n'], { maxBuffer: 64 << 20 });
+      const after = await execFileP(
+        'kcat',
+        ['-C', '-b', broker.bootstrap, '-t', 'big', '-o', 'beginning', '-e', '-q', '-f', '%k\\n'],
+        { maxBuffer: 64 << 20 },
+      );
       assert.ok(after.stdout.trim().split('\n').length < 100_000, 'compacted');
     });
   });
@@ -140,15 +188,27 @@ const codecs = {
   decompress: (c: number, d: Buffer) => decompress(c as CompressionCodec, d),
 };
 const EAGER: CleanerSettings = {
-  minCleanableRatio: 0, minCompactionLagMs: 0, maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
-  deleteRetentionMs: 86_400_000, segmentBytes: 1 << 20, maxMapEntries: 1_000_000,
+  minCleanableRatio: 0,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
+  deleteRetentionMs: 86_400_000,
+  segmentBytes: 1 << 20,
+  maxMapEntries: 1_000_000,
 };
 
-function keyed(entries: Array<[string, string | null]>, ts: number, opts: { compression?: number; producerId?: number; baseSequence?: number } = {}): Buffer {
+function keyed(
+  entries: Array<[string, string | null]>,
+  ts: number,
+  opts: { compression?: number; producerId?: number; baseSequence?: number } = {},
+): Buffer {
   return encodeRecordBatch({
     records: entries.map(([key, value]) => ({ key, value, timestamp: ts })),
-    compression: opts.compression ?? 0, compress: codecs.compress, now: ts,
-    producerId: opts.producerId, producerEpoch: opts.producerId === undefined ? undefined : 0, baseSequence: opts.baseSequence,
+    compression: opts.compression ?? 0,
+    compress: codecs.compress,
+    now: ts,
+    producerId: opts.producerId,
+    producerEpoch: opts.producerId === undefined ? undefined : 0,
+    baseSequence: opts.baseSequence,
   });
 }
 
@@ -159,7 +219,8 @@ function contents(log: PartitionLog): Array<[number, string, string | null]> {
     const r = log.read(offset, 1 << 20, { minOneBatch: true });
     if (r.chunks.length === 0) break;
     for (const rec of decodeRecords(Buffer.concat(r.chunks), codecs.decompress)) {
-      if (rec.offset >= offset) out.push([rec.offset, rec.key!.toString(), rec.value === null ? null : rec.value.toString()]);
+      if (rec.offset >= offset)
+        out.push([rec.offset, rec.key!.toString(), rec.value === null ? null : rec.value.toString()]);
     }
     offset = r.nextOffset;
   }
@@ -172,7 +233,8 @@ describe('the log cleaner', () => {
     const log = PartitionLog.open(dir, { segmentBytes: 300, deleteRetention: false }, { now: () => clock.t });
     // 4 keys written 5 times each, one batch per write, across many segments; one gzip batch.
     for (let round = 0; round < 5; round++) {
-      for (const k of ['a', 'b', 'c', 'd']) log.append(keyed([[k, `${k}${round}`]], clock.t, { compression: round === 2 ? 1 : 0 }));
+      for (const k of ['a', 'b', 'c', 'd'])
+        log.append(keyed([[k, `${k}${round}`]], clock.t, { compression: round === 2 ? 1 : 0 }));
     }
     log.roll();
     return { dir, log };
@@ -186,14 +248,24 @@ describe('the log cleaner', () => {
     assert.equal(r.cleaned, true);
     assert.equal(r.recordsRemoved, 16);
     assert.ok(log.segmentCount < before, 'segments are merged');
-    assert.deepEqual(contents(log), [[16, 'a', 'a4'], [17, 'b', 'b4'], [18, 'c', 'c4'], [19, 'd', 'd4']]);
+    assert.deepEqual(contents(log), [
+      [16, 'a', 'a4'],
+      [17, 'b', 'b4'],
+      [18, 'c', 'c4'],
+      [19, 'd', 'd4'],
+    ]);
     assert.equal(log.logEndOffset, 20);
     // A second pass has nothing dirty.
     assert.equal(cleanLog(log, EAGER, codecs, clock.t).cleaned, false);
     // The compacted log, gaps and all, survives a restart (and a crash's full recovery).
     log.close();
     const again = PartitionLog.open(dir, { segmentBytes: 300, deleteRetention: false }, { now: () => clock.t });
-    assert.deepEqual(contents(again), [[16, 'a', 'a4'], [17, 'b', 'b4'], [18, 'c', 'c4'], [19, 'd', 'd4']]);
+    assert.deepEqual(contents(again), [
+      [16, 'a', 'a4'],
+      [17, 'b', 'b4'],
+      [18, 'c', 'c4'],
+      [19, 'd', 'd4'],
+    ]);
     // New writes continue after the log end, not after the last kept offset.
     assert.equal(again.append(keyed([['a', 'a5']], clock.t)).baseOffset, 20);
     again.close();
@@ -221,32 +293,69 @@ describe('the log cleaner', () => {
     assert.equal(cleanLog(log, { ...EAGER, minCleanableRatio: 0.9 }, codecs, clock.t).cleaned, false);
     // ...unless max.compaction.lag.ms says it is overdue.
     clock.t += 10_000;
-    assert.equal(cleanLog(log, { ...EAGER, minCleanableRatio: 0.9, maxCompactionLagMs: 5_000 }, codecs, clock.t).cleaned, true);
-    assert.deepEqual(contents(log).map(([, k, v]) => `${k}=${v}`), ['c=c4', 'd=d4', 'a=new', 'b=new']);
+    assert.equal(
+      cleanLog(log, { ...EAGER, minCleanableRatio: 0.9, maxCompactionLagMs: 5_000 }, codecs, clock.t).cleaned,
+      true,
+    );
+    assert.deepEqual(
+      contents(log).map(([, k, v]) => `${k}=${v}`),
+      ['c=c4', 'd=d4', 'a=new', 'b=new'],
+    );
     log.close();
   });
 
   test('tombstones stay for delete.retention.ms, then go', () => {
     const clock = new FakeClock(T0);
     const log = PartitionLog.open(tempDir(), { segmentBytes: 200, deleteRetention: false }, { now: () => clock.t });
-    log.append(keyed([['a', '1'], ['b', '1']], clock.t));
+    log.append(
+      keyed(
+        [
+          ['a', '1'],
+          ['b', '1'],
+        ],
+        clock.t,
+      ),
+    );
     log.append(keyed([['a', null]], clock.t));
     log.roll();
     cleanLog(log, { ...EAGER, deleteRetentionMs: 1000 }, codecs, clock.t);
-    assert.deepEqual(contents(log), [[1, 'b', '1'], [2, 'a', null]]);
+    assert.deepEqual(contents(log), [
+      [1, 'b', '1'],
+      [2, 'a', null],
+    ]);
     clock.t += 5000;
     log.append(keyed([['c', '1']], clock.t));
     log.roll();
     cleanLog(log, { ...EAGER, deleteRetentionMs: 1000 }, codecs, clock.t);
-    assert.deepEqual(contents(log), [[1, 'b', '1'], [3, 'c', '1']]);
+    assert.deepEqual(contents(log), [
+      [1, 'b', '1'],
+      [3, 'c', '1'],
+    ]);
     log.close();
   });
 
   test("a producer's last batch survives empty, with its producer id, epoch and sequence", () => {
     const clock = new FakeClock(T0);
     const log = PartitionLog.open(tempDir(), { segmentBytes: 1 << 20, deleteRetention: false }, { now: () => clock.t });
-    log.append(keyed([['a', '1'], ['b', '1']], clock.t, { producerId: 7, baseSequence: 0 }));
-    log.append(keyed([['a', '2'], ['b', '2']], clock.t));
+    log.append(
+      keyed(
+        [
+          ['a', '1'],
+          ['b', '1'],
+        ],
+        clock.t,
+        { producerId: 7, baseSequence: 0 },
+      ),
+    );
+    log.append(
+      keyed(
+        [
+          ['a', '2'],
+          ['b', '2'],
+        ],
+        clock.t,
+      ),
+    );
     log.roll();
     cleanLog(log, EAGER, codecs, clock.t);
     const batches = decodeBatches(Buffer.concat(log.read(0, 1 << 20).chunks), codecs.decompress);
@@ -254,7 +363,10 @@ describe('the log cleaner', () => {
     assert.equal(batches[0]!.header.baseSequence, 0);
     assert.equal(batches[0]!.header.lastOffset, 1);
     assert.equal(batches[0]!.records.length, 0);
-    assert.deepEqual(contents(log), [[2, 'a', '2'], [3, 'b', '2']]);
+    assert.deepEqual(contents(log), [
+      [2, 'a', '2'],
+      [3, 'b', '2'],
+    ]);
     log.close();
   });
 
@@ -271,13 +383,20 @@ describe('the log cleaner', () => {
     assert.ok(!readdirSync(dir).some((n) => n.endsWith('.cleaned')));
     // After it: the cleaned segment (here one made-up record) replaces the first two segments.
     again.close();
-    const cleaned = encodeRecordBatch({ records: [{ key: 'zz', value: 'kept', timestamp: T0, offsetDelta: 0 }], baseOffset: bases[0]!, now: T0 });
+    const cleaned = encodeRecordBatch({
+      records: [{ key: 'zz', value: 'kept', timestamp: T0, offsetDelta: 0 }],
+      baseOffset: bases[0]!,
+      now: T0,
+    });
     writeFileSync(cleanedLogPath(dir, bases[0]!), cleaned);
     commitSwap(nodeFs, dir, bases[0]!, [bases[0]!, bases[1]!]);
     again = PartitionLog.open(dir, { segmentBytes: 300, deleteRetention: false }, { now: () => clock.t });
     const after = contents(again);
     assert.deepEqual(after[0], [bases[0]!, 'zz', 'kept']);
-    assert.deepEqual(after.slice(1), expected.filter(([o]) => o >= bases[2]!));
+    assert.deepEqual(
+      after.slice(1),
+      expected.filter(([o]) => o >= bases[2]!),
+    );
     assert.ok(!existsSync(join(dir, 'cleaner-swap.json')));
     again.close();
   });

@@ -16,7 +16,9 @@ import { WireClient } from '../../helpers/wire.js';
 
 const MAIN = fileURLToPath(new URL('../../../dist/broker/main.js', import.meta.url));
 const dirs: string[] = [];
-after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 const BATCHES = 50;
 const PER_BATCH = 100;
 
@@ -29,22 +31,42 @@ function dataDir(): string {
 async function inProcess(dir: string) {
   const b = await startBroker({ properties: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir } });
   const w = await WireClient.open(b.port);
-  return { w, async close() { w.close(); await b.close(); } };
+  return {
+    w,
+    async close() {
+      w.close();
+      await b.close();
+    },
+  };
 }
 
 async function fill(w: WireClient, topic: string, configs: Array<{ name: string; value: string }> = []): Promise<void> {
-  const c = await w.request(19, 5, { topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs }], timeoutMs: 1000, validateOnly: false });
+  const c = await w.request(19, 5, {
+    topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs }],
+    timeoutMs: 1000,
+    validateOnly: false,
+  });
   assert.equal(c.topics[0].errorCode, 0, c.topics[0].errorMessage);
   for (let b = 0; b < BATCHES; b++) {
-    const records = Array.from({ length: PER_BATCH }, (_, i) => ({ key: null, value: `v${b * PER_BATCH + i}`.padEnd(40, '.') }));
-    const r = await w.request(0, 9, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: 0, records: encodeRecordBatch({ records }) }] }] });
+    const records = Array.from({ length: PER_BATCH }, (_, i) => ({
+      key: null,
+      value: `v${b * PER_BATCH + i}`.padEnd(40, '.'),
+    }));
+    const r = await w.request(0, 9, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [{ name: topic, partitionData: [{ index: 0, records: encodeRecordBatch({ records }) }] }],
+    });
     assert.equal(r.responses[0].partitionResponses[0].errorCode, 0);
   }
 }
 
 /** Flip 8 bytes in the records of the batch holding `offset` (or, with `header`, set its length to 3). */
 function corruptBatchAt(partitionDir: string, offset: number, header = false): void {
-  const logs = readdirSync(partitionDir).filter((n) => n.endsWith('.log')).sort();
+  const logs = readdirSync(partitionDir)
+    .filter((n) => n.endsWith('.log'))
+    .sort();
   const name = logs.filter((n) => Number(n.slice(0, 20)) <= offset).at(-1)!;
   const path = join(partitionDir, name);
   const bytes = readFileSync(path);
@@ -61,23 +83,54 @@ function corruptBatchAt(partitionDir: string, offset: number, header = false): v
   throw new Error(`offset ${offset} not found in ${path}`);
 }
 
-interface FetchAnswer { errorCode: number; highWatermark: number; offsets: number[] }
+interface FetchAnswer {
+  errorCode: number;
+  highWatermark: number;
+  offsets: number[];
+}
 
 async function fetchFrom(w: WireClient, topic: string, offset: number, maxBytes = 8 << 20): Promise<FetchAnswer> {
   const f = await w.request(1, 11, {
-    replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, logStartOffset: -1, partitionMaxBytes: maxBytes }] }],
-    forgottenTopicsData: [], rackId: '',
+    replicaId: -1,
+    maxWaitMs: 0,
+    minBytes: 1,
+    maxBytes,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        topic,
+        partitions: [
+          {
+            partition: 0,
+            currentLeaderEpoch: -1,
+            fetchOffset: offset,
+            logStartOffset: -1,
+            partitionMaxBytes: maxBytes,
+          },
+        ],
+      },
+    ],
+    forgottenTopicsData: [],
+    rackId: '',
   });
   const p = f.responses[0].partitions[0];
   const offsets: number[] = [];
   // verifyCrc: a corrupt batch served to the client fails the test here.
-  if (p.records) for (const b of decodeBatches(p.records, undefined, { verifyCrc: true })) for (const r of b.records) offsets.push(r.offset);
+  if (p.records)
+    for (const b of decodeBatches(p.records, undefined, { verifyCrc: true }))
+      for (const r of b.records) offsets.push(r.offset);
   return { errorCode: p.errorCode, highWatermark: Number(p.highWatermark), offsets };
 }
 
 /** Consume from `from` the way a consumer does, until an error or the end. */
-async function consume(w: WireClient, topic: string, from: number, maxBytes?: number): Promise<{ offsets: number[]; stoppedAt: number; errorCode: number }> {
+async function consume(
+  w: WireClient,
+  topic: string,
+  from: number,
+  maxBytes?: number,
+): Promise<{ offsets: number[]; stoppedAt: number; errorCode: number }> {
   const offsets: number[] = [];
   let next = from;
   for (;;) {
@@ -94,16 +147,31 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 
 function startChild(dir: string): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dir}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [MAIN, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dir}`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`broker did not start: ${out}`)); }, 10_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`broker did not start: ${out}`));
+    }, 10_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on [^:\s]+:(\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve({ child, port: Number(m[1]) }); }
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(m[1]) });
+      }
     });
-    child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-    child.on('exit', (code) => { clearTimeout(timer); if (!/listening on/.test(out)) reject(new Error(`broker exited ${code}: ${out}`)); });
+    child.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (!/listening on/.test(out)) reject(new Error(`broker exited ${code}: ${out}`));
+    });
   });
 }
 
@@ -132,7 +200,17 @@ describe('a corrupt batch in the middle of a log', () => {
       assert.deepEqual(rest.offsets, range(2100, BATCHES * PER_BATCH));
       assert.equal(rest.errorCode, 0);
       // The partition stays writable.
-      const r = await b.w.request(0, 9, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 'cb', partitionData: [{ index: 0, records: encodeRecordBatch({ records: [{ key: null, value: 'after' }] }) }] }] });
+      const r = await b.w.request(0, 9, {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 1000,
+        topicData: [
+          {
+            name: 'cb',
+            partitionData: [{ index: 0, records: encodeRecordBatch({ records: [{ key: null, value: 'after' }] }) }],
+          },
+        ],
+      });
       assert.equal(r.responses[0].partitionResponses[0].errorCode, 0);
       assert.equal(Number(r.responses[0].partitionResponses[0].baseOffset), BATCHES * PER_BATCH);
     } finally {
@@ -178,25 +256,32 @@ describe('a corrupt batch in the middle of a log', () => {
     }
   });
 
-  test('after kill -9, recovery truncates the active segment at the corrupt batch and serves nothing corrupt', { timeout: 60_000 }, async () => {
-    const dir = dataDir();
-    let c = await startChild(dir);
-    let w = await WireClient.open(c.port);
-    await fill(w, 'crash');
-    w.close();
-    await new Promise<void>((resolve) => { c.child.once('exit', () => resolve()); c.child.kill('SIGKILL'); });
-    assert.ok(!existsSync(join(dir, '.kafka_cleanshutdown')));
-    corruptBatchAt(join(dir, 'crash-0'), 2000);
-    c = await startChild(dir);
-    w = await WireClient.open(c.port);
-    try {
-      const all = await consume(w, 'crash', 0);
-      assert.deepEqual(all.offsets, range(0, 2000));
-      assert.equal(all.errorCode, 0);
-      assert.equal((await fetchFrom(w, 'crash', 0)).highWatermark, 2000);
-    } finally {
+  test(
+    'after kill -9, recovery truncates the active segment at the corrupt batch and serves nothing corrupt',
+    { timeout: 60_000 },
+    async () => {
+      const dir = dataDir();
+      let c = await startChild(dir);
+      let w = await WireClient.open(c.port);
+      await fill(w, 'crash');
       w.close();
-      c.child.kill('SIGKILL');
-    }
-  });
+      await new Promise<void>((resolve) => {
+        c.child.once('exit', () => resolve());
+        c.child.kill('SIGKILL');
+      });
+      assert.ok(!existsSync(join(dir, '.kafka_cleanshutdown')));
+      corruptBatchAt(join(dir, 'crash-0'), 2000);
+      c = await startChild(dir);
+      w = await WireClient.open(c.port);
+      try {
+        const all = await consume(w, 'crash', 0);
+        assert.deepEqual(all.offsets, range(0, 2000));
+        assert.equal(all.errorCode, 0);
+        assert.equal((await fetchFrom(w, 'crash', 0)).highWatermark, 2000);
+      } finally {
+        w.close();
+        c.child.kill('SIGKILL');
+      }
+    },
+  );
 });

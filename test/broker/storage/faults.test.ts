@@ -144,7 +144,10 @@ test('appended data survives kill -9 of the writing process', async () => {
   `;
   const { fileURLToPath } = await import('node:url');
   const cwd = fileURLToPath(new URL('../../../', import.meta.url)); // where tsx resolves
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    cwd,
+  });
   assert.equal(r.signal, 'SIGKILL', r.stderr);
   const log = PartitionLog.open(dir, { segmentBytes: 4096 });
   assert.equal(log.logEndOffset, 100);

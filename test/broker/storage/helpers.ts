@@ -20,12 +20,19 @@ export function tempDir(prefix = 'ktool-storage-'): string {
 export const T0 = 1_700_000_000_000;
 
 /** A batch of `count` records whose values encode their index: `v<i>` padded to `valueSize`. */
-export function batch(count: number, opts: { ts?: number; tsStep?: number; valueSize?: number; tag?: string } = {}): Buffer {
+export function batch(
+  count: number,
+  opts: { ts?: number; tsStep?: number; valueSize?: number; tag?: string } = {},
+): Buffer {
   const ts = opts.ts ?? T0;
   const records: RecordInput[] = [];
   for (let i = 0; i < count; i++) {
     const v = `${opts.tag ?? 'v'}${i}`;
-    records.push({ key: null, value: opts.valueSize ? v.padEnd(opts.valueSize, '.') : v, timestamp: ts + i * (opts.tsStep ?? 0) });
+    records.push({
+      key: null,
+      value: opts.valueSize ? v.padEnd(opts.valueSize, '.') : v,
+      timestamp: ts + i * (opts.tsStep ?? 0),
+    });
   }
   return encodeRecordBatch({ records, now: ts });
 }

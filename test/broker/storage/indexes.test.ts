@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OffsetIndex, TimeIndex } from '../../../src/broker/storage/indexes.js';
-import { DEFAULT_LOG_CONFIG, logConfigFromProperties, resolveLogConfig } from '../../../src/broker/storage/log-config.js';
+import {
+  DEFAULT_LOG_CONFIG,
+  logConfigFromProperties,
+  resolveLogConfig,
+} from '../../../src/broker/storage/log-config.js';
 
 test('OffsetIndex: lookup finds the largest entry <= target, grows, and round-trips its bytes', () => {
   const idx = new OffsetIndex(2);
@@ -65,7 +69,13 @@ test('log config: defaults, Kafka property names and validation', () => {
   assert.equal(DEFAULT_LOG_CONFIG.segmentBytes, 1073741824);
   assert.equal(DEFAULT_LOG_CONFIG.indexIntervalBytes, 4096);
   assert.equal(DEFAULT_LOG_CONFIG.retentionBytes, -1);
-  const c = logConfigFromProperties({ 'log.retention.hours': '1', 'log.segment.bytes': '5000', 'segment.bytes': '7000', 'retention.bytes': '-1', 'log.roll.hours': '2' });
+  const c = logConfigFromProperties({
+    'log.retention.hours': '1',
+    'log.segment.bytes': '5000',
+    'segment.bytes': '7000',
+    'retention.bytes': '-1',
+    'log.roll.hours': '2',
+  });
   assert.equal(c.retentionMs, 3_600_000);
   assert.equal(c.segmentBytes, 7000, 'topic-level wins');
   assert.equal(c.segmentMs, 7_200_000);

@@ -34,7 +34,10 @@ test('metadata store: created once, reloaded with the same cluster id', () => {
   assert.equal(b.nodeId, 3);
   assert.throws(() => MetadataStore.open(dir, { nodeId: 4 }), /node id 4 does not match node id 3/);
   assert.equal(MetadataStore.open(join(tempDir(), 'd2')).nodeId, 1);
-  assert.equal(MetadataStore.open(join(tempDir(), 'd3'), { clusterId: 'fixedClusterIdAAAAAAAA' }).clusterId, 'fixedClusterIdAAAAAAAA');
+  assert.equal(
+    MetadataStore.open(join(tempDir(), 'd3'), { clusterId: 'fixedClusterIdAAAAAAAA' }).clusterId,
+    'fixedClusterIdAAAAAAAA',
+  );
 });
 
 test('metadata store: topics and broker overrides persist; returned objects are copies', () => {
@@ -49,10 +52,16 @@ test('metadata store: topics and broker overrides persist; returned objects are 
   assert.equal(s.getTopic('orders')!.configs['retention.ms'], '1000');
   assert.equal(s.getTopic('orders')!.partitions, 3);
   assert.equal(s.getTopicById(id)!.name, 'orders');
-  assert.deepEqual(s.listTopics().map((t) => t.name), ['audit', 'orders']);
+  assert.deepEqual(
+    s.listTopics().map((t) => t.name),
+    ['audit', 'orders'],
+  );
   s.putTopic({ name: 'orders', topicId: id, partitions: 5, configs: {} });
   assert.throws(() => s.putTopic({ name: 'other', topicId: id, partitions: 1, configs: {} }), /already belongs/);
-  assert.throws(() => s.putTopic({ name: 'bad', topicId: randomUuid(), partitions: 0, configs: {} }), /partition count/);
+  assert.throws(
+    () => s.putTopic({ name: 'bad', topicId: randomUuid(), partitions: 0, configs: {} }),
+    /partition count/,
+  );
   s.setBrokerOverrides({ 'log.retention.ms': '5000' });
   assert.equal(s.reserveProducerIds(1000), 0);
   assert.equal(s.reserveProducerIds(1000), 1000);
@@ -67,7 +76,10 @@ test('metadata store: topics and broker overrides persist; returned objects are 
   assert.equal(r.deleteTopic('orders'), true);
   assert.equal(r.deleteTopic('orders'), false);
   assert.equal(MetadataStore.open(dir).getTopic('orders'), undefined);
-  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
 });
 
 test('metadata store: a failed write changes neither the file nor memory', () => {

@@ -11,7 +11,11 @@ function openLog(dir: string, config = {}, clock = new FakeClock(), logs: string
   return PartitionLog.open(dir, config, undefined, clock.now, (m) => logs.push(m));
 }
 
-function readAll(log: PartitionLog, from = log.logStartOffset, maxBytes = 1 << 20): { offsets: number[]; values: string[] } {
+function readAll(
+  log: PartitionLog,
+  from = log.logStartOffset,
+  maxBytes = 1 << 20,
+): { offsets: number[]; values: string[] } {
   const out = { offsets: [] as number[], values: [] as string[] };
   let next = from;
   while (next < log.logEndOffset) {
@@ -101,7 +105,10 @@ test('append/read round trip across many small segments, from every offset', () 
     const r = log.read(off, 500, { minOneBatch: true });
     const offs = offsets(r);
     assert.ok(offs[0]! <= off && offs.includes(off), `offset ${off}`);
-    assert.deepEqual(offs, [...offs].sort((x, y) => x - y));
+    assert.deepEqual(
+      offs,
+      [...offs].sort((x, y) => x - y),
+    );
     assert.ok(r.bytes <= 500 || r.chunks.length === 1);
   }
   log.close();
@@ -118,7 +125,10 @@ test('reads cross segment boundaries while room remains, whole batches only', ()
   assert.ok(log.segmentCount >= 3);
   const r = log.read(0, 1 << 20);
   assert.equal(r.chunks.length, log.segmentCount);
-  assert.equal(r.bytes, sizes.reduce((a, b) => a + b));
+  assert.equal(
+    r.bytes,
+    sizes.reduce((a, b) => a + b),
+  );
   assert.equal(r.nextOffset, 30);
   // maxBytes between two batch boundaries: only whole batches
   const limited = log.read(0, sizes[0]! + sizes[1]! + 10);
@@ -147,7 +157,11 @@ test('reopen after close keeps all data, offsets and indexes', () => {
   for (let i = 0; i < 40; i++) log.append(batch(3, { tag: `r${i}-`, valueSize: 20, ts: T0 + i * 1000 }));
   const before = readAll(log);
   const segs = log.segmentBaseOffsets();
-  const idx = Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('index')).map((f) => [f, readFileSync(join(dir, f))]));
+  const idx = Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('index'))
+      .map((f) => [f, readFileSync(join(dir, f))]),
+  );
   log.close();
   assertStorageError(() => log.read(0, 10), 'KAFKA_STORAGE_ERROR');
 
@@ -211,12 +225,16 @@ test('index rebuild after deleting or corrupting index files', () => {
 
   const logs: string[] = [];
   const again = openLog(dir, cfg, new FakeClock(), logs);
-  assert.ok(logs.some((m) => m.includes(String(middle).padStart(20, '0')) && /rebuild/.test(m)), logs.join('\n'));
+  assert.ok(
+    logs.some((m) => m.includes(String(middle).padStart(20, '0')) && /rebuild/.test(m)),
+    logs.join('\n'),
+  );
   assert.ok(readFileSync(name(middle, 'index')).equals(saved), 'rebuilt index equals the original');
   assert.ok(readFileSync(name(middle, 'timeindex')).equals(savedTime), 'time index equal too');
   assert.ok(existsSync(name(bases.at(-1)!, 'timeindex')));
   assert.deepEqual(readAll(again), expected);
-  for (let off = 0; off < again.logEndOffset; off++) assert.ok(offsets(again.read(off, 100, { minOneBatch: true })).includes(off));
+  for (let off = 0; off < again.logEndOffset; off++)
+    assert.ok(offsets(again.read(off, 100, { minOneBatch: true })).includes(off));
   again.close();
 });
 
@@ -234,7 +252,10 @@ test('torn write at the end of the last segment is truncated on reopen', () => {
   const again = openLog(dir, {}, new FakeClock(), logs);
   assert.equal(again.logEndOffset, 16);
   assert.equal(statSync(file).size, full - lastSize);
-  assert.ok(logs.some((m) => /truncating/.test(m) && /torn/.test(m)), logs.join('\n'));
+  assert.ok(
+    logs.some((m) => /truncating/.test(m) && /torn/.test(m)),
+    logs.join('\n'),
+  );
   assert.deepEqual(readAll(again).values.slice(-1), ['t3-3']);
   assert.equal(again.append(batch(1, { tag: 'n' })).baseOffset, 16);
   assert.deepEqual(readAll(again).values.slice(-2), ['t3-3', 'n0']);
@@ -267,7 +288,10 @@ test('a corrupt byte inside the last segment truncates from that batch on, never
   const again = openLog(dir, {}, new FakeClock(), logs);
   assert.equal(again.logEndOffset, 6);
   assert.equal(statSync(file).size, third);
-  assert.ok(logs.some((m) => /CRC/.test(m)), logs.join('\n'));
+  assert.ok(
+    logs.some((m) => /CRC/.test(m)),
+    logs.join('\n'),
+  );
   assert.deepEqual(readAll(again).values, ['c0-0', 'c0-1', 'c0-2', 'c1-0', 'c1-1', 'c1-2']);
   again.close();
 });
@@ -294,7 +318,10 @@ test('corruption in an older segment whose index is missing drops that tail and 
   assert.equal(again.logEndOffset, firstLast + 1);
   assert.deepEqual(again.segmentBaseOffsets(), [bases[0]!, victim]);
   assert.ok(!existsSync(seg(bases[2]!, 'log')));
-  assert.ok(logs.some((m) => /later segment/.test(m)), logs.join('\n'));
+  assert.ok(
+    logs.some((m) => /later segment/.test(m)),
+    logs.join('\n'),
+  );
   const all = readAll(again);
   assert.equal(all.offsets.length, firstLast + 1);
   assert.equal(again.append(batch(1)).baseOffset, firstLast + 1);
@@ -431,7 +458,14 @@ test('offsetForTimestamp with out-of-order timestamps, LogAppendTime and compres
   const r = log.append(batch(2, { ts: T0 }), { logAppendTime: T0 + 2000 }); // 6,7
   assert.equal(r.logAppendTime, T0 + 2000);
   assert.deepEqual(log.offsetForTimestamp(T0 + 1500), { offset: 6, timestamp: T0 + 2000 });
-  const gz = encodeRecordBatch({ records: [{ value: 'a', timestamp: T0 + 3000 }, { value: 'b', timestamp: T0 + 3100 }], compression: 1, compress: (_c, d) => d });
+  const gz = encodeRecordBatch({
+    records: [
+      { value: 'a', timestamp: T0 + 3000 },
+      { value: 'b', timestamp: T0 + 3100 },
+    ],
+    compression: 1,
+    compress: (_c, d) => d,
+  });
   log.append(gz); // 8,9 (fake "compression": stored as-is)
   assert.deepEqual(log.offsetForTimestamp(T0 + 3050), { offset: 8, timestamp: T0 + 3100 });
   log.close();
@@ -441,7 +475,14 @@ test('maxTimestampOffset returns the record carrying the largest timestamp', () 
   const dir = tempDir();
   const log = openLog(dir, { segmentBytes: 400 });
   log.append(batch(3, { ts: T0, tsStep: 1 }));
-  const mid = encodeRecordBatch({ records: [{ value: 'a', timestamp: T0 + 10 }, { value: 'b', timestamp: T0 + 99 }, { value: 'c', timestamp: T0 + 20 }, { value: 'd', timestamp: T0 + 99 }] });
+  const mid = encodeRecordBatch({
+    records: [
+      { value: 'a', timestamp: T0 + 10 },
+      { value: 'b', timestamp: T0 + 99 },
+      { value: 'c', timestamp: T0 + 20 },
+      { value: 'd', timestamp: T0 + 99 },
+    ],
+  });
   log.append(mid); // offsets 3..6, max at 4
   for (let i = 0; i < 10; i++) log.append(batch(2, { ts: T0 + 50 }));
   assert.ok(log.segmentCount > 1);
@@ -455,7 +496,13 @@ test('maxTimestampOffset returns the record carrying the largest timestamp', () 
 test('recentBatches exposes producer fields of the last segments for idempotence', () => {
   const log = openLog(tempDir(), { segmentBytes: 400 });
   for (let i = 0; i < 8; i++) {
-    const b = encodeRecordBatch({ records: [{ value: 'x'.repeat(60) }, { value: 'y' }], producerId: 77, producerEpoch: 3, baseSequence: i * 2, now: T0 });
+    const b = encodeRecordBatch({
+      records: [{ value: 'x'.repeat(60) }, { value: 'y' }],
+      producerId: 77,
+      producerEpoch: 3,
+      baseSequence: i * 2,
+      now: T0,
+    });
     log.append(b);
   }
   const recent = [...log.recentBatches(2)];
@@ -481,7 +528,12 @@ test('truncateAll restarts the log at an offset; delete removes the directory', 
   // The active segment's index files are written when it is sealed or closed.
   assert.deepEqual(readdirSync(dir).sort(), ['00000000000000000100.log', 'log-start-offset']);
   log.flush();
-  assert.deepEqual(readdirSync(dir).sort(), ['00000000000000000100.index', '00000000000000000100.log', '00000000000000000100.timeindex', 'log-start-offset']);
+  assert.deepEqual(readdirSync(dir).sort(), [
+    '00000000000000000100.index',
+    '00000000000000000100.log',
+    '00000000000000000100.timeindex',
+    'log-start-offset',
+  ]);
   log.delete();
   assert.ok(!existsSync(dir));
 });
@@ -506,7 +558,11 @@ test('stray temp files and orphan index files are cleaned up on open', () => {
   writeFileSync(join(dir, 'log-start-offset.tmp'), 'x');
   writeFileSync(join(dir, '00000000000000000999.index'), Buffer.alloc(8));
   const log = openLog(dir);
-  assert.deepEqual(readdirSync(dir).sort(), ['00000000000000000000.index', '00000000000000000000.log', '00000000000000000000.timeindex']);
+  assert.deepEqual(readdirSync(dir).sort(), [
+    '00000000000000000000.index',
+    '00000000000000000000.log',
+    '00000000000000000000.timeindex',
+  ]);
   log.close();
 });
 

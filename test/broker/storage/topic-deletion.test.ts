@@ -14,7 +14,9 @@ import { WireClient } from '../../helpers/wire.js';
 
 const MAIN = fileURLToPath(new URL('../../../dist/broker/main.js', import.meta.url));
 const dirs: string[] = [];
-after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 function dataDir(): string {
   const d = tempDir('ktool-del-');
@@ -25,11 +27,22 @@ function dataDir(): string {
 async function inProcess(dir: string) {
   const b = await startBroker({ properties: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir } });
   const w = await WireClient.open(b.port);
-  return { port: b.port, w, async close() { w.close(); await b.close(); } };
+  return {
+    port: b.port,
+    w,
+    async close() {
+      w.close();
+      await b.close();
+    },
+  };
 }
 
 async function createTopic(w: WireClient, name: string, partitions: number): Promise<void> {
-  const r = await w.request(19, 5, { topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
+  const r = await w.request(19, 5, {
+    topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],
+    timeoutMs: 1000,
+    validateOnly: false,
+  });
   assert.equal(r.topics[0].errorCode, 0, `create ${name}: ${r.topics[0].errorMessage}`);
 }
 
@@ -38,10 +51,21 @@ async function deleteTopic(w: WireClient, name: string): Promise<void> {
   assert.equal(r.responses[0].errorCode, 0);
 }
 
-async function produce(w: WireClient, topic: string, partitions: number, perPartition: number, tag: string): Promise<void> {
+async function produce(
+  w: WireClient,
+  topic: string,
+  partitions: number,
+  perPartition: number,
+  tag: string,
+): Promise<void> {
   for (let p = 0; p < partitions; p++) {
     const records = Array.from({ length: perPartition }, (_, i) => ({ key: null, value: `${tag}-${p}-${i}` }));
-    const r = await w.request(0, 9, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: p, records: encodeRecordBatch({ records }) }] }] });
+    const r = await w.request(0, 9, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [{ name: topic, partitionData: [{ index: p, records: encodeRecordBatch({ records }) }] }],
+    });
     assert.equal(r.responses[0].partitionResponses[0].errorCode, 0);
   }
 }
@@ -50,9 +74,23 @@ async function fetchAll(w: WireClient, topic: string, partitions: number): Promi
   const values: string[] = [];
   for (let p = 0; p < partitions; p++) {
     const f = await w.request(1, 11, {
-      replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 8 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-      topics: [{ topic, partitions: [{ partition: p, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 8 << 20 }] }],
-      forgottenTopicsData: [], rackId: '',
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 8 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic,
+          partitions: [
+            { partition: p, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 8 << 20 },
+          ],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: '',
     });
     const part = f.responses[0].partitions[0];
     assert.equal(part.errorCode, 0);
@@ -63,20 +101,39 @@ async function fetchAll(w: WireClient, topic: string, partitions: number): Promi
 
 function startChild(dir: string): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dir}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [MAIN, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dir}`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`broker did not start: ${out}`)); }, 10_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`broker did not start: ${out}`));
+    }, 10_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on [^:\s]+:(\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve({ child, port: Number(m[1]) }); }
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(m[1]) });
+      }
     });
-    child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-    child.on('exit', (code) => { clearTimeout(timer); if (!/listening on/.test(out)) reject(new Error(`broker exited ${code}: ${out}`)); });
+    child.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (!/listening on/.test(out)) reject(new Error(`broker exited ${code}: ${out}`));
+    });
   });
 }
 
-const kill9 = (c: ChildProcess) => new Promise<void>((resolve) => { c.once('exit', () => resolve()); c.kill('SIGKILL'); });
+const kill9 = (c: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    c.once('exit', () => resolve());
+    c.kill('SIGKILL');
+  });
 
 describe('deleted topics stay deleted', () => {
   test('a crash after the metadata change but before the directories went: the recreated topic is empty', async () => {
@@ -98,7 +155,10 @@ describe('deleted topics stay deleted', () => {
     b = await inProcess(dir);
     try {
       // Start-up finished the deletion before anything could adopt the directories.
-      assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('res-')), []);
+      assert.deepEqual(
+        readdirSync(dir).filter((n) => n.startsWith('res-')),
+        [],
+      );
       await createTopic(b.w, 'res', 4);
       assert.deepEqual(await fetchAll(b.w, 'res', 4), []);
     } finally {
@@ -136,10 +196,17 @@ describe('deleted topics stay deleted', () => {
     const b = await inProcess(dir);
     try {
       await createTopic(b.w, 'ids', 2);
-      const md = await b.w.request(3, 12, { topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: 'ids' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+      const md = await b.w.request(3, 12, {
+        topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: 'ids' }],
+        allowAutoTopicCreation: false,
+        includeTopicAuthorizedOperations: false,
+      });
       const id = md.topics[0].topicId as string;
       for (let p = 0; p < 2; p++) {
-        assert.equal(readFileSync(join(dir, `ids-${p}`, 'partition.metadata'), 'utf8'), `version: 0\ntopic_id: ${id}\n`);
+        assert.equal(
+          readFileSync(join(dir, `ids-${p}`, 'partition.metadata'), 'utf8'),
+          `version: 0\ntopic_id: ${id}\n`,
+        );
       }
     } finally {
       await b.close();
@@ -161,41 +228,56 @@ describe('deleted topics stay deleted', () => {
     }
   });
 
-  test('deleting a topic of 500 partitions answers at once; the directories go in the background', { timeout: 60_000 }, async () => {
-    const dir = dataDir();
-    const b = await inProcess(dir);
-    try {
-      await createTopic(b.w, 'wide', 500);
-      const t0 = Date.now();
-      await deleteTopic(b.w, 'wide');
-      const ms = Date.now() - t0;
-      assert.ok(ms < 3000, `DeleteTopics took ${ms} ms`);
-      const deadline = Date.now() + 20_000;
-      while (readdirSync(dir).some((n) => n.startsWith('wide-')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('wide-')), []);
-    } finally {
-      await b.close();
-    }
-  });
+  test(
+    'deleting a topic of 500 partitions answers at once; the directories go in the background',
+    { timeout: 60_000 },
+    async () => {
+      const dir = dataDir();
+      const b = await inProcess(dir);
+      try {
+        await createTopic(b.w, 'wide', 500);
+        const t0 = Date.now();
+        await deleteTopic(b.w, 'wide');
+        const ms = Date.now() - t0;
+        assert.ok(ms < 3000, `DeleteTopics took ${ms} ms`);
+        const deadline = Date.now() + 20_000;
+        while (readdirSync(dir).some((n) => n.startsWith('wide-')) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 50));
+        assert.deepEqual(
+          readdirSync(dir).filter((n) => n.startsWith('wide-')),
+          [],
+        );
+      } finally {
+        await b.close();
+      }
+    },
+  );
 
-  test('kill -9 right after DeleteTopics: after a restart the recreated topic is empty', { timeout: 60_000 }, async () => {
-    const dir = dataDir();
-    let c = await startChild(dir);
-    let w = await WireClient.open(c.port);
-    await createTopic(w, 'res', 4);
-    await produce(w, 'res', 4, 250, 'old');
-    await deleteTopic(w, 'res');
-    await kill9(c.child);
-    w.close();
-    c = await startChild(dir);
-    w = await WireClient.open(c.port);
-    try {
+  test(
+    'kill -9 right after DeleteTopics: after a restart the recreated topic is empty',
+    { timeout: 60_000 },
+    async () => {
+      const dir = dataDir();
+      let c = await startChild(dir);
+      let w = await WireClient.open(c.port);
       await createTopic(w, 'res', 4);
-      assert.deepEqual(await fetchAll(w, 'res', 4), []);
-      assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('-delete')), []);
-    } finally {
-      w.close();
+      await produce(w, 'res', 4, 250, 'old');
+      await deleteTopic(w, 'res');
       await kill9(c.child);
-    }
-  });
+      w.close();
+      c = await startChild(dir);
+      w = await WireClient.open(c.port);
+      try {
+        await createTopic(w, 'res', 4);
+        assert.deepEqual(await fetchAll(w, 'res', 4), []);
+        assert.deepEqual(
+          readdirSync(dir).filter((n) => n.endsWith('-delete')),
+          [],
+        );
+      } finally {
+        w.close();
+        await kill9(c.child);
+      }
+    },
+  );
 });

@@ -13,9 +13,19 @@ import { TxnLog, TXN_STATE_DIR } from '../../../src/broker/transactions/txn-log.
 import { ErrorCode as E } from '../../../src/protocol/errors.js';
 
 const dirs: string[] = [];
-after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
-function setup(opts: { dir?: string; clock?: ManualClock; config?: Record<string, number>; firstPid?: number; compactEvery?: boolean } = {}) {
+function setup(
+  opts: {
+    dir?: string;
+    clock?: ManualClock;
+    config?: Record<string, number>;
+    firstPid?: number;
+    compactEvery?: boolean;
+  } = {},
+) {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'ktool-txn-'));
   if (!opts.dir) dirs.push(dir);
   const clock = opts.clock ?? new ManualClock();
@@ -26,7 +36,13 @@ function setup(opts: { dir?: string; clock?: ManualClock; config?: Record<string
     'offsets.topic.num.partitions': 50,
     ...opts.config,
   };
-  const markers: Array<{ topic: string; partition: number; producerId: number; producerEpoch: number; commit: boolean }> = [];
+  const markers: Array<{
+    topic: string;
+    partition: number;
+    producerId: number;
+    producerEpoch: number;
+    commit: boolean;
+  }> = [];
   const applied: Array<{ group: string; offsets: PendingOffset[] }> = [];
   const logs: string[] = [];
   let nextPid = opts.firstPid ?? 100;
@@ -35,21 +51,41 @@ function setup(opts: { dir?: string; clock?: ManualClock; config?: Record<string
     dataDir: dir,
     fs: nodeFs,
     clock,
-    config: { int: (n) => { if (!(n in config)) throw new Error(`unknown config ${n}`); return config[n]!; } },
+    config: {
+      int: (n) => {
+        if (!(n in config)) throw new Error(`unknown config ${n}`);
+        return config[n]!;
+      },
+    },
     log: (l) => logs.push(l),
     nextProducerId: () => nextPid++,
     partitionExists: (t, p) => t === 't' && p >= 0 && p < 3,
     writeMarker: (topic, partition, producerId, producerEpoch, commit) => {
-      if (failMarkers > 0) { failMarkers--; throw new Error('disk on fire'); }
+      if (failMarkers > 0) {
+        failMarkers--;
+        throw new Error('disk on fire');
+      }
       markers.push({ topic, partition, producerId, producerEpoch, commit });
     },
-    applyOffsets: (group, offsets) => { applied.push({ group, offsets }); },
+    applyOffsets: (group, offsets) => {
+      applied.push({ group, offsets });
+    },
     validateGroupCommit: () => E.NONE,
     store: opts.compactEvery ? { compactMinBytes: 1, compactRatio: 1 } : undefined,
   });
   coordinator.open();
   after(() => coordinator.close());
-  return { dir, clock, coordinator, markers, applied, logs, failMarkersNext: (n: number) => { failMarkers = n; } };
+  return {
+    dir,
+    clock,
+    coordinator,
+    markers,
+    applied,
+    logs,
+    failMarkersNext: (n: number) => {
+      failMarkers = n;
+    },
+  };
 }
 
 describe('transaction coordinator', () => {
@@ -78,8 +114,19 @@ describe('transaction coordinator', () => {
     assert.equal(s.coordinator.addOffsets('r', 100, 0, 'g'), 0);
     assert.deepEqual(s.coordinator.state('r')!.partitions.get('__consumer_offsets'), new Set([partitionFor('g', 50)]));
     const toc = s.coordinator.txnOffsetCommit({
-      transactionalId: 'r', groupId: 'g', producerId: 100, producerEpoch: 0, generationId: -1, memberId: '', groupInstanceId: null,
-      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 7, committedLeaderEpoch: -1, committedMetadata: null }] }],
+      transactionalId: 'r',
+      groupId: 'g',
+      producerId: 100,
+      producerEpoch: 0,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [
+        {
+          name: 't',
+          partitions: [{ partitionIndex: 0, committedOffset: 7, committedLeaderEpoch: -1, committedMetadata: null }],
+        },
+      ],
     });
     assert.equal(toc[0]!.partitions[0]!.errorCode, 0);
     assert.equal(s.coordinator.hasPendingOffsets('g', 't', 0), true);
@@ -90,8 +137,14 @@ describe('transaction coordinator', () => {
     assert.equal(s.coordinator.initProducerId('r', 60_000, null).errorCode, E.CONCURRENT_TRANSACTIONS);
     s.clock.advance(1000);
     assert.equal(s.coordinator.state('r')!.status, TxnStatus.CompleteCommit);
-    assert.deepEqual(s.markers.map((m) => [m.topic, m.partition, m.commit]), [['t', 1, true]]);
-    assert.deepEqual(s.applied.map((a) => [a.group, a.offsets.map((o) => [o.topic, o.partition, o.offset])]), [['g', [['t', 0, 7]]]]);
+    assert.deepEqual(
+      s.markers.map((m) => [m.topic, m.partition, m.commit]),
+      [['t', 1, true]],
+    );
+    assert.deepEqual(
+      s.applied.map((a) => [a.group, a.offsets.map((o) => [o.topic, o.partition, o.offset])]),
+      [['g', [['t', 0, 7]]]],
+    );
     assert.equal(s.coordinator.hasPendingOffsets('g', 't', 0), false);
   });
 
@@ -102,7 +155,11 @@ describe('transaction coordinator', () => {
     first.coordinator.initProducerId('busy', 60_000, null);
     first.coordinator.addPartitions('busy', 101, 0, [{ topic: 't', partitions: [0] }]);
     first.coordinator.close();
-    const second = setup({ dir: first.dir, clock, config: { 'transactional.id.expiration.ms': 60_000, 'transaction.max.timeout.ms': 900_000 } });
+    const second = setup({
+      dir: first.dir,
+      clock,
+      config: { 'transactional.id.expiration.ms': 60_000, 'transaction.max.timeout.ms': 900_000 },
+    });
     assert.equal(second.coordinator.state('busy')!.status, TxnStatus.Ongoing);
     assert.equal(second.coordinator.state('idle')!.producerId, 100);
     // 'busy' times out after 60 s; 'idle' expires after 60 s idle; 'busy' (now CompleteAbort) later too.
@@ -135,7 +192,10 @@ describe('transaction coordinator', () => {
     appendFileSync(join(s.dir, TXN_STATE_DIR, 'transactions.log'), Buffer.from([0, 0, 0, 40, 1, 2, 3]));
     const again = setup({ dir: s.dir });
     assert.deepEqual([again.coordinator.state('a')?.producerId, again.coordinator.state('b')?.producerId], [100, 101]);
-    assert.ok(again.logs.some((l) => /dropping 7 bytes/.test(l)), again.logs.join('\n'));
+    assert.ok(
+      again.logs.some((l) => /dropping 7 bytes/.test(l)),
+      again.logs.join('\n'),
+    );
     assert.equal(again.coordinator.initProducerId('c', 60_000, null).errorCode, 0);
   });
 
@@ -145,8 +205,19 @@ describe('transaction coordinator', () => {
     s.coordinator.addPartitions('busy', 100, 4, [{ topic: 't', partitions: [0] }]);
     s.coordinator.addOffsets('busy', 100, 4, 'g');
     s.coordinator.txnOffsetCommit({
-      transactionalId: 'busy', groupId: 'g', producerId: 100, producerEpoch: 4, generationId: -1, memberId: '', groupInstanceId: null,
-      topics: [{ name: 't', partitions: [{ partitionIndex: 2, committedOffset: 11, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+      transactionalId: 'busy',
+      groupId: 'g',
+      producerId: 100,
+      producerEpoch: 4,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [
+        {
+          name: 't',
+          partitions: [{ partitionIndex: 2, committedOffset: 11, committedLeaderEpoch: -1, committedMetadata: '' }],
+        },
+      ],
     });
     s.coordinator.initProducerId('other', 60_000, null);
     s.coordinator.close();
@@ -156,11 +227,30 @@ describe('transaction coordinator', () => {
     assert.equal(again.coordinator.state('other')!.producerId, 101);
     // The group is known again through its offsets partition, so more offsets may follow.
     const toc = again.coordinator.txnOffsetCommit({
-      transactionalId: 'busy', groupId: 'g', producerId: 100, producerEpoch: 4, generationId: -1, memberId: '', groupInstanceId: null,
-      topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: 3, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+      transactionalId: 'busy',
+      groupId: 'g',
+      producerId: 100,
+      producerEpoch: 4,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [
+        {
+          name: 't',
+          partitions: [{ partitionIndex: 1, committedOffset: 3, committedLeaderEpoch: -1, committedMetadata: '' }],
+        },
+      ],
     });
     assert.equal(toc[0]!.partitions[0]!.errorCode, 0);
     assert.equal(again.coordinator.endTxn('busy', 100, 4, true), 0);
-    assert.deepEqual(again.applied.map((a) => a.offsets.map((o) => [o.partition, o.offset]).sort()), [[[1, 3], [2, 11]]]);
+    assert.deepEqual(
+      again.applied.map((a) => a.offsets.map((o) => [o.partition, o.offset]).sort()),
+      [
+        [
+          [1, 3],
+          [2, 11],
+        ],
+      ],
+    );
   });
 });

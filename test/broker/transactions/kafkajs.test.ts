@@ -6,13 +6,23 @@ import { Kafka, logLevel, type Consumer, type EachMessagePayload } from 'kafkajs
 import { startTestBroker, type TestBroker } from '../../helpers/broker.js';
 
 /** Reads every record of a topic from the beginning until `count` arrived or `ms` passed. */
-async function readAll(kafka: Kafka, topic: string, opts: { readUncommitted: boolean; count: number; ms?: number; groupId?: string }): Promise<string[]> {
-  const consumer: Consumer = kafka.consumer({ groupId: opts.groupId ?? `read-${topic}-${Math.random()}`, readUncommitted: opts.readUncommitted, maxWaitTimeInMs: 100 });
+async function readAll(
+  kafka: Kafka,
+  topic: string,
+  opts: { readUncommitted: boolean; count: number; ms?: number; groupId?: string },
+): Promise<string[]> {
+  const consumer: Consumer = kafka.consumer({
+    groupId: opts.groupId ?? `read-${topic}-${Math.random()}`,
+    readUncommitted: opts.readUncommitted,
+    maxWaitTimeInMs: 100,
+  });
   const values: string[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let done!: () => void;
-  const finished = new Promise<void>((resolve) => { done = resolve; });
+  const finished = new Promise<void>((resolve) => {
+    done = resolve;
+  });
   await consumer.run({
     eachMessage: async ({ message }: EachMessagePayload) => {
       values.push(message.value!.toString());
@@ -29,22 +39,47 @@ describe('kafkajs transactions', () => {
   let kafka: Kafka;
   before(async () => {
     broker = await startTestBroker({ 'group.initial.rebalance.delay.ms': '0' });
-    kafka = new Kafka({ clientId: 'kjs-txn', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+    kafka = new Kafka({
+      clientId: 'kjs-txn',
+      brokers: [broker.bootstrap],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 3 },
+    });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'kjs.txn', numPartitions: 2 }, { topic: 'kjs.in', numPartitions: 1 }, { topic: 'kjs.out', numPartitions: 1 }] });
+    await admin.createTopics({
+      topics: [
+        { topic: 'kjs.txn', numPartitions: 2 },
+        { topic: 'kjs.in', numPartitions: 1 },
+        { topic: 'kjs.out', numPartitions: 1 },
+      ],
+    });
     await admin.disconnect();
   });
-  after(async () => { await broker?.destroy(); });
+  after(async () => {
+    await broker?.destroy();
+  });
 
   test('committed records are read by read_committed, aborted ones only by read_uncommitted', async () => {
     const producer = kafka.producer({ transactionalId: 'kjs-tx-1', maxInFlightRequests: 1, idempotent: true });
     await producer.connect();
     const t1 = await producer.transaction();
-    await t1.send({ topic: 'kjs.txn', messages: [{ key: 'a', value: 'c1' }, { key: 'b', value: 'c2' }] });
+    await t1.send({
+      topic: 'kjs.txn',
+      messages: [
+        { key: 'a', value: 'c1' },
+        { key: 'b', value: 'c2' },
+      ],
+    });
     await t1.commit();
     const t2 = await producer.transaction();
-    await t2.send({ topic: 'kjs.txn', messages: [{ key: 'a', value: 'x1' }, { key: 'b', value: 'x2' }] });
+    await t2.send({
+      topic: 'kjs.txn',
+      messages: [
+        { key: 'a', value: 'x1' },
+        { key: 'b', value: 'x2' },
+      ],
+    });
     await t2.abort();
     const t3 = await producer.transaction();
     await t3.send({ topic: 'kjs.txn', messages: [{ key: 'a', value: 'c3' }] });
@@ -69,14 +104,24 @@ describe('kafkajs transactions', () => {
 
     const aborted = await producer.transaction();
     await aborted.send({ topic: 'kjs.out', messages: [{ value: 'o-aborted' }] });
-    await aborted.sendOffsets({ consumerGroupId: 'kjs-ctp', topics: [{ topic: 'kjs.in', partitions: [{ partition: 0, offset: '2' }] }] });
+    await aborted.sendOffsets({
+      consumerGroupId: 'kjs-ctp',
+      topics: [{ topic: 'kjs.in', partitions: [{ partition: 0, offset: '2' }] }],
+    });
     assert.equal(broker.broker.groups.committed('kjs-ctp', 'kjs.in', 0), undefined, 'pending offsets are not visible');
     await aborted.abort();
-    assert.equal(broker.broker.groups.committed('kjs-ctp', 'kjs.in', 0), undefined, 'aborted offsets never become visible');
+    assert.equal(
+      broker.broker.groups.committed('kjs-ctp', 'kjs.in', 0),
+      undefined,
+      'aborted offsets never become visible',
+    );
 
     const txn = await producer.transaction();
     await txn.send({ topic: 'kjs.out', messages: [{ value: 'o0' }, { value: 'o1' }, { value: 'o2' }] });
-    await txn.sendOffsets({ consumerGroupId: 'kjs-ctp', topics: [{ topic: 'kjs.in', partitions: [{ partition: 0, offset: '3' }] }] });
+    await txn.sendOffsets({
+      consumerGroupId: 'kjs-ctp',
+      topics: [{ topic: 'kjs.in', partitions: [{ partition: 0, offset: '3' }] }],
+    });
     assert.equal(broker.broker.groups.committed('kjs-ctp', 'kjs.in', 0), undefined);
     await txn.commit();
     assert.equal(broker.broker.groups.committed('kjs-ctp', 'kjs.in', 0)?.offset, 3);
@@ -87,7 +132,11 @@ describe('kafkajs transactions', () => {
     const offsets = await admin.fetchOffsets({ groupId: 'kjs-ctp', topics: ['kjs.in'] });
     await admin.disconnect();
     assert.equal(offsets[0]!.partitions[0]!.offset, '3');
-    assert.deepEqual(await readAll(kafka, 'kjs.out', { readUncommitted: false, count: 3, ms: 4000 }), ['o0', 'o1', 'o2']);
+    assert.deepEqual(await readAll(kafka, 'kjs.out', { readUncommitted: false, count: 3, ms: 4000 }), [
+      'o0',
+      'o1',
+      'o2',
+    ]);
   });
 
   test('a second producer with the same transactional id fences the first and aborts its open transaction', async () => {
@@ -107,7 +156,8 @@ describe('kafkajs transactions', () => {
     assert.equal(after.transactionState, 'Empty');
     assert.ok(after.producerEpoch > before.producerEpoch);
     const parts = broker.broker.topic('kjs.txn')!.partitions;
-    for (const p of parts) assert.equal(p.txns.lastStableOffset(p.log.highWatermark), p.log.highWatermark, 'no transaction left open');
+    for (const p of parts)
+      assert.equal(p.txns.lastStableOffset(p.log.highWatermark), p.log.highWatermark, 'no transaction left open');
 
     await assert.rejects(open.send({ topic: 'kjs.txn', messages: [{ key: 'z', value: 'zombie-2' }] }), /fenced|epoch/i);
     await assert.rejects(open.commit());

@@ -5,7 +5,14 @@ import { describe, test } from 'node:test';
 import { PartitionTxns, type BatchFacts } from '../../../src/broker/transactions/partition-txns.js';
 
 const data = (producerId: number, count = 1): BatchFacts => ({
-  baseOffset: 0, lastOffsetDelta: count - 1, producerId, producerEpoch: 0, baseSequence: 0, maxTimestamp: 1, isTransactional: true, isControl: false,
+  baseOffset: 0,
+  lastOffsetDelta: count - 1,
+  producerId,
+  producerEpoch: 0,
+  baseSequence: 0,
+  maxTimestamp: 1,
+  isTransactional: true,
+  isControl: false,
 });
 const marker = (producerId: number): BatchFacts => ({ ...data(producerId), baseSequence: -1, isControl: true });
 
@@ -32,7 +39,10 @@ describe('partition transactions', () => {
     let offset = 0;
     const open = new Map<number, number>();
     let seed = 7;
-    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
     for (let i = 0; i < 3000; i++) {
       const pid = rnd(8);
       if (open.has(pid) && rnd(3) === 0) {
@@ -50,7 +60,9 @@ describe('partition transactions', () => {
     for (let k = 0; k < 300; k++) {
       const from = rnd(offset);
       const to = from + rnd(200);
-      const expected = all.filter((a) => a.lastOffset >= from && a.firstOffset < to).map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
+      const expected = all
+        .filter((a) => a.lastOffset >= from && a.firstOffset < to)
+        .map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
       assert.deepEqual(t.abortedBetween(from, to), expected, `range ${from}..${to}`);
     }
   });

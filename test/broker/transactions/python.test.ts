@@ -6,12 +6,22 @@ import { fileURLToPath } from 'node:url';
 import { startTestBroker, type TestBroker } from '../../helpers/broker.js';
 import { PYTHON, requireTool, run } from '../../helpers/tools.js';
 
-const script = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'interop', 'python', 'confluent_transactions.py');
+const script = join(
+  fileURLToPath(new URL('.', import.meta.url)),
+  '..',
+  'interop',
+  'python',
+  'confluent_transactions.py',
+);
 
 describe('confluent-kafka transactions', () => {
   let broker: TestBroker;
-  before(async () => { broker = await startTestBroker({ 'group.initial.rebalance.delay.ms': '0' }); });
-  after(async () => { await broker?.destroy(); });
+  before(async () => {
+    broker = await startTestBroker({ 'group.initial.rebalance.delay.ms': '0' });
+  });
+  after(async () => {
+    await broker?.destroy();
+  });
 
   test('commit, abort, read_committed, a fenced zombie and send_offsets_to_transaction', async (t) => {
     if (!requireTool(t, 'confluent-kafka')) return;

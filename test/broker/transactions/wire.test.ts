@@ -11,7 +11,17 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestBroker, tempDir, type TestBroker } from '../../helpers/broker.js';
 import { WireClient } from '../../helpers/wire.js';
-import { addPartitions, API, committedValues, createTopic, endTxn, fetch, initPid, latestOffset, produceTxn } from './helpers.js';
+import {
+  addPartitions,
+  API,
+  committedValues,
+  createTopic,
+  endTxn,
+  fetch,
+  initPid,
+  latestOffset,
+  produceTxn,
+} from './helpers.js';
 
 describe('transactions over the wire', () => {
   let broker: TestBroker;
@@ -20,7 +30,10 @@ describe('transactions over the wire', () => {
     broker = await startTestBroker({ 'transaction.abort.timed.out.transaction.cleanup.interval.ms': '100' });
     c = await WireClient.open(broker.port);
   });
-  after(async () => { c?.close(); await broker?.destroy(); });
+  after(async () => {
+    c?.close();
+    await broker?.destroy();
+  });
 
   test('read_committed stops at the last stable offset; ListOffsets with isolation level 1 answers it', async () => {
     await createTopic(c, 'lso');
@@ -34,9 +47,16 @@ describe('transactions over the wire', () => {
 
     const committed = await fetch(c, 'lso', 0, 0, 1);
     assert.deepEqual([committed.highWatermark, committed.lastStableOffset], [5, 2]);
-    assert.deepEqual(committed.records.map((r) => r.value), ['p0', 'p1'], 'nothing at or past the LSO');
+    assert.deepEqual(
+      committed.records.map((r) => r.value),
+      ['p0', 'p1'],
+      'nothing at or past the LSO',
+    );
     assert.deepEqual(committed.abortedTransactions, []);
-    assert.deepEqual((await fetch(c, 'lso', 0, 0, 0)).records.map((r) => r.value), ['p0', 'p1', 't0', 't1', 'p2']);
+    assert.deepEqual(
+      (await fetch(c, 'lso', 0, 0, 0)).records.map((r) => r.value),
+      ['p0', 'p1', 't0', 't1', 'p2'],
+    );
     assert.equal(await latestOffset(c, 'lso', 0, 1), 2);
     assert.equal(await latestOffset(c, 'lso', 0, 0), 5);
     // A read_committed fetch at the LSO is empty, not out of range.
@@ -51,7 +71,10 @@ describe('transactions over the wire', () => {
     const woke = await parked;
     c2.close();
     assert.ok(Date.now() - started < 2000);
-    assert.deepEqual(woke.records.map((r) => r.value), ['t0', 't1', 'p2']);
+    assert.deepEqual(
+      woke.records.map((r) => r.value),
+      ['t0', 't1', 'p2'],
+    );
     assert.equal(woke.controlBatches, 1, 'the commit marker is served; clients skip it');
     assert.deepEqual([woke.lastStableOffset, woke.highWatermark], [6, 6]);
     assert.equal(await latestOffset(c, 'lso', 0, 1), 6);
@@ -84,36 +107,100 @@ describe('transactions over the wire', () => {
   test('OffsetFetch with RequireStable answers UNSTABLE_OFFSET_COMMIT while a transaction holds an offset of the partition', async () => {
     await createTopic(c, 'stable.in', 2);
     const pid = await initPid(c, 'st-tx');
-    assert.equal((await c.request(API.AddOffsetsToTxn, 3, { transactionalId: 'st-tx', ...pid, groupId: 'st-g' })).errorCode, 0);
+    assert.equal(
+      (await c.request(API.AddOffsetsToTxn, 3, { transactionalId: 'st-tx', ...pid, groupId: 'st-g' })).errorCode,
+      0,
+    );
     const toc = await c.request(API.TxnOffsetCommit, 3, {
-      transactionalId: 'st-tx', groupId: 'st-g', ...pid, generationId: -1, memberId: '', groupInstanceId: null,
-      topics: [{ name: 'stable.in', partitions: [{ partitionIndex: 1, committedOffset: 9, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+      transactionalId: 'st-tx',
+      groupId: 'st-g',
+      ...pid,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [
+        {
+          name: 'stable.in',
+          partitions: [{ partitionIndex: 1, committedOffset: 9, committedLeaderEpoch: -1, committedMetadata: '' }],
+        },
+      ],
     });
     assert.equal(toc.topics[0].partitions[0].errorCode, 0);
-    const ask = (requireStable: boolean, version = 7) => c.request(API.OffsetFetch, version, { groupId: 'st-g', topics: [{ name: 'stable.in', partitionIndexes: [0, 1] }], requireStable });
+    const ask = (requireStable: boolean, version = 7) =>
+      c.request(API.OffsetFetch, version, {
+        groupId: 'st-g',
+        topics: [{ name: 'stable.in', partitionIndexes: [0, 1] }],
+        requireStable,
+      });
     const stable = await ask(true);
-    assert.deepEqual(stable.topics[0].partitions.map((p: { errorCode: number; committedOffset: number }) => [p.errorCode, p.committedOffset]), [[0, -1], [E.UNSTABLE_OFFSET_COMMIT, -1]]);
+    assert.deepEqual(
+      stable.topics[0].partitions.map((p: { errorCode: number; committedOffset: number }) => [
+        p.errorCode,
+        p.committedOffset,
+      ]),
+      [
+        [0, -1],
+        [E.UNSTABLE_OFFSET_COMMIT, -1],
+      ],
+    );
     const loose = await ask(false);
-    assert.deepEqual(loose.topics[0].partitions.map((p: { errorCode: number }) => p.errorCode), [0, 0]);
-    const v8 = await c.request(API.OffsetFetch, 8, { groups: [{ groupId: 'st-g', topics: [{ name: 'stable.in', partitionIndexes: [1] }] }], requireStable: true });
+    assert.deepEqual(
+      loose.topics[0].partitions.map((p: { errorCode: number }) => p.errorCode),
+      [0, 0],
+    );
+    const v8 = await c.request(API.OffsetFetch, 8, {
+      groups: [{ groupId: 'st-g', topics: [{ name: 'stable.in', partitionIndexes: [1] }] }],
+      requireStable: true,
+    });
     assert.equal(v8.groups[0].topics[0].partitions[0].errorCode, E.UNSTABLE_OFFSET_COMMIT);
     assert.equal(await endTxn(c, 'st-tx', pid, true), 0);
     const after = await ask(true);
-    assert.deepEqual(after.topics[0].partitions.map((p: { errorCode: number; committedOffset: number }) => [p.errorCode, p.committedOffset]), [[0, -1], [0, 9]]);
+    assert.deepEqual(
+      after.topics[0].partitions.map((p: { errorCode: number; committedOffset: number }) => [
+        p.errorCode,
+        p.committedOffset,
+      ]),
+      [
+        [0, -1],
+        [0, 9],
+      ],
+    );
   });
 
   test('the log cleaner keeps a committed value over a later aborted one and leaves open transactions alone', async () => {
     const r = await c.request(19, 7, {
-      topics: [{ name: 'compacted.tx', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [
-        { name: 'cleanup.policy', value: 'compact' }, { name: 'segment.ms', value: '1' }, { name: 'min.cleanable.dirty.ratio', value: '0.01' },
-      ] }],
-      timeoutMs: 1000, validateOnly: false,
+      topics: [
+        {
+          name: 'compacted.tx',
+          numPartitions: 1,
+          replicationFactor: 1,
+          assignments: [],
+          configs: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'segment.ms', value: '1' },
+            { name: 'min.cleanable.dirty.ratio', value: '0.01' },
+          ],
+        },
+      ],
+      timeoutMs: 1000,
+      validateOnly: false,
     });
     assert.equal(r.topics[0].errorCode, 0);
     const pid = await initPid(c, 'cl-tx');
     const keyed = (key: string, value: string, seq: number, transactional = true) => {
-      const records = encodeRecordBatch({ records: [{ key, value }], producerId: pid.producerId, producerEpoch: pid.producerEpoch, baseSequence: seq, isTransactional: transactional });
-      return c.request(API.Produce, 9, { transactionalId: 'cl-tx', acks: -1, timeoutMs: 1000, topicData: [{ name: 'compacted.tx', partitionData: [{ index: 0, records }] }] });
+      const records = encodeRecordBatch({
+        records: [{ key, value }],
+        producerId: pid.producerId,
+        producerEpoch: pid.producerEpoch,
+        baseSequence: seq,
+        isTransactional: transactional,
+      });
+      return c.request(API.Produce, 9, {
+        transactionalId: 'cl-tx',
+        acks: -1,
+        timeoutMs: 1000,
+        topicData: [{ name: 'compacted.tx', partitionData: [{ index: 0, records }] }],
+      });
     };
     const step = async (key: string, value: string, seq: number, end: boolean | null) => {
       await addPartitions(c, 'cl-tx', pid, 'compacted.tx', [0]);
@@ -134,19 +221,25 @@ describe('transactions over the wire', () => {
     assert.deepEqual(committedValues(f), ['committed', 'j-committed']);
     const all = await fetch(c, 'compacted.tx', 0, 0, 0);
     assert.ok(!all.records.some((x) => x.value === 'aborted'), 'the aborted record is gone');
-    assert.ok(all.records.some((x) => x.value === 'j-open'), 'the open transaction is untouched');
+    assert.ok(
+      all.records.some((x) => x.value === 'j-open'),
+      'the open transaction is untouched',
+    );
     assert.equal(await endTxn(c, 'cl-tx', pid, true), 0);
     assert.deepEqual(committedValues(await fetch(c, 'compacted.tx', 0, 0, 1)), ['committed', 'j-committed', 'j-open']);
   });
 
-  test('zombies and misuse get Kafka\'s error codes', async () => {
+  test("zombies and misuse get Kafka's error codes", async () => {
     await createTopic(c, 'errs', 2);
     assert.equal((await initPid(c, 'e-tx', 900_001)).errorCode, E.INVALID_TRANSACTION_TIMEOUT);
     assert.equal((await initPid(c, 'e-tx', 0)).errorCode, E.INVALID_TRANSACTION_TIMEOUT);
     assert.equal((await initPid(c, '')).errorCode, E.INVALID_REQUEST);
     const old = await initPid(c, 'e-tx');
     assert.equal(await endTxn(c, 'e-tx', old, true), E.INVALID_TXN_STATE, 'nothing to end');
-    assert.equal(await endTxn(c, 'e-tx', { producerId: old.producerId + 1000, producerEpoch: 0 }, true), E.INVALID_PRODUCER_ID_MAPPING);
+    assert.equal(
+      await endTxn(c, 'e-tx', { producerId: old.producerId + 1000, producerEpoch: 0 }, true),
+      E.INVALID_PRODUCER_ID_MAPPING,
+    );
     assert.equal(await endTxn(c, 'nobody', old, true), E.INVALID_PRODUCER_ID_MAPPING);
     assert.deepEqual(await addPartitions(c, 'e-tx', old, 'errs', [0]), [0]);
     // Data for a partition not in the transaction is refused.
@@ -162,8 +255,14 @@ describe('transactions over the wire', () => {
     assert.deepEqual(await addPartitions(c, 'e-tx', old, 'errs', [0]), [E.PRODUCER_FENCED]);
     assert.deepEqual(await addPartitions(c, 'e-tx', old, 'errs', [0], 1), [E.INVALID_PRODUCER_EPOCH]);
     // KIP-360: InitProducerId naming another producer id is a zombie's.
-    assert.equal((await initPid(c, 'e-tx', 60_000, 4, { producerId: old.producerId + 7, producerEpoch: 0 })).errorCode, E.PRODUCER_FENCED);
-    assert.equal((await initPid(c, 'e-tx', 60_000, 3, { producerId: old.producerId + 7, producerEpoch: 0 })).errorCode, E.INVALID_PRODUCER_EPOCH);
+    assert.equal(
+      (await initPid(c, 'e-tx', 60_000, 4, { producerId: old.producerId + 7, producerEpoch: 0 })).errorCode,
+      E.PRODUCER_FENCED,
+    );
+    assert.equal(
+      (await initPid(c, 'e-tx', 60_000, 3, { producerId: old.producerId + 7, producerEpoch: 0 })).errorCode,
+      E.INVALID_PRODUCER_EPOCH,
+    );
     // ... naming the current one bumps the epoch.
     const bumped = await initPid(c, 'e-tx', 60_000, 4, next);
     assert.deepEqual([bumped.errorCode, bumped.producerEpoch], [0, next.producerEpoch + 1]);
@@ -257,10 +356,23 @@ describe('transactions across restarts', () => {
     const pid = await initPid(c, 'p-tx');
     await addPartitions(c, 'p-tx', pid, 'p', [0]);
     await produceTxn(c, 'p-tx', pid, 'p', 0, ['p0'], 0);
-    assert.equal((await c.request(API.AddOffsetsToTxn, 3, { transactionalId: 'p-tx', ...pid, groupId: 'pg' })).errorCode, 0);
+    assert.equal(
+      (await c.request(API.AddOffsetsToTxn, 3, { transactionalId: 'p-tx', ...pid, groupId: 'pg' })).errorCode,
+      0,
+    );
     const toc = await c.request(API.TxnOffsetCommit, 3, {
-      transactionalId: 'p-tx', groupId: 'pg', ...pid, generationId: -1, memberId: '', groupInstanceId: null,
-      topics: [{ name: 'p.in', partitions: [{ partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: -1, committedMetadata: 'm' }] }],
+      transactionalId: 'p-tx',
+      groupId: 'pg',
+      ...pid,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [
+        {
+          name: 'p.in',
+          partitions: [{ partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: -1, committedMetadata: 'm' }],
+        },
+      ],
     });
     assert.equal(toc.topics[0].partitions[0].errorCode, 0);
     c.close();
@@ -295,20 +407,40 @@ describe('transactions across restarts', () => {
     await addPartitions(c, 'h-tx', pid, 'h', [0, 1]);
     await produceTxn(c, 'h-tx', pid, 'h', 1, ['h0', 'h1'], 0);
 
-    const listed = await c.request(API.ListTransactions, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1 });
+    const listed = await c.request(API.ListTransactions, 1, {
+      stateFilters: [],
+      producerIdFilters: [],
+      durationFilter: -1,
+    });
     assert.deepEqual(listed.transactionStates, [
       { transactionalId: 'h-other', producerId: other.producerId, transactionState: 'Empty' },
       { transactionalId: 'h-tx', producerId: pid.producerId, transactionState: 'Ongoing' },
     ]);
-    const ongoing = await c.request(API.ListTransactions, 0, { stateFilters: ['Ongoing', 'Bogus'], producerIdFilters: [] });
+    const ongoing = await c.request(API.ListTransactions, 0, {
+      stateFilters: ['Ongoing', 'Bogus'],
+      producerIdFilters: [],
+    });
     assert.deepEqual(ongoing.unknownStateFilters, ['Bogus']);
-    assert.deepEqual(ongoing.transactionStates.map((t: { transactionalId: string }) => t.transactionalId), ['h-tx']);
+    assert.deepEqual(
+      ongoing.transactionStates.map((t: { transactionalId: string }) => t.transactionalId),
+      ['h-tx'],
+    );
     const byPid = await c.request(API.ListTransactions, 0, { stateFilters: [], producerIdFilters: [other.producerId] });
-    assert.deepEqual(byPid.transactionStates.map((t: { transactionalId: string }) => t.transactionalId), ['h-other']);
+    assert.deepEqual(
+      byPid.transactionStates.map((t: { transactionalId: string }) => t.transactionalId),
+      ['h-other'],
+    );
     // Kafka's duration filter: the open transaction is younger than an hour; an id with no
     // transaction (start time -1) passes any filter.
-    const longRunning = await c.request(API.ListTransactions, 1, { stateFilters: [], producerIdFilters: [], durationFilter: 3_600_000 });
-    assert.deepEqual(longRunning.transactionStates.map((t: { transactionalId: string }) => t.transactionalId), ['h-other']);
+    const longRunning = await c.request(API.ListTransactions, 1, {
+      stateFilters: [],
+      producerIdFilters: [],
+      durationFilter: 3_600_000,
+    });
+    assert.deepEqual(
+      longRunning.transactionStates.map((t: { transactionalId: string }) => t.transactionalId),
+      ['h-other'],
+    );
 
     const described = await c.request(API.DescribeTransactions, 0, { transactionalIds: ['h-tx', 'nope'] });
     const [d, missing] = described.transactionStates;
@@ -319,11 +451,16 @@ describe('transactions across restarts', () => {
     assert.ok(d.transactionStartTimeMs > Date.now() - 60_000 && d.transactionStartTimeMs <= Date.now());
     assert.equal(missing.errorCode, E.TRANSACTIONAL_ID_NOT_FOUND);
 
-    const producers = await c.request(API.DescribeProducers, 0, { topics: [{ name: 'h', partitionIndexes: [1, 0, 9] }] });
+    const producers = await c.request(API.DescribeProducers, 0, {
+      topics: [{ name: 'h', partitionIndexes: [1, 0, 9] }],
+    });
     const [p1, p0, p9] = producers.topics[0].partitions;
     assert.equal(p1.activeProducers.length, 1);
     const ap = p1.activeProducers[0];
-    assert.deepEqual([ap.producerId, ap.producerEpoch, ap.lastSequence, ap.currentTxnStartOffset], [pid.producerId, pid.producerEpoch, 1, 0]);
+    assert.deepEqual(
+      [ap.producerId, ap.producerEpoch, ap.lastSequence, ap.currentTxnStartOffset],
+      [pid.producerId, pid.producerEpoch, 1, 0],
+    );
     assert.deepEqual(p0.activeProducers, []);
     assert.equal(p9.errorCode, E.UNKNOWN_TOPIC_OR_PARTITION);
     c.close();
@@ -334,11 +471,34 @@ describe('transactions across restarts', () => {
     b = await startTestBroker({}, dir);
     c = await WireClient.open(b.port);
     try {
-      assert.equal((await c.request(API.DescribeTransactions, 0, { transactionalIds: ['h-tx'] })).transactionStates[0].errorCode, E.TRANSACTIONAL_ID_NOT_FOUND);
+      assert.equal(
+        (await c.request(API.DescribeTransactions, 0, { transactionalIds: ['h-tx'] })).transactionStates[0].errorCode,
+        E.TRANSACTIONAL_ID_NOT_FOUND,
+      );
       assert.equal(await latestOffset(c, 'h', 1, 1), 0, 'the hanging transaction holds the LSO back');
-      const stale = await c.request(27, 1, { markers: [{ producerId: pid.producerId, producerEpoch: pid.producerEpoch - 1, transactionResult: false, topics: [{ name: 'h', partitionIndexes: [1] }], coordinatorEpoch: 0 }] });
+      const stale = await c.request(27, 1, {
+        markers: [
+          {
+            producerId: pid.producerId,
+            producerEpoch: pid.producerEpoch - 1,
+            transactionResult: false,
+            topics: [{ name: 'h', partitionIndexes: [1] }],
+            coordinatorEpoch: 0,
+          },
+        ],
+      });
       assert.equal(stale.markers[0].topics[0].partitions[0].errorCode, E.INVALID_PRODUCER_EPOCH);
-      const abort = await c.request(27, 1, { markers: [{ producerId: pid.producerId, producerEpoch: pid.producerEpoch, transactionResult: false, topics: [{ name: 'h', partitionIndexes: [1] }], coordinatorEpoch: 0 }] });
+      const abort = await c.request(27, 1, {
+        markers: [
+          {
+            producerId: pid.producerId,
+            producerEpoch: pid.producerEpoch,
+            transactionResult: false,
+            topics: [{ name: 'h', partitionIndexes: [1] }],
+            coordinatorEpoch: 0,
+          },
+        ],
+      });
       assert.equal(abort.markers[0].topics[0].partitions[0].errorCode, 0);
       assert.equal(await latestOffset(c, 'h', 1, 1), 3);
       assert.deepEqual(committedValues(await fetch(c, 'h', 1, 0, 1)), []);

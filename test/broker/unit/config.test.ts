@@ -9,11 +9,29 @@ import { collisionKey, topicNameError } from '../../../src/broker/topic-names.js
 describe('properties files', () => {
   test('Java syntax: separators, comments, continuations, escapes', () => {
     const text = [
-      '# comment', '! also a comment', '', 'a=1', 'b : 2', 'c 3', '  d=  spaced value  ',
-      'long=first \\', '     second', 'esc=tab\\there\\u0041', 'key\\=with\\:seps=v', 'empty=', 'a=override',
+      '# comment',
+      '! also a comment',
+      '',
+      'a=1',
+      'b : 2',
+      'c 3',
+      '  d=  spaced value  ',
+      'long=first \\',
+      '     second',
+      'esc=tab\\there\\u0041',
+      'key\\=with\\:seps=v',
+      'empty=',
+      'a=override',
     ].join('\n');
     assert.deepEqual(parseProperties(text), {
-      a: 'override', b: '2', c: '3', d: 'spaced value  ', long: 'first second', esc: 'tab\thereA', 'key=with:seps': 'v', empty: '',
+      a: 'override',
+      b: '2',
+      c: '3',
+      d: 'spaced value  ',
+      long: 'first second',
+      esc: 'tab\thereA',
+      'key=with:seps': 'v',
+      empty: '',
     });
   });
 
@@ -22,8 +40,14 @@ describe('properties files', () => {
   });
 
   test('malformed input names the line', () => {
-    assert.throws(() => parseProperties('ok=1\n=novalue'), (e: unknown) => e instanceof PropertiesError && e.line === 2 && /line 2/.test(e.message));
-    assert.throws(() => parseProperties('a=\\u12'), (e: unknown) => e instanceof PropertiesError && e.line === 1);
+    assert.throws(
+      () => parseProperties('ok=1\n=novalue'),
+      (e: unknown) => e instanceof PropertiesError && e.line === 2 && /line 2/.test(e.message),
+    );
+    assert.throws(
+      () => parseProperties('a=\\u12'),
+      (e: unknown) => e instanceof PropertiesError && e.line === 1,
+    );
   });
 });
 
@@ -38,12 +62,27 @@ describe('broker config', () => {
   });
 
   test('topic configs resolve through overrides, dynamic, static, default', () => {
-    const c = new BrokerConfig({ 'log.retention.hours': '24', 'log.segment.bytes': '1000' }, { 'log.retention.bytes': '99' });
+    const c = new BrokerConfig(
+      { 'log.retention.hours': '24', 'log.segment.bytes': '1000' },
+      { 'log.retention.bytes': '99' },
+    );
     const byName = Object.fromEntries(c.topicConfigs({ 'cleanup.policy': 'compact' }).map((r) => [r.name, r]));
-    assert.deepEqual([byName['retention.ms'].value, byName['retention.ms'].source], ['86400000', ConfigSource.STATIC_BROKER_CONFIG]);
-    assert.deepEqual([byName['retention.bytes'].value, byName['retention.bytes'].source], ['99', ConfigSource.DYNAMIC_BROKER_CONFIG]);
-    assert.deepEqual([byName['cleanup.policy'].value, byName['cleanup.policy'].source], ['compact', ConfigSource.DYNAMIC_TOPIC_CONFIG]);
-    assert.deepEqual([byName['max.message.bytes'].value, byName['max.message.bytes'].source], ['1048588', ConfigSource.DEFAULT_CONFIG]);
+    assert.deepEqual(
+      [byName['retention.ms'].value, byName['retention.ms'].source],
+      ['86400000', ConfigSource.STATIC_BROKER_CONFIG],
+    );
+    assert.deepEqual(
+      [byName['retention.bytes'].value, byName['retention.bytes'].source],
+      ['99', ConfigSource.DYNAMIC_BROKER_CONFIG],
+    );
+    assert.deepEqual(
+      [byName['cleanup.policy'].value, byName['cleanup.policy'].source],
+      ['compact', ConfigSource.DYNAMIC_TOPIC_CONFIG],
+    );
+    assert.deepEqual(
+      [byName['max.message.bytes'].value, byName['max.message.bytes'].source],
+      ['1048588', ConfigSource.DEFAULT_CONFIG],
+    );
     assert.equal(c.topicValue('segment.bytes', {}), '1000');
     assert.equal(c.nodeId, 0);
     assert.equal(new BrokerConfig({ 'broker.id': '3' }).nodeId, 3);
@@ -51,7 +90,10 @@ describe('broker config', () => {
 
   test('config values are checked like Kafka checks them', () => {
     assert.equal(topicConfigError('retention.ms', '-1'), null);
-    assert.equal(topicConfigError('retention.ms', 'x'), 'Invalid value x for configuration retention.ms: Not a number of type LONG');
+    assert.equal(
+      topicConfigError('retention.ms', 'x'),
+      'Invalid value x for configuration retention.ms: Not a number of type LONG',
+    );
     assert.equal(topicConfigError('cleanup.policy', 'delete,compact'), null);
     assert.match(topicConfigError('cleanup.policy', 'shred')!, /String must be one of: delete, compact/);
     assert.equal(topicConfigError('nope', '1'), 'Unknown topic config name: nope');

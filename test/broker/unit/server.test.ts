@@ -16,14 +16,16 @@ describe('frame reader', () => {
     for (const step of [1, 2, 3, 7, stream.length]) {
       const r = new FrameReader(100);
       const got: string[] = [];
-      for (let i = 0; i < stream.length; i += step) got.push(...r.push(stream.subarray(i, i + step)).map((f) => f.toString()));
+      for (let i = 0; i < stream.length; i += step)
+        got.push(...r.push(stream.subarray(i, i + step)).map((f) => f.toString()));
       assert.deepEqual(got, ['hello', '', 'world!'], `step ${step}`);
     }
   });
 
   test('rejects a negative or oversized size before buffering', () => {
     assert.throws(() => new FrameReader(100).push(frame(Buffer.alloc(101))), FrameSizeError);
-    const neg = Buffer.alloc(4); neg.writeInt32BE(-1, 0);
+    const neg = Buffer.alloc(4);
+    neg.writeInt32BE(-1, 0);
     assert.throws(() => new FrameReader(100).push(neg), FrameSizeError);
   });
 });
@@ -46,7 +48,8 @@ describe('producer state', () => {
 
   test('keeps only the last five batches and wraps sequences at Int32 max', () => {
     const t = new ProducerStateTable();
-    for (let i = 0; i < 7; i++) t.record(1, 0, { firstSeq: i, lastSeq: i, firstOffset: i, lastOffset: i, maxTimestamp: 0 });
+    for (let i = 0; i < 7; i++)
+      t.record(1, 0, { firstSeq: i, lastSeq: i, firstOffset: i, lastOffset: i, maxTimestamp: 0 });
     assert.equal(t.check(1, 0, 0, 0).kind, 'error');
     assert.equal(t.check(1, 0, 2, 2).kind, 'duplicate');
     t.record(2, 0, { firstSeq: 0x7ffffffe, lastSeq: 0x7fffffff, firstOffset: 0, lastOffset: 1, maxTimestamp: 0 });
