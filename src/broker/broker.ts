@@ -193,7 +193,7 @@ export class Broker {
       const topic = this.materialize(record);
       for (const p of topic.partitions) {
         this.rebuildProducerState(p);
-        rebuildPartitionTxns(p);
+        this.rebuildTransactionState(p);
       }
     }
     this.transactions.open();
@@ -544,6 +544,15 @@ export class Broker {
   private refreshSettings(topic: Topic): void {
     topic.settings = this.settingsFor(topic.configs);
     for (const p of topic.partitions) p.log.updateConfig(topic.settings.log);
+  }
+
+  /** Best effort, as the producer state: a corrupt batch header ends the walk, never the start-up. */
+  private rebuildTransactionState(p: Partition): void {
+    try {
+      rebuildPartitionTxns(p);
+    } catch (err) {
+      this.log(`Transaction state of ${p.topic.name}-${p.index} rebuilt only partly: ${(err as Error).message}`);
+    }
   }
 
   /** Best effort: a corrupt batch header ends the walk (and is reported to readers), never the start-up. */
