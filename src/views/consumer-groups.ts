@@ -24,7 +24,6 @@ import type {
   TopicPartition,
 } from '../ops/consumer-groups.js';
 import { executionException, javaException, tpKey } from '../ops/consumer-groups.js';
-import type { GroupResetPlan, ResetOutcome } from '../ops/offset-reset.js';
 import { javaHashMapOrder, topicPartitionMapOrder } from '../protocol/java-compat.js';
 
 export const MISSING = '-';
@@ -43,8 +42,8 @@ export function pad(value: string, width: number): string {
   return value.length >= width ? value : value + ' '.repeat(width - value.length);
 }
 
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const byTp = (a: TopicPartition, b: TopicPartition) => cmp(a.topic, b.topic) || a.partition - b.partition;
+export const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+export const byTp = (a: TopicPartition, b: TopicPartition) => cmp(a.topic, b.topic) || a.partition - b.partition;
 
 /** Kafka's printError: a blank line, then "Error: ..." on stdout. */
 export function errorLine(message: string): string {
@@ -191,7 +190,7 @@ export interface OffsetsRenderOptions {
   summary?: boolean;
 }
 
-const show = (v: number | string | null | undefined) => (v === null || v === undefined ? MISSING : String(v));
+export const show = (v: number | string | null | undefined) => (v === null || v === undefined ? MISSING : String(v));
 
 export function totalLag(rows: readonly PartitionLag[]): number {
   return rows.reduce((sum, r) => sum + (r.lag !== null && r.lag > 0 ? r.lag : 0), 0);
@@ -349,189 +348,6 @@ export function renderStates(snapshots: readonly GroupSnapshot[]): Chunk[] {
   return chunks;
 }
 
-// ------------------------------------------------------------------ describe JSON
-
-export interface CoordinatorJson {
-  id: number;
-  host: string;
-  port: number;
-}
-
-export interface PartitionLagJson {
-  topic: string;
-  partition: number;
-  /** null: nothing committed. */
-  currentOffset: number | null;
-  /** null: unknown (no leader). */
-  logEndOffset: number | null;
-  /** null when either offset is unknown. */
-  lag: number | null;
-  /** Age in ms of the oldest unconsumed record (0 when caught up); only with --time-lag, else null. */
-  timeLagMs: number | null;
-  consumerId: string | null;
-  host: string | null;
-  clientId: string | null;
-}
-
-export interface MemberJson {
-  consumerId: string;
-  groupInstanceId: string | null;
-  host: string;
-  clientId: string;
-  partitionCount: number;
-  assignment: TopicPartition[];
-}
-
-export interface GroupDescribeJson {
-  groupId: string;
-  /** Stable, Empty, PreparingRebalance, CompletingRebalance, Dead (does not exist), ... */
-  state: string;
-  /** false when the group does not exist (state Dead). */
-  exists: boolean;
-  coordinator: CoordinatorJson;
-  /** The assignor of a stable group, else null. */
-  assignmentStrategy: string | null;
-  memberCount: number;
-  members: MemberJson[];
-  /** With --offsets (the default view); [] for --members / --state. */
-  partitions: PartitionLagJson[];
-  /** Sum of positive lags over partitions with a committed offset. */
-  totalLag: number;
-  /** Partitions whose lag is unknown (nothing committed or no log end). */
-  partitionsWithoutLag: number;
-  /** Largest time lag (ms) with --time-lag, else null. */
-  maxTimeLagMs: number | null;
-}
-
-export interface ConsumerGroupsDescribeJson {
-  /** Sorted by group id. */
-  groups: GroupDescribeJson[];
-  /** Epoch ms when the offsets were read. */
-  takenAt: number;
-}
-
-export function describeJson(snapshots: readonly GroupSnapshot[]): ConsumerGroupsDescribeJson {
-  const groups = describeOrder(snapshots).map((s): GroupDescribeJson => {
-    const d = s.description;
-    const rows = [...s.partitions].sort(byTp);
-    const max = rows.reduce<number | null>((m, r) => (r.timeLagMs === null ? m : Math.max(m ?? 0, r.timeLagMs)), null);
-    return {
-      groupId: d.groupId,
-      state: d.state,
-      exists: d.state !== 'Dead',
-      coordinator: { id: d.coordinator.nodeId, host: d.coordinator.host, port: d.coordinator.port },
-      assignmentStrategy: d.assignmentStrategy === '' ? null : d.assignmentStrategy,
-      memberCount: d.members.length,
-      members: d.members.map((m) => ({
-        consumerId: m.memberId,
-        groupInstanceId: m.groupInstanceId,
-        host: m.host,
-        clientId: m.clientId,
-        partitionCount: m.assignment.length,
-        assignment: [...m.assignment].sort(byTp).map((tp) => ({ topic: tp.topic, partition: tp.partition })),
-      })),
-      partitions: rows.map((r) => ({
-        topic: r.topic,
-        partition: r.partition,
-        currentOffset: r.committed,
-        logEndOffset: r.logEndOffset,
-        lag: r.lag,
-        timeLagMs: r.timeLagMs,
-        consumerId: r.memberId,
-        host: r.host,
-        clientId: r.clientId,
-      })),
-      totalLag: totalLag(rows),
-      partitionsWithoutLag: rows.filter((r) => r.lag === null).length,
-      maxTimeLagMs: max,
-    };
-  });
-  return { groups, takenAt: snapshots[0]?.takenAt ?? Date.now() };
-}
-
-// ------------------------------------------------------------------ reset
-
-export function renderResetTable(groups: readonly GroupResetPlan[], diff = false): string {
-  let text = '';
-  if (groups.length > 0) {
-    text += diff
-      ? `\n${pad('GROUP', 30)} ${pad('TOPIC', 30)} ${pad('PARTITION', 10)} ${pad('CURRENT-OFFSET', 15)} ${pad('NEW-OFFSET', 15)} ${pad('LAG-BEFORE', 15)} LAG-AFTER`
-      : `\n${pad('GROUP', 30)} ${pad('TOPIC', 30)} ${pad('PARTITION', 10)} ${pad('NEW-OFFSET', 15)}`;
-  }
-  for (const g of groups) {
-    for (const o of g.offsets) {
-      text += diff
-        ? `\n${pad(g.groupId, 30)} ${pad(o.topic, 30)} ${pad(String(o.partition), 10)} ${pad(show(o.currentOffset), 15)} ${pad(String(o.newOffset), 15)} ${pad(show(o.lagBefore), 15)} ${show(o.lagAfter)}`
-        : `\n${pad(g.groupId, 30)} ${pad(o.topic, 30)} ${pad(String(o.partition), 10)} ${pad(String(o.newOffset), 15)}`;
-    }
-  }
-  return `${text}\n`;
-}
-
-export interface ResetPartitionJson {
-  topic: string;
-  partition: number;
-  /** Committed offset before the reset (null: none). */
-  currentOffset: number | null;
-  newOffset: number;
-  logStartOffset: number | null;
-  logEndOffset: number | null;
-  lagBefore: number | null;
-  lagAfter: number | null;
-}
-
-export interface ResetGroupJson {
-  groupId: string;
-  state: string;
-  /** Why the group was not reset (active group, no plan in the file), else null. */
-  error: string | null;
-  /** True when the new offsets were committed (--execute). */
-  executed: boolean;
-  partitions: ResetPartitionJson[];
-  totalLagBefore: number | null;
-  totalLagAfter: number | null;
-}
-
-export interface ConsumerGroupsResetJson {
-  dryRun: boolean;
-  /** Sorted by group id; partitions by topic then partition. */
-  groups: ResetGroupJson[];
-  /** Kafka's notes and clamping warnings. */
-  warnings: string[];
-}
-
-export function resetJson(outcome: ResetOutcome, dryRun: boolean): ConsumerGroupsResetJson {
-  const sum = (vals: Array<number | null>) =>
-    vals.some((v) => v === null) ? null : vals.reduce<number>((a, v) => a + (v as number), 0);
-  return {
-    dryRun,
-    groups: [...outcome.groups]
-      .sort((a, b) => cmp(a.groupId, b.groupId))
-      .map((g) => ({
-        groupId: g.groupId,
-        state: g.state,
-        error: g.error,
-        executed: g.executed,
-        partitions: [...g.offsets].sort(byTp).map((o) => ({
-          topic: o.topic,
-          partition: o.partition,
-          currentOffset: o.currentOffset,
-          newOffset: o.newOffset,
-          logStartOffset: o.logStartOffset,
-          logEndOffset: o.logEndOffset,
-          lagBefore: o.lagBefore,
-          lagAfter: o.lagAfter,
-        })),
-        totalLagBefore: sum(g.offsets.map((o) => o.lagBefore)),
-        totalLagAfter: sum(g.offsets.map((o) => o.lagAfter)),
-      })),
-    warnings: [
-      ...outcome.stdoutNotes.filter((n) => n.startsWith('\nWarn')).map((n) => n.trim()),
-      ...outcome.warnings.map((w) => w.replace(/^\[[^\]]*\] /, '')),
-    ],
-  };
-}
-
 // ------------------------------------------------------------------ delete
 
 /** Kafka's deleteGroups report. `results`: group -> error code (0 = deleted). */
@@ -621,13 +437,18 @@ export function deleteOffsetsJson(
   return {
     groupId,
     error: result.topLevel === 0 ? null : errorNameOf(result.topLevel),
-    partitions: [...result.partitions].sort(byTp).map((r) => ({
-      topic: r.topic,
-      partition: r.partition >= 0 ? r.partition : null,
-      status: r.errorCode === 0 ? 'Successful' : 'Error',
-      error: r.errorCode === 0 ? null : errorNameOf(r.errorCode),
-    })),
+    partitions: [...result.partitions]
+      .sort(byTp)
+      .map((r) => ({
+        topic: r.topic,
+        partition: r.partition >= 0 ? r.partition : null,
+        status: r.errorCode === 0 ? 'Successful' : 'Error',
+        error: r.errorCode === 0 ? null : errorNameOf(r.errorCode),
+      })),
   };
 }
 
 export { tpKey };
+
+export * from './group-describe-json.js';
+export * from './group-reset.js';
