@@ -20,7 +20,6 @@ import { CommandError, UsageError } from './tool-errors.js';
 import type { ClusterClient } from '../client/cluster.js';
 import { ErrorCode, KafkaError, errorMessage, errorName, isRetriable } from '../protocol/errors.js';
 import type { MessageBody } from '../protocol/types.js';
-import { javaSplit, parseJavaInt } from '../protocol/java-compat.js';
 
 export const API = {
   FETCH: 1,
@@ -187,7 +186,7 @@ export async function findCoordinators(
 }
 
 /** Group ids by coordinator node. */
-function byNode(groupIds: readonly string[], coordinators: Map<string, Coordinator>): Map<number, string[]> {
+export function byNode(groupIds: readonly string[], coordinators: Map<string, Coordinator>): Map<number, string[]> {
   const out = new Map<number, string[]>();
   for (const g of groupIds) {
     const node = coordinators.get(g)!.nodeId;
@@ -228,11 +227,7 @@ export async function listGroups(
       client.sendVersioned(
         API.LIST_GROUPS,
         { statesFilter: states, typesFilter: types },
-        {
-          node,
-          minVersion: states.length > 0 ? 4 : types.length > 0 ? 5 : 0,
-          timeoutMs: options.timeoutMs,
-        },
+        { node, minVersion: states.length > 0 ? 4 : types.length > 0 ? 5 : 0, timeoutMs: options.timeoutMs },
       ),
     ),
   );
@@ -441,121 +436,6 @@ export async function fetchCommittedOffsets(
   return out;
 }
 
-// ------------------------------------------------------------------ delete groups
-
-export interface DeleteGroupsResult {
-  /** Group id -> error code (0: deleted). */
-  results: Map<string, number>;
-}
-
-export async function deleteGroups(
-  client: ClusterClient,
-  groupIds: readonly string[],
-  options: RequestOptions = {},
-): Promise<DeleteGroupsResult> {
-  const unique = [...new Set(groupIds)];
-  const results = new Map<string, number>();
-  if (unique.length === 0) return { results };
-  const coordinators = await findCoordinators(client, unique, options);
-  await Promise.all(
-    [...byNode(unique, coordinators)].map(async ([node, groups]) => {
-      const body = await client.send(
-        API.DELETE_GROUPS,
-        { groupsNames: groups },
-        { node, timeoutMs: options.timeoutMs },
-      );
-      for (const r of body.results as MessageBody[]) results.set(r.groupId, r.errorCode);
-    }),
-  );
-  return { results };
-}
-
-// ------------------------------------------------------------------ delete offsets
-
-export interface DeleteOffsetsResult {
-  /** The group-level error (NONE, or what Kafka's all() would fail with). */
-  topLevel: number;
-  /** key -> error code; partition -1 rows are topics that could not be described. */
-  partitions: Array<TopicPartition & { errorCode: number }>;
-}
-
-/**
- * OffsetDelete for `--topic t` / `--topic t:0,1` arguments, as Kafka's tool
- * resolves them (topics without partitions mean all their partitions).
- */
-export async function deleteOffsets(
-  client: ClusterClient,
-  groupId: string,
-  topicArgs: readonly string[],
-  options: RequestOptions = {},
-): Promise<DeleteOffsetsResult> {
-  const withParts = topicArgs.filter((t) => t.includes(':'));
-  const without = [...new Set(topicArgs.filter((t) => !t.includes(':')))];
-  const partitions = new Map<string, TopicPartition>();
-  for (const arg of withParts)
-    for (const tp of parseTopicPartitions(arg)) partitions.set(tpKey(tp.topic, tp.partition), tp);
-  const rows: Array<TopicPartition & { errorCode: number }> = [];
-  if (without.length > 0) {
-    const md = await client.refreshMetadata(without);
-    for (const topic of without) {
-      const t = md.topics.get(topic);
-      if (t === undefined || t.errorCode !== ErrorCode.NONE) {
-        rows.push({ topic, partition: -1, errorCode: t?.errorCode || ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
-        continue;
-      }
-      for (const p of t.partitions) partitions.set(tpKey(topic, p.partition), { topic, partition: p.partition });
-    }
-  }
-  const coordinators = await findCoordinators(client, [groupId], options);
-  const node = coordinators.get(groupId)!.nodeId;
-  const byTopic = new Map<string, number[]>();
-  for (const tp of partitions.values()) {
-    let list = byTopic.get(tp.topic);
-    if (!list) byTopic.set(tp.topic, (list = []));
-    list.push(tp.partition);
-  }
-  let topLevel: number = ErrorCode.NONE;
-  if (partitions.size > 0) {
-    const body = await client.send(
-      API.OFFSET_DELETE,
-      {
-        groupId,
-        topics: [...byTopic].map(([name, ps]) => ({
-          name,
-          partitions: ps.map((partitionIndex) => ({ partitionIndex })),
-        })),
-      },
-      { node, timeoutMs: options.timeoutMs },
-    );
-    if (body.errorCode !== ErrorCode.NONE) {
-      topLevel = body.errorCode;
-      for (const tp of partitions.values()) rows.push({ ...tp, errorCode: body.errorCode });
-    } else {
-      const answered = new Map<string, number>();
-      for (const t of body.topics as MessageBody[])
-        for (const p of t.partitions as MessageBody[]) answered.set(tpKey(t.name, p.partitionIndex), p.errorCode);
-      for (const tp of partitions.values()) {
-        const code = answered.get(tpKey(tp.topic, tp.partition)) ?? ErrorCode.UNKNOWN_SERVER_ERROR;
-        rows.push({ ...tp, errorCode: code });
-        if (code !== ErrorCode.NONE && topLevel === ErrorCode.NONE) topLevel = code;
-      }
-    }
-  }
-  return { topLevel, partitions: rows };
-}
-
-/** Kafka's parseTopicsWithPartitions: "t:0,1,2". */
-export function parseTopicPartitions(arg: string): TopicPartition[] {
-  const parts = javaSplit(arg, ':');
-  if (parts.length !== 2) throw new UsageError(`Invalid topic arg '${arg}', expected topic name and partitions`);
-  const [topic, list] = parts as [string, string];
-  return javaSplit(list, ',').map((p) => {
-    const partition = parseJavaInt(p);
-    if (partition === undefined) throw new UsageError(`Invalid partition '${p}' specified in topic arg '${arg}''`);
-    return { topic, partition };
-  });
-}
-
 // ------------------------------------------------------------------ commit (reset --execute)
 
 /** OffsetCommit from outside the group (generation -1, no member), as the admin client's alterConsumerGroupOffsets. */
@@ -613,3 +493,5 @@ export { KafkaError };
 
 export * from './log-offsets.js';
 export * from './group-snapshots.js';
+
+export * from './group-deletes.js';
