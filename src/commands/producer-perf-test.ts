@@ -9,6 +9,11 @@ import { parseKeyValues } from '../cli/flags.js';
 
 const CODECS: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
 
+/** The --json document: Kafka's summary line as numbers, and each reporting window. */
+export type ProducerPerfTestJson = import('../ops/producer-perf.js').PerfSummary & {
+  windows: Array<import('../ops/producer-perf.js').PerfWindow>;
+};
+
 export default class ProducerPerfTest extends BaseCommand<typeof ProducerPerfTest> {
   static override summary = 'Measure produce throughput and latency (kafka-producer-perf-test.sh).';
 
@@ -65,7 +70,7 @@ Sends --num-records records of --record-size bytes (or lines of --payload-file) 
     }),
   };
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<ProducerPerfTestJson> {
     const f = this.flags;
     const durationArg = f['transaction-duration-ms'];
     if (durationArg !== undefined && !/^-?\d+$/.test(durationArg.trim())) {

@@ -1,6 +1,7 @@
 // ktool transactions abort: kafka-transactions.sh abort.
 import { BaseCommand } from '../../cli/base-command.js';
-import { runTransactions, transactionsFlags } from '../../cli/transactions-command.js';
+import { transactionsFlags } from '../../tools/transactions/flags.js';
+import { runTransactions, type TransactionsResult } from '../../tools/transactions/run.js';
 
 export default class TransactionsAbort extends BaseCommand<typeof TransactionsAbort> {
   static override summary = 'Abort a hanging transaction (kafka-transactions.sh abort).';
@@ -12,7 +13,7 @@ export default class TransactionsAbort extends BaseCommand<typeof TransactionsAb
 
   static override flags = transactionsFlags['abort'];
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<TransactionsResult | undefined> {
     return runTransactions(this, 'abort', this.flags);
   }
 }

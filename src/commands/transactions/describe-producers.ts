@@ -1,6 +1,7 @@
 // ktool transactions describe-producers: kafka-transactions.sh describe-producers.
 import { BaseCommand } from '../../cli/base-command.js';
-import { runTransactions, transactionsFlags } from '../../cli/transactions-command.js';
+import { transactionsFlags } from '../../tools/transactions/flags.js';
+import { runTransactions, type TransactionsResult } from '../../tools/transactions/run.js';
 
 export default class TransactionsDescribeProducers extends BaseCommand<typeof TransactionsDescribeProducers> {
   static override summary = 'Describe the active producers of a partition (kafka-transactions.sh describe-producers).';
@@ -12,7 +13,7 @@ export default class TransactionsDescribeProducers extends BaseCommand<typeof Tr
 
   static override flags = transactionsFlags['describe-producers'];
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<TransactionsResult | undefined> {
     return runTransactions(this, 'describe-producers', this.flags);
   }
 }

@@ -1,6 +1,7 @@
 // ktool transactions describe: kafka-transactions.sh describe.
 import { BaseCommand } from '../../cli/base-command.js';
-import { runTransactions, transactionsFlags } from '../../cli/transactions-command.js';
+import { transactionsFlags } from '../../tools/transactions/flags.js';
+import { runTransactions, type TransactionsResult } from '../../tools/transactions/run.js';
 
 export default class TransactionsDescribe extends BaseCommand<typeof TransactionsDescribe> {
   static override summary = 'Describe the state of a transactional id (kafka-transactions.sh describe).';
@@ -12,7 +13,7 @@ export default class TransactionsDescribe extends BaseCommand<typeof Transaction
 
   static override flags = transactionsFlags['describe'];
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<TransactionsResult | undefined> {
     return runTransactions(this, 'describe', this.flags);
   }
 }

@@ -1,6 +1,7 @@
 // ktool transactions find-hanging: kafka-transactions.sh find-hanging.
 import { BaseCommand } from '../../cli/base-command.js';
-import { runTransactions, transactionsFlags } from '../../cli/transactions-command.js';
+import { transactionsFlags } from '../../tools/transactions/flags.js';
+import { runTransactions, type TransactionsResult } from '../../tools/transactions/run.js';
 
 export default class TransactionsFindHanging extends BaseCommand<typeof TransactionsFindHanging> {
   static override summary = 'Find hanging transactions (kafka-transactions.sh find-hanging).';
@@ -12,7 +13,7 @@ export default class TransactionsFindHanging extends BaseCommand<typeof Transact
 
   static override flags = transactionsFlags['find-hanging'];
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<TransactionsResult | undefined> {
     return runTransactions(this, 'find-hanging', this.flags);
   }
 }

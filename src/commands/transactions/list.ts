@@ -1,6 +1,7 @@
 // ktool transactions list: kafka-transactions.sh list.
 import { BaseCommand } from '../../cli/base-command.js';
-import { runTransactions, transactionsFlags } from '../../cli/transactions-command.js';
+import { transactionsFlags } from '../../tools/transactions/flags.js';
+import { runTransactions, type TransactionsResult } from '../../tools/transactions/run.js';
 
 export default class TransactionsList extends BaseCommand<typeof TransactionsList> {
   static override summary = 'List transactions (kafka-transactions.sh list).';
@@ -12,7 +13,7 @@ export default class TransactionsList extends BaseCommand<typeof TransactionsLis
 
   static override flags = transactionsFlags['list'];
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<TransactionsResult | undefined> {
     return runTransactions(this, 'list', this.flags);
   }
 }

@@ -1,93 +1,36 @@
 /**
- * What the `ktool transactions <command>` subcommands share: kafka-transactions.sh's
- * flags and the runner. Tables go to stdout; a failure is Kafka's one line on stderr
+ * ktool transactions, the counterpart of kafka-transactions.sh, run through the base
+ * command's runner. Tables go to stdout; a failure is Kafka's one line on stderr
  * ("Failed to ...: <cause>. Enable debug logging for additional detail.") with exit 1.
  */
-import { Flags } from '@oclif/core';
-import { connectionFlags, type ConnectionFlagValues } from './connection-flags.js';
-import { runTool, writeOut, type ToolHost } from './runner.js';
+import { runTool, writeOut, type ToolHost } from '../../cli/runner.js';
+import type {
+  AbortSpec,
+  HangingTransaction,
+  ProducerState,
+  TransactionDescription,
+  TransactionListing,
+} from '../../ops/transactions.js';
+import type { TransactionsAction, TransactionsFlagValues } from './flags.js';
 
-export type TransactionsAction = 'list' | 'describe' | 'describe-producers' | 'abort' | 'find-hanging';
-
-const topic = Flags.string({ description: 'Topic name.', helpValue: '<topic>' });
-const partition = Flags.string({ description: 'Partition number.', helpValue: '<partition>' });
-const brokerId = Flags.string({ description: 'A broker id.', helpValue: '<broker id>' });
-
-export const transactionsFlags = {
-  list: {
-    ...connectionFlags,
-    'duration-filter': Flags.string({
-      description:
-        'Duration (in millis) to filter by: if < 0, all transactions are returned; otherwise only transactions running longer than this.',
-      helpValue: '<ms>',
-    }),
-  },
-  describe: {
-    ...connectionFlags,
-    'transactional-id': Flags.string({ description: 'Transactional id (required).', helpValue: '<id>' }),
-  },
-  'describe-producers': {
-    ...connectionFlags,
-    topic,
-    partition,
-    'broker-id': Flags.string({
-      description: 'Optional broker id to describe the producer state on a specific replica.',
-      helpValue: '<broker id>',
-    }),
-  },
-  abort: {
-    ...connectionFlags,
-    topic,
-    partition,
-    'start-offset': Flags.string({
-      description: 'Start offset of the transaction to abort (brokers on 3.0 or above).',
-      helpValue: '<offset>',
-    }),
-    'producer-id': Flags.string({ description: 'Producer id (brokers older than 3.0).', helpValue: '<id>' }),
-    'producer-epoch': Flags.string({ description: 'Producer epoch (brokers older than 3.0).', helpValue: '<epoch>' }),
-    'coordinator-epoch': Flags.string({
-      description: 'Coordinator epoch (brokers older than 3.0).',
-      helpValue: '<epoch>',
-    }),
-  },
-  'find-hanging': {
-    ...connectionFlags,
-    'broker-id': brokerId,
-    'max-transaction-timeout': Flags.string({
-      description: 'Maximum transaction timeout in minutes to limit the scope of the search (15 minutes by default).',
-      helpValue: '<minutes>',
-    }),
-    topic: Flags.string({
-      description: 'Topic name to limit the search to (required if --partition is given).',
-      helpValue: '<topic>',
-    }),
-    partition,
-  },
-};
-
-export interface TransactionsFlagValues extends ConnectionFlagValues {
-  'duration-filter'?: string;
-  'transactional-id'?: string;
-  topic?: string;
-  partition?: string;
-  'broker-id'?: string;
-  'start-offset'?: string;
-  'producer-id'?: string;
-  'producer-epoch'?: string;
-  'coordinator-epoch'?: string;
-  'max-transaction-timeout'?: string;
-}
+/** The --json document of each command: list, describe, describe-producers, abort, find-hanging. */
+export type TransactionsResult =
+  | TransactionListing[]
+  | TransactionDescription
+  | { topic: string; partition: number; producers: ProducerState[] }
+  | { aborted: AbortSpec }
+  | HangingTransaction[];
 
 export async function runTransactions(
   host: ToolHost,
   action: TransactionsAction,
   flags: TransactionsFlagValues,
-): Promise<unknown> {
-  return runTool(host, flags, async (session) => {
+): Promise<TransactionsResult | undefined> {
+  return runTool(host, flags, async (session): Promise<TransactionsResult> => {
     const [ops, views, { UsageError }] = await Promise.all([
-      import('../ops/transactions.js'),
-      import('../views/transactions.js'),
-      import('../ops/admin-errors.js'),
+      import('../../ops/transactions.js'),
+      import('../../views/transactions.js'),
+      import('../../ops/admin-errors.js'),
     ]);
     const json = host.jsonEnabled();
     const required = (name: keyof TransactionsFlagValues): string => {
