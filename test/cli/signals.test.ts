@@ -52,6 +52,11 @@ describe('signals end every long-running tool', () => {
     broker = await startTestBroker();
     const r = await runCli(['topics', '--create', '--topic', 'sig', '--bootstrap-server', broker.bootstrap], { env });
     assert.equal(r.code, 0, r.stderr);
+    // The perf test writes elsewhere, so the consumers above read exactly a, b, c.
+    const rp = await runCli(['topics', '--create', '--topic', 'sig-perf', '--bootstrap-server', broker.bootstrap], {
+      env,
+    });
+    assert.equal(rp.code, 0, rp.stderr);
     const p = await run(
       process.execPath,
       [BIN, 'console-producer', '--topic', 'sig', '--bootstrap-server', broker.bootstrap],
@@ -178,7 +183,7 @@ describe('signals end every long-running tool', () => {
         [
           'producer-perf-test',
           '--topic',
-          'sig',
+          'sig-perf',
           '--num-records',
           '100000000',
           '--record-size',
