@@ -437,14 +437,12 @@ export function deleteOffsetsJson(
   return {
     groupId,
     error: result.topLevel === 0 ? null : errorNameOf(result.topLevel),
-    partitions: [...result.partitions]
-      .sort(byTp)
-      .map((r) => ({
-        topic: r.topic,
-        partition: r.partition >= 0 ? r.partition : null,
-        status: r.errorCode === 0 ? 'Successful' : 'Error',
-        error: r.errorCode === 0 ? null : errorNameOf(r.errorCode),
-      })),
+    partitions: [...result.partitions].sort(byTp).map((r) => ({
+      topic: r.topic,
+      partition: r.partition >= 0 ? r.partition : null,
+      status: r.errorCode === 0 ? 'Successful' : 'Error',
+      error: r.errorCode === 0 ? null : errorNameOf(r.errorCode),
+    })),
   };
 }
 

@@ -63,18 +63,16 @@ export function resetJson(outcome: ResetOutcome, dryRun: boolean): ConsumerGroup
         state: g.state,
         error: g.error,
         executed: g.executed,
-        partitions: [...g.offsets]
-          .sort(byTp)
-          .map((o) => ({
-            topic: o.topic,
-            partition: o.partition,
-            currentOffset: o.currentOffset,
-            newOffset: o.newOffset,
-            logStartOffset: o.logStartOffset,
-            logEndOffset: o.logEndOffset,
-            lagBefore: o.lagBefore,
-            lagAfter: o.lagAfter,
-          })),
+        partitions: [...g.offsets].sort(byTp).map((o) => ({
+          topic: o.topic,
+          partition: o.partition,
+          currentOffset: o.currentOffset,
+          newOffset: o.newOffset,
+          logStartOffset: o.logStartOffset,
+          logEndOffset: o.logEndOffset,
+          lagBefore: o.lagBefore,
+          lagAfter: o.lagAfter,
+        })),
         totalLagBefore: sum(g.offsets.map((o) => o.lagBefore)),
         totalLagAfter: sum(g.offsets.map((o) => o.lagAfter)),
       })),
