@@ -31,6 +31,8 @@ import { systemClock, type Clock } from './groups/clock.js';
 import { TransactionCoordinator } from './transactions/coordinator.js';
 import { PartitionTxns } from './transactions/partition-txns.js';
 import { rebuildPartitionTxns, writeMarker, writeTxnCheckpoint } from './transactions/markers.js';
+import type { ControllerChannel } from './cluster/seams.js';
+import type { ReplicaManager } from './cluster/replica-manager.js';
 
 export interface Partition {
   topic: Topic;
@@ -102,6 +104,12 @@ export const MAX_PARTITIONS_PER_REQUEST = 10_000;
 export interface ClusterView {
   /** Unfenced brokers with their endpoint on `listenerName`. */
   liveBrokers(listenerName: string): Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
+  /** A partition's replicas, ISR, leader (-1: none) and leader epoch. */
+  partition(
+    topic: string,
+    index: number,
+  ): { replicas: number[]; isr: number[]; leader: number; leaderEpoch: number } | undefined;
+  isLive(brokerId: number): boolean;
 }
 
 export class Broker {
@@ -134,6 +142,10 @@ export class Broker {
   security: SecurityManager | undefined;
   /** Set by startBroker in KRaft mode: the other brokers registered with the controller quorum. */
   cluster: ClusterView | undefined;
+  /** KRaft mode: the partition roles the metadata image assigns, replication and the ISR wait. */
+  replicaManager: ReplicaManager | undefined;
+  /** KRaft mode: where CreateTopics, DeleteTopics and AlterPartition go. */
+  controllerChannel: ControllerChannel | undefined;
 
   readonly log: (line: string) => void;
 
@@ -460,6 +472,29 @@ export class Broker {
   }
 
   /**
+   * KRaft mode: opens the local replica of a topic the committed metadata assigns, with no
+   * validation (the controller did it); the local record lets a restart reopen it at once.
+   */
+  hostTopic(record: TopicRecord): Topic {
+    this.store.putTopic(record);
+    return this.materialize(record, !this.fs.existsSync(join(this.config.dataDir, `${record.name}-0`)));
+  }
+
+  /** KRaft mode: the metadata added partitions to a hosted topic. */
+  hostPartitions(topic: Topic, count: number): void {
+    this.store.putTopic({ name: topic.name, topicId: topic.topicId, partitions: count, configs: topic.configs });
+    for (let i = topic.partitions.length; i < count; i++) topic.partitions.push(this.openPartition(topic, i, true));
+  }
+
+  /** A follower's log was truncated: producer and transaction state are rebuilt from what is left. */
+  resetReplicaState(p: Partition): void {
+    p.producers = new ProducerStateTable();
+    p.txns = new PartitionTxns();
+    this.rebuildProducerState(p);
+    this.rebuildTransactionState(p);
+  }
+
+  /**
    * Runs a metadata write; a failure (a full disk, say) becomes KAFKA_STORAGE_ERROR for the
    * request instead of an exception that would close the client's connection.
    */
@@ -595,7 +630,7 @@ export class Broker {
   insyncShortfall(topicName: string, index: number): string | null {
     const topic = this.topics.get(topicName);
     if (!topic || !topic.partitions[index]) return null;
-    const isr = 1;
+    const isr = this.replicaManager ? this.replicaManager.isrSize(topic.partitions[index]) : 1;
     const min = topic.settings.minInsyncReplicas;
     return isr < min
       ? `The size of the current ISR ${isr} is insufficient to satisfy the min.isr requirement of ${min} for partition ${topicName}-${index}`
@@ -618,6 +653,8 @@ export class Broker {
     const topic = this.topics.get(topicName);
     const partition = topic?.partitions[index];
     if (!topic || !partition) return fail('UNKNOWN_TOPIC_OR_PARTITION');
+    const notLeader = this.replicaManager?.leaderError(partition) ?? null;
+    if (notLeader) return fail(notLeader, `This broker does not lead ${topicName}-${index}`);
     if (!records || records.length === 0) return fail('CORRUPT_MESSAGE', 'Produce request has no records');
     const checked = validateBatches(records, { fromClient: true });
     if (checked.error !== null) return fail(checked.error, checked.message);
@@ -692,6 +729,7 @@ export class Broker {
       appended = log.append(records, {
         recordCount: checked.recordCount,
         maxTimestamp: appendTime >= 0 ? appendTime : checked.maxTimestamp,
+        leaderEpoch: this.replicaManager?.leaderEpochOf(partition) ?? 0,
       });
     } catch (err) {
       const e = err as { code?: string; message?: string };
@@ -715,6 +753,7 @@ export class Broker {
       partition.txns.onBatch(b, offset);
       offset += b.lastOffsetDelta + 1;
     }
+    this.replicaManager?.onLeaderAppend(partition, appended.baseOffset);
     this.wake(partition);
     return {
       errorCode: ErrorCode.NONE,
@@ -874,7 +913,9 @@ export class Broker {
       this.nextPid = start;
       this.pidLimit = start + PRODUCER_ID_BLOCK;
     }
-    return this.nextPid++;
+    const local = this.nextPid++;
+    // Each broker of a cluster hands out ids from its own stripe, so no two producers share one.
+    return this.replicaManager ? local * 1024 + (this.nodeId & 1023) : local;
   }
 
   // ---- configs ------------------------------------------------------------------------

@@ -24,6 +24,9 @@ import { TcpRaftTransport } from './raft/tcp-transport.js';
 import type { RunningRegistry } from '../registry/index.js';
 import { BrokerSchemaLog } from './schema-log.js';
 import { describeQuorumHandler, type QuorumAccess } from './raft/describe-quorum-handler.js';
+import { TransportControllerChannel } from './cluster/controller-channel.js';
+import { startReplicaManager } from './cluster/start.js';
+import type { ReplicaManager } from './cluster/replica-manager.js';
 
 export { parseProperties, PropertiesError } from './config/properties.js';
 export { defaultDataDir } from './config/broker-config.js';
@@ -151,6 +154,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   let observer: MetadataObserver | undefined;
   let lifecycle: { stop(): void; shutdown(): Promise<void>; transport: TcpRaftTransport } | undefined;
   let registry: RunningRegistry | undefined;
+  let replicas: ReplicaManager | undefined;
+  // Set once the replica manager exists; metadata commits before that are picked up by its first reconcile.
+  let onImageChange = () => {};
   try {
     const config = new BrokerConfig(props, store.getBrokerOverrides(), store.getBrokerDefaultOverrides());
     const listeners = config.listeners;
@@ -207,9 +213,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           sessionTimeoutMs: kraft.sessionTimeoutMs,
           defaultPartitions: config.int('num.partitions'),
           defaultReplicationFactor: config.int('default.replication.factor'),
+          onCommit: () => onImageChange(),
         });
       } else {
-        observer = startMetadataObserver({ kraft, metadataDir: dataDir, clusterId: clusterId!, log });
+        observer = startMetadataObserver({
+          kraft,
+          metadataDir: dataDir,
+          clusterId: clusterId!,
+          log,
+          onCommit: () => onImageChange(),
+        });
       }
       const quorum = (controller ?? observer)!;
       // The broker role registers with the active controller and lists the brokers the quorum knows.
@@ -244,6 +257,17 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       manager.start();
       lifecycle = { stop: () => manager.stop(), shutdown: () => manager.shutdown(), transport };
       quorumAccess = { raft: quorum.raft, transport };
+      const channel = new TransportControllerChannel({
+        transport,
+        voters: kraft.voters.map((v) => v.id),
+        leaderHint: () => quorum.raft.leaderId,
+      });
+      b.controllerChannel = channel;
+      replicas = startReplicaManager(b, kraft, config, image, channel, () => manager.brokerEpoch, log);
+      const rm = replicas;
+      b.replicaManager = rm;
+      onImageChange = () => rm.reconcile();
+      rm.reconcile();
     }
     const first = bound[0];
     const ports: Record<string, number> = { ...controller?.ports };
@@ -273,6 +297,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       close() {
         closing ??= (async () => {
           await lifecycle?.shutdown();
+          replicas?.close();
           lifecycle?.transport.close();
           await observer?.close();
           await controller?.close();
@@ -292,6 +317,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     };
   } catch (err) {
     lifecycle?.stop();
+    replicas?.close();
     lifecycle?.transport.close();
     await observer?.close();
     await controller?.close();

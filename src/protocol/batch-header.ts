@@ -169,12 +169,12 @@ export function batchCrcMatches(buf: Uint8Array, pos: number, size = batchSize(b
 }
 
 /**
- * Give a stored batch its offset. partitionLeaderEpoch is reset to 0 (the
- * dev broker's only epoch). Neither field is covered by the CRC.
+ * Give a stored batch its offset and the leader epoch it was written in (0 on a single
+ * node, the partition's epoch on a cluster leader). Neither field is covered by the CRC.
  */
-export function assignOffsets(buf: Uint8Array, pos: number, baseOffset: number): void {
+export function assignOffsets(buf: Uint8Array, pos: number, baseOffset: number, leaderEpoch = 0): void {
   writeInt64(buf, pos + OFF_BASE_OFFSET, baseOffset);
-  writeInt32(buf, pos + OFF_LEADER_EPOCH, 0);
+  writeInt32(buf, pos + OFF_LEADER_EPOCH, leaderEpoch);
 }
 
 /**

@@ -123,6 +123,8 @@ export const BROKER_CONFIGS: BrokerConfigDef[] = [
   b('controller.quorum.retry.backoff.ms', 'INT', '20'),
   b('controller.quorum.voters', 'LIST', ''),
   b('default.replication.factor', 'INT', '1'),
+  b('replica.lag.time.max.ms', 'LONG', '30000'),
+  b('replica.fetch.wait.max.ms', 'INT', '500'),
   b('delete.topic.enable', 'BOOLEAN', 'true'),
   b('group.initial.rebalance.delay.ms', 'INT', '3000'),
   b('group.max.session.timeout.ms', 'INT', '1800000'),

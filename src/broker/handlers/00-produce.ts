@@ -71,6 +71,29 @@ export const produce: ApiHandler = {
         };
       }),
     }));
+    // acks=all on a cluster: answered once the in-sync replicas hold every batch appended.
+    const replicas = broker.replicaManager;
+    if (acks === -1 && replicas) {
+      const timeoutMs: number = req.timeoutMs ?? 30_000;
+      const waits: Promise<void>[] = [];
+      for (const r of responses) {
+        for (const pr of r.partitionResponses) {
+          if (pr.errorCode !== ErrorCode.NONE) continue;
+          const p = broker.topic(r.name)?.partitions[pr.index];
+          if (!p) continue;
+          const lastOffset = p.log.logEndOffset - 1;
+          waits.push(
+            replicas.awaitReplicated(r.name, pr.index, lastOffset, timeoutMs).then((error) => {
+              if (error === null) return;
+              pr.errorCode = ErrorCode[error];
+              pr.baseOffset = -1;
+              pr.errorMessage = errorName(pr.errorCode);
+            }),
+          );
+        }
+      }
+      if (waits.length > 0) return Promise.all(waits).then(() => ({ responses, throttleTimeMs: 0 }));
+    }
     if (acks === 0) {
       // With acks=0 the only way to tell the client about a failure is to drop the connection.
       const failedAny = responses.some((r) => r.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));

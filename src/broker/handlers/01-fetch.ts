@@ -16,6 +16,7 @@ import { downConvertBatches, type LegacyMagic } from '../../protocol/legacy-mess
 import type { ApiHandler, RequestContext } from './handler.js';
 import type { Partition } from '../broker.js';
 import { readCommitted } from '../transactions/read-committed.js';
+import { BATCH_HEADER_SIZE, batchSize, readBaseOffset } from '../../protocol/record-batch.js';
 
 /** Fetch v4 is the first to carry record batches v2; older versions get message sets. */
 const FIRST_V2_VERSION = 4;
@@ -31,6 +32,7 @@ interface FetchPartitionReq {
   partition: number;
   currentLeaderEpoch: number;
   fetchOffset: number;
+  lastFetchedEpoch?: number;
   partitionMaxBytes: number;
 }
 interface FetchTopicReq {
@@ -45,6 +47,8 @@ interface Resolved {
   partition: Partition | undefined;
   req: FetchPartitionReq;
   error: number;
+  /** A follower's log diverged from this leader's: where the leader's copy of that epoch ends. */
+  diverging?: { epoch: number; endOffset: number };
 }
 
 export const fetch: ApiHandler = {
@@ -58,6 +62,9 @@ export const fetch: ApiHandler = {
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
     }
     const byId = apiVersion >= 13;
+    // A follower's fetch carries its broker id (ReplicaState from v15); consumers send -1.
+    const replicaId: number = apiVersion >= 15 ? (req.replicaState?.replicaId ?? -1) : (req.replicaId ?? -1);
+    const replicas = broker.replicaManager;
     const resolved: Resolved[][] = (req.topics as FetchTopicReq[]).map((t) => {
       const topic = byId ? broker.topicById(t.topicId) : broker.topic(t.topic);
       return t.partitions.map((p) => {
@@ -65,7 +72,10 @@ export const fetch: ApiHandler = {
         const partition = topic?.partitions[p.partition];
         if (!topic) error = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         else if (!partition) error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        else if (p.currentLeaderEpoch > 0) error = ErrorCode.UNKNOWN_LEADER_EPOCH;
+        else if (replicas) {
+          const refused = replicas.leaderError(partition, p.currentLeaderEpoch);
+          if (refused) error = ErrorCode[refused];
+        } else if (p.currentLeaderEpoch > 0) error = ErrorCode.UNKNOWN_LEADER_EPOCH;
         else if (
           apiVersion < FIRST_V2_VERSION &&
           broker.config.topicValue('message.downconversion.enable', topic.configs) === 'false'
@@ -77,19 +87,29 @@ export const fetch: ApiHandler = {
         ) {
           error = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
         }
+        let diverging: Resolved['diverging'];
+        if (replicas && partition && replicaId >= 0 && error === ErrorCode.NONE) {
+          replicas.onFollowerFetch(partition, replicaId, p.fetchOffset);
+          const last = p.lastFetchedEpoch ?? -1;
+          if (last >= 0) {
+            const end = replicas.endOffsetFor(partition, last);
+            if (end.endOffset < p.fetchOffset || end.epoch < last) diverging = end;
+          }
+        }
         return {
           topicName: topic?.name ?? t.topic,
           topicId: topic?.topicId ?? t.topicId ?? ZERO_UUID,
           partition,
           req: p,
           error,
+          diverging,
         };
       });
     });
 
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
     for (;;) {
-      const { responses, bytes, errors } = readAll(resolved, req.maxBytes, req.isolationLevel, ctx);
+      const { responses, bytes, errors } = readAll(resolved, req.maxBytes, req.isolationLevel, ctx, replicaId >= 0);
       const remaining = deadline - Date.now();
       if (bytes >= req.minBytes || errors || remaining <= 0 || broker.closing) {
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses };
@@ -103,7 +123,13 @@ export const fetch: ApiHandler = {
   },
 };
 
-function readAll(resolved: Resolved[][], maxBytes: number, isolationLevel: number, ctx: RequestContext) {
+function readAll(
+  resolved: Resolved[][],
+  maxBytes: number,
+  isolationLevel: number,
+  ctx: RequestContext,
+  fromFollower: boolean,
+) {
   let budget = maxBytes;
   let bytes = 0;
   let errors = false;
@@ -124,6 +150,7 @@ function readAll(resolved: Resolved[][], maxBytes: number, isolationLevel: numbe
         }> | null,
         preferredReadReplica: -1,
         records: EMPTY as Buffer | Buffer[],
+        divergingEpoch: r.diverging ?? { epoch: -1, endOffset: -1 },
       };
       if (r.error !== ErrorCode.NONE || !r.partition) {
         errors = true;
@@ -136,6 +163,10 @@ function readAll(resolved: Resolved[][], maxBytes: number, isolationLevel: numbe
       const offset = r.req.fetchOffset;
       if (offset < log.logStartOffset || offset > log.logEndOffset) {
         base.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
+        errors = true;
+        return base;
+      }
+      if (r.diverging) {
         errors = true;
         return base;
       }
@@ -162,6 +193,12 @@ function readAll(resolved: Resolved[][], maxBytes: number, isolationLevel: numbe
         errors = true;
         return base;
       }
+      // Consumers read what the in-sync replicas hold; followers read to the log end.
+      if (!fromFollower && log.highWatermark < log.logEndOffset) {
+        const capped = batchesBelow(result.chunks, log.highWatermark);
+        result.chunks = capped.chunks;
+        result.bytes = capped.bytes;
+      }
       if (isolationLevel === 1 && result.bytes > 0) {
         const committed = readCommitted(r.partition, offset, result.chunks);
         result.chunks = committed.chunks;
@@ -178,6 +215,22 @@ function readAll(resolved: Resolved[][], maxBytes: number, isolationLevel: numbe
     }),
   }));
   return { responses, bytes, errors };
+}
+
+/** The whole batches of `chunks` that start before `end` (the high watermark is a batch boundary). */
+function batchesBelow(chunks: Buffer[], end: number): { chunks: Buffer[]; bytes: number } {
+  const out: Buffer[] = [];
+  let bytes = 0;
+  for (const chunk of chunks) {
+    let pos = 0;
+    while (pos + BATCH_HEADER_SIZE <= chunk.length && readBaseOffset(chunk, pos) < end) pos += batchSize(chunk, pos);
+    if (pos > 0) {
+      out.push(pos === chunk.length ? chunk : chunk.subarray(0, pos));
+      bytes += pos;
+    }
+    if (pos < chunk.length) break;
+  }
+  return { chunks: out, bytes };
 }
 
 /**

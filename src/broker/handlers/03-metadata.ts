@@ -7,6 +7,7 @@ import type { Topic } from '../broker.js';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const NO_OPERATIONS = -2147483648;
+const API_CREATE_TOPICS = 19;
 
 export const metadata: ApiHandler = {
   apiKey: 3,
@@ -17,20 +18,36 @@ export const metadata: ApiHandler = {
     const { broker, apiVersion } = ctx;
     const node = broker.nodeId;
     const endpoint = broker.endpointFor(ctx);
+    const cluster = broker.replicaManager ? broker.cluster : undefined;
+    // A cluster answers from the committed metadata: leaders, replicas and ISRs as the controller set them.
+    const partitionOf = (t: Topic, index: number) => {
+      const pi = cluster?.partition(t.name, index);
+      if (!pi)
+        return {
+          errorCode: ErrorCode.NONE,
+          partitionIndex: index,
+          leaderId: node,
+          leaderEpoch: 0,
+          replicaNodes: [node],
+          isrNodes: [node],
+          offlineReplicas: [],
+        };
+      return {
+        errorCode: pi.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+        partitionIndex: index,
+        leaderId: pi.leader,
+        leaderEpoch: pi.leaderEpoch,
+        replicaNodes: pi.replicas,
+        isrNodes: pi.isr,
+        offlineReplicas: pi.replicas.filter((id) => !cluster!.isLive(id)),
+      };
+    };
     const describe = (t: Topic) => ({
       errorCode: ErrorCode.NONE,
       name: t.name,
       topicId: t.topicId,
       isInternal: t.internal,
-      partitions: t.partitions.map((p) => ({
-        errorCode: ErrorCode.NONE,
-        partitionIndex: p.index,
-        leaderId: node,
-        leaderEpoch: 0,
-        replicaNodes: [node],
-        isrNodes: [node],
-        offlineReplicas: [],
-      })),
+      partitions: t.partitions.map((p) => partitionOf(t, p.index)),
       topicAuthorizedOperations: NO_OPERATIONS,
     });
 
@@ -65,8 +82,20 @@ export const metadata: ApiHandler = {
         }
         let errorCode: number = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         if (autoCreate && broker.config.bool('auto.create.topics.enable')) {
-          const created = broker.autoCreateTopic(rt.name);
-          errorCode = created.ok ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode[created.error];
+          if (broker.controllerChannel) {
+            // The controller creates it; the client asks again and finds it once committed.
+            broker.controllerChannel
+              .send(API_CREATE_TOPICS, {
+                topics: [{ name: rt.name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] }],
+                timeoutMs: 30_000,
+                validateOnly: false,
+              })
+              .catch((err: Error) => broker.log(`Auto-creation of ${rt.name} failed: ${err.message}`));
+            errorCode = ErrorCode.LEADER_NOT_AVAILABLE;
+          } else {
+            const created = broker.autoCreateTopic(rt.name);
+            errorCode = created.ok ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode[created.error];
+          }
         }
         topics.push({
           errorCode,

@@ -1,8 +1,10 @@
 // CreateTopics v0-7, with validateOnly. The single broker holds every replica, so a
-// replication factor above 1 cannot be met and is refused as Kafka refuses it.
+// replication factor above 1 cannot be met and is refused as Kafka refuses it. A KRaft
+// broker passes the request on to the active controller.
 import { ErrorCode } from '../../protocol/errors.js';
 import { MAX_PARTITIONS_PER_REQUEST } from '../broker.js';
 import type { ApiHandler } from './handler.js';
+import { forwardCreateTopics } from '../cluster/forward.js';
 
 interface CreatableTopic {
   name: string;
@@ -19,6 +21,7 @@ export const createTopics: ApiHandler = {
   maxVersion: 7,
   handle(req, ctx) {
     const { broker } = ctx;
+    if (broker.controllerChannel) return forwardCreateTopics(broker.controllerChannel, req);
     const seen = new Map<string, number>();
     for (const t of req.topics as CreatableTopic[]) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
     // Like Kafka's controller, refuse the whole request when it adds up to too many partitions.

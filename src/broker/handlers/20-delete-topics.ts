@@ -1,6 +1,8 @@
-// DeleteTopics v0-6 (v6 names topics by name or by id).
+// DeleteTopics v0-6 (v6 names topics by name or by id). A KRaft broker passes it on to the
+// active controller.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
+import { forwardDeleteTopics } from '../cluster/forward.js';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
@@ -13,6 +15,7 @@ export const deleteTopics: ApiHandler = {
     const { broker, apiVersion } = ctx;
     const wanted: Array<{ name: string | null; topicId: string }> =
       apiVersion >= 6 ? req.topics : (req.topicNames as string[]).map((name) => ({ name, topicId: ZERO_UUID }));
+    if (broker.controllerChannel) return forwardDeleteTopics(broker.controllerChannel, wanted, req.timeoutMs ?? 30_000);
     const responses = wanted.map((w) => {
       const topic = w.name !== null ? broker.topic(w.name) : broker.topicById(w.topicId);
       if (!topic) {

@@ -174,7 +174,10 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
     snapshots: new FileSnapshotStore(logDir),
     snapshotBytes: kraft.snapshotBytes,
     snapshotState: () => image.toRecords(),
-    onSnapshot: (values, id) => image.loadSnapshot(values, id.endOffset),
+    onSnapshot: (values, id) => {
+      image.loadSnapshot(values, id.endOffset);
+      opts.onCommit?.([]);
+    },
   });
   const topicControl = new TopicControl({
     raft,
@@ -252,6 +255,8 @@ export function startMetadataObserver(opts: {
   metadataDir: string;
   clusterId: string;
   log: (line: string) => void;
+  /** After every change to the image (committed records, a snapshot loaded). */
+  onCommit?: (batches: CommittedBatch[]) => void;
 }): MetadataObserver {
   const { kraft, log } = opts;
   const logDir = join(opts.metadataDir, `${METADATA_TOPIC}-0`);
@@ -272,11 +277,17 @@ export function startMetadataObserver(opts: {
     fetchTimeoutMs: kraft.fetchTimeoutMs,
     retryBackoffMs: kraft.retryBackoffMs,
     logger: log,
-    onCommit: (batches) => image.apply(batches),
+    onCommit: (batches) => {
+      image.apply(batches);
+      opts.onCommit?.(batches);
+    },
     snapshots: new FileSnapshotStore(logDir),
     snapshotBytes: kraft.snapshotBytes,
     snapshotState: () => image.toRecords(),
-    onSnapshot: (values, id) => image.loadSnapshot(values, id.endOffset),
+    onSnapshot: (values, id) => {
+      image.loadSnapshot(values, id.endOffset);
+      opts.onCommit?.([]);
+    },
   });
   raft.start();
   return {

@@ -189,6 +189,16 @@ export class MetadataImage {
     return out;
   }
 
+  /** One partition's assignment, leader and ISR. */
+  partition(topic: string, index: number): PartitionImage | undefined {
+    return this.topics.get(topic)?.partitions.get(index);
+  }
+
+  /** Whether a broker is registered and not fenced. */
+  isLive(brokerId: number): boolean {
+    return this.brokers.get(brokerId)?.fenced === false;
+  }
+
   /** Unfenced brokers with an endpoint on `listenerName`, by id. */
   liveBrokers(listenerName: string): Array<{ nodeId: number; host: string; port: number; rack: string | null }> {
     const out = [];

@@ -37,6 +37,10 @@ export const API = {
  */
 export const RAFT_REQUEST_VERSIONS: Readonly<Record<number, number>> = {
   1: 16,
+  // Requests a broker forwards to the active controller: CreateTopics, DeleteTopics, AlterPartition.
+  19: 7,
+  20: 6,
+  56: 1,
   52: 0,
   53: 0,
   54: 0,

@@ -12,7 +12,7 @@ export interface PeerAddress {
   port: number;
 }
 
-interface InFlight {
+export interface InFlight {
   apiKey: number;
   version: number;
   resolve: (body: MessageBody) => void;
@@ -20,7 +20,7 @@ interface InFlight {
   timer: NodeJS.Timeout;
 }
 
-class PeerConnection {
+export class PeerConnection {
   private socket: Socket | undefined;
   private connected = false;
   private readonly inFlight = new Map<number, InFlight>();

@@ -54,6 +54,13 @@ export interface AppendOptions {
   recordCount?: number;
   /** Stamp every batch with this LogAppendTime (topic uses message.timestamp.type=LogAppendTime). */
   logAppendTime?: number;
+  /**
+   * A follower's append: the batches keep the offsets the leader gave them (the first must
+   * start at the log end), so replicas stay byte-identical.
+   */
+  keepOffsets?: boolean;
+  /** The leader epoch stamped into every batch (a cluster leader's); 0 by default. */
+  leaderEpoch?: number;
 }
 
 export interface AppendResult {
@@ -104,6 +111,8 @@ export class PartitionLog implements ReplicaLog {
   /** Set after an I/O failure we could not undo: the partition goes offline. */
   private offlineReason: string | null = null;
   private unflushed = new Set<LogSegment>();
+  /** Set on replicated partitions; null means the log end (one replica). */
+  private hw: number | null = null;
 
   private constructor(
     readonly dir: string,
@@ -261,8 +270,34 @@ export class PartitionLog implements ReplicaLog {
     return this.active.nextOffset;
   }
 
+  /** Single replica: the log end. A replicated partition sets it from its in-sync replicas. */
   get highWatermark(): number {
-    return this.logEndOffset;
+    return this.hw === null ? this.logEndOffset : Math.min(this.hw, this.logEndOffset);
+  }
+
+  setHighWatermark(offset: number | null): void {
+    this.hw = offset;
+  }
+
+  /**
+   * Drops every batch at or after `offset` (a follower whose tail diverged from its leader's).
+   * A batch straddling `offset` goes too; the log end may end up below it.
+   */
+  truncateTo(offset: number): void {
+    this.assertWritable();
+    if (offset >= this.logEndOffset) return;
+    if (offset <= this._logStartOffset) {
+      this.truncateAll(Math.max(offset, 0));
+      return;
+    }
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) {
+      const seg = this.segments.pop()!;
+      this.unflushed.delete(seg);
+      seg.deleteFiles();
+    }
+    this.active.truncateTo(offset, this.config.indexIntervalBytes, this.log);
+    this.unflushed.add(this.active);
+    this.flush();
   }
 
   /** Bytes stored across all segments. */
@@ -310,8 +345,15 @@ export class PartitionLog implements ReplicaLog {
     const firstOffset = this.logEndOffset;
     const now = this.clock();
     let next = firstOffset;
+    if (opts.keepOffsets && batches.length > 0 && readBaseOffset(records, batches[0]!.position) !== firstOffset) {
+      throw new StorageError(
+        'OFFSET_OUT_OF_RANGE',
+        `${this.dir}: replicated batch starts at ${readBaseOffset(records, batches[0]!.position)}, the log ends at ${firstOffset}`,
+      );
+    }
     for (const b of batches) {
-      assignOffsets(records, b.position, next);
+      if (opts.keepOffsets) next = readBaseOffset(records, b.position);
+      else assignOffsets(records, b.position, next, opts.leaderEpoch);
       if (opts.logAppendTime !== undefined) {
         setLogAppendTime(records, b.position, opts.logAppendTime);
         b.maxTimestamp = opts.logAppendTime;

@@ -40,6 +40,13 @@ export interface ReplicaLog {
   /** The closed segments' modification times, oldest first. */
   closedSegments(): ReadonlyArray<{ readonly lastModified: number }>;
 
+  /** A replicated partition's high watermark, from its in-sync replicas (null: the log end). */
+  setHighWatermark(offset: number | null): void;
+  /** Drops every batch at or after `offset`: a follower's tail that diverged from its leader. */
+  truncateTo(offset: number): void;
+  /** Drops everything and restarts empty at `startOffset` (a follower behind its leader's log start). */
+  truncateAll(startOffset?: number): void;
+
   /** DeleteRecords: moves the log start offset forward; returns the new one. */
   deleteRecordsBefore(offset: number): number;
   /** Retention hook: drops what retention.ms / retention.bytes no longer keep. */

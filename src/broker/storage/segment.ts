@@ -293,6 +293,19 @@ export class LogSegment {
     return truncated;
   }
 
+  /**
+   * Cuts the segment before the first batch holding an offset >= `offset` (a batch that
+   * straddles it goes whole: the caller refetches from the new end). Indexes are rebuilt.
+   */
+  truncateTo(offset: number, indexIntervalBytes: number, log: (msg: string) => void): void {
+    this.assertOpen();
+    const found = this.findBatch(offset);
+    if (!found) return;
+    this.fs.ftruncateSync(this.logFd, found.position);
+    this.size = found.position;
+    this.recover(indexIntervalBytes, log);
+  }
+
   /** Make the index files equal the in-memory indexes (only writing when they differ). */
   private rewriteIndexFiles(onlyIfDifferent: boolean): void {
     const pairs: [string, Buffer][] = [

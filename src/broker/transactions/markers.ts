@@ -3,7 +3,7 @@
 // rebuild of a partition's transaction state from its log when it opens, helped by a
 // checkpoint a clean shutdown leaves.
 import { join } from 'node:path';
-import { decodeBatches, encodeControlBatch } from '../../protocol/record-batch.js';
+import { decodeBatches, encodeControlBatch, type BatchHeader } from '../../protocol/record-batch.js';
 import type { Partition } from '../broker.js';
 import { atomicWriteFile } from '../storage/fs-interface.js';
 import { controlType, PartitionTxns, type PartitionTxnsSnapshot } from './partition-txns.js';
@@ -93,14 +93,26 @@ export function rebuildPartitionTxns(p: Partition): void {
   }
   for (const b of log.recentBatches(segments)) {
     if (b.producerId < 0 || b.baseOffset < from) continue;
-    if (!b.isControl) {
-      if (b.isTransactional || b.baseSequence >= 0) p.txns.onBatch(b, b.baseOffset);
-      continue;
-    }
-    const read = log.read(b.baseOffset, b.size, { minOneBatch: true });
-    const batch = read.chunks.length > 0 ? decodeBatches(Buffer.concat(read.chunks))[0] : undefined;
-    const record = batch?.records[0];
-    const coordinatorEpoch = record?.value && record.value.length >= 6 ? record.value.readInt32BE(2) : -1;
-    p.txns.onBatch(b, b.baseOffset, controlType(record?.key ?? null), coordinatorEpoch);
+    trackBatch(p, b, () => {
+      const read = log.read(b.baseOffset, b.size, { minOneBatch: true });
+      return read.chunks.length > 0 ? Buffer.concat(read.chunks) : null;
+    });
   }
+}
+
+/**
+ * Feeds one stored batch to the partition's transaction state: data batches open
+ * transactions, control batches (read through `bytes` only when needed) close them.
+ */
+export function trackBatch(p: Partition, b: BatchHeader, bytes: () => Buffer | null): void {
+  if (b.producerId < 0) return;
+  if (!b.isControl) {
+    if (b.isTransactional || b.baseSequence >= 0) p.txns.onBatch(b, b.baseOffset);
+    return;
+  }
+  const data = bytes();
+  const batch = data ? decodeBatches(data)[0] : undefined;
+  const record = batch?.records[0];
+  const coordinatorEpoch = record?.value && record.value.length >= 6 ? record.value.readInt32BE(2) : -1;
+  p.txns.onBatch(b, b.baseOffset, controlType(record?.key ?? null), coordinatorEpoch);
 }

@@ -1,0 +1,70 @@
+// Admin requests a KRaft broker passes on to the active controller (Kafka's forwarding):
+// the controller validates, places replicas and commits the records; the broker answers
+// with the controller's response, whatever version the client spoke.
+import { ErrorCode } from '../../protocol/errors.js';
+import type { MessageBody } from '../../protocol/types.js';
+import type { ControllerChannel } from './seams.js';
+
+const API_CREATE_TOPICS = 19;
+const API_DELETE_TOPICS = 20;
+
+interface CreatableTopic {
+  name: string;
+  numPartitions: number;
+  replicationFactor: number;
+  assignments: Array<{ partitionIndex: number; brokerIds: number[] }>;
+  configs: Array<{ name: string; value: string | null }>;
+}
+
+function unreachable(err: unknown): string {
+  return `The active controller could not be reached: ${(err as Error).message}`;
+}
+
+export async function forwardCreateTopics(channel: ControllerChannel, req: MessageBody): Promise<object> {
+  const topics = req.topics as CreatableTopic[];
+  try {
+    const res = await channel.send(API_CREATE_TOPICS, {
+      topics: topics.map((t) => ({
+        name: t.name,
+        numPartitions: t.numPartitions,
+        replicationFactor: t.replicationFactor,
+        assignments: t.assignments,
+        configs: t.configs,
+      })),
+      timeoutMs: req.timeoutMs ?? 30_000,
+      validateOnly: req.validateOnly ?? false,
+    });
+    return { throttleTimeMs: 0, topics: res.topics };
+  } catch (err) {
+    return {
+      throttleTimeMs: 0,
+      topics: topics.map((t) => ({
+        name: t.name,
+        errorCode: ErrorCode.REQUEST_TIMED_OUT,
+        errorMessage: unreachable(err),
+        configs: null,
+      })),
+    };
+  }
+}
+
+export async function forwardDeleteTopics(
+  channel: ControllerChannel,
+  wanted: Array<{ name: string | null; topicId: string }>,
+  timeoutMs: number,
+): Promise<object> {
+  try {
+    const res = await channel.send(API_DELETE_TOPICS, { topics: wanted, timeoutMs });
+    return { throttleTimeMs: 0, responses: res.responses };
+  } catch (err) {
+    return {
+      throttleTimeMs: 0,
+      responses: wanted.map((w) => ({
+        name: w.name,
+        topicId: w.topicId,
+        errorCode: ErrorCode.REQUEST_TIMED_OUT,
+        errorMessage: unreachable(err),
+      })),
+    };
+  }
+}
