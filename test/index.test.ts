@@ -15,6 +15,7 @@ import './protocol/codec-roundtrip.test.js';
 import './protocol/log-records.test.js';
 import './protocol/api-types.test.js';
 import './architecture/imports.test.js';
+import './cluster/replication.test.js';
 import './protocol/headers.test.js';
 import './protocol/errors.test.js';
 import './protocol/captures.test.js';

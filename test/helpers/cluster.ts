@@ -123,7 +123,8 @@ function makeNode(
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`node ${id} did not start:\n${node.output}`)), 30_000);
         const check = () => {
-          if (node.output.includes('ktool broker started')) {
+          // Ready once the controller has unfenced it: it then shows in Metadata and can lead.
+          if (/Broker \d+: unfenced by controller/.test(node.output)) {
             clearTimeout(timer);
             resolve();
           } else if (child.exitCode !== null || child.signalCode !== null) {
