@@ -12,6 +12,7 @@ import { SecurityManager } from './security/index.js';
 import { acquireDirLock, KERNEL_DIR_LOCKS } from './storage/dir-lock.js';
 import { rateLimitedLog } from './logger.js';
 import { kraftConfig, type KRaftConfig } from './config/kraft-config.js';
+import { fromZooKeeperEra } from './config/zookeeper-era.js';
 import {
   formatMetadataDir,
   startMetadataObserver,
@@ -30,6 +31,7 @@ import type { ReplicaManager } from './cluster/replica-manager.js';
 
 export { parseProperties, PropertiesError } from './config/properties.js';
 export { defaultDataDir } from './config/broker-config.js';
+export { controllerForZooKeeper } from './config/zookeeper-era.js';
 
 export interface BrokerOptions {
   /** server.properties merged with overrides. */
@@ -120,7 +122,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const limiter = rateLimitedLog(rawLog);
   const log = limiter.log;
   const fs = options.fs ?? nodeFs;
-  const props = options.properties;
+  const era = await fromZooKeeperEra(options.properties);
+  if (era.note) rawLog(era.note);
+  const props = era.properties;
   // With process.roles this is a KRaft node; without, the single-node dev broker as always.
   const kraft = kraftConfig(props);
   const staticConfig = new BrokerConfig(props);

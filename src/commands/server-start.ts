@@ -51,12 +51,18 @@ In the foreground the broker logs to stdout and stops cleanly on Ctrl-C (SIGINT)
     override,
   };
 
-  public async run(): Promise<ServerStartResult> {
+  /** The node to run: server.properties with the overrides applied. */
+  protected async resolve(): Promise<import('../supervision/daemon.js').ResolvedBroker> {
     const daemon = await import('../supervision/daemon.js');
-    const broker = await daemon.resolveBroker({
+    return daemon.resolveBroker({
       propertiesFile: this.args.properties,
       overrides: parseKeyValues(this.flags.override),
     });
+  }
+
+  public async run(): Promise<ServerStartResult> {
+    const daemon = await import('../supervision/daemon.js');
+    const broker = await this.resolve();
 
     if (this.flags.daemon) {
       const info = await daemon.startDaemon(broker, {
