@@ -260,7 +260,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       });
       manager.start();
       lifecycle = { stop: () => manager.stop(), shutdown: () => manager.shutdown(), transport };
-      quorumAccess = { raft: quorum.raft, transport };
+      const controllerListener =
+        kraft.controllerListeners[0]?.name ?? kraft.controllerListenerNames?.[0] ?? 'CONTROLLER';
+      quorumAccess = {
+        raft: quorum.raft,
+        transport,
+        voterNodes: kraft.voters.map((v) => ({
+          nodeId: v.id,
+          listeners: [{ name: controllerListener, host: v.host, port: v.port }],
+        })),
+      };
       const channel = new TransportControllerChannel({
         transport,
         voters: kraft.voters.map((v) => v.id),

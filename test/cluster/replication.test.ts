@@ -139,4 +139,71 @@ describe('replicated cluster of three processes', { timeout: 240_000 }, () => {
       /Unable to replicate the partition 4 time\(s\): The target replication factor of 4 cannot be reached because only 3 broker\(s\) are registered\./,
     );
   });
+
+  test('metadata-quorum describe --status and --replication, as kafka-metadata-quorum.sh prints them', async () => {
+    const c = cluster!;
+    const status = await exec(process.execPath, [
+      BIN,
+      'metadata-quorum',
+      '--bootstrap-server',
+      c.bootstrap,
+      'describe',
+      '--status',
+    ]);
+    const lines = status.stdout.split('\n');
+    assert.deepEqual(
+      lines.slice(0, 8).map((l) => l.slice(0, 24)),
+      [
+        'ClusterId:              ',
+        'LeaderId:               ',
+        'LeaderEpoch:            ',
+        'HighWatermark:          ',
+        'MaxFollowerLag:         ',
+        'MaxFollowerLagTimeMs:   ',
+        'CurrentVoters:          ',
+        'CurrentObservers:       ',
+      ],
+    );
+    const leaderId = Number(lines[1]!.slice(24));
+    assert.ok([1, 2, 3].includes(leaderId));
+    for (const n of c.nodes)
+      assert.ok(
+        lines[6]!.includes(
+          `{"id": ${n.id}, "directoryId": null, "endpoints": ["CONTROLLER://127.0.0.1:${n.controllerPort}"]}`,
+        ),
+        lines[6],
+      );
+    assert.equal(lines[7], 'CurrentObservers:       []');
+
+    const replication = await exec(process.execPath, [
+      BIN,
+      'metadata-quorum',
+      '--bootstrap-server',
+      c.bootstrap,
+      'describe',
+      '--replication',
+    ]);
+    const rows = replication.stdout.split('\n').filter(Boolean);
+    assert.match(
+      rows[0]!,
+      /^NodeId\tDirectoryId +\tLogEndOffset\tLag\tLastFetchTimestamp\tLastCaughtUpTimestamp\tStatus  \t$/,
+    );
+    assert.equal(rows.length, 4);
+    assert.match(rows[1]!, new RegExp(`^${leaderId} +\t`));
+    assert.match(rows[1]!, /\tLeader  \t$/);
+    assert.equal(rows.filter((r) => /\tFollower\t$/.test(r)).length, 2, replication.stdout);
+
+    const wrong = await exec(process.execPath, [
+      BIN,
+      'metadata-quorum',
+      '--bootstrap-server',
+      c.bootstrap,
+      'describe',
+    ]).catch((e: { stdout: string; stderr: string; code: number }) => e);
+    assert.equal((wrong as { code: number }).code, 1);
+    assert.equal(
+      (wrong as { stderr: string }).stderr,
+      'One of --status or --replication must be specified with describe sub-command\n',
+    );
+  });
 });

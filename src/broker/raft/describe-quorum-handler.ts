@@ -9,6 +9,13 @@ import { API, METADATA_TOPIC, type RaftNode, type RaftTransport } from './raft-n
 export interface QuorumAccess {
   raft: RaftNode;
   transport: RaftTransport;
+  /** Each voter's controller listener, for the response's nodes (v2). */
+  voterNodes: Array<{ nodeId: number; listeners: Array<{ name: string; host: string; port: number }> }>;
+}
+
+/** DescribeQuorum v2 lists the voters' endpoints; the quorum itself does not know them. */
+function withNodes(res: MessageBody, q: QuorumAccess): MessageBody {
+  return Array.isArray(res.nodes) && res.nodes.length > 0 ? res : { ...res, nodes: q.voterNodes };
 }
 
 export function describeQuorumHandler(access: () => QuorumAccess | undefined): ApiHandler {
@@ -42,7 +49,7 @@ export function describeQuorumHandler(access: () => QuorumAccess | undefined): A
         nodes: [],
       });
       if (!q) return unavailable('the metadata quorum is not running on this node yet');
-      if (q.raft.role === 'leader') return q.raft.handleDescribeQuorum();
+      if (q.raft.role === 'leader') return withNodes(q.raft.handleDescribeQuorum() as MessageBody, q);
       const request = { topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0 }] }] };
       const candidates = [q.raft.leaderId, ...q.raft.voters].filter(
         (id, i, all) => id >= 0 && all.indexOf(id) === i && id !== q.raft.nodeId,
@@ -50,7 +57,7 @@ export function describeQuorumHandler(access: () => QuorumAccess | undefined): A
       for (const id of candidates) {
         try {
           const res: MessageBody = await q.transport.send(id, API.DescribeQuorum, request);
-          if (res.topics?.[0]?.partitions?.[0]?.errorCode === 0) return res;
+          if (res.topics?.[0]?.partitions?.[0]?.errorCode === 0) return withNodes(res, q);
         } catch {
           // That voter is unreachable: ask the next.
         }
