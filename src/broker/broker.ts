@@ -486,6 +486,13 @@ export class Broker {
     for (let i = topic.partitions.length; i < count; i++) topic.partitions.push(this.openPartition(topic, i, true));
   }
 
+  /** KRaft mode: the committed metadata changed a hosted topic's config overrides. */
+  applyTopicConfigs(topic: Topic, configs: Record<string, string>): void {
+    this.store.putTopic({ name: topic.name, topicId: topic.topicId, partitions: topic.partitions.length, configs });
+    topic.configs = { ...configs };
+    this.refreshSettings(topic);
+  }
+
   /** A follower's log was truncated: producer and transaction state are rebuilt from what is left. */
   resetReplicaState(p: Partition): void {
     p.producers = new ProducerStateTable();

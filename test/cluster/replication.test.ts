@@ -206,4 +206,58 @@ describe('replicated cluster of three processes', { timeout: 240_000 }, () => {
       'One of --status or --replication must be specified with describe sub-command\n',
     );
   });
+
+  test('partitions added and topic configs changed through any broker reach every broker', async () => {
+    const c = cluster!;
+    const [a, b, d] = c.nodes.map((n) => `127.0.0.1:${n.port}`);
+    await exec(process.execPath, [
+      BIN,
+      'topics',
+      '--bootstrap-server',
+      a!,
+      '--alter',
+      '--topic',
+      'rf3',
+      '--partitions',
+      '3',
+    ]);
+    const grown = await waitFor('three partitions of three replicas, seen from another broker', async () => {
+      const ps = await partitions(d!, 'rf3');
+      return ps.length === 3 && ps.every((p) => p.replicas.length === 3 && p.isrs.length === 3) ? ps : undefined;
+    });
+    assert.equal(grown.length, 3);
+    await exec(process.execPath, [
+      BIN,
+      'configs',
+      '--bootstrap-server',
+      b!,
+      '--alter',
+      '--entity-type',
+      'topics',
+      '--entity-name',
+      'rf3',
+      '--add-config',
+      'retention.ms=86400000',
+    ]);
+    for (const server of [a!, d!]) {
+      const described = await waitFor(`the config on ${server}`, async () => {
+        const { stdout } = await exec(process.execPath, [
+          BIN,
+          'configs',
+          '--bootstrap-server',
+          server,
+          '--describe',
+          '--entity-type',
+          'topics',
+          '--entity-name',
+          'rf3',
+        ]);
+        return stdout.includes('retention.ms=86400000') ? stdout : undefined;
+      });
+      assert.match(
+        described,
+        /Dynamic configs for topic rf3 are:\n {2}retention\.ms=86400000 sensitive=false synonyms=\{DYNAMIC_TOPIC_CONFIG:retention\.ms=86400000/,
+      );
+    }
+  });
 });

@@ -68,3 +68,46 @@ export async function forwardDeleteTopics(
     };
   }
 }
+
+const API_CREATE_PARTITIONS = 37;
+const API_INCREMENTAL_ALTER_CONFIGS = 44;
+
+export async function forwardCreatePartitions(channel: ControllerChannel, req: MessageBody): Promise<object> {
+  const topics = req.topics as Array<{ name: string; count: number; assignments: unknown }>;
+  try {
+    const res = await channel.send(API_CREATE_PARTITIONS, {
+      topics: topics.map((t) => ({ name: t.name, count: t.count, assignments: t.assignments ?? null })),
+      timeoutMs: req.timeoutMs ?? 30_000,
+      validateOnly: req.validateOnly ?? false,
+    });
+    return { throttleTimeMs: 0, results: res.results };
+  } catch (err) {
+    return {
+      throttleTimeMs: 0,
+      results: topics.map((t) => ({
+        name: t.name,
+        errorCode: ErrorCode.REQUEST_TIMED_OUT,
+        errorMessage: unreachable(err),
+      })),
+    };
+  }
+}
+
+/** Topic config changes: the controller commits them, so every broker applies the same configs. */
+export async function forwardTopicConfigs(
+  channel: ControllerChannel,
+  resources: MessageBody[],
+  validateOnly: boolean,
+): Promise<MessageBody[]> {
+  try {
+    const res = await channel.send(API_INCREMENTAL_ALTER_CONFIGS, { resources, validateOnly });
+    return res.responses as MessageBody[];
+  } catch (err) {
+    return resources.map((r) => ({
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+      errorCode: ErrorCode.REQUEST_TIMED_OUT,
+      errorMessage: unreachable(err),
+    }));
+  }
+}

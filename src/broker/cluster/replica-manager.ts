@@ -58,6 +58,11 @@ export interface ReplicaManagerOptions {
   now?: () => number;
 }
 
+function sameConfigs(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}
+
 export class ReplicaManager implements ReplicationWaiter {
   private readonly states = new Map<Partition, ReplicaState>();
   private readonly listeners: RoleListener[] = [];
@@ -102,6 +107,7 @@ export class ReplicaManager implements ReplicationWaiter {
       try {
         if (!local) local = broker.hostTopic({ name: t.name, topicId: t.topicId, partitions: count, configs });
         else if (local.partitions.length < count) broker.hostPartitions(local, count);
+        if (!sameConfigs(local.configs, configs)) broker.applyTopicConfigs(local, configs);
       } catch (err) {
         broker.log(`Cannot host ${t.name}: ${(err as Error).message}`);
         continue;

@@ -1,6 +1,7 @@
-// CreatePartitions v0-3, with validateOnly.
+// CreatePartitions v0-3, with validateOnly. A KRaft broker passes it on to the active controller.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
+import { forwardCreatePartitions } from '../cluster/forward.js';
 
 export const createPartitions: ApiHandler = {
   apiKey: 37,
@@ -9,6 +10,7 @@ export const createPartitions: ApiHandler = {
   maxVersion: 3,
   handle(req, ctx) {
     const { broker } = ctx;
+    if (broker.controllerChannel) return forwardCreatePartitions(broker.controllerChannel, req);
     const results = (
       req.topics as Array<{ name: string; count: number; assignments: Array<{ brokerIds: number[] }> | null }>
     ).map((t) => {

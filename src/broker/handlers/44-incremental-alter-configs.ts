@@ -2,12 +2,15 @@
 // atomically (all of a resource's operations land, or none).
 import { TOPIC_CONFIG_BY_NAME, BROKER_CONFIG_BY_NAME } from '../config/config-defs.js';
 import { ConfigOpError as OpError } from '../config/validate.js';
-import type { ApiHandler } from './handler.js';
+import type { ApiHandler, RequestContext } from './handler.js';
+import { forwardTopicConfigs } from '../cluster/forward.js';
 
 const SET = 0;
 const DELETE = 1;
 const APPEND = 2;
 const SUBTRACT = 3;
+/** ConfigResource.Type.TOPIC */
+const TOPIC = 2;
 
 interface Op {
   name: string;
@@ -20,7 +23,36 @@ export const incrementalAlterConfigs: ApiHandler = {
   name: 'IncrementalAlterConfigs',
   minVersion: 0,
   maxVersion: 1,
-  handle(req, ctx) {
+  async handle(req, ctx) {
+    // On a cluster, topic configs go through the controller; broker configs stay this broker's.
+    const channel = ctx.broker.controllerChannel;
+    const topicResources = channel
+      ? (req.resources as Array<{ resourceType: number }>).filter((r) => r.resourceType === TOPIC)
+      : [];
+    const forwarded =
+      channel && topicResources.length > 0 ? await forwardTopicConfigs(channel, topicResources, req.validateOnly) : [];
+    const local = channel
+      ? {
+          ...req,
+          resources: (req.resources as Array<{ resourceType: number }>).filter((r) => r.resourceType !== TOPIC),
+        }
+      : req;
+    const answered = localAlter(local, ctx);
+    if (!channel) return answered;
+    const byKey = new Map<string, unknown>();
+    for (const r of [...forwarded, ...answered.responses] as Array<{ resourceType: number; resourceName: string }>)
+      byKey.set(`${r.resourceType}:${r.resourceName}`, r);
+    return {
+      throttleTimeMs: 0,
+      responses: (req.resources as Array<{ resourceType: number; resourceName: string }>).map((r) =>
+        byKey.get(`${r.resourceType}:${r.resourceName}`),
+      ),
+    };
+  },
+};
+
+function localAlter(req: any, ctx: RequestContext): { throttleTimeMs: number; responses: unknown[] } {
+  {
     const responses = (req.resources as Array<{ resourceType: number; resourceName: string; configs: Op[] }>).map((r) =>
       ctx.broker.alterConfigs(
         r.resourceType,
@@ -67,5 +99,5 @@ export const incrementalAlterConfigs: ApiHandler = {
       ),
     );
     return { throttleTimeMs: 0, responses };
-  },
-};
+  }
+}

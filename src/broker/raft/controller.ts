@@ -15,16 +15,21 @@ import { API, METADATA_TOPIC, RaftNode, type CommittedBatch } from './raft-node.
 import { TcpRaftTransport } from './tcp-transport.js';
 import { FileSnapshotStore } from './snapshot.js';
 import { API_ALTER_PARTITION, API_CREATE_TOPICS, API_DELETE_TOPICS, TopicControl } from './topic-control.js';
+import { TopicChanges } from './topic-changes.js';
 import { MetadataImage } from './metadata-image.js';
 import { API_BROKER_HEARTBEAT, API_BROKER_REGISTRATION, BrokerRegistry } from './broker-registry.js';
 
 const API_VERSIONS = 18;
+const API_CREATE_PARTITIONS = 37;
+const API_INCREMENTAL_ALTER_CONFIGS = 44;
 
 /** What the controller listener answers, and in which versions. */
 const CONTROLLER_APIS: ReadonlyArray<{ apiKey: number; minVersion: number; maxVersion: number }> = [
   { apiKey: API.Fetch, minVersion: 13, maxVersion: 17 },
   { apiKey: API_CREATE_TOPICS, minVersion: 2, maxVersion: 7 },
   { apiKey: API_DELETE_TOPICS, minVersion: 1, maxVersion: 6 },
+  { apiKey: API_CREATE_PARTITIONS, minVersion: 0, maxVersion: 3 },
+  { apiKey: API_INCREMENTAL_ALTER_CONFIGS, minVersion: 0, maxVersion: 1 },
   { apiKey: API_ALTER_PARTITION, minVersion: 0, maxVersion: 3 },
   { apiKey: API_VERSIONS, minVersion: 0, maxVersion: 4 },
   { apiKey: API.Vote, minVersion: 0, maxVersion: 1 },
@@ -81,6 +86,7 @@ export function createControllerDispatcher(
   raft: RaftNode,
   registry: BrokerRegistry,
   topics: TopicControl,
+  changes = new TopicChanges(raft, topics.image, topics),
 ): FrameHandler {
   return (frame: Buffer) => {
     const header = decodeRequestHeader(frame);
@@ -105,17 +111,21 @@ export function createControllerDispatcher(
     }
     const body = decodeRequest(header.apiKey, header.apiVersion, frame, header.bodyOffset);
     const result =
-      header.apiKey === API_CREATE_TOPICS
-        ? topics.handleCreateTopics(body)
-        : header.apiKey === API_ALTER_PARTITION
-          ? topics.handleAlterPartition(body)
-          : header.apiKey === API_DELETE_TOPICS
-            ? topics.handleDeleteTopics(body)
-            : header.apiKey === API_BROKER_REGISTRATION
-              ? registry.handleRegistration(body)
-              : header.apiKey === API_BROKER_HEARTBEAT
-                ? registry.handleHeartbeat(body)
-                : raft.handle(header.apiKey, body)!;
+      header.apiKey === API_CREATE_PARTITIONS
+        ? changes.handleCreatePartitions(body)
+        : header.apiKey === API_INCREMENTAL_ALTER_CONFIGS
+          ? changes.handleIncrementalAlterConfigs(body)
+          : header.apiKey === API_CREATE_TOPICS
+            ? topics.handleCreateTopics(body)
+            : header.apiKey === API_ALTER_PARTITION
+              ? topics.handleAlterPartition(body)
+              : header.apiKey === API_DELETE_TOPICS
+                ? topics.handleDeleteTopics(body)
+                : header.apiKey === API_BROKER_REGISTRATION
+                  ? registry.handleRegistration(body)
+                  : header.apiKey === API_BROKER_HEARTBEAT
+                    ? registry.handleHeartbeat(body)
+                    : raft.handle(header.apiKey, body)!;
     const finish = (res: object) => encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, res);
     return result instanceof Promise ? result.then(finish) : finish(result);
   };

@@ -37,9 +37,12 @@ export const API = {
  */
 export const RAFT_REQUEST_VERSIONS: Readonly<Record<number, number>> = {
   1: 16,
-  // Requests a broker forwards to the active controller: CreateTopics, DeleteTopics, AlterPartition.
+  // Requests a broker forwards to the active controller: CreateTopics, DeleteTopics, CreatePartitions,
+  // IncrementalAlterConfigs (topics) and AlterPartition.
   19: 7,
   20: 6,
+  37: 3,
+  44: 1,
   56: 1,
   52: 0,
   53: 0,

@@ -55,6 +55,10 @@ export class TopicControl {
     this.newTopicId = opts.newTopicId ?? randomKafkaUuid;
   }
 
+  get image(): MetadataImage {
+    return this.opts.image;
+  }
+
   /** Replica lists for `partitions` partitions of `rf` replicas over the unfenced brokers. */
   place(partitions: number, rf: number): { error: string } | { assignments: number[][] } {
     const brokers = [...this.opts.image.brokers.values()]
@@ -371,7 +375,8 @@ export class TopicControl {
     };
   }
 
-  private write(records: Buffer[]): Promise<number> {
+  /** Appends records to the metadata log, failing with REQUEST_TIMED_OUT when no majority takes them in time. */
+  write(records: Buffer[]): Promise<number> {
     return new Promise((resolve, reject) => {
       const timer = this.clock.setTimeout(
         () => reject(new RaftError('REQUEST_TIMED_OUT', 'the metadata write did not reach a majority in time')),
