@@ -18,6 +18,7 @@ import './architecture/imports.test.js';
 import './cluster/replication.test.js';
 import './cluster/tutorial.test.js';
 import './cluster/clients-failover.test.js';
+import './cluster/local-cluster.test.js';
 import './reliability/cluster-kill.test.js';
 import './protocol/headers.test.js';
 import './protocol/errors.test.js';

@@ -24,6 +24,38 @@ export interface ServerStartResult {
   daemon: boolean;
 }
 
+/**
+ * A cluster is ready once every broker is registered and unfenced: before that, topics
+ * cannot be created on it. The daemon logs say when.
+ */
+async function waitForUnfenced(logFile: string, nodeId: number, timeoutMs = 30_000): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  const deadline = Date.now() + timeoutMs;
+  const line = `Broker ${nodeId}: unfenced by controller`;
+  for (;;) {
+    const text = await readFile(logFile, 'utf8').catch(() => '');
+    // Only this run's lines count: the log file is appended to across restarts.
+    const lastStart = text.lastIndexOf('ktool broker started');
+    if (lastStart >= 0 && text.indexOf(line, lastStart) >= 0) return;
+    if (Date.now() > deadline)
+      throw new KtoolError(`node ${nodeId} did not join the cluster within ${timeoutMs / 1000} s; see ${logFile}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface ClusterStartResult {
+  /** Every node's broker address, comma separated: a bootstrap list. */
+  bootstrap: string;
+  cluster: Array<{
+    nodeId: number;
+    pid: number;
+    address: string;
+    controller: string;
+    dataDir: string;
+    logFile: string;
+  }>;
+}
+
 export default class ServerStart extends BaseCommand<typeof ServerStart> {
   static override summary = 'Start the embedded dev broker (kafka-server-start.sh).';
 
@@ -48,6 +80,18 @@ In the foreground the broker logs to stdout and stops cleanly on Ctrl-C (SIGINT)
     daemon: Flags.boolean({
       description: 'Run the broker in the background and return once it accepts connections.',
     }),
+    cluster: Flags.integer({
+      description:
+        'Start a local KRaft cluster of this many nodes (each broker and controller) as daemons, on ports 9092, 9093, ... (controllers 100 above), and print their addresses.',
+      helpValue: '<nodes>',
+    }),
+    'base-port': Flags.integer({
+      description: "With --cluster: node 1's broker port; node N listens on base+N-1, its controller 100 above.",
+      helpValue: '<port>',
+      dependsOn: ['cluster'],
+      min: 1,
+      max: 65_000,
+    }),
     override,
   };
 
@@ -60,8 +104,9 @@ In the foreground the broker logs to stdout and stops cleanly on Ctrl-C (SIGINT)
     });
   }
 
-  public async run(): Promise<ServerStartResult> {
+  public async run(): Promise<ServerStartResult | ClusterStartResult> {
     const daemon = await import('../supervision/daemon.js');
+    if (this.flags.cluster !== undefined) return this.startCluster(this.flags.cluster);
     const broker = await this.resolve();
 
     if (this.flags.daemon) {
@@ -77,6 +122,44 @@ In the foreground the broker logs to stdout and stops cleanly on Ctrl-C (SIGINT)
     }
 
     return this.runForeground(broker);
+  }
+
+  private async startCluster(nodes: number): Promise<ClusterStartResult> {
+    if (this.args.properties !== undefined)
+      throw new KtoolError('--cluster generates its own configs; give --override key=value instead of a file', {
+        code: 'INVALID_CONFIG',
+      });
+    const [daemon, { planCluster }] = await Promise.all([
+      import('../supervision/daemon.js'),
+      import('../supervision/local-cluster.js'),
+    ]);
+    let plan: ReturnType<typeof planCluster>;
+    try {
+      plan = planCluster(nodes, parseKeyValues(this.flags.override), this.flags['base-port']);
+    } catch (error) {
+      throw new KtoolError((error as Error).message, { code: 'INVALID_CONFIG' });
+    }
+    // Together: a node waits for a majority of controllers before its broker can register.
+    const started = await Promise.all(
+      plan.map(async (node) => {
+        const info = await daemon.startDaemon(await daemon.resolveBroker({ overrides: node.properties }));
+        return {
+          nodeId: node.nodeId,
+          pid: info.pid,
+          address: info.address,
+          controller: `127.0.0.1:${node.controllerPort}`,
+          dataDir: info.dataDir,
+          logFile: info.logFile,
+        };
+      }),
+    );
+    await Promise.all(started.map((n) => waitForUnfenced(n.logFile, n.nodeId)));
+    this.log(
+      `ktool cluster started: ${nodes} node(s), each broker and controller (bootstrap ${started.map((n) => n.address).join(',')})`,
+    );
+    for (const n of started)
+      this.log(`node ${n.nodeId}: broker ${n.address}, controller ${n.controller}, pid ${n.pid}, data ${n.dataDir}`);
+    return { cluster: started, bootstrap: started.map((n) => n.address).join(',') };
   }
 
   private async runForeground(broker: import('../supervision/daemon.js').ResolvedBroker): Promise<ServerStartResult> {

@@ -6,7 +6,7 @@
  * for them to exit. Prints nothing on success (like Kafka), or
  * "No kafka server to stop" with exit status 1 when none is running.
  */
-import { Args } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { dataDir } from '../cli/flags.js';
 
@@ -36,12 +36,17 @@ Prints nothing on success (one line per broker with --verbose). When no broker i
 
   static override flags = {
     'data-dir': dataDir,
+    cluster: Flags.boolean({ description: 'Stop the local cluster "ktool server-start --cluster N" started.' }),
   };
 
   public async run(): Promise<ServerStopResult> {
     const daemon = await import('../supervision/daemon.js');
     let dirs: string[] | undefined;
     if (this.flags['data-dir'] !== undefined) dirs = [this.flags['data-dir']];
+    if (this.flags.cluster) {
+      const { planCluster, MAX_CLUSTER_NODES } = await import('../supervision/local-cluster.js');
+      dirs = [...(dirs ?? []), ...planCluster(MAX_CLUSTER_NODES).map((n) => n.dataDir)];
+    }
     if (this.args.properties !== undefined) {
       const broker = await daemon.resolveBroker({ propertiesFile: this.args.properties });
       dirs = [...(dirs ?? []), broker.dataDir];
@@ -59,11 +64,14 @@ Prints nothing on success (one line per broker with --verbose). When no broker i
     }
 
     const stopped: ServerStopResult['stopped'] = [];
-    for (const broker of brokers) {
-      await daemon.stopBroker(broker);
-      stopped.push({ pid: broker.pid, dataDir: broker.dataDir });
-      if (this.verbose) this.log(`Stopped ktool broker (pid ${broker.pid}, data ${broker.dataDir})`);
-    }
+    // Together: a cluster's nodes need one another's quorum to hand their leaderships over.
+    await Promise.all(
+      brokers.map(async (broker) => {
+        await daemon.stopBroker(broker);
+        stopped.push({ pid: broker.pid, dataDir: broker.dataDir });
+        if (this.verbose) this.log(`Stopped ktool broker (pid ${broker.pid}, data ${broker.dataDir})`);
+      }),
+    );
     return { stopped };
   }
 }

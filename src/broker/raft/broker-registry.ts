@@ -57,13 +57,19 @@ export class BrokerRegistry {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
   }
 
-  /** On becoming active, every registered broker gets a full session before it can be fenced. */
+  /**
+   * On becoming active, every unfenced broker gets a full session before it can be fenced. A
+   * fenced one has none, so its next incarnation registers at once (as after a controlled shutdown).
+   */
   private isActive(): boolean {
     if (this.raft.role !== 'leader') return false;
     if (this.activeEpoch !== this.raft.epoch) {
       this.activeEpoch = this.raft.epoch;
       const now = this.clock.now();
-      for (const id of this.image.brokers.keys()) this.lastContact.set(id, now);
+      for (const b of this.image.brokers.values()) {
+        if (b.fenced) this.lastContact.delete(b.id);
+        else this.lastContact.set(b.id, now);
+      }
     }
     return true;
   }
@@ -190,8 +196,11 @@ export class BrokerRegistry {
     this.lastContact.set(b.id, this.clock.now());
     const caughtUp = req.currentMetadataOffset >= b.epoch;
     const wantFenced = req.wantFence || req.wantShutDown || !caughtUp;
-    if (b.fenced === wantFenced || this.changing.has(b.id))
+    if (b.fenced === wantFenced || this.changing.has(b.id)) {
+      // A broker done with its controlled shutdown ends its session: its next incarnation may register at once.
+      if (req.wantShutDown && b.fenced) this.lastContact.delete(b.id);
       return { ...reply(ErrorCode.NONE, b.fenced, caughtUp), shouldShutDown: !!req.wantShutDown };
+    }
     this.changing.add(b.id);
     try {
       // Leaderships move in the same batch as the fence, so no reader sees a fenced leader.
@@ -204,6 +213,7 @@ export class BrokerRegistry {
         ...(wantFenced ? changesForFencing(this.image, b.id) : changesForUnfencing(this.image, b.id)),
       ]);
       if (!wantFenced) this.log(`Controller: unfenced broker ${b.id} (epoch ${b.epoch})`);
+      if (req.wantShutDown) this.lastContact.delete(b.id);
       return { ...reply(ErrorCode.NONE, wantFenced, caughtUp), shouldShutDown: !!req.wantShutDown };
     } catch (err) {
       return reply(BrokerRegistry.errorFor(err));

@@ -279,6 +279,12 @@ describe('KRaft quorum of three server-start processes', { timeout: 180_000 }, (
       3,
     );
     for (const n of nodes) await awaitBrokers(n, [1, 2, 3]);
+    // Metadata may still list a restarted node's previous incarnation: wait until each process is itself unfenced.
+    for (const n of nodes) {
+      const deadline = Date.now() + 20_000;
+      while (!new RegExp(`Broker ${n.id}: unfenced by controller`).test(n.output) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+    }
 
     // SIGTERM is a controlled shutdown: the controller fences the broker at once, not after the session timeout.
     const leaving = nodes.find((n) => n.id !== last.leaderId)!;
