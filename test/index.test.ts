@@ -45,6 +45,7 @@ import './broker/interop/kcat.test.js';
 import './broker/interop/python.test.js';
 import './broker/unit/config.test.js';
 import './broker/unit/kraft-config.test.js';
+import './broker/unit/hw-checkpoint.test.js';
 import './broker/raft/election.test.js';
 import './broker/raft/raft-log.test.js';
 import './broker/raft/broker-registry.test.js';

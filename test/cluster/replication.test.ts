@@ -49,9 +49,20 @@ function logBytes(dataDir: string, dir: string): Buffer {
   return Buffer.concat(files.map((f) => readFileSync(join(path, f))));
 }
 
+function readIfExists(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 describe('replicated cluster of three processes', { timeout: 240_000 }, () => {
   test('RF 3: replicas byte-identical, failover on kill -9, the old leader rejoins the ISR', async () => {
-    cluster = await startCluster({ dir: box.dir, props: { 'min.insync.replicas': '2' } });
+    cluster = await startCluster({
+      dir: box.dir,
+      props: { 'min.insync.replicas': '2', 'replica.high.watermark.checkpoint.interval.ms': '300' },
+    });
     const c = cluster;
     await exec(process.execPath, [
       BIN,
@@ -117,6 +128,15 @@ describe('replicated cluster of three processes', { timeout: 240_000 }, () => {
     });
     const again = await sh(`kcat -C -b ${c.bootstrap} -t rf3 -e -q -f '%k:%s\\n'`);
     assert.equal(again, batch1 + batch2);
+
+    // Every replica checkpoints the high watermark in Kafka's replication-offset-checkpoint format.
+    await waitFor('high watermarks checkpointed on every node', () =>
+      c.nodes.every((n) =>
+        /^0\n\d+\n(?:.*\n)*rf3 0 3000\n/.test(readIfExists(join(n.dataDir, 'replication-offset-checkpoint'))),
+      )
+        ? true
+        : undefined,
+    );
   });
 
   test('a replication factor above the live brokers is refused with Kafka’s message', async () => {

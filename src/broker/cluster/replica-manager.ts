@@ -7,6 +7,7 @@ import { ErrorCode, type ErrorName } from '../../protocol/errors.js';
 import type { Broker, Partition } from '../broker.js';
 import type { MetadataImage, PartitionImage } from '../raft/metadata-image.js';
 import { EpochCache } from './epoch-cache.js';
+import { checkpointKey, type Checkpointed, type HighWatermarkCheckpoint } from './hw-checkpoint.js';
 import { ReplicaFetcher, type FetcherDeps } from './replica-fetcher.js';
 import type { ControllerChannel, PartitionRole, ReplicationWaiter, RoleListener } from './seams.js';
 
@@ -55,6 +56,8 @@ export interface ReplicaManagerOptions {
   /** replica.lag.time.max.ms */
   lagMaxMs: number;
   fetcher: Omit<FetcherDeps, 'manager'>;
+  /** Where high watermarks survive restarts, and how often they are written (replica.high.watermark.checkpoint.interval.ms). */
+  checkpoint?: { file: HighWatermarkCheckpoint; intervalMs: number };
   now?: () => number;
 }
 
@@ -70,6 +73,9 @@ export class ReplicaManager implements ReplicationWaiter {
   private readonly fromImage = new Set<string>();
   private readonly fetcher: ReplicaFetcher;
   private readonly timer: NodeJS.Timeout;
+  private readonly checkpointTimer: NodeJS.Timeout | undefined;
+  /** The high watermarks of the last run, for partitions not hosted again yet. */
+  private readonly checkpointed: Checkpointed;
   private readonly now: () => number;
   private closed = false;
 
@@ -78,6 +84,26 @@ export class ReplicaManager implements ReplicationWaiter {
     this.fetcher = new ReplicaFetcher({ ...opts.fetcher, manager: this });
     this.timer = setInterval(() => this.shrinkIsrs(), Math.max(100, Math.floor(opts.lagMaxMs / 2)));
     this.timer.unref();
+    this.checkpointed = opts.checkpoint?.file.read() ?? new Map();
+    if (opts.checkpoint) {
+      this.checkpointTimer = setInterval(() => this.writeCheckpoint(), Math.max(100, opts.checkpoint.intervalMs));
+      this.checkpointTimer.unref();
+    }
+  }
+
+  private writeCheckpoint(): void {
+    const file = this.opts.checkpoint?.file;
+    if (!file) return;
+    const entries: Array<{ topic: string; partition: number; offset: number }> = [];
+    for (const [p, st] of this.states) {
+      if (st.role.kind !== 'none')
+        entries.push({ topic: p.topic.name, partition: p.index, offset: p.log.highWatermark });
+    }
+    try {
+      file.write(entries);
+    } catch (err) {
+      this.opts.broker.log(`Cannot write the high-watermark checkpoint: ${(err as Error).message}`);
+    }
   }
 
   get broker(): Broker {
@@ -150,8 +176,8 @@ export class ReplicaManager implements ReplicationWaiter {
         epochStartOffset: 0,
         alterSent: null,
       };
-      // Nothing is known to be on the other replicas yet: the followers' fetches raise it.
-      p.log.setHighWatermark(0);
+      // What the last run knew the ISR held; otherwise nothing is known yet, and the followers' fetches raise it.
+      p.log.setHighWatermark(this.checkpointed.get(checkpointKey(p.topic.name, p.index)) ?? 0);
       this.states.set(p, st);
     }
     const role: PartitionRole =
@@ -401,8 +427,10 @@ export class ReplicaManager implements ReplicationWaiter {
   }
 
   close(): void {
+    if (!this.closed) this.writeCheckpoint();
     this.closed = true;
     clearInterval(this.timer);
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     this.fetcher.close();
     this.opts.fetcher.peers.close();
     for (const st of this.states.values()) this.failWaiters(st, 'NOT_LEADER_OR_FOLLOWER');

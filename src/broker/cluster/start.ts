@@ -4,6 +4,8 @@ import type { Broker } from '../broker.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { KRaftConfig } from '../config/kraft-config.js';
 import type { MetadataImage } from '../raft/metadata-image.js';
+import { nodeFs } from '../storage/fs-interface.js';
+import { HighWatermarkCheckpoint } from './hw-checkpoint.js';
 import { PeerClient } from './peer-client.js';
 import { ReplicaManager } from './replica-manager.js';
 import type { ControllerChannel } from './seams.js';
@@ -25,6 +27,10 @@ export function startReplicaManager(
     channel,
     brokerEpoch,
     lagMaxMs: config.int('replica.lag.time.max.ms'),
+    checkpoint: {
+      file: new HighWatermarkCheckpoint(nodeFs, config.dataDir),
+      intervalMs: config.int('replica.high.watermark.checkpoint.interval.ms'),
+    },
     fetcher: {
       nodeId: kraft.nodeId,
       peers,

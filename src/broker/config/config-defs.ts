@@ -125,6 +125,7 @@ export const BROKER_CONFIGS: BrokerConfigDef[] = [
   b('default.replication.factor', 'INT', '1'),
   b('replica.lag.time.max.ms', 'LONG', '30000'),
   b('replica.fetch.wait.max.ms', 'INT', '500'),
+  b('replica.high.watermark.checkpoint.interval.ms', 'LONG', '5000'),
   b('delete.topic.enable', 'BOOLEAN', 'true'),
   b('group.initial.rebalance.delay.ms', 'INT', '3000'),
   b('group.max.session.timeout.ms', 'INT', '1800000'),
