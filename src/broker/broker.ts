@@ -33,6 +33,7 @@ import { PartitionTxns } from './transactions/partition-txns.js';
 import { rebuildPartitionTxns, writeMarker, writeTxnCheckpoint } from './transactions/markers.js';
 import type { ControllerChannel } from './cluster/seams.js';
 import type { ReplicaManager } from './cluster/replica-manager.js';
+import { offsetsPartitionsOf } from './cluster/offsets-partitions.js';
 
 export interface Partition {
   topic: Topic;
@@ -88,6 +89,8 @@ export interface BrokerDeps {
   now?: () => number;
   /** The transaction coordinator's clock (timeouts); tests drive it by hand. */
   transactionClock?: Clock;
+  /** A KRaft broker: groups live in the replicated __consumer_offsets topic. */
+  clustered?: boolean;
 }
 
 const PRODUCER_ID_BLOCK = 1000;
@@ -164,6 +167,7 @@ export class Broker {
       config: this.config,
       partitionExists: (topic, partition) => !!this.topics.get(topic)?.partitions[partition],
       log: this.log,
+      replicated: deps.clustered ? offsetsPartitionsOf(this, this.now) : undefined,
     });
     this.transactions = new TransactionCoordinator({
       dataDir: this.config.dataDir,

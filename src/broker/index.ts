@@ -170,7 +170,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       throw new Error(`Listener name ${repeated} is used twice in listeners; each listener needs its own name`);
     // TLS material, SASL users and SCRAM bootstrap are checked before anything binds.
     const security = new SecurityManager({ config, listeners, dataDir, fs, log });
-    broker = new Broker({ config, store, fs, log });
+    broker = new Broker({ config, store, fs, log, clustered: kraft !== undefined && kraft !== null });
     broker.security = security;
     broker.open();
     const b = broker;
@@ -279,6 +279,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       replicas = startReplicaManager(b, kraft, config, image, channel, () => manager.brokerEpoch, log);
       const rm = replicas;
       b.replicaManager = rm;
+      rm.addRoleListener(b.groups.roleListener);
       onImageChange = () => rm.reconcile();
       rm.reconcile();
     }

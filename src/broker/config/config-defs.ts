@@ -173,6 +173,7 @@ export const BROKER_CONFIGS: BrokerConfigDef[] = [
   b('offsets.retention.minutes', 'INT', '10080'),
   b('offsets.topic.num.partitions', 'INT', '50'),
   b('offsets.topic.replication.factor', 'SHORT', '3'),
+  b('offsets.topic.segment.bytes', 'INT', '104857600'),
   b('process.roles', 'LIST', ''),
   b('socket.request.max.bytes', 'INT', '104857600'),
   b('transaction.abort.timed.out.transaction.cleanup.interval.ms', 'INT', '10000'),

@@ -11,6 +11,7 @@ import { OffsetCommits } from './offset-commits.js';
 import { joinError, syncError } from './group.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { CommittedOffset } from './offset-store.js';
+import type { RoleListener } from '../cluster/seams.js';
 import type {
   CommitRequest,
   CoordinatorDeps,
@@ -27,6 +28,8 @@ import type {
 } from './types.js';
 
 export * from './types.js';
+
+const OFFSETS_TOPIC = '__consumer_offsets';
 
 export class GroupCoordinator implements Coordinator {
   private readonly reg: GroupRegistry;
@@ -109,6 +112,26 @@ export class GroupCoordinator implements Coordinator {
 
   deleteGroups(groupIds: readonly string[]): Array<{ groupId: string; errorCode: number }> {
     return this.admin.deleteGroups(groupIds);
+  }
+
+  // ---- on a cluster ------------------------------------------------------------------------
+
+  /** Told of this broker's roles for __consumer_offsets partitions: leading one means coordinating its groups. */
+  readonly roleListener: RoleListener = {
+    onRoleChange: (topic, partition, role) => {
+      if (topic !== OFFSETS_TOPIC) return;
+      if (role.kind === 'leader') this.reg.loadPartition(partition);
+      else this.reg.unloadPartition(partition);
+    },
+  };
+
+  /**
+   * Resolves NONE once the group's stored changes are held by the in-sync replicas (at
+   * once on a single broker, whose file write is the durable step); Kafka's error otherwise.
+   */
+  async awaitDurable(groupId: string): Promise<number> {
+    const err = await this.reg.replicated?.awaitDurable(groupId);
+    return err ? ErrorCode[err] : ErrorCode.NONE;
   }
 
   /** Stops timers, answers waiting JoinGroup/SyncGroup requests with NOT_COORDINATOR, flushes offsets. */

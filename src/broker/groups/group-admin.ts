@@ -10,9 +10,10 @@ export class GroupAdmin {
   constructor(private readonly reg: GroupRegistry) {}
 
   describeGroup(groupId: string): DescribedGroup {
-    if (this.reg.closed) {
+    const unavailable = this.reg.closed ? ErrorCode.COORDINATOR_NOT_AVAILABLE : this.reg.ownershipError(groupId);
+    if (unavailable !== ErrorCode.NONE) {
       return {
-        errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+        errorCode: unavailable,
         groupId,
         groupState: '',
         protocolType: '',

@@ -4,8 +4,9 @@
 import { join } from 'node:path';
 import { ErrorCode } from '../../protocol/errors.js';
 import { systemClock, type Clock } from './clock.js';
-import { Group } from './group.js';
+import { Group, joinError, syncError } from './group.js';
 import { OffsetStore, OffsetStoreError, type CommittedOffset, type StoredGroupInfo } from './offset-store.js';
+import { ReplicatedOffsets } from './replicated-offsets.js';
 import { OFFSETS_STATE_DIR, type CoordinatorDeps } from './types.js';
 
 const CONFIG_DEFAULTS: Record<string, number> = {
@@ -22,11 +23,20 @@ export class GroupRegistry {
   readonly store: OffsetStore;
   readonly clock: Clock;
   readonly deps: CoordinatorDeps;
+  /** On a cluster: the __consumer_offsets partitions this broker leads hold the groups it coordinates. */
+  readonly replicated: ReplicatedOffsets | null;
   closed = false;
 
   constructor(deps: CoordinatorDeps) {
     this.deps = deps;
     this.clock = deps.clock ?? systemClock;
+    if (deps.replicated) {
+      const replicated = new ReplicatedOffsets(deps.replicated);
+      this.replicated = replicated;
+      this.store = OffsetStore.detached((ops, store) => replicated.persist(ops, store), { fs: deps.fs, log: deps.log });
+      return;
+    }
+    this.replicated = null;
     this.store = OffsetStore.open({
       dir: join(deps.dataDir, OFFSETS_STATE_DIR),
       fs: deps.fs,
@@ -34,14 +44,59 @@ export class GroupRegistry {
       compactMinBytes: deps.store?.compactMinBytes,
       compactRatio: deps.store?.compactRatio,
     });
+    const loaded = this.adoptStoredGroups(this.store.groupIds());
+    if (loaded > 0) this.deps.log(`Loaded committed offsets of ${loaded} group(s)`);
+  }
+
+  /** Live groups for stored ones that have none yet; how many were made. */
+  private adoptStoredGroups(ids: Iterable<string>): number {
     const now = this.clock.now();
-    for (const id of this.store.groupIds()) {
+    let made = 0;
+    for (const id of ids) {
+      if (this.groups.has(id)) continue;
       const info = this.store.info(id);
       const group = new Group(id, info?.emptySince ?? now);
       group.protocolType = info?.protocolType ?? null;
       this.groups.set(id, group);
+      made++;
     }
-    if (this.groups.size > 0) this.deps.log(`Loaded committed offsets of ${this.groups.size} group(s)`);
+    return made;
+  }
+
+  /** This broker now leads `partition` of __consumer_offsets: its groups are coordinated here. */
+  loadPartition(partition: number): void {
+    if (!this.replicated || this.closed) return;
+    const ops = this.replicated.load(partition);
+    this.store.replay(ops);
+    const ids = this.store.groupIds().filter((g) => this.replicated!.partitionOf(g) === partition);
+    const made = this.adoptStoredGroups(ids);
+    this.deps.log(`Loaded ${made} group(s) from __consumer_offsets-${partition} (${ops.length} record(s))`);
+  }
+
+  /** This broker no longer leads `partition`: its groups' members must find the new coordinator. */
+  unloadPartition(partition: number): void {
+    if (!this.replicated || !this.replicated.unload(partition)) return;
+    const ids = new Set<string>();
+    for (const id of [...this.groups.keys(), ...this.store.groupIds()])
+      if (this.replicated.partitionOf(id) === partition) ids.add(id);
+    for (const id of ids) {
+      const group = this.groups.get(id);
+      if (group) {
+        for (const m of [...group.members.values()]) {
+          group.maybeInvokeJoinCallback(m, joinError(m.memberId, ErrorCode.NOT_COORDINATOR));
+          group.maybeInvokeSyncCallback(m, syncError(ErrorCode.NOT_COORDINATOR));
+        }
+        this.cancelGroupTimers(group);
+        this.groups.delete(id);
+      }
+    }
+    this.store.forget(ids);
+    if (ids.size > 0) this.deps.log(`Unloaded ${ids.size} group(s) of __consumer_offsets-${partition}`);
+  }
+
+  /** NOT_COORDINATOR when another broker coordinates the group (on a cluster). */
+  ownershipError(groupId: string): number {
+    return this.replicated && !this.replicated.owns(groupId) ? ErrorCode.NOT_COORDINATOR : ErrorCode.NONE;
   }
 
   /**
@@ -51,7 +106,7 @@ export class GroupRegistry {
   groupStatus(groupId: string | null, emptyAllowed: boolean): number {
     if (this.closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     if (groupId === null || (!emptyAllowed && groupId === '')) return ErrorCode.INVALID_GROUP_ID;
-    return ErrorCode.NONE;
+    return this.ownershipError(groupId);
   }
 
   cfg(name: string): number {

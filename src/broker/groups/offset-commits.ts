@@ -50,6 +50,8 @@ export class OffsetCommits {
       return errors;
     };
     if (this.reg.closed) return setAll(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    const notHere = this.reg.ownershipError(req.groupId);
+    if (notHere !== ErrorCode.NONE) return setAll(notHere);
     let group = this.reg.groups.get(req.groupId);
     if (!group) {
       // Only a commit outside group management (generation -1) may create a group.
@@ -138,6 +140,8 @@ export class OffsetCommits {
     groupInstanceId: string | null,
   ): number {
     if (this.reg.closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const notHere = this.reg.ownershipError(groupId);
+    if (notHere !== ErrorCode.NONE) return notHere;
     const group = this.reg.groups.get(groupId);
     if (!group) return generationId >= 0 ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.NONE;
     if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
@@ -182,6 +186,8 @@ export class OffsetCommits {
    */
   fetchOffsets(groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null): FetchResult {
     if (this.reg.closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: [] };
+    const notHere = this.reg.ownershipError(groupId);
+    if (notHere !== ErrorCode.NONE) return { errorCode: notHere, topics: [] };
     const group = this.reg.groups.get(groupId);
     const known = group !== undefined && !group.is('Dead');
     const read = (topic: string, partitionIndex: number): FetchedPartition => {

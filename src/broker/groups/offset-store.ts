@@ -52,6 +52,13 @@ export interface OffsetStoreOptions {
   compactRatio?: number;
 }
 
+/**
+ * Where a store without a file of its own sends its changes (a replicated partition on a
+ * cluster). Throws OffsetStoreError when the change cannot be written; the store is then
+ * left as it was.
+ */
+export type PersistOps = (ops: StoreOp[], store: OffsetStore) => void;
+
 const FILE = 'offsets.log';
 const HEADER = 8;
 const MAX_FRAME = 64 * 1024 * 1024;
@@ -72,9 +79,11 @@ export class OffsetStore {
   private size = 0;
   private baseSize = 0;
   private broken: string | null = null;
+  private readonly persist: PersistOps | null;
 
-  private constructor(opts: OffsetStoreOptions) {
+  private constructor(opts: OffsetStoreOptions, persist: PersistOps | null = null) {
     this.fs = opts.fs;
+    this.persist = persist;
     this.log = opts.log ?? (() => {});
     this.path = join(opts.dir, FILE);
     this.compactMinBytes = opts.compactMinBytes ?? 1024 * 1024;
@@ -86,6 +95,24 @@ export class OffsetStore {
     const store = new OffsetStore(opts);
     store.load(opts.dir);
     return store;
+  }
+
+  /**
+   * A store that keeps its state in memory and hands every change to `persist` instead of
+   * a file: what it holds is loaded with `replay` by whoever owns the durable copy.
+   */
+  static detached(persist: PersistOps, opts: Omit<OffsetStoreOptions, 'dir'> & { dir?: string }): OffsetStore {
+    return new OffsetStore({ dir: '', ...opts }, persist);
+  }
+
+  /** Applies changes read back from the durable copy (no write). */
+  replay(ops: readonly StoreOp[]): void {
+    for (const op of ops) this.applyOp(op);
+  }
+
+  /** Forgets groups whose durable copy another owner has now (no write). */
+  forget(groupIds: Iterable<string>): void {
+    for (const g of groupIds) this.groups.delete(g);
   }
 
   private load(dir: string): void {
@@ -183,6 +210,11 @@ export class OffsetStore {
    */
   write(ops: StoreOp[]): void {
     if (ops.length === 0) return;
+    if (this.persist !== null) {
+      this.persist(ops, this);
+      for (const op of ops) this.applyOp(op);
+      return;
+    }
     if (this.broken !== null) throw new OffsetStoreError(`committed offsets store unavailable: ${this.broken}`);
     if (this.fd === null) throw new OffsetStoreError('committed offsets store is closed');
     const frame = encodeFrame(ops);

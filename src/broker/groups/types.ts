@@ -2,6 +2,7 @@
 import type { StorageFs } from '../storage/fs-interface.js';
 import type { Clock } from './clock.js';
 import type { GroupState, MemberProtocol } from './group.js';
+import type { OffsetsPartitions } from './replicated-offsets.js';
 
 export interface CoordinatorDeps {
   /** Committed offsets live in `<dataDir>/__consumer_offsets-state/`. */
@@ -13,6 +14,11 @@ export interface CoordinatorDeps {
   log(line: string): void;
   /** Tuning for tests: compaction thresholds of the offsets file. */
   store?: { compactMinBytes?: number; compactRatio?: number };
+  /**
+   * On a cluster: groups live in the replicated __consumer_offsets partitions, not in the
+   * local offsets file, and this broker coordinates those whose partition it leads.
+   */
+  replicated?: OffsetsPartitions;
 }
 
 export const OFFSETS_STATE_DIR = '__consumer_offsets-state';

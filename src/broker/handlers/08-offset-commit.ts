@@ -2,6 +2,7 @@
 // unknown topics get UNKNOWN_TOPIC_OR_PARTITION. v0 (Kafka stored it in ZooKeeper) is served
 // as a commit from outside group management; v1's commit timestamp and v2-4's retention time
 // are honoured. v9 is v8 for classic groups (KIP-848 member epochs are not implemented).
+import { ErrorCode } from '../../protocol/errors.js';
 import { coordinatorOf } from '../groups/index.js';
 import type { ApiHandler } from './handler.js';
 
@@ -18,8 +19,9 @@ export const offsetCommit: ApiHandler = {
   name: 'OffsetCommit',
   minVersion: 0,
   maxVersion: 9,
-  handle(req, ctx) {
-    const topics = coordinatorOf(ctx).commitOffsets({
+  async handle(req, ctx) {
+    const coordinator = coordinatorOf(ctx);
+    const topics = coordinator.commitOffsets({
       groupId: req.groupId,
       generationId: req.generationIdOrMemberEpoch,
       memberId: req.memberId,
@@ -36,6 +38,10 @@ export const offsetCommit: ApiHandler = {
         })),
       })),
     });
+    // On a cluster the commit is answered once the in-sync replicas hold it.
+    const durable = await coordinator.awaitDurable(req.groupId);
+    if (durable !== ErrorCode.NONE)
+      for (const t of topics) for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE) p.errorCode = durable;
     return { throttleTimeMs: 0, topics };
   },
 };

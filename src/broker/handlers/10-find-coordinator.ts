@@ -1,6 +1,8 @@
-// FindCoordinator v0-6 (v4+ batches keys). This broker coordinates every group and every
-// transactional id; share-group keys (type 2, v6) and unknown key types get INVALID_REQUEST.
+// FindCoordinator v0-6 (v4+ batches keys). A single broker coordinates every group and every
+// transactional id; on a cluster a group's coordinator is the leader of its __consumer_offsets
+// partition. Share-group keys (type 2, v6) and unknown key types get INVALID_REQUEST.
 import { ErrorCode } from '../../protocol/errors.js';
+import { locateGroupCoordinator } from '../cluster/coordinator-lookup.js';
 import type { ApiHandler } from './handler.js';
 
 const GROUP = 0;
@@ -15,7 +17,7 @@ export const findCoordinator: ApiHandler = {
   handle(req, ctx) {
     const { broker, apiVersion } = ctx;
     const keyType: number = req.keyType ?? GROUP;
-    const lookup = () => {
+    const lookup = (key: string) => {
       const fail = (code: number, message: string) => ({
         errorCode: code,
         errorMessage: message,
@@ -23,6 +25,7 @@ export const findCoordinator: ApiHandler = {
         host: '',
         port: -1,
       });
+      if (keyType === GROUP && broker.replicaManager) return locateGroupCoordinator(broker, key, ctx.listenerName);
       if (keyType === GROUP || keyType === TRANSACTION) {
         const { host, port } = broker.endpointFor(ctx);
         // Kafka puts the error's name in the message when there is no error.
@@ -35,9 +38,9 @@ export const findCoordinator: ApiHandler = {
     if (apiVersion >= 4) {
       return {
         throttleTimeMs: 0,
-        coordinators: (req.coordinatorKeys as string[]).map((key) => ({ key, ...lookup() })),
+        coordinators: (req.coordinatorKeys as string[]).map((key) => ({ key, ...lookup(key) })),
       };
     }
-    return { throttleTimeMs: 0, ...lookup() };
+    return { throttleTimeMs: 0, ...lookup(req.key as string) };
   },
 };

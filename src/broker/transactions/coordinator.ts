@@ -8,10 +8,9 @@
 // A periodic pass aborts transactions open longer than their timeout (fencing the
 // producer with an epoch bump, as Kafka does) and forgets ids idle past
 // transactional.id.expiration.ms.
-import type { Coordinator } from '../coordinator.js';
+import { coordinatorPartition, type Coordinator } from '../coordinator.js';
 import type { TimerHandle } from '../groups/clock.js';
 import { ErrorCode, type ErrorName } from '../../protocol/errors.js';
-import { javaStringHash } from '../../protocol/java-compat.js';
 import {
   isIdle,
   MAX_EPOCH,
@@ -35,13 +34,6 @@ import {
 } from './types.js';
 
 const code = (name: ErrorName) => ErrorCode[name];
-
-/** The __consumer_offsets partition of a group, as Kafka places it: by String.hashCode. */
-export function partitionFor(key: string, partitions: number): number {
-  const h = javaStringHash(key);
-  // Kafka's Utils.abs maps Integer.MIN_VALUE to 0.
-  return (h === -2147483648 ? 0 : Math.abs(h)) % partitions;
-}
 
 export class TransactionCoordinator implements Coordinator {
   private readonly deps: TxnCoordinatorDeps;
@@ -211,7 +203,7 @@ export class TransactionCoordinator implements Coordinator {
     const checked = this.checkProducer(transactionalId, producerId, producerEpoch);
     if (typeof checked === 'string') return code(checked);
     const next = this.beginOrContinue(checked);
-    const offsetsPartition = partitionFor(groupId, this.deps.config.int('offsets.topic.num.partitions'));
+    const offsetsPartition = coordinatorPartition(groupId, this.deps.config.int('offsets.topic.num.partitions'));
     const set = new Set(next.partitions.get(OFFSETS_TOPIC) ?? []);
     set.add(offsetsPartition);
     next.partitions.set(OFFSETS_TOPIC, set);
@@ -251,7 +243,7 @@ export class TransactionCoordinator implements Coordinator {
     // The offsets topic's producer-state check is what fences a zombie here in Kafka.
     if (meta.producerEpoch !== req.producerEpoch) return all(code('INVALID_PRODUCER_EPOCH'));
     // The group joined with AddOffsetsToTxn; after a restart only its offsets partition says so.
-    const offsetsPartition = partitionFor(req.groupId, this.deps.config.int('offsets.topic.num.partitions'));
+    const offsetsPartition = coordinatorPartition(req.groupId, this.deps.config.int('offsets.topic.num.partitions'));
     const added = meta.groups.has(req.groupId) || meta.partitions.get(OFFSETS_TOPIC)?.has(offsetsPartition) === true;
     if (meta.status !== TxnStatus.Ongoing || !added) return all(code('INVALID_TXN_STATE'));
     const groupError = this.deps.validateGroupCommit(req.groupId, req.generationId, req.memberId, req.groupInstanceId);

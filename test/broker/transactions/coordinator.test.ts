@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ManualClock } from '../../../src/broker/groups/clock.js';
 import { nodeFs } from '../../../src/broker/storage/fs-interface.js';
-import { partitionFor, TransactionCoordinator } from '../../../src/broker/transactions/coordinator.js';
+import { TransactionCoordinator } from '../../../src/broker/transactions/coordinator.js';
+import { coordinatorPartition } from '../../../src/broker/coordinator.js';
 import { MAX_EPOCH, TxnStatus, type PendingOffset } from '../../../src/broker/transactions/state.js';
 import { TxnLog, TXN_STATE_DIR } from '../../../src/broker/transactions/txn-log.js';
 import { ErrorCode as E } from '../../../src/protocol/errors.js';
@@ -112,7 +113,7 @@ describe('transaction coordinator', () => {
     s.coordinator.initProducerId('r', 60_000, null);
     s.coordinator.addPartitions('r', 100, 0, [{ topic: 't', partitions: [1] }]);
     assert.equal(s.coordinator.addOffsets('r', 100, 0, 'g'), 0);
-    assert.deepEqual(s.coordinator.state('r')!.partitions.get('__consumer_offsets'), new Set([partitionFor('g', 50)]));
+    assert.deepEqual(s.coordinator.state('r')!.partitions.get('__consumer_offsets'), new Set([coordinatorPartition('g', 50)]));
     const toc = s.coordinator.txnOffsetCommit({
       transactionalId: 'r',
       groupId: 'g',
