@@ -1,9 +1,10 @@
 // Kill test in the spirit of Jepsen: three ktool nodes (each broker and controller), an RF-3
 // topic with min.insync.replicas=2, idempotent acks=all producers (confluent-kafka) writing
 // unique values, and every few seconds kill -9 of a random node (leader or controller
-// included) followed by a restart. Afterwards every acknowledged value is in the topic exactly
-// once, the replicas of each partition are byte-identical, and every node's metadata log
-// agrees with the others'. KTOOL_KILL_ROUNDS sets the rounds (20 here, 200 in test:soak).
+// included) followed by a restart. Meanwhile a group commits ever larger offsets. Afterwards
+// every acknowledged value is in the topic exactly once, the replicas of each partition are
+// byte-identical, every node's metadata log agrees with the others', and the group's committed
+// offset never went behind one a coordinator had acknowledged. KTOOL_KILL_ROUNDS sets the rounds (20 here, 200 in test:soak).
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -48,6 +49,46 @@ while not os.path.exists(stop):
 left = p.flush(120)
 sys.stdout.flush()
 sys.stderr.write('produced %d, unflushed %d\\n' % (n, left))
+`;
+
+// Commits offset 1, 2, 3 ... for one partition outside group management, printing each one
+// acknowledged, and reads the committed offset back after each try: a value behind the last
+// acknowledged one is a lost commit.
+const COMMITTER = `
+import os, sys, time
+from confluent_kafka import Consumer, TopicPartition, KafkaException
+bootstrap, stop = sys.argv[1:3]
+c = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'jepsen-offsets', 'enable.auto.commit': False,
+              'topic.metadata.refresh.interval.ms': 1000})
+c.assign([TopicPartition('jepsen', 0)])
+n = 0
+acked = -1
+def committed():
+    try:
+        got = c.committed([TopicPartition('jepsen', 0)], timeout=5)[0]
+        return got.offset if got.error is None else None
+    except KafkaException:
+        return None
+while not os.path.exists(stop):
+    n += 1
+    try:
+        r = c.commit(offsets=[TopicPartition('jepsen', 0, n)], asynchronous=False)
+        if r[0].error is None:
+            acked = n
+            print('ACK %d' % n, flush=True)
+    except KafkaException:
+        pass
+    got = committed()
+    if got is not None and got < acked:
+        print('BACKWARDS %d < %d' % (got, acked), flush=True)
+    time.sleep(0.02)
+final = None
+for _ in range(60):
+    final = committed()
+    if final is not None: break
+    time.sleep(1)
+print('FINAL %s %d' % (final, acked), flush=True)
+c.close()
 `;
 
 async function isrs(bootstrap: string): Promise<number[][]> {
@@ -108,7 +149,17 @@ describe('cluster kill -9 test', { timeout: 900_000 }, () => {
       child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
       finished.push(new Promise((resolve) => child.on('exit', () => resolve(err))));
     }
+    const committerScript = join(box.dir, 'committer.py');
+    writeFileSync(committerScript, COMMITTER);
+    const committer = spawn('/usr/bin/python3', [committerScript, c.bootstrap, stop], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    producers.push(committer);
+    let commitLog = '';
+    committer.stdout!.setEncoding('utf8').on('data', (d: string) => (commitLog += d));
+    const committerDone = new Promise<void>((resolve) => committer.on('exit', () => resolve()));
     await waitFor('first acknowledgements', () => (acked.every((a) => a.length > 50) ? true : undefined), 60_000);
+    await waitFor('first acknowledged commits', () => (/^ACK 5$/m.test(commitLog) ? true : undefined), 60_000);
 
     let seed = 12345;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
@@ -129,6 +180,14 @@ describe('cluster kill -9 test', { timeout: 900_000 }, () => {
     writeFileSync(stop, '');
     const reports = await Promise.all(finished);
     for (const r of reports) assert.match(r, /unflushed 0/, r);
+    await committerDone;
+    const backwards = commitLog.split('\n').filter((l) => l.startsWith('BACKWARDS'));
+    assert.deepEqual(backwards.slice(0, 5), [], `${backwards.length} reads of a committed offset went backwards`);
+    const final = /^FINAL (\d+) (\d+)$/m.exec(commitLog);
+    assert.ok(final, `the committer read no final offset: ${commitLog.slice(-500)}`);
+    const commits = commitLog.split('\n').filter((l) => l.startsWith('ACK')).length;
+    assert.ok(commits > 50, `only ${commits} commits acknowledged`);
+    assert.ok(Number(final[1]) >= Number(final[2]), `committed ${final[1]}, but ${final[2]} was acknowledged`);
     const ackedValues = acked.flat();
     assert.ok(ackedValues.length > 1000, `only ${ackedValues.length} acknowledged`);
 
