@@ -1,7 +1,7 @@
 // The embedded dev broker's public entry point. Nothing here imports from the CLI.
 import { Broker } from './broker.js';
 import { BrokerConfig } from './config/broker-config.js';
-import { HANDLERS } from './handlers/index.js';
+import { CLUSTER_HANDLERS, HANDLERS } from './handlers/index.js';
 import { ApiRegistry } from './server/api-registry.js';
 import { createDispatcher } from './server/dispatcher.js';
 import { RequestControls } from './server/request-controls.js';
@@ -151,7 +151,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   let server: BrokerServer | undefined;
   // KRaft brokers also answer DescribeQuorum, passing it on to the controllers.
   let quorumAccess: QuorumAccess | undefined;
-  const apis = new ApiRegistry(kraft ? [...HANDLERS, describeQuorumHandler(() => quorumAccess)] : HANDLERS);
+  const apis = new ApiRegistry(kraft ? [...CLUSTER_HANDLERS, describeQuorumHandler(() => quorumAccess)] : HANDLERS);
   const controls = new RequestControls();
   let broker: Broker | undefined;
   let controller: QuorumController | undefined;

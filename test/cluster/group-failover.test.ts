@@ -170,4 +170,29 @@ describe('consumer group coordinator failover', { timeout: 300_000 }, () => {
     const meta = JSON.parse(stdout) as { topics: Array<{ partitions: unknown[] }> };
     assert.equal(meta.topics[0]!.partitions.length, 10);
   });
+
+  test('a transactional producer is refused on a cluster', async () => {
+    const c = cluster!;
+    const script = `
+import sys
+from confluent_kafka import Producer, KafkaException
+p = Producer({'bootstrap.servers': sys.argv[1], 'transactional.id': 'tx-1'})
+try:
+    p.init_transactions(15)
+    print('INITIALISED')
+except KafkaException as e:
+    print('REFUSED', e.args[0].str())
+`;
+    const live = c.nodes
+      .filter((n) => n.running)
+      .map((n) => `127.0.0.1:${n.port}`)
+      .join(',');
+    const { stdout } = await exec('/usr/bin/python3', ['-c', script, live], { timeout: 60_000 });
+    // librdkafka words UNSUPPORTED_VERSION as such; the broker's log says why.
+    assert.match(stdout, /^REFUSED .*(not supported|UNSUPPORTED)/m, stdout);
+    assert.ok(
+      c.nodes.some((n) => /transactions are not supported on a ktool cluster yet/.test(n.output)),
+      'a broker logs why',
+    );
+  });
 });

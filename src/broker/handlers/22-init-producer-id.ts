@@ -2,6 +2,7 @@
 // producer. With one: the transaction coordinator bumps the id's epoch, fencing any
 // older producer with the same id (and aborting its open transaction). Before v4 a fenced
 // caller gets INVALID_PRODUCER_EPOCH, which older clients understand, instead of PRODUCER_FENCED.
+// A cluster's brokers refuse transactional ids (see CLUSTER_HANDLERS).
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiHandler } from './handler.js';
 
@@ -12,6 +13,12 @@ export const initProducerId: ApiHandler = {
   maxVersion: 5,
   handle(req, ctx) {
     if (req.transactionalId !== null && req.transactionalId !== undefined) {
+      if (ctx.broker.replicaManager) {
+        ctx.broker.log(
+          `Refused InitProducerId for transactional id ${req.transactionalId}: transactions are not supported on a ktool cluster yet`,
+        );
+        return { throttleTimeMs: 0, errorCode: ErrorCode.UNSUPPORTED_VERSION, producerId: -1, producerEpoch: -1 };
+      }
       // KIP-360 (v3+): a producer id and epoch of -1 mean "none".
       const expected =
         req.producerId !== undefined && req.producerId >= 0

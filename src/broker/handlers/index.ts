@@ -80,4 +80,13 @@ export const HANDLERS: readonly ApiHandler[] = [
   listTransactions,
 ];
 
+/**
+ * A KRaft cluster's brokers do not serve transactions yet: the transaction coordinator keeps
+ * its state and writes its markers on one broker, which a replicated partition cannot take.
+ * These APIs are left out of ApiVersions there, so clients say transactions are unsupported
+ * instead of corrupting a follower.
+ */
+const TRANSACTION_APIS = new Set([addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit]);
+export const CLUSTER_HANDLERS: readonly ApiHandler[] = HANDLERS.filter((h) => !TRANSACTION_APIS.has(h));
+
 export { NO_RESPONSE, type ApiHandler, type RequestContext } from './handler.js';
