@@ -18,6 +18,7 @@
  */
 import { CommandError, UsageError } from './tool-errors.js';
 import type { ClusterClient } from '../client/cluster.js';
+import { ConnectionError } from '../client/errors.js';
 import { ErrorCode, KafkaError, errorMessage, errorName, isRetriable } from '../protocol/errors.js';
 import type { MessageBody } from '../protocol/types.js';
 
@@ -183,6 +184,42 @@ export async function findCoordinators(
     await sleep(100 * (attempt + 1));
   }
   return out;
+}
+
+/** Errors that mean a group's coordinator or a partition's leader moved (a broker went away). */
+const MOVED = new Set([
+  'NOT_COORDINATOR',
+  'COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'NOT_LEADER_OR_FOLLOWER',
+  'LEADER_NOT_AVAILABLE',
+]);
+const GONE = new Set(['CONNECT_FAILED', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED']);
+
+/**
+ * Runs `fn` again, with fresh metadata, while the broker it needed is down or its role
+ * moved to another broker: a failover takes a few seconds, and the admin client waits it
+ * out (up to default.api.timeout.ms) instead of failing.
+ */
+export async function retryWhileBrokersMove<T>(
+  client: ClusterClient,
+  fn: () => Promise<T>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const moved =
+        (err instanceof ConnectionError && GONE.has(err.code)) ||
+        (err instanceof GroupCommandError && MOVED.has(err.code)) ||
+        (err instanceof KafkaError && MOVED.has(err.errorName));
+      if (!moved || Date.now() >= deadline) throw err;
+      await sleep(Math.min(1000, 100 * 2 ** attempt));
+      await client.refreshMetadata([]).catch(() => undefined);
+    }
+  }
 }
 
 /** Group ids by coordinator node. */

@@ -143,14 +143,11 @@ describe('consumer group coordinator failover', { timeout: 300_000 }, () => {
       .filter((n) => n.id !== before.coordinator)
       .map((n) => `127.0.0.1:${n.port}`)
       .join(',');
-    const afterKill = await waitFor(
-      'a new coordinator',
-      async () => {
-        const d = await describeGroup(survivors);
-        return d && d.coordinator !== before.coordinator ? d : undefined;
-      },
-      60_000,
-    );
+    // One try each, through every bootstrap address including the dead one: the tool waits
+    // out the failover by itself, as Kafka's admin client does.
+    const afterKill = await describeGroup(c.bootstrap);
+    assert.ok(afterKill, 'consumer-groups --describe works across the failover');
+    assert.notEqual(afterKill.coordinator, before.coordinator);
     for (const [p, o] of acked)
       assert.ok(
         (afterKill.offsets.get(p) ?? -1) >= o,
@@ -178,7 +175,7 @@ import sys
 from confluent_kafka import Producer, KafkaException
 p = Producer({'bootstrap.servers': sys.argv[1], 'transactional.id': 'tx-1'})
 try:
-    p.init_transactions(15)
+    p.init_transactions(5)
     print('INITIALISED')
 except KafkaException as e:
     print('REFUSED', e.args[0].str())

@@ -100,7 +100,9 @@ export async function runConsumerGroups(
           client = await session.connect();
           const ids = await groupIds();
           const snapshot = () =>
-            ops.describeSnapshots(client!, ids, { offsets: view === 'offsets', timeLag, timeoutMs });
+            ops.retryWhileBrokersMove(client!, () =>
+              ops.describeSnapshots(client!, ids, { offsets: view === 'offsets', timeLag, timeoutMs }),
+            );
           const render = (snapshots: Awaited<ReturnType<typeof snapshot>>) =>
             view === 'members'
               ? views.renderMembers(snapshots, flags.verbose === true)
@@ -114,7 +116,10 @@ export async function runConsumerGroups(
             if (!json && process.stdout.isTTY === true && process.stdin.isTTY === true) {
               const { runWatchView } = await import('../../views/watch-view.js');
               await runWatchView({
-                snapshot: () => ops.describeSnapshots(client!, ids, { offsets: true, timeLag, timeoutMs }),
+                snapshot: () =>
+                  ops.retryWhileBrokersMove(client!, () =>
+                    ops.describeSnapshots(client!, ids, { offsets: true, timeLag, timeoutMs }),
+                  ),
                 intervalMs,
                 iterations: limit,
                 timeLag,
