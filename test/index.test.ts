@@ -20,6 +20,7 @@ import './cluster/tutorial.test.js';
 import './cluster/clients-failover.test.js';
 import './cluster/local-cluster.test.js';
 import './cluster/group-failover.test.js';
+import './cluster/producer-ids.test.js';
 import './reliability/cluster-kill.test.js';
 import './protocol/headers.test.js';
 import './protocol/errors.test.js';

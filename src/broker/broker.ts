@@ -34,6 +34,7 @@ import { rebuildPartitionTxns, writeMarker, writeTxnCheckpoint } from './transac
 import type { ControllerChannel } from './cluster/seams.js';
 import type { ReplicaManager } from './cluster/replica-manager.js';
 import { offsetsPartitionsOf } from './cluster/offsets-partitions.js';
+import type { ProducerIdBlocks } from './cluster/producer-id-blocks.js';
 
 export interface Partition {
   topic: Topic;
@@ -149,6 +150,8 @@ export class Broker {
   replicaManager: ReplicaManager | undefined;
   /** KRaft mode: where CreateTopics, DeleteTopics and AlterPartition go. */
   controllerChannel: ControllerChannel | undefined;
+  /** KRaft mode: producer ids in blocks from the active controller (AllocateProducerIds). */
+  producerIdBlocks: ProducerIdBlocks | undefined;
 
   readonly log: (line: string) => void;
 
@@ -924,9 +927,12 @@ export class Broker {
       this.nextPid = start;
       this.pidLimit = start + PRODUCER_ID_BLOCK;
     }
-    const local = this.nextPid++;
-    // Each broker of a cluster hands out ids from its own stripe, so no two producers share one.
-    return this.replicaManager ? local * 1024 + (this.nodeId & 1023) : local;
+    return this.nextPid++;
+  }
+
+  /** A fresh producer id for an idempotent producer: on a cluster, from the controller's blocks. */
+  allocateProducerId(): Promise<number> | number {
+    return this.producerIdBlocks ? this.producerIdBlocks.next() : this.nextProducerId();
   }
 
   // ---- configs ------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 import { Broker } from './broker.js';
 import { BrokerConfig } from './config/broker-config.js';
 import { CLUSTER_HANDLERS, HANDLERS } from './handlers/index.js';
+import { ProducerIdBlocks } from './cluster/producer-id-blocks.js';
 import { ApiRegistry } from './server/api-registry.js';
 import { createDispatcher } from './server/dispatcher.js';
 import { RequestControls } from './server/request-controls.js';
@@ -276,6 +277,12 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         leaderHint: () => quorum.raft.leaderId,
       });
       b.controllerChannel = channel;
+      b.producerIdBlocks = new ProducerIdBlocks({
+        channel,
+        brokerId: kraft.nodeId,
+        brokerEpoch: () => manager.brokerEpoch,
+        log,
+      });
       replicas = startReplicaManager(b, kraft, config, image, channel, () => manager.brokerEpoch, log);
       const rm = replicas;
       b.replicaManager = rm;

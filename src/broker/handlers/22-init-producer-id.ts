@@ -4,6 +4,7 @@
 // caller gets INVALID_PRODUCER_EPOCH, which older clients understand, instead of PRODUCER_FENCED.
 // A cluster's brokers refuse transactional ids (see CLUSTER_HANDLERS).
 import { ErrorCode } from '../../protocol/errors.js';
+import { NoProducerIdsError } from '../cluster/producer-id-blocks.js';
 import type { ApiHandler } from './handler.js';
 
 export const initProducerId: ApiHandler = {
@@ -11,7 +12,7 @@ export const initProducerId: ApiHandler = {
   name: 'InitProducerId',
   minVersion: 0,
   maxVersion: 5,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     if (req.transactionalId !== null && req.transactionalId !== undefined) {
       if (ctx.broker.replicaManager) {
         ctx.broker.log(
@@ -33,6 +34,18 @@ export const initProducerId: ApiHandler = {
     }
     // Without a transactional id Kafka hands out a fresh id each time, even when the
     // caller asks to bump the epoch of an old one (KIP-360).
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: ctx.broker.nextProducerId(), producerEpoch: 0 };
+    try {
+      const producerId = await ctx.broker.allocateProducerId();
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 };
+    } catch (err) {
+      // A cluster's broker waits for the controller's next block; the client retries.
+      if (!(err instanceof NoProducerIdsError)) throw err;
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+        producerId: -1,
+        producerEpoch: -1,
+      };
+    }
   },
 };

@@ -18,6 +18,7 @@ import { API_ALTER_PARTITION, API_CREATE_TOPICS, API_DELETE_TOPICS, TopicControl
 import { TopicChanges } from './topic-changes.js';
 import { MetadataImage } from './metadata-image.js';
 import { API_BROKER_HEARTBEAT, API_BROKER_REGISTRATION, BrokerRegistry } from './broker-registry.js';
+import { API_ALLOCATE_PRODUCER_IDS, ProducerIdControl } from './producer-id-control.js';
 
 const API_VERSIONS = 18;
 const API_CREATE_PARTITIONS = 37;
@@ -39,6 +40,7 @@ const CONTROLLER_APIS: ReadonlyArray<{ apiKey: number; minVersion: number; maxVe
   { apiKey: API.FetchSnapshot, minVersion: 0, maxVersion: 1 },
   { apiKey: API_BROKER_REGISTRATION, minVersion: 0, maxVersion: 3 },
   { apiKey: API_BROKER_HEARTBEAT, minVersion: 0, maxVersion: 1 },
+  { apiKey: API_ALLOCATE_PRODUCER_IDS, minVersion: 0, maxVersion: 0 },
 ];
 
 /**
@@ -87,6 +89,7 @@ export function createControllerDispatcher(
   registry: BrokerRegistry,
   topics: TopicControl,
   changes = new TopicChanges(raft, topics.image, topics),
+  producerIds = new ProducerIdControl({ raft, image: topics.image, write: (r) => topics.write(r) }),
 ): FrameHandler {
   return (frame: Buffer) => {
     const header = decodeRequestHeader(frame);
@@ -125,7 +128,9 @@ export function createControllerDispatcher(
                   ? registry.handleRegistration(body)
                   : header.apiKey === API_BROKER_HEARTBEAT
                     ? registry.handleHeartbeat(body)
-                    : raft.handle(header.apiKey, body)!;
+                    : header.apiKey === API_ALLOCATE_PRODUCER_IDS
+                      ? producerIds.handleAllocateProducerIds(body)
+                      : raft.handle(header.apiKey, body)!;
     const finish = (res: object) => encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, res);
     return result instanceof Promise ? result.then(finish) : finish(result);
   };

@@ -43,6 +43,10 @@ export class MetadataImage {
   readonly topics = new Map<string, TopicImage>();
   /** The offset of the last record applied; -1 before any. */
   lastOffset = -1;
+  /** The first producer id no block has taken yet (ProducerIdsRecord). */
+  nextProducerId = 0;
+  /** Who took the last block, for the snapshot's ProducerIdsRecord. */
+  private producerIdsOwner = { brokerId: -1, brokerEpoch: -1 };
   private readonly topicNames = new Map<string, string>();
 
   apply(batches: readonly CommittedBatch[]): void {
@@ -135,6 +139,14 @@ export class MetadataImage {
         }
         break;
       }
+      case 'ProducerIdsRecord': {
+        const next = Number(body.nextProducerId);
+        if (next > this.nextProducerId) {
+          this.nextProducerId = next;
+          this.producerIdsOwner = { brokerId: body.brokerId, brokerEpoch: Number(body.brokerEpoch) };
+        }
+        break;
+      }
       default:
         // Records this image does not model yet (configs, quotas, ACLs, ...) still sit in the log.
         break;
@@ -146,6 +158,7 @@ export class MetadataImage {
     this.brokers.clear();
     this.topics.clear();
     this.topicNames.clear();
+    this.nextProducerId = 0;
     values.forEach((v) => this.applyRecord(v, -1));
     this.lastOffset = endOffset - 1;
   }
@@ -166,6 +179,10 @@ export class MetadataImage {
         }),
       );
     }
+    if (this.nextProducerId > 0)
+      out.push(
+        encodeMetadataRecord('ProducerIdsRecord', 0, { ...this.producerIdsOwner, nextProducerId: this.nextProducerId }),
+      );
     for (const t of this.topics.values()) {
       out.push(encodeMetadataRecord('TopicRecord', 0, { name: t.name, topicId: t.topicId }));
       for (const [name, value] of t.configs)

@@ -38,7 +38,7 @@ export const API = {
 export const RAFT_REQUEST_VERSIONS: Readonly<Record<number, number>> = {
   1: 16,
   // Requests a broker forwards to the active controller: CreateTopics, DeleteTopics, CreatePartitions,
-  // IncrementalAlterConfigs (topics) and AlterPartition.
+  // IncrementalAlterConfigs (topics), AlterPartition and AllocateProducerIds.
   19: 7,
   20: 6,
   37: 3,
@@ -51,6 +51,7 @@ export const RAFT_REQUEST_VERSIONS: Readonly<Record<number, number>> = {
   59: 0,
   62: 3,
   63: 1,
+  67: 0,
 };
 
 /** ControlRecordType.LEADER_CHANGE. */
