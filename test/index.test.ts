@@ -21,6 +21,7 @@ import './cluster/clients-failover.test.js';
 import './cluster/local-cluster.test.js';
 import './cluster/group-failover.test.js';
 import './cluster/producer-ids.test.js';
+import './cluster/leader-election.test.js';
 import './reliability/cluster-kill.test.js';
 import './protocol/headers.test.js';
 import './protocol/errors.test.js';

@@ -218,6 +218,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           sessionTimeoutMs: kraft.sessionTimeoutMs,
           defaultPartitions: config.int('num.partitions'),
           defaultReplicationFactor: config.int('default.replication.factor'),
+          leaderRebalance: {
+            enabled: config.bool('auto.leader.rebalance.enable'),
+            intervalMs: config.int('leader.imbalance.check.interval.seconds') * 1000,
+            percent: config.int('leader.imbalance.per.broker.percentage'),
+          },
           onCommit: () => onImageChange(),
         });
       } else {

@@ -111,3 +111,32 @@ export async function forwardTopicConfigs(
     }));
   }
 }
+
+const API_ELECT_LEADERS = 43;
+
+/** Leader elections: only the controller can move leaderships. */
+export async function forwardElectLeaders(channel: ControllerChannel, req: MessageBody): Promise<object> {
+  const wanted = req.topicPartitions as Array<{ topic: string; partitions: number[] }> | null;
+  try {
+    const res = await channel.send(API_ELECT_LEADERS, {
+      electionType: req.electionType ?? 0,
+      topicPartitions: wanted,
+      timeoutMs: req.timeoutMs ?? 30_000,
+    });
+    return { throttleTimeMs: 0, errorCode: res.errorCode, replicaElectionResults: res.replicaElectionResults };
+  } catch (err) {
+    const message = unreachable(err);
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      replicaElectionResults: (wanted ?? []).map((t) => ({
+        topic: t.topic,
+        partitionResult: t.partitions.map((partitionId) => ({
+          partitionId,
+          errorCode: ErrorCode.REQUEST_TIMED_OUT,
+          errorMessage: message,
+        })),
+      })),
+    };
+  }
+}

@@ -110,6 +110,7 @@ function b(name: string, type: ConfigType, def: string | null, dynamic = false):
 export const BROKER_CONFIGS: BrokerConfigDef[] = [
   b('advertised.listeners', 'STRING', null, true),
   b('auto.create.topics.enable', 'BOOLEAN', 'true'),
+  b('auto.leader.rebalance.enable', 'BOOLEAN', 'true'),
   b('broker.heartbeat.interval.ms', 'INT', '2000'),
   b('broker.id', 'INT', '-1'),
   b('broker.session.timeout.ms', 'INT', '9000'),
@@ -147,6 +148,8 @@ export const BROKER_CONFIGS: BrokerConfigDef[] = [
   b('log.dir', 'STRING', '/tmp/kafka-logs'),
   b('log.dirs', 'STRING', null),
   b('log.flush.interval.messages', 'LONG', LONG_MAX, true),
+  b('leader.imbalance.check.interval.seconds', 'LONG', '300'),
+  b('leader.imbalance.per.broker.percentage', 'INT', '10'),
   b('log.flush.interval.ms', 'LONG', null, true),
   b('log.index.interval.bytes', 'INT', '4096', true),
   b('log.index.size.max.bytes', 'INT', '10485760', true),

@@ -30,6 +30,7 @@ import { describeConfigs } from './32-describe-configs.js';
 import { alterConfigs } from './33-alter-configs.js';
 import { describeLogDirs } from './35-describe-log-dirs.js';
 import { createPartitions } from './37-create-partitions.js';
+import { electLeaders } from './43-elect-leaders.js';
 import { deleteGroups } from './42-delete-groups.js';
 import { incrementalAlterConfigs } from './44-incremental-alter-configs.js';
 import { offsetDelete } from './47-offset-delete.js';
@@ -52,6 +53,7 @@ export const HANDLERS: readonly ApiHandler[] = [
   describeConfigs,
   alterConfigs,
   createPartitions,
+  electLeaders,
   incrementalAlterConfigs,
   describeCluster,
   offsetCommit,

@@ -19,6 +19,7 @@ import { TopicChanges } from './topic-changes.js';
 import { MetadataImage } from './metadata-image.js';
 import { API_BROKER_HEARTBEAT, API_BROKER_REGISTRATION, BrokerRegistry } from './broker-registry.js';
 import { API_ALLOCATE_PRODUCER_IDS, ProducerIdControl } from './producer-id-control.js';
+import { API_ELECT_LEADERS, LeaderElection } from './leader-election.js';
 
 const API_VERSIONS = 18;
 const API_CREATE_PARTITIONS = 37;
@@ -41,6 +42,7 @@ const CONTROLLER_APIS: ReadonlyArray<{ apiKey: number; minVersion: number; maxVe
   { apiKey: API_BROKER_REGISTRATION, minVersion: 0, maxVersion: 3 },
   { apiKey: API_BROKER_HEARTBEAT, minVersion: 0, maxVersion: 1 },
   { apiKey: API_ALLOCATE_PRODUCER_IDS, minVersion: 0, maxVersion: 0 },
+  { apiKey: API_ELECT_LEADERS, minVersion: 0, maxVersion: 2 },
 ];
 
 /**
@@ -90,6 +92,7 @@ export function createControllerDispatcher(
   topics: TopicControl,
   changes = new TopicChanges(raft, topics.image, topics),
   producerIds = new ProducerIdControl({ raft, image: topics.image, write: (r) => topics.write(r) }),
+  elections = new LeaderElection({ raft, image: topics.image, write: (r) => topics.write(r), log: () => {} }),
 ): FrameHandler {
   return (frame: Buffer) => {
     const header = decodeRequestHeader(frame);
@@ -130,7 +133,9 @@ export function createControllerDispatcher(
                     ? registry.handleHeartbeat(body)
                     : header.apiKey === API_ALLOCATE_PRODUCER_IDS
                       ? producerIds.handleAllocateProducerIds(body)
-                      : raft.handle(header.apiKey, body)!;
+                      : header.apiKey === API_ELECT_LEADERS
+                        ? elections.handleElectLeaders(body)
+                        : raft.handle(header.apiKey, body)!;
     const finish = (res: object) => encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, res);
     return result instanceof Promise ? result.then(finish) : finish(result);
   };
@@ -158,6 +163,8 @@ export interface QuorumControllerOptions {
   defaultPartitions?: number;
   defaultReplicationFactor?: number;
   onCommit?: (batches: CommittedBatch[]) => void;
+  /** auto.leader.rebalance.enable, leader.imbalance.check.interval.seconds and leader.imbalance.per.broker.percentage. */
+  leaderRebalance?: { enabled: boolean; intervalMs: number; percent: number };
 }
 
 export async function startQuorumController(opts: QuorumControllerOptions): Promise<QuorumController> {
@@ -202,6 +209,20 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
     defaultPartitions: opts.defaultPartitions,
     defaultReplicationFactor: opts.defaultReplicationFactor,
   });
+  const elections = new LeaderElection({ raft, image, write: (r) => topicControl.write(r), log });
+  const rebalance = opts.leaderRebalance;
+  const rebalanceTimer =
+    rebalance?.enabled === true
+      ? setInterval(
+          () => {
+            elections
+              .rebalance(rebalance.percent)
+              .catch((err: Error) => log(`Leader rebalance failed: ${err.message}`));
+          },
+          Math.max(100, rebalance.intervalMs),
+        )
+      : undefined;
+  rebalanceTimer?.unref();
   const registry = new BrokerRegistry({
     raft,
     image,
@@ -216,13 +237,14 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
     maxConnections: 2 ** 31 - 1,
     maxConnectionsPerIp: 2 ** 31 - 1,
     idleTimeoutMs: 0,
-    handle: createControllerDispatcher(raft, registry, topicControl),
+    handle: createControllerDispatcher(raft, registry, topicControl, undefined, undefined, elections),
     log,
   });
   let bound;
   try {
     bound = await server.listen();
   } catch (err) {
+    clearInterval(rebalanceTimer);
     registry.stop();
     transport.close();
     raftLog.close();
@@ -244,6 +266,7 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
     ports,
     close() {
       closing ??= (async () => {
+        clearInterval(rebalanceTimer);
         registry.stop();
         await raft.close();
         await server.close();

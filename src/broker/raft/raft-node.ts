@@ -38,7 +38,7 @@ export const API = {
 export const RAFT_REQUEST_VERSIONS: Readonly<Record<number, number>> = {
   1: 16,
   // Requests a broker forwards to the active controller: CreateTopics, DeleteTopics, CreatePartitions,
-  // IncrementalAlterConfigs (topics), AlterPartition and AllocateProducerIds.
+  // IncrementalAlterConfigs (topics), AlterPartition, AllocateProducerIds and ElectLeaders.
   19: 7,
   20: 6,
   37: 3,
@@ -52,6 +52,7 @@ export const RAFT_REQUEST_VERSIONS: Readonly<Record<number, number>> = {
   62: 3,
   63: 1,
   67: 0,
+  43: 2,
 };
 
 /** ControlRecordType.LEADER_CHANGE. */

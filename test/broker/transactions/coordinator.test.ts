@@ -113,7 +113,10 @@ describe('transaction coordinator', () => {
     s.coordinator.initProducerId('r', 60_000, null);
     s.coordinator.addPartitions('r', 100, 0, [{ topic: 't', partitions: [1] }]);
     assert.equal(s.coordinator.addOffsets('r', 100, 0, 'g'), 0);
-    assert.deepEqual(s.coordinator.state('r')!.partitions.get('__consumer_offsets'), new Set([coordinatorPartition('g', 50)]));
+    assert.deepEqual(
+      s.coordinator.state('r')!.partitions.get('__consumer_offsets'),
+      new Set([coordinatorPartition('g', 50)]),
+    );
     const toc = s.coordinator.txnOffsetCommit({
       transactionalId: 'r',
       groupId: 'g',
