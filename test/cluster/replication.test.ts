@@ -280,4 +280,41 @@ describe('replicated cluster of three processes', { timeout: 240_000 }, () => {
       );
     }
   });
+
+  test('log-dirs lists on each broker only the replicas the metadata assigns it', async () => {
+    const c = cluster!;
+    await exec(process.execPath, [
+      BIN,
+      'topics',
+      '--bootstrap-server',
+      c.bootstrap,
+      '--create',
+      '--topic',
+      'rf2',
+      '--partitions',
+      '3',
+      '--replication-factor',
+      '2',
+    ]);
+    const assigned = await waitFor('rf2 placed', async () => {
+      const ps = await partitions(c.bootstrap, 'rf2');
+      return ps.length === 3 && ps.every((p) => p.replicas.length === 2) ? ps : undefined;
+    });
+    const { stdout } = await exec(process.execPath, [BIN, 'log-dirs', '--describe', '--bootstrap-server', c.bootstrap]);
+    const described = JSON.parse(stdout.split('\n').filter(Boolean).at(-1)!) as {
+      brokers: Array<{ broker: number; logDirs: Array<{ partitions: Array<{ partition: string }> }> }>;
+    };
+    for (const n of c.nodes) {
+      const expected = assigned
+        .filter((p) => p.replicas.some((r: { id: number }) => r.id === n.id))
+        .map((p) => `rf2-${p.partition}`)
+        .sort();
+      const listed = described.brokers
+        .find((b) => b.broker === n.id)!
+        .logDirs[0]!.partitions.map((p) => p.partition)
+        .filter((name) => name.startsWith('rf2-'))
+        .sort();
+      assert.deepEqual(listed, expected, `broker ${n.id}`);
+    }
+  });
 });

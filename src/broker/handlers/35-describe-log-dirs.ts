@@ -1,5 +1,5 @@
 // DescribeLogDirs v0-4. The dev broker keeps every partition in one directory (the first
-// of log.dirs), so it always reports exactly one log dir. Left out: future replicas
+// of log.dirs), so it always reports exactly one log dir, with the replicas it hosts. Left out: future replicas
 // (isFutureKey is always false, offsetLag always 0) and per-dir errors (a dir that
 // cannot be read still reports its partitions). v4's totalBytes/usableBytes come from
 // statfs on the directory, -1 when the platform cannot tell.
@@ -22,15 +22,20 @@ export const describeLogDirs: ApiHandler = {
   handle(req, ctx) {
     const { broker } = ctx;
     const wanted = req.topics as TopicRequest[] | null;
+    // On a cluster a broker reports only the replicas the metadata assigns it.
+    const hosted = (topic: Topic, i: number) =>
+      topic.partitions[i] !== undefined &&
+      (broker.cluster === undefined ||
+        broker.cluster.partition(topic.name, i)?.replicas.includes(broker.nodeId) === true);
     // null asks for every partition; a list asks for those partitions only.
     const selected: Array<{ topic: Topic; partitions: number[] }> = [];
     if (wanted === null) {
       for (const topic of broker.listTopics())
-        selected.push({ topic, partitions: topic.partitions.map((p) => p.index) });
+        selected.push({ topic, partitions: topic.partitions.map((p) => p.index).filter((i) => hosted(topic, i)) });
     } else {
       for (const t of wanted) {
         const topic = broker.topic(t.topic);
-        if (topic) selected.push({ topic, partitions: t.partitions.filter((i) => topic.partitions[i] !== undefined) });
+        if (topic) selected.push({ topic, partitions: t.partitions.filter((i) => hosted(topic, i)) });
       }
     }
     const topics = selected
