@@ -7,6 +7,7 @@ import type { Group, JoinResult, SyncResult } from './group.js';
 import { GroupAdmin } from './group-admin.js';
 import { GroupRegistry } from './group-registry.js';
 import { GroupMembership } from './membership.js';
+import { GroupSync } from './group-sync.js';
 import { OffsetCommits } from './offset-commits.js';
 import { joinError, syncError } from './group.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -34,12 +35,14 @@ const OFFSETS_TOPIC = '__consumer_offsets';
 export class GroupCoordinator implements Coordinator {
   private readonly reg: GroupRegistry;
   private readonly membership: GroupMembership;
+  private readonly sync: GroupSync;
   private readonly offsets: OffsetCommits;
   private readonly admin: GroupAdmin;
 
   constructor(deps: CoordinatorDeps) {
     this.reg = new GroupRegistry(deps);
     this.membership = new GroupMembership(this.reg);
+    this.sync = new GroupSync(this.reg, this.membership);
     this.offsets = new OffsetCommits(this.reg, this.membership);
     this.admin = new GroupAdmin(this.reg);
     this.offsets.scheduleRetention();
@@ -50,7 +53,7 @@ export class GroupCoordinator implements Coordinator {
   }
 
   syncGroup(req: SyncGroupRequest): Promise<SyncResult> {
-    return this.membership.syncGroup(req);
+    return this.sync.syncGroup(req);
   }
 
   heartbeat(req: HeartbeatRequest): number {

@@ -1,9 +1,11 @@
-// Group membership and rebalances (JoinGroup, SyncGroup, Heartbeat, LeaveGroup), as Kafka's
-// classic protocol runs them. JoinGroup and SyncGroup answers wait for the rebalance to get
-// there, so those two return promises; the rest answer at once.
+// Group membership and rebalances (JoinGroup, Heartbeat, LeaveGroup, and the rebalance state
+// SyncGroup completes: group-sync.ts), as Kafka's classic protocol runs them. JoinGroup's answer
+// waits for the rebalance to get there, so it returns a promise; the rest answer at once.
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/errors.js';
 import { Group, joinError, Member, syncError, type JoinResult, type SyncResult } from './group.js';
+
+const EMPTY = Buffer.alloc(0);
 import type { GroupRegistry } from './group-registry.js';
 import {
   NEW_MEMBER_JOIN_TIMEOUT_MS,
@@ -11,10 +13,7 @@ import {
   type JoinGroupRequest,
   type LeaveResult,
   type LeavingMember,
-  type SyncGroupRequest,
 } from './types.js';
-
-const EMPTY = Buffer.alloc(0);
 
 export class GroupMembership {
   constructor(private readonly reg: GroupRegistry) {}
@@ -385,7 +384,7 @@ export class GroupMembership {
     this.prepareRebalance(group, `Removing ${late.join(', ')} on pending sync request expiration`);
   }
 
-  private removePendingSyncMember(group: Group, memberId: string): void {
+  removePendingSyncMember(group: Group, memberId: string): void {
     group.pendingSyncMembers.delete(memberId);
     if (group.pendingSyncMembers.size === 0) this.reg.cancelSyncTimer(group);
   }
@@ -395,7 +394,7 @@ export class GroupMembership {
     this.propagateAssignment(group, error);
   }
 
-  private propagateAssignment(group: Group, error: number): void {
+  propagateAssignment(group: Group, error: number): void {
     const ok = error === ErrorCode.NONE;
     for (const m of [...group.members.values()]) {
       const result: SyncResult = {
@@ -474,75 +473,6 @@ export class GroupMembership {
       return ErrorCode.NONE;
     }
     return group.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
-  }
-
-  syncGroup(req: SyncGroupRequest): Promise<SyncResult> {
-    return new Promise((resolve) => this.handleSync(req, resolve));
-  }
-
-  private handleSync(req: SyncGroupRequest, cb: (r: SyncResult) => void): void {
-    const status = this.reg.groupStatus(req.groupId, false);
-    if (status !== ErrorCode.NONE) return cb(syncError(status));
-    const group = this.reg.groups.get(req.groupId);
-    if (!group) return cb(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
-    const error = this.validateSync(group, req);
-    if (error !== ErrorCode.NONE) return cb(syncError(error));
-    const member = group.get(req.memberId)!;
-    switch (group.state) {
-      case 'Empty':
-        return cb(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
-      case 'PreparingRebalance':
-        return cb(syncError(ErrorCode.REBALANCE_IN_PROGRESS));
-      case 'CompletingRebalance': {
-        group.maybeInvokeSyncCallback(member, syncError(ErrorCode.REBALANCE_IN_PROGRESS));
-        member.syncCallback = cb;
-        this.removePendingSyncMember(group, member.memberId);
-        if (group.isLeader(member.memberId)) {
-          this.reg.deps.log(
-            `Assignment received from leader ${member.memberId} for group ${group.groupId} generation ${group.generationId}; ${group.size} member(s), ${group.staticMemberCount} static`,
-          );
-          const given = new Map<string, Buffer>();
-          for (const a of req.assignments) given.set(a.memberId, Buffer.from(a.assignment));
-          const missing: string[] = [];
-          for (const m of group.members.values()) {
-            const a = given.get(m.memberId);
-            if (a === undefined) missing.push(m.memberId);
-            m.assignment = a ?? EMPTY;
-          }
-          if (missing.length > 0)
-            this.reg.deps.log(
-              `Leader of group ${group.groupId} gave no assignment to ${missing.join(', ')}; they get an empty one`,
-            );
-          this.propagateAssignment(group, ErrorCode.NONE);
-          group.transitionTo('Stable', this.reg.clock.now());
-        }
-        return;
-      }
-      case 'Stable':
-        this.removePendingSyncMember(group, member.memberId);
-        cb({
-          errorCode: ErrorCode.NONE,
-          protocolType: group.protocolType,
-          protocolName: group.protocolName,
-          assignment: member.assignment,
-        });
-        this.scheduleHeartbeat(group, member);
-        return;
-      case 'Dead':
-        return cb(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
-    }
-  }
-
-  private validateSync(group: Group, req: SyncGroupRequest): number {
-    if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    const err = this.validateCurrentMember(group, req.memberId, req.groupInstanceId);
-    if (err !== ErrorCode.NONE) return err;
-    if (req.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
-    if (req.protocolType !== null && req.protocolType !== group.protocolType)
-      return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
-    if (req.protocolName !== null && req.protocolName !== group.protocolName)
-      return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
-    return ErrorCode.NONE;
   }
 
   heartbeat(req: HeartbeatRequest): number {
