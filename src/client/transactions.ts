@@ -10,14 +10,15 @@ import { ErrorCode, errorName, isRetriable } from '../protocol/errors.js';
 import type { MessageBody } from '../protocol/types.js';
 import type { BrokerConnection } from './broker-connection.js';
 import type { ClusterClient } from './cluster.js';
-import { ProducerConfigError, resolveIdempotence } from './producer-config.js';
 import {
   DEFAULT_PRODUCER_OPTIONS,
-  ProducerError,
-  type Producer,
+  ProducerConfigError,
+  resolveIdempotence,
   type ProducerOptions,
-  type TransactionHooks,
-} from './producer.js';
+} from './producer-config.js';
+import type { Producer } from './producer.js';
+import type { TransactionHooks } from './producer-accumulator.js';
+import { ProducerError } from './producer-batches.js';
 
 const FIND_COORDINATOR = 10;
 const INIT_PRODUCER_ID = 22;

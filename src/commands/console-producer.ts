@@ -209,7 +209,7 @@ Beyond Kafka: --transactional-id ID sends the input in a transaction (all of it,
       maxBlockMs: 60000,
       bufferMemory: 33554432,
       ...ops.producerOptionsFromProperties(producerProps),
-    } as import('../client/producer.js').ProducerOptions;
+    } as import('../client/producer-config.js').ProducerOptions;
     const codecName = f['compression-codec'] ?? producerProps['compression.type'] ?? 'none';
     if (!(codecName in CODECS))
       throw new KtoolError(

@@ -107,7 +107,7 @@ Sends --num-records records of --record-size bytes (or lines of --payload-file) 
           `Reading payloads from: ${f['payload-file']}\nNumber of messages read: ${payload.length}\n`,
         );
     }
-    let producer: Partial<import('../client/producer.js').ProducerOptions> = {
+    let producer: Partial<import('../client/producer-config.js').ProducerOptions> = {
       acks: -1,
       lingerMs: 0,
       ...cp.producerOptionsFromProperties(props),

@@ -2,7 +2,8 @@
 // Reads as a stream with backpressure, so input of any size runs in bounded memory.
 import { fstatSync } from 'node:fs';
 import type { ClusterClient } from '../client/cluster.js';
-import { Producer, resolveProducerOptions, type ProduceFailure, type ProducerOptions } from '../client/producer.js';
+import { Producer } from '../client/producer.js';
+import { resolveProducerOptions, type ProduceFailure, type ProducerOptions } from '../client/producer-config.js';
 import { parseBooleanProperty } from '../client/producer-config.js';
 import { LineSplitter } from '../formats/line-splitter.js';
 import { LineFormatError, LineMessageReader, type LineReaderOptions } from '../formats/line-reader.js';

@@ -1,7 +1,8 @@
 // producer-perf-test's engine: send N records as fast as allowed, measure per-record
 // latency (append to acknowledgement), report windows and a final summary as Kafka does.
 import type { ClusterClient } from '../client/cluster.js';
-import { Producer, resolveProducerOptions, type ProducerOptions } from '../client/producer.js';
+import { Producer } from '../client/producer.js';
+import { resolveProducerOptions, type ProducerOptions } from '../client/producer-config.js';
 import { TransactionalProducer } from '../client/transactions.js';
 
 export interface ProducerPerfOptions {
