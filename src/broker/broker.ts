@@ -741,8 +741,6 @@ export class Broker {
     let appended: { baseOffset: number; lastOffset: number };
     try {
       appended = log.append(records, {
-        recordCount: checked.recordCount,
-        maxTimestamp: appendTime >= 0 ? appendTime : checked.maxTimestamp,
         leaderEpoch: this.replicaManager?.leaderEpochOf(partition) ?? 0,
       });
     } catch (err) {

@@ -1,106 +1,48 @@
 /**
  * The durable log of one partition: a directory `<dataDir>/<topic>-<partition>/`
- * holding ordered segments, plus a `log-start-offset` checkpoint.
- *
- * Single replica, so highWatermark == logEndOffset. All I/O is synchronous so
- * an append (offset assignment + write + index update) is atomic with respect
- * to every other request on the broker's single thread.
+ * holding ordered segments, plus a `log-start-offset` checkpoint. On a single broker the
+ * high watermark is the log end; a cluster's replica manager sets it. All I/O is
+ * synchronous so an append (offset assignment + write + index update) is atomic with
+ * respect to every other request on the broker's single thread.
  */
-import { join } from 'node:path';
 import {
   BATCH_HEADER_SIZE,
-  LOG_OVERHEAD,
-  MIN_BATCH_LENGTH,
   assignOffsets,
   readBaseOffset,
   readBatchHeader,
-  readLastOffsetDelta,
-  recordTimestamps,
   setLogAppendTime,
-  type BatchHeader,
 } from '../../protocol/record-batch.js';
 import { StorageError, storageError } from './errors.js';
-import { atomicWriteFile, nodeFs, type StorageFs } from './fs-interface.js';
-import { commitSwap, completeSwap, recoverInterruptedClean } from './clean-swap.js';
+import { nodeFs, type StorageFs } from './fs-interface.js';
+import { commitSwap, completeSwap } from './clean-swap.js';
 import { cleaningSteps, type CleanerSettings, type CleanResult, type Codecs, type TxnView } from './log-cleaner.js';
 import type { ReplicaLog } from './replica-log.js';
 import { resolveLogConfig, type LogConfig } from './log-config.js';
-import { LOG_SUFFIX, LogSegment, parseSegmentFileName, type AppendedBatch, type LocatedBatch } from './segment.js';
+import { LogSegment, type LocatedBatch } from './segment.js';
+import { loadSegments, writeLogStartCheckpoint } from './log-recovery.js';
+import { maxTimestampOffset, offsetForTimestamp, type TimestampOffset } from './log-time-lookup.js';
+import { corruptBatch, describeBatches, wholeBatchPrefix } from './batch-framing.js';
+import { expiredSegmentCount } from './retention.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  Clock,
+  LogFn,
+  PartitionLogDeps,
+  ReadOptions,
+  ReadResult,
+  RecentBatch,
+  RetentionResult,
+} from './log-types.js';
 
-export const LOG_START_OFFSET_FILE = 'log-start-offset';
+export { LOG_START_OFFSET_FILE } from './log-recovery.js';
+export type { TimestampOffset } from './log-time-lookup.js';
 
 export type { LogConfig } from './log-config.js';
-export type Clock = () => number;
-export type LogFn = (msg: string) => void;
-
-/** Dependencies of a partition log, as an options object (alternative to positional arguments). */
-export interface PartitionLogDeps {
-  fs?: StorageFs;
-  /** Clock in ms (segment.ms, retention, lastModified). */
-  now?: Clock;
-  /** Receives recovery and retention messages. */
-  log?: LogFn;
-  /** The broker stopped cleanly last time: the last segment is loaded like the others, not recovered. */
-  cleanShutdown?: boolean;
-}
+export type * from './log-types.js';
 
 export function partitionDirName(topic: string, partition: number): string {
   return `${topic}-${partition}`;
-}
-
-export interface AppendOptions {
-  /** Accepted for callers that already validated; recomputed from the batch headers. */
-  maxTimestamp?: number;
-  recordCount?: number;
-  /** Stamp every batch with this LogAppendTime (topic uses message.timestamp.type=LogAppendTime). */
-  logAppendTime?: number;
-  /**
-   * A follower's append: the batches keep the offsets the leader gave them (the first must
-   * start at the log end), so replicas stay byte-identical.
-   */
-  keepOffsets?: boolean;
-  /** The leader epoch stamped into every batch (a cluster leader's); 0 by default. */
-  leaderEpoch?: number;
-}
-
-export interface AppendResult {
-  baseOffset: number;
-  lastOffset: number;
-  /** The stamped time, or -1 when batches keep their CreateTime. */
-  logAppendTime: number;
-  logStartOffset: number;
-}
-
-export interface ReadOptions {
-  /** KIP-74: return the first batch whole even if it is larger than maxBytes. */
-  minOneBatch?: boolean;
-}
-
-export interface ReadResult {
-  /** Stored batch bytes, whole batches only, in offset order. */
-  chunks: Buffer[];
-  bytes: number;
-  /** Offset after the last returned batch (== fetchOffset when nothing was returned). */
-  nextOffset: number;
-  logStartOffset: number;
-  logEndOffset: number;
-  highWatermark: number;
-}
-
-export interface TimestampOffset {
-  offset: number;
-  timestamp: number;
-}
-
-export interface RetentionResult {
-  deletedSegments: number;
-  deletedBytes: number;
-  logStartOffset: number;
-}
-
-export interface RecentBatch extends BatchHeader {
-  position: number;
-  segmentBaseOffset: number;
 }
 
 export class PartitionLog implements ReplicaLog {
@@ -160,67 +102,14 @@ export class PartitionLog implements ReplicaLog {
 
   private recover(cleanShutdown: boolean): void {
     const { fs, dir } = this;
-    const interrupted = recoverInterruptedClean(fs, dir);
-    if (interrupted !== null) this.log(`${dir}: ${interrupted}`);
-    const bases = new Set<number>();
-    const indexOnly = new Set<string>();
-    for (const name of fs.readdirSync(dir)) {
-      if (name.endsWith('.tmp') || name.endsWith('.deleted')) {
-        fs.rmSync(join(dir, name), { force: true });
-        continue;
-      }
-      const parsed = parseSegmentFileName(name);
-      if (!parsed) continue;
-      if (parsed.suffix === LOG_SUFFIX) bases.add(parsed.baseOffset);
-      else indexOnly.add(name);
-    }
-    for (const name of indexOnly) {
-      if (!bases.has(parseSegmentFileName(name)!.baseOffset)) {
-        this.log(`${join(dir, name)}: removing index file without a log segment`);
-        fs.unlinkSync(join(dir, name));
-      }
-    }
-    const checkpoint = this.readLogStartCheckpoint();
-    const sorted = [...bases].sort((a, b) => a - b);
-    const now = this.clock();
-    for (let i = 0; i < sorted.length; i++) {
-      const base = sorted[i]!;
-      const prev = this.segments[this.segments.length - 1];
-      if (prev && base < prev.nextOffset) {
-        this.log(
-          `${dir}: segment ${base} overlaps the previous one (ends at ${prev.nextOffset}); removing it and all later segments`,
-        );
-        this.deleteSegmentFiles(sorted.slice(i));
-        break;
-      }
-      const isLast = i === sorted.length - 1;
-      const { segment, recovery } = LogSegment.open(fs, dir, base, {
-        now,
-        indexIntervalBytes: this.config.indexIntervalBytes,
-        fullRecovery: isLast && !cleanShutdown,
-        log: this.log,
-      });
-      if (prev && base > prev.nextOffset)
-        this.log(`${dir}: offsets ${prev.nextOffset}..${base - 1} are missing between segments`);
-      if (segment.isEmpty && !isLast) {
-        this.log(`${segment.logPath}: removing empty non-final segment`);
-        segment.deleteFiles();
-        continue;
-      }
-      this.segments.push(segment);
-      if (recovery.truncatedBytes > 0 && !isLast) {
-        this.log(
-          `${dir}: segment ${base} was truncated during recovery; removing the ${sorted.length - 1 - i} later segment(s)`,
-        );
-        this.deleteSegmentFiles(sorted.slice(i + 1));
-        break;
-      }
-    }
-    for (let i = 0; i < this.segments.length - 1; i++) this.segments[i]!.onBecomeInactive();
-
-    if (this.segments.length === 0) this.segments.push(LogSegment.create(fs, dir, checkpoint ?? 0, now));
-    const first = this.segments[0]!;
-    this._logStartOffset = Math.max(checkpoint ?? 0, first.baseOffset);
+    const loaded = loadSegments(fs, dir, {
+      now: this.clock(),
+      indexIntervalBytes: this.config.indexIntervalBytes,
+      cleanShutdown,
+      log: this.log,
+    });
+    this.segments = loaded.segments;
+    this._logStartOffset = Math.max(loaded.checkpoint ?? 0, this.segments[0]!.baseOffset);
     if (this._logStartOffset > this.logEndOffset) {
       // The checkpoint is ahead of the data (data lost in a crash): restart empty at the checkpoint.
       this.log(
@@ -232,35 +121,7 @@ export class PartitionLog implements ReplicaLog {
     this.deleteSegmentsBelow(this._logStartOffset);
   }
 
-  /** Remove the files of segments that were never opened (dropped during recovery). */
-  private deleteSegmentFiles(bases: number[]): void {
-    for (const base of bases) {
-      for (const name of this.fs.readdirSync(this.dir)) {
-        const parsed = parseSegmentFileName(name);
-        if (parsed && parsed.baseOffset === base) this.fs.unlinkSync(join(this.dir, name));
-      }
-    }
-  }
-
-  private readLogStartCheckpoint(): number | null {
-    const p = join(this.dir, LOG_START_OFFSET_FILE);
-    if (!this.fs.existsSync(p)) return null;
-    const text = this.fs.readFileSync(p).toString('utf8').trim();
-    const n = Number(text);
-    if (!Number.isSafeInteger(n) || n < 0) {
-      this.log(`${p}: ignoring unreadable checkpoint ${JSON.stringify(text)}`);
-      return null;
-    }
-    return n;
-  }
-
-  private writeLogStartCheckpoint(offset: number): void {
-    atomicWriteFile(this.fs, join(this.dir, LOG_START_OFFSET_FILE), `${offset}\n`);
-  }
-
-  // -------------------------------------------------------------------------
-  // Offsets
-  // -------------------------------------------------------------------------
+  // ---- offsets ----
 
   get logStartOffset(): number {
     return this._logStartOffset;
@@ -329,9 +190,7 @@ export class PartitionLog implements ReplicaLog {
     return this.segments[this.segments.length - 1]!;
   }
 
-  // -------------------------------------------------------------------------
-  // Append
-  // -------------------------------------------------------------------------
+  // ---- append ----
 
   /**
    * Append validated batches (one or more, back to back). Offsets are
@@ -405,9 +264,7 @@ export class PartitionLog implements ReplicaLog {
     this.unflushed.clear();
   }
 
-  // -------------------------------------------------------------------------
-  // Read
-  // -------------------------------------------------------------------------
+  // ---- read ----
 
   /**
    * Stored bytes from the batch holding `fetchOffset` on, up to `maxBytes`
@@ -506,75 +363,21 @@ export class PartitionLog implements ReplicaLog {
     return found;
   }
 
-  // -------------------------------------------------------------------------
-  // Timestamps
-  // -------------------------------------------------------------------------
+  // ---- timestamps ----
 
-  /**
-   * First offset (>= logStartOffset) whose record timestamp is >= `timestamp`
-   * (ListOffsets by time). Uncompressed CreateTime batches are decoded to find
-   * the exact record; compressed batches answer at batch granularity
-   * (their first offset and maxTimestamp). Null if no record qualifies.
-   */
+  /** The first offset whose record is at or after `timestamp` (see log-time-lookup.ts). */
   offsetForTimestamp(timestamp: number): TimestampOffset | null {
     this.assertReadable();
-    for (const seg of this.segments) {
-      if (seg.nextOffset <= this._logStartOffset || seg.maxTimestamp < timestamp) continue;
-      const found = seg.findBatchByTimestamp(timestamp);
-      if (!found) continue;
-      for (const { position, header } of seg.batches(found.position)) {
-        if (header.maxTimestamp < timestamp || header.lastOffset < this._logStartOffset) continue;
-        const exact = this.firstRecordAtOrAfter(seg, position, header, timestamp);
-        if (exact) return exact;
-      }
-    }
-    return null;
+    return offsetForTimestamp(this.segments, this._logStartOffset, timestamp);
   }
 
-  private firstRecordAtOrAfter(
-    seg: LogSegment,
-    position: number,
-    header: BatchHeader,
-    timestamp: number,
-  ): TimestampOffset | null {
-    if (header.compression !== 0 || header.timestampType === 1) {
-      return { offset: Math.max(header.baseOffset, this._logStartOffset), timestamp: header.maxTimestamp };
-    }
-    const rt = recordTimestamps(seg.read(position, header.size), 0);
-    if (!rt) return { offset: Math.max(header.baseOffset, this._logStartOffset), timestamp: header.maxTimestamp };
-    for (let i = 0; i < rt.offsets.length; i++) {
-      if (rt.timestamps[i]! >= timestamp && rt.offsets[i]! >= this._logStartOffset) {
-        return { offset: rt.offsets[i]!, timestamp: rt.timestamps[i]! };
-      }
-    }
-    return null;
-  }
-
-  /**
-   * Offset and timestamp of the record with the largest timestamp (first
-   * one on ties). Exact for uncompressed batches; for compressed ones the
-   * batch's last offset. Null when no batch carries a timestamp.
-   */
+  /** The offset of the record with the largest timestamp (see log-time-lookup.ts). */
   maxTimestampOffset(): TimestampOffset | null {
     this.assertReadable();
-    let best: LogSegment | null = null;
-    for (const seg of this.segments) {
-      if (seg.maxTimestamp >= 0 && (best === null || seg.maxTimestamp > best.maxTimestamp)) best = seg;
-    }
-    if (!best) return null;
-    const ts = best.maxTimestamp;
-    const located = best.findBatch(best.offsetOfMaxTimestamp);
-    if (!located || located.header.compression !== 0 || located.header.timestampType === 1) {
-      return { offset: best.offsetOfMaxTimestamp, timestamp: ts };
-    }
-    const rt = recordTimestamps(best.read(located.position, located.header.size), 0);
-    const i = rt ? rt.timestamps.indexOf(ts) : -1;
-    return { offset: i >= 0 ? rt!.offsets[i]! : best.offsetOfMaxTimestamp, timestamp: ts };
+    return maxTimestampOffset(this.segments);
   }
 
-  // -------------------------------------------------------------------------
-  // Compaction hooks (the cleaner itself lives in log-cleaner.ts)
-  // -------------------------------------------------------------------------
+  // ---- compaction hooks (the cleaner itself lives in log-cleaner.ts) ----
 
   /** Closed segments, oldest first: what the cleaner may rewrite. */
   closedSegments(): readonly LogSegment[] {
@@ -639,9 +442,7 @@ export class PartitionLog implements ReplicaLog {
     this.segments.splice(first, old.length, segment);
   }
 
-  // -------------------------------------------------------------------------
-  // Deletion and retention
-  // -------------------------------------------------------------------------
+  // ---- deletion and retention ----
 
   /**
    * DeleteRecords: raise logStartOffset to `offset` (persisted atomically
@@ -658,7 +459,7 @@ export class PartitionLog implements ReplicaLog {
     }
     if (offset <= this._logStartOffset) return this._logStartOffset;
     try {
-      this.writeLogStartCheckpoint(offset);
+      writeLogStartCheckpoint(this.fs, this.dir, offset);
     } catch (e) {
       throw storageError(`cannot persist log start offset for ${this.dir}`, e);
     }
@@ -695,31 +496,15 @@ export class PartitionLog implements ReplicaLog {
 
   applyRetention(now = this.clock()): RetentionResult {
     this.assertWritable();
-    const { retentionMs, retentionBytes, deleteRetention } = this.config;
-    let deletedSegments = 0;
+    const expired = this.config.deleteRetention ? expiredSegmentCount(this.segments, this.config, now) : 0;
     let deletedBytes = 0;
-    if (!deleteRetention) return { deletedSegments, deletedBytes, logStartOffset: this._logStartOffset };
-    if (retentionMs >= 0) {
-      while (this.segments.length > 1 && now - this.segments[0]!.largestTimestamp > retentionMs) {
-        deletedBytes += this.deleteOldestSegment();
-        deletedSegments++;
-      }
-    }
-    if (retentionBytes >= 0) {
-      let excess = this.size - retentionBytes;
-      while (this.segments.length > 1 && excess - this.segments[0]!.size >= 0) {
-        const bytes = this.deleteOldestSegment();
-        excess -= bytes;
-        deletedBytes += bytes;
-        deletedSegments++;
-      }
-    }
-    if (deletedSegments > 0) {
+    for (let i = 0; i < expired; i++) deletedBytes += this.deleteOldestSegment();
+    if (expired > 0) {
       this.log(
-        `${this.dir}: retention deleted ${deletedSegments} segment(s), ${deletedBytes} bytes; log start offset now ${this._logStartOffset}`,
+        `${this.dir}: retention deleted ${expired} segment(s), ${deletedBytes} bytes; log start offset now ${this._logStartOffset}`,
       );
     }
-    return { deletedSegments, deletedBytes, logStartOffset: this._logStartOffset };
+    return { deletedSegments: expired, deletedBytes, logStartOffset: this._logStartOffset };
   }
 
   /** Drop all data and restart the log empty at `startOffset`. */
@@ -731,13 +516,11 @@ export class PartitionLog implements ReplicaLog {
     this.unflushed.clear();
     this._logStartOffset = startOffset;
     this.segments.push(LogSegment.create(this.fs, this.dir, startOffset, now));
-    this.writeLogStartCheckpoint(startOffset);
+    writeLogStartCheckpoint(this.fs, this.dir, startOffset);
     this.offlineReason = null;
   }
 
-  // -------------------------------------------------------------------------
-  // Producer state support
-  // -------------------------------------------------------------------------
+  // ---- producer state support ----
 
   /**
    * Batch headers of the last `segmentCount` segments (offset order, at or
@@ -758,9 +541,7 @@ export class PartitionLog implements ReplicaLog {
     }
   }
 
-  // -------------------------------------------------------------------------
-  // Lifecycle
-  // -------------------------------------------------------------------------
+  // ---- lifecycle ----
 
   close(): void {
     if (this.closed) return;
@@ -810,57 +591,4 @@ export class PartitionLog implements ReplicaLog {
 
 function isStorageFs(x: StorageFs | PartitionLogDeps): x is StorageFs {
   return typeof (x as StorageFs).openSync === 'function';
-}
-
-interface BatchToAppend extends AppendedBatch {
-  position: number;
-  lastOffsetDelta: number;
-}
-
-/**
- * Walk the batch framing of data the caller has validated, collecting what
- * the segment needs for its indexes. Framing errors still throw
- * CORRUPT_MESSAGE rather than writing garbage.
- */
-function describeBatches(records: Buffer): BatchToAppend[] {
-  const out: BatchToAppend[] = [];
-  let pos = 0;
-  while (pos < records.length) {
-    if (records.length - pos < BATCH_HEADER_SIZE)
-      throw new StorageError('CORRUPT_MESSAGE', `truncated batch header at byte ${pos}`);
-    const h = readBatchHeader(records, pos);
-    if (h.batchLength < MIN_BATCH_LENGTH || pos + h.size > records.length || h.lastOffsetDelta < 0) {
-      throw new StorageError('CORRUPT_MESSAGE', `malformed batch at byte ${pos}`);
-    }
-    out.push({
-      position: pos,
-      size: h.size,
-      lastOffsetDelta: h.lastOffsetDelta,
-      lastOffset: -1,
-      maxTimestamp: h.maxTimestamp,
-    });
-    pos += h.size;
-  }
-  if (out.length === 0) throw new StorageError('CORRUPT_MESSAGE', 'no record batch to append');
-  return out;
-}
-
-function corruptBatch(dir: string, h: BatchHeader): StorageError {
-  return new StorageError(
-    'CORRUPT_MESSAGE',
-    `${dir}: record batch at offset ${h.baseOffset} is corrupt (failed its CRC-32C or header check)`,
-  );
-}
-
-/** Length of the longest prefix of `chunk` made of whole batches, and the offset after it. */
-function wholeBatchPrefix(chunk: Buffer): { bytes: number; nextOffset: number } {
-  let pos = 0;
-  let nextOffset = -1;
-  while (chunk.length - pos >= BATCH_HEADER_SIZE) {
-    const size = LOG_OVERHEAD + chunk.readInt32BE(pos + 8);
-    if (size < BATCH_HEADER_SIZE || pos + size > chunk.length) break;
-    nextOffset = readBaseOffset(chunk, pos) + readLastOffsetDelta(chunk, pos) + 1;
-    pos += size;
-  }
-  return { bytes: pos, nextOffset };
 }
