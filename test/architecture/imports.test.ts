@@ -1,5 +1,5 @@
-// The rooms of src/ and what each may import (docs/ARCHITECTURE.md). Read from the
-// source text, so a rule broken anywhere, static or dynamic import, fails here.
+// The rooms of src/ and what each may import (docs/ARCHITECTURE.md), and the size of a
+// module. Read from the source text, so a rule broken anywhere, static or dynamic import, fails here.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -70,4 +70,12 @@ test('the rules see real imports (the graph is not empty)', () => {
   const all = edges();
   assert.ok(all.length > 300, `${all.length} edges`);
   assert.ok(all.some((e) => e.from === 'broker' && e.to === 'protocol'));
+});
+
+test('no source file but the generated API types and the codecs is over 600 lines', () => {
+  const exempt = new Set(['protocol/api-types.ts']);
+  const long = sourceFiles(SRC)
+    .map((file) => ({ file: relative(SRC, file), lines: readFileSync(file, 'utf8').split('\n').length - 1 }))
+    .filter((f) => f.lines > 600 && !exempt.has(f.file) && !f.file.startsWith('codecs/'));
+  assert.deepEqual(long, []);
 });
