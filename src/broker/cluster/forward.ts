@@ -140,3 +140,34 @@ export async function forwardElectLeaders(channel: ControllerChannel, req: Messa
     };
   }
 }
+
+const API_ALTER_PARTITION_REASSIGNMENTS = 45;
+const API_LIST_PARTITION_REASSIGNMENTS = 46;
+
+/** Reassignments: the controller widens, completes or reverts the replica sets. */
+export async function forwardAlterPartitionReassignments(
+  channel: ControllerChannel,
+  req: MessageBody,
+): Promise<object> {
+  try {
+    const res = await channel.send(API_ALTER_PARTITION_REASSIGNMENTS, {
+      timeoutMs: req.timeoutMs ?? 60_000,
+      topics: req.topics,
+    });
+    return { throttleTimeMs: 0, errorCode: res.errorCode, errorMessage: res.errorMessage, responses: res.responses };
+  } catch (err) {
+    return { throttleTimeMs: 0, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: unreachable(err), responses: [] };
+  }
+}
+
+export async function forwardListPartitionReassignments(channel: ControllerChannel, req: MessageBody): Promise<object> {
+  try {
+    const res = await channel.send(API_LIST_PARTITION_REASSIGNMENTS, {
+      timeoutMs: req.timeoutMs ?? 60_000,
+      topics: req.topics ?? null,
+    });
+    return { throttleTimeMs: 0, errorCode: res.errorCode, errorMessage: res.errorMessage, topics: res.topics };
+  } catch (err) {
+    return { throttleTimeMs: 0, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: unreachable(err), topics: [] };
+  }
+}

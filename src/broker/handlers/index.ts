@@ -31,6 +31,8 @@ import { alterConfigs } from './33-alter-configs.js';
 import { describeLogDirs } from './35-describe-log-dirs.js';
 import { createPartitions } from './37-create-partitions.js';
 import { electLeaders } from './43-elect-leaders.js';
+import { alterPartitionReassignments } from './45-alter-partition-reassignments.js';
+import { listPartitionReassignments } from './46-list-partition-reassignments.js';
 import { deleteGroups } from './42-delete-groups.js';
 import { incrementalAlterConfigs } from './44-incremental-alter-configs.js';
 import { offsetDelete } from './47-offset-delete.js';
@@ -54,6 +56,8 @@ export const HANDLERS: readonly ApiHandler[] = [
   alterConfigs,
   createPartitions,
   electLeaders,
+  alterPartitionReassignments,
+  listPartitionReassignments,
   incrementalAlterConfigs,
   describeCluster,
   offsetCommit,

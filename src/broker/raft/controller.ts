@@ -20,6 +20,7 @@ import { MetadataImage } from './metadata-image.js';
 import { API_BROKER_HEARTBEAT, API_BROKER_REGISTRATION, BrokerRegistry } from './broker-registry.js';
 import { API_ALLOCATE_PRODUCER_IDS, ProducerIdControl } from './producer-id-control.js';
 import { API_ELECT_LEADERS, LeaderElection } from './leader-election.js';
+import { API_ALTER_PARTITION_REASSIGNMENTS, API_LIST_PARTITION_REASSIGNMENTS, Reassignment } from './reassignment.js';
 
 const API_VERSIONS = 18;
 const API_CREATE_PARTITIONS = 37;
@@ -43,6 +44,8 @@ const CONTROLLER_APIS: ReadonlyArray<{ apiKey: number; minVersion: number; maxVe
   { apiKey: API_BROKER_HEARTBEAT, minVersion: 0, maxVersion: 1 },
   { apiKey: API_ALLOCATE_PRODUCER_IDS, minVersion: 0, maxVersion: 0 },
   { apiKey: API_ELECT_LEADERS, minVersion: 0, maxVersion: 2 },
+  { apiKey: API_ALTER_PARTITION_REASSIGNMENTS, minVersion: 0, maxVersion: 0 },
+  { apiKey: API_LIST_PARTITION_REASSIGNMENTS, minVersion: 0, maxVersion: 0 },
 ];
 
 /**
@@ -93,6 +96,7 @@ export function createControllerDispatcher(
   changes = new TopicChanges(raft, topics.image, topics),
   producerIds = new ProducerIdControl({ raft, image: topics.image, write: (r) => topics.write(r) }),
   elections = new LeaderElection({ raft, image: topics.image, write: (r) => topics.write(r), log: () => {} }),
+  reassignments = new Reassignment({ raft, image: topics.image, write: (r) => topics.write(r), log: () => {} }),
 ): FrameHandler {
   return (frame: Buffer) => {
     const header = decodeRequestHeader(frame);
@@ -135,7 +139,11 @@ export function createControllerDispatcher(
                       ? producerIds.handleAllocateProducerIds(body)
                       : header.apiKey === API_ELECT_LEADERS
                         ? elections.handleElectLeaders(body)
-                        : raft.handle(header.apiKey, body)!;
+                        : header.apiKey === API_ALTER_PARTITION_REASSIGNMENTS
+                          ? reassignments.handleAlterPartitionReassignments(body)
+                          : header.apiKey === API_LIST_PARTITION_REASSIGNMENTS
+                            ? reassignments.handleListPartitionReassignments(body)
+                            : raft.handle(header.apiKey, body)!;
     const finish = (res: object) => encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, res);
     return result instanceof Promise ? result.then(finish) : finish(result);
   };
@@ -237,7 +245,15 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
     maxConnections: 2 ** 31 - 1,
     maxConnectionsPerIp: 2 ** 31 - 1,
     idleTimeoutMs: 0,
-    handle: createControllerDispatcher(raft, registry, topicControl, undefined, undefined, elections),
+    handle: createControllerDispatcher(
+      raft,
+      registry,
+      topicControl,
+      undefined,
+      undefined,
+      elections,
+      new Reassignment({ raft, image, write: (r) => topicControl.write(r), log }),
+    ),
     log,
   });
   let bound;

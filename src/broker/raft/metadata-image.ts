@@ -28,6 +28,9 @@ export interface PartitionImage {
   leaderEpoch: number;
   /** Bumped by every change, so a stale AlterPartition can be refused. */
   partitionEpoch: number;
+  /** A reassignment in progress: replicas joining, and replicas leaving once they have. */
+  adding?: number[];
+  removing?: number[];
 }
 
 export interface TopicImage {
@@ -108,6 +111,8 @@ export class MetadataImage {
           leader: body.leader,
           leaderEpoch: body.leaderEpoch,
           partitionEpoch: body.partitionEpoch,
+          adding: body.addingReplicas ?? [],
+          removing: body.removingReplicas ?? [],
         });
         break;
       }
@@ -116,6 +121,8 @@ export class MetadataImage {
         if (!p) break;
         if (body.isr !== null && body.isr !== undefined) p.isr = body.isr;
         if (body.replicas !== null && body.replicas !== undefined) p.replicas = body.replicas;
+        if (body.addingReplicas !== null && body.addingReplicas !== undefined) p.adding = body.addingReplicas;
+        if (body.removingReplicas !== null && body.removingReplicas !== undefined) p.removing = body.removingReplicas;
         // Leader -2 means unchanged; a new leader (or none) starts a new leader epoch.
         if (body.leader !== -2) {
           p.leader = body.leader;
@@ -194,8 +201,8 @@ export class MetadataImage {
             topicId: t.topicId,
             replicas: p.replicas,
             isr: p.isr,
-            removingReplicas: [],
-            addingReplicas: [],
+            removingReplicas: p.removing ?? [],
+            addingReplicas: p.adding ?? [],
             leader: p.leader,
             leaderEpoch: p.leaderEpoch,
             partitionEpoch: p.partitionEpoch,

@@ -9,15 +9,23 @@ import type { MetadataImage } from './metadata-image.js';
 export const NO_LEADER_CHANGE = -2;
 export const NO_LEADER = -1;
 
-function change(topicId: string, partitionId: number, fields: { isr?: number[]; leader?: number }): Buffer {
+export interface PartitionChange {
+  isr?: number[];
+  leader?: number;
+  replicas?: number[];
+  adding?: number[];
+  removing?: number[];
+}
+
+function change(topicId: string, partitionId: number, fields: PartitionChange): Buffer {
   return encodeMetadataRecord('PartitionChangeRecord', 0, {
     partitionId,
     topicId,
     isr: fields.isr ?? null,
     leader: fields.leader ?? NO_LEADER_CHANGE,
-    replicas: null,
-    removingReplicas: null,
-    addingReplicas: null,
+    replicas: fields.replicas ?? null,
+    removingReplicas: fields.removing ?? null,
+    addingReplicas: fields.adding ?? null,
   });
 }
 

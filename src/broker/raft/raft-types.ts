@@ -26,7 +26,7 @@ export const API = {
 export const RAFT_REQUEST_VERSIONS: Readonly<Record<number, number>> = {
   1: 16,
   // Requests a broker forwards to the active controller: CreateTopics, DeleteTopics, CreatePartitions,
-  // IncrementalAlterConfigs (topics), AlterPartition, AllocateProducerIds and ElectLeaders.
+  // IncrementalAlterConfigs (topics), AlterPartition, AllocateProducerIds, ElectLeaders and the partition reassignment APIs.
   19: 7,
   20: 6,
   37: 3,
@@ -41,6 +41,8 @@ export const RAFT_REQUEST_VERSIONS: Readonly<Record<number, number>> = {
   63: 1,
   67: 0,
   43: 2,
+  45: 0,
+  46: 0,
 };
 
 /** ControlRecordType.LEADER_CHANGE. */

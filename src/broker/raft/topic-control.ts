@@ -13,6 +13,7 @@ import { collisionKey, topicNameError } from '../topic-names.js';
 import { randomKafkaUuid } from '../uuid.js';
 import type { MetadataImage } from './metadata-image.js';
 import { partitionChangeRecord } from './partition-changes.js';
+import { completion } from './reassignment.js';
 import { RaftError, systemClock, type RaftClock, type RaftNode } from './raft-node.js';
 
 export const API_CREATE_TOPICS = 19;
@@ -343,6 +344,9 @@ export class TopicControl {
           answer(ErrorCode.INELIGIBLE_REPLICA);
         else {
           records.push(partitionChangeRecord(topic.topicId, p.partitionIndex, { isr: newIsr }));
+          // The ISR now holds every replica a reassignment is adding: the move completes.
+          const done = completion(current, newIsr);
+          if (done) records.push(partitionChangeRecord(topic.topicId, p.partitionIndex, done));
           answer(ErrorCode.NONE, {
             leaderId: current.leader,
             leaderEpoch: current.leaderEpoch,
