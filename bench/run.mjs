@@ -8,6 +8,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { comparePairs, consolePairs, median, timed } from './lib/console-pairs.mjs';
+import { runClusterBench } from './lib/cluster.mjs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -313,6 +314,12 @@ if (wanted('scale')) {
   if (r.status !== 0) throw new Error(r.stderr.toString());
   add(`broker RSS after ${QUICK ? '1M' : '10M'} records`, rssMb(b.pid), 'MB', 200, null, 'lower');
   await stopBroker(b);
+}
+
+// ---- a 3-node KRaft cluster: RF 3 next to RF 1, RSS per node, failover (bench/lib/cluster.mjs)
+if (wanted('cluster')) {
+  console.error('cluster of three nodes');
+  await runClusterBench({ bin: BIN, work, input, n: N, repeat: REPEAT, add });
 }
 
 // ---- groups at scale (bench/groups.sh prints its own figure) -----------------------
