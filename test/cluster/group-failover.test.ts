@@ -166,6 +166,60 @@ describe('consumer group coordinator failover', { timeout: 300_000 }, () => {
     const { stdout } = await exec('kcat', ['-L', '-J', '-b', survivors, '-t', '__consumer_offsets', '-m', '5']);
     const meta = JSON.parse(stdout) as { topics: Array<{ partitions: unknown[] }> };
     assert.equal(meta.topics[0]!.partitions.length, 10);
+    await c.node(before.coordinator).restart();
+  });
+
+  test('ktool console-consumer --group reads everything across kill -9 of the leader', async () => {
+    const c = cluster!;
+    const created = await runCli([
+      'topics',
+      '--create',
+      '--bootstrap-server',
+      c.bootstrap,
+      '--topic',
+      'cc',
+      '--partitions',
+      '2',
+      '--replication-factor',
+      '3',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const total = 2000;
+    const producer = spawn('sh', [
+      '-c',
+      `/usr/bin/python3 -c "
+import time
+for i in range(${total}):
+    print('k%d:v%d' % (i % 5, i), flush=True); time.sleep(0.003)
+" | kcat -P -b ${c.bootstrap} -t cc -K: -X acks=all -X enable.idempotence=true`,
+    ]);
+    const produced = new Promise<void>((resolve) => producer.on('exit', () => resolve()));
+    const consumed = runCli(
+      [
+        'console-consumer',
+        '--bootstrap-server',
+        c.bootstrap,
+        '--topic',
+        'cc',
+        '--group',
+        'cg',
+        '--from-beginning',
+        '--max-messages',
+        String(total),
+      ],
+      { timeoutMs: 120_000 },
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    const { stdout: md } = await exec('kcat', ['-L', '-J', '-b', c.bootstrap, '-t', 'cc', '-m', '5']);
+    const leader = (JSON.parse(md) as { topics: Array<{ partitions: Array<{ leader: number }> }> }).topics[0]!
+      .partitions[0]!.leader;
+    await c.node(leader).kill('SIGKILL');
+    await produced;
+    const r = await consumed;
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n').filter(Boolean);
+    assert.equal(new Set(lines).size, total, `read ${lines.length} line(s), ${new Set(lines).size} distinct`);
+    await c.node(leader).restart();
   });
 
   test('a transactional producer is refused on a cluster', async () => {
