@@ -88,6 +88,8 @@ export class ClusterClient {
 
   private readonly options: ClusterClientOptions;
   private readonly nodes = new Map<number, Promise<BrokerConnection>>();
+  /** A broker found after the bootstrap broker went away (see anyOther). */
+  private spare: Promise<BrokerConnection> | undefined;
   private isClosed = false;
 
   private constructor(options: ClusterClientOptions, bootstrap: BrokerConnection) {
@@ -212,23 +214,7 @@ export class ClusterClient {
       throw new ConnectionError('CONNECTION_CLOSED', this.bootstrapConnection.address, 'The cluster client is closed');
     if (target === 'any') {
       if (!this.bootstrapConnection.closed) return this.bootstrapConnection;
-      const md = this.metadata ?? undefined;
-      if (md === undefined || md.brokers.size === 0) {
-        throw new ConnectionError(
-          'CONNECTION_CLOSED',
-          this.bootstrapConnection.address,
-          `Connection to ${this.bootstrapConnection.address} was closed`,
-        );
-      }
-      let last: unknown;
-      for (const id of md.brokers.keys()) {
-        try {
-          return await this.connection(id);
-        } catch (error) {
-          last = error;
-        }
-      }
-      throw last;
+      return this.anyOther();
     }
     if (target === 'controller') {
       let md = this.metadata;
@@ -259,6 +245,40 @@ export class ClusterClient {
     }
   }
 
+  /**
+   * Any live broker once the bootstrap broker is gone: one the metadata lists, else another
+   * bootstrap server (a client that never fetched metadata still finds the cluster).
+   */
+  private async anyOther(): Promise<BrokerConnection> {
+    const spare = await this.spare?.catch(() => undefined);
+    if (spare !== undefined && !spare.closed) return spare;
+    const boot = this.bootstrapConnection;
+    let last: unknown = new ConnectionError(
+      'CONNECTION_CLOSED',
+      boot.address,
+      `Connection to ${boot.address} was closed`,
+    );
+    for (const id of this.metadata?.brokers.keys() ?? []) {
+      try {
+        return await this.connection(id);
+      } catch (error) {
+        last = error;
+      }
+    }
+    for (const server of this.options.bootstrap) {
+      const { host, port } = parseHostPort(server);
+      if (sameAddress(host, port, boot.host, boot.port)) continue;
+      const opening = BrokerConnection.open({ ...this.options, host, port });
+      this.spare = opening;
+      try {
+        return await opening;
+      } catch (error) {
+        last = error;
+      }
+    }
+    throw last;
+  }
+
   /** Send a request to a node ('any' by default) and resolve with the response body. */
   async send(apiKey: number, body: RequestBody, options: ClusterSendOptions = {}): Promise<MessageBody> {
     const conn = await this.connection(options.node ?? 'any');
@@ -279,6 +299,10 @@ export class ClusterClient {
     if (this.isClosed) return;
     this.isClosed = true;
     this.bootstrapConnection.close();
+    this.spare?.then(
+      (c) => c.close(),
+      () => undefined,
+    );
     for (const opening of this.nodes.values())
       opening.then(
         (c) => c.close(),

@@ -148,6 +148,13 @@ describe('consumer group coordinator failover', { timeout: 300_000 }, () => {
     const afterKill = await describeGroup(c.bootstrap);
     assert.ok(afterKill, 'consumer-groups --describe works across the failover');
     assert.notEqual(afterKill.coordinator, before.coordinator);
+    // The new coordinator took the group over with its members (GroupMetadataValue), not empty.
+    assert.ok(
+      c.nodes.some(
+        (n) => n.id === afterKill.coordinator && /Loaded \d+ group\(s\), [1-9]\d* with members/.test(n.output),
+      ),
+      'the new coordinator restored the group with its members',
+    );
     for (const [p, o] of acked)
       assert.ok(
         (afterKill.offsets.get(p) ?? -1) >= o,
@@ -207,7 +214,7 @@ for i in range(${total}):
         '--max-messages',
         String(total),
       ],
-      { timeoutMs: 120_000 },
+      { timeoutMs: 60_000 },
     );
     await new Promise((r) => setTimeout(r, 2000));
     const { stdout: md } = await exec('kcat', ['-L', '-J', '-b', c.bootstrap, '-t', 'cc', '-m', '5']);
@@ -216,7 +223,21 @@ for i in range(${total}):
     await c.node(leader).kill('SIGKILL');
     await produced;
     const r = await consumed;
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.code,
+      0,
+      `${r.stderr}\nread ${r.stdout.split('\n').filter(Boolean).length}; killed ${leader}\n` +
+        c.nodes
+          .map(
+            (n) =>
+              `--- node ${n.id}\n${n.output
+                .split('\n')
+                .filter((l) => /group|cg|Loaded|coordinat/i.test(l))
+                .slice(-12)
+                .join('\n')}`,
+          )
+          .join('\n'),
+    );
     const lines = r.stdout.split('\n').filter(Boolean);
     assert.equal(new Set(lines).size, total, `read ${lines.length} line(s), ${new Set(lines).size} distinct`);
     await c.node(leader).restart();

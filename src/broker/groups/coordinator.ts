@@ -123,8 +123,11 @@ export class GroupCoordinator implements Coordinator {
   readonly roleListener: RoleListener = {
     onRoleChange: (topic, partition, role) => {
       if (topic !== OFFSETS_TOPIC) return;
-      if (role.kind === 'leader') this.reg.loadPartition(partition);
-      else this.reg.unloadPartition(partition);
+      if (role.kind === 'leader') {
+        // Restored members get a full session to heartbeat the new coordinator.
+        for (const group of this.reg.loadPartition(partition))
+          for (const m of group.members.values()) this.membership.scheduleHeartbeat(group, m);
+      } else this.reg.unloadPartition(partition);
     },
   };
 

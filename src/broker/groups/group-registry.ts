@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { ErrorCode } from '../../protocol/errors.js';
 import { systemClock, type Clock } from './clock.js';
 import { Group, joinError, syncError } from './group.js';
-import { OffsetStore, OffsetStoreError, type CommittedOffset, type StoredGroupInfo } from './offset-store.js';
+import { groupOp, OffsetStore, OffsetStoreError, type CommittedOffset, type StoredGroupInfo } from './offset-store.js';
+import { restoreGroup, sameSnapshot, snapshotOf } from './group-snapshot.js';
 import { ReplicatedOffsets } from './replicated-offsets.js';
 import { OFFSETS_STATE_DIR, type CoordinatorDeps } from './types.js';
 
@@ -44,33 +45,38 @@ export class GroupRegistry {
       compactMinBytes: deps.store?.compactMinBytes,
       compactRatio: deps.store?.compactRatio,
     });
-    const loaded = this.adoptStoredGroups(this.store.groupIds());
+    const loaded = this.adoptStoredGroups(this.store.groupIds()).length;
     if (loaded > 0) this.deps.log(`Loaded committed offsets of ${loaded} group(s)`);
   }
 
-  /** Live groups for stored ones that have none yet; how many were made. */
-  private adoptStoredGroups(ids: Iterable<string>): number {
+  /** Live groups for stored ones that have none yet (Stable with their members when stored so); the new groups. */
+  private adoptStoredGroups(ids: Iterable<string>): Group[] {
     const now = this.clock.now();
-    let made = 0;
+    const made: Group[] = [];
     for (const id of ids) {
       if (this.groups.has(id)) continue;
       const info = this.store.info(id);
       const group = new Group(id, info?.emptySince ?? now);
       group.protocolType = info?.protocolType ?? null;
+      if (info?.snapshot && info.snapshot.ms.length > 0) restoreGroup(group, info.snapshot, group.protocolType, now);
       this.groups.set(id, group);
-      made++;
+      made.push(group);
     }
     return made;
   }
 
-  /** This broker now leads `partition` of __consumer_offsets: its groups are coordinated here. */
-  loadPartition(partition: number): void {
-    if (!this.replicated || this.closed) return;
+  /** This broker now leads `partition` of __consumer_offsets: its groups are coordinated here. The groups loaded. */
+  loadPartition(partition: number): Group[] {
+    if (!this.replicated || this.closed) return [];
     const ops = this.replicated.load(partition);
     this.store.replay(ops);
     const ids = this.store.groupIds().filter((g) => this.replicated!.partitionOf(g) === partition);
     const made = this.adoptStoredGroups(ids);
-    this.deps.log(`Loaded ${made} group(s) from __consumer_offsets-${partition} (${ops.length} record(s))`);
+    const stable = made.filter((g) => g.is('Stable')).length;
+    this.deps.log(
+      `Loaded ${made.length} group(s), ${stable} with members, from __consumer_offsets-${partition} (${ops.length} record(s))`,
+    );
+    return made;
   }
 
   /** This broker no longer leads `partition`: its groups' members must find the new coordinator. */
@@ -165,16 +171,24 @@ export class GroupRegistry {
   }
 
   desiredInfo(group: Group): StoredGroupInfo {
-    return { protocolType: group.protocolType, emptySince: group.is('Empty') ? group.stateTimestamp : null };
+    return {
+      protocolType: group.protocolType,
+      emptySince: group.is('Empty') ? group.stateTimestamp : null,
+      // A cluster keeps the members, so a new coordinator takes the group over as it is.
+      snapshot: this.replicated ? snapshotOf(group) : null,
+    };
   }
 
-  /** Keeps the stored protocol type and empty-since time of a group with offsets current. */
+  /**
+   * Keeps the stored protocol type and empty-since time of a group with offsets current; on a
+   * cluster also its generation and members, for every group.
+   */
   syncStoredInfo(group: Group): void {
-    if (!this.store.has(group.groupId)) return;
     const info = this.desiredInfo(group);
+    if (!this.store.has(group.groupId) && !info.snapshot) return;
     if (sameInfo(this.store.info(group.groupId), info)) return;
     try {
-      this.store.write([{ t: 'g', g: group.groupId, pt: info.protocolType, es: info.emptySince }]);
+      this.store.write([groupOp(group.groupId, info)]);
     } catch (e) {
       if (!(e instanceof OffsetStoreError)) throw e;
       this.deps.log(`Storing state of group ${group.groupId} failed: ${e.message}`);
@@ -201,5 +215,10 @@ export class GroupRegistry {
 }
 
 export function sameInfo(a: StoredGroupInfo | null, b: StoredGroupInfo): boolean {
-  return a !== null && a.protocolType === b.protocolType && a.emptySince === b.emptySince;
+  return (
+    a !== null &&
+    a.protocolType === b.protocolType &&
+    a.emptySince === b.emptySince &&
+    sameSnapshot(a.snapshot, b.snapshot)
+  );
 }

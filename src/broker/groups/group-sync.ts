@@ -54,6 +54,7 @@ export class GroupSync {
             );
           this.membership.propagateAssignment(group, ErrorCode.NONE);
           group.transitionTo('Stable', this.reg.clock.now());
+          this.reg.syncStoredInfo(group);
         }
         return;
       }

@@ -415,6 +415,23 @@ export class Group {
     this.pendingSyncMembers.clear();
   }
 
+  /** A stored Stable group coming back on a new coordinator (its members are already added). */
+  restoreStable(
+    generation: number,
+    protocol: string | null,
+    leader: string | null,
+    protocolType: string | null,
+    now: number,
+  ): void {
+    this.generationId = generation;
+    this.protocolName = protocol;
+    this.protocolType = protocolType;
+    if (leader !== null && this.members.has(leader)) this.leaderId = leader;
+    this.state = 'Stable';
+    this.stateTimestamp = now;
+    this.subscribedTopics = this.computeSubscribedTopics();
+  }
+
   /** What the leader gets in its JoinGroup response: every member's metadata. */
   currentMemberMetadata(): JoinResultMember[] {
     if (this.is('Dead') || this.is('PreparingRebalance') || this.protocolName === null) {

@@ -4,7 +4,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { Group } from './group.js';
 import { sameInfo, type GroupRegistry } from './group-registry.js';
 import type { GroupMembership } from './membership.js';
-import { OffsetStoreError, type CommittedOffset, type StoreOp } from './offset-store.js';
+import { groupOp, OffsetStoreError, type CommittedOffset, type StoreOp } from './offset-store.js';
 import {
   MAX_OFFSET_METADATA_LENGTH,
   type CommitPartition,
@@ -103,8 +103,7 @@ export class OffsetCommits {
     let code: number = ErrorCode.NONE;
     if (ops.length > 0) {
       const info = this.reg.desiredInfo(group);
-      if (!sameInfo(this.reg.store.info(group.groupId), info))
-        ops.unshift({ t: 'g', g: group.groupId, pt: info.protocolType, es: info.emptySince });
+      if (!sameInfo(this.reg.store.info(group.groupId), info)) ops.unshift(groupOp(group.groupId, info));
       try {
         this.reg.store.write(ops);
       } catch (e) {
@@ -175,8 +174,7 @@ export class OffsetCommits {
       x: -1,
     }));
     const info = this.reg.desiredInfo(group);
-    if (!sameInfo(this.reg.store.info(groupId), info))
-      ops.unshift({ t: 'g', g: groupId, pt: info.protocolType, es: info.emptySince });
+    if (!sameInfo(this.reg.store.info(groupId), info)) ops.unshift(groupOp(groupId, info));
     this.reg.store.write(ops);
   }
 

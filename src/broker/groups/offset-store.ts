@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { crc32c } from '../../protocol/crc32c.js';
 import { atomicWriteFile, writeFully, type StorageFs } from '../storage/fs-interface.js';
+import type { GroupSnapshot } from './group-snapshot.js';
 
 export interface CommittedOffset {
   offset: number;
@@ -26,13 +27,15 @@ export interface StoredGroupInfo {
   protocolType: string | null;
   /** When the group last became Empty; null while it had members. */
   emptySince: number | null;
+  /** A Stable group's generation and members (stored on a cluster); null otherwise. */
+  snapshot?: GroupSnapshot | null;
 }
 
 /** One logged change. Short keys keep the file small. */
 export type StoreOp =
   | { t: 'o'; g: string; tp: string; p: number; o: number; e: number; m: string; c: number; x: number }
   | { t: 'od'; g: string; tp: string; p: number }
-  | { t: 'g'; g: string; pt: string | null; es: number | null }
+  | { t: 'g'; g: string; pt: string | null; es: number | null; m?: GroupSnapshot | null }
   | { t: 'gd'; g: string }
   | { t: 'td'; tp: string };
 
@@ -242,7 +245,7 @@ export class OffsetStore {
     const frames: Buffer[] = [];
     for (const [g, group] of this.groups) {
       let ops: StoreOp[] = [];
-      if (group.info) ops.push({ t: 'g', g, pt: group.info.protocolType, es: group.info.emptySince });
+      if (group.info) ops.push(groupOp(g, group.info));
       for (const [tp, parts] of group.offsets) {
         for (const [p, c] of parts) {
           ops.push(offsetOp(g, tp, p, c));
@@ -329,7 +332,7 @@ export class OffsetStore {
         break;
       }
       case 'g':
-        this.entry(op.g).info = { protocolType: op.pt, emptySince: op.es };
+        this.entry(op.g).info = { protocolType: op.pt, emptySince: op.es, snapshot: op.m ?? null };
         break;
       case 'gd':
         this.groups.delete(op.g);
@@ -357,6 +360,13 @@ export class OffsetStore {
     }
     return group;
   }
+}
+
+/** The change that stores a group's info (and, on a cluster, its members). */
+export function groupOp(g: string, info: StoredGroupInfo): StoreOp {
+  return info.snapshot
+    ? { t: 'g', g, pt: info.protocolType, es: info.emptySince, m: info.snapshot }
+    : { t: 'g', g, pt: info.protocolType, es: info.emptySince };
 }
 
 export function offsetOp(g: string, tp: string, p: number, c: CommittedOffset): StoreOp {

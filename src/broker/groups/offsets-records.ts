@@ -72,11 +72,20 @@ export function recordsOf(ops: readonly StoreOp[], store: OffsetStore): OffsetsR
           value: encodeCoordinatorRecord('GroupMetadataValue', GROUP_VALUE_VERSION, {
             // Offsets-only groups have no protocol type; Kafka writes them with an empty one.
             protocolType: op.pt ?? '',
-            generation: 0,
-            protocol: null,
-            leader: null,
+            generation: op.m?.gen ?? 0,
+            protocol: op.m?.pr ?? null,
+            leader: op.m?.ld ?? null,
             currentStateTimestamp: op.es ?? -1,
-            members: [],
+            members: (op.m?.ms ?? []).map((m) => ({
+              memberId: m.id,
+              groupInstanceId: m.gi,
+              clientId: m.ci,
+              clientHost: m.ch,
+              rebalanceTimeout: m.rt,
+              sessionTimeout: m.st,
+              subscription: Buffer.from(m.md, 'base64'),
+              assignment: Buffer.from(m.as, 'base64'),
+            })),
           }),
         });
         break;
@@ -132,10 +141,45 @@ export function opOf(key: Buffer, value: Buffer | null): StoreOp | null {
     if (value === null) return { t: 'gd', g: k.group };
     const body = decodeCoordinatorRecord('GroupMetadataValue', value).body as {
       protocolType: string;
+      generation: number;
+      protocol: string | null;
+      leader: string | null;
       currentStateTimestamp?: bigint | number;
+      members: Array<{
+        memberId: string;
+        groupInstanceId?: string | null;
+        clientId: string;
+        clientHost: string;
+        rebalanceTimeout?: number;
+        sessionTimeout: number;
+        subscription: Buffer;
+        assignment: Buffer;
+      }>;
     };
     const es = Number(body.currentStateTimestamp ?? -1);
-    return { t: 'g', g: k.group, pt: body.protocolType === '' ? null : body.protocolType, es: es < 0 ? null : es };
+    const op: StoreOp = {
+      t: 'g',
+      g: k.group,
+      pt: body.protocolType === '' ? null : body.protocolType,
+      es: es < 0 ? null : es,
+    };
+    if (body.members.length > 0)
+      op.m = {
+        gen: body.generation,
+        pr: body.protocol,
+        ld: body.leader,
+        ms: body.members.map((m) => ({
+          id: m.memberId,
+          gi: m.groupInstanceId ?? null,
+          ci: m.clientId,
+          ch: m.clientHost,
+          rt: m.rebalanceTimeout ?? -1,
+          st: m.sessionTimeout,
+          md: Buffer.from(m.subscription).toString('base64'),
+          as: Buffer.from(m.assignment).toString('base64'),
+        })),
+      };
+    return op;
   }
   return null;
 }

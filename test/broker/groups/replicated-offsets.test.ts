@@ -55,6 +55,33 @@ test('each change reads back from its records as Kafka writes them', () => {
   assert.deepEqual(decodeCoordinatorRecord('OffsetCommitValue', records[3]!.value!).version, 1);
 });
 
+test('a stable group’s members ride in GroupMetadataValue and read back', () => {
+  const store = OffsetStore.detached(() => {}, { fs: nodeFs });
+  const op: StoreOp = {
+    t: 'g',
+    g: 'g1',
+    pt: 'consumer',
+    es: null,
+    m: {
+      gen: 7,
+      pr: 'range',
+      ld: 'm-1',
+      ms: [
+        { id: 'm-1', gi: null, ci: 'c1', ch: '/127.0.0.1', rt: 300000, st: 45000, md: 'AAEAAAAB', as: 'AAA=' },
+        { id: 'm-2', gi: 'static-2', ci: 'c2', ch: '/127.0.0.1', rt: 300000, st: 10000, md: '', as: '' },
+      ],
+    },
+  };
+  const [r] = recordsOf([op], store);
+  assert.deepEqual(opOf(r!.key, r!.value), op);
+  const body = decodeCoordinatorRecord('GroupMetadataValue', r!.value!).body as {
+    generation: number;
+    members: unknown[];
+  };
+  assert.equal(body.generation, 7);
+  assert.equal(body.members.length, 2);
+});
+
 test('a deleted group or topic becomes a tombstone per stored key', () => {
   const store = OffsetStore.detached(() => {}, { fs: nodeFs });
   store.write([
