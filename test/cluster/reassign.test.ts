@@ -126,6 +126,10 @@ describe('partition reassignment', { timeout: 300_000 }, () => {
       const logs = to.map((id) => logBytes(c.node(id).dataDir, 'mv-0'));
       return logs[0]!.length > 0 && logs[0]!.equals(logs[1]!) ? true : undefined;
     });
+    // The broker the partition left keeps no copy of it.
+    await waitFor('the old replica emptied', () =>
+      logBytes(c.node(from).dataDir, 'mv-0').length === 0 ? true : undefined,
+    );
     const after0 = (await exec('kcat', ['-C', '-b', c.bootstrap, '-t', 'mv', '-p', '0', '-e', '-q'])).stdout
       .split('\n')
       .filter(Boolean).length;

@@ -187,6 +187,8 @@ export class ReplicaManager implements ReplicationWaiter {
           ? { kind: 'follower', leaderEpoch: pi.leaderEpoch, leaderId: pi.leader, replicas: pi.replicas }
           : { kind: 'none' };
     const changed = st.role.kind !== role.kind || st.leaderEpoch !== pi.leaderEpoch;
+    // Reassigned away: the copy here goes, as Kafka deletes a removed replica's log.
+    const removed = st.replicas.includes(me) && !pi.replicas.includes(me);
     st.isr = [...pi.isr];
     st.replicas = [...pi.replicas];
     st.leaderId = pi.leader;
@@ -195,6 +197,7 @@ export class ReplicaManager implements ReplicationWaiter {
     st.leaderEpoch = pi.leaderEpoch;
     if (changed) this.setRole(p, role);
     else st.role = role;
+    if (removed) this.dropReplica(p);
     if (role.kind === 'leader') {
       for (const id of pi.replicas) {
         if (id !== me && !st.followers.has(id))
@@ -232,6 +235,20 @@ export class ReplicaManager implements ReplicationWaiter {
       }
     }
     this.opts.broker.wakePartition(p);
+  }
+
+  /** Empties the local copy of a partition this broker no longer hosts. */
+  private dropReplica(p: Partition): void {
+    const { broker } = this.opts;
+    try {
+      p.log.truncateAll(0);
+      broker.resetReplicaState(p);
+      p.log.setHighWatermark(0);
+      this.states.get(p)?.epochs.truncateFrom(0);
+      broker.log(`Removed the replica of ${p.topic.name}-${p.index}: it is no longer assigned to this broker`);
+    } catch (err) {
+      broker.log(`Cannot remove the replica of ${p.topic.name}-${p.index}: ${(err as Error).message}`);
+    }
   }
 
   // ---- the leader's side ----------------------------------------------------------------
