@@ -59,7 +59,7 @@ def done(err, msg):
     if err is None: print('%.3f' % (time.time() * 1000), flush=True)
 end = time.time() + float(sys.argv[3])
 while time.time() < end:
-    p.produce(sys.argv[2], b'x' * 100)
+    p.produce(sys.argv[2], b'x' * 100, on_delivery=done)
     p.poll(0.005)
 p.flush(120)
 `;
