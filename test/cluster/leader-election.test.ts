@@ -3,15 +3,12 @@
 // lines; a second run has nothing to do; its argument errors are Kafka's; and with
 // auto.leader.rebalance.enable the controller moves leadership back by itself.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { runCli, sandbox } from '../cli/helpers.js';
-import { startCluster, waitFor, type Cluster } from '../helpers/cluster.js';
+import { partitionStates, startCluster, waitFor, type Cluster } from '../helpers/cluster.js';
 
-const exec = promisify(execFile);
 const box = sandbox('ktool-leader-election-');
 const clusters: Cluster[] = [];
 after(async () => {
@@ -19,32 +16,7 @@ after(async () => {
   box.cleanup();
 });
 
-interface PartitionState {
-  partition: number;
-  leader: number;
-  replicas: number[];
-  isr: number[];
-}
-
-async function partitions(bootstrap: string, topic: string): Promise<PartitionState[]> {
-  const { stdout } = await exec('kcat', ['-L', '-J', '-b', bootstrap, '-t', topic, '-m', '5']);
-  const t = JSON.parse(stdout).topics[0] as {
-    partitions: Array<{
-      partition: number;
-      leader: number;
-      replicas: Array<{ id: number }>;
-      isrs: Array<{ id: number }>;
-    }>;
-  };
-  return t.partitions
-    .map((p) => ({
-      partition: p.partition,
-      leader: p.leader,
-      replicas: p.replicas.map((r) => r.id),
-      isr: p.isrs.map((r) => r.id),
-    }))
-    .sort((a, b) => a.partition - b.partition);
-}
+const partitions = partitionStates;
 
 function subdir(name: string): string {
   const dir = join(box.dir, name);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { runCli, sandbox } from '../cli/helpers.js';
-import { startCluster, waitFor, type Cluster } from '../helpers/cluster.js';
+import { partitionStates, startCluster, waitFor, type Cluster } from '../helpers/cluster.js';
 
 const exec = promisify(execFile);
 const box = sandbox('ktool-reassign-');
@@ -20,23 +20,7 @@ after(async () => {
   box.cleanup();
 });
 
-async function replicasOf(
-  bootstrap: string,
-  topic: string,
-): Promise<Array<{ leader: number; replicas: number[]; isr: number[] }>> {
-  const { stdout } = await exec('kcat', ['-L', '-J', '-b', bootstrap, '-t', topic, '-m', '5']);
-  const t = JSON.parse(stdout).topics[0] as {
-    partitions: Array<{
-      partition: number;
-      leader: number;
-      replicas: Array<{ id: number }>;
-      isrs: Array<{ id: number }>;
-    }>;
-  };
-  return t.partitions
-    .sort((a, b) => a.partition - b.partition)
-    .map((p) => ({ leader: p.leader, replicas: p.replicas.map((r) => r.id), isr: p.isrs.map((r) => r.id) }));
-}
+const replicasOf = partitionStates;
 
 function logBytes(dataDir: string, dir: string): Buffer {
   const path = join(dataDir, dir);

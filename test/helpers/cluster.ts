@@ -1,7 +1,8 @@
 // A KRaft cluster of separate `ktool server-start` processes for multi-process tests: each
 // node is broker and controller, with its own data directory and free ports. Nodes can be
 // killed (any signal) and restarted on the same ports and data.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, freePort, ROOT } from '../cli/helpers.js';
@@ -158,4 +159,34 @@ export async function waitFor<T>(
       throw new Error(`timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+export interface PartitionState {
+  partition: number;
+  /** -1: none. */
+  leader: number;
+  /** In assignment order. */
+  replicas: number[];
+  isr: number[];
+}
+
+/** A topic's partitions as kcat's metadata listing shows them, by partition. */
+export async function partitionStates(bootstrap: string, topic: string): Promise<PartitionState[]> {
+  const { stdout } = await promisify(execFile)('kcat', ['-L', '-J', '-b', bootstrap, '-t', topic, '-m', '5']);
+  const t = JSON.parse(stdout).topics[0] as {
+    partitions: Array<{
+      partition: number;
+      leader: number;
+      replicas: Array<{ id: number }>;
+      isrs: Array<{ id: number }>;
+    }>;
+  };
+  return t.partitions
+    .map((p) => ({
+      partition: p.partition,
+      leader: p.leader,
+      replicas: p.replicas.map((r) => r.id),
+      isr: p.isrs.map((r) => r.id),
+    }))
+    .sort((a, b) => a.partition - b.partition);
 }

@@ -9,6 +9,7 @@ import { BrokerServer } from '../server/server.js';
 import type { FrameHandler } from '../server/connection.js';
 import { decodeRequest, decodeRequestHeader, encodeResponseFrame } from '../../protocol/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import type { MessageBody } from '../../protocol/types.js';
 import { FileLogStore, RaftLog } from './raft-log.js';
 import { FileQuorumStateStore } from './quorum-state-store.js';
 import { API, METADATA_TOPIC, RaftNode, type CommittedBatch } from './raft-node.js';
@@ -93,11 +94,27 @@ export function createControllerDispatcher(
   raft: RaftNode,
   registry: BrokerRegistry,
   topics: TopicControl,
-  changes = new TopicChanges(raft, topics.image, topics),
-  producerIds = new ProducerIdControl({ raft, image: topics.image, write: (r) => topics.write(r) }),
-  elections = new LeaderElection({ raft, image: topics.image, write: (r) => topics.write(r), log: () => {} }),
-  reassignments = new Reassignment({ raft, image: topics.image, write: (r) => topics.write(r), log: () => {} }),
+  log: (line: string) => void = () => {},
 ): FrameHandler {
+  const deps = { raft, image: topics.image, write: (r: Buffer[]) => topics.write(r), log };
+  const changes = new TopicChanges(raft, topics.image, topics);
+  const producerIds = new ProducerIdControl(deps);
+  const elections = new LeaderElection(deps);
+  const reassignments = new Reassignment(deps);
+  // What the active controller answers itself; anything else is a Raft request.
+  const handlers = new Map<number, (body: MessageBody) => object | Promise<object>>([
+    [API_CREATE_PARTITIONS, (b) => changes.handleCreatePartitions(b)],
+    [API_INCREMENTAL_ALTER_CONFIGS, (b) => changes.handleIncrementalAlterConfigs(b)],
+    [API_CREATE_TOPICS, (b) => topics.handleCreateTopics(b)],
+    [API_ALTER_PARTITION, (b) => topics.handleAlterPartition(b)],
+    [API_DELETE_TOPICS, (b) => topics.handleDeleteTopics(b)],
+    [API_BROKER_REGISTRATION, (b) => registry.handleRegistration(b)],
+    [API_BROKER_HEARTBEAT, (b) => registry.handleHeartbeat(b)],
+    [API_ALLOCATE_PRODUCER_IDS, (b) => producerIds.handleAllocateProducerIds(b)],
+    [API_ELECT_LEADERS, (b) => elections.handleElectLeaders(b)],
+    [API_ALTER_PARTITION_REASSIGNMENTS, (b) => reassignments.handleAlterPartitionReassignments(b)],
+    [API_LIST_PARTITION_REASSIGNMENTS, (b) => reassignments.handleListPartitionReassignments(b)],
+  ]);
   return (frame: Buffer) => {
     const header = decodeRequestHeader(frame);
     const api = CONTROLLER_APIS.find((a) => a.apiKey === header.apiKey);
@@ -120,30 +137,8 @@ export function createControllerDispatcher(
       });
     }
     const body = decodeRequest(header.apiKey, header.apiVersion, frame, header.bodyOffset);
-    const result =
-      header.apiKey === API_CREATE_PARTITIONS
-        ? changes.handleCreatePartitions(body)
-        : header.apiKey === API_INCREMENTAL_ALTER_CONFIGS
-          ? changes.handleIncrementalAlterConfigs(body)
-          : header.apiKey === API_CREATE_TOPICS
-            ? topics.handleCreateTopics(body)
-            : header.apiKey === API_ALTER_PARTITION
-              ? topics.handleAlterPartition(body)
-              : header.apiKey === API_DELETE_TOPICS
-                ? topics.handleDeleteTopics(body)
-                : header.apiKey === API_BROKER_REGISTRATION
-                  ? registry.handleRegistration(body)
-                  : header.apiKey === API_BROKER_HEARTBEAT
-                    ? registry.handleHeartbeat(body)
-                    : header.apiKey === API_ALLOCATE_PRODUCER_IDS
-                      ? producerIds.handleAllocateProducerIds(body)
-                      : header.apiKey === API_ELECT_LEADERS
-                        ? elections.handleElectLeaders(body)
-                        : header.apiKey === API_ALTER_PARTITION_REASSIGNMENTS
-                          ? reassignments.handleAlterPartitionReassignments(body)
-                          : header.apiKey === API_LIST_PARTITION_REASSIGNMENTS
-                            ? reassignments.handleListPartitionReassignments(body)
-                            : raft.handle(header.apiKey, body)!;
+    const handler = handlers.get(header.apiKey);
+    const result = handler ? handler(body) : raft.handle(header.apiKey, body)!;
     const finish = (res: object) => encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, res);
     return result instanceof Promise ? result.then(finish) : finish(result);
   };
@@ -245,15 +240,7 @@ export async function startQuorumController(opts: QuorumControllerOptions): Prom
     maxConnections: 2 ** 31 - 1,
     maxConnectionsPerIp: 2 ** 31 - 1,
     idleTimeoutMs: 0,
-    handle: createControllerDispatcher(
-      raft,
-      registry,
-      topicControl,
-      undefined,
-      undefined,
-      elections,
-      new Reassignment({ raft, image, write: (r) => topicControl.write(r), log }),
-    ),
+    handle: createControllerDispatcher(raft, registry, topicControl, log),
     log,
   });
   let bound;
