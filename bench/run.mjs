@@ -16,8 +16,9 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'run.js');
 const QUICK = process.env.KTOOL_BENCH_QUICK === '1';
-const N = QUICK ? 200_000 : 1_000_000;
-const REPEAT = QUICK ? 1 : 5;
+// KTOOL_BENCH_N / KTOOL_BENCH_REPEAT override the sizes (e.g. a shorter run on a busy machine).
+const N = Number(process.env.KTOOL_BENCH_N) || (QUICK ? 200_000 : 1_000_000);
+const REPEAT = Number(process.env.KTOOL_BENCH_REPEAT) || (QUICK ? 1 : 5);
 
 if (spawnSync('kcat', ['-V']).status !== 0) {
   console.error('kcat is required (apt-get install kcat)');

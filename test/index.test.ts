@@ -111,6 +111,7 @@ import './cli/consumer-groups.test.js';
 import './cli/reset-validation.test.js';
 import './broker/limits.test.js';
 import './cli/console.test.js';
+import './cli/codec-roundtrip.test.js';
 import './cli/schemas.test.js';
 import './cli/schema-registry.test.js';
 import './cli/console-consumer-delivery.test.js';

@@ -2,7 +2,15 @@
 // caller decodes the last, so the broker works while we print. Batches are decoded
 // (and decompressed) here; offsets advance past control batches and compaction gaps.
 import { ErrorCode, KafkaError, errorName, isRetriable } from '../protocol/errors.js';
-import { decodeBatches, type DecompressFn, type DecodedRecord } from '../protocol/record-batch.js';
+import {
+  BATCH_HEADER_SIZE,
+  MAGIC_V2,
+  batchSize,
+  decodeBatches,
+  readBatchHeader,
+  type DecompressFn,
+  type DecodedRecord,
+} from '../protocol/record-batch.js';
 import { AbortedFilter } from './aborted-filter.js';
 import type { ClusterClient } from './cluster.js';
 import { ConnectionError } from './errors.js';
@@ -55,12 +63,43 @@ export interface FetchedPartition {
   nextOffset: number;
 }
 
+/**
+ * One fetched record batch whose records are decompressed and decoded only when read, and
+ * not kept: a response of a compressed topic can hold hundreds of thousands of records, and
+ * decoding them all up front kept them alive together (hundreds of MB, most of the time in
+ * GC). Read once each, batches stay garbage-collectable one at a time.
+ */
+class FetchedBatch implements FetchedPartition {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly highWatermark: number,
+    readonly nextOffset: number,
+    /** The batch's bytes, or null when it yields no records (control, aborted, already read). */
+    private readonly bytes: Buffer | null,
+    /** Records before this offset were returned before. */
+    private readonly from: number,
+    private readonly decompress: DecompressFn | undefined,
+  ) {}
+
+  get records(): FetchedRecord[] {
+    if (this.bytes === null) return [];
+    const out: FetchedRecord[] = [];
+    for (const batch of decodeBatches(this.bytes, this.decompress)) {
+      for (const r of batch.records) if (r.offset >= this.from) out.push(r as FetchedRecord);
+    }
+    return out;
+  }
+}
+
 interface Position {
   topic: string;
   partition: number;
   offset: number;
   highWatermark: number;
 }
+
+const NO_RECORDS: readonly DecodedRecord[] = [];
 
 export class FetchError extends Error {
   constructor(
@@ -337,31 +376,43 @@ export class Fetcher {
         }
         pos.highWatermark = p.highWatermark;
         if (!p.records || p.records.length === 0) continue;
-        const records: FetchedRecord[] = [];
-        let next = pos.offset;
+        const from = pos.offset;
+        let next = from;
         const aborted = this.opts.isolationLevel === 1 ? new AbortedFilter(p.abortedTransactions) : null;
-        for (const batch of decodeBatches(p.records, this.opts.decompress)) {
-          const last = batch.header.baseOffset + batch.header.lastOffsetDelta;
-          const skip = aborted !== null && aborted.skips(batch.header, batch.records);
-          if (last < pos.offset) continue;
-          if (!batch.header.isControl && !skip) {
-            const tsType = batch.header.timestampType;
-            for (const r of batch.records) {
-              if (r.offset < pos.offset) continue;
-              (r as FetchedRecord).timestampType = tsType;
-              records.push(r as FetchedRecord);
-            }
-          }
-          next = last + 1;
+        const buf: Buffer = p.records;
+        let added = 0;
+        // Only headers are read here; records are decoded when the caller reads each batch.
+        for (let at = 0; buf.length - at >= BATCH_HEADER_SIZE;) {
+          const size = batchSize(buf, at);
+          if (size < BATCH_HEADER_SIZE) throw new Error(`malformed record batch at byte ${at}: size ${size}`);
+          if (at + size > buf.length) break; // a partial trailing batch
+          const header = readBatchHeader(buf, at);
+          if (header.magic !== MAGIC_V2)
+            throw new Error(`unsupported record batch magic ${header.magic} at byte ${at}`);
+          const bytes = buf.subarray(at, at + size);
+          at += size;
+          // Control batches are tiny and uncompressed; the filter needs their record key.
+          const skip =
+            aborted !== null && aborted.skips(header, header.isControl ? decodeBatches(bytes)[0]!.records : NO_RECORDS);
+          if (header.lastOffset < from) continue;
+          next = header.lastOffset + 1;
+          const keep = !header.isControl && !skip;
+          out.push(
+            new FetchedBatch(
+              t.topic,
+              p.partitionIndex,
+              p.highWatermark,
+              next,
+              keep ? bytes : null,
+              from,
+              this.opts.decompress,
+            ),
+          );
+          added++;
         }
         pos.offset = next;
-        out.push({
-          topic: t.topic,
-          partition: p.partitionIndex,
-          records,
-          highWatermark: p.highWatermark,
-          nextOffset: next,
-        });
+        if (added === 0)
+          out.push(new FetchedBatch(t.topic, p.partitionIndex, p.highWatermark, next, null, from, undefined));
       }
     }
     if (resets.length > 0) {

@@ -33,7 +33,9 @@ export class OutputBuffer {
     private readonly max: number,
     initial: number,
   ) {
-    this.buf = new Uint8Array(Math.max(0, Math.min(initial, max)));
+    // Not zero-filled: decoders write every byte below len before result() exposes it, and
+    // zeroing megabytes per batch was a large share of decompression time.
+    this.buf = Buffer.allocUnsafeSlow(Math.max(0, Math.min(initial, max)));
   }
 
   ensure(extra: number): Uint8Array {
@@ -42,10 +44,12 @@ export class OutputBuffer {
     if (need > this.max) {
       throw new CodecError(`${this.codec}: decompressed size exceeds the limit of ${this.max} bytes`);
     }
+    // A request far beyond the current size is a known total (a frame's content size): give
+    // exactly that. Small steps double, so a stream of them costs amortised linear time.
     let cap = Math.max(this.buf.length * 2, 65536);
-    while (cap < need) cap *= 2;
+    if (need > cap) cap = need;
     if (cap > this.max) cap = this.max;
-    const next = new Uint8Array(cap);
+    const next = Buffer.allocUnsafeSlow(cap);
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
     return next;

@@ -417,8 +417,9 @@ export function zstdDecompress(data: Uint8Array, maxOutputBytes?: number): Buffe
   const max = outputLimit(maxOutputBytes);
   if (data.length === 0) fail('empty input');
   // Pad the input so bit readers may look a few bytes past a stream's end.
-  const src = new Uint8Array(data.length + 8);
+  const src = Buffer.allocUnsafe(data.length + 8);
   src.set(data);
+  src.fill(0, data.length);
   const srcEnd = data.length;
   const out = new OutputBuffer('zstd', max, Math.min(data.length * 4 + 1024, 4 * 1024 * 1024));
   let p = 0;

@@ -158,7 +158,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
       { resolveSettings, readPropertiesFile },
       { connect },
       fmt,
-      { lineBuilder },
+      { lineWriter },
       { OutputSink },
       ops,
       { Fetcher },
@@ -243,7 +243,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     });
     const json = this.jsonEnabled();
     const out = new OutputSink(json ? null : process.stdout);
-    const line = lineBuilder(
+    const write = lineWriter(
       f.output === 'jsonl'
         ? { output: 'jsonl', binary: f.binary as import('../formats/jsonl.js').BytesEncoding }
         : { output: 'text', formatter, isoTime: f['print-time'] === 'iso' },
@@ -251,7 +251,8 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
     const render = (r: import('../ops/console-consumer.js').SinkRecord): Buffer | null => {
       if (json) return null;
       try {
-        return line(r);
+        write(r, out);
+        return null;
       } catch (err) {
         if (!f['skip-message-on-error']) throw err;
         process.stderr.write(`ERROR Error processing message, skipping this message: ${(err as Error).message}\n`);

@@ -1,5 +1,6 @@
-// Where consumed records go: lines are gathered and handed to the stream in one write per
-// fetch (or per MAX_PENDING bytes), never one syscall per record. Each write's callback means
+// Where consumed records go: lines are copied into one buffer and handed to the stream in
+// one write per fetch (or per MAX_PENDING bytes), never one syscall or one allocation per
+// record. Each write's callback means
 // the bytes are with the operating system; only then do the positions it covers count as
 // written, and only written positions may be committed for a group.
 export interface WrittenPosition {
@@ -14,8 +15,12 @@ export interface WrittenPosition {
 /** Above this many bytes waiting, add() callers should flush before going on. */
 export const MAX_PENDING_BYTES = 1 << 20;
 
+/** Room for a full MAX_PENDING_BYTES plus a typical line, so most fetches fill one buffer. */
+const CHUNK_BYTES = MAX_PENDING_BYTES + (64 << 10);
+
 export class OutputSink {
-  private pending: Buffer[] = [];
+  /** Bytes not yet handed to the stream: pending[0, pendingSize). A new one after each write. */
+  private pending: Buffer | null = null;
   private pendingSize = 0;
   /** Positions the pending bytes cover. */
   private marks = new Map<string, WrittenPosition>();
@@ -50,10 +55,22 @@ export class OutputSink {
     return this.pendingSize;
   }
 
-  add(line: Buffer): void {
+  /** Appends bytes (a whole line, or one part of it); they are copied, so views are fine. */
+  add(bytes: Uint8Array): void {
     if (this.stream === null || this.broken) return;
-    this.pending.push(line);
-    this.pendingSize += line.length;
+    const n = bytes.length;
+    let buf = this.pending;
+    if (buf === null || this.pendingSize + n > buf.length) buf = this.grow(n);
+    if (n < 64) for (let i = 0, at = this.pendingSize; i < n; i++) buf[at + i] = bytes[i];
+    else buf.set(bytes, this.pendingSize);
+    this.pendingSize += n;
+  }
+
+  private grow(n: number): Buffer {
+    const next = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, (this.pendingSize + n) * 2));
+    if (this.pending !== null) this.pending.copy(next, 0, 0, this.pendingSize);
+    this.pending = next;
+    return next;
   }
 
   /** Every record of this partition before `offset` is in what was added so far. */
@@ -67,7 +84,7 @@ export class OutputSink {
    */
   flush(): Promise<void> | undefined {
     if (this.broken) {
-      this.pending = [];
+      this.pending = null;
       this.pendingSize = 0;
       this.marks = new Map();
       return undefined;
@@ -81,8 +98,9 @@ export class OutputSink {
       else this.record(marks);
       return undefined;
     }
-    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingSize);
-    this.pending = [];
+    // The stream keeps the buffer until written, so the next add() starts a new one.
+    const data = this.pending!.subarray(0, this.pendingSize);
+    this.pending = null;
     this.pendingSize = 0;
     this.inFlight++;
     this.lastMarks = marks;

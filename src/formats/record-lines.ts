@@ -12,6 +12,9 @@ export type LineOptions =
 
 export type LineBuilder = (r: ConsumedRecord) => Buffer;
 
+/** Writes a record's line straight into `out` in parts (no joined copy per record). */
+export type LineWriter = (r: ConsumedRecord, out: { add(bytes: Uint8Array): void }) => void;
+
 const TIMESTAMP_TYPES: Record<number, string> = { 0: 'CreateTime', 1: 'LogAppendTime' };
 
 export function lineBuilder(o: LineOptions): LineBuilder {
@@ -26,6 +29,24 @@ export function lineBuilder(o: LineOptions): LineBuilder {
     if (isoTime && formatter.printTimestamp && type)
       chunks[0] = Buffer.from(`${type}:${new Date(r.timestamp).toISOString()}`);
     return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  };
+}
+
+/**
+ * Like lineBuilder, but the parts go to `out` one by one. A deserializer that throws does so
+ * before anything of its record is written, so a skipped record leaves no partial line.
+ */
+export function lineWriter(o: LineOptions): LineWriter {
+  if (o.output === 'jsonl' || (o.isoTime && o.formatter.printTimestamp)) {
+    const build = lineBuilder(o);
+    return (r, out) => out.add(build(r));
+  }
+  const { formatter } = o;
+  const chunks: Buffer[] = [];
+  return (r, out) => {
+    chunks.length = 0;
+    formatRecord(r, formatter, chunks);
+    for (let i = 0; i < chunks.length; i++) out.add(chunks[i]);
   };
 }
 

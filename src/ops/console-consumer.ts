@@ -233,6 +233,7 @@ export async function consume(
       if (finished.has(k)) continue;
       const end = ends.get(k);
       let next = b.nextOffset;
+      let seenOne = false;
       for (const r of b.records) {
         if (end !== undefined && r.offset >= end) {
           next = r.offset;
@@ -243,7 +244,7 @@ export async function consume(
           next = r.offset;
           break;
         }
-        lastRecordAt = Date.now();
+        seenOne = true;
         if (!matches(r, filter)) continue;
         const rec = r as SinkRecord;
         rec.topic = b.topic;
@@ -261,6 +262,8 @@ export async function consume(
           if (wait && (await abortable(wait, signal)) === ABORTED) return result('aborted');
         }
       }
+      // Once per batch rather than per record: the idle timeout counts in milliseconds.
+      if (seenOne) lastRecordAt = Date.now();
       if (end !== undefined && next >= end) finished.add(k);
       out.mark(b.topic, b.partition, next, tag);
     }

@@ -80,8 +80,31 @@ export function decodeRecords(
   return out;
 }
 
+/**
+ * One shape for every decoded record, with the fields consumers add later (timestamp type,
+ * topic, partition) present from the start: adding them afterwards would give each record a
+ * new hidden class, which costs more than the record itself on the consumer's hot path.
+ */
+class Record implements DecodedRecord {
+  timestampType = -1;
+  topic = '';
+  partition = -1;
+  constructor(
+    public offset: number,
+    public timestamp: number,
+    public key: Buffer | null,
+    public value: Buffer | null,
+    public headers: RecordHeader[],
+  ) {}
+}
+
+/** Shared by every record without headers (most of them): one array fewer per record. */
+const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
+
 function decodeRecordBodies(body: Buffer, header: BatchHeader): DecodedRecord[] {
   const cur: Cursor = { buf: body, pos: 0, end: body.length };
+  // One cursor for every record's fields, moved along rather than made anew per record.
+  const rc: Cursor = { buf: body, pos: 0, end: 0 };
   const records: DecodedRecord[] = new Array(header.recordsCount);
   const logAppend = header.timestampType === 1;
   const fail = (i: number, what: string): never => {
@@ -91,7 +114,8 @@ function decodeRecordBodies(body: Buffer, header: BatchHeader): DecodedRecord[] 
     const length = readVarint(cur);
     if (length === null || length < 0 || cur.pos + length > body.length) fail(i, 'bad length');
     const recordEnd = cur.pos + length!;
-    const rc: Cursor = { buf: body, pos: cur.pos + 1, end: recordEnd };
+    rc.pos = cur.pos + 1;
+    rc.end = recordEnd;
     const tsDelta = readVarlong(rc);
     const offsetDelta = readVarint(rc);
     if (tsDelta === null || offsetDelta === null) fail(i, 'bad timestamp or offset delta');
@@ -101,7 +125,7 @@ function decodeRecordBodies(body: Buffer, header: BatchHeader): DecodedRecord[] 
     if (value === undefined) fail(i, 'bad value');
     const hc = readVarint(rc);
     if (hc === null || hc < 0) fail(i, 'bad header count');
-    const headers: RecordHeader[] = new Array(hc!);
+    const headers: RecordHeader[] = hc === 0 ? NO_HEADERS : new Array(hc!);
     for (let h = 0; h < hc!; h++) {
       const hk = readBytesField(rc);
       if (hk === undefined || hk === null) fail(i, `bad header ${h} key`);
@@ -109,13 +133,15 @@ function decodeRecordBodies(body: Buffer, header: BatchHeader): DecodedRecord[] 
       if (hv === undefined) fail(i, `bad header ${h} value`);
       headers[h] = { key: hk!.toString('utf8'), value: hv! };
     }
-    records[i] = {
-      offset: header.baseOffset + offsetDelta!,
-      timestamp: logAppend ? header.maxTimestamp : header.baseTimestamp + tsDelta!,
-      key: key!,
-      value: value!,
+    const r = new Record(
+      header.baseOffset + offsetDelta!,
+      logAppend ? header.maxTimestamp : header.baseTimestamp + tsDelta!,
+      key!,
+      value!,
       headers,
-    };
+    );
+    r.timestampType = header.timestampType;
+    records[i] = r;
     cur.pos = recordEnd;
   }
   return records;
