@@ -10,6 +10,7 @@ import type { MessageBody } from '../../protocol/types.js';
 import type { MetadataImage } from './metadata-image.js';
 import { changesForFencing, changesForUnfencing } from './partition-changes.js';
 import { RaftError, systemClock, type RaftClock, type RaftNode } from './raft-node.js';
+import { metadataWriteError } from './raft-types.js';
 
 export const API_BROKER_REGISTRATION = 62;
 export const API_BROKER_HEARTBEAT = 63;
@@ -126,8 +127,7 @@ export class BrokerRegistry {
   }
 
   private static errorFor(err: unknown): number {
-    if (err instanceof RaftError && err.error === 'REQUEST_TIMED_OUT') return ErrorCode.REQUEST_TIMED_OUT;
-    return ErrorCode.NOT_CONTROLLER;
+    return metadataWriteError(err);
   }
 
   async handleRegistration(req: MessageBody): Promise<object> {

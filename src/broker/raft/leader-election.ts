@@ -7,8 +7,7 @@ import { ErrorCode, type ErrorName } from '../../protocol/errors.js';
 import type { MessageBody } from '../../protocol/types.js';
 import type { MetadataImage, PartitionImage } from './metadata-image.js';
 import { partitionChangeRecord } from './partition-changes.js';
-import type { RaftNode } from './raft-node.js';
-import { RaftError } from './raft-node.js';
+import { metadataWriteError, type RaftNode } from './raft-node.js';
 
 export const API_ELECT_LEADERS = 43;
 export const PREFERRED = 0;
@@ -130,10 +129,7 @@ export class LeaderElection {
       try {
         await this.opts.write(records);
       } catch (err) {
-        const code =
-          err instanceof RaftError && err.error === 'REQUEST_TIMED_OUT'
-            ? ErrorCode.REQUEST_TIMED_OUT
-            : ErrorCode.NOT_CONTROLLER;
+        const code = metadataWriteError(err);
         for (const r of results)
           for (const p of r.partitionResult) if (p.errorCode === ErrorCode.NONE) p.errorCode = code;
       }

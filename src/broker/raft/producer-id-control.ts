@@ -5,8 +5,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { encodeMetadataRecord } from '../../protocol/log-records.js';
 import type { MessageBody } from '../../protocol/types.js';
 import type { MetadataImage } from './metadata-image.js';
-import type { RaftNode } from './raft-node.js';
-import { RaftError } from './raft-node.js';
+import { metadataWriteError, type RaftNode } from './raft-node.js';
 
 export const API_ALLOCATE_PRODUCER_IDS = 67;
 /** Kafka's block size (ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE). */
@@ -52,11 +51,7 @@ export class ProducerIdControl {
         }),
       ]);
     } catch (err) {
-      return reply(
-        err instanceof RaftError && err.error === 'REQUEST_TIMED_OUT'
-          ? ErrorCode.REQUEST_TIMED_OUT
-          : ErrorCode.NOT_CONTROLLER,
-      );
+      return reply(metadataWriteError(err));
     }
     // The write committed, so the image has applied it: the next block starts after this one.
     return reply(ErrorCode.NONE, start, PRODUCER_ID_BLOCK_SIZE);

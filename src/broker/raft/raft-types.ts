@@ -148,4 +148,11 @@ export class RaftError extends Error {
   }
 }
 
+/** Kafka's error for a metadata write that failed: no majority in time, or no longer the active controller. */
+export function metadataWriteError(err: unknown): number {
+  return err instanceof RaftError && err.error === 'REQUEST_TIMED_OUT'
+    ? ErrorCode.REQUEST_TIMED_OUT
+    : ErrorCode.NOT_CONTROLLER;
+}
+
 export const errorCode = (name: keyof typeof ErrorCode): number => ErrorCode[name];

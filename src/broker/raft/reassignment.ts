@@ -8,8 +8,7 @@ import { ErrorCode, type ErrorName } from '../../protocol/errors.js';
 import type { MessageBody } from '../../protocol/types.js';
 import type { MetadataImage, PartitionImage } from './metadata-image.js';
 import { partitionChangeRecord, type PartitionChange } from './partition-changes.js';
-import type { RaftNode } from './raft-node.js';
-import { RaftError } from './raft-node.js';
+import { metadataWriteError, type RaftNode } from './raft-node.js';
 
 export const API_ALTER_PARTITION_REASSIGNMENTS = 45;
 export const API_LIST_PARTITION_REASSIGNMENTS = 46;
@@ -136,11 +135,7 @@ export class Reassignment {
       try {
         await this.opts.write(records);
       } catch (err) {
-        return top(
-          err instanceof RaftError && err.error === 'REQUEST_TIMED_OUT'
-            ? ErrorCode.REQUEST_TIMED_OUT
-            : ErrorCode.NOT_CONTROLLER,
-        );
+        return top(metadataWriteError(err));
       }
       this.opts.log(`Controller: reassignment of ${records.length} partition(s) changed`);
     }

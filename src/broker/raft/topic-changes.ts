@@ -6,7 +6,7 @@ import { encodeMetadataRecord } from '../../protocol/log-records.js';
 import type { MessageBody } from '../../protocol/types.js';
 import { topicConfigError } from '../config/validate.js';
 import type { MetadataImage } from './metadata-image.js';
-import { RaftError, type RaftNode } from './raft-node.js';
+import { metadataWriteError, type RaftNode } from './raft-node.js';
 import type { TopicControl } from './topic-control.js';
 
 const TOPIC_RESOURCE = 2;
@@ -17,10 +17,7 @@ const DELETE = 1;
 
 function writeFailure(err: unknown): { errorCode: number; errorMessage: string } {
   return {
-    errorCode:
-      err instanceof RaftError && err.error === 'REQUEST_TIMED_OUT'
-        ? ErrorCode.REQUEST_TIMED_OUT
-        : ErrorCode.NOT_CONTROLLER,
+    errorCode: metadataWriteError(err),
     errorMessage: (err as Error).message,
   };
 }

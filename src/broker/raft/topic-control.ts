@@ -14,7 +14,7 @@ import { randomKafkaUuid } from '../uuid.js';
 import type { MetadataImage } from './metadata-image.js';
 import { partitionChangeRecord } from './partition-changes.js';
 import { completion } from './reassignment.js';
-import { RaftError, systemClock, type RaftClock, type RaftNode } from './raft-node.js';
+import { metadataWriteError, RaftError, systemClock, type RaftClock, type RaftNode } from './raft-node.js';
 
 export const API_CREATE_TOPICS = 19;
 export const API_ALTER_PARTITION = 56;
@@ -222,10 +222,7 @@ export class TopicControl {
       await this.write(ok.flatMap((r) => r.records!));
       this.opts.log?.(`Controller: created ${names.map((n) => `'${n}'`).join(', ')}`);
     } catch (err) {
-      const errorCode =
-        err instanceof RaftError && err.error === 'REQUEST_TIMED_OUT'
-          ? ErrorCode.REQUEST_TIMED_OUT
-          : ErrorCode.NOT_CONTROLLER;
+      const errorCode = metadataWriteError(err);
       for (const r of ok)
         Object.assign(r, {
           errorCode,
@@ -286,10 +283,7 @@ export class TopicControl {
             .join(', ')}`,
         );
       } catch (err) {
-        const errorCode =
-          err instanceof RaftError && err.error === 'REQUEST_TIMED_OUT'
-            ? ErrorCode.REQUEST_TIMED_OUT
-            : ErrorCode.NOT_CONTROLLER;
+        const errorCode = metadataWriteError(err);
         for (const x of responses)
           if (x.errorCode === 0) Object.assign(x, { errorCode, errorMessage: (err as Error).message });
       }
@@ -361,11 +355,7 @@ export class TopicControl {
       try {
         await this.write(records);
       } catch (err) {
-        return top(
-          err instanceof RaftError && err.error === 'REQUEST_TIMED_OUT'
-            ? ErrorCode.REQUEST_TIMED_OUT
-            : ErrorCode.NOT_CONTROLLER,
-        );
+        return top(metadataWriteError(err));
       }
     }
     return {
