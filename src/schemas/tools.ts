@@ -218,7 +218,9 @@ export function decodingSource<S extends { poll(signal: AbortSignal): Promise<De
   };
   const poll = source.poll.bind(source);
   source.poll = async (signal: AbortSignal) => {
-    const batches = await poll(signal);
+    // A fetched batch may decode its records afresh on every read: keep one decoded copy per
+    // batch, so the decoded keys and values below are what the consumer prints.
+    const batches = (await poll(signal)).map((b) => ({ ...b, records: b.records }));
     const all = batches.flatMap((b) => b.records);
     await Promise.all([keys?.prepare(all.map((r) => r.key)), values?.prepare(all.map((r) => r.value))]);
     for (const b of batches) {
