@@ -313,13 +313,7 @@ export class OffsetStore {
           group.offsets.set(op.tp, parts);
         }
         if (!parts.has(op.p)) group.count++;
-        parts.set(op.p, {
-          offset: op.o,
-          leaderEpoch: op.e,
-          metadata: op.m,
-          commitTimestamp: op.c,
-          expireTimestamp: op.x,
-        });
+        parts.set(op.p, committedOf(op));
         break;
       }
       case 'od': {
@@ -367,6 +361,11 @@ export function groupOp(g: string, info: StoredGroupInfo): StoreOp {
   return info.snapshot
     ? { t: 'g', g, pt: info.protocolType, es: info.emptySince, m: info.snapshot }
     : { t: 'g', g, pt: info.protocolType, es: info.emptySince };
+}
+
+/** The committed offset an 'o' change records (the inverse of offsetOp). */
+export function committedOf(op: Extract<StoreOp, { t: 'o' }>): CommittedOffset {
+  return { offset: op.o, leaderEpoch: op.e, metadata: op.m, commitTimestamp: op.c, expireTimestamp: op.x };
 }
 
 export function offsetOp(g: string, tp: string, p: number, c: CommittedOffset): StoreOp {

@@ -4,7 +4,7 @@
 // replicates these, so a broker that takes over a group's partition rebuilds the group
 // from them.
 import { decodeCoordinatorRecord, encodeCoordinatorRecord } from '../../protocol/log-records.js';
-import type { CommittedOffset, OffsetStore, StoreOp } from './offset-store.js';
+import { committedOf, type CommittedOffset, type OffsetStore, type StoreOp } from './offset-store.js';
 
 /** Key versions name the record type, as in Kafka: 0-1 an offset, 2 a group. */
 const OFFSET_KEY_VERSION = 1;
@@ -53,13 +53,7 @@ export function recordsOf(ops: readonly StoreOp[], store: OffsetStore): OffsetsR
         out.push({
           group: op.g,
           key: offsetKey(op.g, op.tp, op.p),
-          value: offsetValue({
-            offset: op.o,
-            leaderEpoch: op.e,
-            metadata: op.m,
-            commitTimestamp: op.c,
-            expireTimestamp: op.x,
-          }),
+          value: offsetValue(committedOf(op)),
         });
         break;
       case 'od':
