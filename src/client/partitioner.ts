@@ -4,13 +4,13 @@
 const M = 0x5bd1e995;
 const SEED = 0x9747b28c;
 
-/** Kafka's murmur2 variant (Utils.murmur2), as a signed 32-bit int. */
-export function murmur2(data: Uint8Array): number {
-  const length = data.length;
+/** Kafka's murmur2 variant (Utils.murmur2) of data[start, end), as a signed 32-bit int. */
+export function murmur2(data: Uint8Array, start = 0, end = data.length): number {
+  const length = end - start;
   let h = (SEED ^ length) | 0;
   const blocks = length >> 2;
   for (let i = 0; i < blocks; i++) {
-    const o = i << 2;
+    const o = start + (i << 2);
     let k =
       (data[o] & 0xff) | ((data[o + 1] & 0xff) << 8) | ((data[o + 2] & 0xff) << 16) | ((data[o + 3] & 0xff) << 24);
     k = Math.imul(k, M);
@@ -19,7 +19,7 @@ export function murmur2(data: Uint8Array): number {
     h = Math.imul(h, M);
     h ^= k;
   }
-  const tail = blocks << 2;
+  const tail = start + (blocks << 2);
   const rest = length & 3;
   if (rest === 3) h ^= (data[tail + 2] & 0xff) << 16;
   if (rest >= 2) h ^= (data[tail + 1] & 0xff) << 8;
@@ -33,6 +33,7 @@ export function murmur2(data: Uint8Array): number {
   return h | 0;
 }
 
-export function partitionForKey(key: Uint8Array, partitions: number): number {
-  return (murmur2(key) & 0x7fffffff) % partitions;
+export function partitionForKey(key: Uint8Array, partitions: number, start = 0, end = key.length): number {
+  if (partitions === 1) return 0;
+  return (murmur2(key, start, end) & 0x7fffffff) % partitions;
 }

@@ -10,9 +10,12 @@ import {
   type ProduceRecord,
   type ProducerOptions,
 } from './producer-config.js';
-import { ProducerError, type PartitionQueue, type TopicInfo } from './producer-batches.js';
+import { RecordBatchBuilder } from '../protocol/record-batch.js';
+import { ProducerError, newBatch, type Batch, type PartitionQueue, type TopicInfo } from './producer-batches.js';
 
 const RECORD_OVERHEAD = 24;
+/** The most bytes a batch grows to while it waits to be sent; the broker's default max.message.bytes is 1 MB. */
+const GROW_LIMIT = 512 * 1024;
 
 /**
  * How a transaction (src/client/transactions.ts) holds the producer: batches are marked
@@ -28,6 +31,7 @@ export interface TransactionHooks {
 export abstract class RecordAccumulator {
   readonly opts: ProducerOptions & { idempotence: boolean; deliveryTimeoutMs: number };
   readonly idempotent: boolean;
+  protected readonly growLimit: number;
   sent = 0;
   failed = 0;
   /** The first failures, in order (kept bounded). */
@@ -66,6 +70,7 @@ export abstract class RecordAccumulator {
   ) {
     this.opts = resolveProducerOptions(opts);
     this.idempotent = this.opts.idempotence;
+    this.growLimit = Math.min(GROW_LIMIT, this.opts.maxRequestSize);
   }
 
   /** Loads partition counts for the topics (waiting up to max.block.ms for auto-created ones) and the producer id. */
@@ -144,46 +149,105 @@ export abstract class RecordAccumulator {
    * before appending more, so a fast input cannot outrun the broker without bound.
    */
   append(r: ProduceRecord): boolean {
-    if (this.closed) throw new Error('producer is closed');
-    const info = this.topics.get(r.topic);
-    if (!info) throw new Error(`call prepare() for topic ${r.topic} first`);
-    let partition = r.partition;
-    if (partition === undefined) partition = r.key ? partitionForKey(r.key, info.partitions) : info.sticky;
-    else if (partition < 0 || partition >= info.partitions) {
-      this.fail(
-        [r.seq],
-        r.topic,
-        partition,
-        'UNKNOWN_TOPIC_OR_PARTITION',
-        `Partition ${partition} of topic ${r.topic} with partition count ${info.partitions} is not present in metadata.`,
-      );
-      return true;
-    }
+    const info = this.topicFor(r.topic);
+    const keyed = r.key !== null;
+    const partition = this.partitionFor(info, r.topic, r.partition, r.seq, r.key, 0, r.key?.length ?? 0);
+    if (partition < 0) return true;
+    let estimate = RECORD_OVERHEAD + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    if (r.headers) for (const h of r.headers) estimate += h.key.length + (h.value?.length ?? 0) + 8;
     const q = info.queues[partition]!;
-    let batch = q.open;
-    if (!batch) {
-      batch = {
-        q,
-        records: [],
-        count: 0,
-        seqs: [],
-        appendedAt: this.opts.onBatchDone ? new Float64Array(64) : null,
-        bytes: 0,
-        createdAt: Date.now(),
-        attempts: 0,
-        notBefore: 0,
-        encoded: null,
-        baseSequence: -1,
-        parts: 1,
-        noMerge: false,
-        splitInto: null,
-      };
-      q.open = batch;
-      this.filling.add(q);
-      this.outstanding++;
+    const batch = this.batchFor(q, estimate);
+    const before = batch.builder!.recordsBytes;
+    batch.builder!.append(r, Date.now());
+    return this.appended(info, q, batch, before, r.seq, keyed || r.partition !== undefined);
+  }
+
+  /**
+   * Queues a record whose key and value are byte ranges of `src` (a start of -1 means
+   * null), stamped `timestamp`: the per-line path, which makes no object per record.
+   */
+  appendRange(
+    topic: string,
+    partition: number | undefined,
+    src: Buffer,
+    keyStart: number,
+    keyEnd: number,
+    valueStart: number,
+    valueEnd: number,
+    seq: number,
+    timestamp: number,
+  ): boolean {
+    const info = this.topicFor(topic);
+    const p = this.partitionFor(info, topic, partition, seq, keyStart < 0 ? null : src, keyStart, keyEnd);
+    if (p < 0) return true;
+    const q = info.queues[p]!;
+    const batch = this.batchFor(q, RECORD_OVERHEAD + (keyEnd - keyStart) + (valueEnd - valueStart));
+    const before = batch.builder!.recordsBytes;
+    batch.builder!.appendRange(timestamp, src, keyStart, keyEnd, valueStart, valueEnd);
+    return this.appended(info, q, batch, before, seq, keyStart >= 0 || partition !== undefined);
+  }
+
+  private topicFor(topic: string): TopicInfo {
+    if (this.closed) throw new Error('producer is closed');
+    const info = this.topics.get(topic);
+    if (!info) throw new Error(`call prepare() for topic ${topic} first`);
+    return info;
+  }
+
+  /** The record's partition: given, by key, or sticky; -1 when a given one does not exist (the record failed). */
+  private partitionFor(
+    info: TopicInfo,
+    topic: string,
+    partition: number | undefined,
+    seq: number,
+    key: Buffer | null,
+    keyStart: number,
+    keyEnd: number,
+  ): number {
+    if (partition === undefined) return key ? partitionForKey(key, info.partitions, keyStart, keyEnd) : info.sticky;
+    if (partition >= 0 && partition < info.partitions) return partition;
+    this.fail(
+      [seq],
+      topic,
+      partition,
+      'UNKNOWN_TOPIC_OR_PARTITION',
+      `Partition ${partition} of topic ${topic} with partition count ${info.partitions} is not present in metadata.`,
+    );
+    return -1;
+  }
+
+  /**
+   * The batch a record goes in: the partition's open one; else, while the last full batch
+   * still waits to be sent, that one (a partition with a backlog then sends batches larger
+   * than batch.size, as the Java producer cannot, since a request carries one batch per
+   * partition); else a new one.
+   */
+  private batchFor(q: PartitionQueue, size: number): Batch {
+    if (q.open) return q.open;
+    const last = q.ready[q.ready.length - 1];
+    if (last && last.encoded === null && !last.noMerge && last.bytes + size <= this.growLimit) {
+      last.grown = true;
+      return last;
     }
-    let size = RECORD_OVERHEAD + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-    if (r.headers) for (const h of r.headers) size += h.key.length + (h.value?.length ?? 0) + 8;
+    // Behind a request in flight the batch will likely grow: room up front saves copying it as it does.
+    const capacity = q.inFlight > 0 ? this.growLimit : this.opts.batchSize + 256;
+    const batch = newBatch(q, new RecordBatchBuilder(capacity), this.opts.onBatchDone !== undefined, Date.now());
+    q.open = batch;
+    this.filling.add(q);
+    this.outstanding++;
+    return batch;
+  }
+
+  /** Accounts for a record just written into `batch`; seals the batch once it is full. */
+  private appended(
+    info: TopicInfo,
+    q: PartitionQueue,
+    batch: Batch,
+    before: number,
+    seq: number,
+    placed: boolean,
+  ): boolean {
+    const size = batch.builder!.recordsBytes - before;
     if (batch.appendedAt) {
       const n = batch.count;
       if (n === batch.appendedAt.length) {
@@ -193,14 +257,13 @@ export abstract class RecordAccumulator {
       }
       batch.appendedAt[n] = performance.now();
     }
-    batch.records.push({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp });
-    batch.seqs.push(r.seq);
+    batch.seqs.push(seq);
     batch.count++;
     batch.bytes += size;
     this.buffered += size;
-    if (batch.bytes >= this.opts.batchSize) {
+    if (batch === q.open && batch.bytes >= this.opts.batchSize) {
       this.seal(q);
-      if (r.key === null && r.partition === undefined) info.sticky = (info.sticky + 1) % info.partitions;
+      if (!placed) info.sticky = (info.sticky + 1) % info.partitions;
       this.schedulePump();
     } else if (!this.lingerTimer) {
       this.lingerTimer = setTimeout(() => {

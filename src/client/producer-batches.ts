@@ -1,25 +1,26 @@
 // The producer's batches and per-partition queues, and what is done to a batch apart from
-// sending it: merging the batches queued behind it, splitting one the broker found too
-// large, restamping an encoded batch with a new producer id, and sorting a failed exchange.
+// sending it: splitting one the broker found too large, restamping an encoded batch with a
+// new producer id, and sorting a failed exchange.
 import {
   OFF_ATTRIBUTES,
   OFF_BASE_SEQUENCE,
   OFF_CRC,
   OFF_PRODUCER_EPOCH,
   OFF_PRODUCER_ID,
-  type RecordInput,
+  RecordBatchBuilder,
 } from '../protocol/record-batch.js';
 import { crc32c } from '../protocol/crc32c.js';
 import { KafkaError } from '../protocol/errors.js';
 
 export interface Batch {
   q: PartitionQueue;
-  /** Dropped once encoded: the encoded batch is what goes again. */
-  records: RecordInput[];
+  /** The records, encoded as they were appended; dropped once sent unless the batch may need splitting. */
+  builder: RecordBatchBuilder | null;
   count: number;
   seqs: number[];
   /** Append times, kept only when onBatchDone wants latencies. */
   appendedAt: Float64Array | null;
+  /** Bytes of the encoded records: what buffer.memory counts. */
   bytes: number;
   createdAt: number;
   attempts: number;
@@ -27,9 +28,9 @@ export interface Batch {
   encoded: Buffer | null;
   /** Idempotence: the first record's sequence number, -1 until the batch is first sent. */
   baseSequence: number;
-  /** How many sealed batches were merged into this one. */
-  parts: number;
-  /** A piece of a split batch: never merged again. */
+  /** Took records after it was full, while it waited to be sent: may be too large for the topic. */
+  grown: boolean;
+  /** A piece of a split batch: never grown. */
   noMerge: boolean;
   /** Too large for the broker: to be split when its partition is renumbered. */
   splitInto: Batch[] | null;
@@ -57,65 +58,41 @@ export interface TopicInfo {
   queues: PartitionQueue[];
 }
 
-/** Appends the new batches waiting behind `head` to it, up to `limit` bytes; how many it took. */
-export function mergeWaiting(q: PartitionQueue, head: Batch, limit: number): number {
-  if (head.noMerge) return 0;
-  const ready = q.ready;
-  let taken = 0;
-  let count = head.count;
-  let bytes = head.bytes;
-  while (taken < ready.length) {
-    const n = ready[taken]!;
-    if (n.encoded || n.noMerge || bytes + n.bytes > limit) break;
-    count += n.count;
-    bytes += n.bytes;
-    taken++;
-  }
-  if (taken === 0) return 0;
-  const absorbed = ready.splice(0, taken);
-  const appendedAt = head.appendedAt ? new Float64Array(count) : null;
-  appendedAt?.set(head.appendedAt!.subarray(0, head.count));
-  let at = head.count;
-  for (const n of absorbed) {
-    for (let i = 0; i < n.count; i++) {
-      head.records.push(n.records[i]!);
-      head.seqs.push(n.seqs[i]!);
-    }
-    if (appendedAt) appendedAt.set(n.appendedAt!.subarray(0, n.count), at);
-    at += n.count;
-    head.parts += n.parts;
-  }
-  head.appendedAt = appendedAt;
-  head.count = count;
-  head.bytes = bytes;
-  return taken;
+export function newBatch(q: PartitionQueue, builder: RecordBatchBuilder, withTimes: boolean, createdAt: number): Batch {
+  return {
+    q,
+    builder,
+    count: 0,
+    seqs: [],
+    appendedAt: withTimes ? new Float64Array(64) : null,
+    bytes: 0,
+    createdAt,
+    attempts: 0,
+    notBefore: 0,
+    encoded: null,
+    baseSequence: -1,
+    grown: false,
+    noMerge: false,
+    splitInto: null,
+  };
 }
 
-/** Pieces of at most batch.size bytes (estimated), to send in place of a batch the broker found too large. */
+/** Pieces of about batch.size bytes, to send in place of a batch the broker found too large. */
 export function splitPieces(b: Batch, batchSize: number): Batch[] {
-  const n = Math.max(2, Math.ceil(b.bytes / batchSize));
-  const per = Math.ceil(b.count / n);
   const out: Batch[] = [];
-  for (let i = 0; i < b.count; i += per) {
-    const end = Math.min(b.count, i + per);
-    out.push({
-      q: b.q,
-      records: b.records.slice(i, end),
-      count: end - i,
-      seqs: b.seqs.slice(i, end),
-      appendedAt: b.appendedAt ? b.appendedAt.slice(i, end) : null,
-      bytes: Math.round((b.bytes * (end - i)) / b.count),
-      createdAt: b.createdAt,
-      attempts: 0,
-      notBefore: 0,
-      encoded: null,
-      baseSequence: -1,
-      parts: 1,
-      noMerge: true,
-      splitInto: null,
-    });
+  let at = 0;
+  for (const builder of b.builder!.split(batchSize)) {
+    const piece = newBatch(b.q, builder, false, b.createdAt);
+    const end = at + builder.count;
+    piece.count = builder.count;
+    piece.seqs = b.seqs.slice(at, end);
+    piece.appendedAt = b.appendedAt ? b.appendedAt.slice(at, end) : null;
+    piece.bytes = builder.recordsBytes;
+    piece.noMerge = true;
+    out.push(piece);
+    at = end;
   }
-  // Rounding must not change what buffer.memory counts.
+  // Renumbered records may encode a byte longer or shorter: buffer.memory must count what it counted.
   out[out.length - 1]!.bytes += b.bytes - out.reduce((sum, p) => sum + p.bytes, 0);
   return out;
 }

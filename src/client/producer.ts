@@ -13,30 +13,18 @@
 // under the old id, then everything still owed is renumbered under a new id.
 //
 // Kafka allows one batch per partition in a request, so a partition with a backlog
-// would be held to max.in.flight batches of batch.size per round trip. When batches
-// queue up behind a busy partition, the ones waiting are sent as one larger batch
-// (adaptive batching); should the broker find it too large for the topic, it is split
-// back into batch.size pieces and sent again.
-import { encodeRecordBatch, type RecordInput } from '../protocol/record-batch.js';
+// would be held to max.in.flight batches of batch.size per round trip. A full batch that
+// waits to be sent therefore takes further records (adaptive batching, in the
+// accumulator); should the broker find it too large for the topic, it is split back into
+// batch.size pieces and sent again.
 import { ErrorCode, errorName, isRetriable } from '../protocol/errors.js';
 import { RecordAccumulator } from './producer-accumulator.js';
-import {
-  ProducerError,
-  failureOf,
-  mergeWaiting,
-  restamp,
-  splitPieces,
-  type Batch,
-  type PartitionQueue,
-} from './producer-batches.js';
+import { ProducerError, failureOf, restamp, splitPieces, type Batch, type PartitionQueue } from './producer-batches.js';
 
 const PRODUCE = 0;
 const INIT_PRODUCER_ID = 22;
 
-/** The most bytes that waiting batches are merged into (within max.request.size); the broker's default max.message.bytes is 1 MB. */
-const MERGE_LIMIT = 512 * 1024;
 const INT32_LIMIT = 0x80000000;
-const EMPTY: RecordInput[] = [];
 
 export class Producer extends RecordAccumulator {
   protected override schedulePump(): void {
@@ -91,8 +79,6 @@ export class Producer extends RecordAccumulator {
           if (!head || head.notBefore > now || !this.sendable(q, head)) continue;
           if (request.length > 0 && bytes + head.bytes > this.opts.maxRequestSize) break;
           q.ready.shift();
-          if (!head.encoded)
-            this.outstanding -= mergeWaiting(q, head, Math.min(MERGE_LIMIT, this.opts.maxRequestSize - bytes));
           if (!this.encode(head)) continue;
           bytes += head.bytes;
           request.push(head);
@@ -181,8 +167,7 @@ export class Producer extends RecordAccumulator {
     const q = b.q;
     const seq = this.idempotent ? q.nextSeq : -1;
     try {
-      b.encoded = encodeRecordBatch({
-        records: b.records,
+      b.encoded = b.builder!.finish({
         compression: this.opts.compression,
         compress: this.opts.compress,
         producerId: this.producerId,
@@ -194,8 +179,8 @@ export class Producer extends RecordAccumulator {
       this.complete(b, 'INVALID_RECORD', (err as Error).message);
       return false;
     }
-    // A merged batch keeps its records in case it must be split.
-    if (b.parts === 1) b.records = EMPTY;
+    // A grown batch keeps its records in case it must be split.
+    if (!b.grown) b.builder = null;
     if (this.idempotent) {
       b.baseSequence = seq;
       q.nextSeq = (seq + b.count) % INT32_LIMIT;
@@ -277,7 +262,7 @@ export class Producer extends RecordAccumulator {
         (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.UNKNOWN_PRODUCER_ID)
       )
         this.outOfSequence(b, errorName(code), message);
-      else if (code === ErrorCode.MESSAGE_TOO_LARGE && b.parts > 1) this.split(b);
+      else if (code === ErrorCode.MESSAGE_TOO_LARGE && b.grown) this.split(b);
       else this.retryOrFail(b, errorName(code), message, isRetriable(code));
     }
   }

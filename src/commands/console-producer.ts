@@ -278,7 +278,7 @@ Beyond Kafka: --transactional-id ID sends the input in a transaction (all of it,
     try {
       const result = await ops.produceFromStream(
         cluster,
-        process.stdin,
+        ops.standardInput(),
         {
           topic: f.topic,
           partition: f.partition,

@@ -1,6 +1,6 @@
 // The console producer's pipeline: stdin lines -> records -> the fast producer.
 // Reads as a stream with backpressure, so input of any size runs in bounded memory.
-import { fstatSync } from 'node:fs';
+import { createReadStream, fstatSync } from 'node:fs';
 import type { ClusterClient } from '../client/cluster.js';
 import { Producer } from '../client/producer.js';
 import { resolveProducerOptions, type ProduceFailure, type ProducerOptions } from '../client/producer-config.js';
@@ -81,6 +81,9 @@ export async function produceFromStream(
     opts.input === 'lines' && !opts.reader.parseHeaders && !opts.reader.ignoreError && opts.reader.nullMarker === null
       ? Buffer.from(opts.reader.keySeparator, 'utf8')
       : null;
+  // Plain or key-separated lines, each sent as it is read: they go straight from the input
+  // chunk into the batch, with no object per line.
+  const ranges = fastKey !== null && !opts.sync && !opts.prompt && !txn && !opts.serialize;
   const splitter = new LineSplitter();
   let lineNo = 0;
   let parseError: ConsoleProduceResult['parseError'];
@@ -142,6 +145,35 @@ export async function produceFromStream(
     }
   };
 
+  /** The chunk's complete lines into the producer; false when buffer.memory is used up. */
+  const appendLines = (chunk: Buffer): boolean => {
+    const now = Date.now();
+    const sep = fastKey!;
+    const parseKey = opts.reader.parseKey;
+    let room = true;
+    splitter.scan(chunk, (buf, start, end) => {
+      lineNo++;
+      let keyStart = -1;
+      let keyEnd = 0;
+      let valueStart = start;
+      if (parseKey) {
+        const at = separatorIn(buf, start, end, sep);
+        if (at === -1) {
+          const line = buf.toString('utf8', start, end);
+          parseError = { line: lineNo, message: `No key separator found on line number ${lineNo}: '${line}'` };
+          return false;
+        }
+        keyStart = start;
+        keyEnd = at;
+        valueStart = at + sep.length;
+      }
+      if (!producer.appendRange(opts.topic, opts.partition, buf, keyStart, keyEnd, valueStart, end, lineNo, now))
+        room = false;
+      return true;
+    });
+    return room;
+  };
+
   const txnSize = opts.transaction?.size;
   let txnResult: ConsoleTransactionResult | undefined = txn
     ? { transactionalId: txn.transactionalId, committed: 0, linesCommitted: 0, error: null, code: null }
@@ -150,6 +182,12 @@ export async function produceFromStream(
     if (opts.prompt) process.stdout.write('>');
     read: for await (const chunk of untilAborted(input, signal)) {
       bytesRead += chunk.length;
+      if (ranges) {
+        if (!appendLines(chunk)) await producer.drained();
+        if (parseError) break;
+        if (total > 0) opts.progress?.(bytesRead, total);
+        continue;
+      }
       for (const line of splitter.push(chunk)) {
         const roomLeft = handleLine(line);
         if (parseError) break;
@@ -194,6 +232,19 @@ export async function produceFromStream(
     parseError,
     transaction: txnResult,
   };
+}
+
+/** Where `sep` first starts in buf[start, end), or -1. Keys are short: a byte loop finds it soonest. */
+function separatorIn(buf: Buffer, start: number, end: number, sep: Buffer): number {
+  const first = sep[0]!;
+  const last = end - sep.length;
+  for (let i = start; i <= last; i++) {
+    if (buf[i] !== first) continue;
+    let k = 1;
+    while (k < sep.length && buf[i + k] === sep[k]) k++;
+    if (k === sep.length) return i;
+  }
+  return -1;
 }
 
 /** Commits the last transaction, or aborts it when input was interrupted, unparsable or not all sent. */
@@ -287,6 +338,22 @@ function assertReadable(input: { fd?: number }): void {
     return;
   }
   if (directory) throw new Error('Cannot read standard input: it is a directory (EISDIR)');
+}
+
+/**
+ * Standard input to read records from. A regular file is read a megabyte at a time
+ * (process.stdin reads 64 KB, and each read is a trip through the thread pool).
+ */
+export function standardInput(): NodeJS.ReadableStream & { fd?: number } {
+  let file = false;
+  try {
+    file = fstatSync(0).isFile();
+  } catch {
+    // not a file: process.stdin reports what is wrong when read
+  }
+  if (!file) return process.stdin;
+  const stream = createReadStream('', { fd: 0, highWaterMark: 1 << 20, autoClose: false });
+  return Object.assign(stream, { fd: 0 });
 }
 
 function sizeOf(input: { fd?: number }): number {

@@ -2,5 +2,6 @@
 // the encoder and the decoder, each in its own module.
 export * from './batch-header.js';
 export * from './batch-validate.js';
+export * from './batch-builder.js';
 export * from './batch-encode.js';
 export * from './batch-decode.js';

@@ -43,6 +43,7 @@ export function readVarlong(cur: Cursor): number | null {
 
 /** Bytes needed for zig-zag varint/varlong encoding of `v`. */
 export function varlongSize(v: number): number {
+  if (v >= -0x40000000 && v < 0x40000000) return varintSize(v);
   let z = v >= 0 ? v * 2 : -v * 2 - 1;
   let n = 1;
   while (z >= 128) {
