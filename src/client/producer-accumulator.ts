@@ -11,7 +11,14 @@ import {
   type ProducerOptions,
 } from './producer-config.js';
 import { RecordBatchBuilder } from '../protocol/record-batch.js';
-import { ProducerError, newBatch, type Batch, type PartitionQueue, type TopicInfo } from './producer-batches.js';
+import {
+  ProducerError,
+  addSeq,
+  newBatch,
+  type Batch,
+  type PartitionQueue,
+  type TopicInfo,
+} from './producer-batches.js';
 
 const RECORD_OVERHEAD = 24;
 /** The most bytes a batch grows to while it waits to be sent; the broker's default max.message.bytes is 1 MB. */
@@ -257,7 +264,7 @@ export abstract class RecordAccumulator {
       }
       batch.appendedAt[n] = performance.now();
     }
-    batch.seqs.push(seq);
+    addSeq(batch, seq);
     batch.count++;
     batch.bytes += size;
     this.buffered += size;
@@ -266,12 +273,17 @@ export abstract class RecordAccumulator {
       if (!placed) info.sticky = (info.sticky + 1) % info.partitions;
       this.schedulePump();
     } else if (!this.lingerTimer) {
-      this.lingerTimer = setTimeout(() => {
-        this.lingerTimer = undefined;
-        this.sealAll();
-      }, this.opts.lingerMs);
+      this.startLinger();
     }
     return this.buffered < this.opts.bufferMemory;
+  }
+
+  /** Out of line: a closure in append's path would cost an allocation on every record. */
+  private startLinger(): void {
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = undefined;
+      this.sealAll();
+    }, this.opts.lingerMs);
   }
 
   /** Resolves once buffered bytes fall below half of buffer.memory. */

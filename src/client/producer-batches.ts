@@ -17,7 +17,9 @@ export interface Batch {
   /** The records, encoded as they were appended; dropped once sent unless the batch may need splitting. */
   builder: RecordBatchBuilder | null;
   count: number;
-  seqs: number[];
+  /** The records' caller ids: firstSeq, firstSeq + 1, ... until one breaks the run; then all of them in seqs. */
+  firstSeq: number;
+  seqs: number[] | null;
   /** Append times, kept only when onBatchDone wants latencies. */
   appendedAt: Float64Array | null;
   /** Bytes of the encoded records: what buffer.memory counts. */
@@ -63,7 +65,8 @@ export function newBatch(q: PartitionQueue, builder: RecordBatchBuilder, withTim
     q,
     builder,
     count: 0,
-    seqs: [],
+    firstSeq: 0,
+    seqs: null,
     appendedAt: withTimes ? new Float64Array(64) : null,
     bytes: 0,
     createdAt,
@@ -77,15 +80,39 @@ export function newBatch(q: PartitionQueue, builder: RecordBatchBuilder, withTim
   };
 }
 
+/** Notes the caller's id of the record about to be counted in the batch; a run of consecutive ids costs nothing. */
+export function addSeq(b: Batch, seq: number): void {
+  if (b.count === 0) {
+    b.firstSeq = seq;
+    return;
+  }
+  if (b.seqs === null) {
+    if (seq === b.firstSeq + b.count) return;
+    b.seqs = [];
+    for (let i = 0; i < b.count; i++) b.seqs.push(b.firstSeq + i);
+  }
+  b.seqs.push(seq);
+}
+
+/** The caller's ids of the batch's records, in order. */
+export function seqsOf(b: Batch): number[] {
+  if (b.seqs !== null) return b.seqs;
+  const out: number[] = [];
+  for (let i = 0; i < b.count; i++) out.push(b.firstSeq + i);
+  return out;
+}
+
 /** Pieces of about batch.size bytes, to send in place of a batch the broker found too large. */
 export function splitPieces(b: Batch, batchSize: number): Batch[] {
   const out: Batch[] = [];
+  const all = seqsOf(b);
   let at = 0;
   for (const builder of b.builder!.split(batchSize)) {
     const piece = newBatch(b.q, builder, false, b.createdAt);
     const end = at + builder.count;
     piece.count = builder.count;
-    piece.seqs = b.seqs.slice(at, end);
+    piece.firstSeq = all[at]!;
+    piece.seqs = all.slice(at, end);
     piece.appendedAt = b.appendedAt ? b.appendedAt.slice(at, end) : null;
     piece.bytes = builder.recordsBytes;
     piece.noMerge = true;

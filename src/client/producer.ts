@@ -19,7 +19,15 @@
 // batch.size pieces and sent again.
 import { ErrorCode, errorName, isRetriable } from '../protocol/errors.js';
 import { RecordAccumulator } from './producer-accumulator.js';
-import { ProducerError, failureOf, restamp, splitPieces, type Batch, type PartitionQueue } from './producer-batches.js';
+import {
+  ProducerError,
+  failureOf,
+  restamp,
+  seqsOf,
+  splitPieces,
+  type Batch,
+  type PartitionQueue,
+} from './producer-batches.js';
 
 const PRODUCE = 0;
 const INIT_PRODUCER_ID = 22;
@@ -333,7 +341,7 @@ export class Producer extends RecordAccumulator {
       if (error !== null) this.resetPending = true;
     }
     if (error === null) this.sent += b.count;
-    else this.fail(b.seqs, q.topic, q.partition, error, message);
+    else this.fail(seqsOf(b), q.topic, q.partition, error, message);
     if (b.appendedAt) this.opts.onBatchDone?.(b.appendedAt, b.count, error);
     this.release(b);
   }

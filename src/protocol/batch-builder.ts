@@ -198,6 +198,8 @@ export class RecordBatchBuilder {
    * uncompressed batch is a view of this builder's buffer, so append nothing after.
    */
   finish(opts: BatchHeaderOptions = {}): Buffer {
+    this.src = null;
+    this.srcView = null;
     const compression = opts.compression ?? 0;
     if (compression !== 0 && !opts.compress)
       throw new Error(`compression codec ${compression} needs a compress callback`);
