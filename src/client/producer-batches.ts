@@ -28,6 +28,8 @@ export interface Batch {
   attempts: number;
   notBefore: number;
   encoded: Buffer | null;
+  /** The buffer the records were built in, kept from encoding on so that it can serve another batch once this one is delivered. */
+  backing: Buffer | null;
   /** Idempotence: the first record's sequence number, -1 until the batch is first sent. */
   baseSequence: number;
   /** Took records after it was full, while it waited to be sent: may be too large for the topic. */
@@ -73,6 +75,7 @@ export function newBatch(q: PartitionQueue, builder: RecordBatchBuilder, withTim
     attempts: 0,
     notBefore: 0,
     encoded: null,
+    backing: null,
     baseSequence: -1,
     grown: false,
     noMerge: false,

@@ -18,6 +18,7 @@
 // accumulator); should the broker find it too large for the topic, it is split back into
 // batch.size pieces and sent again.
 import { ErrorCode, errorName, isRetriable } from '../protocol/errors.js';
+import { BATCH_HEADER_SIZE } from '../protocol/record-batch.js';
 import { RecordAccumulator } from './producer-accumulator.js';
 import {
   ProducerError,
@@ -33,6 +34,8 @@ const PRODUCE = 0;
 const INIT_PRODUCER_ID = 22;
 
 const INT32_LIMIT = 0x80000000;
+/** Delivered batches' buffers kept for new ones: enough for the requests in flight. */
+const SPARE_BUFFERS = 8;
 
 export class Producer extends RecordAccumulator {
   protected override schedulePump(): void {
@@ -187,6 +190,7 @@ export class Producer extends RecordAccumulator {
       this.complete(b, 'INVALID_RECORD', (err as Error).message);
       return false;
     }
+    b.backing = b.builder!.backing;
     // A grown batch keeps its records in case it must be split.
     if (!b.grown) b.builder = null;
     if (this.idempotent) {
@@ -343,7 +347,22 @@ export class Producer extends RecordAccumulator {
     if (error === null) this.sent += b.count;
     else this.fail(seqsOf(b), q.topic, q.partition, error, message);
     if (b.appendedAt) this.opts.onBatchDone?.(b.appendedAt, b.count, error);
+    this.recycle(b, error);
     this.release(b);
+  }
+
+  /**
+   * Keeps a delivered batch's buffer for a new batch. Only once the broker has answered:
+   * then the request has left the socket, whereas after a failure or with acks=0 it may
+   * still wait there to be written.
+   */
+  protected recycle(b: Batch, error: string | null): void {
+    const buf = b.backing;
+    b.backing = null;
+    b.encoded = null;
+    b.builder = null;
+    if (error !== null || this.opts.acks === 0 || !buf || this.spare.length >= SPARE_BUFFERS) return;
+    if (buf.length >= BATCH_HEADER_SIZE + this.growLimit) this.spare.push(buf);
   }
 
   /**

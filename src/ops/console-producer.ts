@@ -1,6 +1,7 @@
 // The console producer's pipeline: stdin lines -> records -> the fast producer.
 // Reads as a stream with backpressure, so input of any size runs in bounded memory.
-import { createReadStream, fstatSync } from 'node:fs';
+import { fstatSync, read } from 'node:fs';
+import { promisify } from 'node:util';
 import type { ClusterClient } from '../client/cluster.js';
 import { Producer } from '../client/producer.js';
 import { resolveProducerOptions, type ProduceFailure, type ProducerOptions } from '../client/producer-config.js';
@@ -10,6 +11,8 @@ import { LineFormatError, LineMessageReader, type LineReaderOptions } from '../f
 import { JsonlError, parseJsonlRecord } from '../formats/jsonl.js';
 import { SerdeError } from '../schemas/errors.js';
 import { TransactionalProducer, TransactionError } from '../client/transactions.js';
+
+const readAsync = promisify(read);
 
 export interface ConsoleProduceOptions {
   topic: string;
@@ -52,7 +55,7 @@ export interface ConsoleProduceResult {
 
 export async function produceFromStream(
   cluster: ClusterClient,
-  input: NodeJS.ReadableStream & { fd?: number },
+  input: ProducerInput,
   opts: ConsoleProduceOptions,
   signal?: AbortSignal,
 ): Promise<ConsoleProduceResult> {
@@ -298,12 +301,12 @@ function abortedLines(txn: TransactionalProducer, linesCommitted: number, lineNo
  * The input's chunks until it ends or the signal fires. A signal must not wait for the
  * next line to arrive: an idle terminal or pipe would hold a stopping producer forever.
  */
-async function* untilAborted(input: NodeJS.ReadableStream, signal?: AbortSignal): AsyncGenerator<Buffer> {
+async function* untilAborted(input: ProducerInput, signal?: AbortSignal): AsyncGenerator<Buffer> {
   if (!signal) {
-    yield* input as AsyncIterable<Buffer>;
+    yield* input;
     return;
   }
-  const it = (input as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const it = input[Symbol.asyncIterator]();
   try {
     while (!signal.aborted) {
       // A fresh listener per chunk, removed once it settles: a race against one long-lived
@@ -320,7 +323,7 @@ async function* untilAborted(input: NodeJS.ReadableStream, signal?: AbortSignal)
     }
   } finally {
     // Let go of the input so its handle no longer keeps the process alive.
-    if (signal.aborted) (input as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    if (signal.aborted) input.destroy?.();
   }
 }
 
@@ -340,20 +343,41 @@ function assertReadable(input: { fd?: number }): void {
   if (directory) throw new Error('Cannot read standard input: it is a directory (EISDIR)');
 }
 
+/** Where the console producer reads from: chunks of bytes, and the descriptor behind them. */
+export type ProducerInput = AsyncIterable<Buffer> & { fd?: number; destroy?: () => void };
+
 /**
- * Standard input to read records from. A regular file is read a megabyte at a time
- * (process.stdin reads 64 KB, and each read is a trip through the thread pool).
+ * Standard input to read records from. A regular file is read a megabyte at a time into
+ * one buffer (process.stdin reads 64 KB, each read a trip through the thread pool into
+ * fresh memory); each chunk is valid until the next is asked for, which the pipeline
+ * allows, as it copies what it keeps.
  */
-export function standardInput(): NodeJS.ReadableStream & { fd?: number } {
+export function standardInput(): ProducerInput {
   let file = false;
   try {
     file = fstatSync(0).isFile();
   } catch {
     // not a file: process.stdin reports what is wrong when read
   }
-  if (!file) return process.stdin;
-  const stream = createReadStream('', { fd: 0, highWaterMark: 1 << 20, autoClose: false });
-  return Object.assign(stream, { fd: 0 });
+  return file ? fileChunks(0, 1 << 20) : process.stdin;
+}
+
+function fileChunks(fd: number, size: number): ProducerInput {
+  let stopped = false;
+  return {
+    fd,
+    destroy: () => {
+      stopped = true;
+    },
+    async *[Symbol.asyncIterator]() {
+      const buf = Buffer.allocUnsafe(size);
+      while (!stopped) {
+        const { bytesRead } = await readAsync(fd, buf, 0, size, null);
+        if (bytesRead === 0) return;
+        yield buf.subarray(0, bytesRead);
+      }
+    },
+  };
 }
 
 function sizeOf(input: { fd?: number }): number {

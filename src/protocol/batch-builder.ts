@@ -96,10 +96,19 @@ export class RecordBatchBuilder {
   maxTimestamp = 0;
   lastOffsetDelta = -1;
 
-  /** `capacity`: the record bytes expected, so that most batches never grow. */
-  constructor(capacity = 16 * 1024) {
-    this.buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE + capacity);
+  /**
+   * `capacity`: the record bytes expected, so that most batches never grow. `reuse`: a
+   * buffer from a finished batch to build in, when it is large enough.
+   */
+  constructor(capacity = 16 * 1024, reuse?: Buffer) {
+    const size = BATCH_HEADER_SIZE + capacity;
+    this.buf = reuse && reuse.length >= size ? reuse : Buffer.allocUnsafe(size);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  }
+
+  /** The buffer the batch is built in (finish() returns a view of it unless compressed). */
+  get backing(): Buffer {
+    return this.buf;
   }
 
   /** Bytes of the encoded records so far. */
