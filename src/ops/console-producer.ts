@@ -348,9 +348,9 @@ export type ProducerInput = AsyncIterable<Buffer> & { fd?: number; destroy?: () 
 
 /**
  * Standard input to read records from. A regular file is read a megabyte at a time into
- * one buffer (process.stdin reads 64 KB, each read a trip through the thread pool into
- * fresh memory); each chunk is valid until the next is asked for, which the pipeline
- * allows, as it copies what it keeps.
+ * two buffers in turn (process.stdin reads 64 KB, each read a trip through the thread
+ * pool into fresh memory); a chunk stays valid until the one after it is asked for, which
+ * the pipeline allows, as it copies what it keeps.
  */
 export function standardInput(): ProducerInput {
   let file = false;
@@ -369,13 +369,21 @@ function fileChunks(fd: number, size: number): ProducerInput {
     destroy: () => {
       stopped = true;
     },
+    // Two buffers: the next chunk is read while this one is parsed. A chunk's buffer is
+    // read into again only once the chunk after it has been asked for.
     async *[Symbol.asyncIterator]() {
-      const buf = Buffer.allocUnsafe(size);
+      let current = Buffer.allocUnsafe(size);
+      let other = Buffer.allocUnsafe(size);
+      let reading = readAsync(fd, current, 0, size, null);
       while (!stopped) {
-        const { bytesRead } = await readAsync(fd, buf, 0, size, null);
+        const { bytesRead } = await reading;
         if (bytesRead === 0) return;
-        yield buf.subarray(0, bytesRead);
+        const chunk = current.subarray(0, bytesRead);
+        reading = readAsync(fd, other, 0, size, null);
+        [current, other] = [other, current];
+        yield chunk;
       }
+      await reading.catch(() => undefined);
     },
   };
 }
