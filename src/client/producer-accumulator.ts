@@ -60,7 +60,7 @@ export abstract class RecordAccumulator {
   protected retryTimer: NodeJS.Timeout | undefined;
   protected pumpScheduled = false;
   protected waiters: Array<() => void> = [];
-  protected drainWaiters: Array<() => void> = [];
+  protected drainWaiters: Array<{ below: number; resolve: () => void }> = [];
   protected metadataRefresh: Promise<void> | undefined;
   protected lastMetadataRefresh = 0;
   /** A numbered batch failed for good: no new batch is numbered until the producer id is renewed. */
@@ -291,10 +291,18 @@ export abstract class RecordAccumulator {
     }, this.opts.lingerMs);
   }
 
-  /** Resolves once buffered bytes fall below half of buffer.memory. */
-  drained(): Promise<void> {
-    if (this.buffered < this.opts.bufferMemory / 2) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  /**
+   * Resolves once buffered bytes fall below half of `limit` (buffer.memory by default; a
+   * reader may choose to run less far ahead of the sender).
+   */
+  drained(limit = this.opts.bufferMemory): Promise<void> {
+    if (this.buffered < limit / 2) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push({ below: limit / 2, resolve }));
+  }
+
+  /** Bytes of records appended and not yet delivered or failed. */
+  get bufferedBytes(): number {
+    return this.buffered;
   }
 
   /** Sends everything queued and resolves when every record is acknowledged or failed. */

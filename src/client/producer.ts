@@ -481,10 +481,12 @@ export class Producer extends RecordAccumulator {
   protected release(b: Batch): void {
     this.outstanding--;
     this.buffered -= b.bytes;
-    if (this.buffered < this.opts.bufferMemory / 2 && this.drainWaiters.length > 0) {
-      const w = this.drainWaiters;
-      this.drainWaiters = [];
-      for (const fn of w) fn();
+    if (this.drainWaiters.length > 0) {
+      const ready = this.drainWaiters.filter((w) => this.buffered < w.below);
+      if (ready.length > 0) {
+        this.drainWaiters = this.drainWaiters.filter((w) => this.buffered >= w.below);
+        for (const w of ready) w.resolve();
+      }
     }
     this.notify();
   }

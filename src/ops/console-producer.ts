@@ -14,6 +14,9 @@ import { TransactionalProducer, TransactionError } from '../client/transactions.
 
 const readAsync = promisify(read);
 
+/** How many bytes of records the console producer reads ahead of deliveries: a few requests' worth keeps the sender busy. */
+const READ_AHEAD = 4 << 20;
+
 export interface ConsoleProduceOptions {
   topic: string;
   partition?: number;
@@ -148,6 +151,7 @@ export async function produceFromStream(
     }
   };
 
+  const readAhead = Math.min(resolveProducerOptions(opts.producer).bufferMemory, READ_AHEAD);
   /** The chunk's complete lines into the producer; false when buffer.memory is used up. */
   const appendLines = (chunk: Buffer): boolean => {
     const now = Date.now();
@@ -186,7 +190,9 @@ export async function produceFromStream(
     read: for await (const chunk of untilAborted(input, signal)) {
       bytesRead += chunk.length;
       if (ranges) {
-        if (!appendLines(chunk)) await producer.drained();
+        appendLines(chunk);
+        // Read no further ahead than the sender can use: buffering more only costs memory.
+        if (producer.bufferedBytes >= readAhead) await producer.drained(readAhead);
         if (parseError) break;
         if (total > 0) opts.progress?.(bytesRead, total);
         continue;
@@ -202,7 +208,7 @@ export async function produceFromStream(
           }
         }
         if (opts.sync) await producer.flush();
-        else if (!roomLeft) await producer.drained();
+        else if (!roomLeft || producer.bufferedBytes >= readAhead) await producer.drained(readAhead);
         // A record that failed dooms the transaction: stop reading, it will abort.
         if (txn && txn.failedInTransaction > 0) break read;
         if (opts.prompt) process.stdout.write('>');
