@@ -276,7 +276,20 @@ export class BrokerConnection {
         );
       }
     } else {
-      socket = netConnect({ host: this.host, port: this.port, noDelay: true });
+      // Reads land in buffers the frame reader hands out: a large response goes straight
+      // into its frame (TLS sockets cannot do this and use 'data' events).
+      socket = netConnect({
+        host: this.host,
+        port: this.port,
+        noDelay: true,
+        onread: {
+          buffer: () => this.frames.target(),
+          callback: (n: number) => {
+            this.onFrames(() => this.frames.written(n));
+            return true;
+          },
+        },
+      });
     }
     this.socket = socket;
     socket.setNoDelay(true);
@@ -418,9 +431,14 @@ export class BrokerConnection {
   }
 
   private onData(data: Buffer): void {
+    this.onFrames(() => this.frames.push(data));
+  }
+
+  /** Answers the requests whose responses `read` completes. */
+  private onFrames(read: () => Buffer[]): void {
     let frames: Buffer[];
     try {
-      frames = this.frames.push(data);
+      frames = read();
     } catch (error) {
       const detail = error instanceof FrameSizeError ? `a frame of ${error.size} bytes` : (error as Error).message;
       this.closeError = new ConnectionError(

@@ -5,9 +5,11 @@ import { ErrorCode, KafkaError, errorName, isRetriable } from '../protocol/error
 import {
   BATCH_HEADER_SIZE,
   MAGIC_V2,
+  batchBodies,
   batchSize,
   decodeBatches,
   readBatchHeader,
+  type BatchBody,
   type DecompressFn,
   type DecodedRecord,
 } from '../protocol/record-batch.js';
@@ -54,10 +56,19 @@ export interface FetchedRecord extends DecodedRecord {
   timestampType: number;
 }
 
+/** A partition's fetched batches undecoded, for readers that walk records in place (RecordCursor). */
+export interface RawRecords {
+  /** Records before this offset were returned before: skip them. */
+  from: number;
+  batches: BatchBody[];
+}
+
 export interface FetchedPartition {
   topic: string;
   partition: number;
   records: FetchedRecord[];
+  /** The same records undecoded, where the source has them as bytes; null otherwise. */
+  bodies?(): RawRecords | null;
   highWatermark: number;
   /** The position after these records. */
   nextOffset: number;
@@ -89,6 +100,10 @@ class FetchedBatch implements FetchedPartition {
       for (const r of batch.records) if (r.offset >= this.from) out.push(r as FetchedRecord);
     }
     return out;
+  }
+
+  bodies(): RawRecords | null {
+    return { from: this.from, batches: this.bytes === null ? [] : batchBodies(this.bytes, this.decompress) };
   }
 }
 

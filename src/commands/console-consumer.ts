@@ -162,6 +162,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
       { OutputSink },
       ops,
       { Fetcher },
+      { rawLineFormat },
     ] = await Promise.all([
       import('../connection/settings.js'),
       import('../connection/client.js'),
@@ -170,6 +171,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
       import('../formats/output-sink.js'),
       import('../ops/console-consumer.js'),
       import('../client/fetcher.js'),
+      import('../formats/raw-lines.js'),
     ]);
     const fileProps = f['consumer.config'] ? (await readPropertiesFile(f['consumer.config'])).properties : {};
     const consumerProps = { ...fileProps, ...parseKeyValues(f['consumer-property'], 'consumer-property') };
@@ -259,6 +261,16 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
         return null;
       }
     };
+    // Lines that are just key and value bytes are written without decoding records.
+    const plain =
+      !json &&
+      f.output !== 'jsonl' &&
+      !filter.grep &&
+      !filter.key &&
+      !filter.headers &&
+      f['value-format'] === undefined &&
+      f['key-format'] === undefined;
+    const rawFormat = plain ? rawLineFormat(formatter) : null;
     const props = consumerSettings(consumerProps, f['isolation-level'], f['timeout-ms']);
     const warned = new Set<string>();
     const onRetry = (err: Error) => {
@@ -363,6 +375,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
                 out,
                 progress,
                 abort.signal,
+                rawFormat,
               )
             ).reason;
           } finally {

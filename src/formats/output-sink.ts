@@ -3,6 +3,8 @@
 // record. Each write's callback means
 // the bytes are with the operating system; only then do the positions it covers count as
 // written, and only written positions may be committed for a group.
+import { copyRange, viewOf } from '../protocol/byte-copy.js';
+
 export interface WrittenPosition {
   topic: string;
   partition: number;
@@ -22,6 +24,12 @@ export class OutputSink {
   /** Bytes not yet handed to the stream: pending[0, pendingSize). A new one after each write. */
   private pending: Buffer | null = null;
   private pendingSize = 0;
+  private pendingView: DataView | null = null;
+  /** A written buffer to fill next. */
+  private spare: Buffer | null = null;
+  /** The last source of addRange, and a view of it (many records come from one batch). */
+  private src: Uint8Array | null = null;
+  private srcView: DataView | null = null;
   /** Positions the pending bytes cover. */
   private marks = new Map<string, WrittenPosition>();
   /** Positions of the newest write still in flight (merged into when nothing new is pending). */
@@ -66,10 +74,28 @@ export class OutputSink {
     this.pendingSize += n;
   }
 
+  /** Appends src[start, end), copied: for callers that hold records as ranges of a batch. */
+  addRange(src: Uint8Array, start: number, end: number): void {
+    if (this.stream === null || this.broken) return;
+    const n = end - start;
+    if (this.pending === null || this.pendingSize + n > this.pending.length) this.grow(n);
+    if (src !== this.src) {
+      this.src = src;
+      this.srcView = viewOf(src);
+    }
+    this.pendingSize = copyRange(this.pending!, this.pendingView!, this.pendingSize, src, this.srcView!, start, end);
+  }
+
   private grow(n: number): Buffer {
-    const next = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, (this.pendingSize + n) * 2));
+    const size = Math.max(CHUNK_BYTES, (this.pendingSize + n) * 2);
+    let next: Buffer;
+    if (this.spare !== null && size === CHUNK_BYTES) {
+      next = this.spare;
+      this.spare = null;
+    } else next = Buffer.allocUnsafeSlow(size);
     if (this.pending !== null) this.pending.copy(next, 0, 0, this.pendingSize);
     this.pending = next;
+    this.pendingView = viewOf(next);
     return next;
   }
 
@@ -98,13 +124,16 @@ export class OutputSink {
       else this.record(marks);
       return undefined;
     }
-    // The stream keeps the buffer until written, so the next add() starts a new one.
-    const data = this.pending!.subarray(0, this.pendingSize);
+    // The stream keeps the buffer until written, so the next add() starts another: the
+    // spare, once its write is done, as fresh memory costs a page fault per 4 KB.
+    const whole = this.pending!;
+    const data = whole.subarray(0, this.pendingSize);
     this.pending = null;
     this.pendingSize = 0;
     this.inFlight++;
     this.lastMarks = marks;
     const more = this.stream!.write(data, (err) => {
+      if (whole.length === CHUNK_BYTES) this.spare = whole;
       this.inFlight--;
       if (!err) this.record(marks);
       if (this.lastMarks === marks) this.lastMarks = undefined;

@@ -7,6 +7,8 @@ import type { ClusterClient } from '../client/cluster.js';
 import { wholeMatch } from '../client/group-member.js';
 import { type FetchedPartition, type FetchedRecord, type Fetcher, type OffsetSpec } from '../client/fetcher.js';
 import { MAX_PENDING_BYTES, type OutputSink } from '../formats/output-sink.js';
+import { writeRawLine, type RawLineFormat } from '../formats/raw-lines.js';
+import { RecordCursor } from '../protocol/record-batch.js';
 import type { ConsumedRecord } from '../formats/record-lines.js';
 
 export interface TopicPartition {
@@ -66,6 +68,8 @@ export interface RecordSource {
 export interface Progress {
   processed: number;
 }
+
+const NO_RECORDS: readonly FetchedRecord[] = [];
 
 export const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
@@ -191,6 +195,8 @@ export async function consume(
   out: OutputSink,
   progress: Progress,
   signal: AbortSignal,
+  /** Set when each record's line is its key and value bytes as they are (no filter, no deserializer): written without decoding. */
+  rawFormat: RawLineFormat | null = null,
 ): Promise<ConsumeResult> {
   const result = (reason: ConsumeResult['reason']): ConsumeResult => ({ processed: progress.processed, reason });
   // Kafka's loop runs while count < limit: a limit of 0 reads nothing.
@@ -234,7 +240,43 @@ export async function consume(
       const end = ends.get(k);
       let next = b.nextOffset;
       let seenOne = false;
-      for (const r of b.records) {
+      const raw = rawFormat ? (b.bodies?.() ?? null) : null;
+      if (raw) {
+        // The same steps as below, on records walked in place and written as they are.
+        let stopped = false;
+        for (const { header, body } of raw.batches) {
+          const c = new RecordCursor(body, header);
+          while (c.next()) {
+            const offset = c.offset;
+            if (offset < raw.from) continue;
+            if (end !== undefined && offset >= end) {
+              next = offset;
+              stopped = true;
+              break;
+            }
+            if (limits.untilTime !== undefined && c.timestamp > limits.untilTime) {
+              finished.add(k);
+              next = offset;
+              stopped = true;
+              break;
+            }
+            seenOne = true;
+            writeRawLine(c, rawFormat!, out);
+            progress.processed++;
+            if (limits.maxMessages !== undefined && progress.processed >= limits.maxMessages) {
+              out.mark(b.topic, b.partition, offset + 1, tag);
+              return result('max-messages');
+            }
+            if (out.pendingBytes >= MAX_PENDING_BYTES) {
+              out.mark(b.topic, b.partition, offset + 1, tag);
+              const wait = out.flush();
+              if (wait && (await abortable(wait, signal)) === ABORTED) return result('aborted');
+            }
+          }
+          if (stopped) break;
+        }
+      }
+      for (const r of raw ? NO_RECORDS : b.records) {
         if (end !== undefined && r.offset >= end) {
           next = r.offset;
           break;

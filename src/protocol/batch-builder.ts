@@ -28,6 +28,7 @@ import {
   writeInt32,
   writeInt64,
 } from './batch-header.js';
+import { copyRange, viewOf } from './byte-copy.js';
 import { crc32c } from './crc32c.js';
 import { readVarint, readVarlong, varintSize, varlongSize, writeVarint, writeVarlong } from './varint.js';
 
@@ -77,12 +78,6 @@ function bytesLen(v: BytesLike | null | undefined): number {
   return typeof v === 'string' ? utf8Len(v) : v.length;
 }
 
-/**
- * Below this many bytes, copying four at a time through DataViews beats Buffer.copy,
- * whose call costs more than the copy and makes a view object each time.
- */
-const SMALL_COPY = 128;
-
 export class RecordBatchBuilder {
   private buf: Buffer;
   private view: DataView;
@@ -103,7 +98,7 @@ export class RecordBatchBuilder {
   constructor(capacity = 16 * 1024, reuse?: Buffer) {
     const size = BATCH_HEADER_SIZE + capacity;
     this.buf = reuse && reuse.length >= size ? reuse : Buffer.allocUnsafe(size);
-    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    this.view = viewOf(this.buf);
   }
 
   /** The buffer the batch is built in (finish() returns a view of it unless compressed). */
@@ -297,27 +292,16 @@ export class RecordBatchBuilder {
     const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(grown, 0, 0, this.pos);
     this.buf = grown;
-    this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
+    this.view = viewOf(grown);
   }
 
   /** Copies src[start, end) to position p of the buffer; returns the position after. */
   private copyFrom(src: Uint8Array, start: number, end: number, p: number): number {
-    const n = end - start;
-    if (n >= SMALL_COPY) {
-      this.buf.set(src.subarray(start, end), p);
-      return p + n;
-    }
     if (src !== this.src) {
       this.src = src;
-      this.srcView = new DataView(src.buffer, src.byteOffset, src.length);
+      this.srcView = viewOf(src);
     }
-    const from = this.srcView!;
-    const to = this.view;
-    let i = start;
-    for (const words = end - 3; i < words; i += 4, p += 4) to.setInt32(p, from.getInt32(i));
-    const buf = this.buf;
-    for (; i < end; i++) buf[p++] = src[i]!;
-    return p;
+    return copyRange(this.buf, this.view, p, src, this.srcView!, start, end);
   }
 }
 

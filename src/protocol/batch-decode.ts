@@ -35,12 +35,18 @@ export interface DecodeOptions {
   verifyCrc?: boolean;
 }
 
+/** One batch's header and its records' bytes, decompressed. */
+export interface BatchBody {
+  header: BatchHeader;
+  body: Buffer;
+}
+
 /**
- * Decode every complete batch in `buf` (a fetch response may end with a
- * partial batch, which is skipped). Throws on malformed data.
+ * Every complete batch in `buf` (a fetch response may end with a partial batch, which is
+ * skipped), decompressed but not decoded. Throws on malformed data.
  */
-export function decodeBatches(buf: Buffer, decompress?: DecompressFn, options: DecodeOptions = {}): DecodedBatch[] {
-  const out: DecodedBatch[] = [];
+export function batchBodies(buf: Buffer, decompress?: DecompressFn, options: DecodeOptions = {}): BatchBody[] {
+  const out: BatchBody[] = [];
   let pos = 0;
   while (buf.length - pos >= BATCH_HEADER_SIZE) {
     const size = batchSize(buf, pos);
@@ -60,10 +66,21 @@ export function decodeBatches(buf: Buffer, decompress?: DecompressFn, options: D
         );
       body = decompress(header.compression, body);
     }
-    out.push({ header, records: decodeRecordBodies(body, header) });
+    out.push({ header, body });
     pos += size;
   }
   return out;
+}
+
+/**
+ * Decode every complete batch in `buf` (a fetch response may end with a
+ * partial batch, which is skipped). Throws on malformed data.
+ */
+export function decodeBatches(buf: Buffer, decompress?: DecompressFn, options: DecodeOptions = {}): DecodedBatch[] {
+  return batchBodies(buf, decompress, options).map(({ header, body }) => ({
+    header,
+    records: decodeRecordBodies(body, header),
+  }));
 }
 
 /** Records of all non-control batches in `buf`, flattened in offset order. */

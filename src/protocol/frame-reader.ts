@@ -2,10 +2,17 @@
  * Splits a TCP byte stream into Kafka frames (int32 size + payload). The size is checked
  * against the limit before anything is buffered for it, so a hostile size costs nothing.
  */
+/** What a socket that reads into our buffers gets when no large frame is being filled. */
+const SCRATCH_BYTES = 64 * 1024;
+
 export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private needed = -1;
+  /** Direct reads: the large frame being read in place, and how much of it has arrived. */
+  private frame: Buffer | null = null;
+  private filled = 0;
+  private scratch: Buffer | null = null;
 
   private readonly limit: () => number;
 
@@ -31,6 +38,44 @@ export class FrameReader {
       if (this.buffered < this.needed) break;
       frames.push(this.consume(this.needed));
       this.needed = -1;
+    }
+    return frames;
+  }
+
+  /**
+   * For a socket that reads into buffers we hand it (net.connect's onread): where the next
+   * read should land. The rest of a large frame is read straight into the frame, so a
+   * megabyte response is not assembled from copies of 64 KB chunks.
+   */
+  target(): Buffer {
+    if (this.frame !== null) return this.frame.subarray(this.filled);
+    if (this.scratch === null) this.scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+    return this.scratch;
+  }
+
+  /** `n` bytes were read into the last target(); returns complete frames, or throws FrameSizeError. */
+  written(n: number): Buffer[] {
+    if (this.frame !== null) {
+      this.filled += n;
+      if (this.filled < this.frame.length) return [];
+      const done = this.frame;
+      this.frame = null;
+      this.needed = -1;
+      return [done];
+    }
+    // The scratch is read into again, so what is kept of it is copied: small frames whole,
+    // and the start of a large one, whose rest then goes in place.
+    const kept = Buffer.allocUnsafe(n);
+    this.scratch!.copy(kept, 0, 0, n);
+    const frames = this.push(kept);
+    if (this.needed > 0 && this.needed - this.buffered > SCRATCH_BYTES) {
+      const frame = Buffer.allocUnsafe(this.needed);
+      let at = 0;
+      for (const c of this.chunks) at += c.copy(frame, at);
+      this.frame = frame;
+      this.filled = at;
+      this.chunks = [];
+      this.buffered = 0;
     }
     return frames;
   }

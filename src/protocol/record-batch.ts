@@ -5,3 +5,4 @@ export * from './batch-validate.js';
 export * from './batch-builder.js';
 export * from './batch-encode.js';
 export * from './batch-decode.js';
+export * from './record-cursor.js';
