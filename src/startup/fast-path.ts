@@ -13,7 +13,7 @@
  * repeated flag, --json, a theme file, a terminal width without a rendered
  * help, WSL, DEBUG) goes to oclif unchanged. KTOOL_FAST_PATH=0 turns it off.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { arch, homedir, platform, release } from 'node:os';
 import { join } from 'node:path';
 import type { TopicsFlagValues } from '../tools/topics/flags.js';
@@ -123,13 +123,28 @@ function readData(): FastPathData | undefined {
   }
 }
 
+type TopicsListModule = typeof import('./topics-list.js');
+
+/**
+ * topics-list.js as bundled by the build (scripts/build-fast-path.js), unless
+ * the compiler has written dist/ since: then the bundle may be stale.
+ */
+async function topicsList(): Promise<TopicsListModule> {
+  const bundle = new URL('../startup-bundle/topics-list.js', import.meta.url);
+  const plain = new URL('./topics-list.js', import.meta.url);
+  const built = statSync(bundle, { throwIfNoEntry: false });
+  if (built !== undefined && built.mtimeMs >= statSync(plain).mtimeMs)
+    return (await import(bundle.href)) as TopicsListModule;
+  return import('./topics-list.js');
+}
+
 /** Runs argv on the fast path; false when oclif must run it instead. */
 export async function runFastPath(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   if (env.KTOOL_FAST_PATH === '0' || env.DEBUG) return false;
   const action = fastAction(argv);
   if (action === undefined) return false;
   if (action.kind === 'topics-list') {
-    const { runTopicsList } = await import('./topics-list.js');
+    const { runTopicsList } = await topicsList();
     await runTopicsList(action.flags);
     return true;
   }

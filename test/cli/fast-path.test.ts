@@ -3,10 +3,10 @@
 // stderr and exit status compared byte for byte. A preloaded probe says which
 // way each run went, so a silent fall-back to oclif cannot pass as fast.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fastAction } from '../../src/startup/fast-path.js';
 import { startTestBroker, tempDir, type TestBroker } from '../helpers/broker.js';
 import { freePort, ROOT, runCli, type CliResult } from './helpers.js';
@@ -72,6 +72,29 @@ describe('start-up fast path: which argv it takes', () => {
     ]) {
       assert.equal(fastAction(argv), undefined, argv.join(' '));
     }
+  });
+});
+
+describe('start-up fast path: the bundle of topics --list', () => {
+  const dist = join(ROOT, 'dist');
+  const bundle = join(dist, 'startup-bundle');
+
+  test('is newer than the compiled modules, so the fast path loads it', () => {
+    const built = statSync(join(bundle, 'topics-list.js')).mtimeMs;
+    assert.ok(built >= statSync(join(dist, 'startup', 'topics-list.js')).mtimeMs);
+  });
+
+  test('paths computed from import.meta.url name the same files as in dist/', () => {
+    let seen = 0;
+    for (const file of readdirSync(bundle)) {
+      const text = readFileSync(join(bundle, file), 'utf8');
+      for (const m of text.matchAll(/new URL\("([^"]+\.js)", import\.meta\.url\)/g)) {
+        seen++;
+        const target = fileURLToPath(new URL(m[1]!, pathToFileURL(join(bundle, file))));
+        assert.ok(existsSync(target), `${file}: ${m[1]} -> ${target}`);
+      }
+    }
+    assert.ok(seen > 0, "the dev broker's main.js is found this way");
   });
 });
 
