@@ -16,8 +16,9 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { ROOT } from './build-manifest.js';
 
-const env = { ...process.env, KTOOL_FAST_PATH: '0', KTOOL_DISABLE_THEME: 'true' };
-for (const key of ['OCLIF_COLUMNS', 'DEBUG', 'NODE_ENV']) delete env[key];
+// Plain help: no theme, no colour (FORCE_COLOR in the build would put ANSI codes in it).
+const env = { ...process.env, KTOOL_FAST_PATH: '0', KTOOL_DISABLE_THEME: 'true', NO_COLOR: '1' };
+for (const key of ['OCLIF_COLUMNS', 'DEBUG', 'NODE_ENV', 'FORCE_COLOR']) delete env[key];
 const ktool = (...args) =>
   execFileSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], { cwd: ROOT, env, encoding: 'utf8' });
 

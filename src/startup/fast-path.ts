@@ -10,8 +10,8 @@
  * oclif itself rendered at build time (scripts/build-fast-path.js) for the
  * width it would use, and topics --list calls the same runTopics as the
  * command. Whatever this module does not recognise exactly (another flag, a
- * repeated flag, --json, a theme file, a terminal width without a rendered
- * help, WSL, DEBUG) goes to oclif unchanged. KTOOL_FAST_PATH=0 turns it off.
+ * repeated flag, --json, a theme file, colour, a terminal width without a
+ * rendered help, WSL, DEBUG) goes to oclif unchanged. KTOOL_FAST_PATH=0 turns it off.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { arch, homedir, platform, release } from 'node:os';
@@ -106,6 +106,18 @@ export function helpWidth(env: NodeJS.ProcessEnv, stdout: NodeJS.WriteStream): n
   return Math.max(width, 40);
 }
 
+/**
+ * True when oclif's help would come out without colour, as the stored help
+ * is. oclif makes headers bold only when supports-color finds colour on both
+ * stdout and stderr (on a pipe only FORCE_COLOR does that), and ansis, which
+ * draws the bold, draws nothing under NO_COLOR.
+ */
+export function helpIsPlain(env: NodeJS.ProcessEnv, stdout: NodeJS.WriteStream): boolean {
+  if (env.NO_COLOR) return true;
+  if ('FORCE_COLOR' in env) return false;
+  return !stdout.isTTY || !process.stderr.isTTY;
+}
+
 /** A user theme changes oclif's help; the stored help has none. */
 function hasUserTheme(name: string, env: NodeJS.ProcessEnv): boolean {
   const scoped = name.toUpperCase().replace(/[-@/]/g, '_');
@@ -157,7 +169,8 @@ export async function runFastPath(argv: readonly string[], env: NodeJS.ProcessEn
     return true;
   }
   const help = data.help[String(helpWidth(env, process.stdout))];
-  if (help === undefined || agent !== data.userAgent || hasUserTheme(data.name, env)) return false;
+  if (help === undefined || agent !== data.userAgent) return false;
+  if (!helpIsPlain(env, process.stdout) || hasUserTheme(data.name, env)) return false;
   process.stdout.write(help);
   return true;
 }

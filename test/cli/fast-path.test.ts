@@ -112,6 +112,8 @@ describe('start-up fast path: same bytes as oclif', () => {
           KTOOL_FAST_PATH: fast ? undefined : '0',
           DEBUG: undefined,
           OCLIF_COLUMNS: undefined,
+          // What makes oclif colour its help on a pipe.
+          FORCE_COLOR: undefined,
           NODE_OPTIONS: `--import ${pathToFileURL(PROBE).href}`,
           KTOOL_TEST_OCLIF_MARK: mark,
           ...env,
@@ -177,6 +179,16 @@ describe('start-up fast path: same bytes as oclif', () => {
     const bad = await both(['topics', '--list', '--bootstrap-server', broker.bootstrap, '--command-config', missing]);
     assertSame(bad.fast, bad.slow);
     assert.notEqual(bad.fast.code, 0);
+  });
+
+  test('--help: plain under NO_COLOR, CI or COLORTERM as oclif prints it; FORCE_COLOR goes to oclif', async () => {
+    for (const env of [{ NO_COLOR: '1' }, { CI: 'true' }, { COLORTERM: 'truecolor' }]) {
+      const plain = await both(['--help'], env);
+      assertSame(plain.fast, plain.slow);
+    }
+    const coloured = await both(['--help'], { FORCE_COLOR: '1' });
+    assert.equal(coloured.fast.way, 'oclif');
+    assert.match(coloured.slow.stdout, /\x1b\[1m/, 'oclif makes the headers bold');
   });
 
   test('a user theme or another width goes to oclif', async () => {
