@@ -46,6 +46,18 @@ describe('start-up fast path: which argv it takes', () => {
     );
   });
 
+  test("the flags it parses itself have nothing oclif's parser would add (defaults, env, relationships)", () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8'));
+    const flags = manifest.commands.topics.flags as Record<string, Record<string, unknown>>;
+    for (const name of ['list', 'exclude-internal', 'bootstrap-server', 'command-config', 'profile', 'topic']) {
+      const flag = flags[name]!;
+      for (const key of ['default', 'env', 'exclusive', 'dependsOn', 'exactlyOne', 'relationships', 'required'])
+        assert.equal(flag[key], undefined, `--${name} has ${key}`);
+      if (flag.type === 'boolean') assert.equal(flag.allowNo, false, `--${name}`);
+      else assert.equal(flag.multiple, false, `--${name}`);
+    }
+  });
+
   test('anything else is left to oclif', () => {
     for (const argv of [
       [],
