@@ -258,6 +258,10 @@ if (wanted('startup')) {
     'ktool topics --list': [list],
     'ktool --help': [[BIN, '--help']],
     'ktool --version': [[BIN, '--version']],
+    // What topics --list cannot go under: connect, ApiVersions, Metadata (bench/lib/startup-floor.mjs).
+    'codec + connect + ApiVersions + Metadata, nothing else': [
+      [join(ROOT, 'bench/lib/startup-floor.mjs'), b.bootstrap],
+    ],
     'ktool topics --list, through oclif': [list, oclif],
     'ktool --help, through oclif': [[BIN, '--help'], oclif],
     'ktool --version, through oclif': [[BIN, '--version'], oclif],
@@ -282,7 +286,7 @@ if (wanted('startup')) {
   for (const [k, times] of Object.entries(runs)) {
     const ms = median(times);
     startupRows.push({ name: k, ms, ratio: ms / floor });
-    if (k.endsWith('through oclif')) continue;
+    if (k.endsWith('through oclif') || k.endsWith('nothing else')) continue;
     const bare = k === 'node -e 0';
     add(`startup: ${k}${bare ? ' (floor)' : ''}`, ms, 'ms', bare ? null : Math.round(floor * 1.3), null, 'lower');
   }
