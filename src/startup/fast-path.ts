@@ -139,7 +139,9 @@ type TopicsListModule = typeof import('./topics-list.js');
 
 /**
  * topics-list.js as bundled by the build (scripts/build-fast-path.js), unless
- * the compiler has written dist/ since: then the bundle may be stale.
+ * the compiler has written dist/ since: then the bundle may be stale. (A full
+ * tsc run rewrites every file; `tsc --watch` rewrites only what changed, so
+ * after it run `npm run build`.)
  */
 async function topicsList(): Promise<TopicsListModule> {
   const bundle = new URL('../startup-bundle/topics-list.js', import.meta.url);
