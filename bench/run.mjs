@@ -19,6 +19,8 @@ const QUICK = process.env.KTOOL_BENCH_QUICK === '1';
 // KTOOL_BENCH_N / KTOOL_BENCH_REPEAT override the sizes (e.g. a shorter run on a busy machine).
 const N = Number(process.env.KTOOL_BENCH_N) || (QUICK ? 200_000 : 1_000_000);
 const REPEAT = Number(process.env.KTOOL_BENCH_REPEAT) || (QUICK ? 1 : 5);
+// Start-up runs are short: always enough of them for a steady median.
+const STARTUP_RUNS = Number(process.env.KTOOL_BENCH_STARTUP_RUNS) || 25;
 
 if (spawnSync('kcat', ['-V']).status !== 0) {
   console.error('kcat is required (apt-get install kcat)');
@@ -241,28 +243,53 @@ if (wanted('perf')) {
 }
 
 // ---- startup: each command beside bare Node, interleaved after a warm-up ------------
+// Wall time of the bare process (no /usr/bin/time in between, which would add the same
+// exec to every side and flatten the ratios); stdout is a pipe, as in a script.
+const startupRows = [];
 if (wanted('startup')) {
   console.error('startup');
   const b = await startBroker('startup');
   createTopicOn(b.bootstrap)('startup.topic');
+  const list = [BIN, 'topics', '--list', '--bootstrap-server', b.bootstrap];
+  // The same commands through oclif (the fast path off): the before of the fast path.
+  const oclif = { ...process.env, KTOOL_FAST_PATH: '0' };
   const cmds = {
-    node: [process.execPath, ['-e', '0']],
-    list: [process.execPath, [BIN, 'topics', '--list', '--bootstrap-server', b.bootstrap]],
-    help: [process.execPath, [BIN, '--help']],
-    version: [process.execPath, [BIN, '--version']],
+    'node -e 0': [['-e', '0']],
+    'ktool topics --list': [list],
+    'ktool --help': [[BIN, '--help']],
+    'ktool --version': [[BIN, '--version']],
+    // What topics --list cannot go under: connect, ApiVersions, Metadata (bench/lib/startup-floor.mjs).
+    'codec + connect + ApiVersions + Metadata, nothing else': [
+      [join(ROOT, 'bench/lib/startup-floor.mjs'), b.bootstrap],
+    ],
+    'ktool topics --list, through oclif': [list, oclif],
+    'ktool --help, through oclif': [[BIN, '--help'], oclif],
+    'ktool --version, through oclif': [[BIN, '--version'], oclif],
   };
+  const once = ([args, env = process.env]) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+    return { ms, out: r.stdout.toString() };
+  };
+  if (!once([list]).out.split('\n').includes('startup.topic'))
+    throw new Error('topics --list did not list startup.topic');
   const runs = Object.fromEntries(Object.keys(cmds).map((k) => [k, []]));
-  for (let i = -1; i < (QUICK ? 5 : 15); i++) {
-    for (const [k, [cmd, args]] of Object.entries(cmds)) {
-      const t = timed(cmd, args).ms;
+  for (let i = -1; i < STARTUP_RUNS; i++) {
+    for (const [k, cmd] of Object.entries(cmds)) {
+      const t = once(cmd).ms;
       if (i >= 0) runs[k].push(t);
     }
   }
-  const floor = median(runs.node);
-  add('startup: node -e 0 (floor)', floor, 'ms', null, null, 'lower');
-  add('startup: ktool topics --list', median(runs.list), 'ms', Math.round(floor * 1.3), null, 'lower');
-  add('startup: ktool --help', median(runs.help), 'ms', Math.round(floor * 1.3), null, 'lower');
-  add('startup: ktool --version', median(runs.version), 'ms', Math.round(floor * 1.3), null, 'lower');
+  const floor = median(runs['node -e 0']);
+  for (const [k, times] of Object.entries(runs)) {
+    const ms = median(times);
+    startupRows.push({ name: k, ms, ratio: ms / floor });
+    if (k.endsWith('through oclif') || k.endsWith('nothing else')) continue;
+    const bare = k === 'node -e 0';
+    add(`startup: ${k}${bare ? ' (floor)' : ''}`, ms, 'ms', bare ? null : Math.round(floor * 1.3), null, 'lower');
+  }
   await stopBroker(b);
 }
 
@@ -345,6 +372,16 @@ const md = [
     (r) =>
       `| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${fmt(r.target)} | ${r.meetsTarget === null ? '' : r.meetsTarget ? 'yes' : 'NO'} |`,
   ),
+  ...(startupRows.length === 0
+    ? []
+    : [
+        '',
+        `Start-up next to bare Node, ${STARTUP_RUNS} interleaved runs of each after a warm-up, medians (goal: at most 1.30x \`node -e 0\`).`,
+        '',
+        '| command | median ms | ratio to node -e 0 |',
+        '| --- | ---: | ---: |',
+        ...startupRows.map((r) => `| \`${r.name}\` | ${r.ms.toFixed(1)} | ${x(r.ratio)} |`),
+      ]),
   ...(consoleRows.length === 0
     ? []
     : [
@@ -362,8 +399,11 @@ const md = [
 if (only.size === 0) {
   writeFileSync(
     join(ROOT, 'bench/results.json'),
-    JSON.stringify({ machine, date: new Date().toISOString(), quick: QUICK, results, console: consoleRows }, null, 2) +
-      '\n',
+    JSON.stringify(
+      { machine, date: new Date().toISOString(), quick: QUICK, results, console: consoleRows, startup: startupRows },
+      null,
+      2,
+    ) + '\n',
   );
   writeFileSync(join(ROOT, 'bench/results.md'), md + '\n');
 }

@@ -19,21 +19,4 @@ export const connectionFlags = {
   profile,
 };
 
-export interface ConnectionFlagValues {
-  'bootstrap-server'?: string;
-  'command-config'?: string;
-  profile?: string;
-}
-
-/** The SettingsInput for parsed connection flags. */
-export function settingsInput(flags: ConnectionFlagValues): {
-  bootstrapServer?: string;
-  commandConfig?: string;
-  profile?: string;
-} {
-  return {
-    bootstrapServer: flags['bootstrap-server'],
-    commandConfig: flags['command-config'],
-    profile: flags.profile,
-  };
-}
+export { settingsInput, type ConnectionFlagValues } from './connection-input.js';

@@ -19,7 +19,7 @@
  */
 import type { ClusterClient } from '../client/cluster.js';
 import type { ConnectionSettings } from '../connection/settings.js';
-import { settingsInput, type ConnectionFlagValues } from './connection-flags.js';
+import { settingsInput, type ConnectionFlagValues } from './connection-input.js';
 import { KtoolError } from '../errors.js';
 
 /** The command the runner prints through (a BaseCommand). */

@@ -7,7 +7,7 @@
 
 import { ProtocolError } from './errors.js';
 import { Reader } from './reader.js';
-import { API_LIST, DATA_SPECS } from './schema.js';
+import { API_JSON, DATA_SPECS } from './schema.js';
 import type { ApiSpec, FieldSpec, MessageBody, MessageKind, MessageSpec, RecordsValue, VersionRange } from './types.js';
 import { Writer, chunksLength } from './writer.js';
 
@@ -395,11 +395,18 @@ function structFieldCodec(struct: ValueCodec, nullable: boolean, defaultIsNull: 
 
 // ---------------------------------------------------------------- message lookup and cache
 
-const API_BY_KEY: readonly (ApiSpec | undefined)[] = (() => {
-  const table: (ApiSpec | undefined)[] = [];
-  for (const api of API_LIST) table[api.apiKey] = api;
-  return table;
-})();
+// Each API's entry is parsed from the schema's JSON text the first time it is used.
+const API_BY_KEY: (ApiSpec | undefined)[] = [];
+
+function apiByKey(apiKey: number): ApiSpec | undefined {
+  const parsed = API_BY_KEY[apiKey];
+  if (parsed !== undefined) return parsed;
+  const text = Number.isInteger(apiKey) && Object.hasOwn(API_JSON, apiKey) ? API_JSON[apiKey] : undefined;
+  if (text === undefined) return undefined;
+  return (API_BY_KEY[apiKey] = JSON.parse(text) as ApiSpec);
+}
+
+let allApis: readonly ApiSpec[] | undefined;
 
 const requestCache: (CompiledMessage | undefined)[][] = [];
 const responseCache: (CompiledMessage | undefined)[][] = [];
@@ -416,7 +423,7 @@ export function compiledMessage(apiKey: number, version: number, kind: MessageKi
   const cache = kind === 'request' ? requestCache : responseCache;
   const hit = cache[apiKey]?.[version];
   if (hit !== undefined) return hit;
-  const api = API_BY_KEY[apiKey];
+  const api = apiByKey(apiKey);
   if (api === undefined) throw new ProtocolError(`unknown apiKey ${apiKey}`);
   const spec = api[kind];
   if (!Number.isInteger(version) || !inRange(version, spec.validVersions)) {
@@ -494,16 +501,20 @@ export function encodeData(name: string, version: number, body: object): Buffer[
 }
 
 export function isFlexible(apiKey: number, version: number, kind: MessageKind): boolean {
-  const api = API_BY_KEY[apiKey];
+  const api = apiByKey(apiKey);
   return api !== undefined && inRange(version, api[kind].flexibleVersions);
 }
 
 /** Schema entry of an API (name, valid and flexible versions, fields), or undefined. */
 export function apiSpec(apiKey: number): ApiSpec | undefined {
-  return API_BY_KEY[apiKey];
+  return apiByKey(apiKey);
 }
 
 /** Every API the schema knows, in apiKey order. */
 export function allApiSpecs(): readonly ApiSpec[] {
-  return API_LIST;
+  allApis ??= Object.keys(API_JSON)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((apiKey) => apiByKey(apiKey)!);
+  return allApis;
 }

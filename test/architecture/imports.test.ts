@@ -50,6 +50,7 @@ const RULES: Record<string, { only?: string[]; never?: string[] }> = {
   formats: { never: ['cli', 'commands', 'tools', 'ops'] },
   tools: { never: ['commands'] },
   cli: { never: ['commands', 'tools'] },
+  startup: { never: ['commands'] },
   views: { never: ['cli', 'commands', 'tools', 'broker'] },
 };
 

@@ -1,0 +1,215 @@
+// The start-up fast path (src/startup/fast-path.ts) prints what oclif prints: each
+// command is run both ways (KTOOL_FAST_PATH=0 forces oclif) and the stdout,
+// stderr and exit status compared byte for byte. A preloaded probe says which
+// way each run went, so a silent fall-back to oclif cannot pass as fast.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fastAction } from '../../src/startup/fast-path.js';
+import { startTestBroker, tempDir, type TestBroker } from '../helpers/broker.js';
+import { freePort, ROOT, runCli, type CliResult } from './helpers.js';
+
+const PROBE = join(ROOT, 'test', 'cli', 'fixtures', 'oclif-loaded.mjs');
+
+describe('start-up fast path: which argv it takes', () => {
+  test('--version (whatever follows, as oclif), --help alone, topics --list', () => {
+    assert.deepEqual(fastAction(['--version']), { kind: 'version' });
+    assert.deepEqual(fastAction(['--version', 'topics']), { kind: 'version' });
+    assert.deepEqual(fastAction(['--help']), { kind: 'help' });
+    assert.deepEqual(fastAction(['topics', '--list']), { kind: 'topics-list', flags: { list: true } });
+    assert.deepEqual(
+      fastAction([
+        'topics',
+        '--bootstrap-server',
+        'h:1',
+        '--list',
+        '--topic=a.*',
+        '--exclude-internal',
+        '--command-config',
+        'c.properties',
+        '--profile',
+        'p',
+      ]),
+      {
+        kind: 'topics-list',
+        flags: {
+          'bootstrap-server': 'h:1',
+          list: true,
+          topic: 'a.*',
+          'exclude-internal': true,
+          'command-config': 'c.properties',
+          profile: 'p',
+        },
+      },
+    );
+  });
+
+  test("the flags it parses itself have nothing oclif's parser would add (defaults, env, relationships)", () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8'));
+    const flags = manifest.commands.topics.flags as Record<string, Record<string, unknown>>;
+    for (const name of ['list', 'exclude-internal', 'bootstrap-server', 'command-config', 'profile', 'topic']) {
+      const flag = flags[name]!;
+      for (const key of ['default', 'env', 'exclusive', 'dependsOn', 'exactlyOne', 'relationships', 'required'])
+        assert.equal(flag[key], undefined, `--${name} has ${key}`);
+      if (flag.type === 'boolean') assert.equal(flag.allowNo, false, `--${name}`);
+      else assert.equal(flag.multiple, false, `--${name}`);
+    }
+  });
+
+  test('anything else is left to oclif', () => {
+    for (const argv of [
+      [],
+      ['-v'],
+      ['--help', 'topics'],
+      ['topics', '--help'],
+      ['topics', '--list', '--help'],
+      ['topics'],
+      ['topics', '--describe'],
+      ['topics', '--list', '--describe'],
+      ['topics', '--list', '--json'],
+      ['topics', '--list', '--verbose'],
+      ['topics', '--list', '--no-color'],
+      ['topics', '-list'],
+      ['topics', '--list', '--list'],
+      ['topics', '--list', '--topic', 'a', '--topic', 'b'],
+      ['topics', '--list', '--topic'],
+      ['topics', '--list', '--topic='],
+      ['topics', '--list', '--topic', '-x'],
+      ['topics', '--list=true'],
+      ['topics', '--list', 'extra'],
+      ['topics', 'list'],
+      ['console-consumer', '--list'],
+    ]) {
+      assert.equal(fastAction(argv), undefined, argv.join(' '));
+    }
+  });
+});
+
+describe('start-up fast path: the bundle of topics --list', () => {
+  const dist = join(ROOT, 'dist');
+  const bundle = join(dist, 'startup-bundle');
+
+  test('is newer than the compiled modules, so the fast path loads it', () => {
+    const built = statSync(join(bundle, 'topics-list.js')).mtimeMs;
+    assert.ok(built >= statSync(join(dist, 'startup', 'topics-list.js')).mtimeMs);
+  });
+
+  test('paths computed from import.meta.url name the same files as in dist/', () => {
+    let seen = 0;
+    for (const file of readdirSync(bundle)) {
+      const text = readFileSync(join(bundle, file), 'utf8');
+      for (const m of text.matchAll(/new URL\("([^"]+\.js)", import\.meta\.url\)/g)) {
+        seen++;
+        const target = fileURLToPath(new URL(m[1]!, pathToFileURL(join(bundle, file))));
+        assert.ok(existsSync(target), `${file}: ${m[1]} -> ${target}`);
+      }
+    }
+    assert.ok(seen > 0, "the dev broker's main.js is found this way");
+  });
+});
+
+describe('start-up fast path: same bytes as oclif', () => {
+  let broker: TestBroker;
+  let work: string;
+  let runs = 0;
+
+  // Runs argv through the fast path and through oclif; returns both.
+  async function both(args: string[], env: Record<string, string> = {}) {
+    const run = async (fast: boolean): Promise<CliResult & { way: string }> => {
+      const mark = join(work, `mark-${runs++}`);
+      const result = await runCli(args, {
+        env: {
+          KTOOL_FAST_PATH: fast ? undefined : '0',
+          DEBUG: undefined,
+          OCLIF_COLUMNS: undefined,
+          // What makes oclif colour its help on a pipe.
+          FORCE_COLOR: undefined,
+          NODE_OPTIONS: `--import ${pathToFileURL(PROBE).href}`,
+          KTOOL_TEST_OCLIF_MARK: mark,
+          ...env,
+        },
+      });
+      return { ...result, way: readFileSync(mark, 'utf8') };
+    };
+    const fast = await run(true);
+    const slow = await run(false);
+    assert.equal(slow.way, 'oclif');
+    return { fast, slow };
+  }
+
+  function assertSame(fast: CliResult & { way: string }, slow: CliResult) {
+    assert.equal(fast.way, 'fast');
+    assert.equal(fast.stdout, slow.stdout);
+    assert.equal(fast.stderr, slow.stderr);
+    assert.equal(fast.code, slow.code);
+  }
+
+  before(async () => {
+    work = tempDir('ktool-fast-path-');
+    broker = await startTestBroker();
+    for (const topic of ['orders', 'orders.v2', 'payments']) {
+      const created = await runCli(['topics', '--create', '--topic', topic, '--bootstrap-server', broker.bootstrap]);
+      assert.equal(created.code, 0, created.stderr);
+    }
+  });
+  after(async () => {
+    await broker?.destroy();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('--version and --help', async () => {
+    for (const args of [['--version'], ['--help']]) {
+      const { fast, slow } = await both(args);
+      assertSame(fast, slow);
+      assert.equal(fast.code, 0);
+    }
+  });
+
+  test('topics --list: all topics, a --topic pattern, --exclude-internal', async () => {
+    const b = broker.bootstrap;
+    const { fast, slow } = await both(['topics', '--list', '--bootstrap-server', b]);
+    assertSame(fast, slow);
+    assert.equal(fast.stdout, 'orders\norders.v2\npayments\n');
+    for (const args of [
+      ['topics', `--bootstrap-server=${b}`, '--list', '--topic', 'orders.*'],
+      ['topics', '--list', '--exclude-internal', '--bootstrap-server', b],
+    ]) {
+      const pair = await both(args);
+      assertSame(pair.fast, pair.slow);
+    }
+  });
+
+  test('topics --list failures: nothing listening, a bad properties file', async () => {
+    const down = `127.0.0.1:${await freePort()}`;
+    const { fast, slow } = await both(['topics', '--list', '--bootstrap-server', down]);
+    assertSame(fast, slow);
+    assert.equal(fast.code, 1);
+    assert.match(fast.stderr, /^Error: .*\n$/);
+    const missing = join(work, 'missing.properties');
+    const bad = await both(['topics', '--list', '--bootstrap-server', broker.bootstrap, '--command-config', missing]);
+    assertSame(bad.fast, bad.slow);
+    assert.notEqual(bad.fast.code, 0);
+  });
+
+  test('--help: plain under NO_COLOR, CI or COLORTERM as oclif prints it; FORCE_COLOR goes to oclif', async () => {
+    for (const env of [{ NO_COLOR: '1' }, { CI: 'true' }, { COLORTERM: 'truecolor' }]) {
+      const plain = await both(['--help'], env);
+      assertSame(plain.fast, plain.slow);
+    }
+    const coloured = await both(['--help'], { FORCE_COLOR: '1' });
+    assert.equal(coloured.fast.way, 'oclif');
+    assert.match(coloured.slow.stdout, /\x1b\[1m/, 'oclif makes the headers bold');
+  });
+
+  test('a user theme or another width goes to oclif', async () => {
+    const wide = await both(['--help'], { OCLIF_COLUMNS: '100' });
+    assert.equal(wide.fast.way, 'oclif');
+    const config = join(work, 'config');
+    mkdirSync(config);
+    writeFileSync(join(config, 'theme.json'), '{"sectionHeader": "red"}');
+    const themed = await both(['--help'], { KTOOL_CONFIG_DIR: config });
+    assert.equal(themed.fast.way, 'oclif');
+  });
+});
