@@ -34,6 +34,7 @@ import './protocol/sasl.test.js';
 import './protocol/record-batch.test.js';
 import './protocol/batch-builder.test.js';
 import './broker/storage/partition-log.test.js';
+import './broker/storage/read-buffers.test.js';
 import './broker/storage/compaction.test.js';
 import './broker/storage/faults.test.js';
 import './broker/storage/indexes.test.js';

@@ -15,11 +15,14 @@ import { writeMarker, writeTxnCheckpoint } from './transactions/markers.js';
 import { offsetsPartitionsOf } from './cluster/offsets-partitions.js';
 import { Partition, AppendResult, BrokerDeps, PRODUCER_ID_BLOCK, CLEANER_CODECS } from './broker-types.js';
 import { TopicHost } from './topic-host.js';
+import { ReadBuffers } from './storage/read-buffers.js';
 
 export * from './broker-types.js';
 
 export class Broker extends TopicHost {
   readonly groups: GroupCoordinator;
+  /** Buffers Fetch responses are read into, given back once written (storage/read-buffers.ts). */
+  readonly readBuffers = new ReadBuffers();
   readonly transactions: TransactionCoordinator;
 
   constructor(deps: BrokerDeps) {
@@ -194,9 +197,10 @@ export class Broker extends TopicHost {
     offset: number,
     maxBytes: number,
     minOneBatch: boolean,
+    into?: (length: number) => Buffer,
   ): { error: number; chunks: Buffer[]; bytes: number } {
     try {
-      const r = partition.log.read(offset, maxBytes, { minOneBatch });
+      const r = partition.log.read(offset, maxBytes, { minOneBatch, into });
       return { error: ErrorCode.NONE, chunks: r.chunks, bytes: r.bytes };
     } catch (err) {
       const e = err as { code?: string; message?: string };

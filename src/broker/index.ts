@@ -195,6 +195,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       tls: security.tlsOptions(),
       onOpen: (conn) => security.openSession(conn),
       onClose: (conn) => security.closeSession(conn),
+      onWritten: b.readBuffers.giveBack,
     });
     const bound = await server.listen();
     for (const l of bound) b.boundEndpoints.set(l.name, { host: l.boundHost, port: l.boundPort });

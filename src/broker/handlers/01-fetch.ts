@@ -187,7 +187,7 @@ function readAll(
         }
         return base;
       }
-      const result = ctx.broker.readLog(r.partition, offset, Math.max(limit, 0), first);
+      const result = ctx.broker.readLog(r.partition, offset, Math.max(limit, 0), first, ctx.broker.readBuffers.take);
       if (result.error !== ErrorCode.NONE) {
         base.errorCode = result.error;
         errors = true;

@@ -38,6 +38,8 @@ export class Connection {
     private readonly handle: FrameHandler,
     private readonly log: (msg: string) => void,
     private readonly onClose: (c: Connection) => void,
+    /** Told of each response once the socket has taken all of it (its buffers may then be reused). */
+    private readonly onWritten?: (chunks: readonly Buffer[]) => void,
   ) {
     this.configuredLimit = info.maxFrameBytes;
     this.reader = new FrameReader(() => info.maxFrameBytes);
@@ -109,10 +111,13 @@ export class Connection {
   }
 
   private write(chunks: Buffer[]): boolean {
-    if (chunks.length === 1) return this.socket.write(chunks[0]);
+    // Only a write that succeeded gives its buffers back: after an error the socket may still hold them.
+    const written = this.onWritten ? (err?: Error | null) => err || this.onWritten!(chunks) : undefined;
+    if (chunks.length === 1) return this.socket.write(chunks[0], written);
     this.socket.cork();
     let ok = true;
-    for (const c of chunks) ok = this.socket.write(c);
+    for (let i = 0; i < chunks.length; i++)
+      ok = this.socket.write(chunks[i], i === chunks.length - 1 ? written : undefined);
     this.socket.uncork();
     return ok;
   }

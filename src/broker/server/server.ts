@@ -18,6 +18,8 @@ export interface ServerOptions {
   onOpen?: (conn: ConnectionInfo) => void;
   /** Called once when an accepted connection closes. */
   onClose?: (conn: ConnectionInfo) => void;
+  /** Told of each response once the socket has taken all of it. */
+  onWritten?: (chunks: readonly Buffer[]) => void;
 }
 
 export interface BoundListener extends Listener {
@@ -116,13 +118,20 @@ export class BrokerServer {
       maxFrameBytes: this.opts.maxFrameBytes,
       closeAfterResponse: false,
     };
-    const conn = new Connection(socket, info, this.opts.handle, this.opts.log, (c) => {
-      if (!this.connections.delete(c)) return;
-      const n = (this.perIp.get(ip) ?? 1) - 1;
-      if (n <= 0) this.perIp.delete(ip);
-      else this.perIp.set(ip, n);
-      this.opts.onClose?.(c.info);
-    });
+    const conn = new Connection(
+      socket,
+      info,
+      this.opts.handle,
+      this.opts.log,
+      (c) => {
+        if (!this.connections.delete(c)) return;
+        const n = (this.perIp.get(ip) ?? 1) - 1;
+        if (n <= 0) this.perIp.delete(ip);
+        else this.perIp.set(ip, n);
+        this.opts.onClose?.(c.info);
+      },
+      this.opts.onWritten,
+    );
     this.connections.add(conn);
     this.opts.onOpen?.(info);
   }

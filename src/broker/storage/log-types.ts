@@ -40,6 +40,8 @@ export interface AppendResult {
 export interface ReadOptions {
   /** KIP-74: return the first batch whole even if it is larger than maxBytes. */
   minOneBatch?: boolean;
+  /** Where to read: a buffer of the given length (by default a fresh one). */
+  into?: (length: number) => Buffer;
 }
 
 export interface ReadResult {

@@ -299,7 +299,7 @@ export class PartitionLog implements ReplicaLog {
     if (firstSize > remaining) {
       if (!options.minOneBatch) return result;
       const seg = this.segments[segIndex]!;
-      const chunk = seg.read(position, firstSize);
+      const chunk = seg.read(position, firstSize, options.into);
       if (seg.intactPrefix(chunk, position) === 0) throw corruptBatch(this.dir, start.header);
       result.chunks.push(chunk);
       result.bytes = firstSize;
@@ -311,7 +311,7 @@ export class PartitionLog implements ReplicaLog {
       const available = seg.size - position;
       const want = Math.min(remaining, available);
       if (want > 0) {
-        const chunk = seg.read(position, want);
+        const chunk = seg.read(position, want, options.into);
         const { bytes, nextOffset } = wholeBatchPrefix(chunk);
         // Serve what comes before a corrupt batch; a read starting at one reports it.
         const intact = bytes > 0 ? seg.intactPrefix(chunk, position, bytes) : 0;

@@ -411,9 +411,9 @@ export class LogSegment {
   // -------------------------------------------------------------------------
 
   /** Read exactly `length` bytes at `position`. */
-  read(position: number, length: number): Buffer {
+  read(position: number, length: number, into: (length: number) => Buffer = Buffer.allocUnsafe): Buffer {
     this.assertOpen();
-    const b = Buffer.allocUnsafe(length);
+    const b = into(length);
     let n: number;
     try {
       n = readFully(this.fs, this.logFd, b, 0, length, position);
