@@ -23,6 +23,8 @@ export class Broker extends TopicHost {
   readonly groups: GroupCoordinator;
   /** Buffers Fetch responses are read into, given back once written (storage/read-buffers.ts). */
   readonly readBuffers = new ReadBuffers();
+  /** Buffers Produce request frames are assembled in, given back once the request is served. */
+  readonly frameBuffers = new ReadBuffers();
   readonly transactions: TransactionCoordinator;
 
   constructor(deps: BrokerDeps) {

@@ -1,4 +1,5 @@
 // The embedded dev broker's public entry point. Nothing here imports from the CLI.
+import { ApiKey } from '../protocol/api-types.js';
 import { Broker } from './broker.js';
 import { BrokerConfig } from './config/broker-config.js';
 import { CLUSTER_HANDLERS, HANDLERS } from './handlers/index.js';
@@ -195,7 +196,15 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       tls: security.tlsOptions(),
       onOpen: (conn) => security.openSession(conn),
       onClose: (conn) => security.closeSession(conn),
-      onWritten: b.readBuffers.giveBack,
+      buffers: {
+        frame: b.frameBuffers.take,
+        served: (frame, response) => {
+          if (response) b.readBuffers.giveBack(response);
+          // Produce is the one request whose bytes nothing keeps once it is served (the log
+          // has written them); others, such as JoinGroup's metadata, live on in views.
+          if (frame.length >= 2 && frame.readInt16BE(0) === ApiKey.Produce) b.frameBuffers.giveBack([frame]);
+        },
+      },
     });
     const bound = await server.listen();
     for (const l of bound) b.boundEndpoints.set(l.name, { host: l.boundHost, port: l.boundPort });

@@ -16,8 +16,14 @@ export class FrameReader {
 
   private readonly limit: () => number;
 
-  /** `maxFrameBytes` may be a function, read per frame, for limits that change (SASL). */
-  constructor(maxFrameBytes: number | (() => number)) {
+  /**
+   * `maxFrameBytes` may be a function, read per frame, for limits that change (SASL).
+   * `alloc` gives the buffer a frame that spans several chunks is copied into.
+   */
+  constructor(
+    maxFrameBytes: number | (() => number),
+    private readonly alloc: (length: number) => Buffer = Buffer.allocUnsafe,
+  ) {
     this.limit = typeof maxFrameBytes === 'number' ? () => maxFrameBytes : maxFrameBytes;
   }
 
@@ -100,7 +106,7 @@ export class FrameReader {
       this.chunks[0] = head.subarray(n);
       return head.subarray(0, n);
     }
-    const out = Buffer.allocUnsafe(n);
+    const out = this.alloc(n);
     let filled = 0;
     while (filled < n) {
       const c = this.chunks[0];

@@ -15,6 +15,17 @@ export interface ConnectionInfo {
   closeAfterResponse: boolean;
 }
 
+/**
+ * Buffers that go round: request frames are assembled in them, and a request's frame and
+ * response are handed back once it is served (what may be reused is the owner's call).
+ */
+export interface ConnectionBuffers {
+  /** A buffer of exactly this many bytes for a request frame. */
+  frame(length: number): Buffer;
+  /** The request was handled and its response (null: none) written in full. */
+  served(frame: Buffer, response: readonly Buffer[] | null): void;
+}
+
 /** Serves one request at a time; returns the response frame chunks, or null for none. */
 export type FrameHandler = (frame: Buffer, conn: ConnectionInfo) => Promise<Buffer[] | null> | Buffer[] | null;
 
@@ -38,11 +49,10 @@ export class Connection {
     private readonly handle: FrameHandler,
     private readonly log: (msg: string) => void,
     private readonly onClose: (c: Connection) => void,
-    /** Told of each response once the socket has taken all of it (its buffers may then be reused). */
-    private readonly onWritten?: (chunks: readonly Buffer[]) => void,
+    private readonly buffers?: ConnectionBuffers,
   ) {
     this.configuredLimit = info.maxFrameBytes;
-    this.reader = new FrameReader(() => info.maxFrameBytes);
+    this.reader = new FrameReader(() => info.maxFrameBytes, buffers?.frame);
     socket.setNoDelay(true);
     socket.on('data', (data) => this.onData(data));
     socket.on('error', () => this.close());
@@ -91,8 +101,9 @@ export class Connection {
           return;
         }
         if (this.closed) return;
+        if (!response) this.buffers?.served(frame, null);
         if (response) {
-          const flushed = this.write(response);
+          const flushed = this.write(response, frame);
           if (this.info.closeAfterResponse) {
             this.closeAfterFlush();
             return;
@@ -110,9 +121,10 @@ export class Connection {
     }
   }
 
-  private write(chunks: Buffer[]): boolean {
-    // Only a write that succeeded gives its buffers back: after an error the socket may still hold them.
-    const written = this.onWritten ? (err?: Error | null) => err || this.onWritten!(chunks) : undefined;
+  private write(chunks: Buffer[], frame: Buffer): boolean {
+    // Only a write that succeeded gives buffers back: after an error the socket may still hold them.
+    const buffers = this.buffers;
+    const written = buffers ? (err?: Error | null) => err || buffers.served(frame, chunks) : undefined;
     if (chunks.length === 1) return this.socket.write(chunks[0], written);
     this.socket.cork();
     let ok = true;

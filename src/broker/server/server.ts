@@ -2,7 +2,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import type { Listener } from '../config/broker-config.js';
-import { Connection, type ConnectionInfo, type FrameHandler } from './connection.js';
+import { Connection, type ConnectionBuffers, type ConnectionInfo, type FrameHandler } from './connection.js';
 
 export interface ServerOptions {
   listeners: Listener[];
@@ -18,8 +18,8 @@ export interface ServerOptions {
   onOpen?: (conn: ConnectionInfo) => void;
   /** Called once when an accepted connection closes. */
   onClose?: (conn: ConnectionInfo) => void;
-  /** Told of each response once the socket has taken all of it. */
-  onWritten?: (chunks: readonly Buffer[]) => void;
+  /** Buffers for request frames, and what is told when a request is served. */
+  buffers?: ConnectionBuffers;
 }
 
 export interface BoundListener extends Listener {
@@ -130,7 +130,7 @@ export class BrokerServer {
         else this.perIp.set(ip, n);
         this.opts.onClose?.(c.info);
       },
-      this.opts.onWritten,
+      this.opts.buffers,
     );
     this.connections.add(conn);
     this.opts.onOpen?.(info);

@@ -1,11 +1,13 @@
-// Buffers for log bytes on their way to a socket (Fetch responses). Reading into fresh
-// memory costs a page fault per 4 KB, and the allocator hands freed megabytes back to the
-// system between fetches, so serving a topic cost the broker about three times the CPU
-// of the read itself. These buffers go round instead: taken for a read, given back once
-// the response that carried them has been written.
+// Megabyte buffers that go round: log bytes read for Fetch responses, and Produce request
+// frames. Fresh memory costs a page fault per 4 KB, and the allocator hands freed
+// megabytes back to the system between requests, so serving a topic cost the broker about
+// three times the CPU of the read itself. A buffer is taken for a read (or a frame) and
+// given back once the response that carried it was written (or the request was served).
 
-/** Reads up to max.partition.fetch.bytes (1 MB by default) fit; larger ones are allocated as before. */
+/** Reads up to max.partition.fetch.bytes and requests up to message.max.bytes (1 MB by default) fit; larger ones are allocated as before. */
 const CAPACITY = (1 << 20) + (64 << 10);
+/** Smaller ones come from Node's pool and cost no fault. */
+const SMALLEST = 16 * 1024;
 /** Enough for the responses in flight on a few connections; the rest go to the collector. */
 const MAX_FREE = 16;
 
@@ -14,15 +16,15 @@ export class ReadBuffers {
   /** Buffers out for a read and not given back: only these come back to the pool. */
   private readonly out = new WeakSet<ArrayBuffer>();
 
-  /** A buffer of exactly `length` bytes to read into. */
+  /** A buffer of exactly `length` bytes to fill. */
   take = (length: number): Buffer => {
-    if (length > CAPACITY) return Buffer.allocUnsafe(length);
+    if (length > CAPACITY || length < SMALLEST) return Buffer.allocUnsafe(length);
     const ab = this.free.pop() ?? Buffer.allocUnsafeSlow(CAPACITY).buffer;
     this.out.add(ab);
     return Buffer.from(ab, 0, length);
   };
 
-  /** A response was written: the pool's buffers among its chunks may be read into again. */
+  /** Done with these (a response written, a request served): the pool's buffers among them may be filled again. */
   giveBack = (chunks: readonly Buffer[]): void => {
     for (const c of chunks) {
       const ab = c.buffer;
