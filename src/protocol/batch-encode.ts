@@ -1,11 +1,6 @@
 // Encoding whole record batches from a list of records (client side, the broker's own
 // records, compaction, tests), with the one record writer in batch-builder.ts.
-import {
-  RecordBatchBuilder,
-  type BatchHeaderOptions,
-  type BytesLike,
-  type RecordInput,
-} from './batch-builder.js';
+import { RecordBatchBuilder, type BatchHeaderOptions, type BytesLike, type RecordInput } from './batch-builder.js';
 
 export type DecompressFn = (codec: number, data: Buffer) => Buffer;
 
