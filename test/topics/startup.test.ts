@@ -37,8 +37,9 @@ describe('ktool topics --list startup', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('loads neither kafkajs, ink/react, nor the broker', async () => {
-    const trace = join(dir, 'imports.txt');
+  /** The module URLs `topics --list` loads, through oclif or through the start-up fast path. */
+  async function loaded(fastPath: boolean): Promise<string[]> {
+    const trace = join(dir, `imports-${fastPath}.txt`);
     const r = await timeRun(
       [
         '--import',
@@ -49,18 +50,35 @@ describe('ktool topics --list startup', () => {
         '--bootstrap-server',
         broker.bootstrap,
       ],
-      { ...env, KTOOL_TRACE_IMPORTS: trace },
+      { ...env, KTOOL_TRACE_IMPORTS: trace, KTOOL_FAST_PATH: fastPath ? '1' : '0' },
     );
     assert.equal(r.code, 0, r.stderr);
-    const urls = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+    return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+  }
+  const HEAVY = /\/node_modules\/(kafkajs|ink|react)\/|\/dist\/broker\/(broker|index|storage|handlers|server\/server)/;
+
+  test('loads neither kafkajs, ink/react, nor the broker', async () => {
+    const urls = await loaded(false);
     assert.ok(
       urls.some((u) => u.endsWith('/dist/commands/topics/index.js')),
       'the trace saw the command',
     );
-    const heavy = urls.filter((u) =>
-      /\/node_modules\/(kafkajs|ink|react)\/|\/dist\/broker\/(broker|index|storage|handlers|server\/server)/.test(u),
+    assert.deepEqual(
+      urls.filter((u) => HEAVY.test(u)),
+      [],
     );
-    assert.deepEqual(heavy, []);
+  });
+
+  test('the fast path loads its bundle, and neither oclif nor the heavy modules', async () => {
+    const urls = await loaded(true);
+    assert.ok(
+      urls.some((u) => u.endsWith('/dist/startup-bundle/topics-list.js')),
+      'the trace saw the bundle',
+    );
+    assert.deepEqual(
+      urls.filter((u) => HEAVY.test(u) || /\/node_modules\/@oclif\/|\/startup-bundle\/broker-/.test(u)),
+      [],
+    );
   });
 
   test('median of 10 runs, against `ktool --version` in the same conditions', async (t) => {
