@@ -15,16 +15,16 @@ import { writeMarker, writeTxnCheckpoint } from './transactions/markers.js';
 import { offsetsPartitionsOf } from './cluster/offsets-partitions.js';
 import { Partition, AppendResult, BrokerDeps, PRODUCER_ID_BLOCK, CLEANER_CODECS } from './broker-types.js';
 import { TopicHost } from './topic-host.js';
-import { ReadBuffers } from './storage/read-buffers.js';
+import { ReusedBuffers } from '../protocol/reused-buffers.js';
 
 export * from './broker-types.js';
 
 export class Broker extends TopicHost {
   readonly groups: GroupCoordinator;
-  /** Buffers Fetch responses are read into, given back once written (storage/read-buffers.ts). */
-  readonly readBuffers = new ReadBuffers();
+  /** Buffers Fetch responses are read into, given back once written (protocol/reused-buffers.ts). */
+  readonly readBuffers = new ReusedBuffers();
   /** Buffers Produce request frames are assembled in, given back once the request is served. */
-  readonly frameBuffers = new ReadBuffers();
+  readonly frameBuffers = new ReusedBuffers();
   readonly transactions: TransactionCoordinator;
 
   constructor(deps: BrokerDeps) {

@@ -21,6 +21,7 @@ import { ErrorCode, KafkaError, errorName } from '../protocol/errors.js';
 import { decodeResponseFrame, encodeRequestFrame } from '../protocol/headers.js';
 import type { MessageBody } from '../protocol/types.js';
 import { FrameReader, FrameSizeError } from '../protocol/frame-reader.js';
+import type { ReusedBuffers } from '../protocol/reused-buffers.js';
 import { ConnectionError, describeSystemError, formatHostPort } from './errors.js';
 import type { SaslCredentials } from './sasl.js';
 import type { TlsSettings } from './tls-settings.js';
@@ -46,6 +47,8 @@ export interface BrokerConnectionOptions {
   sasl?: SaslCredentials | null;
   /** Highest ApiVersions version to try first (3 unless a test says otherwise). */
   apiVersionsVersion?: number;
+  /** Where large response frames are read into; whoever is done with a frame may give it back. */
+  frameBuffers?: ReusedBuffers;
 }
 
 export interface ApiVersionRange {
@@ -123,7 +126,7 @@ export class BrokerConnection {
   private readonly options: BrokerConnectionOptions;
   private readonly requestTimeoutMs: number;
   private socket: Socket | undefined;
-  private readonly frames = new FrameReader(MAX_RESPONSE_BYTES);
+  private readonly frames: FrameReader;
   private readonly pending = new Map<number, Pending>();
   private nextCorrelationId = 0;
   private isClosed = false;
@@ -138,6 +141,7 @@ export class BrokerConnection {
     this.port = options.port;
     this.address = formatHostPort(options.host, options.port);
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.frames = new FrameReader(MAX_RESPONSE_BYTES, options.frameBuffers?.take);
   }
 
   /** Open a connection, negotiate API versions and authenticate. */

@@ -13,6 +13,7 @@ import {
   type DecompressFn,
   type DecodedRecord,
 } from '../protocol/record-batch.js';
+import type { ReusedBuffers } from '../protocol/reused-buffers.js';
 import { AbortedFilter } from './aborted-filter.js';
 import type { ClusterClient } from './cluster.js';
 import { ConnectionError } from './errors.js';
@@ -39,6 +40,12 @@ export interface FetcherOptions {
   retryBackoffMaxMs: number;
   /** Told of each failure that poll() rides out (a broker gone, a leader moving). */
   onRetry?: (error: Error) => void;
+  /**
+   * The pool the connections read response frames into (BrokerConnectionOptions.frameBuffers),
+   * for a caller that is done with what poll() returned when it calls poll() again (it copied
+   * what it kept): the frames of that answer are given back then.
+   */
+  frameBuffers?: ReusedBuffers;
 }
 
 export const DEFAULT_FETCHER_OPTIONS: FetcherOptions = {
@@ -87,7 +94,7 @@ class FetchedBatch implements FetchedPartition {
     readonly highWatermark: number,
     readonly nextOffset: number,
     /** The batch's bytes, or null when it yields no records (control, aborted, already read). */
-    private readonly bytes: Buffer | null,
+    readonly bytes: Buffer | null,
     /** Records before this offset were returned before. */
     private readonly from: number,
     private readonly decompress: DecompressFn | undefined,
@@ -141,6 +148,8 @@ export class Fetcher {
   private stopped = false;
   /** Transient failures in a row, for the backoff. */
   private failures = 0;
+  /** The last answer poll() gave, whose frames go back to opts.frameBuffers at the next poll. */
+  private lent: FetchedPartition[] = [];
 
   constructor(
     private readonly cluster: ClusterClient,
@@ -246,6 +255,12 @@ export class Fetcher {
    * growing backoff, so a consumer outlives a broker restart; anything else is thrown.
    */
   async poll(): Promise<FetchedPartition[]> {
+    if (this.opts.frameBuffers !== undefined && this.lent.length > 0) {
+      const frames: Buffer[] = [];
+      for (const b of this.lent) if (b instanceof FetchedBatch && b.bytes !== null) frames.push(b.bytes);
+      this.opts.frameBuffers.giveBack(frames);
+      this.lent = [];
+    }
     if (this.stopped) return [];
     try {
       const byLeader = await this.positionsByLeader();
@@ -263,6 +278,7 @@ export class Fetcher {
       // Ask for more at once, so the broker and the network work while the caller prints.
       if (!this.stopped && r.length > 0) this.pending.set(node, this.fetchFrom(node));
       this.failures = 0;
+      if (this.opts.frameBuffers !== undefined) this.lent = r;
       return r;
     } catch (error) {
       // Stopped while waiting: the failure is the closing itself.

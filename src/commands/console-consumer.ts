@@ -163,6 +163,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
       ops,
       { Fetcher },
       { rawLineFormat },
+      { ReusedBuffers },
     ] = await Promise.all([
       import('../connection/settings.js'),
       import('../connection/client.js'),
@@ -172,6 +173,7 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
       import('../ops/console-consumer.js'),
       import('../client/fetcher.js'),
       import('../formats/raw-lines.js'),
+      import('../protocol/reused-buffers.js'),
     ]);
     const fileProps = f['consumer.config'] ? (await readPropertiesFile(f['consumer.config'])).properties : {};
     const consumerProps = { ...fileProps, ...parseKeyValues(f['consumer-property'], 'consumer-property') };
@@ -271,6 +273,9 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
       f['value-format'] === undefined &&
       f['key-format'] === undefined;
     const rawFormat = plain ? rawLineFormat(formatter) : null;
+    // Written lines are copies, so a fetch's frame can be read into again once its records
+    // are out; left to the collector, frames piled up to some 40 MB between collections.
+    const frameBuffers = plain ? new ReusedBuffers(4) : undefined;
     const props = consumerSettings(consumerProps, f['isolation-level'], f['timeout-ms']);
     const warned = new Set<string>();
     const onRetry = (err: Error) => {
@@ -310,13 +315,14 @@ Beyond Kafka: --from-time / --until-time / --until-end bound what is read, --gre
         // Kafka's loop runs while fewer than max-messages were read: zero reads nothing.
         reason = 'max-messages';
       } else {
-        const cluster = await connect(settings);
+        const cluster = await connect(settings, { frameBuffers });
         try {
           const fetcher = new Fetcher(cluster, {
             ...props.fetch,
             resetPolicy: offset === 'earliest' ? 'earliest' : 'latest',
             decompress: await decompressor(),
             onRetry,
+            frameBuffers,
           });
           let source: import('../ops/console-consumer.js').RecordSource;
           if (group === undefined) {

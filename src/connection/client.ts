@@ -44,10 +44,15 @@ export function bootstrapBudgetMs(settings: ConnectionSettings, sinceStartMs = p
 }
 
 /** Connect ktool's own client to the cluster. */
-export async function connect(settings: ConnectionSettings): Promise<ClusterClient> {
+export async function connect(
+  settings: ConnectionSettings,
+  /** Client options beyond the settings (e.g. a consumer's frame pool). */
+  extra: Partial<ClusterClientOptions> = {},
+): Promise<ClusterClient> {
   try {
     return await ClusterClient.connect({
       ...clusterOptions(settings),
+      ...extra,
       bootstrapTimeoutMs: bootstrapBudgetMs(settings),
     });
   } catch (error) {

@@ -18,7 +18,7 @@ export class FrameReader {
 
   /**
    * `maxFrameBytes` may be a function, read per frame, for limits that change (SASL).
-   * `alloc` gives the buffer a frame that spans several chunks is copied into.
+   * `alloc` gives the buffer a frame that spans several chunks is copied (or read) into.
    */
   constructor(
     maxFrameBytes: number | (() => number),
@@ -75,7 +75,7 @@ export class FrameReader {
     this.scratch!.copy(kept, 0, 0, n);
     const frames = this.push(kept);
     if (this.needed > 0 && this.needed - this.buffered > SCRATCH_BYTES) {
-      const frame = Buffer.allocUnsafe(this.needed);
+      const frame = this.alloc(this.needed);
       let at = 0;
       for (const c of this.chunks) at += c.copy(frame, at);
       this.frame = frame;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ReadBuffers } from '../../../src/broker/storage/read-buffers.js';
+import { ReusedBuffers } from '../../src/protocol/reused-buffers.js';
 
 test('a buffer given back after its response was written serves the next read', () => {
-  const pool = new ReadBuffers();
+  const pool = new ReusedBuffers();
   const a = pool.take(100_000);
   assert.equal(a.length, 100_000);
   // A response carries views of the read (whole batches below the high watermark).
@@ -14,7 +14,7 @@ test('a buffer given back after its response was written serves the next read', 
 });
 
 test('a buffer goes back once, however many views of it a response had', () => {
-  const pool = new ReadBuffers();
+  const pool = new ReusedBuffers();
   const a = pool.take(20000);
   pool.giveBack([a.subarray(0, 50), a.subarray(50)]);
   pool.giveBack([a]);
@@ -25,12 +25,12 @@ test('a buffer goes back once, however many views of it a response had', () => {
 });
 
 test('small reads, reads larger than the pool keeps, and buffers it did not hand out are never reused', () => {
-  const small = new ReadBuffers();
+  const small = new ReusedBuffers();
   const s = small.take(100);
   small.giveBack([s]);
   assert.ok(small.take(20000).buffer !== s.buffer, 'a small read is not pooled');
 
-  const pool = new ReadBuffers();
+  const pool = new ReusedBuffers();
   const foreign = Buffer.allocUnsafeSlow(20000);
   const big = pool.take(8 << 20);
   assert.equal(big.length, 8 << 20);
