@@ -7,8 +7,8 @@ import type { ClusterClient } from '../client/cluster.js';
 import { wholeMatch } from '../client/group-member.js';
 import { type FetchedPartition, type FetchedRecord, type Fetcher, type OffsetSpec } from '../client/fetcher.js';
 import { MAX_PENDING_BYTES, type OutputSink } from '../formats/output-sink.js';
-import { writeRawLine, type RawLineFormat } from '../formats/raw-lines.js';
-import { RecordCursor } from '../protocol/record-batch.js';
+import type { RawLineFormat } from '../formats/raw-lines.js';
+import { DecodedWalk, RawWalk, type RecordWalk } from './record-walk.js';
 import type { ConsumedRecord } from '../formats/record-lines.js';
 
 export interface TopicPartition {
@@ -69,20 +69,7 @@ export interface Progress {
   processed: number;
 }
 
-const NO_RECORDS: readonly FetchedRecord[] = [];
-
 export const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
-export function matches(r: FetchedRecord, f: ConsumeFilter): boolean {
-  if (f.key && (!r.key || !r.key.equals(f.key))) return false;
-  if (f.headers) {
-    for (const want of f.headers) {
-      if (!r.headers.some((h) => h.key === want.key && h.value !== null && h.value.equals(want.value))) return false;
-    }
-  }
-  if (f.grep && !f.grep.test(r.value ? r.value.toString('utf8') : '')) return false;
-  return true;
-}
 
 /** Resolves the partitions to read: one, every partition of a topic, or of every matching topic. */
 export async function selectPartitions(cluster: ClusterClient, sel: ConsumeSelection): Promise<TopicPartition[]> {
@@ -241,65 +228,27 @@ export async function consume(
       let next = b.nextOffset;
       let seenOne = false;
       const raw = rawFormat ? (b.bodies?.() ?? null) : null;
-      if (raw) {
-        // The same steps as below, on records walked in place and written as they are.
-        let stopped = false;
-        for (const { header, body } of raw.batches) {
-          const c = new RecordCursor(body, header);
-          while (c.next()) {
-            const offset = c.offset;
-            if (offset < raw.from) continue;
-            if (end !== undefined && offset >= end) {
-              next = offset;
-              stopped = true;
-              break;
-            }
-            if (limits.untilTime !== undefined && c.timestamp > limits.untilTime) {
-              finished.add(k);
-              next = offset;
-              stopped = true;
-              break;
-            }
-            seenOne = true;
-            writeRawLine(c, rawFormat!, out);
-            progress.processed++;
-            if (limits.maxMessages !== undefined && progress.processed >= limits.maxMessages) {
-              out.mark(b.topic, b.partition, offset + 1, tag);
-              return result('max-messages');
-            }
-            if (out.pendingBytes >= MAX_PENDING_BYTES) {
-              out.mark(b.topic, b.partition, offset + 1, tag);
-              const wait = out.flush();
-              if (wait && (await abortable(wait, signal)) === ABORTED) return result('aborted');
-            }
-          }
-          if (stopped) break;
-        }
-      }
-      for (const r of raw ? NO_RECORDS : b.records) {
-        if (end !== undefined && r.offset >= end) {
-          next = r.offset;
+      const walk: RecordWalk = raw ? new RawWalk(raw, rawFormat!) : new DecodedWalk(b, filter, render);
+      while (walk.next()) {
+        const offset = walk.offset;
+        if (end !== undefined && offset >= end) {
+          next = offset;
           break;
         }
-        if (limits.untilTime !== undefined && r.timestamp > limits.untilTime) {
+        if (limits.untilTime !== undefined && walk.timestamp > limits.untilTime) {
           finished.add(k);
-          next = r.offset;
+          next = offset;
           break;
         }
         seenOne = true;
-        if (!matches(r, filter)) continue;
-        const rec = r as SinkRecord;
-        rec.topic = b.topic;
-        rec.partition = b.partition;
-        const line = render(rec);
-        if (line !== null) out.add(line);
+        if (!walk.write(out)) continue;
         progress.processed++;
         if (limits.maxMessages !== undefined && progress.processed >= limits.maxMessages) {
-          out.mark(b.topic, b.partition, r.offset + 1, tag);
+          out.mark(b.topic, b.partition, offset + 1, tag);
           return result('max-messages');
         }
         if (out.pendingBytes >= MAX_PENDING_BYTES) {
-          out.mark(b.topic, b.partition, r.offset + 1, tag);
+          out.mark(b.topic, b.partition, offset + 1, tag);
           const wait = out.flush();
           if (wait && (await abortable(wait, signal)) === ABORTED) return result('aborted');
         }
