@@ -3,7 +3,7 @@
 // record. Each write's callback means
 // the bytes are with the operating system; only then do the positions it covers count as
 // written, and only written positions may be committed for a group.
-import { copyRange, viewOf } from '../protocol/byte-copy.js';
+import { SourceView, copyRange, viewOf } from '../protocol/byte-copy.js';
 
 export interface WrittenPosition {
   topic: string;
@@ -27,9 +27,7 @@ export class OutputSink {
   private pendingView: DataView | null = null;
   /** A written buffer to fill next. */
   private spare: Buffer | null = null;
-  /** The last source of addRange, and a view of it (many records come from one batch). */
-  private src: Uint8Array | null = null;
-  private srcView: DataView | null = null;
+  private readonly srcView = new SourceView();
   /** Positions the pending bytes cover. */
   private marks = new Map<string, WrittenPosition>();
   /** Positions of the newest write still in flight (merged into when nothing new is pending). */
@@ -79,11 +77,15 @@ export class OutputSink {
     if (this.stream === null || this.broken) return;
     const n = end - start;
     if (this.pending === null || this.pendingSize + n > this.pending.length) this.grow(n);
-    if (src !== this.src) {
-      this.src = src;
-      this.srcView = viewOf(src);
-    }
-    this.pendingSize = copyRange(this.pending!, this.pendingView!, this.pendingSize, src, this.srcView!, start, end);
+    this.pendingSize = copyRange(
+      this.pending!,
+      this.pendingView!,
+      this.pendingSize,
+      src,
+      this.srcView.of(src),
+      start,
+      end,
+    );
   }
 
   private grow(n: number): Buffer {

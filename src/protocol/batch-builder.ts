@@ -28,7 +28,7 @@ import {
   writeInt32,
   writeInt64,
 } from './batch-header.js';
-import { copyRange, viewOf } from './byte-copy.js';
+import { SourceView, copyRange, viewOf } from './byte-copy.js';
 import { crc32c } from './crc32c.js';
 import { readVarint, readVarlong, varintSize, varlongSize, writeVarint, writeVarlong } from './varint.js';
 
@@ -82,8 +82,7 @@ export class RecordBatchBuilder {
   private buf: Buffer;
   private view: DataView;
   /** The last source appended from, and a view of it (a producer appends many records from one input chunk). */
-  private src: Uint8Array | null = null;
-  private srcView: DataView | null = null;
+  private readonly srcView = new SourceView();
   private pos = BATCH_HEADER_SIZE;
   /** Records appended. */
   count = 0;
@@ -202,8 +201,7 @@ export class RecordBatchBuilder {
    * uncompressed batch is a view of this builder's buffer, so append nothing after.
    */
   finish(opts: BatchHeaderOptions = {}): Buffer {
-    this.src = null;
-    this.srcView = null;
+    this.srcView.clear();
     const compression = opts.compression ?? 0;
     if (compression !== 0 && !opts.compress)
       throw new Error(`compression codec ${compression} needs a compress callback`);
@@ -297,11 +295,7 @@ export class RecordBatchBuilder {
 
   /** Copies src[start, end) to position p of the buffer; returns the position after. */
   private copyFrom(src: Uint8Array, start: number, end: number, p: number): number {
-    if (src !== this.src) {
-      this.src = src;
-      this.srcView = viewOf(src);
-    }
-    return copyRange(this.buf, this.view, p, src, this.srcView!, start, end);
+    return copyRange(this.buf, this.view, p, src, this.srcView.of(src), start, end);
   }
 }
 

@@ -10,6 +10,26 @@ export function viewOf(buf: Uint8Array): DataView {
   return new DataView(buf.buffer, buf.byteOffset, buf.length);
 }
 
+/** The DataView of the last source copied from, made once per source: many records come from one batch or one input chunk. */
+export class SourceView {
+  private src: Uint8Array | null = null;
+  private view: DataView | null = null;
+
+  of(src: Uint8Array): DataView {
+    if (src !== this.src) {
+      this.src = src;
+      this.view = viewOf(src);
+    }
+    return this.view!;
+  }
+
+  /** Lets go of the source, so that it is not kept alive. */
+  clear(): void {
+    this.src = null;
+    this.view = null;
+  }
+}
+
 /** Copies src[start, end) to dst at `p` (views as from viewOf); returns the position after. */
 export function copyRange(
   dst: Uint8Array,
