@@ -3,7 +3,7 @@
  * wording follow Kafka's own tools so scripts port over unchanged.
  */
 import { Flags } from '@oclif/core';
-import { KtoolError } from '../errors.js';
+export { parseKeyValues } from './key-values.js';
 
 /** `--bootstrap-server host:port[,host:port]`: where to connect. */
 export const bootstrapServer = Flags.string({
@@ -31,20 +31,3 @@ export const dataDir = Flags.string({
   description: 'The broker data directory (its log.dirs); selects which broker to act on.',
   helpValue: '<dir>',
 });
-
-/** Parse `key=value` strings (as given to --override) into a record. */
-export function parseKeyValues(values: readonly string[] | undefined, flagName = 'override'): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of values ?? []) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) {
-      throw new KtoolError(`Invalid --${flagName} "${item}": expected key=value`, {
-        code: 'INVALID_ARGUMENTS',
-        exitCode: 2,
-      });
-    }
-    // Values are kept as given, like Kafka's parseKeyValueArgs: a separator may be a space or a tab.
-    out[item.slice(0, eq).trim()] = item.slice(eq + 1);
-  }
-  return out;
-}
