@@ -49,6 +49,8 @@ export class Producer extends RecordAccumulator {
 
   /** Groups sendable batches by leader and sends while each broker has room in flight. */
   protected pump(): void {
+    // Closed: whatever is left was given up (reported as failed, or never to be sent).
+    if (this.closed) return;
     const now = Date.now();
     let wait = Infinity;
     const byNode = new Map<number, PartitionQueue[]>();
@@ -379,22 +381,22 @@ export class Producer extends RecordAccumulator {
       for (const q of info.queues) if (q.unacked.length > 0 && !q.parked) return;
     }
     this.resetting = true;
-    this.initProducerId()
-      .then(
-        () => {
-          for (const info of this.topics.values()) {
-            for (const q of info.queues) this.renumber(q);
-          }
-          this.resetPending = false;
-        },
-        () => {
-          this.pumpLater(this.opts.retryBackoffMs);
-        },
-      )
-      .finally(() => {
+    this.initProducerId().then(
+      () => {
+        for (const info of this.topics.values()) {
+          for (const q of info.queues) this.renumber(q);
+        }
+        this.resetPending = false;
         this.resetting = false;
         this.schedulePump();
-      });
+      },
+      () => {
+        // After the backoff only: pumping at once would ask again at once, and a closed
+        // connection answers at once, so the process spun at full CPU.
+        this.resetting = false;
+        this.pumpLater(this.opts.retryBackoffMs);
+      },
+    );
   }
 
   /**
