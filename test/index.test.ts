@@ -9,6 +9,7 @@ import './cli/color.test.js';
 import './cli/errors.test.js';
 import './cli/single-dash.test.js';
 import './cli/fast-path.test.js';
+import './cli/console-fast-path.test.js';
 import './cli/embedded.test.js';
 import './protocol/reader-writer.test.js';
 import './protocol/codec.test.js';

@@ -1,6 +1,6 @@
 /**
- * The start-up fast path: `ktool --version`, `ktool --help` and `ktool topics
- * --list` without loading @oclif/core. Loading oclif and building its config
+ * The start-up fast path: `ktool --version`, `ktool --help`, `ktool topics
+ * --list` and the console tools without loading @oclif/core. Loading oclif and building its config
  * from the manifest costs more than bare Node's whole start-up, and these three
  * are the commands people (and scripts) run most often to see whether ktool
  * works and what a cluster holds.
@@ -17,6 +17,16 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { arch, homedir, platform, release } from 'node:os';
 import { join } from 'node:path';
 import type { TopicsFlagValues } from '../tools/topics/flags.js';
+import type { ConsoleConsumerFlagValues } from '../tools/console-consumer/run.js';
+import type { ConsoleProducerFlagValues } from '../tools/console-producer/run.js';
+import {
+  CONSUMER_DEFAULTS,
+  CONSUMER_FLAGS,
+  PRODUCER_DEFAULTS,
+  PRODUCER_FLAGS,
+  PRODUCER_REQUIRED,
+  parseFlags,
+} from './console-flags.js';
 
 /** What the build stored for the fast path (dist/fast-path.json). */
 export interface FastPathData {
@@ -28,7 +38,12 @@ export interface FastPathData {
   help: Record<string, string>;
 }
 
-export type FastAction = { kind: 'version' } | { kind: 'help' } | { kind: 'topics-list'; flags: TopicsFlagValues };
+export type FastAction =
+  | { kind: 'version' }
+  | { kind: 'help' }
+  | { kind: 'topics-list'; flags: TopicsFlagValues }
+  | { kind: 'console-consumer'; flags: ConsoleConsumerFlagValues }
+  | { kind: 'console-producer'; flags: ConsoleProducerFlagValues };
 
 type ListFlag = 'bootstrap-server' | 'command-config' | 'profile' | 'topic';
 const LIST_VALUE_FLAGS: ReadonlySet<string> = new Set<ListFlag>([
@@ -46,6 +61,14 @@ export function fastAction(argv: readonly string[]): FastAction | undefined {
   if (argv[0] === 'topics') {
     const flags = topicsListFlags(argv.slice(1));
     if (flags !== undefined) return { kind: 'topics-list', flags };
+  }
+  if (argv[0] === 'console-consumer') {
+    const flags = parseFlags(argv.slice(1), CONSUMER_FLAGS, CONSUMER_DEFAULTS);
+    if (flags !== undefined) return { kind: 'console-consumer', flags: flags as unknown as ConsoleConsumerFlagValues };
+  }
+  if (argv[0] === 'console-producer') {
+    const flags = parseFlags(argv.slice(1), PRODUCER_FLAGS, PRODUCER_DEFAULTS, PRODUCER_REQUIRED);
+    if (flags !== undefined) return { kind: 'console-producer', flags: flags as unknown as ConsoleProducerFlagValues };
   }
   return undefined;
 }
@@ -157,6 +180,12 @@ export async function runFastPath(argv: readonly string[], env: NodeJS.ProcessEn
   if (env.KTOOL_FAST_PATH === '0' || env.DEBUG) return false;
   const action = fastAction(argv);
   if (action === undefined) return false;
+  if (action.kind === 'console-consumer' || action.kind === 'console-producer') {
+    const tools = await import('./console-tools.js');
+    if (action.kind === 'console-consumer') await tools.runConsoleConsumerFast(action.flags);
+    else await tools.runConsoleProducerFast(action.flags);
+    return true;
+  }
   if (action.kind === 'topics-list') {
     const { runTopicsList } = await topicsList();
     await runTopicsList(action.flags);
