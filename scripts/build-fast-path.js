@@ -11,8 +11,8 @@
 //   directly under dist/ like every source room, so paths that code computes
 //   from its own import.meta.url (the dev broker's main.js) resolve the same.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { ROOT } from './build-manifest.js';
 
@@ -28,14 +28,53 @@ writeFileSync(join(ROOT, 'dist', 'fast-path.json'), `${JSON.stringify(data)}\n`)
 
 const outdir = join(ROOT, 'dist', 'startup-bundle');
 rmSync(outdir, { recursive: true, force: true });
-await build({
+mkdirSync(outdir, { recursive: true });
+const bundleFile = join(outdir, 'topics-list.cjs');
+
+// Where the bundle stops: the dev broker's supervision (only when no bootstrap server is
+// given) stays in dist/, loaded as it is, with the broker behind it; most of the bundle
+// would otherwise be broker code that topics --list never runs.
+const COLD = new Set([join(ROOT, 'dist', 'supervision', 'daemon.js')]);
+const cold = {
+  name: 'cold',
+  setup(b) {
+    b.onResolve({ filter: /^\./, namespace: 'file' }, (args) => {
+      const target = join(args.resolveDir, args.path);
+      if (!COLD.has(target)) return undefined;
+      if (args.kind !== 'dynamic-import') throw new Error(`${target} must only be imported lazily`);
+      return { path: `./${relative(outdir, target)}`, external: true };
+    });
+  },
+};
+const result = await build({
   entryPoints: [join(ROOT, 'dist', 'startup', 'topics-list.js')],
-  outdir,
+  outfile: bundleFile,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   packages: 'external',
+  // ASCII only, so the loader can read it as latin1 (the cheapest decoding).
+  charset: 'ascii',
+  plugins: [cold],
+  metafile: true,
+  write: false,
   logLevel: 'warning',
 });
+// A script compiled by node:vm has no import(); the loader passes __ktoolImport instead.
+// Every import() left in the output is one of the externals the metafile lists.
+const externals = Object.values(result.metafile.inputs).flatMap((input) =>
+  input.imports.filter((i) => i.external && i.kind === 'dynamic-import'),
+);
+let text = result.outputFiles[0].text;
+let rewritten = 0;
+text = text.replace(/\bimport\((?="[^"]+"\))/g, () => {
+  rewritten++;
+  return '__ktoolImport(';
+});
+if (rewritten !== externals.length || /\bimport\(/.test(text))
+  throw new Error(`startup bundle: ${rewritten} import() rewritten, ${externals.length} expected`);
+if (/[^\x00-\x7f]/.test(text)) throw new Error('startup bundle: not ASCII');
+// import.meta has no meaning in a script: esbuild would leave an empty object.
+if (/\bimport_meta\b/.test(text)) throw new Error('startup bundle: uses import.meta');
+writeFileSync(bundleFile, text);

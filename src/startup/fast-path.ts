@@ -16,6 +16,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { arch, homedir, platform, release } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TopicsFlagValues } from '../tools/topics/flags.js';
 
 /** What the build stored for the fast path (dist/fast-path.json). */
@@ -138,18 +139,22 @@ function readData(): FastPathData | undefined {
 type TopicsListModule = typeof import('./topics-list.js');
 
 /**
- * topics-list.js as bundled by the build (scripts/build-fast-path.js), unless
- * the compiler has written dist/ since: then the bundle may be stale. (A full
- * tsc run rewrites every file; `tsc --watch` rewrites only what changed, so
- * after it run `npm run build`.)
+ * topics-list.js as bundled by the build (scripts/build-fast-path.js) and
+ * compiled with V8's code cache (script-cache.ts), unless the compiler has
+ * written dist/ since: then the bundle may be stale. (A full tsc run rewrites
+ * every file; `tsc --watch` rewrites only what changed, so after it run
+ * `npm run build`.) saveCache is called once the command has succeeded.
  */
-async function topicsList(): Promise<TopicsListModule> {
-  const bundle = new URL('../startup-bundle/topics-list.js', import.meta.url);
+async function topicsList(): Promise<{ module: TopicsListModule; saveCache(): void }> {
+  const bundle = new URL('../startup-bundle/topics-list.cjs', import.meta.url);
   const plain = new URL('./topics-list.js', import.meta.url);
   const built = statSync(bundle, { throwIfNoEntry: false });
-  if (built !== undefined && built.mtimeMs >= statSync(plain).mtimeMs)
-    return (await import(bundle.href)) as TopicsListModule;
-  return import('./topics-list.js');
+  if (built !== undefined && built.mtimeMs >= statSync(plain).mtimeMs) {
+    const { loadCachedScript } = await import('./script-cache.js');
+    const loaded = loadCachedScript<TopicsListModule>(fileURLToPath(bundle));
+    return { module: loaded.exports, saveCache: () => loaded.saveCache() };
+  }
+  return { module: await import('./topics-list.js'), saveCache: () => undefined };
 }
 
 /** Runs argv on the fast path; false when oclif must run it instead. */
@@ -158,8 +163,9 @@ export async function runFastPath(argv: readonly string[], env: NodeJS.ProcessEn
   const action = fastAction(argv);
   if (action === undefined) return false;
   if (action.kind === 'topics-list') {
-    const { runTopicsList } = await topicsList();
-    await runTopicsList(action.flags);
+    const { module, saveCache } = await topicsList();
+    await module.runTopicsList(action.flags);
+    if (!process.exitCode) saveCache();
     return true;
   }
   const data = readData();
