@@ -7,13 +7,14 @@
  *
  * The cache is written once, after a run that succeeded (so it holds what a
  * successful run compiles), next to the bundle or, where the install is read
- * only, in the user's cache directory. It is keyed by the bundle's size and
- * mtime (a rebuild makes it stale) and by Node's version and architecture;
- * V8 checks its own version and flags as well and rejects a cache that does
- * not fit, which is then rewritten. A missing, stale or rejected cache only
- * costs the compile it would have saved.
+ * only, in the user's cache directory. It is keyed by the build id the build
+ * appends to the bundle (a hash of its text: V8 itself compares only the
+ * source's length) and by Node's version and architecture; V8 checks its own
+ * version and flags as well and rejects a cache that does not fit, which is
+ * then rewritten. A bundle without a build id gets no cache. A missing, stale
+ * or rejected cache only costs the compile it would have saved.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,10 +35,13 @@ export function cachePaths(file: string, env: NodeJS.ProcessEnv = process.env): 
   return [`${file}.cache`, join(base, 'ktool', `startup-${fnv1a(file)}.cache`)];
 }
 
-/** What a cache must have been made for: this bundle file's version, on this Node. */
-function cacheKey(file: string): string {
-  const { size, mtimeMs } = statSync(file);
-  return `ktool-script-cache ${size} ${mtimeMs} ${process.version} ${process.arch}\n`;
+/** The last line of a bundle the build made: `//# ktoolBuild=<hash of the text above>`. */
+const BUILD_ID = /\/\/# ktoolBuild=([0-9a-f]+)\n$/;
+
+/** What a cache must have been made for: this build of the bundle, on this Node. */
+function cacheKey(source: string): string | undefined {
+  const id = BUILD_ID.exec(source.slice(-100))?.[1];
+  return id === undefined ? undefined : `ktool-script-cache ${id} ${process.version} ${process.arch}\n`;
 }
 
 function readCache(paths: readonly string[], key: string): Buffer | undefined {
@@ -75,9 +79,9 @@ function writeCache(paths: readonly string[], key: string, data: Buffer): void {
  */
 export function loadCachedScript<T>(file: string, env: NodeJS.ProcessEnv = process.env): CachedScript<T> {
   const paths = cachePaths(file, env);
-  const key = cacheKey(file);
-  const cachedData = readCache(paths, key);
   const source = readFileSync(file, 'latin1');
+  const key = cacheKey(source);
+  const cachedData = key === undefined ? undefined : readCache(paths, key);
   const script = new Script(
     `(function (exports, require, module, __filename, __dirname, __ktoolImport) {${source}\n})`,
     { filename: file, cachedData },
@@ -95,14 +99,14 @@ export function loadCachedScript<T>(file: string, env: NodeJS.ProcessEnv = proce
     dirname(file),
     importFromBundle,
   );
-  let saved = fromCache;
+  let saved = fromCache || key === undefined;
   return {
     exports: module.exports,
     fromCache,
     saveCache() {
       if (saved) return;
       saved = true;
-      writeCache(paths, key, script.createCachedData());
+      writeCache(paths, key!, script.createCachedData());
     },
   };
 }

@@ -105,6 +105,9 @@ describe('start-up fast path: the bundle of topics --list', () => {
       assert.ok(existsSync(target), `${specifier} -> ${target}`);
     }
     assert.doesNotMatch(text, /\bimport\(|import_meta/);
+    // The schema entries it does not carry, read on first use.
+    const schemas = JSON.parse(readFileSync(join(bundle, 'api-schemas.json'), 'utf8')) as Record<string, string>;
+    assert.ok(Object.keys(schemas).length > 80);
   });
 });
 

@@ -23,6 +23,8 @@ module.exports = {
   lazy: () => __ktoolImport("./lazy.mjs").then((m) => m.word),
 };
 `;
+/** The source with the build id the build appends (any hex stands for a hash here). */
+const built = (source: string, id: string) => `${source}//# ktoolBuild=${id}\n`;
 
 const LOADER = pathToFileURL(join(import.meta.dirname, '..', '..', 'src', 'startup', 'script-cache.ts')).href;
 
@@ -52,7 +54,7 @@ describe('script cache', () => {
     dir = tempDir('ktool-script-cache-');
     env = { XDG_CACHE_HOME: join(dir, 'user-cache') };
     file = join(dir, 'bundle.cjs');
-    writeFileSync(file, SOURCE);
+    writeFileSync(file, built(SOURCE, 'aa01'));
     writeFileSync(join(dir, 'lazy.mjs'), 'export const word = "lazy";\n');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,8 +74,8 @@ describe('script cache', () => {
     assert.equal(loadInChild(file, env), true);
   });
 
-  test('a changed file makes the cache stale; the next save replaces it', () => {
-    writeFileSync(file, `${SOURCE}// changed\n`);
+  test('a rebuilt file (same length, another build id) makes the cache stale; the next save replaces it', () => {
+    writeFileSync(file, built(SOURCE, 'aa02'));
     assert.equal(loadInChild(file, env), false);
     assert.equal(loadInChild(file, env), true);
   });
@@ -85,6 +87,14 @@ describe('script cache', () => {
     writeFileSync(beside!, Buffer.concat([data.subarray(0, keyEnd), Buffer.alloc(data.length - keyEnd, 7)]));
     assert.equal(loadInChild(file, env), false);
     assert.equal(loadInChild(file, env), true);
+  });
+
+  test('a file without a build id is run without a cache', () => {
+    const plain = join(dir, 'plain.cjs');
+    writeFileSync(plain, SOURCE);
+    assert.equal(loadInChild(plain, env), false);
+    assert.equal(loadInChild(plain, env), false);
+    assert.ok(!existsSync(cachePaths(plain, env)[0]!));
   });
 
   test("where the file's directory takes no cache, the user's cache directory does", () => {
