@@ -166,6 +166,11 @@ export async function runFastPath(argv: readonly string[], env: NodeJS.ProcessEn
     const { module, saveCache } = await topicsList();
     await module.runTopicsList(action.flags);
     if (!process.exitCode) saveCache();
+    // All done (the client is closed). Left to end by itself, the process would first
+    // run the young-generation GC V8 scheduled during start-up (~3 ms, a tenth of the
+    // fast path's own time). Only when nothing is queued for stdout or stderr (pipes
+    // are asynchronous on some systems), so no output is lost.
+    if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
     return true;
   }
   const data = readData();
