@@ -88,12 +88,20 @@ export function loadCachedScript<T>(file: string, env: NodeJS.ProcessEnv = proce
   );
   const fromCache = cachedData !== undefined && !script.cachedDataRejected;
   const url = pathToFileURL(file);
-  const importFromBundle = (specifier: string): Promise<unknown> =>
-    import(specifier.startsWith('.') ? new URL(specifier, url).href : specifier);
+  const load = createRequire(file);
+  // Node's builtins (node:tls for SSL) without starting the ES module loader: the
+  // namespace import() would give, its named exports and default.
+  const importFromBundle = (specifier: string): Promise<unknown> => {
+    if (specifier.startsWith('node:')) {
+      const builtin = load(specifier) as object;
+      return Promise.resolve({ ...builtin, default: builtin });
+    }
+    return import(specifier.startsWith('.') ? new URL(specifier, url).href : specifier);
+  };
   const module = { exports: {} as T };
   (script.runInThisContext() as (...args: unknown[]) => void)(
     module.exports,
-    createRequire(file),
+    load,
     module,
     file,
     dirname(file),

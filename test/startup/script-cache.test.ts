@@ -14,6 +14,7 @@ interface Probe {
   add(a: number, b: number): number;
   builtin(): string;
   lazy(): Promise<string>;
+  lazyBuiltin(): Promise<string[]>;
 }
 
 const SOURCE = `"use strict";
@@ -21,6 +22,7 @@ module.exports = {
   add: (a, b) => a + b,
   builtin: () => require("node:path").basename("/x/y.txt"),
   lazy: () => __ktoolImport("./lazy.mjs").then((m) => m.word),
+  lazyBuiltin: () => __ktoolImport("node:path").then((m) => [m.sep, m.default.sep]),
 };
 `;
 /** The source with the build id the build appends (any hex stands for a hash here). */
@@ -64,6 +66,7 @@ describe('script cache', () => {
     assert.equal(exports.add(2, 3), 5);
     assert.equal(exports.builtin(), 'y.txt');
     assert.equal(await exports.lazy(), 'lazy');
+    assert.deepEqual(await exports.lazyBuiltin(), ['/', '/']);
   });
 
   test('no cache, then the one a run saved next to the file', () => {
