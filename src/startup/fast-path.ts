@@ -157,6 +157,11 @@ async function topicsList(): Promise<{ module: TopicsListModule; saveCache(): vo
   return { module: await import('./topics-list.js'), saveCache: () => undefined };
 }
 
+/** True when everything written to the stream was written, without error. */
+function quietlyDone(stream: NodeJS.WriteStream): boolean {
+  return stream.writableLength === 0 && !stream.errored;
+}
+
 /** Runs argv on the fast path; false when oclif must run it instead. */
 export async function runFastPath(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   if (env.KTOOL_FAST_PATH === '0' || env.DEBUG) return false;
@@ -168,9 +173,10 @@ export async function runFastPath(argv: readonly string[], env: NodeJS.ProcessEn
     if (!process.exitCode) saveCache();
     // All done (the client is closed). Left to end by itself, the process would first
     // run the young-generation GC V8 scheduled during start-up (~3 ms, a tenth of the
-    // fast path's own time). Only when nothing is queued for stdout or stderr (pipes
-    // are asynchronous on some systems), so no output is lost.
-    if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
+    // fast path's own time). Not when a write failed (a full disk, a closed pipe: the
+    // error is still to surface, as it would through oclif) or is still queued (pipes
+    // are asynchronous on some systems).
+    if (quietlyDone(process.stdout) && quietlyDone(process.stderr)) process.exit();
     return true;
   }
   const data = readData();

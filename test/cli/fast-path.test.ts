@@ -3,7 +3,8 @@
 // stderr and exit status compared byte for byte. A preloaded probe says which
 // way each run went, so a silent fall-back to oclif cannot pass as fast.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -181,6 +182,33 @@ describe('start-up fast path: same bytes as oclif', () => {
       assertSame(pair.fast, pair.slow);
     }
   });
+
+  test(
+    'topics --list whose output cannot be written (a full disk) fails, as through oclif',
+    {
+      skip: !existsSync('/dev/full'),
+    },
+    async () => {
+      // Spawned, not spawnSync: the test broker runs in this process.
+      const run = (fast: boolean) =>
+        new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+          const out = openSync('/dev/full', 'w');
+          const env = { ...process.env, KTOOL_FAST_PATH: fast ? '1' : '0' };
+          const args = [join(ROOT, 'bin', 'run.js'), 'topics', '--list', '--bootstrap-server', broker.bootstrap];
+          const child = spawn(process.execPath, args, { env, stdio: ['ignore', out, 'pipe'] });
+          closeSync(out);
+          let stderr = '';
+          child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+          child.once('error', reject);
+          child.once('close', (code) => resolve({ code, stderr }));
+        });
+      const fast = await run(true);
+      const slow = await run(false);
+      assert.notEqual(slow.code, 0);
+      assert.equal(fast.code, slow.code);
+      assert.match(fast.stderr, /ENOSPC/);
+    },
+  );
 
   test('topics --list failures: nothing listening, a bad properties file', async () => {
     const down = `127.0.0.1:${await freePort()}`;
