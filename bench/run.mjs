@@ -246,6 +246,19 @@ if (wanted('perf')) {
 // Wall time of the bare process (no /usr/bin/time in between, which would add the same
 // exec to every side and flatten the ratios); stdout is a pipe, as in a script.
 const startupRows = [];
+/**
+ * The requests (hex, without the size) on the connection where the Java AdminClient's
+ * topics --list (in the captures) listed the topics: ApiVersions, then Metadata.
+ */
+function capturedListRequests() {
+  const frames = readFileSync(join(ROOT, 'test/fixtures/captures/java.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .filter((f) => f.scenario === 'topics-list');
+  const last = Math.max(...frames.map((f) => f.conn));
+  return frames.filter((f) => f.conn === last).map((f) => f.request);
+}
 if (wanted('startup')) {
   console.error('startup');
   const b = await startBroker('startup');
@@ -258,9 +271,13 @@ if (wanted('startup')) {
     'ktool topics --list': [list],
     'ktool --help': [[BIN, '--help']],
     'ktool --version': [[BIN, '--version']],
-    // What topics --list cannot go under: connect, ApiVersions, Metadata (bench/lib/startup-floor.mjs).
-    'codec + connect + ApiVersions + Metadata, nothing else': [
+    // ktool's codec, connect, ApiVersions, Metadata, as an ES module (bench/lib/startup-floor.mjs).
+    'codec + connect + ApiVersions + Metadata, nothing else (an ES module)': [
       [join(ROOT, 'bench/lib/startup-floor.mjs'), b.bootstrap],
+    ],
+    // What no Node client goes under: node:net and two round trips, no codec (startup-floor-net.cjs).
+    'connect + ApiVersions + Metadata as captured bytes (CommonJS, no codec)': [
+      [join(ROOT, 'bench/lib/startup-floor-net.cjs'), b.bootstrap, ...capturedListRequests()],
     ],
     'ktool topics --list, through oclif': [list, oclif],
     'ktool --help, through oclif': [[BIN, '--help'], oclif],
@@ -286,7 +303,7 @@ if (wanted('startup')) {
   for (const [k, times] of Object.entries(runs)) {
     const ms = median(times);
     startupRows.push({ name: k, ms, ratio: ms / floor });
-    if (k.endsWith('through oclif') || k.endsWith('nothing else')) continue;
+    if (k.endsWith('through oclif') || k.includes('nothing else') || k.includes('no codec')) continue;
     const bare = k === 'node -e 0';
     add(`startup: ${k}${bare ? ' (floor)' : ''}`, ms, 'ms', bare ? null : Math.round(floor * 1.3), null, 'lower');
   }

@@ -111,6 +111,7 @@ import './topics/describe-dtp.test.js';
 import './topics/topics-cli.test.js';
 import './topics/interop.test.js';
 import './topics/startup.test.js';
+import './startup/script-cache.test.js';
 import './client/broker-sasl.test.js';
 import './broker/legacy-format.test.js';
 import './cli/consumer-groups.test.js';

@@ -36,8 +36,13 @@ const MIN_BOOTSTRAP_MS = 1000;
  * How long reaching the cluster may take in total (DNS, TCP, TLS, ApiVersions,
  * every bootstrap server): what is left of the 5 s promise since this process
  * started, or socket.connection.setup.timeout.ms per server when it is set.
+ * (process.uptime() counts from the same start as performance.now(), without
+ * loading perf_hooks at start-up.)
  */
-export function bootstrapBudgetMs(settings: ConnectionSettings, sinceStartMs = performance.now()): number | undefined {
+export function bootstrapBudgetMs(
+  settings: ConnectionSettings,
+  sinceStartMs = process.uptime() * 1000,
+): number | undefined {
   if (settings.properties['socket.connection.setup.timeout.ms'] !== undefined) return undefined;
   const left = Math.floor((UNREACHABLE_WITHIN_MS - EXIT_RESERVE_MS - sinceStartMs) / 100) * 100;
   return Math.min(settings.connectTimeoutMs * settings.bootstrapServers.length, Math.max(MIN_BOOTSTRAP_MS, left));

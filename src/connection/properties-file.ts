@@ -3,7 +3,9 @@
  * reading with one-line errors that name the file and line, locating a key's
  * line, and warning once about keys nobody reads.
  */
-import { readFile } from 'node:fs/promises';
+// Read synchronously: node:fs/promises would be loaded (readline, streams, watchers)
+// by every command at start-up only to read a small file now and then.
+import { readFileSync } from 'node:fs';
 import { settingsError } from './property-origin.js';
 
 export interface PropertiesFile {
@@ -17,7 +19,7 @@ export interface PropertiesFile {
 export async function readPropertiesFile(path: string): Promise<PropertiesFile> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =

@@ -3,7 +3,9 @@
  * stores, key stores, inline certificates, separate files): a JKS or PKCS12
  * store is refused with the conversion to make, not misread.
  */
-import { readFile } from 'node:fs/promises';
+// Read synchronously: node:fs/promises would be loaded (readline, streams, watchers)
+// by every command at start-up only to read a small file now and then.
+import { readFileSync } from 'node:fs';
 import type { TlsSettings } from '../client/tls-settings.js';
 import { invalidValue, settingsError, where, type Origin, type Origins } from './property-origin.js';
 import { registerSecret } from './redact.js';
@@ -11,7 +13,7 @@ import { registerSecret } from './redact.js';
 async function readPem(path: string, key: string, origin: Origin | undefined): Promise<string> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;

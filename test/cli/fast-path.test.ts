@@ -3,7 +3,8 @@
 // stderr and exit status compared byte for byte. A preloaded probe says which
 // way each run went, so a silent fall-back to oclif cannot pass as fast.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -92,21 +93,22 @@ describe('start-up fast path: the bundle of topics --list', () => {
   const bundle = join(dist, 'startup-bundle');
 
   test('is newer than the compiled modules, so the fast path loads it', () => {
-    const built = statSync(join(bundle, 'topics-list.js')).mtimeMs;
+    const built = statSync(join(bundle, 'topics-list.cjs')).mtimeMs;
     assert.ok(built >= statSync(join(dist, 'startup', 'topics-list.js')).mtimeMs);
   });
 
-  test('paths computed from import.meta.url name the same files as in dist/', () => {
-    let seen = 0;
-    for (const file of readdirSync(bundle)) {
-      const text = readFileSync(join(bundle, file), 'utf8');
-      for (const m of text.matchAll(/new URL\("([^"]+\.js)", import\.meta\.url\)/g)) {
-        seen++;
-        const target = fileURLToPath(new URL(m[1]!, pathToFileURL(join(bundle, file))));
-        assert.ok(existsSync(target), `${file}: ${m[1]} -> ${target}`);
-      }
+  test('what it leaves outside (the dev broker, kafkajs, node:tls) it imports by paths that exist', () => {
+    const text = readFileSync(join(bundle, 'topics-list.cjs'), 'latin1');
+    const specifiers = [...text.matchAll(/__ktoolImport\("([^"]+)"\)/g)].map((m) => m[1]!);
+    assert.ok(specifiers.includes('./../supervision/daemon.js'), specifiers.join(' '));
+    for (const specifier of specifiers.filter((s) => s.startsWith('.'))) {
+      const target = fileURLToPath(new URL(specifier, pathToFileURL(join(bundle, 'topics-list.cjs'))));
+      assert.ok(existsSync(target), `${specifier} -> ${target}`);
     }
-    assert.ok(seen > 0, "the dev broker's main.js is found this way");
+    assert.doesNotMatch(text, /\bimport\(|import_meta/);
+    // The schema entries it does not carry, read on first use.
+    const schemas = JSON.parse(readFileSync(join(bundle, 'api-schemas.json'), 'utf8')) as Record<string, string>;
+    assert.ok(Object.keys(schemas).length > 80);
   });
 });
 
@@ -180,6 +182,33 @@ describe('start-up fast path: same bytes as oclif', () => {
       assertSame(pair.fast, pair.slow);
     }
   });
+
+  test(
+    'topics --list whose output cannot be written (a full disk) fails, as through oclif',
+    {
+      skip: !existsSync('/dev/full'),
+    },
+    async () => {
+      // Spawned, not spawnSync: the test broker runs in this process.
+      const run = (fast: boolean) =>
+        new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+          const out = openSync('/dev/full', 'w');
+          const env = { ...process.env, KTOOL_FAST_PATH: fast ? '1' : '0' };
+          const args = [join(ROOT, 'bin', 'run.js'), 'topics', '--list', '--bootstrap-server', broker.bootstrap];
+          const child = spawn(process.execPath, args, { env, stdio: ['ignore', out, 'pipe'] });
+          closeSync(out);
+          let stderr = '';
+          child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+          child.once('error', reject);
+          child.once('close', (code) => resolve({ code, stderr }));
+        });
+      const fast = await run(true);
+      const slow = await run(false);
+      assert.notEqual(slow.code, 0);
+      assert.equal(fast.code, slow.code);
+      assert.match(fast.stderr, /ENOSPC/);
+    },
+  );
 
   test('topics --list failures: nothing listening, a bad properties file', async () => {
     const down = `127.0.0.1:${await freePort()}`;
