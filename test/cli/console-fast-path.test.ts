@@ -3,10 +3,9 @@
 // argv it can parse exactly as oclif, and a run gives the same stdout, stderr, exit status
 // and records as the same run through oclif. A preloaded probe says which way each run went.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import ConsoleConsumer from '../../src/commands/console-consumer.js';
 import ConsoleProducer from '../../src/commands/console-producer.js';
 import {
@@ -19,9 +18,8 @@ import {
 } from '../../src/startup/console-flags.js';
 import { fastAction } from '../../src/startup/fast-path.js';
 import { startTestBroker, tempDir, type TestBroker } from '../helpers/broker.js';
-import { ROOT, runCli, type CliResult } from './helpers.js';
-
-const PROBE = join(ROOT, 'test', 'cli', 'fixtures', 'oclif-loaded.mjs');
+import { assertSameOutput, runOneWay } from './fast-path-runs.js';
+import { runCli } from './helpers.js';
 
 interface OclifFlag {
   type: 'boolean' | 'option';
@@ -152,29 +150,9 @@ describe('console fast path: which argv it takes', () => {
 describe('console fast path: same bytes as oclif', () => {
   let broker: TestBroker;
   let work: string;
-  let runs = 0;
 
-  const run = async (args: string[], fast: boolean, stdinFile?: string): Promise<CliResult & { way: string }> => {
-    const mark = join(work, `mark-${runs++}`);
-    const result = await runCli(args, {
-      stdinFile,
-      env: {
-        KTOOL_FAST_PATH: fast ? undefined : '0',
-        DEBUG: undefined,
-        NODE_OPTIONS: `--import ${pathToFileURL(PROBE).href}`,
-        KTOOL_TEST_OCLIF_MARK: mark,
-      },
-    });
-    return { ...result, way: readFileSync(mark, 'utf8') };
-  };
-
-  function assertSame(fast: CliResult & { way: string }, slow: CliResult & { way: string }) {
-    assert.equal(fast.way, 'fast');
-    assert.equal(slow.way, 'oclif');
-    assert.equal(fast.stdout, slow.stdout);
-    assert.equal(fast.stderr, slow.stderr);
-    assert.equal(fast.code, slow.code);
-  }
+  const run = (args: string[], fast: boolean, stdinFile?: string) => runOneWay(work, args, fast, { stdinFile });
+  const assertSame = assertSameOutput;
 
   before(async () => {
     work = tempDir('ktool-console-fast-');

@@ -10,9 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fastAction } from '../../src/startup/fast-path.js';
 import { startTestBroker, tempDir, type TestBroker } from '../helpers/broker.js';
-import { freePort, ROOT, runCli, type CliResult } from './helpers.js';
-
-const PROBE = join(ROOT, 'test', 'cli', 'fixtures', 'oclif-loaded.mjs');
+import { assertSameOutput, runOneWay } from './fast-path-runs.js';
+import { freePort, ROOT, runCli } from './helpers.js';
 
 describe('start-up fast path: which argv it takes', () => {
   test('--version (whatever follows, as oclif), --help alone, topics --list', () => {
@@ -115,38 +114,16 @@ describe('start-up fast path: the bundle of topics --list', () => {
 describe('start-up fast path: same bytes as oclif', () => {
   let broker: TestBroker;
   let work: string;
-  let runs = 0;
 
   // Runs argv through the fast path and through oclif; returns both.
   async function both(args: string[], env: Record<string, string> = {}) {
-    const run = async (fast: boolean): Promise<CliResult & { way: string }> => {
-      const mark = join(work, `mark-${runs++}`);
-      const result = await runCli(args, {
-        env: {
-          KTOOL_FAST_PATH: fast ? undefined : '0',
-          DEBUG: undefined,
-          OCLIF_COLUMNS: undefined,
-          // What makes oclif colour its help on a pipe.
-          FORCE_COLOR: undefined,
-          NODE_OPTIONS: `--import ${pathToFileURL(PROBE).href}`,
-          KTOOL_TEST_OCLIF_MARK: mark,
-          ...env,
-        },
-      });
-      return { ...result, way: readFileSync(mark, 'utf8') };
-    };
-    const fast = await run(true);
-    const slow = await run(false);
+    const fast = await runOneWay(work, args, true, { env });
+    const slow = await runOneWay(work, args, false, { env });
     assert.equal(slow.way, 'oclif');
     return { fast, slow };
   }
 
-  function assertSame(fast: CliResult & { way: string }, slow: CliResult) {
-    assert.equal(fast.way, 'fast');
-    assert.equal(fast.stdout, slow.stdout);
-    assert.equal(fast.stderr, slow.stderr);
-    assert.equal(fast.code, slow.code);
-  }
+  const assertSame = assertSameOutput;
 
   before(async () => {
     work = tempDir('ktool-fast-path-');
