@@ -2,7 +2,7 @@
 // directions between ktool's console tools and kcat (librdkafka's codecs), against a ktool
 // dev broker. KTOOL_ROUNDTRIP_N sets the record count. The default is 200,000 (about 34 s
 // here): the full 1M passed too but took 102 s on the shared 2-core machine, over the ~60 s a
-// test may take; run it with KTOOL_ROUNDTRIP_N=1000000.
+// test may take; `npm run test:soak` runs it with 1M (KTOOL_ROUNDTRIP_N=1000000).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
