@@ -1,7 +1,7 @@
 /**
  * `ktool console-consumer` and `ktool console-producer` on the start-up fast path (see
  * fast-path.ts): the tools themselves (tools/console-consumer/run.ts and
- * tools/console-producer/run.ts) with the flags parsed by console-flags.ts, and the base
+ * tools/console-producer/run.ts) with the flags parsed by fast-flags.ts, and the base
  * command's duty (off-oclif.ts). Loading oclif took more time and memory than anything
  * else in a short run.
  */

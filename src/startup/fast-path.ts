@@ -1,9 +1,8 @@
 /**
  * The start-up fast path: `ktool --version`, `ktool --help`, `ktool topics
- * --list` and the console tools without loading @oclif/core. Loading oclif and building its config
- * from the manifest costs more than bare Node's whole start-up, and these three
- * are the commands people (and scripts) run most often to see whether ktool
- * works and what a cluster holds.
+ * --list` and the console tools without loading @oclif/core. Loading oclif and
+ * building its config from the manifest costs more than bare Node's whole
+ * start-up, and these are the commands people (and scripts) run most often.
  *
  * Every answer here must be what oclif would print, byte for byte: --version's
  * user agent is computed exactly as oclif's Config does, --help prints the text
@@ -26,8 +25,10 @@ import {
   PRODUCER_DEFAULTS,
   PRODUCER_FLAGS,
   PRODUCER_REQUIRED,
+  TOPICS_LIST_FLAGS,
+  TOPICS_LIST_REQUIRED,
   parseFlags,
-} from './console-flags.js';
+} from './fast-flags.js';
 
 /** What the build stored for the fast path (dist/fast-path.json). */
 export interface FastPathData {
@@ -46,22 +47,14 @@ export type FastAction =
   | { kind: 'console-consumer'; flags: ConsoleConsumerFlagValues }
   | { kind: 'console-producer'; flags: ConsoleProducerFlagValues };
 
-type ListFlag = 'bootstrap-server' | 'command-config' | 'profile' | 'topic';
-const LIST_VALUE_FLAGS: ReadonlySet<string> = new Set<ListFlag>([
-  'bootstrap-server',
-  'command-config',
-  'profile',
-  'topic',
-]);
-
 /** The fast action for argv, or undefined when oclif must decide. */
 export function fastAction(argv: readonly string[]): FastAction | undefined {
   // oclif shows the version whatever follows --version.
   if (argv[0] === '--version') return { kind: 'version' };
   if (argv.length === 1 && argv[0] === '--help') return { kind: 'help' };
   if (argv[0] === 'topics') {
-    const flags = topicsListFlags(argv.slice(1));
-    if (flags !== undefined) return { kind: 'topics-list', flags };
+    const flags = parseFlags(argv.slice(1), TOPICS_LIST_FLAGS, {}, TOPICS_LIST_REQUIRED);
+    if (flags !== undefined) return { kind: 'topics-list', flags: flags as TopicsFlagValues };
   }
   if (argv[0] === 'console-consumer') {
     const flags = parseFlags(argv.slice(1), CONSUMER_FLAGS, CONSUMER_DEFAULTS);
@@ -72,35 +65,6 @@ export function fastAction(argv: readonly string[]): FastAction | undefined {
     if (flags !== undefined) return { kind: 'console-producer', flags: flags as unknown as ConsoleProducerFlagValues };
   }
   return undefined;
-}
-
-/**
- * `topics --list` with only --bootstrap-server, --command-config, --profile,
- * --topic (each once, `--name value` or `--name=value`) and
- * --exclude-internal; anything else is left to oclif's parser.
- */
-function topicsListFlags(args: readonly string[]): TopicsFlagValues | undefined {
-  const flags: TopicsFlagValues = {};
-  const seen = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(args[i]!);
-    if (m === null) return undefined;
-    const name = m[1]!;
-    if (seen.has(name)) return undefined;
-    seen.add(name);
-    if (name === 'list' || name === 'exclude-internal') {
-      if (m[2] !== undefined) return undefined;
-      if (name === 'exclude-internal') flags['exclude-internal'] = true;
-      else flags.list = true;
-      continue;
-    }
-    if (!LIST_VALUE_FLAGS.has(name)) return undefined;
-    const value = m[2] ?? args[++i];
-    // oclif has its own rules for empty values and values that look like flags.
-    if (value === undefined || value === '' || value.startsWith('-')) return undefined;
-    flags[name as ListFlag] = value;
-  }
-  return flags.list === true ? flags : undefined;
 }
 
 /** oclif's Config.userAgent; undefined on WSL, where oclif says "wsl" (left to oclif). */

@@ -15,7 +15,7 @@ import {
   PRODUCER_FLAGS,
   PRODUCER_REQUIRED,
   type FlagSpec,
-} from '../../src/startup/console-flags.js';
+} from '../../src/startup/fast-flags.js';
 import { fastAction } from '../../src/startup/fast-path.js';
 import { startTestBroker, tempDir, type TestBroker } from '../helpers/broker.js';
 import { assertSameOutput, runOneWay } from './fast-path-runs.js';

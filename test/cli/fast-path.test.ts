@@ -8,6 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statS
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { TOPICS_LIST_FLAGS } from '../../src/startup/fast-flags.js';
 import { fastAction } from '../../src/startup/fast-path.js';
 import { startTestBroker, tempDir, type TestBroker } from '../helpers/broker.js';
 import { assertSameOutput, runOneWay } from './fast-path-runs.js';
@@ -49,7 +50,7 @@ describe('start-up fast path: which argv it takes', () => {
   test("the flags it parses itself have nothing oclif's parser would add (defaults, env, relationships)", () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8'));
     const flags = manifest.commands.topics.flags as Record<string, Record<string, unknown>>;
-    for (const name of ['list', 'exclude-internal', 'bootstrap-server', 'command-config', 'profile', 'topic']) {
+    for (const name of Object.keys(TOPICS_LIST_FLAGS)) {
       const flag = flags[name]!;
       for (const key of ['default', 'env', 'exclusive', 'dependsOn', 'exactlyOne', 'relationships', 'required'])
         assert.equal(flag[key], undefined, `--${name} has ${key}`);

@@ -1,11 +1,13 @@
 /**
- * The console tools' flags as the start-up fast path reads them: the everyday forms only
+ * The flags of the commands on the start-up fast path (`topics --list`, the console tools)
+ * as it reads them: the everyday forms only
  * (`--name value`, `--name=value`, booleans, repeatable key=value flags), giving the same
  * values and defaults as oclif's parser. Anything oclif would treat specially or reject
  * (an unknown or repeated flag, a value that looks like a flag, a number out of range, a
  * value not among a flag's options, --json, --help, Kafka's single-dash spelling) is
  * left to oclif, so its messages and exit statuses stay the only ones.
- * test/cli/console-fast-path.test.ts checks these tables against the commands' own flags.
+ * test/cli/console-fast-path.test.ts and fast-path.test.ts check these tables against the
+ * commands' own flags.
  */
 
 export interface FlagSpec {
@@ -21,6 +23,15 @@ const count = (min: number): FlagSpec => ({ kind: 'integer', min });
 const oneOf = (...options: string[]): FlagSpec => ({ kind: 'string', options });
 
 const CONNECTION: Record<string, FlagSpec> = { 'bootstrap-server': text, 'command-config': text, profile: text };
+
+/** `topics --list` and what may go with it; anything else (--describe, --partitions) is oclif's. */
+export const TOPICS_LIST_FLAGS: Record<string, FlagSpec> = {
+  ...CONNECTION,
+  list: flag,
+  'exclude-internal': flag,
+  topic: text,
+};
+export const TOPICS_LIST_REQUIRED = ['list'];
 const SCHEMA_FORMATS = ['avro', 'protobuf', 'json-schema', 'string', 'bytes', 'auto'];
 
 export const CONSUMER_FLAGS: Record<string, FlagSpec> = {
